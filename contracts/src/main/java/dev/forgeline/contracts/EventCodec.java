@@ -1,0 +1,53 @@
+package dev.forgeline.contracts;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+/** JSON encoding of envelopes and payloads, identical in every service. */
+public final class EventCodec {
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private EventCodec() {
+    }
+
+    public static String encode(Envelope envelope) {
+        try {
+            return MAPPER.writeValueAsString(envelope);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot encode event " + envelope.eventId(), e);
+        }
+    }
+
+    /** Decodes a record value; a record that is not an envelope fails with the reason. */
+    public static Envelope decode(String json) {
+        try {
+            Envelope envelope = MAPPER.readValue(json, Envelope.class);
+            if (envelope == null || envelope.payload() == null) {
+                throw new IllegalArgumentException("record has no payload");
+            }
+            return envelope;
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("record is not a Forgeline event envelope: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    static JsonNode toTree(Object payload) {
+        return MAPPER.valueToTree(payload);
+    }
+
+    static <T> T fromTree(JsonNode node, Class<T> type) {
+        try {
+            return MAPPER.treeToValue(node, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("payload is not a valid " + type.getSimpleName() + ": "
+                    + e.getOriginalMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.forgeline.contracts.payload;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.List;
+
+/** What an attempt changed, against the base it started from. */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record DiffStats(int filesChanged, int linesAdded, int linesRemoved, List<String> files) {
+    public DiffStats {
+        files = files == null ? List.of() : List.copyOf(files);
+    }
+
+    public static DiffStats empty() {
+        return new DiffStats(0, 0, 0, List.of());
+    }
+
+    public int linesChanged() {
+        return linesAdded + linesRemoved;
+    }
+}
