@@ -1,0 +1,83 @@
+package dev.forgeline.stack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/** The REST calls the command line and the system test make: submit a spec, read specs and the summary. */
+public final class ForgelineClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final URI planner;
+    private final URI metrics;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public ForgelineClient(URI planner, URI metrics) {
+        this.planner = planner;
+        this.metrics = metrics;
+    }
+
+    /** A failed call, with the problem document the service answered. */
+    public static final class ApiException extends RuntimeException {
+        private final int status;
+        private final JsonNode body;
+
+        ApiException(int status, JsonNode body) {
+            super("HTTP " + status + ": " + body);
+            this.status = status;
+            this.body = body;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public JsonNode body() {
+            return body;
+        }
+    }
+
+    /** POST /specs with the Markdown; {@code repository} (may be null) overrides the spec's Repository line. */
+    public JsonNode submit(String markdown, String repository) {
+        String query = repository == null ? "" : "?repository=" + URLEncoder.encode(repository, StandardCharsets.UTF_8);
+        return send(HttpRequest.newBuilder(planner.resolve("/specs" + query))
+                .header("Content-Type", "text/markdown")
+                .POST(HttpRequest.BodyPublishers.ofString(markdown)), 201);
+    }
+
+    public JsonNode spec(String specId) {
+        return send(HttpRequest.newBuilder(planner.resolve("/specs/" + specId)).GET(), 200);
+    }
+
+    public JsonNode specs() {
+        return send(HttpRequest.newBuilder(planner.resolve("/specs")).GET(), 200);
+    }
+
+    public JsonNode summary(String specId) {
+        String query = specId == null ? "" : "?specId=" + URLEncoder.encode(specId, StandardCharsets.UTF_8);
+        return send(HttpRequest.newBuilder(metrics.resolve("/metrics/summary" + query)).GET(), 200);
+    }
+
+    private JsonNode send(HttpRequest.Builder request, int expected) {
+        try {
+            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode body = response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
+            if (response.statusCode() != expected) {
+                throw new ApiException(response.statusCode(), body);
+            }
+            return body;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot reach " + request.build().uri() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package dev.forgeline.stack;
+
+import dev.forgeline.testsupport.LocalKafka;
+import dev.forgeline.testsupport.LocalPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+/**
+ * The whole system on one machine: a real Kafka broker and a real PostgreSQL server in this JVM, and the five
+ * packaged services (planner, dispatcher, review, metrics and one worker) as separate OS processes.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    /**
+     * @param home          the Forgeline source tree (holds each service's target/quarkus-app)
+     * @param workDirectory logs, database and broker data, worker worktrees
+     * @param fixedPorts    use each service's default port (8081..8085); otherwise free ports
+     */
+    public record Options(Path home, Path workDirectory, boolean fixedPorts, String workerName, int workerCapacity,
+            String workerAgent, Map<String, String> extraEnvironment) {
+        public static Options defaults(Path home, Path workDirectory) {
+            return new Options(home, workDirectory, true, "local-worker-1", 2, "simulated", Map.of());
+        }
+
+        public Options withFreePorts() {
+            return new Options(home, workDirectory, false, workerName, workerCapacity, workerAgent, extraEnvironment);
+        }
+    }
+
+    private final Options options;
+    private final Map<ServiceKind, Integer> ports = new EnumMap<>(ServiceKind.class);
+    private final Map<ServiceKind, ServiceProcess> processes = new EnumMap<>(ServiceKind.class);
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private LocalPostgres postgres;
+    private LocalKafka kafka;
+
+    private LocalStack(Options options) {
+        this.options = options;
+    }
+
+    /** Starts everything and returns once every service reports ready; on failure stops what it started. */
+    public static LocalStack start(Options options, Consumer<String> progress) {
+        LocalStack stack = new LocalStack(options);
+        try {
+            stack.startAll(progress);
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Consumer<String> progress) {
+        Path work = mkdirs(options.workDirectory());
+        for (ServiceKind kind : ServiceKind.values()) {
+            int port = options.fixedPorts() ? kind.defaultPort() : freePort();
+            if (options.fixedPorts() && !portIsFree(port)) {
+                throw new IllegalStateException("port " + port + " for " + kind.module()
+                        + " is in use: is another Forgeline stack running? (./forgeline down)");
+            }
+            ports.put(kind, port);
+        }
+        progress.accept("starting PostgreSQL and Kafka");
+        postgres = LocalPostgres.start(mkdirs(work.resolve("postgres")), 0);
+        kafka = LocalKafka.start(mkdirs(work.resolve("kafka")));
+
+        Map<String, String> common = new HashMap<>();
+        common.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        common.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl());
+        common.put("QUARKUS_DATASOURCE_USERNAME", postgres.username());
+        common.put("QUARKUS_DATASOURCE_PASSWORD", postgres.password());
+        common.putAll(options.extraEnvironment());
+
+        for (ServiceKind kind : ServiceKind.values()) {
+            Map<String, String> env = new HashMap<>(common);
+            env.put("QUARKUS_HTTP_PORT", String.valueOf(ports.get(kind)));
+            if (kind == ServiceKind.WORKER) {
+                env.put("FORGELINE_WORKER_NODE_NAME", options.workerName());
+                env.put("FORGELINE_WORKER_CAPACITY", String.valueOf(options.workerCapacity()));
+                env.put("FORGELINE_WORKER_AGENT", options.workerAgent());
+                env.put("FORGELINE_WORKER_DISPATCHER_URL", url(ServiceKind.DISPATCHER).toString());
+                env.put("FORGELINE_WORKER_WORKSPACE", mkdirs(work.resolve("worker")).toString());
+            }
+            Path app = options.home().resolve(kind.module()).resolve("target").resolve("quarkus-app");
+            processes.put(kind, ServiceProcess.start(kind.module(), app, env,
+                    work.resolve("logs").resolve(kind.module() + ".log")));
+        }
+        progress.accept("starting " + String.join(", ", processes.values().stream().map(ServiceProcess::name).toList()));
+        awaitReady(Duration.ofSeconds(120));
+        writeStackFile();
+    }
+
+    private void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<ServiceKind> waiting = new ArrayList<>(processes.keySet());
+        while (!waiting.isEmpty()) {
+            for (ServiceKind kind : List.copyOf(waiting)) {
+                ServiceProcess process = processes.get(kind);
+                if (!process.isAlive()) {
+                    throw new IllegalStateException(kind.module() + " exited during start-up; its log ends with:\n"
+                            + process.logTail(30));
+                }
+                if (isReady(kind)) {
+                    waiting.remove(kind);
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not ready within " + timeout + ": " + waiting);
+            }
+            if (!waiting.isEmpty()) {
+                pause(Duration.ofMillis(250));
+            }
+        }
+    }
+
+    private boolean isReady(ServiceKind kind) {
+        try {
+            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(url(kind).resolve("/q/health/ready"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + kind.module(), e);
+        }
+    }
+
+    /** Writes the endpoints and process ids, so that other commands can find (and stop) this stack. */
+    private void writeStackFile() {
+        Properties props = new Properties();
+        for (ServiceKind kind : ServiceKind.values()) {
+            props.setProperty(kind.name().toLowerCase() + ".url", url(kind).toString());
+            props.setProperty(kind.name().toLowerCase() + ".pid", String.valueOf(processes.get(kind).pid()));
+        }
+        props.setProperty("kafka.bootstrap.servers", kafka.bootstrapServers());
+        props.setProperty("postgres.jdbc.url", postgres.jdbcUrl());
+        props.setProperty("pid", String.valueOf(ProcessHandle.current().pid()));
+        try (var out = Files.newBufferedWriter(stackFile(options.workDirectory()))) {
+            props.store(out, "Forgeline local stack");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Path stackFile(Path workDirectory) {
+        return workDirectory.resolve("stack.properties");
+    }
+
+    public URI url(ServiceKind kind) {
+        return URI.create("http://localhost:" + ports.get(kind));
+    }
+
+    public String kafkaBootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public Path workDirectory() {
+        return options.workDirectory();
+    }
+
+    public ServiceProcess process(ServiceKind kind) {
+        return processes.get(kind);
+    }
+
+    /** Stops the services (worker first, so nothing new starts), then the broker and the database. */
+    @Override
+    public void close() {
+        ServiceProcess worker = processes.get(ServiceKind.WORKER);
+        if (worker != null) {
+            worker.close();
+        }
+        processes.values().parallelStream().forEach(ServiceProcess::close);
+        quietly("Kafka", () -> {
+            if (kafka != null) {
+                kafka.close();
+            }
+        });
+        quietly("PostgreSQL", () -> {
+            if (postgres != null) {
+                postgres.close();
+            }
+        });
+        quietly("stack file", () -> {
+            try {
+                Files.deleteIfExists(stackFile(options.workDirectory()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** Shutdown goes on past a part that fails to stop (after Ctrl-C a part may already be stopping). */
+    private static void quietly(String what, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            System.err.println("stopping " + what + ": " + e.getMessage());
+        }
+    }
+
+    static Path mkdirs(Path dir) {
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static boolean portIsFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
