@@ -13,6 +13,7 @@ import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.Map;
 
 /**
  * Writes events into the outbox table inside the caller's transaction: an event exists if and only if the
@@ -42,10 +43,19 @@ public class Outbox {
      * @throws IllegalStateException outside a transaction
      */
     public Envelope append(EventType type, String specId, String taskId, String key, Object payload) {
+        return append(type, specId, taskId, key, payload, traceContexts.current());
+    }
+
+    /**
+     * Appends an event that continues a given trace rather than the current one: for work done outside the
+     * span that caused it (a dispatch round granting leases for tasks that arrived in many traces).
+     */
+    public Envelope append(EventType type, String specId, String taskId, String key, Object payload,
+            Map<String, String> traceContext) {
         if (transactions.getTransactionStatus() != Status.STATUS_ACTIVE) {
             throw new IllegalStateException("outbox events must be written in the transaction of the change they announce");
         }
-        Envelope envelope = Envelope.of(type, specId, taskId, payload, traceContexts.current());
+        Envelope envelope = Envelope.of(type, specId, taskId, payload, traceContext);
         try (Connection c = dataSource.getConnection();
                 PreparedStatement insert = c.prepareStatement(
                         "INSERT INTO outbox_event (event_id, topic, record_key, envelope) VALUES (?, ?, ?, ?)")) {
