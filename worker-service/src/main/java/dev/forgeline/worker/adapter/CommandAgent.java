@@ -1,0 +1,54 @@
+package dev.forgeline.worker.adapter;
+
+import dev.forgeline.contracts.payload.AgentUsage;
+import dev.forgeline.worker.config.WorkerConfig;
+import dev.forgeline.worker.process.ChildEnvironment;
+import dev.forgeline.worker.process.ProcessRequest;
+import dev.forgeline.worker.process.ProcessResult;
+import dev.forgeline.worker.process.ProcessRunner;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+
+/**
+ * Runs any command-line agent: {@code sh -c <forgeline.worker.agent-command>} in the worktree, with the prompt on
+ * its standard input. Its output is kept as a bounded tail; at the deadline the command and every process it
+ * started are killed. The command's environment lacks every variable whose name contains KEY, TOKEN, SECRET or
+ * PASSWORD (see {@link ChildEnvironment}): agents must read credentials from their own configuration files.
+ */
+@ApplicationScoped
+public class CommandAgent implements AgentAdapter {
+    public static final String ID = "command";
+    private final String commandLine;
+    private final int outputTailLines;
+
+    @Inject
+    public CommandAgent(WorkerConfig config) {
+        this(config.agentCommand().orElse(null), config.outputTailLines());
+    }
+
+    public CommandAgent(String commandLine, int outputTailLines) {
+        this.commandLine = commandLine;
+        this.outputTailLines = outputTailLines;
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public AgentRun run(AgentInvocation invocation) throws InterruptedException {
+        AgentUsage usage = AgentUsage.none(invocation.agentProfile(ID), ID);
+        if (commandLine == null || commandLine.isBlank()) {
+            return new AgentRun(-1, "forgeline.worker.agent-command is not set", usage, 0, false);
+        }
+        try {
+            ProcessResult result = ProcessRunner.run(ProcessRequest.shell(commandLine, invocation.worktree(),
+                    invocation.prompt(), invocation.deadline(), outputTailLines, invocation.onOutput()));
+            return new AgentRun(result.exitCode(), result.outputTail(), usage, result.durationMillis(), result.timedOut());
+        } catch (IOException e) {
+            return new AgentRun(-1, "agent command could not start: " + e.getMessage(), usage, 0, false);
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package dev.forgeline.worker.git;
+
+import dev.forgeline.contracts.payload.DiffStats;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** The git steps of an attempt: a worktree on a fresh branch, the commit of the agent's work, its diff. */
+@ApplicationScoped
+public class Worktrees {
+    private static final String[] COMMITTER = {"-c", "user.name=Forgeline", "-c", "user.email=forgeline@localhost",
+            "-c", "commit.gpgsign=false"};
+    private final GitCli git;
+
+    public Worktrees(GitCli git) {
+        this.git = git;
+    }
+
+    /** The commit {@code baseBranch} points at now. */
+    public String baseCommit(Path repository, String baseBranch) throws GitCommandException, InterruptedException {
+        GitOutput output = git.exec(repository, repository, "rev-parse", "--verify", "--quiet",
+                "refs/heads/" + baseBranch + "^{commit}");
+        if (!output.ok()) {
+            throw new GitCommandException("base branch '" + baseBranch + "' does not exist in " + repository
+                    + (output.stderr().isBlank() ? "" : ": " + output.stderr().strip()));
+        }
+        return output.stdout().strip();
+    }
+
+    /**
+     * Checks out {@code baseCommit} on {@code branch} (created or reset) in a new worktree at {@code directory}.
+     * A worktree left at that place by an earlier run of the same attempt is removed first.
+     */
+    public void create(Path repository, String branch, Path directory, String baseCommit)
+            throws GitCommandException, InterruptedException, IOException {
+        if (Files.exists(directory)) {
+            git.exec(repository, repository, "worktree", "remove", "--force", directory.toString());
+            deleteRecursively(directory);
+        }
+        git.run(repository, repository, "worktree", "prune");
+        Files.createDirectories(directory.getParent());
+        git.run(repository, repository, "worktree", "add", "-B", branch, directory.toString(), baseCommit);
+    }
+
+    /**
+     * Stages everything in the worktree and commits it.
+     *
+     * @return the new commit, or empty when there was nothing to commit
+     */
+    public Optional<String> commitAll(Path repository, Path worktree, String message)
+            throws GitCommandException, InterruptedException {
+        git.run(repository, worktree, "add", "-A");
+        GitOutput staged = git.exec(repository, worktree, "diff", "--cached", "--quiet");
+        if (staged.exitCode() == 0) {
+            return Optional.empty();
+        }
+        if (staged.exitCode() != 1) {
+            throw new GitCommandException("git diff --cached failed (exit " + staged.exitCode() + "): "
+                    + staged.stderr().strip());
+        }
+        List<String> args = new ArrayList<>(List.of(COMMITTER));
+        args.addAll(List.of("commit", "--quiet", "-m", message));
+        git.run(repository, worktree, args.toArray(String[]::new));
+        return Optional.of(git.run(repository, worktree, "rev-parse", "HEAD").strip());
+    }
+
+    /** Files and lines changed from {@code baseCommit} to the worktree's HEAD (binary files count no lines). */
+    public DiffStats diffStats(Path repository, Path worktree, String baseCommit)
+            throws GitCommandException, InterruptedException {
+        String numstat = git.run(repository, worktree, "diff", "--numstat", "--no-renames", baseCommit, "HEAD");
+        return parseNumstat(numstat);
+    }
+
+    static DiffStats parseNumstat(String numstat) {
+        int added = 0;
+        int removed = 0;
+        List<String> files = new ArrayList<>();
+        for (String line : numstat.split("\n")) {
+            String[] fields = line.split("\t", 3);
+            if (fields.length < 3) {
+                continue;
+            }
+            added += lines(fields[0]);
+            removed += lines(fields[1]);
+            files.add(fields[2]);
+        }
+        return new DiffStats(files.size(), added, removed, files);
+    }
+
+    private static int lines(String field) {
+        return "-".equals(field) ? 0 : Integer.parseInt(field.strip());
+    }
+
+    /** Removes the worktree (the branch stays for review) and the directories it leaves empty. */
+    public void remove(Path repository, Path worktree, Path workspace)
+            throws GitCommandException, InterruptedException, IOException {
+        try {
+            git.run(repository, repository, "worktree", "remove", "--force", worktree.toString());
+        } finally {
+            deleteRecursively(worktree);
+            git.exec(repository, repository, "worktree", "prune");
+            for (Path dir = worktree.getParent(); dir != null && dir.startsWith(workspace) && !dir.equals(workspace);
+                    dir = dir.getParent()) {
+                try {
+                    Files.deleteIfExists(dir);
+                } catch (DirectoryNotEmptyException e) {
+                    break;
+                }
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path directory) throws IOException {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (NoSuchFileException e) {
+                    // already gone
+                }
+            }
+        }
+    }
+}

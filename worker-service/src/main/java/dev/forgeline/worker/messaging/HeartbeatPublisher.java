@@ -1,0 +1,48 @@
+package dev.forgeline.worker.messaging;
+
+import dev.forgeline.contracts.Envelope;
+import dev.forgeline.contracts.EventCodec;
+import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.payload.Heartbeat;
+import dev.forgeline.contracts.payload.TaskLeased;
+import dev.forgeline.worker.config.WorkerConfig;
+import dev.forgeline.worker.service.AttemptProgress;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+/**
+ * Sends the heartbeats of running attempts, keyed by node name. Fire and forget: a lost heartbeat is made good
+ * by the next one.
+ */
+@ApplicationScoped
+public class HeartbeatPublisher {
+    private static final Logger LOG = Logger.getLogger(HeartbeatPublisher.class);
+    private final Emitter<String> emitter;
+    private final String nodeName;
+
+    public HeartbeatPublisher(@Channel("heartbeats") Emitter<String> emitter, WorkerConfig config) {
+        this.emitter = emitter;
+        this.nodeName = config.nodeName();
+    }
+
+    /** Never throws: it runs on a timer whose later runs must not be cancelled by one failure. */
+    public void publish(AttemptProgress progress, Map<String, String> traceContext) {
+        TaskLeased lease = progress.lease();
+        try {
+            Heartbeat heartbeat = new Heartbeat(nodeName, lease.task().taskId(), lease.leaseId(), lease.fencingToken(),
+                    lease.attempt(), progress.elapsedMillis(), progress.phase().name(), progress.lastOutputLine(),
+                    progress.tokensSoFar());
+            Envelope envelope = Envelope.of(EventType.WORKER_HEARTBEAT, lease.task().specId(), lease.task().taskId(),
+                    heartbeat, traceContext);
+            emitter.send(Message.of(EventCodec.encode(envelope))
+                    .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(nodeName).build()));
+        } catch (RuntimeException e) {
+            LOG.warnf("heartbeat for %s/%s not sent: %s", lease.task().specId(), lease.task().taskId(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.forgeline.worker.messaging;
+
+import dev.forgeline.contracts.Envelope;
+import dev.forgeline.contracts.EventCodec;
+import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.payload.TaskLeased;
+import dev.forgeline.worker.service.WorkerPool;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * Reads every lease (each worker has its own consumer group) and hands this node's to the pool. Returns at once:
+ * attempts run on the pool's threads, not on the consumer's. No database, hence no transaction and no
+ * processed-event table: the pool drops a lease id it has already seen.
+ */
+@ApplicationScoped
+public class LeaseConsumer {
+    private final WorkerPool pool;
+
+    public LeaseConsumer(WorkerPool pool) {
+        this.pool = pool;
+    }
+
+    @Incoming("leases")
+    @Blocking
+    public void onLease(String record) {
+        Envelope envelope = EventCodec.decode(record);
+        if (envelope.eventType() != EventType.TASK_LEASED) {
+            return;
+        }
+        pool.offer(envelope.payloadAs(TaskLeased.class), envelope);
+    }
+}

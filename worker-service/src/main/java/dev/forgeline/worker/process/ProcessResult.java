@@ -1,0 +1,10 @@
+package dev.forgeline.worker.process;
+
+/**
+ * How a child process ended.
+ *
+ * @param outputTail the last lines of its merged stdout and stderr, secrets masked
+ * @param timedOut   it was killed (with its descendants) at the deadline
+ */
+public record ProcessResult(int exitCode, String outputTail, long durationMillis, boolean timedOut) {
+}

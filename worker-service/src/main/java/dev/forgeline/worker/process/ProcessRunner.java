@@ -1,0 +1,152 @@
+package dev.forgeline.worker.process;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs agents and test commands: secret-free environment, prompt on stdin, stdout and stderr merged into a
+ * bounded tail, and the whole process tree killed at the deadline. Processes the command leaves behind when it
+ * exits are killed too, so nothing an attempt started outlives it.
+ */
+public final class ProcessRunner {
+    private static final Logger LOG = Logger.getLogger(ProcessRunner.class);
+    private static final long POLL_MILLIS = 200;
+    private static final int MAX_LINE_CHARS = 4_000;
+
+    private ProcessRunner() {
+    }
+
+    /**
+     * Runs the process to its end or its deadline.
+     *
+     * @throws IOException          the process could not be started
+     * @throws InterruptedException the worker is shutting down (the process tree has been killed)
+     */
+    public static ProcessResult run(ProcessRequest request) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(request.command())
+                .directory(request.directory().toFile())
+                .redirectErrorStream(true);
+        ChildEnvironment.scrub(builder.environment());
+        long started = System.nanoTime();
+        Process process = builder.start();
+        OutputTail tail = new OutputTail(request.tailLines());
+        Consumer<String> onLine = request.onLine();
+        Thread reader = daemon("output-" + process.pid(), () -> readLines(process.getInputStream(), line -> {
+            String masked = SecretMasker.mask(line);
+            tail.accept(masked);
+            if (onLine != null) {
+                onLine.accept(masked);
+            }
+        }));
+        Thread writer = daemon("input-" + process.pid(), () -> writeAndClose(process.getOutputStream(), request.stdin()));
+        reader.start();
+        writer.start();
+
+        Set<ProcessHandle> seen = new LinkedHashSet<>();
+        boolean timedOut = false;
+        try {
+            while (true) {
+                process.descendants().forEach(seen::add);
+                long remaining = Duration.between(Instant.now(), request.deadline()).toMillis();
+                if (remaining <= 0) {
+                    timedOut = true;
+                    break;
+                }
+                if (process.waitFor(Math.min(remaining, POLL_MILLIS), TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            killTree(process, seen);
+            throw e;
+        }
+        killTree(process, seen);
+        int exitCode = process.waitFor();
+        long durationMillis = (System.nanoTime() - started) / 1_000_000;
+        // the pipe closes once every process holding it is gone; do not wait forever on a stray holder
+        reader.join(2_000);
+        return new ProcessResult(exitCode, tail.toString(), durationMillis, timedOut);
+    }
+
+    /** Kills the descendants first (they are re-parented and lost from view once the process dies), then it. */
+    static void killTree(Process process, Set<ProcessHandle> seen) {
+        for (int round = 0; round < 3; round++) {
+            var descendants = process.descendants().toList();
+            if (descendants.isEmpty()) {
+                break;
+            }
+            seen.addAll(descendants);
+            descendants.forEach(ProcessHandle::destroyForcibly);
+        }
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
+        seen.forEach(ProcessHandle::destroyForcibly);
+        long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (ProcessHandle handle : seen) {
+            try {
+                long left = waitUntil - System.nanoTime();
+                if (left > 0) {
+                    handle.onExit().get(left, TimeUnit.NANOSECONDS);
+                }
+            } catch (Exception e) {
+                LOG.debugf("process %d did not report its exit: %s", handle.pid(), e.toString());
+            }
+        }
+    }
+
+    private static void readLines(InputStream stream, Consumer<String> onLine) {
+        try (Reader reader = new InputStreamReader(stream, StandardCharsets.UTF_8)) {
+            StringBuilder line = new StringBuilder();
+            char[] buffer = new char[4096];
+            int n;
+            while ((n = reader.read(buffer)) >= 0) {
+                for (int i = 0; i < n; i++) {
+                    char c = buffer[i];
+                    if (c == '\n') {
+                        emit(line, onLine);
+                    } else if (c != '\r' && line.length() < MAX_LINE_CHARS) {
+                        line.append(c);
+                    }
+                }
+            }
+            if (line.length() > 0) {
+                emit(line, onLine);
+            }
+        } catch (IOException e) {
+            LOG.debugf("output stream closed: %s", e.getMessage());
+        }
+    }
+
+    private static void emit(StringBuilder line, Consumer<String> onLine) {
+        onLine.accept(line.toString());
+        line.setLength(0);
+    }
+
+    private static void writeAndClose(OutputStream stdin, String text) {
+        try (stdin) {
+            if (text != null) {
+                stdin.write(text.getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            // the process exited or closed its input without reading everything: not an error of ours
+        }
+    }
+
+    private static Thread daemon(String name, Runnable body) {
+        Thread thread = new Thread(body, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+}

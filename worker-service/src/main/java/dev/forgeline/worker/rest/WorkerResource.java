@@ -1,0 +1,37 @@
+package dev.forgeline.worker.rest;
+
+import dev.forgeline.worker.config.WorkerConfig;
+import dev.forgeline.worker.model.WorkerStatus;
+import dev.forgeline.worker.service.AgentAdapters;
+import dev.forgeline.worker.service.NodeRegistrar;
+import dev.forgeline.worker.service.RunningAttempts;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** This node's identity and the attempts it is running. */
+@Path("/worker")
+@Produces(MediaType.APPLICATION_JSON)
+public class WorkerResource {
+    private final WorkerConfig config;
+    private final AgentAdapters adapters;
+    private final RunningAttempts running;
+    private final NodeRegistrar registrar;
+
+    public WorkerResource(WorkerConfig config, AgentAdapters adapters, RunningAttempts running, NodeRegistrar registrar) {
+        this.config = config;
+        this.adapters = adapters;
+        this.running = running;
+        this.registrar = registrar;
+    }
+
+    @GET
+    public WorkerStatus status() {
+        return new WorkerStatus(config.nodeName(), config.capacity(), adapters.defaultAdapter().id(),
+                registrar.registered(), running.list().stream()
+                        .map(p -> new WorkerStatus.RunningAttempt(p.lease().task().specId(), p.lease().task().taskId(),
+                                p.lease().attempt(), p.phase().name(), p.elapsedMillis()))
+                        .toList());
+    }
+}

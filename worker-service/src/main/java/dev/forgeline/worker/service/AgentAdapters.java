@@ -1,0 +1,35 @@
+package dev.forgeline.worker.service;
+
+import dev.forgeline.worker.adapter.AgentAdapter;
+import dev.forgeline.worker.config.WorkerConfig;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The agent adapters this worker has, and which one runs a task. */
+@ApplicationScoped
+@Startup
+public class AgentAdapters {
+    private final Map<String, AgentAdapter> byId = new TreeMap<>();
+    private final AgentAdapter defaultAdapter;
+
+    public AgentAdapters(Instance<AgentAdapter> adapters, WorkerConfig config) {
+        adapters.forEach(adapter -> byId.put(adapter.id(), adapter));
+        defaultAdapter = byId.get(config.agent());
+        if (defaultAdapter == null) {
+            throw new IllegalStateException("forgeline.worker.agent=" + config.agent() + " is not an agent adapter; known: "
+                    + byId.keySet());
+        }
+    }
+
+    /** The adapter a task's agent profile names, or the configured default when it names none this worker knows. */
+    public AgentAdapter select(String agentProfile) {
+        return agentProfile == null ? defaultAdapter : byId.getOrDefault(agentProfile, defaultAdapter);
+    }
+
+    public AgentAdapter defaultAdapter() {
+        return defaultAdapter;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.forgeline.worker.service;
+
+import dev.forgeline.contracts.payload.TaskLeased;
+import java.time.Instant;
+
+/** Live state of one running attempt, read by heartbeats and {@code GET /worker}. */
+public final class AttemptProgress {
+    private final TaskLeased lease;
+    private final Instant startedAt = Instant.now();
+    private final long startedNanos = System.nanoTime();
+    private volatile AttemptPhase phase = AttemptPhase.AGENT;
+    private volatile String lastOutputLine = "";
+    private volatile long tokensSoFar;
+
+    public AttemptProgress(TaskLeased lease) {
+        this.lease = lease;
+    }
+
+    public TaskLeased lease() {
+        return lease;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    public long elapsedMillis() {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+
+    public AttemptPhase phase() {
+        return phase;
+    }
+
+    public void phase(AttemptPhase phase) {
+        this.phase = phase;
+    }
+
+    public String lastOutputLine() {
+        return lastOutputLine;
+    }
+
+    /** Records a (masked) output line of the agent or the tests. */
+    public void outputLine(String line) {
+        if (line != null && !line.isBlank()) {
+            lastOutputLine = line.length() > 500 ? line.substring(0, 500) : line;
+        }
+    }
+
+    public long tokensSoFar() {
+        return tokensSoFar;
+    }
+
+    public void tokensSoFar(long tokens) {
+        this.tokensSoFar = tokens;
+    }
+}

@@ -1,0 +1,219 @@
+package dev.forgeline.worker.service;
+
+import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.contracts.payload.AgentUsage;
+import dev.forgeline.contracts.payload.DiffStats;
+import dev.forgeline.contracts.payload.TaskLeased;
+import dev.forgeline.contracts.payload.TaskReady;
+import dev.forgeline.contracts.payload.TaskResult;
+import dev.forgeline.contracts.payload.TestOutcome;
+import dev.forgeline.worker.adapter.AgentAdapter;
+import dev.forgeline.worker.adapter.AgentInvocation;
+import dev.forgeline.worker.adapter.AgentRun;
+import dev.forgeline.worker.config.WorkerConfig;
+import dev.forgeline.worker.git.GitCommandException;
+import dev.forgeline.worker.git.Worktrees;
+import dev.forgeline.worker.process.SecretMasker;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * One attempt, start to finish: a worktree on the attempt's branch, the agent, the worker's own test run, the
+ * commit (kept even when the tests failed: the branch is the evidence), the diff, and the verdict. The worktree
+ * is removed before the result is announced; the branch stays for review.
+ */
+@ApplicationScoped
+public class AttemptRunner {
+    private static final Logger LOG = Logger.getLogger(AttemptRunner.class);
+    /** Ids become path segments and branch name parts: the planner enforces this, the worker re-checks. */
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
+    private final WorkerConfig config;
+    private final Worktrees worktrees;
+    private final AgentAdapters adapters;
+    private final PromptBuilder prompts;
+    private final TestRunner testRunner;
+
+    public AttemptRunner(WorkerConfig config, Worktrees worktrees, AgentAdapters adapters, PromptBuilder prompts,
+            TestRunner testRunner) {
+        this.config = config;
+        this.worktrees = worktrees;
+        this.adapters = adapters;
+        this.prompts = prompts;
+        this.testRunner = testRunner;
+    }
+
+    public static String branchName(String specId, String taskId, int attempt) {
+        return "forgeline/" + specId + "/" + taskId + "/a" + attempt;
+    }
+
+    public Path workspace() {
+        return Path.of(config.workspace()).toAbsolutePath().normalize();
+    }
+
+    public Path worktreeDirectory(String specId, String taskId, int attempt) {
+        return workspace().resolve(specId).resolve(taskId).resolve("a" + attempt);
+    }
+
+    /**
+     * Runs the attempt and returns its verdict.
+     *
+     * @throws InterruptedException the worker is shutting down; processes are killed, no verdict exists
+     */
+    public TaskResult run(TaskLeased lease, AttemptProgress progress) throws InterruptedException {
+        TaskReady task = lease.task();
+        Instant startedAt = progress.startedAt();
+        AgentAdapter adapter = adapters.select(task.agentProfile());
+        Verdict verdict = new Verdict(task.testCommand(), AgentUsage.none(
+                task.agentProfile() == null ? adapter.id() : task.agentProfile(), adapter.id()));
+        String branch = branchName(task.specId(), task.taskId(), lease.attempt());
+        Path repository = null;
+        Path worktree = null;
+        try {
+            requireSafeId("spec id", task.specId());
+            requireSafeId("task id", task.taskId());
+            repository = localRepository(task.repository());
+            worktree = worktreeDirectory(task.specId(), task.taskId(), lease.attempt());
+            verdict.baseCommit = worktrees.baseCommit(repository, task.baseBranch());
+            if (Instant.now().isAfter(lease.deadline())) {
+                verdict.fail(FailureClass.TIMEOUT, "the lease deadline passed before the attempt started");
+                return verdict.toResult(lease, config.nodeName(), branch, startedAt);
+            }
+            worktrees.create(repository, branch, worktree, verdict.baseCommit);
+            runAgentTestsAndCommit(lease, progress, adapter, repository, worktree, verdict);
+        } catch (GitCommandException | IOException | RuntimeException e) {
+            LOG.warnf(e instanceof RuntimeException ? e : null, "attempt %s/%s a%d failed: %s", task.specId(),
+                    task.taskId(), lease.attempt(), e.getMessage());
+            verdict.fail(FailureClass.AGENT_ERROR, e.getMessage() == null ? e.toString() : e.getMessage());
+        } finally {
+            if (worktree != null && Files.exists(worktree)) {
+                removeWorktree(repository, worktree);
+            }
+        }
+        return verdict.toResult(lease, config.nodeName(), branch, startedAt);
+    }
+
+    private void runAgentTestsAndCommit(TaskLeased lease, AttemptProgress progress, AgentAdapter adapter,
+            Path repository, Path worktree, Verdict verdict) throws InterruptedException, GitCommandException {
+        TaskReady task = lease.task();
+        progress.phase(AttemptPhase.AGENT);
+        AgentRun agent = adapter.run(new AgentInvocation(worktree, prompts.build(task), task, lease.deadline(),
+                progress::outputLine));
+        verdict.usage = agent.usage();
+        verdict.computeMillis += agent.durationMillis();
+        progress.tokensSoFar(agent.usage().inputTokens() + agent.usage().outputTokens());
+
+        boolean testsTimedOut = false;
+        if (!agent.timedOut()) {
+            progress.phase(AttemptPhase.TESTS);
+            TestRunner.TestRun tests = testRunner.run(task.testCommand(), worktree, lease.deadline(), progress::outputLine);
+            verdict.tests = tests.outcome();
+            verdict.computeMillis += tests.outcome().durationMillis();
+            testsTimedOut = tests.timedOut();
+        }
+
+        progress.phase(AttemptPhase.COMMIT);
+        Optional<String> commit = worktrees.commitAll(repository, worktree, commitMessage(task, lease.attempt()));
+        if (commit.isPresent()) {
+            verdict.commit = commit.get();
+            verdict.diff = worktrees.diffStats(repository, worktree, verdict.baseCommit);
+        }
+
+        if (agent.timedOut() || testsTimedOut) {
+            verdict.fail(FailureClass.TIMEOUT, (agent.timedOut() ? "the agent" : "the tests")
+                    + " ran past the lease deadline " + lease.deadline());
+        } else if (agent.exitCode() != 0) {
+            verdict.fail(FailureClass.AGENT_ERROR, "agent exited with " + agent.exitCode() + lastLine(agent.outputTail()));
+        } else if (commit.isEmpty()) {
+            verdict.fail(FailureClass.AGENT_ERROR, "agent made no changes");
+        } else if (!verdict.tests.ran()) {
+            verdict.fail(FailureClass.TEST_FAILURE, task.testCommand() == null || task.testCommand().isBlank()
+                    ? "no test command: the work cannot be verified"
+                    : verdict.tests.outputTail());
+        } else if (!verdict.tests.passed()) {
+            verdict.fail(FailureClass.TEST_FAILURE, "tests failed with exit code " + verdict.tests.exitCode()
+                    + lastLine(verdict.tests.outputTail()));
+        }
+    }
+
+    static String commitMessage(TaskReady task, int attempt) {
+        String title = task.title() == null ? "" : task.title().strip().replaceAll("\\s+", " ");
+        return task.taskId() + ": " + title + "\n\n"
+                + "Forgeline-Task: " + task.specId() + "/" + task.taskId() + "\n"
+                + "Forgeline-Attempt: " + attempt;
+    }
+
+    private void removeWorktree(Path repository, Path worktree) throws InterruptedException {
+        try {
+            worktrees.remove(repository, worktree, workspace());
+        } catch (GitCommandException | IOException e) {
+            LOG.warnf("could not remove worktree %s: %s", worktree, e.getMessage());
+        }
+    }
+
+    private static Path localRepository(String repository) throws IOException {
+        if (repository == null || repository.isBlank()) {
+            throw new IOException("the task names no repository");
+        }
+        Path path = Path.of(repository.startsWith("file://") ? repository.substring("file://".length()) : repository);
+        if (!Files.isDirectory(path)) {
+            throw new IOException("repository " + repository + " is not a local directory (the worker works on local clones)");
+        }
+        return path.toAbsolutePath().normalize();
+    }
+
+    private static void requireSafeId(String what, String id) throws IOException {
+        if (id == null || !SAFE_ID.matcher(id).matches() || id.contains("..") || id.endsWith(".lock")) {
+            throw new IOException(what + " '" + id + "' cannot be used in a branch name or path");
+        }
+    }
+
+    private static String lastLine(String tail) {
+        if (tail == null || tail.isBlank()) {
+            return "";
+        }
+        String[] lines = tail.strip().split("\n");
+        return ": " + lines[lines.length - 1];
+    }
+
+    /** The facts gathered so far; the first failure recorded is the one reported. */
+    private static final class Verdict {
+        String baseCommit;
+        String commit;
+        DiffStats diff = DiffStats.empty();
+        TestOutcome tests;
+        AgentUsage usage;
+        long computeMillis;
+        FailureClass failureClass;
+        String failureDetail;
+
+        Verdict(String testCommand, AgentUsage usage) {
+            this.tests = TestOutcome.notRun(testCommand);
+            this.usage = usage;
+        }
+
+        void fail(FailureClass failure, String detail) {
+            if (failureClass == null) {
+                failureClass = failure;
+                failureDetail = SecretMasker.mask(detail);
+            }
+        }
+
+        TaskResult toResult(TaskLeased lease, String nodeName, String branch, Instant startedAt) {
+            TaskReady task = lease.task();
+            boolean succeeded = failureClass == null && commit != null && tests.passed();
+            if (!succeeded && failureClass == null) {
+                fail(FailureClass.AGENT_ERROR, "the attempt did not complete");
+            }
+            return new TaskResult(lease.leaseId(), task.specId(), task.taskId(), nodeName, lease.fencingToken(),
+                    lease.attempt(), succeeded, failureClass, failureDetail, task.repository(), task.baseBranch(),
+                    branch, baseCommit, commit, diff, tests, usage, computeMillis, startedAt, Instant.now());
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.forgeline.worker.service;
+
+import dev.forgeline.contracts.payload.TestOutcome;
+import dev.forgeline.worker.config.WorkerConfig;
+import dev.forgeline.worker.process.ProcessRequest;
+import dev.forgeline.worker.process.ProcessResult;
+import dev.forgeline.worker.process.ProcessRunner;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.function.Consumer;
+
+/** The worker's own run of a task's test command: what the agent claims counts for nothing. */
+@ApplicationScoped
+public class TestRunner {
+    private final int outputTailLines;
+
+    public TestRunner(WorkerConfig config) {
+        this.outputTailLines = config.outputTailLines();
+    }
+
+    /** How the test run ended; {@code timedOut} when the deadline stopped it. */
+    public record TestRun(TestOutcome outcome, boolean timedOut) {
+    }
+
+    /** Runs {@code sh -c <testCommand>} in the worktree, killed at the deadline. */
+    public TestRun run(String testCommand, Path worktree, Instant deadline, Consumer<String> onOutput)
+            throws InterruptedException {
+        if (testCommand == null || testCommand.isBlank()) {
+            return new TestRun(TestOutcome.notRun(testCommand), false);
+        }
+        try {
+            ProcessResult result = ProcessRunner.run(
+                    ProcessRequest.shell(testCommand, worktree, null, deadline, outputTailLines, onOutput));
+            boolean passed = !result.timedOut() && result.exitCode() == 0;
+            return new TestRun(new TestOutcome(testCommand, true, passed, result.exitCode(), result.durationMillis(),
+                    result.outputTail()), result.timedOut());
+        } catch (IOException e) {
+            return new TestRun(new TestOutcome(testCommand, false, false, -1, 0,
+                    "test command could not start: " + e.getMessage()), false);
+        }
+    }
+}

@@ -1,0 +1,301 @@
+package dev.forgeline.worker;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.forgeline.contracts.Envelope;
+import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.contracts.Topics;
+import dev.forgeline.contracts.payload.Heartbeat;
+import dev.forgeline.contracts.payload.TaskLeased;
+import dev.forgeline.contracts.payload.TaskReady;
+import dev.forgeline.contracts.payload.TaskResult;
+import dev.forgeline.testsupport.ForgelineInfraResource;
+import dev.forgeline.testsupport.TestKafka;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(value = ForgelineInfraResource.class, restrictToAnnotatedClass = false,
+        initArgs = @ResourceArg(name = "postgres", value = "false"))
+@QuarkusTestResource(value = DispatcherStubResource.class, restrictToAnnotatedClass = false)
+class WorkerServiceTest {
+    private static final String NODE = "test-worker";
+    private static final Duration RESULT_WAIT = Duration.ofSeconds(60);
+    private static final AtomicLong FENCING_TOKENS = new AtomicLong(1_000);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static TestKafka kafka;
+
+    private Path repository;
+    private String specId;
+
+    @BeforeAll
+    static void connect() {
+        kafka = TestKafka.forApplication();
+    }
+
+    @AfterAll
+    static void disconnect() {
+        kafka.close();
+    }
+
+    @BeforeEach
+    void newRepository() throws Exception {
+        repository = TestRepositories.create(Path.of("target", "test-repos").toAbsolutePath());
+        specId = "spec-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    }
+
+    @Test
+    void registersWithTheDispatcherAndRetriesUntilItAccepts() throws Exception {
+        String dispatcher = ConfigProvider.getConfig().getValue("forgeline.worker.dispatcher-url", String.class);
+        HttpClient http = HttpClient.newHttpClient();
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            HttpResponse<String> received = http.send(HttpRequest.newBuilder(URI.create(dispatcher + "/received")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode registrations = JSON.readTree(received.body());
+            // the stub refused the first one: the worker must have come back
+            assertThat(registrations.size()).isGreaterThanOrEqualTo(2);
+            for (JsonNode registration : registrations) {
+                assertThat(registration.get("name").asText()).isEqualTo(NODE);
+                assertThat(registration.get("capacity").asInt()).isEqualTo(2);
+                assertThat(registration.get("agentProfiles").get(0).asText()).isEqualTo("simulated");
+                assertThat(registration.get("labels").isObject()).isTrue();
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                given().get("/worker").then().statusCode(200).body("registered", equalTo(true)));
+    }
+
+    @Test
+    void describesTheNode() {
+        given().get("/worker").then().statusCode(200)
+                .body("nodeName", equalTo(NODE))
+                .body("capacity", equalTo(2))
+                .body("agent", equalTo("simulated"));
+    }
+
+    @Test
+    void anOwnLeaseEndsInAVerifiedCommittedResultWithHeartbeats() throws Exception {
+        TaskLeased lease = lease(NODE, "T1", "sh test/t1_test.sh", null, Duration.ofMinutes(2));
+        publish(lease);
+
+        TaskResult result = awaitResult("T1");
+
+        assertThat(result.succeeded()).as(String.valueOf(result.failureDetail())).isTrue();
+        assertThat(result.failureClass()).isNull();
+        assertThat(result.leaseId()).isEqualTo(lease.leaseId());
+        assertThat(result.fencingToken()).isEqualTo(lease.fencingToken());
+        assertThat(result.nodeName()).isEqualTo(NODE);
+        assertThat(result.branch()).isEqualTo("forgeline/" + specId + "/T1/a1");
+        assertThat(result.baseCommit()).isEqualTo(TestRepositories.git(repository, "rev-parse", "main").strip());
+        assertThat(result.tests().ran()).isTrue();
+        assertThat(result.tests().passed()).isTrue();
+        assertThat(result.tests().exitCode()).isZero();
+        assertThat(result.diff().linesAdded()).isPositive();
+        assertThat(result.diff().files()).containsExactlyInAnyOrder("lib/t1.sh", "test/t1_test.sh");
+        assertThat(result.usage().adapter()).isEqualTo("simulated");
+        assertThat(result.usage().inputTokens()).isPositive();
+        assertThat(result.startedAt()).isBeforeOrEqualTo(result.finishedAt());
+
+        // the branch holds the commit, with its trailers; main is untouched
+        assertThat(TestRepositories.git(repository, "rev-parse", "refs/heads/" + result.branch()).strip())
+                .isEqualTo(result.commit());
+        String message = TestRepositories.git(repository, "log", "-1", "--format=%B", result.branch());
+        assertThat(message).startsWith("T1: Task T1")
+                .contains("Forgeline-Task: " + specId + "/T1", "Forgeline-Attempt: 1");
+        assertThat(TestRepositories.git(repository, "rev-parse", "main").strip()).isEqualTo(result.baseCommit());
+        assertThat(worktreeDirectory("T1", 1)).doesNotExist();
+        assertThat(TestRepositories.git(repository, "worktree", "list")).doesNotContain(specId);
+
+        Envelope heartbeat = kafka.awaitOne(Topics.WORKER_HEARTBEATS, e -> e.eventType() == EventType.WORKER_HEARTBEAT
+                && e.payloadAs(Heartbeat.class).fencingToken() == lease.fencingToken());
+        Heartbeat beat = heartbeat.payloadAs(Heartbeat.class);
+        assertThat(beat.nodeName()).isEqualTo(NODE);
+        assertThat(beat.leaseId()).isEqualTo(lease.leaseId());
+        assertThat(beat.taskId()).isEqualTo("T1");
+        assertThat(heartbeat.specId()).isEqualTo(specId);
+
+        assertThat(keysOf(Topics.WORKER_HEARTBEATS, specId)).isNotEmpty().containsOnly(NODE);
+        assertThat(keysOf(Topics.TASKS_RESULTS, specId)).containsExactly(specId + "/T1");
+    }
+
+    @Test
+    void aLeaseForAnotherNodeIsIgnored() throws Exception {
+        // same record key as ours, so the same partition: it is consumed before our lease
+        publish(lease("someone-else", "T2", "sh test/t2_test.sh", null, Duration.ofMinutes(2)));
+        publish(lease(NODE, "T3", "sh test/t3_test.sh", null, Duration.ofMinutes(2)));
+
+        assertThat(awaitResult("T3").succeeded()).isTrue();
+
+        List<Envelope> results = kafka.readAll(Topics.TASKS_RESULTS, Duration.ofSeconds(1));
+        assertThat(results).filteredOn(e -> specId.equals(e.specId())).extracting(Envelope::taskId).containsExactly("T3");
+        assertThat(TestRepositories.git(repository, "branch", "--list", "forgeline/*")).contains("T3").doesNotContain("T2");
+    }
+
+    @Test
+    void aRedeliveredLeaseRunsOnce() throws Exception {
+        TaskLeased lease = lease(NODE, "T6", "sh test/t6_test.sh", null, Duration.ofMinutes(2));
+        Envelope envelope = publish(lease);
+        kafka.publish(Topics.TASKS_LEASED, NODE, envelope);
+        TaskLeased marker = lease(NODE, "T7", "sh test/t7_test.sh", null, Duration.ofMinutes(2));
+        publish(marker);
+
+        awaitResult("T6");
+        awaitResult("T7");
+
+        List<Envelope> results = kafka.readAll(Topics.TASKS_RESULTS, Duration.ofSeconds(1));
+        assertThat(results).filteredOn(e -> specId.equals(e.specId()) && "T6".equals(e.taskId())).hasSize(1);
+    }
+
+    @Test
+    void failingTestsGiveATestFailureButTheCommitIsKept() throws Exception {
+        TaskLeased lease = lease(NODE, "T4", "sleep 2; echo 'tests say no'; exit 3", null, Duration.ofMinutes(2));
+        publish(lease);
+
+        await().atMost(RESULT_WAIT).untilAsserted(() -> {
+            JsonPath status = given().get("/worker").then().statusCode(200).extract().jsonPath();
+            assertThat(status.getList("running.taskId")).contains("T4");
+            assertThat(status.getString("running.find { it.taskId == 'T4' }.phase")).isEqualTo("TESTS");
+        });
+        TaskResult result = awaitResult("T4");
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.failureClass()).isEqualTo(FailureClass.TEST_FAILURE);
+        assertThat(result.tests().ran()).isTrue();
+        assertThat(result.tests().passed()).isFalse();
+        assertThat(result.tests().exitCode()).isEqualTo(3);
+        assertThat(result.tests().outputTail()).contains("tests say no");
+        assertThat(result.tests().durationMillis()).isGreaterThanOrEqualTo(2_000);
+        assertThat(result.computeMillis()).isGreaterThanOrEqualTo(result.tests().durationMillis());
+        assertThat(result.commit()).isNotBlank();
+        assertThat(TestRepositories.git(repository, "rev-parse", "refs/heads/" + result.branch()).strip())
+                .isEqualTo(result.commit());
+        assertThat(kafka.awaitOne(Topics.WORKER_HEARTBEATS, e -> e.eventType() == EventType.WORKER_HEARTBEAT
+                && e.payloadAs(Heartbeat.class).fencingToken() == lease.fencingToken()
+                && "TESTS".equals(e.payloadAs(Heartbeat.class).phase()))).isNotNull();
+        given().get("/worker").then().body("running.taskId", org.hamcrest.Matchers.not(hasItem("T4")));
+    }
+
+    @Test
+    void testsRunningPastTheDeadlineAreKilledAndTheAttemptTimesOut() throws Exception {
+        publish(lease(NODE, "T5", "sleep 120", null, Duration.ofSeconds(4)));
+
+        TaskResult result = awaitResult("T5");
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.failureClass()).isEqualTo(FailureClass.TIMEOUT);
+        assertThat(result.tests().passed()).isFalse();
+        assertThat(Duration.between(result.startedAt(), result.finishedAt())).isLessThan(Duration.ofSeconds(60));
+        assertThat(worktreeDirectory("T5", 1)).doesNotExist();
+    }
+
+    @Test
+    void aTaskNamingTheCommandAdapterGetsThePromptOnItsStdin() throws Exception {
+        // %test agent-command: cat > prompt.txt
+        publish(lease(NODE, "T8", "grep -q 'Make the tests pass' prompt.txt", "command", Duration.ofMinutes(2)));
+
+        TaskResult result = awaitResult("T8");
+
+        assertThat(result.succeeded()).as(String.valueOf(result.failureDetail())).isTrue();
+        assertThat(result.usage().adapter()).isEqualTo("command");
+        assertThat(result.diff().files()).containsExactly("prompt.txt");
+        assertThat(TestRepositories.git(repository, "show", result.commit() + ":prompt.txt"))
+                .contains("# Task T8: Task T8", "- criterion of T8", "grep -q 'Make the tests pass' prompt.txt");
+    }
+
+    @Test
+    void aTaskWithoutTestCommandCannotSucceed() throws Exception {
+        publish(lease(NODE, "T9", null, null, Duration.ofMinutes(2)));
+
+        TaskResult result = awaitResult("T9");
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.failureClass()).isEqualTo(FailureClass.TEST_FAILURE);
+        assertThat(result.failureDetail()).isEqualTo("no test command: the work cannot be verified");
+        assertThat(result.tests().ran()).isFalse();
+    }
+
+    private TaskLeased lease(String node, String taskId, String testCommand, String agentProfile, Duration limit) {
+        Instant now = Instant.now();
+        TaskReady task = new TaskReady(specId, "worker test spec", taskId, "Task " + taskId,
+                "Write the function of " + taskId + ".", List.of("criterion of " + taskId), testCommand, 60, List.of(),
+                repository.toString(), "main", 0, Map.of(), agentProfile);
+        return new TaskLeased(UUID.randomUUID(), node, FENCING_TOKENS.incrementAndGet(), 1, now, now.plus(limit), 1, task);
+    }
+
+    private Envelope publish(TaskLeased lease) {
+        return kafka.publish(EventType.TASK_LEASED, specId, lease.task().taskId(), NODE, lease);
+    }
+
+    private TaskResult awaitResult(String taskId) {
+        return kafka.await(Topics.TASKS_RESULTS, e -> e.eventType() == EventType.TASK_RESULT
+                && specId.equals(e.specId()) && taskId.equals(e.taskId()), 1, RESULT_WAIT).get(0)
+                .payloadAs(TaskResult.class);
+    }
+
+    private Path worktreeDirectory(String taskId, int attempt) {
+        String workspace = ConfigProvider.getConfig().getValue("forgeline.worker.workspace", String.class);
+        return Path.of(workspace).toAbsolutePath().resolve(specId).resolve(taskId).resolve("a" + attempt);
+    }
+
+    /** The record keys of this test's events on a topic. */
+    private List<String> keysOf(String topic, String spec) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "keys-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<String> keys = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long quietSince = System.nanoTime();
+            while (System.nanoTime() - quietSince < Duration.ofSeconds(1).toNanos() || consumer.assignment().isEmpty()) {
+                var records = consumer.poll(Duration.ofMillis(200));
+                if (!records.isEmpty()) {
+                    quietSince = System.nanoTime();
+                }
+                for (ConsumerRecord<String, String> record : records) {
+                    if (record.value().contains("\"specId\":\"" + spec + "\"")) {
+                        keys.add(record.key());
+                    }
+                }
+            }
+        }
+        return keys;
+    }
+}
