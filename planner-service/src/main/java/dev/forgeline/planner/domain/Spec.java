@@ -1,0 +1,31 @@
+package dev.forgeline.planner.domain;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+/** A submitted spec: where its tasks run and the text it was created from. */
+@Entity
+@Table(name = "spec")
+public class Spec {
+    @Id
+    public String id;
+
+    @Column(nullable = false)
+    public String name;
+
+    /** Absolute, normalised path of the target git repository. */
+    @Column(nullable = false)
+    public String repository;
+
+    @Column(name = "base_branch", nullable = false)
+    public String baseBranch;
+
+    @Column(name = "source_markdown", nullable = false)
+    public String sourceMarkdown;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+}

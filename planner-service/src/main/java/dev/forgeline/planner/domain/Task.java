@@ -1,0 +1,89 @@
+package dev.forgeline.planner.domain;
+
+import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.contracts.TaskState;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/** One task of a spec: what the author asked for, and where it stands. */
+@Entity
+@Table(name = "task")
+@IdClass(TaskKey.class)
+public class Task {
+    @Id
+    @Column(name = "spec_id")
+    public String specId;
+
+    @Id
+    @Column(name = "task_id")
+    public String taskId;
+
+    /** Order of the task in the spec. */
+    @Column(nullable = false)
+    public int position;
+
+    @Column(nullable = false)
+    public String title;
+
+    @Column(nullable = false)
+    public String description;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false)
+    public List<String> acceptance;
+
+    @Column(name = "test_command", nullable = false)
+    public String testCommand;
+
+    @Column(name = "estimate_seconds", nullable = false)
+    public long estimateSeconds;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "depends_on", nullable = false)
+    public List<String> dependsOn;
+
+    @Column(nullable = false)
+    public int priority;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false)
+    public Map<String, String> labels;
+
+    @Column(name = "agent_profile")
+    public String agentProfile;
+
+    /** Line of the task heading in the spec. */
+    @Column(nullable = false)
+    public int line;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public TaskState state;
+
+    /** The latest attempt the planner heard of; 0 before the first lease. */
+    @Column(nullable = false)
+    public int attempt;
+
+    @Enumerated(EnumType.STRING)
+    @Column(name = "failure_class")
+    public FailureClass failureClass;
+
+    @Column(name = "review_level")
+    public Integer reviewLevel;
+
+    @Column(name = "merge_commit")
+    public String mergeCommit;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+}

@@ -1,0 +1,20 @@
+package dev.forgeline.planner.dto;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A spec with its tasks in spec order.
+ *
+ * @param counts number of tasks per state; states no task is in are left out
+ */
+public record SpecView(
+        String id,
+        String name,
+        String repository,
+        String baseBranch,
+        Instant createdAt,
+        Map<String, Long> counts,
+        List<TaskView> tasks) {
+}

@@ -1,0 +1,19 @@
+package dev.forgeline.planner.dto;
+
+import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.contracts.TaskState;
+import java.time.Instant;
+import java.util.List;
+
+/** A task as {@code GET /specs/{id}} shows it. */
+public record TaskView(
+        String taskId,
+        String title,
+        TaskState state,
+        List<String> dependsOn,
+        int attempt,
+        FailureClass failureClass,
+        Integer reviewLevel,
+        String mergeCommit,
+        Instant updatedAt) {
+}

@@ -1,0 +1,25 @@
+package dev.forgeline.planner.repository;
+
+import dev.forgeline.planner.domain.Spec;
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Sort;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import java.util.List;
+import java.util.Optional;
+
+@ApplicationScoped
+public class SpecRepository implements PanacheRepositoryBase<Spec, String> {
+
+    public List<Spec> listNewestFirst() {
+        return listAll(Sort.descending("createdAt").and("id"));
+    }
+
+    /**
+     * The spec with its row locked until the transaction ends: changes to a spec's tasks that consumers make
+     * concurrently are serialised, so a dependency release always sees every committed merge.
+     */
+    public Optional<Spec> findLocked(String id) {
+        return findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE);
+    }
+}

@@ -1,0 +1,34 @@
+package dev.forgeline.planner.spec;
+
+import java.util.List;
+
+/**
+ * The result of parsing a spec: what it says plus the faults found while reading it. Graph faults (unknown
+ * dependencies, cycles, missing test commands) are found by {@link SpecValidator}.
+ *
+ * @param repository     the {@code Repository:} header value, or null
+ * @param repositoryLine its line, or null
+ * @param baseBranch     the {@code Base-branch:} header value, or null
+ * @param baseBranchLine its line, or null
+ * @param tasks          tasks with a valid, unique id, in spec order
+ * @param taskSections   how many {@code ## Task:} headings the spec has (including ones with a bad id)
+ * @param blank          the spec has no text at all
+ * @param errors         faults found while parsing, in line order
+ */
+public record ParsedSpec(
+        String name,
+        String repository,
+        Integer repositoryLine,
+        String baseBranch,
+        Integer baseBranchLine,
+        String description,
+        List<ParsedTask> tasks,
+        int taskSections,
+        boolean blank,
+        List<SpecError> errors) {
+
+    public ParsedSpec {
+        tasks = List.copyOf(tasks);
+        errors = List.copyOf(errors);
+    }
+}

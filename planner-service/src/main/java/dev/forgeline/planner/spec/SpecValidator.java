@@ -1,0 +1,100 @@
+package dev.forgeline.planner.spec;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks a parsed spec as a whole: it has tasks, every task has a test command, and the dependencies form a
+ * graph that can be run (known ids, no task depending on itself, no cycles). Returns every fault, the
+ * parser's included, ordered by line.
+ */
+public final class SpecValidator {
+    private SpecValidator() {
+    }
+
+    public static List<SpecError> validate(ParsedSpec spec) {
+        List<SpecError> errors = new ArrayList<>(spec.errors());
+        if (spec.blank()) {
+            return errors;
+        }
+        if (spec.taskSections() == 0) {
+            errors.add(new SpecError("the spec has no '## Task:' sections", null, null));
+            return errors;
+        }
+        Map<String, ParsedTask> tasks = new LinkedHashMap<>();
+        spec.tasks().forEach(task -> tasks.put(task.id(), task));
+        for (ParsedTask task : spec.tasks()) {
+            if (task.testCommand() == null) {
+                errors.add(new SpecError("task " + task.id() + " has no Test command", task.line(), "Test command"));
+            }
+            for (String dependency : task.dependsOn()) {
+                if (dependency.equals(task.id())) {
+                    errors.add(new SpecError("task " + task.id() + " depends on itself", task.dependsOnLine(),
+                            "Depends-on"));
+                } else if (!tasks.containsKey(dependency)) {
+                    errors.add(new SpecError("task " + task.id() + " depends on unknown task '" + dependency + "'",
+                            task.dependsOnLine(), "Depends-on"));
+                }
+            }
+        }
+        for (List<String> cycle : cycles(tasks)) {
+            ParsedTask first = tasks.get(cycle.get(0));
+            errors.add(new SpecError("dependency cycle: " + String.join(" -> ", cycle), first.dependsOnLine(),
+                    "Depends-on"));
+        }
+        errors.sort(Comparator.comparing(e -> e.line() == null ? 0 : e.line()));
+        return errors;
+    }
+
+    /**
+     * Each cycle found by a depth-first walk in spec order, written from the task the walk reached first back
+     * to itself ({@code T1 -> T2 -> T1}). Iterative, so a long dependency chain cannot overflow the stack.
+     * Self-dependencies and unknown ids are reported elsewhere and skipped here.
+     */
+    static List<List<String>> cycles(Map<String, ParsedTask> tasks) {
+        List<List<String>> cycles = new ArrayList<>();
+        Map<String, Integer> state = new HashMap<>(); // absent: unvisited, -1: done, >= 0: index on the path
+        List<String> path = new ArrayList<>();
+        Deque<int[]> next = new ArrayDeque<>(); // per path element: index of the next dependency to follow
+        for (String root : tasks.keySet()) {
+            if (state.containsKey(root)) {
+                continue;
+            }
+            state.put(root, 0);
+            path.add(root);
+            next.push(new int[] {0});
+            while (!path.isEmpty()) {
+                String current = path.get(path.size() - 1);
+                List<String> dependencies = tasks.get(current).dependsOn();
+                int[] cursor = next.peek();
+                if (cursor[0] == dependencies.size()) {
+                    state.put(current, -1);
+                    path.remove(path.size() - 1);
+                    next.pop();
+                    continue;
+                }
+                String dependency = dependencies.get(cursor[0]++);
+                if (dependency.equals(current) || !tasks.containsKey(dependency)) {
+                    continue;
+                }
+                Integer seen = state.get(dependency);
+                if (seen == null) {
+                    state.put(dependency, path.size());
+                    path.add(dependency);
+                    next.push(new int[] {0});
+                } else if (seen >= 0) {
+                    List<String> cycle = new ArrayList<>(path.subList(seen, path.size()));
+                    cycle.add(dependency);
+                    cycles.add(cycle);
+                }
+            }
+        }
+        return cycles;
+    }
+}

@@ -1,0 +1,279 @@
+package dev.forgeline.planner.rest;
+
+import static dev.forgeline.planner.SpecFixtures.MARKDOWN;
+import static dev.forgeline.planner.SpecFixtures.THREE_TASKS;
+import static dev.forgeline.planner.SpecFixtures.utf8;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.nullValue;
+
+import dev.forgeline.contracts.Envelope;
+import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.Topics;
+import dev.forgeline.contracts.payload.TaskReady;
+import dev.forgeline.planner.GitFixture;
+import dev.forgeline.testsupport.ForgelineInfraResource;
+import dev.forgeline.testsupport.TestKafka;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(value = ForgelineInfraResource.class, restrictToAnnotatedClass = false)
+class SpecResourceTest {
+    private static final String PROBLEM_JSON = "application/problem+json";
+    private static final String INVALID_SPEC = "https://forgeline.dev/problems/invalid-spec";
+
+    private static Path repository;
+    private static Path plainDirectory;
+
+    @BeforeAll
+    static void createRepositories() throws IOException {
+        Path root = Files.createTempDirectory("spec-resource-test");
+        repository = GitFixture.repository(root.resolve("textkit"));
+        plainDirectory = Files.createDirectories(root.resolve("plain"));
+    }
+
+    @Test
+    void healthIsUp() {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")));
+    }
+
+    @Test
+    void createsTheTaskGraphAndAnnouncesOnlyTasksWithoutDependencies() {
+        String id = given().contentType(MARKDOWN).queryParam("repository", repository.toString())
+                .body(utf8(THREE_TASKS))
+                .when().post("/specs")
+                .then().statusCode(201)
+                .contentType(ContentType.JSON)
+                .body("id", matchesPattern("text-kit-utilities-[0-9a-f]{8}"))
+                .body("tasks.taskId", contains("T1", "T2", "T3"))
+                .extract().path("id");
+
+        given().get("/specs/" + id).then().statusCode(200)
+                .body("id", equalTo(id))
+                .body("name", equalTo("Text kit utilities"))
+                .body("repository", equalTo(repository.toString()))
+                .body("baseBranch", equalTo("main"))
+                .body("createdAt", matchesPattern("\\d{4}-\\d\\d-\\d\\dT.*Z"))
+                .body("counts", equalTo(Map.of("READY", 2, "PLANNED", 1)))
+                .body("tasks.taskId", contains("T1", "T2", "T3"))
+                .body("tasks.title", contains("Add slugify", "Add truncate", "Combine"))
+                .body("tasks.state", contains("READY", "READY", "PLANNED"))
+                .body("tasks[2].dependsOn", contains("T1", "T2"))
+                .body("tasks.attempt", contains(0, 0, 0))
+                .body("tasks[0].failureClass", nullValue())
+                .body("tasks[0].reviewLevel", nullValue())
+                .body("tasks[0].mergeCommit", nullValue());
+
+        try (TestKafka kafka = TestKafka.forApplication()) {
+            List<Envelope> ready = kafka.await(Topics.TASKS_READY, e -> id.equals(e.specId()), 2,
+                    Duration.ofSeconds(30));
+            assertThat(ready).extracting(Envelope::taskId).containsExactlyInAnyOrder("T1", "T2");
+            assertThat(ready).allMatch(e -> e.eventType() == EventType.TASK_READY);
+
+            TaskReady t1 = ready.stream().filter(e -> e.taskId().equals("T1")).findFirst().orElseThrow()
+                    .payloadAs(TaskReady.class);
+            assertThat(t1.specId()).isEqualTo(id);
+            assertThat(t1.specName()).isEqualTo("Text kit utilities");
+            assertThat(t1.title()).isEqualTo("Add slugify");
+            assertThat(t1.description()).isEqualTo("Turn titles into URL slugs.");
+            assertThat(t1.acceptance()).containsExactly("lowercases the input", "replaces spaces with dashes");
+            assertThat(t1.testCommand()).isEqualTo("sh test/t1_test.sh");
+            assertThat(t1.estimateSeconds()).isEqualTo(600);
+            assertThat(t1.repository()).isEqualTo(repository.toString());
+            assertThat(t1.baseBranch()).isEqualTo("main");
+            assertThat(t1.dependsOn()).isEmpty();
+
+            TaskReady t2 = ready.stream().filter(e -> e.taskId().equals("T2")).findFirst().orElseThrow()
+                    .payloadAs(TaskReady.class);
+            assertThat(t2.estimateSeconds()).isEqualTo(15 * 60); // forgeline.planner.default-estimate
+
+            // T3 waits for its dependencies: nothing else for this spec reaches the topic
+            assertThat(kafka.readAll(Topics.TASKS_READY, Duration.ofSeconds(2)))
+                    .filteredOn(e -> id.equals(e.specId()))
+                    .extracting(Envelope::taskId).containsExactlyInAnyOrder("T1", "T2");
+        }
+    }
+
+    @Test
+    void locationHeaderPointsAtTheNewSpec() {
+        ValidatableResponse created = given().contentType(MARKDOWN)
+                .queryParam("repository", repository.toString()).body(utf8(THREE_TASKS))
+                .when().post("/specs").then().statusCode(201);
+        String id = created.extract().path("id");
+
+        created.header("Location", endsWith("/specs/" + id));
+        given().get(created.extract().header("Location")).then().statusCode(200).body("id", equalTo(id));
+    }
+
+    @Test
+    void listsSpecsNewestFirstWithTheirCounts() {
+        String older = createSpec();
+        String newer = createSpec();
+
+        List<String> ids = given().get("/specs").then().statusCode(200).extract().path("id");
+        assertThat(ids).containsSubsequence(newer, older);
+        given().get("/specs").then()
+                .body("find { it.id == '" + newer + "' }.name", equalTo("Text kit utilities"))
+                .body("find { it.id == '" + newer + "' }.counts", equalTo(Map.of("READY", 2, "PLANNED", 1)));
+    }
+
+    @Test
+    void acceptsJsonAndTheRepositoryLineOfTheSpecAndStoresANormalisedPath() {
+        String spec = """
+                # Another spec
+                Repository: %s/../textkit/.
+                ## Task: only - The only task
+                Test command: true
+                """.formatted(repository);
+
+        given().contentType(ContentType.JSON).body(Map.of("markdown", spec))
+                .when().post("/specs")
+                .then().statusCode(201)
+                .body("name", equalTo("Another spec"))
+                .body("id", matchesPattern("another-spec-[0-9a-f]{8}"))
+                .body("repository", equalTo(repository.toString()))
+                .body("tasks.state", contains("READY"));
+
+        given().contentType(ContentType.JSON)
+                .body(Map.of("markdown", THREE_TASKS, "repository", repository.toString(), "baseBranch", "main"))
+                .when().post("/specs")
+                .then().statusCode(201)
+                .body("repository", equalTo(repository.toString()))
+                .body("tasks[2].title", equalTo("Combine"));
+    }
+
+    @Test
+    void plainTextWithABaseBranchQueryParameterThatOverridesTheSpec() {
+        GitFixture.git(repository, "branch", "-f", "release");
+
+        given().contentType("text/plain; charset=UTF-8").queryParam("repository", repository.toString())
+                .queryParam("baseBranch", "release").body(utf8(THREE_TASKS))
+                .when().post("/specs")
+                .then().statusCode(201).body("baseBranch", equalTo("release"));
+    }
+
+    @Test
+    void invalidSpecsAreRefusedWithEveryFaultAndCreateNothing() {
+        int before = specCount();
+
+        invalid("", null).body("errors", hasSize(1))
+                .body("errors[0].message", equalTo("the spec is empty"));
+
+        invalid("# Spec: prose only\nNo tasks here.\n", repository.toString())
+                .body("errors.message", contains("the spec has no '## Task:' sections"));
+
+        invalid("""
+                # Spec: Broken
+                ## Task: T1 - a
+                Depends-on: T2
+                Estimate: later
+                ## Task: T2 - b
+                Depends-on: T1, nope
+                Test command: true
+                ## Task: T2 - again
+                Test command: true
+                ## Task: T3 - self
+                Depends-on: T3
+                Test command: true
+                ## Task: bad#id - x
+                Test command: true
+                """, repository.toString())
+                .body("detail", equalTo("the spec has 7 errors; the first: task T1 has no Test command"))
+                .body("errors.line", contains(2, 3, 4, 6, 8, 11, 13))
+                .body("errors.message", contains(
+                        "task T1 has no Test command",
+                        "dependency cycle: T1 -> T2 -> T1",
+                        "Estimate 'later' is not a duration such as 90s, 10m, 1h or 1h30m",
+                        "task T2 depends on unknown task 'nope'",
+                        "duplicate task id 'T2' (first declared on line 5)",
+                        "task T3 depends on itself",
+                        "task id 'bad#id' is invalid: it must match [A-Za-z0-9][A-Za-z0-9._-]*"))
+                .body("errors.field", contains("Test command", "Depends-on", "Estimate", "Depends-on", "Task",
+                        "Depends-on", "Task"));
+
+        invalid(THREE_TASKS, null)
+                .body("errors.message", contains("no repository: add a 'Repository:' line before the first task "
+                        + "or pass the repository query parameter"))
+                .body("errors[0].field", equalTo("Repository"));
+
+        Path missing = repository.resolveSibling("missing");
+        invalid("# S\nRepository: " + missing + "\n## Task: T1 - x\nTest command: true\n", null)
+                .body("errors.message", contains("repository " + missing + " does not exist"))
+                .body("errors.line", contains(2));
+
+        invalid(THREE_TASKS, plainDirectory.toString())
+                .body("errors.message", contains("repository " + plainDirectory + " is not a git repository"));
+
+        invalid("# S\nRepository: " + repository + "\nBase-branch: nope\n## Task: T1 - x\nPriority: x\n"
+                + "Test command: true\n", null)
+                .body("errors.line", contains(3, 5))
+                .body("errors.message", contains(
+                        "base branch 'nope' does not exist in repository " + repository,
+                        "Priority 'x' is not an integer"));
+
+        given().contentType(ContentType.JSON).body(Map.of("repository", repository.toString()))
+                .when().post("/specs")
+                .then().statusCode(400).contentType(PROBLEM_JSON)
+                .body("errors.message", contains("the spec is empty"));
+
+        assertThat(specCount()).isEqualTo(before);
+    }
+
+    @Test
+    void aSpecOverTheSizeLimitIs413() {
+        byte[] huge = utf8(THREE_TASKS + "x".repeat(1_048_577));
+
+        given().contentType(MARKDOWN).queryParam("repository", repository.toString()).body(huge)
+                .when().post("/specs")
+                .then().statusCode(413).contentType(PROBLEM_JSON)
+                .body("title", equalTo("Spec too large"))
+                .body("type", equalTo("https://forgeline.dev/problems/spec-too-large"));
+    }
+
+    @Test
+    void anUnknownSpecIs404() {
+        given().get("/specs/no-such-spec-00000000").then().statusCode(404).contentType(PROBLEM_JSON)
+                .body("status", equalTo(404))
+                .body("detail", equalTo("spec 'no-such-spec-00000000' does not exist"));
+    }
+
+    private static ValidatableResponse invalid(String markdown, String repositoryParameter) {
+        var request = given().contentType(MARKDOWN).body(utf8(markdown));
+        if (repositoryParameter != null) {
+            request.queryParam("repository", repositoryParameter);
+        }
+        return request.when().post("/specs")
+                .then().statusCode(400).contentType(PROBLEM_JSON)
+                .body("type", equalTo(INVALID_SPEC))
+                .body("title", equalTo("Invalid spec"))
+                .body("status", equalTo(400))
+                .body("instance", equalTo("/specs"));
+    }
+
+    private static String createSpec() {
+        return given().contentType(MARKDOWN).queryParam("repository", repository.toString())
+                .body(utf8(THREE_TASKS)).when().post("/specs").then().statusCode(201).extract().path("id");
+    }
+
+    private static int specCount() {
+        return given().get("/specs").then().statusCode(200).extract().path("size()");
+    }
+}
