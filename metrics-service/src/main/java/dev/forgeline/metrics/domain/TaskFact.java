@@ -1,0 +1,50 @@
+package dev.forgeline.metrics.domain;
+
+import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.contracts.TaskState;
+import jakarta.persistence.Column;
+import jakarta.persistence.EmbeddedId;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Table;
+import java.math.BigDecimal;
+import java.time.Instant;
+
+/** Everything known about one task, folded from all topics. */
+@Entity
+@Table(name = "task_fact")
+public class TaskFact {
+    @EmbeddedId
+    public TaskFactId id;
+
+    /** Null until a state event arrived (a result alone says nothing about the state). */
+    @Enumerated(EnumType.STRING)
+    public TaskState state;
+    /** The attempt {@link #state} belongs to (0 before the first lease). */
+    public int attempt;
+    /** The highest attempt number seen. */
+    public int attempts;
+    @Column(name = "compute_millis")
+    public long computeMillis;
+    /** Lines added by succeeded attempts. */
+    @Column(name = "lines_added")
+    public int linesAdded;
+    @Column(name = "lines_merged")
+    public int linesMerged;
+    @Column(name = "cost_usd")
+    public BigDecimal costUsd = BigDecimal.ZERO;
+    @Column(name = "input_tokens")
+    public long inputTokens;
+    @Column(name = "output_tokens")
+    public long outputTokens;
+    @Enumerated(EnumType.STRING)
+    @Column(name = "failure_class")
+    public FailureClass failureClass;
+    @Column(name = "ready_at")
+    public Instant readyAt;
+    @Column(name = "merged_at")
+    public Instant mergedAt;
+    @Column(name = "updated_at")
+    public Instant updatedAt;
+}

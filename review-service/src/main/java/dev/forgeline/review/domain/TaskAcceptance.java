@@ -1,0 +1,20 @@
+package dev.forgeline.review.domain;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.EmbeddedId;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+/** The dispatcher accepted the result carrying this fencing token (lifecycle SUCCEEDED). */
+@Entity
+@Table(name = "task_acceptance")
+public class TaskAcceptance {
+    @EmbeddedId
+    public TaskAttemptKey id;
+
+    public int attempt;
+
+    @Column(name = "accepted_at")
+    public Instant acceptedAt;
+}

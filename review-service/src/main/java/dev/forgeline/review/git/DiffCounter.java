@@ -1,0 +1,39 @@
+package dev.forgeline.review.git;
+
+import dev.forgeline.contracts.payload.DiffStats;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Counts what a commit changed with git itself: the worker's own numbers are not trusted. */
+@ApplicationScoped
+public class DiffCounter {
+    private final Git git;
+
+    public DiffCounter(Git git) {
+        this.git = git;
+    }
+
+    /** {@code git diff --numstat from to}; binary files count as changed files with no lines. */
+    public DiffStats diff(Path repository, String from, String to) {
+        GitResult numstat = git.check(repository, "diff", "--numstat", from, to);
+        int added = 0;
+        int removed = 0;
+        List<String> files = new ArrayList<>();
+        for (String line : numstat.lines()) {
+            String[] columns = line.split("\t", 3);
+            if (columns.length < 3) {
+                continue;
+            }
+            added += count(columns[0]);
+            removed += count(columns[1]);
+            files.add(columns[2]);
+        }
+        return new DiffStats(files.size(), added, removed, files);
+    }
+
+    private static int count(String column) {
+        return "-".equals(column) ? 0 : Integer.parseInt(column);
+    }
+}

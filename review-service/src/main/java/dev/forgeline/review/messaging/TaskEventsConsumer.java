@@ -1,0 +1,45 @@
+package dev.forgeline.review.messaging;
+
+import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.payload.TaskResult;
+import dev.forgeline.contracts.payload.TaskStateChanged;
+import dev.forgeline.review.service.ReviewService;
+import dev.forgeline.support.inbox.InboundEvents;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/** The two streams the review joins: workers' results and the dispatcher's acceptances. */
+@ApplicationScoped
+public class TaskEventsConsumer {
+    private final InboundEvents inboundEvents;
+    private final ReviewService reviews;
+
+    public TaskEventsConsumer(InboundEvents inboundEvents, ReviewService reviews) {
+        this.inboundEvents = inboundEvents;
+        this.reviews = reviews;
+    }
+
+    @Incoming("results")
+    @Blocking
+    @Transactional
+    public void onResult(String record) {
+        inboundEvents.handleOnce("review-service.results", record, envelope -> {
+            if (envelope.eventType() == EventType.TASK_RESULT) {
+                reviews.recordResult(envelope.payloadAs(TaskResult.class));
+            }
+        });
+    }
+
+    @Incoming("tasks-lifecycle")
+    @Blocking
+    @Transactional
+    public void onLifecycle(String record) {
+        inboundEvents.handleOnce("review-service.tasks-lifecycle", record, envelope -> {
+            if (envelope.eventType() == EventType.TASK_STATE_CHANGED) {
+                reviews.recordAcceptance(envelope.payloadAs(TaskStateChanged.class));
+            }
+        });
+    }
+}

@@ -1,0 +1,38 @@
+package dev.forgeline.review;
+
+import dev.forgeline.contracts.TaskState;
+import dev.forgeline.contracts.payload.AgentUsage;
+import dev.forgeline.contracts.payload.DiffStats;
+import dev.forgeline.contracts.payload.TaskResult;
+import dev.forgeline.contracts.payload.TaskStateChanged;
+import dev.forgeline.contracts.payload.TestOutcome;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** Payloads as the worker and the dispatcher send them. */
+final class Events {
+    private Events() {
+    }
+
+    /**
+     * A succeeded result. The worker's diff numbers are deliberately wrong (one line): the review must count
+     * with git itself.
+     */
+    static TaskResult succeeded(String specId, String taskId, long fencingToken, GitRepo repo, GitRepo.Attempt attempt) {
+        return new TaskResult(UUID.randomUUID(), specId, taskId, "node-a", fencingToken, 1, true, null, null,
+                repo.dir.toString(), "main", attempt.branch(), attempt.baseCommit(), attempt.commit(),
+                new DiffStats(1, 1, 0, List.of("x")), new TestOutcome("sh test.sh", true, true, 0, 25, "ok"),
+                new AgentUsage("default", "command", "m", 100, 20, 0, new BigDecimal("0.01")), 1200,
+                Instant.now().minusSeconds(2), Instant.now());
+    }
+
+    static TaskStateChanged accepted(String specId, String taskId, long fencingToken) {
+        return new TaskStateChanged(specId, taskId, TaskState.SUCCEEDED, 1, "node-a", fencingToken, null, null);
+    }
+
+    static String uniqueSpec(String name) {
+        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}

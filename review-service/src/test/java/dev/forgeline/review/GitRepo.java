@@ -1,0 +1,111 @@
+package dev.forgeline.review;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A real git repository for tests, driven through the git CLI. */
+final class GitRepo {
+    final Path dir;
+
+    private GitRepo(Path dir) {
+        this.dir = dir;
+    }
+
+    /** {@code git init -b main} with one commit holding README.md. */
+    static GitRepo init(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        GitRepo repo = new GitRepo(dir);
+        repo.git("init", "-q", "-b", "main");
+        repo.git("config", "user.name", "Test");
+        repo.git("config", "user.email", "test@localhost");
+        repo.git("config", "commit.gpgsign", "false");
+        repo.commitFile("README.md", "# demo\n", "initial commit");
+        return repo;
+    }
+
+    /** A bare clone of this repository (all its branches). */
+    GitRepo bareClone(Path target) {
+        git("clone", "-q", "--bare", dir.toString(), target.toString());
+        return new GitRepo(target);
+    }
+
+    /**
+     * Creates {@code forgeline/<spec>/<task>/a1} from main with one commit adding {@code file} of {@code lines}
+     * lines, and checks main out again.
+     */
+    Attempt attemptBranch(String specId, String taskId, String file, int lines) {
+        String branch = "forgeline/" + specId + "/" + taskId + "/a1";
+        String base = rev("main");
+        git("checkout", "-q", "-b", branch, "main");
+        StringBuilder content = new StringBuilder();
+        for (int i = 1; i <= lines; i++) {
+            content.append("line ").append(i).append('\n');
+        }
+        String commit = commitFile(file, content.toString(), "Add " + file + "\n\nForgeline-Task: " + specId + "/" + taskId);
+        git("checkout", "-q", "main");
+        return new Attempt(branch, base, commit);
+    }
+
+    String commitFile(String file, String content, String message) {
+        try {
+            Path path = dir.resolve(file);
+            Files.createDirectories(path.getParent());
+            Files.writeString(path, content, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        git("add", file);
+        git("commit", "-q", "-m", message);
+        return rev("HEAD");
+    }
+
+    String rev(String ref) {
+        return git("rev-parse", ref);
+    }
+
+    int commitCount(String ref) {
+        return Integer.parseInt(git("rev-list", "--count", ref));
+    }
+
+    /** Runs git in this repository, asserts it succeeded and returns its trimmed output. */
+    String git(String... args) {
+        Result result = run(args);
+        assertThat(result.exitCode).as("git %s: %s", String.join(" ", args), result.output).isZero();
+        return result.output.strip();
+    }
+
+    Result run(String... args) {
+        List<String> command = new ArrayList<>(List.of("git", "-C", dir.toString()));
+        command.addAll(List.of(args));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            process.getOutputStream().close();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            return new Result(process.exitValue(), output);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    record Attempt(String branch, String baseCommit, String commit) {
+    }
+
+    record Result(int exitCode, String output) {
+    }
+}
