@@ -1,0 +1,46 @@
+package dev.forgeline.dispatcher.domain;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import org.hibernate.annotations.ColumnTransformer;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/**
+ * A worker node and its slots. Read through JPA; written only by set-based SQL in {@code NodeRepository},
+ * because the dispatch round locks and updates many nodes per transaction.
+ */
+@Entity
+@Table(name = "node")
+public class Node {
+    @Id
+    public String name;
+
+    public int capacity;
+
+    /** The labels as a JSON object (jsonb in the database). */
+    @Column(name = "labels")
+    @ColumnTransformer(read = "labels::text", write = "?::jsonb")
+    public String labelsJson;
+
+    @Column(name = "agent_profiles")
+    @JdbcTypeCode(SqlTypes.ARRAY)
+    public String[] agentProfiles;
+
+    @Enumerated(EnumType.STRING)
+    public NodeStatus status;
+
+    @Column(name = "active_leases")
+    public int activeLeases;
+
+    @Column(name = "registered_at")
+    public Instant registeredAt;
+
+    @Column(name = "last_seen_at")
+    public Instant lastSeenAt;
+}

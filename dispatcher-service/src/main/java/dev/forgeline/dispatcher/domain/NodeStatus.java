@@ -1,0 +1,6 @@
+package dev.forgeline.dispatcher.domain;
+
+/** Whether a node takes new leases. Only ACTIVE nodes do. */
+public enum NodeStatus {
+    ACTIVE, DRAINING, DEAD
+}

@@ -1,0 +1,19 @@
+package dev.forgeline.dispatcher.mapping;
+
+import dev.forgeline.dispatcher.domain.Node;
+import dev.forgeline.dispatcher.domain.NodeStatus;
+import dev.forgeline.dispatcher.model.NodeView;
+import java.util.List;
+
+/** Node entity to its REST view. */
+public final class NodeMapper {
+    private NodeMapper() {
+    }
+
+    public static NodeView toView(Node node) {
+        int free = node.status == NodeStatus.ACTIVE ? Math.max(0, node.capacity - node.activeLeases) : 0;
+        List<String> profiles = node.agentProfiles == null ? List.of() : List.of(node.agentProfiles);
+        return new NodeView(node.name, node.capacity, StringMapJson.read(node.labelsJson), profiles, node.status,
+                node.activeLeases, free, node.registeredAt, node.lastSeenAt);
+    }
+}

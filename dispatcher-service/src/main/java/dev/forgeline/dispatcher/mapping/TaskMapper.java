@@ -1,0 +1,25 @@
+package dev.forgeline.dispatcher.mapping;
+
+import dev.forgeline.dispatcher.domain.Lease;
+import dev.forgeline.dispatcher.domain.Task;
+import dev.forgeline.dispatcher.model.LeaseView;
+import dev.forgeline.dispatcher.model.TaskView;
+import java.util.List;
+
+/** Task and lease entities to their REST views. */
+public final class TaskMapper {
+    private TaskMapper() {
+    }
+
+    public static TaskView toView(Task task, List<Lease> leases) {
+        return new TaskView(task.specId, task.taskId, task.state, task.attempt, task.priority,
+                StringMapJson.read(task.labelsJson), task.agentProfile, task.nodeName, task.fencingToken,
+                task.currentLeaseId, task.failureClass, task.readyAt, task.updatedAt,
+                leases.stream().map(TaskMapper::toView).toList());
+    }
+
+    public static LeaseView toView(Lease lease) {
+        return new LeaseView(lease.id, lease.fencingToken, lease.nodeName, lease.attempt, lease.leasedAt,
+                lease.deadline, lease.lastHeartbeatAt, lease.endedAt, lease.outcome);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.forgeline.dispatcher.service;
+
+import dev.forgeline.dispatcher.service.DispatchService.DispatchRound;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * The thread that runs dispatch rounds. It sleeps until a commit that may allow new leases wakes it (READY
+ * tasks added, slots freed, nodes registered), or at the latest every 500 ms, and runs rounds back to back while
+ * they grant full batches.
+ */
+@ApplicationScoped
+public class DispatchLoop {
+    private static final Logger LOG = Logger.getLogger(DispatchLoop.class);
+    private static final long FALLBACK_MILLIS = 500;
+    private static final Object WAKE_KEY = DispatchLoop.class.getName() + ".wake";
+
+    private final DispatchService dispatchService;
+    private final AfterCommit afterCommit;
+    private final Semaphore wakeUps = new Semaphore(0);
+    private volatile boolean running;
+    private volatile Thread thread;
+
+    public DispatchLoop(DispatchService dispatchService, AfterCommit afterCommit) {
+        this.dispatchService = dispatchService;
+        this.afterCommit = afterCommit;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        running = true;
+        thread = new Thread(this::run, "dispatch-loop");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        running = false;
+        wake();
+        Thread current = thread;
+        if (current != null) {
+            try {
+                current.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Asks for a round now. */
+    public void wake() {
+        wakeUps.release();
+    }
+
+    /** Asks for a round once the current transaction has committed. */
+    public void wakeAfterCommit() {
+        afterCommit.run(WAKE_KEY, this::wake);
+    }
+
+    public boolean isRunning() {
+        Thread current = thread;
+        return running && current != null && current.isAlive();
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                wakeUps.tryAcquire(FALLBACK_MILLIS, TimeUnit.MILLISECONDS);
+                wakeUps.drainPermits();
+                DispatchRound round;
+                do {
+                    round = dispatchService.dispatchRound();
+                } while (running && dispatchService.isFullBatch(round));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // the database may be restarting or a round may have lost a lock race; the next round retries
+                LOG.warnf("dispatch round failed, retrying: %s", e.getMessage());
+                pause();
+            }
+        }
+    }
+
+    private void pause() {
+        try {
+            wakeUps.tryAcquire(FALLBACK_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

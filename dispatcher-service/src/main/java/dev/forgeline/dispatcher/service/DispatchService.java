@@ -1,0 +1,141 @@
+package dev.forgeline.dispatcher.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.TaskState;
+import dev.forgeline.contracts.payload.TaskLeased;
+import dev.forgeline.contracts.payload.TaskReady;
+import dev.forgeline.contracts.payload.TaskStateChanged;
+import dev.forgeline.dispatcher.config.DispatcherConfig;
+import dev.forgeline.dispatcher.domain.Counter;
+import dev.forgeline.dispatcher.repository.CounterRepository;
+import dev.forgeline.dispatcher.repository.LeaseRepository;
+import dev.forgeline.dispatcher.repository.LeaseRepository.NewLease;
+import dev.forgeline.dispatcher.repository.NodeRepository;
+import dev.forgeline.dispatcher.repository.NodeRepository.FreeNode;
+import dev.forgeline.dispatcher.repository.TaskRepository;
+import dev.forgeline.dispatcher.repository.TaskRepository.DispatchableTask;
+import dev.forgeline.dispatcher.service.TaskPlacement.Placement;
+import dev.forgeline.dispatcher.messaging.OutboxBatch;
+import dev.forgeline.dispatcher.messaging.OutboxBatch.Event;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One dispatch round: grants leases for READY tasks on nodes with free slots, in one transaction with a
+ * handful of set-based statements however many leases it grants. Safe to run from many threads and instances
+ * at once: node rows are locked in name order (capacity), task rows with SKIP LOCKED (no task twice).
+ */
+@ApplicationScoped
+public class DispatchService {
+    private final NodeRepository nodes;
+    private final TaskRepository tasks;
+    private final LeaseRepository leases;
+    private final CounterRepository counters;
+    private final OutboxBatch outbox;
+    private final DispatcherConfig config;
+    private final ObjectMapper json;
+
+    public DispatchService(NodeRepository nodes, TaskRepository tasks, LeaseRepository leases,
+            CounterRepository counters, OutboxBatch outbox, DispatcherConfig config, ObjectMapper json) {
+        this.nodes = nodes;
+        this.tasks = tasks;
+        this.leases = leases;
+        this.counters = counters;
+        this.outbox = outbox;
+        this.config = config;
+        this.json = json;
+    }
+
+    /**
+     * What a round did.
+     *
+     * @param limit      tasks the round asked for: free slots, at most one batch
+     * @param candidates READY tasks it locked
+     * @param granted    leases it granted
+     */
+    public record DispatchRound(int limit, int candidates, int granted) {
+        static final DispatchRound IDLE = new DispatchRound(0, 0, 0);
+    }
+
+    /** Grants as many leases as free slots and READY tasks allow, up to one batch. */
+    @Transactional
+    public DispatchRound dispatchRound() {
+        List<FreeNode> freeNodes = nodes.lockActiveWithFreeSlots();
+        int freeSlots = freeNodes.stream().mapToInt(FreeNode::freeSlots).sum();
+        if (freeSlots <= 0) {
+            return DispatchRound.IDLE;
+        }
+        int limit = Math.min(freeSlots, config.batchSize());
+        List<DispatchableTask> candidates = tasks.lockDispatchable(freeNodes.stream().map(FreeNode::name).toList(), limit);
+        if (candidates.isEmpty()) {
+            return new DispatchRound(limit, 0, 0);
+        }
+        List<Placement> placements = TaskPlacement.place(candidates, freeNodes);
+        if (placements.isEmpty()) {
+            return new DispatchRound(limit, candidates.size(), 0);
+        }
+        // taken after the node locks: a lease never starts before the commit that freed its slot
+        Instant leasedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        long[] tokens = leases.nextFencingTokens(placements.size());
+        List<NewLease> granted = new ArrayList<>(placements.size());
+        Map<String, Integer> grantedByNode = new HashMap<>();
+        for (int i = 0; i < placements.size(); i++) {
+            Placement placement = placements.get(i);
+            DispatchableTask task = placement.task();
+            granted.add(new NewLease(UUID.randomUUID(), task.specId(), task.taskId(), placement.nodeName(), tokens[i],
+                    task.attempt() + 1, leasedAt, leasedAt.plus(leaseDuration(task.estimateSeconds()))));
+            grantedByNode.merge(placement.nodeName(), 1, Integer::sum);
+        }
+        leases.insertAll(granted);
+        tasks.markLeased(granted, leasedAt);
+        nodes.addActiveLeases(grantedByNode);
+        int heartbeatSeconds = (int) Math.max(1, config.heartbeatInterval().toSeconds());
+        List<Event> events = new ArrayList<>(2 * granted.size());
+        for (int i = 0; i < granted.size(); i++) {
+            NewLease lease = granted.get(i);
+            DispatchableTask task = placements.get(i).task();
+            events.add(new Event(EventType.TASK_LEASED, lease.specId(), lease.taskId(), lease.nodeName(),
+                    new TaskLeased(lease.id(), lease.nodeName(), lease.fencingToken(), lease.attempt(), lease.leasedAt(),
+                            lease.deadline(), heartbeatSeconds, parse(task)),
+                    task.traceContext()));
+            events.add(new Event(EventType.TASK_STATE_CHANGED, lease.specId(), lease.taskId(),
+                    lease.specId() + "/" + lease.taskId(),
+                    new TaskStateChanged(lease.specId(), lease.taskId(), TaskState.LEASED, lease.attempt(),
+                            lease.nodeName(), lease.fencingToken(), null, null),
+                    task.traceContext()));
+        }
+        outbox.appendAll(events);
+        counters.increment(Counter.LEASES_GRANTED, granted.size());
+        return new DispatchRound(limit, candidates.size(), granted.size());
+    }
+
+    /** Whether a round with this result may have left more work that the next round can grant right away. */
+    public boolean isFullBatch(DispatchRound round) {
+        return round.granted() >= config.batchSize();
+    }
+
+    /** Start-to-close time of an attempt: the estimate times the timeout factor, at least the minimum. */
+    Duration leaseDuration(long estimateSeconds) {
+        Duration fromEstimate = Duration.ofMillis(Math.round(Math.max(0, estimateSeconds) * config.timeoutFactor() * 1000));
+        return fromEstimate.compareTo(config.minLeaseDuration()) > 0 ? fromEstimate : config.minLeaseDuration();
+    }
+
+    private TaskReady parse(DispatchableTask task) {
+        try {
+            return json.readValue(task.taskReadyJson(), TaskReady.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored TaskReady of " + task.specId() + "/" + task.taskId()
+                    + " cannot be read", e);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.forgeline.dispatcher.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.forgeline.contracts.payload.TaskReady;
+import dev.forgeline.dispatcher.repository.TaskRepository;
+import dev.forgeline.support.tracing.TraceContexts;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import org.jboss.logging.Logger;
+
+/** Takes READY tasks from the planner into the dispatch queue. */
+@ApplicationScoped
+public class TaskIntakeService {
+    private static final Logger LOG = Logger.getLogger(TaskIntakeService.class);
+
+    private final TaskRepository tasks;
+    private final DispatchLoop dispatchLoop;
+    private final ObjectMapper json;
+    private final TraceContexts traceContexts;
+
+    public TaskIntakeService(TaskRepository tasks, DispatchLoop dispatchLoop, ObjectMapper json,
+            TraceContexts traceContexts) {
+        this.tasks = tasks;
+        this.dispatchLoop = dispatchLoop;
+        this.json = json;
+        this.traceContexts = traceContexts;
+    }
+
+    /**
+     * Queues a task as READY. A task already queued or running is a duplicate and ignored; a finished one is
+     * queued again. The current trace context (the consumer span of the TaskReady) is stored with the task, so
+     * the lease events continue the task's trace.
+     *
+     * @param specId the envelope's spec id, used when the payload does not name one
+     * @param taskId the envelope's task id, used when the payload does not name one
+     * @return true if the task was queued
+     */
+    @Transactional
+    public boolean accept(String specId, String taskId, TaskReady ready) {
+        String spec = ready.specId() != null ? ready.specId() : specId;
+        String task = ready.taskId() != null ? ready.taskId() : taskId;
+        if (spec == null || spec.isBlank() || task == null || task.isBlank()) {
+            throw new IllegalArgumentException("a TaskReady needs a spec id and a task id");
+        }
+        String agentProfile = ready.agentProfile() == null || ready.agentProfile().isBlank() ? null : ready.agentProfile();
+        boolean queued = tasks.insertReady(spec, task, encode(ready), ready.priority(), ready.labels(), agentProfile,
+                ready.estimateSeconds(), traceContexts.current());
+        if (queued) {
+            dispatchLoop.wakeAfterCommit();
+        } else {
+            LOG.debugf("task %s/%s is already queued or running; TaskReady ignored", spec, task);
+        }
+        return queued;
+    }
+
+    private String encode(TaskReady ready) {
+        try {
+            return json.writeValueAsString(ready);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("TaskReady cannot be encoded", e);
+        }
+    }
+}

@@ -1,0 +1,266 @@
+package dev.forgeline.dispatcher;
+
+import static dev.forgeline.dispatcher.Fixtures.registerNode;
+import static dev.forgeline.dispatcher.Fixtures.stats;
+import static dev.forgeline.dispatcher.Fixtures.taskReady;
+import static dev.forgeline.dispatcher.Fixtures.unique;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.notNullValue;
+
+import dev.forgeline.contracts.Envelope;
+import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.contracts.TaskState;
+import dev.forgeline.contracts.Topics;
+import dev.forgeline.contracts.payload.TaskLeased;
+import dev.forgeline.contracts.payload.TaskStateChanged;
+import dev.forgeline.dispatcher.model.NodeView;
+import dev.forgeline.dispatcher.model.TaskView;
+import dev.forgeline.testsupport.ForgelineInfraResource;
+import dev.forgeline.testsupport.TestKafka;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The lease life cycle over the real broker: TaskReady in, leases, heartbeats and results, orphans. */
+@QuarkusTest
+@QuarkusTestResource(value = ForgelineInfraResource.class, restrictToAnnotatedClass = false)
+class DispatchFlowTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    private TestKafka kafka;
+    private Db db;
+
+    @BeforeEach
+    void connect() {
+        kafka = TestKafka.forApplication();
+        db = new Db(dataSource);
+    }
+
+    @AfterEach
+    void disconnect() {
+        kafka.close();
+    }
+
+    @Test
+    void leaseHeartbeatAndResultFollowTheFencingToken() {
+        String suite = "lifecycle-" + unique();
+        String spec = suite;
+        String node = "node-" + suite;
+        registerNode(node, 2, Map.of("suite", suite));
+        String traceId = UUID.randomUUID().toString().replace("-", "");
+        kafka.publish(Topics.TASKS_READY, "T1", Envelope.of(EventType.TASK_READY, spec, "T1",
+                taskReady(spec, "T1", Map.of("suite", suite), 5),
+                Map.of("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")));
+
+        // read the lease from the table and heartbeat at once: the test profile orphans a lease after 3 s of silence
+        Db.LeaseRow lease = await().atMost(WAIT).until(() -> db.openLease(spec, "T1"), java.util.Optional::isPresent)
+                .orElseThrow();
+        Fixtures.publishHeartbeat(kafka, lease, lease.fencingToken());
+
+        Envelope leasedEvent = kafka.awaitOne(Topics.TASKS_LEASED, isEvent(EventType.TASK_LEASED, spec, "T1"));
+        // the lease continues the trace the TaskReady arrived with
+        assertThat(leasedEvent.traceContext().get("traceparent")).contains(traceId);
+        TaskLeased leased = leasedEvent.payloadAs(TaskLeased.class);
+        assertThat(leased.nodeName()).isEqualTo(node);
+        assertThat(leased.fencingToken()).isPositive().isEqualTo(lease.fencingToken());
+        assertThat(leased.leaseId()).isEqualTo(lease.id());
+        assertThat(leased.attempt()).isEqualTo(1);
+        assertThat(leased.heartbeatInterval()).isEqualTo(1);
+        assertThat(leased.deadline()).isAfterOrEqualTo(leased.leasedAt().plusSeconds(90)); // 1.5 x 60 s estimate
+        assertThat(leased.task().taskId()).isEqualTo("T1");
+        assertThat(leased.task().labels()).containsEntry("suite", suite);
+        TaskStateChanged leasedChange = kafka.awaitOne(Topics.TASKS_LIFECYCLE, isStateChange(spec, "T1", TaskState.LEASED))
+                .payloadAs(TaskStateChanged.class);
+        assertThat(leasedChange.fencingToken()).isEqualTo(lease.fencingToken());
+        assertThat(leasedChange.nodeName()).isEqualTo(node);
+
+        // the heartbeat with the right token starts the attempt
+        await().atMost(WAIT).untilAsserted(() -> assertThat(task(spec, "T1").state()).isEqualTo(TaskState.RUNNING));
+        TaskStateChanged running = kafka.awaitOne(Topics.TASKS_LIFECYCLE, isStateChange(spec, "T1", TaskState.RUNNING))
+                .payloadAs(TaskStateChanged.class);
+        assertThat(running.fencingToken()).isEqualTo(lease.fencingToken());
+
+        try (FakeWorker worker = new FakeWorker(kafka, db, node)) {
+            // a heartbeat with another token is stale: counted, nothing else changes
+            long staleHeartbeats = stats().staleHeartbeats();
+            Fixtures.publishHeartbeat(kafka, lease, lease.fencingToken() + 1_000_000);
+            await().atMost(WAIT).untilAsserted(
+                    () -> assertThat(stats().staleHeartbeats()).isEqualTo(staleHeartbeats + 1));
+            TaskView afterStaleHeartbeat = task(spec, "T1");
+            assertThat(afterStaleHeartbeat.state()).isEqualTo(TaskState.RUNNING);
+            assertThat(afterStaleHeartbeat.fencingToken()).isEqualTo(lease.fencingToken());
+
+            // a result with a stale token (a zombie's) completes nothing
+            long staleResults = stats().staleResults();
+            kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1",
+                    Fixtures.result(lease, lease.fencingToken() + 1_000_000, true));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(stats().staleResults()).isEqualTo(staleResults + 1));
+            TaskView afterStaleResult = task(spec, "T1");
+            assertThat(afterStaleResult.state()).isEqualTo(TaskState.RUNNING);
+            assertThat(afterStaleResult.leases()).singleElement()
+                    .satisfies(l -> assertThat(l.endedAt()).isNull());
+
+            // the result with the current token completes the task and frees the slot
+            worker.finish(lease.id());
+            Envelope result = kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1",
+                    Fixtures.result(lease, lease.fencingToken(), true));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(task(spec, "T1").state()).isEqualTo(TaskState.SUCCEEDED));
+            kafka.awaitOne(Topics.TASKS_LIFECYCLE, isStateChange(spec, "T1", TaskState.SUCCEEDED));
+
+            // the same envelope again (a redelivery), then a stale marker behind it on the same partition (key T1)
+            kafka.publish(Topics.TASKS_RESULTS, "T1", result);
+            kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1",
+                    Fixtures.result(lease, lease.fencingToken() + 2_000_000, true));
+            // the marker counts as stale; the redelivery before it was dropped by the inbox, not counted as stale
+            await().atMost(WAIT).untilAsserted(() -> assertThat(stats().staleResults()).isEqualTo(staleResults + 2));
+            await().atMost(WAIT).until(() -> db.outboxRows(spec + "/T1") == 0);
+            List<Envelope> succeeded = TopicSnapshot.read(Topics.TASKS_LIFECYCLE).stream()
+                    .filter(isStateChange(spec, "T1", TaskState.SUCCEEDED)).toList();
+            assertThat(succeeded).hasSize(1);
+
+            TaskView done = task(spec, "T1");
+            assertThat(done.leases()).singleElement().satisfies(l -> {
+                assertThat(l.fencingToken()).isEqualTo(lease.fencingToken());
+                assertThat(l.nodeName()).isEqualTo(node);
+                assertThat(l.attempt()).isEqualTo(1);
+                assertThat(l.endedAt()).isNotNull();
+                assertThat(l.outcome()).hasToString("SUCCEEDED");
+            });
+            NodeView nodeView = node(node);
+            assertThat(nodeView.activeLeases()).isZero();
+            assertThat(nodeView.freeSlots()).isEqualTo(2);
+            assertThat(db.openLeasesOfNode(node)).isEmpty();
+        }
+    }
+
+    @Test
+    void silentLeaseIsOrphanedAndLeasedAgainWithAHigherToken() {
+        String suite = "orphan-" + unique();
+        String spec = suite;
+        String node = "node-" + suite;
+        long orphanedBefore = stats().orphaned();
+        registerNode(node, 1, Map.of("suite", suite));
+        kafka.publish(EventType.TASK_READY, spec, "T1", "T1", taskReady(spec, "T1", Map.of("suite", suite), 0));
+
+        TaskLeased first = kafka.awaitOne(Topics.TASKS_LEASED,
+                isEvent(EventType.TASK_LEASED, spec, "T1").and(e -> e.payloadAs(TaskLeased.class).attempt() == 1))
+                .payloadAs(TaskLeased.class);
+        // no heartbeat: after 3 missed 1 s intervals the supervisor requeues the task
+        TaskStateChanged requeued = kafka.awaitOne(Topics.TASKS_LIFECYCLE, isStateChange(spec, "T1", TaskState.READY))
+                .payloadAs(TaskStateChanged.class);
+        assertThat(requeued.failureClass()).isEqualTo(FailureClass.ORPHANED);
+        assertThat(requeued.fencingToken()).isEqualTo(first.fencingToken());
+        assertThat(requeued.reason()).contains("no heartbeat");
+
+        TaskLeased second = kafka.awaitOne(Topics.TASKS_LEASED,
+                isEvent(EventType.TASK_LEASED, spec, "T1").and(e -> e.payloadAs(TaskLeased.class).attempt() == 2))
+                .payloadAs(TaskLeased.class);
+        assertThat(second.fencingToken()).isGreaterThan(first.fencingToken());
+        assertThat(second.leaseId()).isNotEqualTo(first.leaseId());
+        assertThat(second.nodeName()).isEqualTo(node);
+
+        TaskView view = task(spec, "T1");
+        assertThat(view.leases()).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(view.leases().get(0).fencingToken()).isEqualTo(first.fencingToken());
+        assertThat(view.leases().get(0).outcome()).hasToString("ORPHANED");
+        assertThat(view.leases().get(0).endedAt()).isNotNull();
+        assertThat(view.leases().get(1).fencingToken()).isEqualTo(second.fencingToken());
+        assertThat(view.leases().get(1).attempt()).isEqualTo(2);
+        assertThat(stats().orphaned()).isGreaterThan(orphanedBefore);
+    }
+
+    @Test
+    void nodeRegistrationIsValidatedAndIdempotent() {
+        given().contentType(ContentType.JSON)
+                .body(Map.of("name", "-bad name", "capacity", 0))
+                .post("/nodes")
+                .then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("status", equalTo(400))
+                .body("errors.field", hasItems("name", "capacity"));
+        given().contentType(ContentType.JSON)
+                .body(Map.of("name", "fine", "capacity", 257))
+                .post("/nodes")
+                .then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("errors.field", equalTo(List.of("capacity")));
+
+        String node = "node-registry-" + unique();
+        NodeView first = given().contentType(ContentType.JSON)
+                .body(Map.of("name", node, "capacity", 3, "labels", Map.of("suite", node, "os", "linux"),
+                        "agentProfiles", List.of("claude")))
+                .post("/nodes")
+                .then().statusCode(200).extract().as(NodeView.class);
+        assertThat(first.status()).hasToString("ACTIVE");
+        assertThat(first.freeSlots()).isEqualTo(3);
+        assertThat(first.labels()).containsEntry("os", "linux");
+        assertThat(first.agentProfiles()).containsExactly("claude");
+
+        NodeView again = given().contentType(ContentType.JSON)
+                .body(Map.of("name", node, "capacity", 4, "labels", Map.of("suite", node)))
+                .post("/nodes")
+                .then().statusCode(200).extract().as(NodeView.class);
+        assertThat(again.capacity()).isEqualTo(4);
+        assertThat(again.registeredAt()).isEqualTo(first.registeredAt());
+        assertThat(again.lastSeenAt()).isAfterOrEqualTo(first.lastSeenAt());
+        List<NodeView> listed = List.of(given().get("/nodes").then().statusCode(200).extract().as(NodeView[].class));
+        assertThat(listed).filteredOn(n -> n.name().equals(node)).singleElement()
+                .satisfies(n -> assertThat(n.freeSlots()).isEqualTo(4));
+    }
+
+    @Test
+    void unknownTasksAndBadQueriesAreProblems() {
+        given().get("/tasks/no-such-spec/T1")
+                .then().statusCode(404)
+                .contentType("application/problem+json")
+                .body("status", equalTo(404))
+                .body("detail", notNullValue());
+        given().get("/tasks?state=SLEEPING")
+                .then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("errors[0].field", equalTo("state"));
+        given().get("/tasks?limit=0")
+                .then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("errors[0].field", equalTo("limit"));
+        given().get("/tasks?state=READY&specId=no-such-spec")
+                .then().statusCode(200)
+                .body("size()", equalTo(0));
+    }
+
+    private static TaskView task(String spec, String task) {
+        return given().get("/tasks/{spec}/{task}", spec, task).then().statusCode(200).extract().as(TaskView.class);
+    }
+
+    private static NodeView node(String name) {
+        return List.of(given().get("/nodes").then().statusCode(200).extract().as(NodeView[].class)).stream()
+                .filter(n -> n.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    static Predicate<Envelope> isEvent(EventType type, String spec, String task) {
+        return e -> e.eventType() == type && spec.equals(e.specId()) && task.equals(e.taskId());
+    }
+
+    static Predicate<Envelope> isStateChange(String spec, String task, TaskState state) {
+        return isEvent(EventType.TASK_STATE_CHANGED, spec, task)
+                .and(e -> e.payloadAs(TaskStateChanged.class).state() == state);
+    }
+}

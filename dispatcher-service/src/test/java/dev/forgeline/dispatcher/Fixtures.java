@@ -1,0 +1,60 @@
+package dev.forgeline.dispatcher;
+
+import static io.restassured.RestAssured.given;
+
+import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.payload.AgentUsage;
+import dev.forgeline.contracts.payload.DiffStats;
+import dev.forgeline.contracts.payload.Heartbeat;
+import dev.forgeline.contracts.payload.TaskReady;
+import dev.forgeline.contracts.payload.TaskResult;
+import dev.forgeline.contracts.payload.TestOutcome;
+import dev.forgeline.dispatcher.model.DispatcherStats;
+import dev.forgeline.testsupport.TestKafka;
+import io.restassured.http.ContentType;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Builders and REST shortcuts shared by the dispatcher tests. */
+final class Fixtures {
+    private Fixtures() {
+    }
+
+    /** A short random suffix so every test works on its own spec, nodes and labels. */
+    static String unique() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static TaskReady taskReady(String specId, String taskId, Map<String, String> labels, int priority) {
+        return new TaskReady(specId, "spec " + specId, taskId, "task " + taskId, "do " + taskId, List.of("it works"),
+                "true", 60, List.of(), "/tmp/repo-" + specId, "main", priority, labels, null);
+    }
+
+    static void registerNode(String name, int capacity, Map<String, String> labels) {
+        given().contentType(ContentType.JSON)
+                .body(Map.of("name", name, "capacity", capacity, "labels", labels, "agentProfiles", List.of()))
+                .post("/nodes")
+                .then().statusCode(200);
+    }
+
+    static DispatcherStats stats() {
+        return given().get("/dispatcher/stats").then().statusCode(200).extract().as(DispatcherStats.class);
+    }
+
+    static void publishHeartbeat(TestKafka kafka, Db.LeaseRow lease, long fencingToken) {
+        kafka.publish(EventType.WORKER_HEARTBEAT, lease.specId(), lease.taskId(), lease.nodeName(),
+                new Heartbeat(lease.nodeName(), lease.taskId(), lease.id(), fencingToken, lease.attempt(), 1_000, "AGENT",
+                        "working", 10));
+    }
+
+    static TaskResult result(Db.LeaseRow lease, long fencingToken, boolean succeeded) {
+        Instant now = Instant.now();
+        return new TaskResult(lease.id(), lease.specId(), lease.taskId(), lease.nodeName(), fencingToken,
+                lease.attempt(), succeeded, null, null, "/tmp/repo-" + lease.specId(), "main",
+                "forgeline/" + lease.specId() + "/" + lease.taskId() + "/a" + lease.attempt(), "base", "commit",
+                DiffStats.empty(), TestOutcome.notRun("true"), AgentUsage.none("default", "fake"), 5,
+                now.minusSeconds(1), now);
+    }
+}
