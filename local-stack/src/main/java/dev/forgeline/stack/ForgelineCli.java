@@ -78,33 +78,36 @@ public final class ForgelineCli {
         Path repo = ScratchRepository.create(sourceRepo, work.resolve("repo"));
         OUT.println("scratch repository " + repo + " (copied from " + home.relativize(sourceRepo) + ")");
 
-        CountDownLatch stopped = new CountDownLatch(1);
         LocalStack[] stack = new LocalStack[1];
-        Thread shutdown = new Thread(() -> {
+        // Ctrl-C: stop what runs; the normal path stops it below and this hook then finds nothing to do
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (stack[0] != null) {
-                OUT.println("stopping the stack");
                 stack[0].close();
             }
-            stopped.countDown();
-        }, "demo-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdown);
+        }, "demo-shutdown"));
 
         long start = System.nanoTime();
         stack[0] = LocalStack.start(LocalStack.Options.defaults(home, work), m -> OUT.println(m));
-        ForgelineClient client = client(stack[0]);
-        printUrls(stack[0]);
+        try {
+            ForgelineClient client = client(stack[0]);
+            printUrls(stack[0]);
 
-        JsonNode submitted = client.submit(read(spec), repo.toString());
-        String specId = submitted.path("id").asText();
-        OUT.printf("submitted %s: spec %s with %d tasks%n", home.relativize(spec), specId,
-                submitted.path("tasks").size());
-        boolean allMerged = follow(client, specId, Duration.ofMinutes(5));
-        OUT.printf("finished in %.1f s%n", (System.nanoTime() - start) / 1e9);
-        printSummary(client, specId, awaitCounted(client, specId));
-        OUT.println("merged repository: " + repo);
-        OUT.println(Git.log(repo));
-        OUT.println("logs: " + work.resolve("logs"));
-        return allMerged ? 0 : 1;
+            JsonNode submitted = client.submit(read(spec), repo.toString());
+            String specId = submitted.path("id").asText();
+            OUT.printf("submitted %s: spec %s with %d tasks%n", home.relativize(spec), specId,
+                    submitted.path("tasks").size());
+            boolean allMerged = follow(client, specId, Duration.ofMinutes(5));
+            OUT.printf("finished in %.1f s (stack start-up included)%n", (System.nanoTime() - start) / 1e9);
+            printSummary(client, specId, awaitCounted(client, specId));
+            OUT.println("merged repository: " + repo);
+            OUT.println(Git.log(repo));
+            OUT.println("logs: " + work.resolve("logs"));
+            return allMerged ? 0 : 1;
+        } finally {
+            OUT.println("stopping the stack");
+            stack[0].close();
+            OUT.println("stopped");
+        }
     }
 
     /** Prints every task state change until no task is in motion. @return whether every task merged */

@@ -33,7 +33,8 @@ public final class Git {
 
     /** The first-parent history of main with each merge's trailers, as the demo prints it. */
     public static String log(Path repo) {
-        return run(repo, "log", "--first-parent", "--format=  %h %s%n    %(trailers:key=Forgeline-Task,separator=%x2C )",
-                "main");
+        String log = run(repo, "log", "--first-parent",
+                "--format=  %h %s%n    %(trailers:key=Forgeline-Task,separator=%x2C )", "main");
+        return log.lines().filter(line -> !line.isBlank()).collect(java.util.stream.Collectors.joining("\n"));
     }
 }

@@ -48,6 +48,7 @@ public final class LocalStack implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private LocalPostgres postgres;
     private LocalKafka kafka;
+    private boolean closed;
 
     private LocalStack(Options options) {
         this.options = options;
@@ -76,7 +77,8 @@ public final class LocalStack implements AutoCloseable {
             ports.put(kind, port);
         }
         progress.accept("starting PostgreSQL and Kafka");
-        postgres = LocalPostgres.start(mkdirs(work.resolve("postgres")), 0);
+        // stopped by close(), after the services: a shutdown hook of its own would stop it under them
+        postgres = LocalPostgres.start(mkdirs(work.resolve("postgres")), 0, false);
         kafka = LocalKafka.start(mkdirs(work.resolve("kafka")));
 
         Map<String, String> common = new HashMap<>();
@@ -180,12 +182,28 @@ public final class LocalStack implements AutoCloseable {
 
     /** Stops the services (worker first, so nothing new starts), then the broker and the database. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         ServiceProcess worker = processes.get(ServiceKind.WORKER);
         if (worker != null) {
             worker.close();
         }
-        processes.values().parallelStream().forEach(ServiceProcess::close);
+        List<Thread> stopping = new ArrayList<>();
+        for (ServiceProcess process : processes.values()) {
+            Thread stopper = new Thread(process::close, "stop-" + process.name());
+            stopper.start();
+            stopping.add(stopper);
+        }
+        for (Thread stopper : stopping) {
+            try {
+                stopper.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         quietly("Kafka", () -> {
             if (kafka != null) {
                 kafka.close();

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.forgeline.contracts.Envelope;
+import dev.forgeline.contracts.Topics;
 import dev.forgeline.stack.ForgelineClient;
 import dev.forgeline.stack.Git;
 import dev.forgeline.stack.LocalStack;
 import dev.forgeline.stack.ServiceKind;
+import dev.forgeline.testsupport.TestKafka;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,6 +97,21 @@ class SpecToMainIT {
             assertThat(run(repo, "sh", test)).as(test).isZero();
         }
 
+        // one trace follows each task from REST ingest through dispatch, the worker and the review
+        try (TestKafka kafka = new TestKafka(stack.kafkaBootstrapServers())) {
+            for (String task : List.of("T1", "T2")) {
+                Map<String, String> traceByEvent = new java.util.TreeMap<>();
+                for (String topic : List.of(Topics.TASKS_READY, Topics.TASKS_LEASED, Topics.TASKS_RESULTS,
+                        Topics.REVIEW_OUTCOMES)) {
+                    Envelope event = kafka.awaitOne(topic,
+                            e -> specId.equals(e.specId()) && task.equals(e.taskId()));
+                    traceByEvent.put(event.type(), traceId(event));
+                }
+                assertThat(traceByEvent.values()).as("trace ids of %s's events: %s", task, traceByEvent)
+                        .doesNotContainNull().containsOnly(traceByEvent.get("task.ready"));
+            }
+        }
+
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             JsonNode summary = client.summary(specId);
             assertThat(summary.path("tasks").asInt()).isEqualTo(3);
@@ -102,6 +120,12 @@ class SpecToMainIT {
             assertThat(summary.path("linesAdded").asLong()).isEqualTo(summary.path("linesMerged").asLong());
             assertThat(summary.path("computeMillis").asLong()).isPositive();
         });
+    }
+
+    /** The trace id of the W3C traceparent ({@code 00-<trace id>-<span id>-<flags>}) the event carries. */
+    private static String traceId(Envelope event) {
+        String traceparent = event.traceContext().get("traceparent");
+        return traceparent == null ? null : traceparent.split("-")[1];
     }
 
     private static List<String> states(JsonNode spec) {

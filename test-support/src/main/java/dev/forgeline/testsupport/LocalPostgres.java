@@ -17,13 +17,21 @@ public final class LocalPostgres implements PostgresEndpoint {
     }
 
     /**
-     * Starts a server with its data under {@code dataDirectory}.
+     * Starts a server with its data under {@code dataDirectory}, stopped by a JVM shutdown hook at the latest.
      *
      * @param port 0 picks a free port
      */
     public static LocalPostgres start(Path dataDirectory, int port) {
+        return start(dataDirectory, port, true);
+    }
+
+    /**
+     * @param stopOnJvmExit false when the caller stops the server itself, in order (services before their database)
+     */
+    public static LocalPostgres start(Path dataDirectory, int port, boolean stopOnJvmExit) {
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setRegisterShutdownHook(stopOnJvmExit)
                     .setDataDirectory(dataDirectory)
                     .setCleanDataDirectory(true)
                     .setServerConfig("max_connections", "300")
