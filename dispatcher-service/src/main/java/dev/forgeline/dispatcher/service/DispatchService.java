@@ -17,8 +17,8 @@ import dev.forgeline.dispatcher.repository.NodeRepository.FreeNode;
 import dev.forgeline.dispatcher.repository.TaskRepository;
 import dev.forgeline.dispatcher.repository.TaskRepository.DispatchableTask;
 import dev.forgeline.dispatcher.service.TaskPlacement.Placement;
-import dev.forgeline.dispatcher.messaging.OutboxBatch;
-import dev.forgeline.dispatcher.messaging.OutboxBatch.Event;
+import dev.forgeline.support.outbox.Outbox;
+import dev.forgeline.support.outbox.Outbox.Event;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
@@ -41,12 +41,12 @@ public class DispatchService {
     private final TaskRepository tasks;
     private final LeaseRepository leases;
     private final CounterRepository counters;
-    private final OutboxBatch outbox;
+    private final Outbox outbox;
     private final DispatcherConfig config;
     private final ObjectMapper json;
 
     public DispatchService(NodeRepository nodes, TaskRepository tasks, LeaseRepository leases,
-            CounterRepository counters, OutboxBatch outbox, DispatcherConfig config, ObjectMapper json) {
+            CounterRepository counters, Outbox outbox, DispatcherConfig config, ObjectMapper json) {
         this.nodes = nodes;
         this.tasks = tasks;
         this.leases = leases;

@@ -13,8 +13,8 @@ import dev.forgeline.dispatcher.repository.LeaseRepository.ExpiredLease;
 import dev.forgeline.dispatcher.repository.NodeRepository;
 import dev.forgeline.dispatcher.repository.TaskRepository;
 import dev.forgeline.dispatcher.repository.TaskRepository.Expiry;
-import dev.forgeline.dispatcher.messaging.OutboxBatch;
-import dev.forgeline.dispatcher.messaging.OutboxBatch.Event;
+import dev.forgeline.support.outbox.Outbox;
+import dev.forgeline.support.outbox.Outbox.Event;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
@@ -37,12 +37,12 @@ public class LeaseSupervisor {
     private final TaskRepository tasks;
     private final NodeRepository nodes;
     private final CounterRepository counters;
-    private final OutboxBatch outbox;
+    private final Outbox outbox;
     private final DispatchLoop dispatchLoop;
     private final DispatcherConfig config;
 
     public LeaseSupervisor(LeaseRepository leases, TaskRepository tasks, NodeRepository nodes,
-            CounterRepository counters, OutboxBatch outbox, DispatchLoop dispatchLoop, DispatcherConfig config) {
+            CounterRepository counters, Outbox outbox, DispatchLoop dispatchLoop, DispatcherConfig config) {
         this.leases = leases;
         this.tasks = tasks;
         this.nodes = nodes;
