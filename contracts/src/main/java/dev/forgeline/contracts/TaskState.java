@@ -5,8 +5,8 @@ public enum TaskState {
     PLANNED, NEEDS_DECISION, READY, LEASED, RUNNING, SUCCEEDED, FAILED, IN_REVIEW, MERGED, REJECTED, REVERTED,
     CANCELLED;
 
-    /** States after which nothing more happens to the task without a new request. */
-    public boolean isTerminal() {
-        return this == MERGED || this == REJECTED || this == REVERTED || this == CANCELLED || this == FAILED;
+    /** States nothing moves a task out of (a FAILED attempt may still be retried). */
+    public boolean isFinal() {
+        return this == MERGED || this == REJECTED || this == REVERTED || this == CANCELLED;
     }
 }

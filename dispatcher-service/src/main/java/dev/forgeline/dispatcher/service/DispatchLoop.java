@@ -1,5 +1,6 @@
 package dev.forgeline.dispatcher.service;
 
+import dev.forgeline.support.tx.AfterCommit;
 import dev.forgeline.dispatcher.service.DispatchService.DispatchRound;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

@@ -1,5 +1,6 @@
 package dev.forgeline.metrics.service;
 
+import dev.forgeline.contracts.TaskProgress;
 import dev.forgeline.contracts.TaskState;
 import dev.forgeline.contracts.payload.ReviewOutcome;
 import dev.forgeline.contracts.payload.TaskReady;
@@ -96,7 +97,7 @@ public class MetricsService {
     }
 
     private static boolean applyState(TaskFact fact, TaskState state, int attempt) {
-        if (state == null || !StateRule.applies(fact.state, fact.attempt, state, attempt)) {
+        if (state == null || !TaskProgress.applies(fact.state, fact.attempt, state, attempt)) {
             return false;
         }
         fact.state = state;

@@ -1,5 +1,6 @@
 package dev.forgeline.planner.service;
 
+import dev.forgeline.contracts.TaskProgress;
 import dev.forgeline.contracts.TaskState;
 import dev.forgeline.contracts.payload.ReviewOutcome;
 import dev.forgeline.contracts.payload.TaskStateChanged;
@@ -78,7 +79,7 @@ public class TaskProgressService {
             return;
         }
         Task task = found.get();
-        if (!TaskStateOrder.applies(task.state, task.attempt, reported, attempt)) {
+        if (!TaskProgress.applies(task.state, task.attempt, reported, attempt)) {
             LOG.debugf("%s/%s: %s attempt %d does not replace %s attempt %d", specId, taskId, reported, attempt,
                     task.state, task.attempt);
             return;

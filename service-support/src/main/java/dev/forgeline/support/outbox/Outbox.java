@@ -4,11 +4,11 @@ import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventCodec;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.support.tracing.TraceContexts;
+import dev.forgeline.support.tx.AfterCommit;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.arc.properties.IfBuildProperty;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -29,13 +29,15 @@ public class Outbox {
     private final TransactionSynchronizationRegistry transactions;
     private final TraceContexts traceContexts;
     private final OutboxRelay relay;
+    private final AfterCommit afterCommit;
 
     public Outbox(AgroalDataSource dataSource, TransactionSynchronizationRegistry transactions,
-            TraceContexts traceContexts, OutboxRelay relay) {
+            TraceContexts traceContexts, OutboxRelay relay, AfterCommit afterCommit) {
         this.dataSource = dataSource;
         this.transactions = transactions;
         this.traceContexts = traceContexts;
         this.relay = relay;
+        this.afterCommit = afterCommit;
     }
 
     /** One event to append, continuing the given trace context. */
@@ -114,22 +116,6 @@ public class Outbox {
     }
 
     private void wakeRelayAfterCommit() {
-        Object marker = transactions.getResource(Outbox.class);
-        if (marker != null) {
-            return;
-        }
-        transactions.putResource(Outbox.class, Boolean.TRUE);
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                if (status == Status.STATUS_COMMITTED) {
-                    relay.wake();
-                }
-            }
-        });
+        afterCommit.run(Outbox.class, relay::wake);
     }
 }

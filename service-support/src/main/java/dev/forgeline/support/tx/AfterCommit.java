@@ -1,4 +1,4 @@
-package dev.forgeline.dispatcher.service;
+package dev.forgeline.support.tx;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Status;
