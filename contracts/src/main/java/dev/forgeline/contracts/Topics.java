@@ -15,6 +15,10 @@ public final class Topics {
     /** review -> planner, metrics: merge decisions. Key: specId/taskId. */
     public static final String REVIEW_OUTCOMES = "forgeline.review.outcomes";
 
+    /** Every topic, for creating them up front. */
+    public static final java.util.List<String> ALL = java.util.List.of(TASKS_READY, TASKS_LEASED, WORKER_HEARTBEATS,
+            TASKS_RESULTS, TASKS_LIFECYCLE, REVIEW_OUTCOMES);
+
     private Topics() {
     }
 }

@@ -26,6 +26,8 @@ public final class ForgelineCli {
     private static final PrintStream OUT = System.out;
 
     private final Path home;
+    /** Set when a signal stops the JVM, so that failures of calls cut short by it are not reported. */
+    private static volatile boolean stopping;
 
     private ForgelineCli(Path home) {
         this.home = home;
@@ -50,6 +52,9 @@ public final class ForgelineCli {
             System.err.println("error: " + describe(e.body()));
             System.exit(1);
         } catch (RuntimeException e) {
+            if (stopping) {
+                return; // Ctrl-C: the stack was stopped under a request; nothing to report
+            }
             System.err.println("error: " + e.getMessage());
             System.exit(1);
         }
@@ -81,6 +86,7 @@ public final class ForgelineCli {
         LocalStack[] stack = new LocalStack[1];
         // Ctrl-C: stop what runs; the normal path stops it below and this hook then finds nothing to do
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping = true;
             if (stack[0] != null) {
                 stack[0].close();
             }

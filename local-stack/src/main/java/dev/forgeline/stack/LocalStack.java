@@ -1,5 +1,6 @@
 package dev.forgeline.stack;
 
+import dev.forgeline.contracts.Topics;
 import dev.forgeline.testsupport.LocalKafka;
 import dev.forgeline.testsupport.LocalPostgres;
 import java.io.IOException;
@@ -19,6 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 
 /**
  * The whole system on one machine: a real Kafka broker and a real PostgreSQL server in this JVM, and the five
@@ -80,6 +84,7 @@ public final class LocalStack implements AutoCloseable {
         // stopped by close(), after the services: a shutdown hook of its own would stop it under them
         postgres = LocalPostgres.start(mkdirs(work.resolve("postgres")), 0, false);
         kafka = LocalKafka.start(mkdirs(work.resolve("kafka")));
+        createTopics(kafka.bootstrapServers());
 
         Map<String, String> common = new HashMap<>();
         common.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
@@ -107,6 +112,19 @@ public final class LocalStack implements AutoCloseable {
         writeStackFile();
     }
 
+    /**
+     * Topics made on first use cost the first events seconds (consumers see a new topic only at their next
+     * metadata refresh), so the stack creates them before the services start, as a deployment would.
+     */
+    private static void createTopics(String bootstrapServers) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            admin.createTopics(Topics.ALL.stream().map(t -> new NewTopic(t, 4, (short) 1)).toList()).all()
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create the Kafka topics: " + e.getMessage(), e);
+        }
+    }
+
     private void awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<ServiceKind> waiting = new ArrayList<>(processes.keySet());
@@ -130,11 +148,17 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /** Healthy, and for the worker also registered with the dispatcher (else the first tasks would wait). */
     private boolean isReady(ServiceKind kind) {
         try {
-            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(url(kind).resolve("/q/health/ready"))
+            HttpResponse<Void> health = http.send(HttpRequest.newBuilder(url(kind).resolve("/q/health/ready"))
                     .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
-            return response.statusCode() == 200;
+            if (health.statusCode() != 200 || kind != ServiceKind.WORKER) {
+                return health.statusCode() == 200;
+            }
+            HttpResponse<String> worker = http.send(HttpRequest.newBuilder(url(kind).resolve("/worker"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            return worker.statusCode() == 200 && worker.body().replace(" ", "").contains("\"registered\":true");
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
