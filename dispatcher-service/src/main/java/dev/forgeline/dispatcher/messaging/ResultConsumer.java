@@ -5,7 +5,6 @@ import dev.forgeline.dispatcher.service.LeaseOutcomeService;
 import dev.forgeline.support.inbox.InboundEvents;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /** forgeline.tasks.results: outcomes of attempts. */
@@ -23,7 +22,6 @@ public class ResultConsumer {
 
     @Incoming("results")
     @Blocking
-    @Transactional
     public void onResult(String record) {
         inboundEvents.handleOnce(CONSUMER, record,
                 envelope -> leaseOutcomes.applyResult(envelope.payloadAs(TaskResult.class)));

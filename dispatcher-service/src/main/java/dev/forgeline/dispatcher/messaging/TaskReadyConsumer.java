@@ -5,7 +5,6 @@ import dev.forgeline.dispatcher.service.TaskIntakeService;
 import dev.forgeline.support.inbox.InboundEvents;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
@@ -27,7 +26,6 @@ public class TaskReadyConsumer {
 
     @Incoming("tasks-ready")
     @Blocking(ordered = false)
-    @Transactional
     public void onTaskReady(String record) {
         inboundEvents.handleOnce(CONSUMER, record,
                 envelope -> intake.accept(envelope.specId(), envelope.taskId(), envelope.payloadAs(TaskReady.class)));

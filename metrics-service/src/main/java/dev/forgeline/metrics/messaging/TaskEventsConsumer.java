@@ -9,7 +9,6 @@ import dev.forgeline.metrics.service.MetricsService;
 import dev.forgeline.support.inbox.InboundEvents;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
 import java.time.Instant;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -26,7 +25,6 @@ public class TaskEventsConsumer {
 
     @Incoming("tasks-ready")
     @Blocking
-    @Transactional
     public void onTaskReady(String record) {
         inboundEvents.handleOnce("metrics-service.tasks-ready", record, envelope -> {
             if (envelope.eventType() == EventType.TASK_READY) {
@@ -37,7 +35,6 @@ public class TaskEventsConsumer {
 
     @Incoming("tasks-lifecycle")
     @Blocking
-    @Transactional
     public void onLifecycle(String record) {
         inboundEvents.handleOnce("metrics-service.tasks-lifecycle", record, envelope -> {
             if (envelope.eventType() == EventType.TASK_STATE_CHANGED) {
@@ -48,7 +45,6 @@ public class TaskEventsConsumer {
 
     @Incoming("results")
     @Blocking
-    @Transactional
     public void onResult(String record) {
         inboundEvents.handleOnce("metrics-service.results", record, envelope -> {
             if (envelope.eventType() == EventType.TASK_RESULT) {
@@ -59,7 +55,6 @@ public class TaskEventsConsumer {
 
     @Incoming("review-outcomes")
     @Blocking
-    @Transactional
     public void onReviewOutcome(String record) {
         inboundEvents.handleOnce("metrics-service.review-outcomes", record, envelope -> {
             if (envelope.eventType() == EventType.REVIEW_OUTCOME) {

@@ -6,7 +6,6 @@ import dev.forgeline.planner.service.TaskProgressService;
 import dev.forgeline.support.inbox.InboundEvents;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -26,7 +25,6 @@ public class ReviewOutcomeConsumer {
 
     @Incoming("review-outcomes")
     @Blocking
-    @Transactional
     public void onReviewOutcome(String record) {
         inboundEvents.handleOnce(CONSUMER, record, envelope -> {
             if (!EventType.REVIEW_OUTCOME.wireName().equals(envelope.type())) {

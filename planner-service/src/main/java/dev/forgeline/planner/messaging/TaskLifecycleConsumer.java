@@ -6,7 +6,6 @@ import dev.forgeline.planner.service.TaskProgressService;
 import dev.forgeline.support.inbox.InboundEvents;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -26,7 +25,6 @@ public class TaskLifecycleConsumer {
 
     @Incoming("tasks-lifecycle")
     @Blocking
-    @Transactional
     public void onTaskStateChanged(String record) {
         inboundEvents.handleOnce(CONSUMER, record, envelope -> {
             if (!EventType.TASK_STATE_CHANGED.wireName().equals(envelope.type())) {

@@ -7,7 +7,6 @@ import dev.forgeline.review.service.ReviewService;
 import dev.forgeline.support.inbox.InboundEvents;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /** The two streams the review joins: workers' results and the dispatcher's acceptances. */
@@ -23,7 +22,6 @@ public class TaskEventsConsumer {
 
     @Incoming("results")
     @Blocking
-    @Transactional
     public void onResult(String record) {
         inboundEvents.handleOnce("review-service.results", record, envelope -> {
             if (envelope.eventType() == EventType.TASK_RESULT) {
@@ -34,7 +32,6 @@ public class TaskEventsConsumer {
 
     @Incoming("tasks-lifecycle")
     @Blocking
-    @Transactional
     public void onLifecycle(String record) {
         inboundEvents.handleOnce("review-service.tasks-lifecycle", record, envelope -> {
             if (envelope.eventType() == EventType.TASK_STATE_CHANGED) {

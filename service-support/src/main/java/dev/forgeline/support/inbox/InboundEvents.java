@@ -3,37 +3,49 @@ package dev.forgeline.support.inbox;
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventCodec;
 import dev.forgeline.support.tracing.TraceContexts;
+import io.agroal.api.AgroalDataSource;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Scope;
-import io.agroal.api.AgroalDataSource;
 import io.quarkus.arc.properties.IfBuildProperty;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * The receiving half of every Kafka consumer: decodes the envelope, drops a delivery whose event id this
- * consumer already applied, and runs the handler inside a span that continues the producer's trace.
- * Must be called inside the consumer's transaction, so that the event id is recorded only if the handler's
- * changes commit.
+ * consumer already applied, and runs the handler in a transaction of its own, inside a span that continues the
+ * producer's trace. The event id is recorded in that same transaction, so it counts as applied only if the
+ * handler's changes commit. A handler that fails (a database restart, a lock timeout) is retried with backoff in
+ * a new transaction; only when every attempt failed does the exception reach the channel's failure strategy
+ * (the dead-letter topic), so a passing fault loses no event.
  */
 @ApplicationScoped
 @IfBuildProperty(name = "forgeline.outbox.enabled", stringValue = "true", enableIfMissing = true)
 public class InboundEvents {
     private static final Logger LOG = Logger.getLogger(InboundEvents.class);
+    private static final long FIRST_BACKOFF_MILLIS = 200;
+    private static final long MAX_BACKOFF_MILLIS = 5_000;
+
     private final AgroalDataSource dataSource;
     private final TraceContexts traceContexts;
+    private final int maxAttempts;
+    private final AtomicLong retries = new AtomicLong();
 
-    public InboundEvents(AgroalDataSource dataSource, TraceContexts traceContexts) {
+    public InboundEvents(AgroalDataSource dataSource, TraceContexts traceContexts,
+            @ConfigProperty(name = "forgeline.inbox.max-attempts", defaultValue = "10") int maxAttempts) {
         this.dataSource = dataSource;
         this.traceContexts = traceContexts;
+        this.maxAttempts = maxAttempts;
     }
 
     /**
-     * Applies {@code handler} to the record once per event id for {@code consumer}.
+     * Applies {@code handler} to the record once per event id for {@code consumer}, in a new transaction.
      *
      * @return true if the handler ran, false for a duplicate delivery
      * @throws IllegalArgumentException for a record that is not an envelope (the caller's failure strategy
@@ -41,6 +53,32 @@ public class InboundEvents {
      */
     public boolean handleOnce(String consumer, String record, Consumer<Envelope> handler) {
         Envelope envelope = EventCodec.decode(record);
+        long backoff = FIRST_BACKOFF_MILLIS;
+        for (int attempt = 1;; attempt++) {
+            try {
+                return QuarkusTransaction.requiringNew().call(() -> apply(consumer, envelope, handler));
+            } catch (RuntimeException e) {
+                if (attempt >= maxAttempts) {
+                    LOG.errorf("%s: event %s (%s %s/%s) failed %d times, giving up: %s", consumer,
+                            envelope.eventId(), envelope.type(), envelope.specId(), envelope.taskId(), attempt,
+                            e.getMessage());
+                    throw e;
+                }
+                LOG.warnf("%s: event %s (%s %s/%s) failed, retrying in %d ms: %s", consumer, envelope.eventId(),
+                        envelope.type(), envelope.specId(), envelope.taskId(), backoff, e.getMessage());
+                retries.incrementAndGet();
+                pause(backoff);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+            }
+        }
+    }
+
+    /** Handler runs that failed and were tried again, since start. */
+    public long retries() {
+        return retries.get();
+    }
+
+    private boolean apply(String consumer, Envelope envelope, Consumer<Envelope> handler) {
         if (!firstDelivery(consumer, envelope)) {
             LOG.debugf("%s: duplicate delivery of event %s ignored", consumer, envelope.eventId());
             return false;
@@ -54,6 +92,15 @@ public class InboundEvents {
             throw e;
         } finally {
             span.end();
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while retrying an event", e);
         }
     }
 
