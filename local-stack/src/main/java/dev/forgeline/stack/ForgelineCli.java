@@ -45,6 +45,7 @@ public final class ForgelineCli {
                 case "submit" -> cli.submit(rest);
                 case "status" -> cli.status(rest);
                 case "down" -> cli.down();
+                case "latency" -> cli.latency();
                 default -> usage();
             };
             System.exit(code);
@@ -68,6 +69,7 @@ public final class ForgelineCli {
                   up                         start the local stack in the background and print the service URLs
                   submit FILE [--repo DIR]   submit a spec to the running stack
                   status [SPEC_ID]           show specs and their tasks, and the metrics summary
+                  latency                    per-hop latencies of every task the running stack has seen
                   down                       stop the local stack
                 """);
         return 2;
@@ -247,6 +249,16 @@ public final class ForgelineCli {
             printTasks(spec);
         }
         printSummary(client, args.isEmpty() ? null : args.get(0), client.summary(args.isEmpty() ? null : args.get(0)));
+        return 0;
+    }
+
+    private int latency() {
+        Path file = LocalStack.stackFile(home.resolve(".forgeline/stack"));
+        if (!Files.exists(file)) {
+            System.err.println("no local stack is running (./forgeline up)");
+            return 1;
+        }
+        LatencyReport.print(load(file).getProperty("kafka.bootstrap.servers"), OUT);
         return 0;
     }
 
