@@ -91,6 +91,10 @@ public final class LocalStack implements AutoCloseable {
         common.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl());
         common.put("QUARKUS_DATASOURCE_USERNAME", postgres.username());
         common.put("QUARKUS_DATASOURCE_PASSWORD", postgres.password());
+        if (System.getenv("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") == null) {
+            // no collector: spans are still made and propagated, but failed exports need not fill the logs
+            common.put("QUARKUS_LOG_CATEGORY__IO_QUARKUS_OPENTELEMETRY_RUNTIME_EXPORTER__LEVEL", "ERROR");
+        }
         common.putAll(options.extraEnvironment());
 
         for (ServiceKind kind : ServiceKind.values()) {
