@@ -1,5 +1,6 @@
 package dev.forgeline.stack;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forgeline.contracts.Topics;
 import dev.forgeline.testsupport.LocalKafka;
 import dev.forgeline.testsupport.LocalPostgres;
@@ -46,6 +47,7 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final Options options;
     private final Map<ServiceKind, Integer> ports = new EnumMap<>(ServiceKind.class);
     private final Map<ServiceKind, ServiceProcess> processes = new EnumMap<>(ServiceKind.class);
@@ -162,7 +164,7 @@ public final class LocalStack implements AutoCloseable {
             }
             HttpResponse<String> worker = http.send(HttpRequest.newBuilder(url(kind).resolve("/worker"))
                     .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-            return worker.statusCode() == 200 && worker.body().replace(" ", "").contains("\"registered\":true");
+            return worker.statusCode() == 200 && JSON.readTree(worker.body()).path("registered").asBoolean();
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
