@@ -5,7 +5,7 @@ package dev.forgeline.contracts;
  * may arrive late, twice or out of order, so a task only moves forward: a later attempt always wins; within
  * one attempt only a move to a later stage applies (PLANNED = NEEDS_DECISION &lt; READY &lt; LEASED &lt;
  * RUNNING &lt; SUCCEEDED = FAILED &lt; IN_REVIEW &lt; MERGED = REJECTED = REVERTED); a final state
- * ({@link TaskState#isFinal()}) never changes.
+ * ({@link TaskState#isFinal()}) never changes, except MERGED to REVERTED.
  */
 public final class TaskProgress {
     private TaskProgress() {
@@ -17,6 +17,9 @@ public final class TaskProgress {
     public static boolean applies(TaskState stored, int storedAttempt, TaskState reported, int reportedAttempt) {
         if (stored == null) {
             return true;
+        }
+        if (stored == TaskState.MERGED && reported == TaskState.REVERTED) {
+            return true; // a merge that turned main red is undone: the one move out of a final state
         }
         if (stored.isFinal()) {
             return false;

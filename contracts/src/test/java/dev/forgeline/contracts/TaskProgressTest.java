@@ -52,7 +52,16 @@ class TaskProgressTest {
     void finalStatesNeverChange() {
         for (var state : new TaskState[] {MERGED, REJECTED, REVERTED, CANCELLED}) {
             assertThat(TaskProgress.applies(state, 1, READY, 2)).as(state.name()).isFalse();
+            assertThat(TaskProgress.applies(state, 1, CANCELLED, 1)).as(state.name()).isFalse();
+        }
+        for (var state : new TaskState[] {REJECTED, REVERTED, CANCELLED}) {
             assertThat(TaskProgress.applies(state, 1, REVERTED, 1)).as(state.name()).isFalse();
         }
+    }
+
+    @Test
+    void aMergeThatTurnedMainRedIsRevertedEvenInALaterDelivery() {
+        assertThat(TaskProgress.applies(MERGED, 1, REVERTED, 1)).isTrue();
+        assertThat(TaskProgress.applies(MERGED, 2, REVERTED, 2)).isTrue();
     }
 }

@@ -1,6 +1,9 @@
 package dev.forgeline.contracts.payload;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.forgeline.contracts.ProposalOrigin;
+import dev.forgeline.contracts.SpecQuality;
 import java.util.List;
 import java.util.Map;
 
@@ -12,6 +15,13 @@ import java.util.Map;
  * @param estimateSeconds the author's estimate; timeouts derive from it
  * @param labels          node requirements such as {@code os=linux}
  * @param agentProfile    the agent profile to run, or null for the worker's default
+ * @param revision        the spec revision this task text belongs to (1, 2, ...); a newer one supersedes
+ * @param qualityClass    the spec-quality gate's class for this task, null when not scored
+ * @param qualityScore    the gate's score, 0-100
+ * @param files           files the task names; tasks naming the same file are never in flight together
+ * @param parentTaskId    for a proposed task, the task it came from
+ * @param origin          for a proposed task, where the proposal came from; null for tasks of the spec text
+ * @param dependencySummaries what each merged dependency did, for the prompt
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TaskReady(
@@ -28,11 +38,29 @@ public record TaskReady(
         String baseBranch,
         int priority,
         Map<String, String> labels,
-        String agentProfile) {
+        String agentProfile,
+        int revision,
+        SpecQuality qualityClass,
+        int qualityScore,
+        List<String> files,
+        String parentTaskId,
+        ProposalOrigin origin,
+        List<DependencySummary> dependencySummaries) {
 
+    @JsonCreator
     public TaskReady {
         acceptance = acceptance == null ? List.of() : List.copyOf(acceptance);
         dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
         labels = labels == null ? Map.of() : Map.copyOf(labels);
+        files = files == null ? List.of() : List.copyOf(files);
+        dependencySummaries = dependencySummaries == null ? List.of() : List.copyOf(dependencySummaries);
+    }
+
+    /** A first-revision task with no quality score, named files, origin or dependency summaries. */
+    public TaskReady(String specId, String specName, String taskId, String title, String description,
+            List<String> acceptance, String testCommand, long estimateSeconds, List<String> dependsOn,
+            String repository, String baseBranch, int priority, Map<String, String> labels, String agentProfile) {
+        this(specId, specName, taskId, title, description, acceptance, testCommand, estimateSeconds, dependsOn,
+                repository, baseBranch, priority, labels, agentProfile, 1, null, 0, List.of(), null, null, List.of());
     }
 }

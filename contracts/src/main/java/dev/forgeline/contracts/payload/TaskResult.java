@@ -1,6 +1,8 @@
 package dev.forgeline.contracts.payload;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.List;
 import dev.forgeline.contracts.FailureClass;
 import java.time.Instant;
 import java.util.UUID;
@@ -13,6 +15,8 @@ import java.util.UUID;
  * @param branch        the attempt's branch in the target repository (holds the commit)
  * @param baseCommit    the commit of the base branch the attempt started from
  * @param computeMillis wall time the agent and the tests ran
+ * @param verificationFlags ways the diff weakens verification (e.g. TEST_DELETED, TEST_DISABLED, ASSERTION_REMOVED,
+ *                      COVERAGE_NARROWED, LINT_RELAXED), each as {@code FLAG: path}; the review service raises the level
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TaskResult(
@@ -35,5 +39,21 @@ public record TaskResult(
         AgentUsage usage,
         long computeMillis,
         Instant startedAt,
-        Instant finishedAt) {
+        Instant finishedAt,
+        List<String> verificationFlags) {
+
+    @JsonCreator
+    public TaskResult {
+        verificationFlags = verificationFlags == null ? List.of() : List.copyOf(verificationFlags);
+    }
+
+    /** A result with no verification flags. */
+    public TaskResult(UUID leaseId, String specId, String taskId, String nodeName, long fencingToken, int attempt,
+            boolean succeeded, FailureClass failureClass, String failureDetail, String repository, String baseBranch,
+            String branch, String baseCommit, String commit, DiffStats diff, TestOutcome tests, AgentUsage usage,
+            long computeMillis, Instant startedAt, Instant finishedAt) {
+        this(leaseId, specId, taskId, nodeName, fencingToken, attempt, succeeded, failureClass, failureDetail,
+                repository, baseBranch, branch, baseCommit, commit, diff, tests, usage, computeMillis, startedAt,
+                finishedAt, List.of());
+    }
 }

@@ -1,0 +1,15 @@
+package dev.forgeline.contracts;
+
+/** What a person was asked to decide; decision lag is reported per kind. */
+public enum DecisionKind {
+    /** a VAGUE task held before dispatch (planner) */
+    SPEC_QUALITY,
+    /** an attempt failed with AMBIGUOUS_SPEC and needs the spec clarified (planner) */
+    AMBIGUOUS_SPEC,
+    /** a task that exhausted its context and must be split (planner, without an LLM) */
+    SPLIT,
+    /** a human review at level 1, 2 or 3 (review) */
+    REVIEW,
+    /** a reviewer asked for changes; the lag runs until the reworked attempt is reviewed again (review) */
+    REQUEST_CHANGES
+}

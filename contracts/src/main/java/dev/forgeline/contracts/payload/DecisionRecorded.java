@@ -1,0 +1,17 @@
+package dev.forgeline.contracts.payload;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.forgeline.contracts.DecisionKind;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * planner, review -> metrics: a person decided something the system asked. Decision lag = decidedAt - requestedAt.
+ *
+ * @param level   the review level for REVIEW decisions, else 0
+ * @param outcome what was decided: APPROVED, REJECTED, CHANGES_REQUESTED, AMENDED, OVERRIDDEN, SPLIT ...
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record DecisionRecorded(UUID decisionId, String specId, String taskId, DecisionKind kind, int level,
+        Instant requestedAt, Instant decidedAt, String decidedBy, String outcome) {
+}

@@ -1,0 +1,24 @@
+package dev.forgeline.contracts.payload;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * worker -> dispatcher: the node is alive, whether or not it runs anything. Key: node name.
+ *
+ * @param kind          LAPTOP or CLUSTER
+ * @param instanceId    changes when the worker process restarts (a new instance abandoned the old one's attempts)
+ * @param agentProfiles the agent profiles this node can run
+ * @param runningLeases the leases the node is running right now
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record NodeHeartbeat(String nodeName, String kind, String instanceId, Map<String, String> labels,
+        List<String> agentProfiles, int capacity, List<java.util.UUID> runningLeases, Instant sentAt) {
+    public NodeHeartbeat {
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        agentProfiles = agentProfiles == null ? List.of() : List.copyOf(agentProfiles);
+        runningLeases = runningLeases == null ? List.of() : List.copyOf(runningLeases);
+    }
+}
