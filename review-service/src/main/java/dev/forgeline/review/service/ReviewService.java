@@ -44,17 +44,14 @@ public class ReviewService {
 
     private final ReviewRepository reviews;
     private final TaskAcceptanceRepository acceptances;
-    private final Triage triage;
-    private final DiffCounter diffs;
+        private final DiffCounter diffs;
     private final BranchMerger merger;
     private final Outbox outbox;
 
-    public ReviewService(ReviewRepository reviews, TaskAcceptanceRepository acceptances, Triage triage,
-            DiffCounter diffs, BranchMerger merger, Outbox outbox) {
+    public ReviewService(ReviewRepository reviews, TaskAcceptanceRepository acceptances, DiffCounter diffs, BranchMerger merger, Outbox outbox) {
         this.reviews = reviews;
         this.acceptances = acceptances;
-        this.triage = triage;
-        this.diffs = diffs;
+                this.diffs = diffs;
         this.merger = merger;
         this.outbox = outbox;
     }
@@ -171,7 +168,17 @@ public class ReviewService {
             review.linesRemoved = diff.linesRemoved();
             review.filesChanged = diff.filesChanged();
         }
-        TriageDecision decision = triage.decide(diff, diffProblem, review.testsRan, review.testsPassed);
+        dev.forgeline.review.analysis.ReviewRules rules = dev.forgeline.review.analysis.RulesFile.read(
+                Path.of(review.repository), "refs/heads/" + review.baseBranch, 100);
+        dev.forgeline.review.analysis.DiffAnalysis analysis = null;
+        try {
+            analysis = dev.forgeline.review.analysis.DiffAnalyzer.analyze(Path.of(review.repository), review.baseCommit,
+                    review.commit, rules);
+        } catch (java.io.IOException e) {
+            diffProblem = e.getMessage();
+        }
+        TriageDecision decision = Triage.decide(analysis, diffProblem, rules, review.testsRan, review.testsPassed,
+                dev.forgeline.review.analysis.LintOutcome.notConfigured(), List.of());
         review.level = decision.level();
         review.reasons = new ArrayList<>(decision.reasons());
         if (decision.autoMerge()) {
