@@ -52,7 +52,7 @@ public class BacklogService {
         row.pendingTotal = total;
         row.dailyCapacity = capacity;
         row.holdBack = holdBack;
-        row.updatedAt = Instant.now();
+        row.updatedAt = now();
         String reason = holdBack
                 ? highRisk + " level 2-3 reviews wait for a person, over the daily capacity of " + capacity
                         + ": tasks predicted at level 2-3 are held back"
@@ -78,5 +78,10 @@ public class BacklogService {
         row.capacityOverride = capacity;
         refresh();
         return current();
+    }
+
+    /** Database precision (microseconds): a time read back equals the one announced. */
+    private static Instant now() {
+        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     }
 }

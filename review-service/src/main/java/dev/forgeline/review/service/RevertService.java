@@ -70,7 +70,7 @@ public class RevertService {
         Review review = reviews.findById(key.id());
         if (review != null && review.verifyState == VerifyState.PENDING) {
             review.verifyState = VerifyState.PASSED;
-            review.verifiedAt = Instant.now();
+            review.verifiedAt = now();
             review.verifyOutput = DiffAnalyzer.maskSecrets(output);
         }
     }
@@ -83,7 +83,7 @@ public class RevertService {
         reviews.getEntityManager().refresh(review);
         String masked = DiffAnalyzer.maskSecrets(output);
         review.verifyOutput = masked;
-        review.verifiedAt = Instant.now();
+        review.verifiedAt = now();
         review.verifyState = VerifyState.FAILED;
         if (review.state != ReviewState.MERGED) {
             return; // reverted by hand meanwhile
@@ -107,7 +107,7 @@ public class RevertService {
         }
         review.state = ReviewState.REVERTED;
         review.revertCommit = result.revertCommit();
-        review.revertedAt = Instant.now();
+        review.revertedAt = now();
         review.revertedBy = who;
         review.revertTrigger = trigger;
         review.revertReason = reason;
@@ -155,5 +155,10 @@ public class RevertService {
 
     /** A review's key, handed between the merge queue's transactions. */
     public record ReviewKey(dev.forgeline.review.domain.TaskAttemptKey id) {
+    }
+
+    /** Database precision (microseconds): a time read back equals the one announced. */
+    private static Instant now() {
+        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     }
 }

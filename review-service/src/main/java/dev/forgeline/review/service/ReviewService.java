@@ -130,7 +130,7 @@ public class ReviewService {
         }
         review.verificationFlags = new ArrayList<>(result.verificationFlags());
         review.state = ReviewState.AWAITING_ACCEPTANCE;
-        review.createdAt = Instant.now();
+        review.createdAt = now();
         TaskAcceptance acceptance = acceptances.findById(key);
         if (acceptance != null) {
             review.acceptedAt = acceptance.acceptedAt;
@@ -156,7 +156,7 @@ public class ReviewService {
         attempt.costUsd = result.usage() == null ? null : result.usage().costUsd();
         attempt.computeMillis = result.computeMillis();
         attempt.finishedAt = result.finishedAt();
-        attempt.receivedAt = Instant.now();
+        attempt.receivedAt = now();
         attemptResults.persist(attempt);
     }
 
@@ -172,12 +172,12 @@ public class ReviewService {
             TaskAcceptance acceptance = new TaskAcceptance();
             acceptance.id = key;
             acceptance.attempt = change.attempt();
-            acceptance.acceptedAt = Instant.now();
+            acceptance.acceptedAt = now();
             acceptances.persist(acceptance);
         }
         Review review = reviews.findById(key);
         if (review != null && review.state == ReviewState.AWAITING_ACCEPTANCE) {
-            review.acceptedAt = Instant.now();
+            review.acceptedAt = now();
             triageAndMerge(review);
         }
     }
@@ -207,7 +207,7 @@ public class ReviewService {
         reviews.lockTask(specId, taskId);
         Review review = pending(specId, taskId);
         String who = blankToDefault(reviewer, "anonymous");
-        decisionRecorded(review, DecisionKind.REVIEW, review.requestedAt, Instant.now(), who, "APPROVED");
+        decisionRecorded(review, DecisionKind.REVIEW, review.requestedAt, now(), who, "APPROVED");
         MergeResult result = merge(review, who, comment == null || comment.isBlank() ? "approved" : comment.strip());
         backlog.refresh();
         if (result instanceof MergeResult.NotMerged notMerged) {
@@ -252,7 +252,7 @@ public class ReviewService {
     private void decide(Review review, ReviewState state, FailureClass failureClass, String reviewer, String comment) {
         review.state = state;
         review.failureClass = failureClass;
-        review.decidedAt = Instant.now();
+        review.decidedAt = now();
         review.decidedBy = blankToDefault(reviewer, "anonymous");
         review.decisionReason = comment.strip();
     }
@@ -289,7 +289,7 @@ public class ReviewService {
                 review.verificationFlags);
         review.level = decision.level();
         review.reasons = new ArrayList<>(decision.reasons());
-        review.requestedAt = Instant.now();
+        review.requestedAt = now();
         metrics.triaged(decision.level());
         followUpChangeRequests(review);
         if (decision.autoMerge()) {
@@ -344,7 +344,7 @@ public class ReviewService {
             review.mergeCommit = merged.mergeCommit();
             review.mergeId = UUID.nameUUIDFromBytes(("merge:" + merged.mergeCommit()).getBytes());
             review.linesMerged = merged.linesMerged();
-            review.decidedAt = Instant.now();
+            review.decidedAt = now();
             review.decidedBy = decidedBy;
             review.decisionReason = decisionReason;
             review.reasons = reasons;
@@ -368,7 +368,7 @@ public class ReviewService {
             review.reasons = reasons;
             review.state = ReviewState.FAILED;
             review.failureClass = FailureClass.MERGE_CONFLICT;
-            review.decidedAt = Instant.now();
+            review.decidedAt = now();
             review.decidedBy = decidedBy;
             review.decisionReason = notMerged.reason();
             metrics.conflict();
@@ -422,5 +422,10 @@ public class ReviewService {
 
     static String blankToDefault(String value, String fallback) {
         return value == null || value.isBlank() ? fallback : value.strip();
+    }
+
+    /** Database precision (microseconds): a time read back equals the one announced. */
+    private static Instant now() {
+        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     }
 }
