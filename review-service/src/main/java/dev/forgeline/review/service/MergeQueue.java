@@ -68,8 +68,12 @@ public class MergeQueue {
 
     @Scheduled(every = "${forgeline.review.verify-sweep-interval:10s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
-        List<String> repositories = QuarkusTransaction.requiringNew().call(reviews::repositoriesToVerify);
-        repositories.forEach(this::wake);
+        try {
+            List<String> repositories = QuarkusTransaction.requiringNew().call(reviews::repositoriesToVerify);
+            repositories.forEach(this::wake);
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot look for merges to verify (tried again at the next sweep): %s", e.getMessage());
+        }
     }
 
     void onStop(@Observes ShutdownEvent event) {
