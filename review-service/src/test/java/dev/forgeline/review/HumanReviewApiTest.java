@@ -152,6 +152,32 @@ class HumanReviewApiTest {
     }
 
     @Test
+    void theRepositorysLintCommandRunsOnTheAttemptAndAFailureNeedsAQuickScan() {
+        String spec = Events.uniqueSpec("lint");
+        GitRepo repo = GitRepo.init(tmp.resolve("repo"));
+        repo.commitFile(".forgeline/review-rules.properties", "lint=sh lint.sh\n", "review rules");
+        repo.commitFile("lint.sh", "if grep -rn TODO lib; then echo 'TODO left in lib' >&2; exit 4; fi\n", "lint script");
+        GitRepo.Attempt clean = repo.attemptBranch(spec, "T1", 1, "lib/ok.sh", "ok() {\n  echo ok\n}\n");
+        GitRepo.Attempt dirty = repo.attemptBranch(spec, "T2", 1, "lib/todo.sh", "todo() {\n  echo TODO\n}\n");
+
+        publishAccepted(spec, "T1", 451, 1, repo, clean);
+        ReviewOutcome merged = awaitOutcome(spec, "T1", TaskState.MERGED);
+        assertThat(merged.level()).isZero();
+        assertThat(merged.reasons()).contains("lint clean");
+
+        publishAccepted(spec, "T2", 452, 1, repo, dirty);
+        ReviewOutcome pending = awaitOutcome(spec, "T2", TaskState.IN_REVIEW);
+        assertThat(pending.level()).isEqualTo(1);
+        assertThat(pending.reasons()).containsExactly("lint failed: sh lint.sh exited with 4");
+        given().get("/reviews/{s}/{t}", spec, "T2").then().statusCode(200)
+                .body("lint.command", equalTo("sh lint.sh"))
+                .body("lint.passed", equalTo(false))
+                .body("lint.outputTail", containsString("TODO left in lib"));
+        assertThat(repo.git("worktree", "list", "--porcelain").lines().filter(l -> l.startsWith("worktree ")))
+                .as("the lint worktrees are removed").hasSize(1);
+    }
+
+    @Test
     void theLevelTwoToThreeBacklogOverCapacityHoldsBackRiskyTasks() {
         String spec = Events.uniqueSpec("backlog");
         GitRepo repo = GitRepo.init(tmp.resolve("repo"));
