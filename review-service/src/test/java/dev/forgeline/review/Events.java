@@ -21,7 +21,12 @@ final class Events {
      * with git itself.
      */
     static TaskResult succeeded(String specId, String taskId, long fencingToken, GitRepo repo, GitRepo.Attempt attempt) {
-        return new TaskResult(UUID.randomUUID(), specId, taskId, "node-a", fencingToken, 1, true, null, null,
+        return succeeded(specId, taskId, fencingToken, 1, repo, attempt);
+    }
+
+    static TaskResult succeeded(String specId, String taskId, long fencingToken, int attemptNumber, GitRepo repo,
+            GitRepo.Attempt attempt) {
+        return new TaskResult(UUID.randomUUID(), specId, taskId, "node-a", fencingToken, attemptNumber, true, null, null,
                 repo.dir.toString(), "main", attempt.branch(), attempt.baseCommit(), attempt.commit(),
                 new DiffStats(1, 1, 0, List.of("x")), new TestOutcome("sh test.sh", true, true, 0, 25, "ok"),
                 new AgentUsage("default", "command", "m", 100, 20, 0, new BigDecimal("0.01")), 1200,
@@ -30,6 +35,16 @@ final class Events {
 
     static TaskStateChanged accepted(String specId, String taskId, long fencingToken) {
         return new TaskStateChanged(specId, taskId, TaskState.SUCCEEDED, 1, "node-a", fencingToken, null, null);
+    }
+
+    /** A failed result (it only enters the attempt history). */
+    static TaskResult failed(String specId, String taskId, long fencingToken, int attemptNumber, GitRepo repo) {
+        return new TaskResult(UUID.randomUUID(), specId, taskId, "node-b", fencingToken, attemptNumber, false,
+                dev.forgeline.contracts.FailureClass.TEST_FAILURE, "1 test failed", repo.dir.toString(), "main",
+                "forgeline/" + specId + "/" + taskId + "/a" + attemptNumber, repo.rev("main"), repo.rev("main"),
+                DiffStats.empty(), new TestOutcome("sh test.sh", true, false, 1, 30, "FAIL"),
+                new AgentUsage("default", "command", "m", 80, 10, 0, new BigDecimal("0.02")), 900,
+                Instant.now().minusSeconds(3), Instant.now());
     }
 
     static String uniqueSpec(String name) {

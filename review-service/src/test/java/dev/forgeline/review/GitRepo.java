@@ -58,6 +58,16 @@ final class GitRepo {
         return new Attempt(branch, base, commit);
     }
 
+    /** Like {@link #attemptBranch} for attempt {@code n} (branch {@code .../a<n>}), from the current main. */
+    Attempt attemptBranch(String specId, String taskId, int n, String file, String content) {
+        String branch = "forgeline/" + specId + "/" + taskId + "/a" + n;
+        String base = rev("main");
+        git("checkout", "-q", "-b", branch, "main");
+        String commit = commitFile(file, content, "Attempt " + n + " of " + taskId + "\n\nForgeline-Task: " + specId + "/" + taskId);
+        git("checkout", "-q", "main");
+        return new Attempt(branch, base, commit);
+    }
+
     String commitFile(String file, String content, String message) {
         try {
             Path path = dir.resolve(file);

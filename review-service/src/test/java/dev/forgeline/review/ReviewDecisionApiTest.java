@@ -106,7 +106,7 @@ class ReviewDecisionApiTest {
         given().contentType("application/json").body("{\"reviewer\":\"ana\"}")
                 .post("/reviews/{spec}/{task}/reject", spec, "T2")
                 .then().statusCode(400).contentType("application/problem+json")
-                .body("errors[0].field", equalTo("reason"));
+                .body("errors[0].field", equalTo("comment"));
         given().contentType("application/json").body("{\"reviewer\":\"ana\",\"reason\":\"out of scope\"}")
                 .post("/reviews/{spec}/{task}/reject", spec, "T2")
                 .then().statusCode(200)

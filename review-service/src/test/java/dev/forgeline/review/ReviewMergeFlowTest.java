@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.nullValue;
 
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.TaskState;
 import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.ReviewOutcome;
@@ -180,7 +181,7 @@ class ReviewMergeFlowTest {
     }
 
     @Test
-    void aConflictingBranchStaysPendingAndLeavesMainAlone() {
+    void aConflictFailsTheAttemptWithMergeConflictAndTheRetryOnTheNewMainMerges() {
         String spec = Events.uniqueSpec("conflict");
         GitRepo repo = GitRepo.init(tmp.resolve("repo"));
         repo.commitFile("greeting.txt", "hello\n", "greeting");
@@ -196,24 +197,41 @@ class ReviewMergeFlowTest {
                 Events.succeeded(spec, "T1", 51, repo, new GitRepo.Attempt(branch, base, commit)));
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", Events.accepted(spec, "T1", 51));
 
-        ReviewOutcome pending = awaitOutcome(spec, "T1", TaskState.IN_REVIEW);
-        assertThat(pending.level()).isEqualTo(1);
-        assertThat(pending.reasons()).contains("conflicts with main: greeting.txt");
-        assertThat(pending.mergeCommit()).isNull();
+        // never silent: the attempt fails with MERGE_CONFLICT, which the dispatcher retries on the new main
+        ReviewOutcome failed = awaitOutcome(spec, "T1", TaskState.FAILED);
+        assertThat(failed.failureClass()).isEqualTo(FailureClass.MERGE_CONFLICT);
+        assertThat(failed.reasons()).contains("conflicts with main: greeting.txt");
+        assertThat(failed.mergeCommit()).isNull();
+        assertThat(failed.decidedAt()).isNotNull();
         assertThat(repo.rev("main")).isEqualTo(mainBefore);
         assertThat(repo.git("status", "--porcelain")).as("the merge was aborted").isEmpty();
         assertThat(repo.run("rev-parse", "--verify", "--quiet", "MERGE_HEAD").exitCode()).isNotZero();
-
-        given().get("/reviews?state=PENDING").then().statusCode(200).body("specId", hasItem(spec));
-        // a person's approval cannot merge it either: 409, still pending, main untouched
+        given().get("/reviews/{spec}/{task}", spec, "T1").then().statusCode(200)
+                .body("state", equalTo("FAILED"))
+                .body("failureClass", equalTo("MERGE_CONFLICT"))
+                .body("reasons", hasItem("conflicts with main: greeting.txt"));
+        // nothing left for a person to approve
         given().contentType("application/json").body("{\"reviewer\":\"ana\"}")
                 .post("/reviews/{spec}/{task}/approve", spec, "T1")
                 .then().statusCode(409).contentType("application/problem+json")
-                .body("detail", containsString("conflicts with main: greeting.txt"));
+                .body("detail", containsString("FAILED"));
+
+        // the retry: attempt 2 starts from the new main and merges
+        String retryBranch = "forgeline/" + spec + "/T1/a2";
+        repo.git("checkout", "-q", "-b", retryBranch, "main");
+        String retryCommit = repo.commitFile("greeting.txt", "hello from a person and the agent\n", "agent greeting, again");
+        repo.git("checkout", "-q", "main");
+        kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1", Events.succeeded(spec, "T1", 52, 2, repo,
+                new GitRepo.Attempt(retryBranch, mainBefore, retryCommit)));
+        kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", Events.accepted(spec, "T1", 52));
+        ReviewOutcome merged = awaitOutcome(spec, "T1", TaskState.MERGED);
+        assertThat(merged.attempt()).isEqualTo(2);
+        assertThat(repo.rev("main")).isEqualTo(merged.mergeCommit());
+        assertThat(repo.git("show", "main:greeting.txt")).isEqualTo("hello from a person and the agent");
         given().get("/reviews/{spec}/{task}", spec, "T1").then().statusCode(200)
-                .body("state", equalTo("PENDING"))
-                .body("reasons", hasItem("conflicts with main: greeting.txt"));
-        assertThat(repo.rev("main")).isEqualTo(mainBefore);
+                .body("attempts.size()", equalTo(2))
+                .body("attempts[0].reviewState", equalTo("FAILED"))
+                .body("attempts[1].reviewState", equalTo("MERGED"));
     }
 
     private static void assertMergedOnMain(GitRepo repo, String mergeCommit, String mainBefore,

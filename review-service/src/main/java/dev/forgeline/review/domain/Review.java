@@ -6,7 +6,10 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Table;
+import dev.forgeline.contracts.FailureClass;
+import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.UUID;
 import java.util.ArrayList;
 import java.util.List;
 import org.hibernate.annotations.JdbcTypeCode;
@@ -64,6 +67,79 @@ public class Review {
     public String decidedBy;
     @Column(name = "decision_reason")
     public String decisionReason;
+
+    /** When a person's review was requested (triage): the decision lag starts here. */
+    @Column(name = "requested_at")
+    public Instant requestedAt;
+    @Enumerated(EnumType.STRING)
+    @Column(name = "failure_class")
+    public FailureClass failureClass;
+
+    /** Identifies the merge for {@code POST /merges/{id}/revert}. */
+    @Column(name = "merge_id")
+    public UUID mergeId;
+    @Enumerated(EnumType.STRING)
+    @Column(name = "verify_state")
+    public VerifyState verifyState;
+    @Column(name = "verify_command")
+    public String verifyCommand;
+    @Column(name = "verify_output")
+    public String verifyOutput;
+    @Column(name = "verified_at")
+    public Instant verifiedAt;
+    @Column(name = "revert_commit")
+    public String revertCommit;
+    @Column(name = "reverted_at")
+    public Instant revertedAt;
+    @Column(name = "reverted_by")
+    public String revertedBy;
+    /** red_main or manual */
+    @Column(name = "revert_trigger")
+    public String revertTrigger;
+    @Column(name = "revert_reason")
+    public String revertReason;
+
+    @Column(name = "test_command")
+    public String testCommand;
+    @Column(name = "test_exit_code")
+    public Integer testExitCode;
+    @Column(name = "test_duration_millis")
+    public Long testDurationMillis;
+    @Column(name = "test_output_tail")
+    public String testOutputTail;
+    @Column(name = "lint_command")
+    public String lintCommand;
+    @Column(name = "lint_passed")
+    public Boolean lintPassed;
+    @Column(name = "lint_output_tail")
+    public String lintOutputTail;
+
+    @Column(name = "cost_usd")
+    public BigDecimal costUsd;
+    @Column(name = "cost_estimated")
+    public boolean costEstimated;
+    @Column(name = "input_tokens")
+    public Long inputTokens;
+    @Column(name = "output_tokens")
+    public Long outputTokens;
+    @Column(name = "agent_profile")
+    public String agentProfile;
+    public String model;
+    @Column(name = "compute_millis")
+    public Long computeMillis;
+    @Column(name = "node_name")
+    public String nodeName;
+
+    /** The worker's flags and the review's own findings ({@code FLAG: path}). Replaced, never mutated. */
+    @JdbcTypeCode(SqlTypes.ARRAY)
+    @Column(name = "verification_flags")
+    public List<String> verificationFlags = new ArrayList<>();
+    /** The unified diff, secret-like values masked. */
+    @Column(name = "diff_patch")
+    public String diffPatch;
+    /** A CHANGES_REQUESTED review whose reworked attempt reached review (its REQUEST_CHANGES lag was recorded). */
+    @Column(name = "changes_followed_up")
+    public boolean changesFollowedUp;
 
     public String specId() {
         return id.specId;

@@ -4,8 +4,19 @@ package dev.forgeline.review.domain;
 public enum ReviewState {
     /** The worker's result is stored; the dispatcher has not (yet) accepted its fencing token. */
     AWAITING_ACCEPTANCE,
-    /** Triaged above level 0, or the merge did not go through: waits for a person. */
+    /** Triaged above level 0, or the merge could not run (e.g. uncommitted changes in main's checkout): waits for a person. */
     PENDING,
     MERGED,
-    REJECTED
+    REJECTED,
+    /** The merge conflicted with the current base branch: the dispatcher runs the task again on the new main. */
+    FAILED,
+    /** A reviewer sent the attempt back with a comment: the dispatcher runs the task again with it. */
+    CHANGES_REQUESTED,
+    /** Merged, then undone by a revert commit (main turned red, or a person reverted it). */
+    REVERTED;
+
+    /** Waits for a person. */
+    public boolean pending() {
+        return this == PENDING;
+    }
 }

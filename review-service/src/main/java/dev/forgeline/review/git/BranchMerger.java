@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -70,6 +71,10 @@ public class BranchMerger {
     }
 
     private MergeResult mergeInTemporaryWorktree(Path repository, MergeRequest request) {
+        return inTemporaryWorktree(repository, request.baseBranch(), dir -> mergeIn(dir, request));
+    }
+
+    private <T> T inTemporaryWorktree(Path repository, String baseBranch, Function<Path, T> work) {
         Path parent;
         try {
             parent = Files.createTempDirectory("forgeline-merge-");
@@ -78,8 +83,8 @@ public class BranchMerger {
         }
         Path worktree = parent.resolve("worktree");
         try {
-            git.check(repository, "worktree", "add", worktree.toString(), request.baseBranch());
-            return mergeIn(worktree, request);
+            git.check(repository, "worktree", "add", worktree.toString(), baseBranch);
+            return work.apply(worktree);
         } finally {
             if (!git.run(repository, "worktree", "remove", "--force", worktree.toString()).ok()) {
                 LOG.warnf("could not remove the temporary worktree %s of %s", worktree, repository);
@@ -174,6 +179,87 @@ public class BranchMerger {
             }
         }
         return worktrees;
+    }
+
+    /** How a revert ended: the revert commit on the base branch, or why there is none. */
+    public record RevertResult(String revertCommit, boolean alreadyReverted, String problem) {
+        public boolean reverted() {
+            return revertCommit != null;
+        }
+    }
+
+    /**
+     * Reverts {@code mergeCommit} on {@code baseBranch} with a revert commit (mainline parent 1 for a merge
+     * commit) carrying {@code Forgeline-Revert: <mergeCommit>}. Idempotent: a revert already on the branch is
+     * reported instead of a second one.
+     */
+    public RevertResult revert(String repositoryPath, String baseBranch, String mergeCommit, String specId, String taskId,
+            String reason) {
+        Path repository = Path.of(repositoryPath);
+        try (RepositoryLocks.Held ignored = locks.lock(repository)) {
+            String baseRef = "refs/heads/" + baseBranch;
+            List<String> earlier = git.check(repository, "log", "--format=%H", "--fixed-strings",
+                    "--grep=Forgeline-Revert: " + mergeCommit, baseRef).lines();
+            if (!earlier.isEmpty()) {
+                return new RevertResult(earlier.get(0), true, null);
+            }
+            if (!isAncestor(repository, mergeCommit, baseRef)) {
+                return new RevertResult(null, false, mergeCommit + " is not on " + baseBranch);
+            }
+            Optional<Worktree> holder = worktrees(repository).stream()
+                    .filter(w -> !w.bare() && baseRef.equals(w.branch())).findFirst();
+            if (holder.isPresent()) {
+                Path dir = holder.get().path();
+                if (!git.check(dir, "status", "--porcelain", "--untracked-files=no").lines().isEmpty()) {
+                    return new RevertResult(null, false, dir + " has " + baseBranch + " checked out with uncommitted changes");
+                }
+                return revertIn(dir, mergeCommit, specId, taskId, reason);
+            }
+            return inTemporaryWorktree(repository, baseBranch, dir -> revertIn(dir, mergeCommit, specId, taskId, reason));
+        } catch (GitException e) {
+            return new RevertResult(null, false, e.getMessage());
+        }
+    }
+
+    private RevertResult revertIn(Path worktree, String mergeCommit, String specId, String taskId, String reason) {
+        int parents = git.check(worktree, "rev-list", "--parents", "-n", "1", mergeCommit).stdout().strip().split(" ").length - 1;
+        GitResult revert = parents > 1
+                ? git.run(worktree, "revert", "--no-commit", "-m", "1", mergeCommit)
+                : git.run(worktree, "revert", "--no-commit", mergeCommit);
+        if (!revert.ok()) {
+            git.run(worktree, "revert", "--abort");
+            git.run(worktree, "reset", "--hard", "HEAD");
+            return new RevertResult(null, false, "git revert of " + mergeCommit + " failed: " + revert.firstMessageLine());
+        }
+        git.check(worktree, "-c", "user.name=Forgeline", "-c", "user.email=forgeline@localhost", "commit",
+                "--allow-empty", "-m", "Revert " + specId + "/" + taskId + ": " + reason,
+                "-m", "Forgeline-Revert: " + mergeCommit + "\nForgeline-Task: " + specId + "/" + taskId);
+        String revertCommit = git.check(worktree, "rev-parse", "HEAD").stdout().strip();
+        LOG.infof("reverted %s as %s (%s)", mergeCommit, revertCommit, reason);
+        return new RevertResult(revertCommit, false, null);
+    }
+
+    /**
+     * Runs {@code work} in a temporary detached worktree at {@code commit} (the repository's verify and lint
+     * commands run there, never in a person's checkout), removed afterwards.
+     */
+    public <T> T inDetachedWorktree(String repositoryPath, String commit, Function<Path, T> work) {
+        Path repository = Path.of(repositoryPath);
+        Path parent;
+        try {
+            parent = Files.createTempDirectory("forgeline-check-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Path worktree = parent.resolve("worktree");
+        try {
+            git.check(repository, "worktree", "add", "--detach", worktree.toString(), commit);
+            return work.apply(worktree);
+        } finally {
+            git.run(repository, "worktree", "remove", "--force", worktree.toString());
+            git.run(repository, "worktree", "prune");
+            deleteRecursively(parent);
+        }
     }
 
     private static MergeResult notMerged(String reason) {

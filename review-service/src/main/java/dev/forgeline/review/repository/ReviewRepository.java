@@ -3,15 +3,21 @@ package dev.forgeline.review.repository;
 import dev.forgeline.review.domain.Review;
 import dev.forgeline.review.domain.ReviewState;
 import dev.forgeline.review.domain.TaskAttemptKey;
+import dev.forgeline.review.domain.VerifyState;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
 
 @ApplicationScoped
 public class ReviewRepository implements PanacheRepositoryBase<Review, TaskAttemptKey> {
@@ -26,14 +32,68 @@ public class ReviewRepository implements PanacheRepositoryBase<Review, TaskAttem
                 .getSingleResult();
     }
 
-    public List<Review> listNewestFirst(Optional<ReviewState> state) {
-        Sort newestFirst = Sort.descending("createdAt").and("id.fencingToken", Sort.Direction.Descending);
-        return state.map(s -> list("state", newestFirst, s)).orElseGet(() -> listAll(newestFirst));
+    /** Reviews newest first, or oldest first (longest waiting) when {@code oldestFirst}. */
+    public List<Review> list(Optional<ReviewState> state, Optional<Integer> level, boolean oldestFirst) {
+        Sort sort = oldestFirst
+                ? Sort.ascending("createdAt").and("id.fencingToken", Sort.Direction.Ascending)
+                : Sort.descending("createdAt").and("id.fencingToken", Sort.Direction.Descending);
+        List<String> where = new ArrayList<>();
+        Parameters params = new Parameters();
+        state.ifPresent(s -> {
+            where.add("state = :state");
+            params.and("state", s);
+        });
+        level.ifPresent(l -> {
+            where.add("level = :level");
+            params.and("level", l);
+        });
+        return where.isEmpty() ? listAll(sort) : list(String.join(" and ", where), sort, params);
     }
 
     /** Every review of a task, the most recent attempt (highest fencing token) first. */
     public List<Review> forTask(String specId, String taskId) {
         return list("id.specId = ?1 and id.taskId = ?2", Sort.descending("id.fencingToken"), specId, taskId);
+    }
+
+    /** Reviews waiting for a person, per level. */
+    public Map<Integer, Integer> pendingByLevel() {
+        Map<Integer, Integer> counts = new TreeMap<>();
+        List<Object[]> rows = getEntityManager()
+                .createQuery("select r.level, count(r) from Review r where r.state = :state group by r.level", Object[].class)
+                .setParameter("state", ReviewState.PENDING)
+                .getResultList();
+        for (Object[] row : rows) {
+            counts.put(row[0] == null ? 1 : ((Number) row[0]).intValue(), ((Number) row[1]).intValue());
+        }
+        return counts;
+    }
+
+    /** A merge by its id or by its merge commit. */
+    public Optional<Review> findMerge(String id) {
+        try {
+            UUID mergeId = UUID.fromString(id);
+            return find("mergeId", mergeId).firstResultOptional();
+        } catch (IllegalArgumentException notAUuid) {
+            return find("mergeCommit", id).firstResultOptional();
+        }
+    }
+
+    public List<Review> merges(int limit) {
+        return find("mergeId is not null", Sort.descending("decidedAt")).page(0, limit).list();
+    }
+
+    public List<String> repositoriesToVerify() {
+        return getEntityManager().createQuery(
+                "select distinct r.repository from Review r where r.verifyState = :pending and r.state = :merged", String.class)
+                .setParameter("pending", VerifyState.PENDING)
+                .setParameter("merged", ReviewState.MERGED)
+                .getResultList();
+    }
+
+    /** The oldest merge of a repository whose verify has not run. */
+    public Optional<Review> nextToVerify(String repository) {
+        return find("repository = ?1 and verifyState = ?2 and state = ?3", Sort.ascending("decidedAt"), repository,
+                VerifyState.PENDING, ReviewState.MERGED).firstResultOptional();
     }
 
     private static long advisoryKey(String name) {

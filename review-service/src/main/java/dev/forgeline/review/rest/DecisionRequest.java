@@ -1,5 +1,11 @@
 package dev.forgeline.review.rest;
 
-/** Body of an approval (optional) or a rejection (reason required). */
-public record DecisionRequest(String reviewer, String reason) {
+/**
+ * A person's decision. {@code comment} and {@code reason} are the same thing (either may be sent): optional for an
+ * approval, required for a rejection and a change request.
+ */
+public record DecisionRequest(String reviewer, String reason, String comment) {
+    public String text() {
+        return comment != null && !comment.isBlank() ? comment : reason;
+    }
 }

@@ -1,13 +1,18 @@
 package dev.forgeline.review.rest;
 
+import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.review.domain.ReviewState;
+import dev.forgeline.review.domain.VerifyState;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * A review as the API shows it.
  *
- * @param decisionLagMillis decidedAt - createdAt (how long the attempt waited for its merge or rejection)
+ * @param decisionLagMillis decidedAt - requestedAt (createdAt when no person was asked): how long the attempt waited
+ * @param ageSeconds        how long it has waited so far (now - requestedAt), while pending
  */
 public record ReviewView(
         String specId,
@@ -27,12 +32,21 @@ public record ReviewView(
         Integer filesChanged,
         boolean testsRan,
         boolean testsPassed,
+        List<String> verificationFlags,
+        BigDecimal costUsd,
         String mergeCommit,
+        UUID mergeId,
         Integer linesMerged,
+        VerifyState verifyState,
+        String revertCommit,
+        String revertTrigger,
+        FailureClass failureClass,
         Instant createdAt,
         Instant acceptedAt,
+        Instant requestedAt,
         Instant decidedAt,
         String decidedBy,
         String decisionReason,
-        Long decisionLagMillis) {
+        Long decisionLagMillis,
+        Long ageSeconds) {
 }

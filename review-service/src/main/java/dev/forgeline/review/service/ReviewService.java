@@ -1,72 +1,104 @@
 package dev.forgeline.review.service;
 
+import dev.forgeline.contracts.DecisionKind;
 import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.TaskState;
-import dev.forgeline.contracts.payload.DiffStats;
+import dev.forgeline.contracts.payload.DecisionRecorded;
 import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.contracts.payload.TaskStateChanged;
+import dev.forgeline.review.analysis.DiffAnalysis;
+import dev.forgeline.review.analysis.DiffAnalyzer;
+import dev.forgeline.review.analysis.LintOutcome;
+import dev.forgeline.review.analysis.ReviewRules;
+import dev.forgeline.review.analysis.RulesFile;
+import dev.forgeline.review.config.ReviewConfig;
+import dev.forgeline.review.domain.AttemptResult;
 import dev.forgeline.review.domain.Review;
 import dev.forgeline.review.domain.ReviewState;
 import dev.forgeline.review.domain.TaskAcceptance;
 import dev.forgeline.review.domain.TaskAttemptKey;
+import dev.forgeline.review.domain.VerifyState;
 import dev.forgeline.review.git.BranchMerger;
-import dev.forgeline.review.git.DiffCounter;
+import dev.forgeline.review.git.CommandRunner;
 import dev.forgeline.review.git.GitException;
 import dev.forgeline.review.git.MergeRequest;
 import dev.forgeline.review.git.MergeResult;
 import dev.forgeline.review.mapping.ReviewMapper;
+import dev.forgeline.review.repository.AttemptResultRepository;
 import dev.forgeline.review.repository.ReviewRepository;
 import dev.forgeline.review.repository.TaskAcceptanceRepository;
+import dev.forgeline.review.rest.ReviewDetail;
 import dev.forgeline.review.rest.ReviewView;
 import dev.forgeline.support.outbox.Outbox;
 import dev.forgeline.support.problem.Problem;
 import dev.forgeline.support.problem.ProblemException;
+import dev.forgeline.support.tx.AfterCommit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
- * Joins workers' results with the dispatcher's acceptances, triages accepted results and merges them.
- * Only a result whose fencing token the dispatcher accepted (lifecycle SUCCEEDED) is ever triaged, so a
- * zombie worker's stale result never reaches the base branch. Every state change writes its review.outcome
- * to the outbox in the same transaction.
+ * Joins workers' results with the dispatcher's acceptances, triages accepted results and merges them, and takes
+ * people's decisions. Only a result whose fencing token the dispatcher accepted (lifecycle SUCCEEDED) is ever
+ * triaged, so a zombie worker's stale result never reaches the base branch. Every state change writes its
+ * review.outcome (and decision.recorded, review.backlog) to the outbox in the same transaction.
  */
 @ApplicationScoped
 public class ReviewService {
-    static final String AUTO_MERGER = "forgeline";
     private static final Logger LOG = Logger.getLogger(ReviewService.class);
     private static final String CONFLICT_PREFIX = "conflicts with ";
+    private static final String NOT_MERGED_PREFIX = "not merged: ";
 
     private final ReviewRepository reviews;
     private final TaskAcceptanceRepository acceptances;
-    private final Triage triage;
-    private final DiffCounter diffs;
+    private final AttemptResultRepository attemptResults;
     private final BranchMerger merger;
+    private final CommandRunner commands;
     private final Outbox outbox;
+    private final AfterCommit afterCommit;
+    private final MergeQueue mergeQueue;
+    private final BacklogService backlog;
+    private final ReviewMetrics metrics;
+    private final ReviewConfig config;
 
-    public ReviewService(ReviewRepository reviews, TaskAcceptanceRepository acceptances, Triage triage,
-            DiffCounter diffs, BranchMerger merger, Outbox outbox) {
+    public ReviewService(ReviewRepository reviews, TaskAcceptanceRepository acceptances,
+            AttemptResultRepository attemptResults, BranchMerger merger, CommandRunner commands, Outbox outbox,
+            AfterCommit afterCommit, MergeQueue mergeQueue, BacklogService backlog, ReviewMetrics metrics,
+            ReviewConfig config) {
         this.reviews = reviews;
         this.acceptances = acceptances;
-        this.triage = triage;
-        this.diffs = diffs;
+        this.attemptResults = attemptResults;
         this.merger = merger;
+        this.commands = commands;
         this.outbox = outbox;
+        this.afterCommit = afterCommit;
+        this.mergeQueue = mergeQueue;
+        this.backlog = backlog;
+        this.metrics = metrics;
+        this.config = config;
     }
 
-    /** Stores a succeeded result; triages it at once if its token was already accepted. Failed results are ignored. */
+    /**
+     * Records every result in the attempt history; stores a succeeded one as a review and triages it at once if
+     * its token was already accepted.
+     */
     @Transactional(Transactional.TxType.MANDATORY)
     public void recordResult(TaskResult result) {
+        reviews.lockTask(result.specId(), result.taskId());
+        TaskAttemptKey key = new TaskAttemptKey(result.specId(), result.taskId(), result.fencingToken());
+        recordAttempt(key, result);
         if (!result.succeeded()) {
             return;
         }
-        reviews.lockTask(result.specId(), result.taskId());
-        TaskAttemptKey key = new TaskAttemptKey(result.specId(), result.taskId(), result.fencingToken());
         if (reviews.findById(key) != null) {
             return; // the same attempt's result sent again
         }
@@ -78,10 +110,27 @@ public class ReviewService {
         review.branch = result.branch();
         review.baseCommit = result.baseCommit();
         review.commit = result.commit();
-        review.testsRan = result.tests() != null && result.tests().ran();
-        review.testsPassed = result.tests() != null && result.tests().passed();
+        review.nodeName = result.nodeName();
+        review.computeMillis = result.computeMillis();
+        if (result.tests() != null) {
+            review.testsRan = result.tests().ran();
+            review.testsPassed = result.tests().passed();
+            review.testCommand = result.tests().command();
+            review.testExitCode = result.tests().exitCode();
+            review.testDurationMillis = result.tests().durationMillis();
+            review.testOutputTail = result.tests().outputTail();
+        }
+        if (result.usage() != null) {
+            review.costUsd = result.usage().costUsd();
+            review.costEstimated = result.usage().costEstimated();
+            review.inputTokens = result.usage().inputTokens();
+            review.outputTokens = result.usage().outputTokens();
+            review.agentProfile = result.usage().agentProfile();
+            review.model = result.usage().model();
+        }
+        review.verificationFlags = new ArrayList<>(result.verificationFlags());
         review.state = ReviewState.AWAITING_ACCEPTANCE;
-        review.createdAt = Instant.now();
+        review.createdAt = now();
         TaskAcceptance acceptance = acceptances.findById(key);
         if (acceptance != null) {
             review.acceptedAt = acceptance.acceptedAt;
@@ -90,6 +139,25 @@ public class ReviewService {
         if (acceptance != null) {
             triageAndMerge(review);
         }
+    }
+
+    private void recordAttempt(TaskAttemptKey key, TaskResult result) {
+        if (attemptResults.findById(key) != null) {
+            return;
+        }
+        AttemptResult attempt = new AttemptResult();
+        attempt.id = new TaskAttemptKey(key.specId, key.taskId, key.fencingToken);
+        attempt.attempt = result.attempt();
+        attempt.nodeName = result.nodeName();
+        attempt.succeeded = result.succeeded();
+        attempt.failureClass = result.failureClass();
+        attempt.failureDetail = result.failureDetail();
+        attempt.testsPassed = result.tests() != null && result.tests().passed();
+        attempt.costUsd = result.usage() == null ? null : result.usage().costUsd();
+        attempt.computeMillis = result.computeMillis();
+        attempt.finishedAt = result.finishedAt();
+        attempt.receivedAt = now();
+        attemptResults.persist(attempt);
     }
 
     /** Records the dispatcher's acceptance of a fencing token and triages its result if it is here. */
@@ -104,19 +172,19 @@ public class ReviewService {
             TaskAcceptance acceptance = new TaskAcceptance();
             acceptance.id = key;
             acceptance.attempt = change.attempt();
-            acceptance.acceptedAt = Instant.now();
+            acceptance.acceptedAt = now();
             acceptances.persist(acceptance);
         }
         Review review = reviews.findById(key);
         if (review != null && review.state == ReviewState.AWAITING_ACCEPTANCE) {
-            review.acceptedAt = Instant.now();
+            review.acceptedAt = now();
             triageAndMerge(review);
         }
     }
 
     @Transactional
-    public List<ReviewView> list(Optional<ReviewState> state) {
-        return reviews.listNewestFirst(state).stream().map(ReviewMapper::toView).toList();
+    public List<ReviewView> list(Optional<ReviewState> state, Optional<Integer> level, boolean oldestFirst) {
+        return reviews.list(state, level, oldestFirst).stream().map(ReviewMapper::toView).toList();
     }
 
     @Transactional
@@ -124,15 +192,24 @@ public class ReviewService {
         return ReviewMapper.toView(current(specId, taskId));
     }
 
+    @Transactional
+    public ReviewDetail detail(String specId, String taskId) {
+        Review review = current(specId, taskId);
+        return ReviewMapper.toDetail(review, reviews.forTask(specId, taskId), attemptResults.forTask(specId, taskId));
+    }
+
     /**
-     * A person approves a pending review: merges it. A conflict keeps it pending (its reason recorded) and
-     * answers 409.
+     * A person approves a pending review: merges it. A conflict fails the attempt with MERGE_CONFLICT (the
+     * dispatcher runs it again on the new main) and answers 409.
      */
     @Transactional(dontRollbackOn = ProblemException.class)
-    public ReviewView approve(String specId, String taskId, String reviewer, String reason) {
+    public ReviewView approve(String specId, String taskId, String reviewer, String comment) {
         reviews.lockTask(specId, taskId);
         Review review = pending(specId, taskId);
-        MergeResult result = merge(review, blankToDefault(reviewer, "anonymous"), reason);
+        String who = blankToDefault(reviewer, "anonymous");
+        decisionRecorded(review, DecisionKind.REVIEW, review.requestedAt, now(), who, "APPROVED");
+        MergeResult result = merge(review, who, comment == null || comment.isBlank() ? "approved" : comment.strip());
+        backlog.refresh();
         if (result instanceof MergeResult.NotMerged notMerged) {
             throw new ProblemException(409, "https://forgeline.dev/problems/merge-failed", "Merge failed",
                     "cannot merge " + review.branch + ": " + notMerged.reason(), List.of());
@@ -140,45 +217,116 @@ public class ReviewService {
         return ReviewMapper.toView(review);
     }
 
-    /** A person rejects a pending review; a reason is required. */
+    /** A person rejects a pending review; a comment is required. */
     @Transactional
-    public ReviewView reject(String specId, String taskId, String reviewer, String reason) {
-        if (reason == null || reason.isBlank()) {
-            throw ProblemException.badRequest("https://forgeline.dev/problems/invalid-decision", "Invalid decision",
-                    "a rejection needs a reason", List.of(new Problem.ProblemError("reason is required", null, "reason")));
-        }
+    public ReviewView reject(String specId, String taskId, String reviewer, String comment) {
+        requireComment(comment, "a rejection");
         reviews.lockTask(specId, taskId);
         Review review = pending(specId, taskId);
-        review.state = ReviewState.REJECTED;
-        review.decidedAt = Instant.now();
-        review.decidedBy = blankToDefault(reviewer, "anonymous");
-        review.decisionReason = reason.strip();
+        decide(review, ReviewState.REJECTED, null, reviewer, comment);
+        decisionRecorded(review, DecisionKind.REVIEW, review.requestedAt, review.decidedAt, review.decidedBy, "REJECTED");
         announce(review);
+        backlog.refresh();
         LOG.infof("review %s rejected by %s", review.id, review.decidedBy);
         return ReviewMapper.toView(review);
     }
 
+    /**
+     * A person sends a pending review back: the attempt fails with CHANGES_REQUESTED and the comment, which the
+     * dispatcher hands to the next attempt as its retry context.
+     */
+    @Transactional
+    public ReviewView requestChanges(String specId, String taskId, String reviewer, String comment) {
+        requireComment(comment, "a change request");
+        reviews.lockTask(specId, taskId);
+        Review review = pending(specId, taskId);
+        decide(review, ReviewState.CHANGES_REQUESTED, FailureClass.CHANGES_REQUESTED, reviewer, comment);
+        decisionRecorded(review, DecisionKind.REVIEW, review.requestedAt, review.decidedAt, review.decidedBy,
+                "CHANGES_REQUESTED");
+        announce(review);
+        backlog.refresh();
+        LOG.infof("review %s: changes requested by %s", review.id, review.decidedBy);
+        return ReviewMapper.toView(review);
+    }
+
+    private void decide(Review review, ReviewState state, FailureClass failureClass, String reviewer, String comment) {
+        review.state = state;
+        review.failureClass = failureClass;
+        review.decidedAt = now();
+        review.decidedBy = blankToDefault(reviewer, "anonymous");
+        review.decisionReason = comment.strip();
+    }
+
+    private static void requireComment(String comment, String what) {
+        if (comment == null || comment.isBlank()) {
+            throw ProblemException.badRequest("https://forgeline.dev/problems/invalid-decision", "Invalid decision",
+                    what + " needs a comment", List.of(new Problem.ProblemError("comment (or reason) is required", null,
+                            "comment")));
+        }
+    }
+
     private void triageAndMerge(Review review) {
-        DiffStats diff = null;
+        Path repository = Path.of(review.repository);
+        ReviewRules rules = RulesFile.read(repository, "refs/heads/" + review.baseBranch, config.autoMergeMaxLines());
+        DiffAnalysis analysis = null;
         String diffProblem = null;
         try {
-            diff = diffs.diff(Path.of(review.repository), review.baseCommit, review.commit);
-        } catch (GitException e) {
+            analysis = DiffAnalyzer.analyze(repository, review.baseCommit, review.commit, rules);
+        } catch (IOException | RuntimeException e) {
             diffProblem = e.getMessage();
         }
-        if (diff != null) {
-            review.linesAdded = diff.linesAdded();
-            review.linesRemoved = diff.linesRemoved();
-            review.filesChanged = diff.filesChanged();
+        if (analysis != null) {
+            review.linesAdded = analysis.linesAdded();
+            review.linesRemoved = analysis.linesRemoved();
+            review.filesChanged = analysis.files().size();
+            review.diffPatch = analysis.patch();
+            List<String> flags = new ArrayList<>(review.verificationFlags);
+            analysis.weakenedVerification().stream().filter(f -> !flags.contains(f)).forEach(flags::add);
+            review.verificationFlags = flags;
         }
-        TriageDecision decision = triage.decide(diff, diffProblem, review.testsRan, review.testsPassed);
+        LintOutcome lint = lint(review, rules, analysis != null);
+        TriageDecision decision = Triage.decide(analysis, diffProblem, rules, review.testsRan, review.testsPassed, lint,
+                review.verificationFlags);
         review.level = decision.level();
         review.reasons = new ArrayList<>(decision.reasons());
+        review.requestedAt = now();
+        metrics.triaged(decision.level());
+        followUpChangeRequests(review);
         if (decision.autoMerge()) {
-            merge(review, AUTO_MERGER, "auto-merge (level 0)");
+            merge(review, ReviewMapper.AUTO_MERGER, "auto-merge (level 0)");
         } else {
             review.state = ReviewState.PENDING;
             announce(review);
+        }
+        backlog.refresh();
+    }
+
+    private LintOutcome lint(Review review, ReviewRules rules, boolean diffKnown) {
+        if (rules.lintCommand() == null || !diffKnown) {
+            return LintOutcome.notConfigured();
+        }
+        CommandRunner.Outcome outcome;
+        try {
+            outcome = merger.inDetachedWorktree(review.repository, review.commit,
+                    dir -> commands.run(dir, rules.lintCommand(), Duration.ofSeconds(rules.commandTimeoutSeconds())));
+        } catch (GitException e) {
+            outcome = new CommandRunner.Outcome(rules.lintCommand(), -1, false, e.getMessage(), 0);
+        }
+        review.lintCommand = outcome.command();
+        review.lintPassed = outcome.passed();
+        review.lintOutputTail = DiffAnalyzer.maskSecrets(outcome.outputTail());
+        return new LintOutcome(outcome.command(), outcome.passed(), outcome.exitCode(), review.lintOutputTail);
+    }
+
+    /** An earlier attempt of this task was sent back: its REQUEST_CHANGES decision ends now that the rework is here. */
+    private void followUpChangeRequests(Review review) {
+        for (Review earlier : reviews.forTask(review.specId(), review.taskId())) {
+            if (earlier.state == ReviewState.CHANGES_REQUESTED && !earlier.changesFollowedUp
+                    && earlier.fencingToken() != review.fencingToken()) {
+                earlier.changesFollowedUp = true;
+                decisionRecorded(earlier, DecisionKind.REQUEST_CHANGES, earlier.decidedAt, review.requestedAt,
+                        earlier.decidedBy, "REWORKED");
+            }
         }
     }
 
@@ -189,20 +337,45 @@ public class ReviewService {
     private MergeResult merge(Review review, String decidedBy, String decisionReason) {
         MergeResult result = merger.merge(new MergeRequest(review.repository, review.baseBranch, review.branch,
                 review.baseCommit, review.commit, review.specId(), review.taskId()));
-        List<String> reasons = new ArrayList<>(review.reasons.stream().filter(r -> !r.startsWith(CONFLICT_PREFIX)
-                && !r.startsWith("not merged: ")).toList());
+        List<String> reasons = new ArrayList<>(review.reasons.stream()
+                .filter(r -> !r.startsWith(CONFLICT_PREFIX) && !r.startsWith(NOT_MERGED_PREFIX)).toList());
         if (result instanceof MergeResult.Merged merged) {
             review.state = ReviewState.MERGED;
             review.mergeCommit = merged.mergeCommit();
+            review.mergeId = UUID.nameUUIDFromBytes(("merge:" + merged.mergeCommit()).getBytes());
             review.linesMerged = merged.linesMerged();
-            review.decidedAt = Instant.now();
+            review.decidedAt = now();
             review.decidedBy = decidedBy;
             review.decisionReason = decisionReason;
             review.reasons = reasons;
+            String verify = RulesFile.read(Path.of(review.repository), "refs/heads/" + review.baseBranch,
+                    config.autoMergeMaxLines()).verifyCommand();
+            review.verifyCommand = verify;
+            review.verifyState = verify == null ? VerifyState.SKIPPED : VerifyState.PENDING;
+            announce(review);
+            metrics.merged(review.level == null ? 0 : review.level, ReviewMapper.AUTO_MERGER.equals(decidedBy));
+            if (review.requestedAt != null && !ReviewMapper.AUTO_MERGER.equals(decidedBy)) {
+                metrics.decided(DecisionKind.REVIEW.name(), review.level, Duration.between(review.requestedAt,
+                        review.decidedAt));
+            }
+            if (verify != null) {
+                String repository = review.repository;
+                afterCommit.run("verify:" + repository, () -> mergeQueue.wake(repository));
+            }
+        } else if (result instanceof MergeResult.NotMerged notMerged && !notMerged.conflicts().isEmpty()) {
+            LOG.infof("review %s conflicts: %s", review.id, notMerged.reason());
+            reasons.add(notMerged.reason());
+            review.reasons = reasons;
+            review.state = ReviewState.FAILED;
+            review.failureClass = FailureClass.MERGE_CONFLICT;
+            review.decidedAt = now();
+            review.decidedBy = decidedBy;
+            review.decisionReason = notMerged.reason();
+            metrics.conflict();
             announce(review);
         } else if (result instanceof MergeResult.NotMerged notMerged) {
             LOG.infof("review %s not merged: %s", review.id, notMerged.reason());
-            reasons.add(notMerged.conflicts().isEmpty() ? "not merged: " + notMerged.reason() : notMerged.reason());
+            reasons.add(NOT_MERGED_PREFIX + notMerged.reason());
             review.reasons = reasons;
             review.level = Math.max(1, review.level == null ? 1 : review.level);
             if (review.state != ReviewState.PENDING) {
@@ -213,13 +386,25 @@ public class ReviewService {
         return result;
     }
 
-    private void announce(Review review) {
+    void announce(Review review) {
         outbox.append(EventType.REVIEW_OUTCOME, review.specId(), review.taskId(),
                 review.specId() + "/" + review.taskId(), ReviewMapper.toOutcome(review));
     }
 
+    private void decisionRecorded(Review review, DecisionKind kind, Instant requestedAt, Instant decidedAt,
+            String decidedBy, String outcome) {
+        Instant requested = requestedAt != null ? requestedAt : review.createdAt;
+        UUID id = UUID.nameUUIDFromBytes((kind + ":" + review.id + ":" + outcome).getBytes());
+        outbox.append(EventType.DECISION_RECORDED, review.specId(), review.taskId(),
+                review.specId() + "/" + review.taskId(), new DecisionRecorded(id, review.specId(), review.taskId(), kind,
+                        review.level == null ? 0 : review.level, requested, decidedAt, decidedBy, outcome));
+        if (kind == DecisionKind.REQUEST_CHANGES || !"APPROVED".equals(outcome)) {
+            metrics.decided(kind.name(), review.level == null ? 0 : review.level, Duration.between(requested, decidedAt));
+        }
+    }
+
     /** The review a person acts on: the newest triaged attempt, else the newest result. */
-    private Review current(String specId, String taskId) {
+    Review current(String specId, String taskId) {
         List<Review> all = reviews.forTask(specId, taskId);
         return all.stream().filter(r -> r.state != ReviewState.AWAITING_ACCEPTANCE).findFirst()
                 .or(() -> all.stream().findFirst())
@@ -235,7 +420,12 @@ public class ReviewService {
         return review;
     }
 
-    private static String blankToDefault(String value, String fallback) {
+    static String blankToDefault(String value, String fallback) {
         return value == null || value.isBlank() ? fallback : value.strip();
+    }
+
+    /** Database precision (microseconds): a time read back equals the one announced. */
+    private static Instant now() {
+        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     }
 }

@@ -1,0 +1,193 @@
+package dev.forgeline.review;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.forgeline.contracts.DecisionKind;
+import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.contracts.TaskState;
+import dev.forgeline.contracts.Topics;
+import dev.forgeline.contracts.payload.DecisionRecorded;
+import dev.forgeline.contracts.payload.ReviewOutcome;
+import dev.forgeline.testsupport.ForgelineInfraResource;
+import dev.forgeline.testsupport.TestKafka;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.File;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The review page in a real headless Chromium: a person opens the queue, reads a review's coloured diff and
+ * requests changes, then approves another one; the results are checked over REST, in git and on Kafka.
+ * Needs Debian's {@code chromium} and {@code chromium-driver}: skipped without them, unless
+ * {@code FORGELINE_REQUIRE_BROWSER} is set, then it fails.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = ForgelineInfraResource.class, restrictToAnnotatedClass = false)
+class ReviewPageBrowserTest {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static TestKafka kafka;
+
+    @TestHTTPResource("/ui/reviews")
+    URL queue;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void connect() {
+        kafka = TestKafka.forApplication();
+    }
+
+    @AfterAll
+    static void disconnect() {
+        kafka.close();
+    }
+
+    @Test
+    void aPersonRequestsChangesAndApprovesFromTheBrowser() throws Exception {
+        requireBrowser();
+        String spec = Events.uniqueSpec("page");
+        GitRepo repo = GitRepo.init(tmp.resolve("repo"));
+        repo.commitFile("auth/roles.txt", "admin\nreader\n", "roles");
+        GitRepo.Attempt roles = repo.attemptBranch(spec, "T1", 1, "auth/roles.txt", "admin\nwriter\n");
+        GitRepo.Attempt large = repo.attemptBranch(spec, "T2", "notes/long.txt", 150);
+        kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1", Events.succeeded(spec, "T1", 601, repo, roles));
+        kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", Events.accepted(spec, "T1", 601));
+        kafka.publish(EventType.TASK_RESULT, spec, "T2", "T2", Events.succeeded(spec, "T2", 602, repo, large));
+        kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T2", "T2", Events.accepted(spec, "T2", 602));
+        awaitOutcome(spec, "T1", TaskState.IN_REVIEW);
+        awaitOutcome(spec, "T2", TaskState.IN_REVIEW);
+
+        Files.createDirectories(SCREENSHOTS);
+        WebDriver browser = startBrowser();
+        try {
+            browser.get(queue.toString());
+            assertThat(browser.getTitle()).isEqualTo("Forgeline review queue");
+            assertThat(browser.findElement(By.id("backlog")).getText()).contains("Level 2-3 backlog");
+            browser.findElement(By.id("review-" + spec + "-T1")).click();
+
+            // the review: level, reasons and a coloured diff
+            assertThat(browser.findElement(By.tagName("h1")).getText()).contains(spec + " / T1").endsWith("2");
+            assertThat(browser.findElement(By.id("reasons")).getText())
+                    .contains("security surface: auth/roles.txt: security-sensitive path");
+            WebElement added = browser.findElement(By.cssSelector("#diff span.add"));
+            WebElement removed = browser.findElement(By.cssSelector("#diff span.del"));
+            assertThat(added.getText()).isEqualTo("+writer");
+            assertThat(removed.getText()).isEqualTo("-reader");
+            assertThat(added.getCssValue("background-color")).isEqualTo("rgba(218, 251, 225, 1)");
+            assertThat(removed.getCssValue("background-color")).isEqualTo("rgba(255, 235, 233, 1)");
+            screenshot(browser, "review-page.png");
+
+            // request changes without a comment: refused, nothing changes
+            browser.findElement(By.id("reviewer")).sendKeys("ana");
+            browser.findElement(By.id("request-changes")).click();
+            assertThat(browser.findElement(By.id("error")).getText()).contains("needs a comment");
+            assertThat(browser.findElement(By.id("state")).getText()).isEqualTo("PENDING");
+
+            browser.findElement(By.id("reviewer")).sendKeys("ana");
+            browser.findElement(By.id("comment")).sendKeys("keep the reader role");
+            browser.findElement(By.id("request-changes")).click();
+            assertThat(browser.findElement(By.id("notice")).getText()).startsWith("Changes requested");
+            assertThat(browser.findElement(By.id("state")).getText()).isEqualTo("CHANGES_REQUESTED");
+            screenshot(browser, "review-page-changes-requested.png");
+
+            given().get("/reviews/{s}/{t}", spec, "T1").then().statusCode(200)
+                    .body("state", equalTo("CHANGES_REQUESTED")).body("decidedBy", equalTo("ana"));
+            ReviewOutcome sentBack = awaitOutcome(spec, "T1", TaskState.FAILED);
+            assertThat(sentBack.failureClass()).isEqualTo(FailureClass.CHANGES_REQUESTED);
+            assertThat(sentBack.comment()).isEqualTo("keep the reader role");
+            DecisionRecorded decision = kafka.await(Topics.DECISIONS, e -> spec.equals(e.specId())
+                    && "T1".equals(e.taskId()), 1, WAIT).get(0).payloadAs(DecisionRecorded.class);
+            assertThat(decision.kind()).isEqualTo(DecisionKind.REVIEW);
+            assertThat(decision.level()).isEqualTo(2);
+            assertThat(decision.outcome()).isEqualTo("CHANGES_REQUESTED");
+
+            // back to the queue: T1 is gone from it, T2 is there; approve T2
+            browser.findElement(By.linkText("← queue")).click();
+            assertThat(browser.findElements(By.id("review-" + spec + "-T1"))).isEmpty();
+            browser.findElement(By.id("review-" + spec + "-T2")).click();
+            browser.findElement(By.id("reviewer")).sendKeys("bo");
+            browser.findElement(By.id("approve")).click();
+            assertThat(browser.findElement(By.id("state")).getText()).isEqualTo("MERGED");
+            assertThat(browser.findElement(By.id("decided")).getText()).startsWith("bo");
+            screenshot(browser, "review-page-approved.png");
+        } finally {
+            browser.quit();
+        }
+        ReviewOutcome merged = awaitOutcome(spec, "T2", TaskState.MERGED);
+        assertThat(merged.reviewer()).isEqualTo("bo");
+        assertThat(repo.rev("main")).isEqualTo(merged.mergeCommit());
+        assertThat(repo.git("ls-tree", "-r", "--name-only", "main").lines()).contains("notes/long.txt");
+        assertThat(SCREENSHOTS.resolve("review-page.png")).isNotEmptyFile();
+    }
+
+    private static void requireBrowser() {
+        List<String> missing = new ArrayList<>();
+        if (!Files.isExecutable(CHROMIUM)) {
+            missing.add(CHROMIUM + " (Debian package chromium)");
+        }
+        if (!Files.isExecutable(CHROMEDRIVER)) {
+            missing.add(CHROMEDRIVER + " (Debian package chromium-driver)");
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        String message = "the review page test needs " + String.join(" and ", missing);
+        if (System.getenv("FORGELINE_REQUIRE_BROWSER") != null) {
+            throw new AssertionError(message + ", and FORGELINE_REQUIRE_BROWSER is set");
+        }
+        Assumptions.assumeTrue(false, message);
+    }
+
+    private WebDriver startBrowser() throws Exception {
+        // the driver is given explicitly, so Selenium Manager never looks for (or downloads) one
+        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1280,1000",
+                "--user-data-dir=" + Files.createDirectories(tmp.resolve("chromium-profile")));
+        WebDriver driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().implicitlyWait(Duration.ofSeconds(10));
+        return driver;
+    }
+
+    private static void screenshot(WebDriver browser, String name) throws Exception {
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static ReviewOutcome awaitOutcome(String spec, String task, TaskState state) {
+        return kafka.await(Topics.REVIEW_OUTCOMES, e -> spec.equals(e.specId()) && task.equals(e.taskId())
+                && e.payloadAs(ReviewOutcome.class).state() == state, 1, WAIT).get(0).payloadAs(ReviewOutcome.class);
+    }
+}
