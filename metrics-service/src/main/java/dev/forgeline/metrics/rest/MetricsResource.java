@@ -1,6 +1,6 @@
 package dev.forgeline.metrics.rest;
 
-import dev.forgeline.metrics.service.MetricsService;
+import dev.forgeline.metrics.service.FiguresService;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -11,16 +11,16 @@ import java.util.Optional;
 @Path("/metrics")
 @Produces(MediaType.APPLICATION_JSON)
 public class MetricsResource {
-    private final MetricsService metrics;
+    private final FiguresService figures;
 
-    public MetricsResource(MetricsService metrics) {
-        this.metrics = metrics;
+    public MetricsResource(FiguresService figures) {
+        this.figures = figures;
     }
 
-    /** Totals over all tasks, or over one spec's tasks with {@code ?specId=}. */
+    /** Every figure over all tasks, or over one spec's tasks with {@code ?specId=}. */
     @GET
     @Path("/summary")
     public MetricsSummary summary(@QueryParam("specId") String specId) {
-        return metrics.summary(Optional.ofNullable(specId).filter(s -> !s.isBlank()));
+        return MetricsSummary.of(figures.forSpec(Optional.ofNullable(specId).filter(s -> !s.isBlank())));
     }
 }
