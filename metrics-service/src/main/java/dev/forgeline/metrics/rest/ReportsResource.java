@@ -2,7 +2,6 @@ package dev.forgeline.metrics.rest;
 
 import dev.forgeline.metrics.service.FiguresService;
 import dev.forgeline.metrics.service.ReportRenderer;
-import dev.forgeline.support.problem.Problem;
 import dev.forgeline.support.problem.ProblemException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -11,8 +10,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.Optional;
 
 /** Reports as Markdown tables shaped like the field reports. */
@@ -29,14 +26,7 @@ public class ReportsResource {
     @GET
     @Path("/weekly")
     public String weekly(@QueryParam("week") String week) {
-        LocalDate day;
-        try {
-            day = week == null || week.isBlank() ? LocalDate.now(ZoneOffset.UTC) : LocalDate.parse(week.strip());
-        } catch (DateTimeParseException e) {
-            throw ProblemException.badRequest("https://forgeline.dev/problems/invalid-week", "Invalid week",
-                    "week must be a date YYYY-MM-DD, got '" + week + "'",
-                    List.of(new Problem.ProblemError(e.getMessage(), null, "week")));
-        }
+        LocalDate day = week == null || week.isBlank() ? LocalDate.now(ZoneOffset.UTC) : Weeks.parse(week);
         LocalDate monday = FiguresService.monday(day);
         return ReportRenderer.render("Forgeline weekly report, week of " + monday, figures.forWeek(monday));
     }

@@ -77,8 +77,8 @@ public class BudgetService {
         }
     }
 
-    /** Share of a budget spent, 4 decimals. */
+    /** Share of a budget spent, 6 decimals (fine enough that a rounded percentage is rounded once). */
     public static BigDecimal used(BigDecimal spent, BigDecimal budget) {
-        return spent.divide(budget, 4, RoundingMode.HALF_UP);
+        return spent.divide(budget, 6, RoundingMode.HALF_UP);
     }
 }

@@ -56,6 +56,12 @@ public final class TaskHistoryRepository {
         return repo;
     }
 
+    /** A person rewrites {@code file} to its first {@code keep} lines of the {@code prefix} series. */
+    public void personTruncates(String file, String prefix, int keep, String date) throws Exception {
+        write(file, lines(prefix, keep));
+        commit(date, "Trim " + file);
+    }
+
     public Path dir() {
         return dir;
     }
