@@ -187,6 +187,10 @@ class HistoryReplayTest {
                 .contentType("application/problem+json");
         given().get("/reports/weekly?week=last-tuesday").then().statusCode(400)
                 .contentType("application/problem+json").body("detail", org.hamcrest.Matchers.containsString("week"));
+        given().get("/metrics/summary?week=2026-13-40").then().statusCode(400)
+                .contentType("application/problem+json").body("errors[0].field", org.hamcrest.Matchers.equalTo("week"));
+        given().get("/metrics/summary?week=2026-01-05&specId=x").then().statusCode(400)
+                .contentType("application/problem+json");
     }
 
     private static int replay(String resource, Map<String, String> placeholders) throws IOException {
