@@ -1,6 +1,7 @@
 package dev.forgeline.metrics.domain;
 
 import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.contracts.SpecQuality;
 import dev.forgeline.contracts.TaskState;
 import jakarta.persistence.Column;
 import jakarta.persistence.EmbeddedId;
@@ -47,4 +48,44 @@ public class TaskFact {
     public Instant mergedAt;
     @Column(name = "updated_at")
     public Instant updatedAt;
+    @Column(name = "spec_name")
+    public String specName;
+    @Enumerated(EnumType.STRING)
+    @Column(name = "quality_class")
+    public SpecQuality qualityClass;
+    public int priority;
+    /** The task's labels as {@code key=value} lines, sorted. */
+    public String labels;
+    public String repository;
+    /** The earliest and latest occurredAt of any event about the task (wall-clock, week of the task). */
+    @Column(name = "first_event_at")
+    public Instant firstEventAt;
+    @Column(name = "last_event_at")
+    public Instant lastEventAt;
+    /** Set when a FAILED state said no retry follows. */
+    @Enumerated(EnumType.STRING)
+    @Column(name = "permanent_failure_class")
+    public FailureClass permanentFailureClass;
+    /** The review level of the latest review outcome that carried one. */
+    @Column(name = "review_level")
+    public Integer reviewLevel;
+    /** The person who approved the merge; null for an automatic merge. */
+    @Column(name = "merged_by")
+    public String mergedBy;
+    /** The attempt that was merged. */
+    @Column(name = "merged_attempt")
+    public Integer mergedAttempt;
+
+    /** Widens the task's event-time window to include {@code at}. */
+    public void seen(Instant at) {
+        if (at == null) {
+            return;
+        }
+        if (firstEventAt == null || at.isBefore(firstEventAt)) {
+            firstEventAt = at;
+        }
+        if (lastEventAt == null || at.isAfter(lastEventAt)) {
+            lastEventAt = at;
+        }
+    }
 }

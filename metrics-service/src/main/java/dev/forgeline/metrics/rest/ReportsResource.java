@@ -1,0 +1,42 @@
+package dev.forgeline.metrics.rest;
+
+import dev.forgeline.metrics.service.FiguresService;
+import dev.forgeline.metrics.service.ReportRenderer;
+import dev.forgeline.support.problem.ProblemException;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Optional;
+
+/** Reports as Markdown tables shaped like the field reports. */
+@Path("/reports")
+@Produces("text/markdown; charset=utf-8")
+public class ReportsResource {
+    private final FiguresService figures;
+
+    public ReportsResource(FiguresService figures) {
+        this.figures = figures;
+    }
+
+    /** The tasks first seen in the week (Monday to Sunday, UTC) of {@code ?week=YYYY-MM-DD}, default this week. */
+    @GET
+    @Path("/weekly")
+    public String weekly(@QueryParam("week") String week) {
+        LocalDate day = week == null || week.isBlank() ? LocalDate.now(ZoneOffset.UTC) : Weeks.parse(week);
+        LocalDate monday = FiguresService.monday(day);
+        return ReportRenderer.render("Forgeline weekly report, week of " + monday, figures.forWeek(monday));
+    }
+
+    @GET
+    @Path("/specs/{specId}")
+    public String spec(@PathParam("specId") String specId) {
+        if (!figures.knows(specId)) {
+            throw ProblemException.notFound("no events about spec '" + specId + "' have arrived");
+        }
+        return ReportRenderer.render("Forgeline report, spec " + specId, figures.forSpec(Optional.of(specId)));
+    }
+}

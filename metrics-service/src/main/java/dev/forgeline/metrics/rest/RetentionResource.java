@@ -1,0 +1,24 @@
+package dev.forgeline.metrics.rest;
+
+import dev.forgeline.metrics.service.RetentionService;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+@Path("/retention")
+@Produces(MediaType.APPLICATION_JSON)
+public class RetentionResource {
+    private final RetentionService retention;
+
+    public RetentionResource(RetentionService retention) {
+        this.retention = retention;
+    }
+
+    /** Runs a retention scan of every known repository now (the schedule runs the same scan). */
+    @POST
+    @Path("/scans")
+    public RetentionService.Scan scan() {
+        return retention.scanAll();
+    }
+}
