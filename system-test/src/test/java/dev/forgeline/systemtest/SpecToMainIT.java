@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.forgeline.contracts.Envelope;
+import dev.forgeline.contracts.MetricNames;
 import dev.forgeline.contracts.Topics;
 import dev.forgeline.stack.ForgelineClient;
 import dev.forgeline.stack.Git;
@@ -32,12 +33,19 @@ class SpecToMainIT {
     private static final Path WORK = HOME.resolve("system-test/target/wind-tunnel");
     private static LocalStack stack;
     private static ForgelineClient client;
+    private static OtlpMetricsReceiver otlp;
 
     @BeforeAll
     static void startStack() throws IOException {
         deleteRecursively(WORK);
+        otlp = new OtlpMetricsReceiver();
+        // every service exports its metrics here, each second, as it would to a collector
+        Map<String, String> metricsExport = Map.of(
+                "QUARKUS_OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", otlp.endpoint().toString(),
+                "QUARKUS_OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "http/protobuf",
+                "QUARKUS_OTEL_METRIC_EXPORT_INTERVAL", "1s");
         stack = LocalStack.start(new LocalStack.Options(HOME, WORK, false, "wind-tunnel-worker", 2, "simulated",
-                Map.of()), message -> System.out.println("[wind tunnel] " + message));
+                metricsExport), message -> System.out.println("[wind tunnel] " + message));
         client = new ForgelineClient(stack.url(ServiceKind.PLANNER), stack.url(ServiceKind.METRICS));
     }
 
@@ -46,6 +54,28 @@ class SpecToMainIT {
         if (stack != null) {
             stack.close();
         }
+        if (otlp != null) {
+            otlp.close();
+        }
+    }
+
+    /**
+     * Every instrument in {@link MetricNames#ALL} (which the dashboards' series are checked against in the metrics
+     * service's tests) really reaches an OpenTelemetry endpoint from the service that owns it.
+     */
+    @Test
+    void everyServiceExportsEveryInstrumentItOwns() {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            Map<String, java.util.Set<String>> received = otlp.metricsByService();
+            List<String> missing = new ArrayList<>();
+            for (MetricNames.Instrument instrument : MetricNames.ALL) {
+                java.util.Set<String> names = received.getOrDefault(instrument.service() + "-service", java.util.Set.of());
+                if (!names.contains(instrument.name())) {
+                    missing.add(instrument.service() + ": " + instrument.name());
+                }
+            }
+            assertThat(missing).as("instruments never exported; received %s", received).isEmpty();
+        });
     }
 
     @Test
