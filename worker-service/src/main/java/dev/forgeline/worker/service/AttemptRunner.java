@@ -10,6 +10,7 @@ import dev.forgeline.contracts.payload.TestOutcome;
 import dev.forgeline.worker.adapter.AgentAdapter;
 import dev.forgeline.worker.adapter.AgentInvocation;
 import dev.forgeline.worker.adapter.AgentRun;
+import dev.forgeline.worker.classify.FailureClassifier;
 import dev.forgeline.worker.config.WorkerConfig;
 import dev.forgeline.worker.git.GitCommandException;
 import dev.forgeline.worker.git.Worktrees;
@@ -129,7 +130,8 @@ public class AttemptRunner {
             verdict.fail(FailureClass.TIMEOUT, (agent.timedOut() ? "the agent" : "the tests")
                     + " ran past the lease deadline " + lease.deadline());
         } else if (agent.exitCode() != 0) {
-            verdict.fail(FailureClass.AGENT_ERROR, "agent exited with " + agent.exitCode() + lastLine(agent.outputTail()));
+            verdict.fail(FailureClassifier.classify(FailureClassifier.Phase.AGENT, agent.exitCode(), false,
+                    agent.outputTail()), "agent exited with " + agent.exitCode() + lastLine(agent.outputTail()));
         } else if (commit.isEmpty()) {
             verdict.fail(FailureClass.AGENT_ERROR, "agent made no changes");
         } else if (!verdict.tests.ran()) {
@@ -137,7 +139,8 @@ public class AttemptRunner {
                     ? "no test command: the work cannot be verified"
                     : verdict.tests.outputTail());
         } else if (!verdict.tests.passed()) {
-            verdict.fail(FailureClass.TEST_FAILURE, "tests failed with exit code " + verdict.tests.exitCode()
+            verdict.fail(FailureClassifier.classify(FailureClassifier.Phase.TESTS, verdict.tests.exitCode(), false,
+                    verdict.tests.outputTail()), "tests failed with exit code " + verdict.tests.exitCode()
                     + lastLine(verdict.tests.outputTail()));
         }
     }
