@@ -13,6 +13,8 @@ import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.Heartbeat;
+import dev.forgeline.contracts.payload.LeaseRevoked;
+import dev.forgeline.contracts.payload.NodeHeartbeat;
 import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.contracts.payload.TaskReady;
 import dev.forgeline.contracts.payload.TaskResult;
@@ -247,6 +249,83 @@ class WorkerServiceTest {
         assertThat(result.failureClass()).isEqualTo(FailureClass.TEST_FAILURE);
         assertThat(result.failureDetail()).isEqualTo("no test command: the work cannot be verified");
         assertThat(result.tests().ran()).isFalse();
+    }
+
+    @Test
+    void aRevokedLeaseKillsTheAgentsProcessTreeAndAnswersWithTheRevokedToken() throws Exception {
+        TaskLeased lease = lease(NODE, "R1", "true", "hang", Duration.ofMinutes(2));
+        publish(lease);
+        Path pids = Path.of("target", "pids").toAbsolutePath();
+        Path childFile = pids.resolve(specId + "-R1.child");
+        Path grandchildFile = pids.resolve(specId + "-R1.grandchild");
+        await().atMost(RESULT_WAIT).until(() -> Files.exists(childFile) && Files.exists(grandchildFile)
+                && !Files.readString(grandchildFile).isBlank() && !Files.readString(childFile).isBlank());
+        long child = Long.parseLong(Files.readString(childFile).strip());
+        long grandchild = Long.parseLong(Files.readString(grandchildFile).strip());
+
+        // a revocation of an older lease of the task changes nothing
+        kafka.publish(EventType.LEASE_REVOKED, specId, "R1", NODE, revocation(lease, lease.fencingToken() - 1,
+                FailureClass.CANCELLED));
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+                .until(() -> alive(child) && alive(grandchild));
+
+        kafka.publish(EventType.LEASE_REVOKED, specId, "R1", NODE, revocation(lease, lease.fencingToken(),
+                FailureClass.CANCELLED));
+        TaskResult result = awaitResult("R1");
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.failureClass()).isEqualTo(FailureClass.CANCELLED);
+        assertThat(result.fencingToken()).isEqualTo(lease.fencingToken());
+        assertThat(result.leaseId()).isEqualTo(lease.leaseId());
+        assertThat(result.failureDetail()).contains("revoked");
+        assertThat(result.commit()).as("nothing is committed after a revocation").isNull();
+        assertThat(result.tests().ran()).isFalse();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(alive(child)).as("agent's child").isFalse();
+            assertThat(alive(grandchild)).as("agent's grandchild").isFalse();
+        });
+        assertThat(worktreeDirectory("R1", 1)).doesNotExist();
+    }
+
+    @Test
+    void aLeaseLostToTheDispatcherIsAnsweredAsOrphaned() throws Exception {
+        TaskLeased lease = lease(NODE, "R2", "true", "hang", Duration.ofMinutes(2));
+        publish(lease);
+        Path childFile = Path.of("target", "pids").toAbsolutePath().resolve(specId + "-R2.child");
+        await().atMost(RESULT_WAIT).until(() -> Files.exists(childFile) && !Files.readString(childFile).isBlank());
+        long child = Long.parseLong(Files.readString(childFile).strip());
+
+        kafka.publish(EventType.LEASE_REVOKED, specId, "R2", NODE, revocation(lease, lease.fencingToken(),
+                FailureClass.ORPHANED));
+        TaskResult result = awaitResult("R2");
+
+        assertThat(result.failureClass()).isEqualTo(FailureClass.ORPHANED);
+        assertThat(result.fencingToken()).isEqualTo(lease.fencingToken());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !alive(child));
+    }
+
+    @Test
+    void nodeHeartbeatsFlowEveryIntervalAlsoWhenIdle() {
+        List<Envelope> beats = kafka.await(Topics.WORKER_HEARTBEATS, e -> e.eventType() == EventType.NODE_HEARTBEAT
+                && NODE.equals(e.payloadAs(NodeHeartbeat.class).nodeName()), 3, Duration.ofSeconds(30));
+
+        NodeHeartbeat first = beats.get(0).payloadAs(NodeHeartbeat.class);
+        NodeHeartbeat last = beats.get(beats.size() - 1).payloadAs(NodeHeartbeat.class);
+        assertThat(first.instanceId()).isNotBlank().isEqualTo(last.instanceId());
+        assertThat(first.kind()).isIn("LAPTOP", "CLUSTER");
+        assertThat(first.capacity()).isEqualTo(2);
+        assertThat(first.agentProfiles()).first().isEqualTo("simulated");
+        assertThat(first.agentProfiles()).contains("hang", "claude-code", "codex", "aider", "gemini", "command");
+        assertThat(last.sentAt()).isAfter(first.sentAt());
+    }
+
+    private static LeaseRevoked revocation(TaskLeased lease, long token, FailureClass reason) {
+        return new LeaseRevoked(lease.leaseId(), lease.nodeName(), lease.task().specId(), lease.task().taskId(), token,
+                lease.attempt(), reason, "test revocation", Instant.now());
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     private TaskLeased lease(String node, String taskId, String testCommand, String agentProfile, Duration limit) {

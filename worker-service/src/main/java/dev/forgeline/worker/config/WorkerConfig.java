@@ -2,6 +2,8 @@ package dev.forgeline.worker.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.math.BigDecimal;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -41,7 +43,74 @@ public interface WorkerConfig {
     @WithDefault("40")
     int outputTailLines();
 
+    /**
+     * Seconds between node heartbeats (sent also when idle). A worker whose heartbeats the broker has not
+     * acknowledged for 3 intervals of a lease kills that lease's agent (self-stop).
+     */
+    @WithDefault("5")
+    int heartbeatIntervalSeconds();
+
+    /** LAPTOP or CLUSTER; default CLUSTER inside Kubernetes (KUBERNETES_SERVICE_HOST set), else LAPTOP. */
+    Optional<String> nodeKind();
+
     /** Longest prompt handed to an agent; longer descriptions are cut. */
     @WithDefault("16000")
     int promptMaxChars();
+
+    /**
+     * Agent profiles by name ({@code forgeline.worker.profiles.<name>.*}): which adapter runs, with which model,
+     * context size, provider, prices and key. A lease's {@code agentProfile} names one of them (or an adapter id).
+     */
+    Map<String, Profile> profiles();
+
+    /**
+     * Prices per million tokens by model ({@code forgeline.worker.prices.<model>.input|output|cached}), used when an
+     * agent reports tokens but no cost and its profile names no price.
+     */
+    Map<String, Price> prices();
+
+    /** Per million tokens, in US dollars. */
+    interface Price {
+        BigDecimal input();
+
+        BigDecimal output();
+
+        Optional<BigDecimal> cached();
+    }
+
+    /** One agent profile. */
+    interface Profile {
+        /** claude-code, codex, aider, gemini, command or simulated. */
+        String adapter();
+
+        Optional<String> model();
+
+        /** The model's context window in tokens (a larger one is what a CONTEXT_EXHAUSTED retry asks for). */
+        Optional<Integer> contextTokens();
+
+        /** Who bills the tokens: anthropic, openai, google, local ... */
+        Optional<String> provider();
+
+        /** Price per million input tokens (overrides the price table). */
+        Optional<BigDecimal> inputPrice();
+
+        Optional<BigDecimal> outputPrice();
+
+        Optional<BigDecimal> cachedPrice();
+
+        /** The CLI to run (default: claude, codex, aider, gemini); for {@code command}, the shell command line. */
+        Optional<String> executable();
+
+        /** Extra arguments appended to the adapter's command line. */
+        Optional<List<String>> args();
+
+        /** The provider key itself (prefer {@code api-key-file}); reaches only the agent process's environment. */
+        Optional<String> apiKey();
+
+        /** A file holding the provider key (for example a mounted Kubernetes secret). */
+        Optional<String> apiKeyFile();
+
+        /** The environment variable the key is passed in (default per adapter, e.g. ANTHROPIC_API_KEY). */
+        Optional<String> apiKeyEnv();
+    }
 }

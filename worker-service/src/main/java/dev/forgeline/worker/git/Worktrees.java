@@ -79,6 +79,11 @@ public class Worktrees {
         return parseNumstat(numstat);
     }
 
+    /** The unified diff from {@code baseCommit} to the worktree's HEAD (no renames: a moved test reads as deleted + added). */
+    public String diff(Path repository, Path worktree, String baseCommit) throws GitCommandException, InterruptedException {
+        return git.run(repository, worktree, "diff", "--no-renames", "--no-color", "--no-ext-diff", "-U5", baseCommit, "HEAD");
+    }
+
     static DiffStats parseNumstat(String numstat) {
         int added = 0;
         int removed = 0;

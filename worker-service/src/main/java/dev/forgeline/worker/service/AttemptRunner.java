@@ -9,17 +9,20 @@ import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.contracts.payload.TestOutcome;
 import dev.forgeline.worker.adapter.AgentAdapter;
 import dev.forgeline.worker.adapter.AgentInvocation;
+import dev.forgeline.worker.adapter.AgentProfile;
 import dev.forgeline.worker.adapter.AgentRun;
 import dev.forgeline.worker.classify.FailureClassifier;
 import dev.forgeline.worker.config.WorkerConfig;
 import dev.forgeline.worker.git.GitCommandException;
 import dev.forgeline.worker.git.Worktrees;
 import dev.forgeline.worker.process.SecretMasker;
+import dev.forgeline.worker.verify.VerificationFlagger;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
@@ -40,9 +43,11 @@ public class AttemptRunner {
     private final AgentAdapters adapters;
     private final PromptBuilder prompts;
     private final TestRunner testRunner;
+    private final AgentProfiles profiles;
 
     public AttemptRunner(WorkerConfig config, Worktrees worktrees, AgentAdapters adapters, PromptBuilder prompts,
-            TestRunner testRunner) {
+            TestRunner testRunner, AgentProfiles profiles) {
+        this.profiles = profiles;
         this.config = config;
         this.worktrees = worktrees;
         this.adapters = adapters;
@@ -70,15 +75,20 @@ public class AttemptRunner {
     public TaskResult run(TaskLeased lease, AttemptProgress progress) throws InterruptedException {
         TaskReady task = lease.task();
         Instant startedAt = progress.startedAt();
-        AgentAdapter adapter = adapters.select(task.agentProfile());
-        Verdict verdict = new Verdict(task.testCommand(), AgentUsage.none(
-                task.agentProfile() == null ? adapter.id() : task.agentProfile(), adapter.id()));
+        AgentProfile profile = profiles.select(lease.agentProfile() != null ? lease.agentProfile() : task.agentProfile());
+        AgentAdapter adapter = adapters.byId(profile.adapter()).orElse(adapters.defaultAdapter());
+        Verdict verdict = new Verdict(task.testCommand(), AgentUsage.none(profile.name(), adapter.id()));
         String branch = branchName(task.specId(), task.taskId(), lease.attempt());
         Path repository = null;
         Path worktree = null;
         try {
             requireSafeId("spec id", task.specId());
             requireSafeId("task id", task.taskId());
+            if (progress.stopRequested()) {
+                // revoked while it waited for a free slot
+                verdict.fail(progress.stopReason(), progress.stopDetail());
+                return verdict.toResult(lease, config.nodeName(), branch, startedAt);
+            }
             repository = localRepository(task.repository());
             worktree = worktreeDirectory(task.specId(), task.taskId(), lease.attempt());
             verdict.baseCommit = worktrees.baseCommit(repository, task.baseBranch());
@@ -87,7 +97,7 @@ public class AttemptRunner {
                 return verdict.toResult(lease, config.nodeName(), branch, startedAt);
             }
             worktrees.create(repository, branch, worktree, verdict.baseCommit);
-            runAgentTestsAndCommit(lease, progress, adapter, repository, worktree, verdict);
+            runAgentTestsAndCommit(lease, progress, adapter, profile, repository, worktree, verdict);
         } catch (GitCommandException | IOException | RuntimeException e) {
             LOG.warnf(e instanceof RuntimeException ? e : null, "attempt %s/%s a%d failed: %s", task.specId(),
                     task.taskId(), lease.attempt(), e.getMessage());
@@ -101,22 +111,32 @@ public class AttemptRunner {
     }
 
     private void runAgentTestsAndCommit(TaskLeased lease, AttemptProgress progress, AgentAdapter adapter,
-            Path repository, Path worktree, Verdict verdict) throws InterruptedException, GitCommandException {
+            AgentProfile profile, Path repository, Path worktree, Verdict verdict) throws InterruptedException, GitCommandException {
         TaskReady task = lease.task();
         progress.phase(AttemptPhase.AGENT);
-        AgentRun agent = adapter.run(new AgentInvocation(worktree, prompts.build(task), task, lease.deadline(),
-                progress::outputLine));
+        AgentRun agent = adapter.run(new AgentInvocation(worktree, prompts.build(lease), task, lease.deadline(),
+                progress::outputLine, profile, progress::tokensSoFar, progress::stopRequested));
         verdict.usage = agent.usage();
         verdict.computeMillis += agent.durationMillis();
-        progress.tokensSoFar(agent.usage().inputTokens() + agent.usage().outputTokens());
+        progress.tokensSoFar(agent.usage().inputTokens() + agent.usage().outputTokens() + agent.usage().cachedTokens());
 
+        if (progress.stopRequested()) {
+            // revoked or self-stopped: the processes are dead; nothing is tested or committed
+            verdict.fail(progress.stopReason(), progress.stopDetail());
+            return;
+        }
         boolean testsTimedOut = false;
         if (!agent.timedOut()) {
             progress.phase(AttemptPhase.TESTS);
-            TestRunner.TestRun tests = testRunner.run(task.testCommand(), worktree, lease.deadline(), progress::outputLine);
+            TestRunner.TestRun tests = testRunner.run(task.testCommand(), worktree, lease.deadline(), progress::outputLine,
+                    progress::stopRequested);
             verdict.tests = tests.outcome();
             verdict.computeMillis += tests.outcome().durationMillis();
             testsTimedOut = tests.timedOut();
+        }
+        if (progress.stopRequested()) {
+            verdict.fail(progress.stopReason(), progress.stopDetail());
+            return;
         }
 
         progress.phase(AttemptPhase.COMMIT);
@@ -124,6 +144,7 @@ public class AttemptRunner {
         if (commit.isPresent()) {
             verdict.commit = commit.get();
             verdict.diff = worktrees.diffStats(repository, worktree, verdict.baseCommit);
+            verdict.verificationFlags = VerificationFlagger.flags(worktrees.diff(repository, worktree, verdict.baseCommit));
         }
 
         if (agent.timedOut() || testsTimedOut) {
@@ -193,6 +214,7 @@ public class AttemptRunner {
         TestOutcome tests;
         AgentUsage usage;
         long computeMillis;
+        List<String> verificationFlags = List.of();
         FailureClass failureClass;
         String failureDetail;
 
@@ -216,7 +238,8 @@ public class AttemptRunner {
             }
             return new TaskResult(lease.leaseId(), task.specId(), task.taskId(), nodeName, lease.fencingToken(),
                     lease.attempt(), succeeded, failureClass, failureDetail, task.repository(), task.baseBranch(),
-                    branch, baseCommit, commit, diff, tests, usage, computeMillis, startedAt, Instant.now());
+                    branch, baseCommit, commit, diff, tests, usage, computeMillis, startedAt, Instant.now(),
+                    verificationFlags);
         }
     }
 }
