@@ -64,6 +64,12 @@ class WorkerServiceTest {
     private Path repository;
     private String specId;
 
+    @jakarta.inject.Inject
+    dev.forgeline.worker.workspace.Workspaces workspaces;
+
+    @jakarta.inject.Inject
+    dev.forgeline.worker.service.AbandonedAttempts abandonedAttempts;
+
     @BeforeAll
     static void connect() {
         kafka = TestKafka.forApplication();
@@ -317,6 +323,31 @@ class WorkerServiceTest {
         assertThat(first.agentProfiles()).first().isEqualTo("simulated");
         assertThat(first.agentProfiles()).contains("hang", "claude-code", "codex", "aider", "gemini", "command");
         assertThat(last.sentAt()).isAfter(first.sentAt());
+    }
+
+    @Test
+    void anAttemptAbandonedByAPreviousRunIsReportedOrphanedAndItsWorktreeRemoved() throws Exception {
+        TaskReady task = new TaskReady(specId, "worker test spec", "A1", "Task A1", "", List.of(), "true", 60, List.of(),
+                repository.toString(), "main", 0, Map.of(), null);
+        Instant leasedAt = Instant.now().minusSeconds(30);
+        TaskLeased lease = new TaskLeased(UUID.randomUUID(), NODE, FENCING_TOKENS.incrementAndGet(), 2, leasedAt,
+                leasedAt.plusSeconds(600), 1, task);
+        Path worktree = worktreeDirectory("A1", 2);
+        workspaces.recordStart(lease);
+        TestRepositories.git(repository, "worktree", "add", "-q", "-b", "forgeline/" + specId + "/A1/a2",
+                worktree.toString(), "main");
+
+        List<TaskResult> reported = abandonedAttempts.recover();
+
+        assertThat(reported).extracting(TaskResult::leaseId).contains(lease.leaseId());
+        TaskResult result = awaitResult("A1");
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.failureClass()).isEqualTo(FailureClass.ORPHANED);
+        assertThat(result.fencingToken()).isEqualTo(lease.fencingToken());
+        assertThat(result.attempt()).isEqualTo(2);
+        assertThat(result.failureDetail()).contains("abandoned");
+        assertThat(worktree).doesNotExist();
+        assertThat(workspaces.abandonedAttempts()).extracting(TaskLeased::leaseId).doesNotContain(lease.leaseId());
     }
 
     private static LeaseRevoked revocation(TaskLeased lease, long token, FailureClass reason) {

@@ -50,6 +50,18 @@ public interface WorkerConfig {
     @WithDefault("5")
     int heartbeatIntervalSeconds();
 
+    /** Failed attempts' worktrees kept for debugging at most (0: none kept). */
+    @WithDefault("10")
+    int keepFailedWorktrees();
+
+    /** Hours a failed attempt's worktree is kept. */
+    @WithDefault("24")
+    int keepFailedHours();
+
+    /** Megabytes all kept failed worktrees may take together; the oldest go first. */
+    @WithDefault("2048")
+    long keepFailedMaxMb();
+
     /** LAPTOP or CLUSTER; default CLUSTER inside Kubernetes (KUBERNETES_SERVICE_HOST set), else LAPTOP. */
     Optional<String> nodeKind();
 

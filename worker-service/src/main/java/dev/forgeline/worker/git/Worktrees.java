@@ -24,10 +24,10 @@ public class Worktrees {
         this.git = git;
     }
 
-    /** The commit {@code baseBranch} points at now. */
+    /** The commit {@code baseBranch} (a branch name or a full ref such as {@code refs/remotes/origin/main}) points at now. */
     public String baseCommit(Path repository, String baseBranch) throws GitCommandException, InterruptedException {
-        GitOutput output = git.exec(repository, repository, "rev-parse", "--verify", "--quiet",
-                "refs/heads/" + baseBranch + "^{commit}");
+        String ref = baseBranch.startsWith("refs/") ? baseBranch : "refs/heads/" + baseBranch;
+        GitOutput output = git.exec(repository, repository, "rev-parse", "--verify", "--quiet", ref + "^{commit}");
         if (!output.ok()) {
             throw new GitCommandException("base branch '" + baseBranch + "' does not exist in " + repository
                     + (output.stderr().isBlank() ? "" : ": " + output.stderr().strip()));

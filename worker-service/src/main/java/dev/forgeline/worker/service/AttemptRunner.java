@@ -17,6 +17,7 @@ import dev.forgeline.worker.git.GitCommandException;
 import dev.forgeline.worker.git.Worktrees;
 import dev.forgeline.worker.process.SecretMasker;
 import dev.forgeline.worker.verify.VerificationFlagger;
+import dev.forgeline.worker.workspace.Workspaces;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,10 +45,12 @@ public class AttemptRunner {
     private final PromptBuilder prompts;
     private final TestRunner testRunner;
     private final AgentProfiles profiles;
+    private final Workspaces workspaces;
 
     public AttemptRunner(WorkerConfig config, Worktrees worktrees, AgentAdapters adapters, PromptBuilder prompts,
-            TestRunner testRunner, AgentProfiles profiles) {
+            TestRunner testRunner, AgentProfiles profiles, Workspaces workspaces) {
         this.profiles = profiles;
+        this.workspaces = workspaces;
         this.config = config;
         this.worktrees = worktrees;
         this.adapters = adapters;
@@ -89,9 +92,13 @@ public class AttemptRunner {
                 verdict.fail(progress.stopReason(), progress.stopDetail());
                 return verdict.toResult(lease, config.nodeName(), branch, startedAt);
             }
-            repository = localRepository(task.repository());
+            workspaces.recordStart(lease);
+            Workspaces.Target target = workspaces.prepare(task.repository());
+            repository = target.repository();
             worktree = worktreeDirectory(task.specId(), task.taskId(), lease.attempt());
-            verdict.baseCommit = worktrees.baseCommit(repository, task.baseBranch());
+            verdict.baseCommit = worktrees.baseCommit(repository, target.mirror() ? target.baseRef(task.baseBranch())
+                    : task.baseBranch());
+            verdict.target = target;
             if (Instant.now().isAfter(lease.deadline())) {
                 verdict.fail(FailureClass.TIMEOUT, "the lease deadline passed before the attempt started");
                 return verdict.toResult(lease, config.nodeName(), branch, startedAt);
@@ -104,7 +111,11 @@ public class AttemptRunner {
             verdict.fail(FailureClass.AGENT_ERROR, e.getMessage() == null ? e.toString() : e.getMessage());
         } finally {
             if (worktree != null && Files.exists(worktree)) {
-                removeWorktree(repository, worktree);
+                if (verdict.failed() && workspaces.keepsFailed() && !progress.stopRequested()) {
+                    keepWorktree(lease, repository, worktree);
+                } else {
+                    removeWorktree(repository, worktree);
+                }
             }
         }
         return verdict.toResult(lease, config.nodeName(), branch, startedAt);
@@ -144,6 +155,14 @@ public class AttemptRunner {
         if (commit.isPresent()) {
             verdict.commit = commit.get();
             verdict.diff = worktrees.diffStats(repository, worktree, verdict.baseCommit);
+            if (verdict.target != null && verdict.target.mirror()) {
+                try {
+                    workspaces.push(verdict.target, branchName(task.specId(), task.taskId(), lease.attempt()));
+                } catch (GitCommandException e) {
+                    verdict.fail(FailureClassifier.classify(FailureClassifier.Phase.AGENT, 1, false, e.getMessage()),
+                            "could not push the attempt branch: " + e.getMessage());
+                }
+            }
             verdict.verificationFlags = VerificationFlagger.flags(worktrees.diff(repository, worktree, verdict.baseCommit));
         }
 
@@ -173,23 +192,22 @@ public class AttemptRunner {
                 + "Forgeline-Attempt: " + attempt;
     }
 
+    private void keepWorktree(TaskLeased lease, Path repository, Path worktree) throws InterruptedException {
+        try {
+            workspaces.keepFailed(lease.leaseId(), repository, worktree);
+            LOG.infof("failed attempt's worktree kept for debugging: %s", worktree);
+        } catch (IOException e) {
+            LOG.warnf("could not keep worktree %s: %s", worktree, e.getMessage());
+            removeWorktree(repository, worktree);
+        }
+    }
+
     private void removeWorktree(Path repository, Path worktree) throws InterruptedException {
         try {
             worktrees.remove(repository, worktree, workspace());
         } catch (GitCommandException | IOException e) {
             LOG.warnf("could not remove worktree %s: %s", worktree, e.getMessage());
         }
-    }
-
-    private static Path localRepository(String repository) throws IOException {
-        if (repository == null || repository.isBlank()) {
-            throw new IOException("the task names no repository");
-        }
-        Path path = Path.of(repository.startsWith("file://") ? repository.substring("file://".length()) : repository);
-        if (!Files.isDirectory(path)) {
-            throw new IOException("repository " + repository + " is not a local directory (the worker works on local clones)");
-        }
-        return path.toAbsolutePath().normalize();
     }
 
     private static void requireSafeId(String what, String id) throws IOException {
@@ -217,6 +235,11 @@ public class AttemptRunner {
         List<String> verificationFlags = List.of();
         FailureClass failureClass;
         String failureDetail;
+        Workspaces.Target target;
+
+        boolean failed() {
+            return failureClass != null || commit == null || !tests.passed();
+        }
 
         Verdict(String testCommand, AgentUsage usage) {
             this.tests = TestOutcome.notRun(testCommand);

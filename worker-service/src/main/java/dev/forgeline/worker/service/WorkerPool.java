@@ -5,6 +5,7 @@ import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.payload.LeaseRevoked;
 import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.worker.metrics.WorkerMetrics;
+import dev.forgeline.worker.workspace.Workspaces;
 import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.support.tracing.TraceContexts;
 import dev.forgeline.worker.config.WorkerConfig;
@@ -48,6 +49,7 @@ public class WorkerPool {
     private final ScheduledExecutorService heartbeatTimer;
     private final ContactMonitor contact;
     private final WorkerMetrics metrics;
+    private final Workspaces workspaces;
     /** Leases accepted but not started yet, by lease id: a revocation must reach them too. */
     private final Map<UUID, AttemptProgress> accepted = new java.util.concurrent.ConcurrentHashMap<>();
     private final Set<UUID> seenLeases = Collections.newSetFromMap(new LinkedHashMap<>() {
@@ -59,7 +61,8 @@ public class WorkerPool {
 
     public WorkerPool(WorkerConfig config, AttemptRunner attempts, RunningAttempts running,
             HeartbeatPublisher heartbeats, ResultPublisher results, TraceContexts traceContexts, ContactMonitor contact,
-            WorkerMetrics metrics) {
+            WorkerMetrics metrics, Workspaces workspaces) {
+        this.workspaces = workspaces;
         this.contact = contact;
         this.metrics = metrics;
         this.config = config;
@@ -179,7 +182,9 @@ public class WorkerPool {
             LOG.infof("attempt %s/%s a%d finished: %s%s", result.specId(), result.taskId(), result.attempt(),
                     result.succeeded() ? "succeeded" : "failed " + result.failureClass(),
                     result.succeeded() ? "" : " (" + result.failureDetail() + ")");
-            results.publish(result, trace);
+            if (results.publish(result, trace)) {
+                workspaces.recordEnd(lease.leaseId());
+            }
         } catch (InterruptedException e) {
             accepted.remove(lease.leaseId());
             Thread.currentThread().interrupt();
