@@ -62,6 +62,55 @@ public interface WorkerConfig {
     @WithDefault("2048")
     long keepFailedMaxMb();
 
+    /** The simulated agent's behaviour. */
+    Simulated simulated();
+
+    /** Faults the simulated agent injects, deterministic for a seed (per task and attempt). */
+    interface Simulated {
+        /**
+         * {@code none} (default: every task succeeds at once), {@code field} (the failure mix reported from the field)
+         * or {@code custom} (the probabilities below).
+         */
+        @WithDefault("none")
+        String profile();
+
+        @WithDefault("42")
+        long seed();
+
+        @WithDefault("0")
+        double hang();
+
+        @WithDefault("0")
+        double crash();
+
+        @WithDefault("0")
+        double testFailure();
+
+        @WithDefault("0")
+        double dependencyFailure();
+
+        @WithDefault("0")
+        double networkError();
+
+        @WithDefault("0")
+        double contextExhausted();
+
+        /** Shortest simulated work, milliseconds (uniform between min and max). */
+        @WithDefault("0")
+        long durationMinMs();
+
+        @WithDefault("0")
+        long durationMaxMs();
+
+        /** Tokens reported per task (input and output halves); 0: derived from prompt and files. */
+        @WithDefault("0")
+        long tokensPerTask();
+
+        /** Cost reported per task, USD. */
+        @WithDefault("0")
+        BigDecimal costPerTask();
+    }
+
     /** LAPTOP or CLUSTER; default CLUSTER inside Kubernetes (KUBERNETES_SERVICE_HOST set), else LAPTOP. */
     Optional<String> nodeKind();
 
