@@ -70,6 +70,9 @@ class WorkerServiceTest {
     @jakarta.inject.Inject
     dev.forgeline.worker.service.AbandonedAttempts abandonedAttempts;
 
+    @jakarta.inject.Inject
+    dev.forgeline.worker.service.Transcripts transcripts;
+
     @BeforeAll
     static void connect() {
         kafka = TestKafka.forApplication();
@@ -348,6 +351,37 @@ class WorkerServiceTest {
         assertThat(result.failureDetail()).contains("abandoned");
         assertThat(worktree).doesNotExist();
         assertThat(workspaces.abandonedAttempts()).extracting(TaskLeased::leaseId).doesNotContain(lease.leaseId());
+    }
+
+    @Test
+    void aCanaryProviderKeyReachesOnlyTheAgentAndAppearsNowhere() throws Exception {
+        String canary = "forgeline-canary-7f3a9c2e51b4d6";
+        // the test command proves the key is not in the tests' environment
+        TaskLeased lease = lease(NODE, "K1", "test -z \"$ANTHROPIC_API_KEY\" && grep -q done done.txt", "canary",
+                Duration.ofMinutes(2));
+        publish(lease);
+
+        TaskResult result = awaitResult("K1");
+        assertThat(result.succeeded()).as(String.valueOf(result.failureDetail())).isTrue();
+        assertThat(result.usage().agentProfile()).isEqualTo("canary");
+
+        // transcript: the agent printed the key (so it had it), masked
+        Path transcript = transcripts.file(specId, "K1", 1);
+        assertThat(Files.readString(transcript)).contains("using key ***", "last line ***").doesNotContain(canary);
+        // events on the real broker
+        List<Envelope> events = new ArrayList<>(kafka.readAll(Topics.TASKS_RESULTS, Duration.ofSeconds(1)));
+        events.addAll(kafka.readAll(Topics.WORKER_HEARTBEATS, Duration.ofSeconds(1)));
+        assertThat(events).isNotEmpty();
+        for (Envelope event : events) {
+            assertThat(dev.forgeline.contracts.EventCodec.encode(event)).doesNotContain(canary);
+        }
+        // the commit: the file the agent wrote holds *** instead of the key
+        assertThat(TestRepositories.git(repository, "show", result.commit() + ":leak.txt")).contains("***");
+        assertThat(TestRepositories.git(repository, "log", "-p", "--all")).doesNotContain(canary);
+        // the log
+        Path log = Path.of("target", "worker-service-test.log");
+        assertThat(log).exists();
+        assertThat(Files.readString(log)).doesNotContain(canary);
     }
 
     private static LeaseRevoked revocation(TaskLeased lease, long token, FailureClass reason) {

@@ -72,6 +72,25 @@ public class Worktrees {
         return Optional.of(git.run(repository, worktree, "rev-parse", "HEAD").strip());
     }
 
+    /** Files changed or added in the worktree (tracked and untracked, not ignored), relative to it. */
+    public List<String> changedFiles(Path repository, Path worktree) throws GitCommandException, InterruptedException {
+        String status = git.run(repository, worktree, "status", "--porcelain", "-z", "--untracked-files=all");
+        List<String> files = new ArrayList<>();
+        String[] entries = status.split("\0");
+        for (int i = 0; i < entries.length; i++) {
+            String entry = entries[i];
+            if (entry.length() < 4) {
+                continue;
+            }
+            char x = entry.charAt(0);
+            files.add(entry.substring(3));
+            if (x == 'R' || x == 'C') {
+                i++; // the original path of a rename or copy follows
+            }
+        }
+        return files;
+    }
+
     /** Files and lines changed from {@code baseCommit} to the worktree's HEAD (binary files count no lines). */
     public DiffStats diffStats(Path repository, Path worktree, String baseCommit)
             throws GitCommandException, InterruptedException {

@@ -40,6 +40,26 @@ public final class SecretMasker {
         }
     }
 
+    /** Masks only the known secret values (this process's secret variables, registered keys): safe on source code. */
+    public static String maskKnownValues(String text) {
+        if (text == null || text.isEmpty()) {
+            return text;
+        }
+        String masked = text;
+        for (String value : OWN_SECRET_VALUES) {
+            masked = masked.replace(value, MASK);
+        }
+        for (String value : REGISTERED_VALUES) {
+            masked = masked.replace(value, MASK);
+        }
+        return masked;
+    }
+
+    /** Whether the text holds a known secret value. */
+    public static boolean containsKnownValue(String text) {
+        return text != null && !text.equals(maskKnownValues(text));
+    }
+
     public static String mask(String text) {
         if (text == null || text.isEmpty()) {
             return text;

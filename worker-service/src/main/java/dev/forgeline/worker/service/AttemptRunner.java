@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
@@ -46,9 +47,11 @@ public class AttemptRunner {
     private final TestRunner testRunner;
     private final AgentProfiles profiles;
     private final Workspaces workspaces;
+    private final Transcripts transcripts;
 
     public AttemptRunner(WorkerConfig config, Worktrees worktrees, AgentAdapters adapters, PromptBuilder prompts,
-            TestRunner testRunner, AgentProfiles profiles, Workspaces workspaces) {
+            TestRunner testRunner, AgentProfiles profiles, Workspaces workspaces, Transcripts transcripts) {
+        this.transcripts = transcripts;
         this.profiles = profiles;
         this.workspaces = workspaces;
         this.config = config;
@@ -104,7 +107,7 @@ public class AttemptRunner {
                 return verdict.toResult(lease, config.nodeName(), branch, startedAt);
             }
             worktrees.create(repository, branch, worktree, verdict.baseCommit);
-            runAgentTestsAndCommit(lease, progress, adapter, profile, repository, worktree, verdict);
+            runWithTranscript(lease, progress, adapter, profile, repository, worktree, verdict);
         } catch (GitCommandException | IOException | RuntimeException e) {
             LOG.warnf(e instanceof RuntimeException ? e : null, "attempt %s/%s a%d failed: %s", task.specId(),
                     task.taskId(), lease.attempt(), e.getMessage());
@@ -121,12 +124,23 @@ public class AttemptRunner {
         return verdict.toResult(lease, config.nodeName(), branch, startedAt);
     }
 
-    private void runAgentTestsAndCommit(TaskLeased lease, AttemptProgress progress, AgentAdapter adapter,
+    private void runWithTranscript(TaskLeased lease, AttemptProgress progress, AgentAdapter adapter,
             AgentProfile profile, Path repository, Path worktree, Verdict verdict) throws InterruptedException, GitCommandException {
+        try (Transcripts.Writer transcript = transcripts.open(lease)) {
+            runAgentTestsAndCommit(lease, progress, adapter, profile, repository, worktree, verdict, line -> {
+                progress.outputLine(line);
+                transcript.accept(line);
+            });
+        }
+    }
+
+    private void runAgentTestsAndCommit(TaskLeased lease, AttemptProgress progress, AgentAdapter adapter,
+            AgentProfile profile, Path repository, Path worktree, Verdict verdict, Consumer<String> output)
+            throws InterruptedException, GitCommandException {
         TaskReady task = lease.task();
         progress.phase(AttemptPhase.AGENT);
         AgentRun agent = adapter.run(new AgentInvocation(worktree, prompts.build(lease), task, lease.deadline(),
-                progress::outputLine, profile, progress::tokensSoFar, progress::stopRequested));
+                output, profile, progress::tokensSoFar, progress::stopRequested));
         verdict.usage = agent.usage();
         verdict.computeMillis += agent.durationMillis();
         progress.tokensSoFar(agent.usage().inputTokens() + agent.usage().outputTokens() + agent.usage().cachedTokens());
@@ -139,7 +153,7 @@ public class AttemptRunner {
         boolean testsTimedOut = false;
         if (!agent.timedOut()) {
             progress.phase(AttemptPhase.TESTS);
-            TestRunner.TestRun tests = testRunner.run(task.testCommand(), worktree, lease.deadline(), progress::outputLine,
+            TestRunner.TestRun tests = testRunner.run(task.testCommand(), worktree, lease.deadline(), output,
                     progress::stopRequested);
             verdict.tests = tests.outcome();
             verdict.computeMillis += tests.outcome().durationMillis();
@@ -151,6 +165,7 @@ public class AttemptRunner {
         }
 
         progress.phase(AttemptPhase.COMMIT);
+        redactKnownSecrets(repository, worktree);
         Optional<String> commit = worktrees.commitAll(repository, worktree, commitMessage(task, lease.attempt()));
         if (commit.isPresent()) {
             verdict.commit = commit.get();
@@ -182,6 +197,28 @@ public class AttemptRunner {
             verdict.fail(FailureClassifier.classify(FailureClassifier.Phase.TESTS, verdict.tests.exitCode(), false,
                     verdict.tests.outputTail()), "tests failed with exit code " + verdict.tests.exitCode()
                     + lastLine(verdict.tests.outputTail()));
+        }
+    }
+
+    /**
+     * A known secret value (a provider key of a profile, a secret variable of the worker) the agent wrote into a file
+     * is replaced by {@code ***} before the commit: keys never reach a branch.
+     */
+    private void redactKnownSecrets(Path repository, Path worktree) throws GitCommandException, InterruptedException {
+        for (String file : worktrees.changedFiles(repository, worktree)) {
+            Path path = worktree.resolve(file);
+            try {
+                if (!Files.isRegularFile(path) || Files.size(path) > 5_000_000) {
+                    continue;
+                }
+                String content = Files.readString(path, java.nio.charset.StandardCharsets.ISO_8859_1);
+                if (SecretMasker.containsKnownValue(content)) {
+                    Files.writeString(path, SecretMasker.maskKnownValues(content), java.nio.charset.StandardCharsets.ISO_8859_1);
+                    LOG.warnf("a secret value written to %s by the agent was redacted before the commit", file);
+                }
+            } catch (IOException e) {
+                LOG.warnf("could not check %s for secrets: %s", file, e.getMessage());
+            }
         }
     }
 
