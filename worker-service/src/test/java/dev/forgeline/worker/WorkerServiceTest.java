@@ -12,7 +12,9 @@ import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.Topics;
+import dev.forgeline.contracts.ProposalOrigin;
 import dev.forgeline.contracts.payload.Heartbeat;
+import dev.forgeline.contracts.payload.TaskProposal;
 import dev.forgeline.contracts.payload.LeaseRevoked;
 import dev.forgeline.contracts.payload.NodeHeartbeat;
 import dev.forgeline.contracts.payload.TaskLeased;
@@ -382,6 +384,32 @@ class WorkerServiceTest {
         Path log = Path.of("target", "worker-service-test.log");
         assertThat(log).exists();
         assertThat(Files.readString(log)).doesNotContain(canary);
+    }
+
+    @Test
+    void followUpsOfTheAgentBecomeProposalsBeforeTheResultAndAreNotCommitted() throws Exception {
+        TaskLeased lease = lease(NODE, "F1", "grep -q done done.txt", "proposer", Duration.ofMinutes(2));
+        publish(lease);
+
+        TaskResult result = awaitResult("F1");
+        assertThat(result.succeeded()).as(String.valueOf(result.failureDetail())).isTrue();
+        List<Envelope> proposals = kafka.await(Topics.TASKS_PROPOSALS, e -> e.eventType() == EventType.TASK_PROPOSED
+                && specId.equals(e.specId()), 2, RESULT_WAIT);
+
+        List<TaskProposal> payloads = proposals.stream().map(e -> e.payloadAs(TaskProposal.class)).toList();
+        assertThat(payloads).extracting(TaskProposal::title).containsExactly("Trim titles first", "Document the slug rules");
+        assertThat(payloads).allSatisfy(p -> {
+            assertThat(p.origin()).isEqualTo(ProposalOrigin.AGENT);
+            assertThat(p.parentTaskId()).isEqualTo("F1");
+            assertThat(p.specId()).isEqualTo(specId);
+        });
+        assertThat(payloads.get(0).text()).startsWith("## Task: trim - Trim titles first").contains("Trim white space");
+        assertThat(payloads.get(0).files()).containsExactly("lib/trim.sh");
+        assertThat(payloads.get(1).files()).containsExactly("docs/slug.md");
+        assertThat(keysOf(Topics.TASKS_PROPOSALS, specId)).containsOnly(specId + "/F1");
+        assertThat(result.diff().files()).containsExactly("done.txt");
+        assertThat(TestRepositories.tryGit(repository, "show", result.commit() + ":.forgeline/follow-ups.md").exitCode())
+                .isNotZero();
     }
 
     private static LeaseRevoked revocation(TaskLeased lease, long token, FailureClass reason) {

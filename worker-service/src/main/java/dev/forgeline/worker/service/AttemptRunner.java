@@ -17,6 +17,9 @@ import dev.forgeline.worker.git.GitCommandException;
 import dev.forgeline.worker.git.Worktrees;
 import dev.forgeline.worker.process.SecretMasker;
 import dev.forgeline.worker.verify.VerificationFlagger;
+import dev.forgeline.worker.messaging.ProposalPublisher;
+import dev.forgeline.contracts.payload.TaskProposal;
+import dev.forgeline.support.tracing.TraceContexts;
 import dev.forgeline.worker.workspace.Workspaces;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -48,9 +51,14 @@ public class AttemptRunner {
     private final AgentProfiles profiles;
     private final Workspaces workspaces;
     private final Transcripts transcripts;
+    private final ProposalPublisher proposals;
+    private final TraceContexts traceContexts;
 
     public AttemptRunner(WorkerConfig config, Worktrees worktrees, AgentAdapters adapters, PromptBuilder prompts,
-            TestRunner testRunner, AgentProfiles profiles, Workspaces workspaces, Transcripts transcripts) {
+            TestRunner testRunner, AgentProfiles profiles, Workspaces workspaces, Transcripts transcripts,
+            ProposalPublisher proposals, TraceContexts traceContexts) {
+        this.proposals = proposals;
+        this.traceContexts = traceContexts;
         this.transcripts = transcripts;
         this.profiles = profiles;
         this.workspaces = workspaces;
@@ -165,6 +173,7 @@ public class AttemptRunner {
         }
 
         progress.phase(AttemptPhase.COMMIT);
+        publishFollowUps(lease, worktree);
         redactKnownSecrets(repository, worktree);
         Optional<String> commit = worktrees.commitAll(repository, worktree, commitMessage(task, lease.attempt()));
         if (commit.isPresent()) {
@@ -197,6 +206,20 @@ public class AttemptRunner {
             verdict.fail(FailureClassifier.classify(FailureClassifier.Phase.TESTS, verdict.tests.exitCode(), false,
                     verdict.tests.outputTail()), "tests failed with exit code " + verdict.tests.exitCode()
                     + lastLine(verdict.tests.outputTail()));
+        }
+    }
+
+    /** The agent's follow-up proposals go out before the result; the file is not committed. */
+    private void publishFollowUps(TaskLeased lease, Path worktree) throws InterruptedException {
+        try {
+            for (TaskProposal proposal : FollowUps.take(worktree, lease)) {
+                if (!proposals.publish(proposal, traceContexts.current())) {
+                    LOG.warnf("follow-up '%s' of %s/%s could not be published", proposal.title(),
+                            lease.task().specId(), lease.task().taskId());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warnf("follow-ups of %s/%s not read: %s", lease.task().specId(), lease.task().taskId(), e.getMessage());
         }
     }
 
