@@ -46,6 +46,7 @@ public final class ForgelineCli {
                 case "status" -> cli.status(rest);
                 case "down" -> cli.down();
                 case "latency" -> cli.latency();
+                case "worker" -> WorkerCommand.run(cli.home, rest);
                 default -> usage();
             };
             System.exit(code);
@@ -71,6 +72,9 @@ public final class ForgelineCli {
                   status [SPEC_ID]           show specs and their tasks, and the metrics summary
                   latency                    per-hop latencies of every task the running stack has seen
                   down                       stop the local stack
+                  worker --dispatcher URL --kafka BOOTSTRAP [--capacity N] [--labels k=v,...] [--name NAME]
+                         [--repos-dir DIR] [--agent PROFILE] [--port PORT]
+                                             run this machine as a worker node of a remote stack
                 """);
         return 2;
     }
