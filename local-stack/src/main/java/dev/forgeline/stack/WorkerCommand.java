@@ -44,6 +44,11 @@ final class WorkerCommand {
             properties.put("forgeline.worker.agent", options.get("--agent"));
         }
         properties.put("quarkus.http.port", options.getOrDefault("--port", "8083"));
+        if (System.getenv("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT") == null
+                && System.getenv("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") == null) {
+            // no collector: spans and metrics are still made, but failed exports need not fill the terminal
+            properties.put("quarkus.log.category.\"io.quarkus.opentelemetry.runtime.exporter\".level", "ERROR");
+        }
         String labels = options.getOrDefault("--labels", "");
         for (String label : labels.split(",")) {
             if (label.isBlank()) {
