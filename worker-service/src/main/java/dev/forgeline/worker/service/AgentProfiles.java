@@ -32,15 +32,15 @@ public class AgentProfiles {
 
     public AgentProfiles(WorkerConfig config, AgentAdapters adapters) {
         this.adapters = adapters;
-        config.profiles().forEach((name, profile) -> byName.put(name, resolve(name, profile, config.prices(), adapters)));
+        config.profiles().forEach((name, profile) -> byName.put(name, resolve(name, profile, config.prices(),
+                adapters::byId)));
         this.defaultName = config.agent();
     }
 
     static AgentProfile resolve(String name, WorkerConfig.Profile profile, Map<String, WorkerConfig.Price> prices,
-            AgentAdapters adapters) {
-        AgentAdapter adapter = adapters.byId(profile.adapter()).orElseThrow(() -> new IllegalStateException(
-                "forgeline.worker.profiles." + name + ".adapter=" + profile.adapter() + " is not an agent adapter; known: "
-                        + adapters.ids()));
+            java.util.function.Function<String, Optional<AgentAdapter>> adapters) {
+        AgentAdapter adapter = adapters.apply(profile.adapter()).orElseThrow(() -> new IllegalStateException(
+                "forgeline.worker.profiles." + name + ".adapter=" + profile.adapter() + " is not an agent adapter"));
         AgentProfile.Price price = null;
         if (profile.inputPrice().isPresent() && profile.outputPrice().isPresent()) {
             price = new AgentProfile.Price(profile.inputPrice().get(), profile.outputPrice().get(),
