@@ -47,6 +47,7 @@ public final class ForgelineCli {
                 case "down" -> cli.down();
                 case "latency" -> cli.latency();
                 case "report" -> ReportCommand.run(home, rest, OUT, System.err);
+                case "worker" -> WorkerCommand.run(cli.home, rest);
                 default -> usage();
             };
             System.exit(code);
@@ -74,6 +75,9 @@ public final class ForgelineCli {
                   report [--spec ID] [--week YYYY-MM-DD]
                                              the weekly report (or one spec's) of the running stack, as Markdown
                   down                       stop the local stack
+                  worker --dispatcher URL --kafka BOOTSTRAP [--capacity N] [--labels k=v,...] [--name NAME]
+                         [--repos-dir DIR] [--agent PROFILE] [--port PORT]
+                                             run this machine as a worker node of a remote stack
                 """);
         return 2;
     }

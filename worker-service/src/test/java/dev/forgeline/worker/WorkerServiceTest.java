@@ -12,7 +12,11 @@ import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.Topics;
+import dev.forgeline.contracts.ProposalOrigin;
 import dev.forgeline.contracts.payload.Heartbeat;
+import dev.forgeline.contracts.payload.TaskProposal;
+import dev.forgeline.contracts.payload.LeaseRevoked;
+import dev.forgeline.contracts.payload.NodeHeartbeat;
 import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.contracts.payload.TaskReady;
 import dev.forgeline.contracts.payload.TaskResult;
@@ -61,6 +65,15 @@ class WorkerServiceTest {
 
     private Path repository;
     private String specId;
+
+    @jakarta.inject.Inject
+    dev.forgeline.worker.workspace.Workspaces workspaces;
+
+    @jakarta.inject.Inject
+    dev.forgeline.worker.service.AbandonedAttempts abandonedAttempts;
+
+    @jakarta.inject.Inject
+    dev.forgeline.worker.service.Transcripts transcripts;
 
     @BeforeAll
     static void connect() {
@@ -247,6 +260,165 @@ class WorkerServiceTest {
         assertThat(result.failureClass()).isEqualTo(FailureClass.TEST_FAILURE);
         assertThat(result.failureDetail()).isEqualTo("no test command: the work cannot be verified");
         assertThat(result.tests().ran()).isFalse();
+    }
+
+    @Test
+    void aRevokedLeaseKillsTheAgentsProcessTreeAndAnswersWithTheRevokedToken() throws Exception {
+        TaskLeased lease = lease(NODE, "R1", "true", "hang", Duration.ofMinutes(2));
+        publish(lease);
+        Path pids = Path.of("target", "pids").toAbsolutePath();
+        Path childFile = pids.resolve(specId + "-R1.child");
+        Path grandchildFile = pids.resolve(specId + "-R1.grandchild");
+        await().atMost(RESULT_WAIT).until(() -> Files.exists(childFile) && Files.exists(grandchildFile)
+                && !Files.readString(grandchildFile).isBlank() && !Files.readString(childFile).isBlank());
+        long child = Long.parseLong(Files.readString(childFile).strip());
+        long grandchild = Long.parseLong(Files.readString(grandchildFile).strip());
+
+        // a revocation of an older lease of the task changes nothing
+        kafka.publish(EventType.LEASE_REVOKED, specId, "R1", NODE, revocation(lease, lease.fencingToken() - 1,
+                FailureClass.CANCELLED));
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+                .until(() -> alive(child) && alive(grandchild));
+
+        kafka.publish(EventType.LEASE_REVOKED, specId, "R1", NODE, revocation(lease, lease.fencingToken(),
+                FailureClass.CANCELLED));
+        TaskResult result = awaitResult("R1");
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.failureClass()).isEqualTo(FailureClass.CANCELLED);
+        assertThat(result.fencingToken()).isEqualTo(lease.fencingToken());
+        assertThat(result.leaseId()).isEqualTo(lease.leaseId());
+        assertThat(result.failureDetail()).contains("revoked");
+        assertThat(result.commit()).as("nothing is committed after a revocation").isNull();
+        assertThat(result.tests().ran()).isFalse();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(alive(child)).as("agent's child").isFalse();
+            assertThat(alive(grandchild)).as("agent's grandchild").isFalse();
+        });
+        assertThat(worktreeDirectory("R1", 1)).doesNotExist();
+    }
+
+    @Test
+    void aLeaseLostToTheDispatcherIsAnsweredAsOrphaned() throws Exception {
+        TaskLeased lease = lease(NODE, "R2", "true", "hang", Duration.ofMinutes(2));
+        publish(lease);
+        Path childFile = Path.of("target", "pids").toAbsolutePath().resolve(specId + "-R2.child");
+        await().atMost(RESULT_WAIT).until(() -> Files.exists(childFile) && !Files.readString(childFile).isBlank());
+        long child = Long.parseLong(Files.readString(childFile).strip());
+
+        kafka.publish(EventType.LEASE_REVOKED, specId, "R2", NODE, revocation(lease, lease.fencingToken(),
+                FailureClass.ORPHANED));
+        TaskResult result = awaitResult("R2");
+
+        assertThat(result.failureClass()).isEqualTo(FailureClass.ORPHANED);
+        assertThat(result.fencingToken()).isEqualTo(lease.fencingToken());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !alive(child));
+    }
+
+    @Test
+    void nodeHeartbeatsFlowEveryIntervalAlsoWhenIdle() {
+        List<Envelope> beats = kafka.await(Topics.WORKER_HEARTBEATS, e -> e.eventType() == EventType.NODE_HEARTBEAT
+                && NODE.equals(e.payloadAs(NodeHeartbeat.class).nodeName()), 3, Duration.ofSeconds(30));
+
+        NodeHeartbeat first = beats.get(0).payloadAs(NodeHeartbeat.class);
+        NodeHeartbeat last = beats.get(beats.size() - 1).payloadAs(NodeHeartbeat.class);
+        assertThat(first.instanceId()).isNotBlank().isEqualTo(last.instanceId());
+        assertThat(first.kind()).isIn("LAPTOP", "CLUSTER");
+        assertThat(first.capacity()).isEqualTo(2);
+        assertThat(first.agentProfiles()).first().isEqualTo("simulated");
+        assertThat(first.agentProfiles()).contains("hang", "claude-code", "codex", "aider", "gemini", "command");
+        assertThat(last.sentAt()).isAfter(first.sentAt());
+    }
+
+    @Test
+    void anAttemptAbandonedByAPreviousRunIsReportedOrphanedAndItsWorktreeRemoved() throws Exception {
+        TaskReady task = new TaskReady(specId, "worker test spec", "A1", "Task A1", "", List.of(), "true", 60, List.of(),
+                repository.toString(), "main", 0, Map.of(), null);
+        Instant leasedAt = Instant.now().minusSeconds(30);
+        TaskLeased lease = new TaskLeased(UUID.randomUUID(), NODE, FENCING_TOKENS.incrementAndGet(), 2, leasedAt,
+                leasedAt.plusSeconds(600), 1, task);
+        Path worktree = worktreeDirectory("A1", 2);
+        workspaces.recordStart(lease);
+        TestRepositories.git(repository, "worktree", "add", "-q", "-b", "forgeline/" + specId + "/A1/a2",
+                worktree.toString(), "main");
+
+        List<TaskResult> reported = abandonedAttempts.recover();
+
+        assertThat(reported).extracting(TaskResult::leaseId).contains(lease.leaseId());
+        TaskResult result = awaitResult("A1");
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.failureClass()).isEqualTo(FailureClass.ORPHANED);
+        assertThat(result.fencingToken()).isEqualTo(lease.fencingToken());
+        assertThat(result.attempt()).isEqualTo(2);
+        assertThat(result.failureDetail()).contains("abandoned");
+        assertThat(worktree).doesNotExist();
+        assertThat(workspaces.abandonedAttempts()).extracting(TaskLeased::leaseId).doesNotContain(lease.leaseId());
+    }
+
+    @Test
+    void aCanaryProviderKeyReachesOnlyTheAgentAndAppearsNowhere() throws Exception {
+        String canary = "forgeline-canary-7f3a9c2e51b4d6";
+        // the test command proves the key is not in the tests' environment
+        TaskLeased lease = lease(NODE, "K1", "test -z \"$ANTHROPIC_API_KEY\" && grep -q done done.txt", "canary",
+                Duration.ofMinutes(2));
+        publish(lease);
+
+        TaskResult result = awaitResult("K1");
+        assertThat(result.succeeded()).as(String.valueOf(result.failureDetail())).isTrue();
+        assertThat(result.usage().agentProfile()).isEqualTo("canary");
+
+        // transcript: the agent printed the key (so it had it), masked
+        Path transcript = transcripts.file(specId, "K1", 1);
+        assertThat(Files.readString(transcript)).contains("using key ***", "last line ***").doesNotContain(canary);
+        // events on the real broker
+        List<Envelope> events = new ArrayList<>(kafka.readAll(Topics.TASKS_RESULTS, Duration.ofSeconds(1)));
+        events.addAll(kafka.readAll(Topics.WORKER_HEARTBEATS, Duration.ofSeconds(1)));
+        assertThat(events).isNotEmpty();
+        for (Envelope event : events) {
+            assertThat(dev.forgeline.contracts.EventCodec.encode(event)).doesNotContain(canary);
+        }
+        // the commit: the file the agent wrote holds *** instead of the key
+        assertThat(TestRepositories.git(repository, "show", result.commit() + ":leak.txt")).contains("***");
+        assertThat(TestRepositories.git(repository, "log", "-p", "--all")).doesNotContain(canary);
+        // the log
+        Path log = Path.of("target", "worker-service-test.log");
+        assertThat(log).exists();
+        assertThat(Files.readString(log)).doesNotContain(canary);
+    }
+
+    @Test
+    void followUpsOfTheAgentBecomeProposalsBeforeTheResultAndAreNotCommitted() throws Exception {
+        TaskLeased lease = lease(NODE, "F1", "grep -q done done.txt", "proposer", Duration.ofMinutes(2));
+        publish(lease);
+
+        TaskResult result = awaitResult("F1");
+        assertThat(result.succeeded()).as(String.valueOf(result.failureDetail())).isTrue();
+        List<Envelope> proposals = kafka.await(Topics.TASKS_PROPOSALS, e -> e.eventType() == EventType.TASK_PROPOSED
+                && specId.equals(e.specId()), 2, RESULT_WAIT);
+
+        List<TaskProposal> payloads = proposals.stream().map(e -> e.payloadAs(TaskProposal.class)).toList();
+        assertThat(payloads).extracting(TaskProposal::title).containsExactly("Trim titles first", "Document the slug rules");
+        assertThat(payloads).allSatisfy(p -> {
+            assertThat(p.origin()).isEqualTo(ProposalOrigin.AGENT);
+            assertThat(p.parentTaskId()).isEqualTo("F1");
+            assertThat(p.specId()).isEqualTo(specId);
+        });
+        assertThat(payloads.get(0).text()).startsWith("## Task: trim - Trim titles first").contains("Trim white space");
+        assertThat(payloads.get(0).files()).containsExactly("lib/trim.sh");
+        assertThat(payloads.get(1).files()).containsExactly("docs/slug.md");
+        assertThat(keysOf(Topics.TASKS_PROPOSALS, specId)).containsOnly(specId + "/F1");
+        assertThat(result.diff().files()).containsExactly("done.txt");
+        assertThat(TestRepositories.tryGit(repository, "show", result.commit() + ":.forgeline/follow-ups.md").exitCode())
+                .isNotZero();
+    }
+
+    private static LeaseRevoked revocation(TaskLeased lease, long token, FailureClass reason) {
+        return new LeaseRevoked(lease.leaseId(), lease.nodeName(), lease.task().specId(), lease.task().taskId(), token,
+                lease.attempt(), reason, "test revocation", Instant.now());
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     private TaskLeased lease(String node, String taskId, String testCommand, String agentProfile, Duration limit) {

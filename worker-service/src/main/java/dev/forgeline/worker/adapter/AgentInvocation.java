@@ -3,7 +3,9 @@ package dev.forgeline.worker.adapter;
 import dev.forgeline.contracts.payload.TaskReady;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * One agent run.
@@ -12,20 +14,42 @@ import java.util.function.Consumer;
  * @param prompt   what the agent is asked to do
  * @param deadline the agent is stopped when it is reached
  * @param onOutput receives the agent's output lines as they come (secrets masked), for heartbeats
+ * @param profile  the agent profile of the attempt (adapter, model, prices, key)
+ * @param onTokens receives the tokens counted so far while the agent runs, for heartbeats
+ * @param stop     answers true when the agent must be killed now (lease revoked, worker lost contact)
  */
 public record AgentInvocation(Path worktree, String prompt, TaskReady task, Instant deadline,
-        Consumer<String> onOutput) {
+        Consumer<String> onOutput, AgentProfile profile, LongConsumer onTokens, BooleanSupplier stop) {
 
     public AgentInvocation {
         onOutput = onOutput == null ? line -> { } : onOutput;
+        onTokens = onTokens == null ? tokens -> { } : onTokens;
+        stop = stop == null ? () -> false : stop;
+    }
+
+    public AgentInvocation(Path worktree, String prompt, TaskReady task, Instant deadline, Consumer<String> onOutput,
+            AgentProfile profile, LongConsumer onTokens) {
+        this(worktree, prompt, task, deadline, onOutput, profile, onTokens, null);
+    }
+
+    public AgentInvocation(Path worktree, String prompt, TaskReady task, Instant deadline, Consumer<String> onOutput) {
+        this(worktree, prompt, task, deadline, onOutput, null, null, null);
     }
 
     public AgentInvocation(Path worktree, String prompt, TaskReady task, Instant deadline) {
-        this(worktree, prompt, task, deadline, null);
+        this(worktree, prompt, task, deadline, null, null, null, null);
     }
 
-    /** The agent profile the task asked for, or the adapter id when it asked for none. */
+    /** The attempt's profile, or the adapter's defaults when none was resolved. */
+    public AgentProfile profileOr(String adapterId) {
+        return profile != null ? profile : AgentProfile.ofAdapter(agentProfile(adapterId));
+    }
+
+    /** The agent profile name of the attempt, or the adapter id when it asked for none. */
     public String agentProfile(String adapterId) {
+        if (profile != null) {
+            return profile.name();
+        }
         return task.agentProfile() == null || task.agentProfile().isBlank() ? adapterId : task.agentProfile();
     }
 }

@@ -2,7 +2,9 @@ package dev.forgeline.worker.adapter;
 
 import dev.forgeline.contracts.payload.AgentUsage;
 import dev.forgeline.contracts.payload.TaskReady;
+import dev.forgeline.worker.config.WorkerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +33,25 @@ import java.util.Locale;
 @ApplicationScoped
 public class SimulatedAgent implements AgentAdapter {
     public static final String ID = "simulated";
+    private final SimulatedFaults faults;
+
+    /** No faults: every task succeeds. */
+    public SimulatedAgent() {
+        this(SimulatedFaults.NONE);
+    }
+
+    public SimulatedAgent(SimulatedFaults faults) {
+        this.faults = faults;
+    }
+
+    @Inject
+    public SimulatedAgent(WorkerConfig config) {
+        this(SimulatedFaults.from(config.simulated()));
+    }
+
+    public SimulatedFaults faults() {
+        return faults;
+    }
 
     @Override
     public String id() {
@@ -59,6 +80,32 @@ public class SimulatedAgent implements AgentAdapter {
     public AgentRun run(AgentInvocation invocation) {
         long started = System.nanoTime();
         TaskReady task = invocation.task();
+        int attempt = attemptOf(invocation.worktree());
+        SimulatedFaults.Draw draw = faults.draw(task.specId(), task.taskId(), attempt);
+        if (!work(invocation, draw.fault() == SimulatedFaults.Fault.HANG ? Long.MAX_VALUE : draw.durationMillis())) {
+            String why = invocation.stop().getAsBoolean() ? "simulated agent stopped" : "simulated agent hung";
+            return new AgentRun(137, why, usage(invocation, 0), millisSince(started),
+                    !invocation.stop().getAsBoolean());
+        }
+        switch (draw.fault()) {
+            case CRASH -> {
+                invocation.onOutput().accept("Segmentation fault (core dumped)");
+                return new AgentRun(139, "simulated crash\nSegmentation fault (core dumped)", usage(invocation, 0),
+                        millisSince(started), false);
+            }
+            case CONTEXT_EXHAUSTED -> {
+                return new AgentRun(1, "API Error: 400 {\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\","
+                        + "\"message\":\"prompt is too long: 212044 tokens > 200000 maximum\"}}", usage(invocation, 0),
+                        millisSince(started), false);
+            }
+            case NETWORK_ERROR -> {
+                return new AgentRun(128, "ssh: connect to host git.example.internal port 22: Connection refused\n"
+                        + "fatal: Could not read from remote repository.", usage(invocation, 0), millisSince(started), false);
+            }
+            default -> {
+                // NONE, TEST_FAILURE and DEPENDENCY_FAILURE write the files; the worker's test run tells
+            }
+        }
         String slug = slug(task.taskId());
         String function = functionName(task.taskId());
         String line = expectedLine(task);
@@ -68,9 +115,17 @@ public class SimulatedAgent implements AgentAdapter {
                 + function + "() {\n"
                 + "  printf '%s\\n' " + shellQuote(line) + "\n"
                 + "}\n";
+        String testPrelude = switch (draw.fault()) {
+            case DEPENDENCY_FAILURE -> "echo 'npm ERR! code E404' >&2\n"
+                    + "echo \"npm ERR! 404 Not Found - GET https://registry.npmjs.org/left-padd - Not found\" >&2\n"
+                    + "exit 1\n";
+            case TEST_FAILURE -> "echo 'FAIL: simulated test failure (expected output differs)' >&2\nexit 1\n";
+            default -> "";
+        };
         String test = "#!/bin/sh\n"
                 + "# Written by the Forgeline simulated agent (a deterministic simulation, not an AI).\n"
                 + "# Checks lib/" + slug + ".sh for task " + task.specId() + "/" + task.taskId() + ".\n"
+                + testPrelude
                 + "here=$(cd \"$(dirname \"$0\")\" && pwd)\n"
                 + ". \"$here/../lib/" + slug + ".sh\"\n"
                 + "expected=" + shellQuote(line) + "\n"
@@ -95,9 +150,44 @@ public class SimulatedAgent implements AgentAdapter {
                 millisSince(started), false);
     }
 
-    private static AgentUsage usage(AgentInvocation invocation, int writtenChars) {
+    private AgentUsage usage(AgentInvocation invocation, int writtenChars) {
+        if (faults.tokensPerTask() > 0) {
+            return new AgentUsage(invocation.agentProfile(ID), ID, "simulated", faults.tokensPerTask() / 2,
+                    faults.tokensPerTask() - faults.tokensPerTask() / 2, 0, faults.costPerTask(), "simulated", false);
+        }
         return new AgentUsage(invocation.agentProfile(ID), ID, "simulated", invocation.prompt().length() / 4,
-                writtenChars / 4, 0, BigDecimal.ZERO);
+                writtenChars / 4, 0, faults.costPerTask() == null ? BigDecimal.ZERO : faults.costPerTask());
+    }
+
+    /**
+     * Simulated work: waits {@code millis} (until the deadline for a hang), stopping early when asked.
+     *
+     * @return false when the deadline or a stop request ended it first
+     */
+    private static boolean work(AgentInvocation invocation, long millis) {
+        if (millis <= 0) {
+            return true;
+        }
+        long until = millis == Long.MAX_VALUE ? Long.MAX_VALUE : System.currentTimeMillis() + millis;
+        while (System.currentTimeMillis() < until) {
+            if (invocation.stop().getAsBoolean() || !java.time.Instant.now().isBefore(invocation.deadline())) {
+                return false;
+            }
+            try {
+                Thread.sleep(Math.min(100, Math.max(1, until - System.currentTimeMillis())));
+            } catch (InterruptedException e) {
+                // the worker is shutting down: stop like a killed process would
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The attempt number from the worktree directory name ({@code a<n>}); 1 when it has another name. */
+    static int attemptOf(Path worktree) {
+        String name = worktree.getFileName() == null ? "" : worktree.getFileName().toString();
+        return name.matches("a\\d+") ? Integer.parseInt(name.substring(1)) : 1;
     }
 
     private static void write(Path file, String content) throws IOException {

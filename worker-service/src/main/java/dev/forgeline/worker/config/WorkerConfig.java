@@ -2,6 +2,8 @@ package dev.forgeline.worker.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.math.BigDecimal;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -41,7 +43,135 @@ public interface WorkerConfig {
     @WithDefault("40")
     int outputTailLines();
 
+    /**
+     * Seconds between node heartbeats (sent also when idle). A worker whose heartbeats the broker has not
+     * acknowledged for 3 intervals of a lease kills that lease's agent (self-stop).
+     */
+    @WithDefault("5")
+    int heartbeatIntervalSeconds();
+
+    /** Failed attempts' worktrees kept for debugging at most (0: none kept). */
+    @WithDefault("10")
+    int keepFailedWorktrees();
+
+    /** Hours a failed attempt's worktree is kept. */
+    @WithDefault("24")
+    int keepFailedHours();
+
+    /** Megabytes all kept failed worktrees may take together; the oldest go first. */
+    @WithDefault("2048")
+    long keepFailedMaxMb();
+
+    /** The simulated agent's behaviour. */
+    Simulated simulated();
+
+    /** Faults the simulated agent injects, deterministic for a seed (per task and attempt). */
+    interface Simulated {
+        /**
+         * {@code none} (default: every task succeeds at once), {@code field} (the failure mix reported from the field)
+         * or {@code custom} (the probabilities below).
+         */
+        @WithDefault("none")
+        String profile();
+
+        @WithDefault("42")
+        long seed();
+
+        @WithDefault("0")
+        double hang();
+
+        @WithDefault("0")
+        double crash();
+
+        @WithDefault("0")
+        double testFailure();
+
+        @WithDefault("0")
+        double dependencyFailure();
+
+        @WithDefault("0")
+        double networkError();
+
+        @WithDefault("0")
+        double contextExhausted();
+
+        /** Shortest simulated work, milliseconds (uniform between min and max). */
+        @WithDefault("0")
+        long durationMinMs();
+
+        @WithDefault("0")
+        long durationMaxMs();
+
+        /** Tokens reported per task (input and output halves); 0: derived from prompt and files. */
+        @WithDefault("0")
+        long tokensPerTask();
+
+        /** Cost reported per task, USD. */
+        @WithDefault("0")
+        BigDecimal costPerTask();
+    }
+
+    /** LAPTOP or CLUSTER; default CLUSTER inside Kubernetes (KUBERNETES_SERVICE_HOST set), else LAPTOP. */
+    Optional<String> nodeKind();
+
     /** Longest prompt handed to an agent; longer descriptions are cut. */
     @WithDefault("16000")
     int promptMaxChars();
+
+    /**
+     * Agent profiles by name ({@code forgeline.worker.profiles.<name>.*}): which adapter runs, with which model,
+     * context size, provider, prices and key. A lease's {@code agentProfile} names one of them (or an adapter id).
+     */
+    Map<String, Profile> profiles();
+
+    /**
+     * Prices per million tokens by model ({@code forgeline.worker.prices.<model>.input|output|cached}), used when an
+     * agent reports tokens but no cost and its profile names no price.
+     */
+    Map<String, Price> prices();
+
+    /** Per million tokens, in US dollars. */
+    interface Price {
+        BigDecimal input();
+
+        BigDecimal output();
+
+        Optional<BigDecimal> cached();
+    }
+
+    /** One agent profile. */
+    interface Profile {
+        /** claude-code, codex, aider, gemini, command or simulated. */
+        String adapter();
+
+        Optional<String> model();
+
+        /** The model's context window in tokens (a larger one is what a CONTEXT_EXHAUSTED retry asks for). */
+        Optional<Integer> contextTokens();
+
+        /** Who bills the tokens: anthropic, openai, google, local ... */
+        Optional<String> provider();
+
+        /** Price per million input tokens (overrides the price table). */
+        Optional<BigDecimal> inputPrice();
+
+        Optional<BigDecimal> outputPrice();
+
+        Optional<BigDecimal> cachedPrice();
+
+        /** The CLI to run (default: claude, codex, aider, gemini); for {@code command}, the shell command line. */
+        Optional<String> executable();
+
+        /** Extra arguments appended to the adapter's command line. */
+        Optional<List<String>> args();
+
+        /** The provider key itself (prefer {@code api-key-file}); reaches only the agent process's environment. */
+        Optional<String> apiKey();
+
+        /** A file holding the provider key (for example a mounted Kubernetes secret). */
+        Optional<String> apiKeyFile();
+
+        /** The environment variable the key is passed in (default per adapter, e.g. ANTHROPIC_API_KEY). */
+        Optional<String> apiKeyEnv();
+    }
 }

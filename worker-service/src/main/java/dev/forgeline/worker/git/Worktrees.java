@@ -24,10 +24,10 @@ public class Worktrees {
         this.git = git;
     }
 
-    /** The commit {@code baseBranch} points at now. */
+    /** The commit {@code baseBranch} (a branch name or a full ref such as {@code refs/remotes/origin/main}) points at now. */
     public String baseCommit(Path repository, String baseBranch) throws GitCommandException, InterruptedException {
-        GitOutput output = git.exec(repository, repository, "rev-parse", "--verify", "--quiet",
-                "refs/heads/" + baseBranch + "^{commit}");
+        String ref = baseBranch.startsWith("refs/") ? baseBranch : "refs/heads/" + baseBranch;
+        GitOutput output = git.exec(repository, repository, "rev-parse", "--verify", "--quiet", ref + "^{commit}");
         if (!output.ok()) {
             throw new GitCommandException("base branch '" + baseBranch + "' does not exist in " + repository
                     + (output.stderr().isBlank() ? "" : ": " + output.stderr().strip()));
@@ -72,11 +72,35 @@ public class Worktrees {
         return Optional.of(git.run(repository, worktree, "rev-parse", "HEAD").strip());
     }
 
+    /** Files changed or added in the worktree (tracked and untracked, not ignored), relative to it. */
+    public List<String> changedFiles(Path repository, Path worktree) throws GitCommandException, InterruptedException {
+        String status = git.run(repository, worktree, "status", "--porcelain", "-z", "--untracked-files=all");
+        List<String> files = new ArrayList<>();
+        String[] entries = status.split("\0");
+        for (int i = 0; i < entries.length; i++) {
+            String entry = entries[i];
+            if (entry.length() < 4) {
+                continue;
+            }
+            char x = entry.charAt(0);
+            files.add(entry.substring(3));
+            if (x == 'R' || x == 'C') {
+                i++; // the original path of a rename or copy follows
+            }
+        }
+        return files;
+    }
+
     /** Files and lines changed from {@code baseCommit} to the worktree's HEAD (binary files count no lines). */
     public DiffStats diffStats(Path repository, Path worktree, String baseCommit)
             throws GitCommandException, InterruptedException {
         String numstat = git.run(repository, worktree, "diff", "--numstat", "--no-renames", baseCommit, "HEAD");
         return parseNumstat(numstat);
+    }
+
+    /** The unified diff from {@code baseCommit} to the worktree's HEAD (no renames: a moved test reads as deleted + added). */
+    public String diff(Path repository, Path worktree, String baseCommit) throws GitCommandException, InterruptedException {
+        return git.run(repository, worktree, "diff", "--no-renames", "--no-color", "--no-ext-diff", "-U5", baseCommit, "HEAD");
     }
 
     static DiffStats parseNumstat(String numstat) {

@@ -9,7 +9,10 @@ import dev.forgeline.worker.config.WorkerConfig;
 import dev.forgeline.worker.service.AttemptProgress;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
+import dev.forgeline.worker.service.ContactMonitor;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -24,10 +27,27 @@ public class HeartbeatPublisher {
     private static final Logger LOG = Logger.getLogger(HeartbeatPublisher.class);
     private final Emitter<String> emitter;
     private final String nodeName;
+    private final ContactMonitor contact;
 
-    public HeartbeatPublisher(@Channel("heartbeats") Emitter<String> emitter, WorkerConfig config) {
+    public HeartbeatPublisher(@Channel("heartbeats") Emitter<String> emitter, WorkerConfig config,
+            ContactMonitor contact) {
         this.emitter = emitter;
         this.nodeName = config.nodeName();
+        this.contact = contact;
+    }
+
+    /** Sends one envelope keyed by node name; the broker's acknowledgement counts as contact. */
+    public void send(Envelope envelope) {
+        emitter.send(Message.of(EventCodec.encode(envelope),
+                Metadata.of(OutgoingKafkaRecordMetadata.<String>builder().withKey(nodeName).build()),
+                () -> {
+                    contact.recordContact();
+                    return CompletableFuture.completedFuture(null);
+                },
+                failure -> {
+                    LOG.debugf("heartbeat not acknowledged: %s", failure.toString());
+                    return CompletableFuture.completedFuture(null);
+                }));
     }
 
     /** Never throws: it runs on a timer whose later runs must not be cancelled by one failure. */
@@ -39,8 +59,7 @@ public class HeartbeatPublisher {
                     progress.tokensSoFar());
             Envelope envelope = Envelope.of(EventType.WORKER_HEARTBEAT, lease.task().specId(), lease.task().taskId(),
                     heartbeat, traceContext);
-            emitter.send(Message.of(EventCodec.encode(envelope))
-                    .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(nodeName).build()));
+            send(envelope);
         } catch (RuntimeException e) {
             LOG.warnf("heartbeat for %s/%s not sent: %s", lease.task().specId(), lease.task().taskId(), e.getMessage());
         }

@@ -3,6 +3,7 @@ package dev.forgeline.worker.messaging;
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventCodec;
 import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.payload.LeaseRevoked;
 import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.worker.service.WorkerPool;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -10,7 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * Reads every lease (each worker has its own consumer group) and hands this node's to the pool. Returns at once:
+ * Reads every lease and revocation (each worker has its own consumer group) and hands this node's to the pool. Returns at once:
  * attempts run on the pool's threads, not on the consumer's. No database, hence no transaction and no
  * processed-event table: the pool drops a lease id it has already seen.
  */
@@ -26,9 +27,12 @@ public class LeaseConsumer {
     @Blocking
     public void onLease(String record) {
         Envelope envelope = EventCodec.decode(record);
-        if (envelope.eventType() != EventType.TASK_LEASED) {
-            return;
+        switch (envelope.eventType()) {
+            case TASK_LEASED -> pool.offer(envelope.payloadAs(TaskLeased.class), envelope);
+            case LEASE_REVOKED -> pool.revoke(envelope.payloadAs(LeaseRevoked.class));
+            default -> {
+                // other types on this topic are not the worker's
+            }
         }
-        pool.offer(envelope.payloadAs(TaskLeased.class), envelope);
     }
 }

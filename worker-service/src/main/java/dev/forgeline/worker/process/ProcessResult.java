@@ -5,6 +5,11 @@ package dev.forgeline.worker.process;
  *
  * @param outputTail the last lines of its merged stdout and stderr, secrets masked
  * @param timedOut   it was killed (with its descendants) at the deadline
+ * @param stopped    it was killed (with its descendants) because the request's stop signal was raised
  */
-public record ProcessResult(int exitCode, String outputTail, long durationMillis, boolean timedOut) {
+public record ProcessResult(int exitCode, String outputTail, long durationMillis, boolean timedOut, boolean stopped) {
+
+    public ProcessResult(int exitCode, String outputTail, long durationMillis, boolean timedOut) {
+        this(exitCode, outputTail, durationMillis, timedOut, false);
+    }
 }

@@ -22,7 +22,8 @@ import org.jboss.logging.Logger;
 public final class ProcessRunner {
     private static final Logger LOG = Logger.getLogger(ProcessRunner.class);
     private static final long POLL_MILLIS = 200;
-    private static final int MAX_LINE_CHARS = 4_000;
+    private static final int MAX_LINE_CHARS = 1_000_000;
+    private static final int MAX_SHOWN_CHARS = 4_000;
 
     private ProcessRunner() {
     }
@@ -38,12 +39,18 @@ public final class ProcessRunner {
                 .directory(request.directory().toFile())
                 .redirectErrorStream(true);
         ChildEnvironment.scrub(builder.environment());
+        builder.environment().putAll(request.environment());
         long started = System.nanoTime();
         Process process = builder.start();
         OutputTail tail = new OutputTail(request.tailLines());
         Consumer<String> onLine = request.onLine();
+        Consumer<String> onRawLine = request.onRawLine();
         Thread reader = daemon("output-" + process.pid(), () -> readLines(process.getInputStream(), line -> {
-            String masked = SecretMasker.mask(line);
+            if (onRawLine != null) {
+                onRawLine.accept(line);
+            }
+            // only the raw parser sees long lines (JSON events); tails and heartbeats get a bounded line
+            String masked = SecretMasker.mask(line.length() > MAX_SHOWN_CHARS ? line.substring(0, MAX_SHOWN_CHARS) : line);
             tail.accept(masked);
             if (onLine != null) {
                 onLine.accept(masked);
@@ -55,9 +62,14 @@ public final class ProcessRunner {
 
         Set<ProcessHandle> seen = new LinkedHashSet<>();
         boolean timedOut = false;
+        boolean stopped = false;
         try {
             while (true) {
                 process.descendants().forEach(seen::add);
+                if (request.stop() != null && request.stop().getAsBoolean()) {
+                    stopped = true;
+                    break;
+                }
                 long remaining = Duration.between(Instant.now(), request.deadline()).toMillis();
                 if (remaining <= 0) {
                     timedOut = true;
@@ -76,7 +88,7 @@ public final class ProcessRunner {
         long durationMillis = (System.nanoTime() - started) / 1_000_000;
         // the pipe closes once every process holding it is gone; do not wait forever on a stray holder
         reader.join(2_000);
-        return new ProcessResult(exitCode, tail.toString(), durationMillis, timedOut);
+        return new ProcessResult(exitCode, tail.toString(), durationMillis, timedOut, stopped);
     }
 
     /** Kills the descendants first (they are re-parented and lost from view once the process dies), then it. */

@@ -3,6 +3,8 @@ package dev.forgeline.worker.process;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,7 +27,37 @@ public final class SecretMasker {
             .sorted(Comparator.comparingInt(String::length).reversed())
             .toList();
 
+    /** Secret values this process learnt at run time (agent profiles' provider keys), masked wherever they appear. */
+    private static final Set<String> REGISTERED_VALUES = new CopyOnWriteArraySet<>();
+
     private SecretMasker() {
+    }
+
+    /** Masks this value from now on wherever it appears (values shorter than 6 characters are ignored). */
+    public static void register(String secretValue) {
+        if (secretValue != null && secretValue.strip().length() >= 6) {
+            REGISTERED_VALUES.add(secretValue.strip());
+        }
+    }
+
+    /** Masks only the known secret values (this process's secret variables, registered keys): safe on source code. */
+    public static String maskKnownValues(String text) {
+        if (text == null || text.isEmpty()) {
+            return text;
+        }
+        String masked = text;
+        for (String value : OWN_SECRET_VALUES) {
+            masked = masked.replace(value, MASK);
+        }
+        for (String value : REGISTERED_VALUES) {
+            masked = masked.replace(value, MASK);
+        }
+        return masked;
+    }
+
+    /** Whether the text holds a known secret value. */
+    public static boolean containsKnownValue(String text) {
+        return text != null && !text.equals(maskKnownValues(text));
     }
 
     public static String mask(String text) {
@@ -34,6 +66,9 @@ public final class SecretMasker {
         }
         String masked = text;
         for (String value : OWN_SECRET_VALUES) {
+            masked = masked.replace(value, MASK);
+        }
+        for (String value : REGISTERED_VALUES) {
             masked = masked.replace(value, MASK);
         }
         masked = ASSIGNMENT.matcher(masked).replaceAll(m -> Matcher.quoteReplacement(m.group(1)) + MASK);

@@ -17,7 +17,8 @@ public class AgentAdapters {
 
     public AgentAdapters(Instance<AgentAdapter> adapters, WorkerConfig config) {
         adapters.forEach(adapter -> byId.put(adapter.id(), adapter));
-        defaultAdapter = byId.get(config.agent());
+        WorkerConfig.Profile defaultProfile = config.profiles().get(config.agent());
+        defaultAdapter = byId.get(defaultProfile != null ? defaultProfile.adapter() : config.agent());
         if (defaultAdapter == null) {
             throw new IllegalStateException("forgeline.worker.agent=" + config.agent() + " is not an agent adapter; known: "
                     + byId.keySet());
@@ -27,6 +28,14 @@ public class AgentAdapters {
     /** The adapter a task's agent profile names, or the configured default when it names none this worker knows. */
     public AgentAdapter select(String agentProfile) {
         return agentProfile == null ? defaultAdapter : byId.getOrDefault(agentProfile, defaultAdapter);
+    }
+
+    public java.util.Optional<AgentAdapter> byId(String id) {
+        return java.util.Optional.ofNullable(id == null ? null : byId.get(id));
+    }
+
+    public java.util.Set<String> ids() {
+        return byId.keySet();
     }
 
     public AgentAdapter defaultAdapter() {

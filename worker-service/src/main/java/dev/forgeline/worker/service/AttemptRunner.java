@@ -9,16 +9,25 @@ import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.contracts.payload.TestOutcome;
 import dev.forgeline.worker.adapter.AgentAdapter;
 import dev.forgeline.worker.adapter.AgentInvocation;
+import dev.forgeline.worker.adapter.AgentProfile;
 import dev.forgeline.worker.adapter.AgentRun;
+import dev.forgeline.worker.classify.FailureClassifier;
 import dev.forgeline.worker.config.WorkerConfig;
 import dev.forgeline.worker.git.GitCommandException;
 import dev.forgeline.worker.git.Worktrees;
 import dev.forgeline.worker.process.SecretMasker;
+import dev.forgeline.worker.verify.VerificationFlagger;
+import dev.forgeline.worker.messaging.ProposalPublisher;
+import dev.forgeline.contracts.payload.TaskProposal;
+import dev.forgeline.support.tracing.TraceContexts;
+import dev.forgeline.worker.workspace.Workspaces;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
@@ -39,9 +48,20 @@ public class AttemptRunner {
     private final AgentAdapters adapters;
     private final PromptBuilder prompts;
     private final TestRunner testRunner;
+    private final AgentProfiles profiles;
+    private final Workspaces workspaces;
+    private final Transcripts transcripts;
+    private final ProposalPublisher proposals;
+    private final TraceContexts traceContexts;
 
     public AttemptRunner(WorkerConfig config, Worktrees worktrees, AgentAdapters adapters, PromptBuilder prompts,
-            TestRunner testRunner) {
+            TestRunner testRunner, AgentProfiles profiles, Workspaces workspaces, Transcripts transcripts,
+            ProposalPublisher proposals, TraceContexts traceContexts) {
+        this.proposals = proposals;
+        this.traceContexts = traceContexts;
+        this.transcripts = transcripts;
+        this.profiles = profiles;
+        this.workspaces = workspaces;
         this.config = config;
         this.worktrees = worktrees;
         this.adapters = adapters;
@@ -69,67 +89,113 @@ public class AttemptRunner {
     public TaskResult run(TaskLeased lease, AttemptProgress progress) throws InterruptedException {
         TaskReady task = lease.task();
         Instant startedAt = progress.startedAt();
-        AgentAdapter adapter = adapters.select(task.agentProfile());
-        Verdict verdict = new Verdict(task.testCommand(), AgentUsage.none(
-                task.agentProfile() == null ? adapter.id() : task.agentProfile(), adapter.id()));
+        AgentProfile profile = profiles.select(lease.agentProfile() != null ? lease.agentProfile() : task.agentProfile());
+        AgentAdapter adapter = adapters.byId(profile.adapter()).orElse(adapters.defaultAdapter());
+        Verdict verdict = new Verdict(task.testCommand(), AgentUsage.none(profile.name(), adapter.id()));
         String branch = branchName(task.specId(), task.taskId(), lease.attempt());
         Path repository = null;
         Path worktree = null;
         try {
             requireSafeId("spec id", task.specId());
             requireSafeId("task id", task.taskId());
-            repository = localRepository(task.repository());
+            if (progress.stopRequested()) {
+                // revoked while it waited for a free slot
+                verdict.fail(progress.stopReason(), progress.stopDetail());
+                return verdict.toResult(lease, config.nodeName(), branch, startedAt);
+            }
+            workspaces.recordStart(lease);
+            Workspaces.Target target = workspaces.prepare(task.repository());
+            repository = target.repository();
             worktree = worktreeDirectory(task.specId(), task.taskId(), lease.attempt());
-            verdict.baseCommit = worktrees.baseCommit(repository, task.baseBranch());
+            verdict.baseCommit = worktrees.baseCommit(repository, target.mirror() ? target.baseRef(task.baseBranch())
+                    : task.baseBranch());
+            verdict.target = target;
             if (Instant.now().isAfter(lease.deadline())) {
                 verdict.fail(FailureClass.TIMEOUT, "the lease deadline passed before the attempt started");
                 return verdict.toResult(lease, config.nodeName(), branch, startedAt);
             }
             worktrees.create(repository, branch, worktree, verdict.baseCommit);
-            runAgentTestsAndCommit(lease, progress, adapter, repository, worktree, verdict);
+            runWithTranscript(lease, progress, adapter, profile, repository, worktree, verdict);
         } catch (GitCommandException | IOException | RuntimeException e) {
             LOG.warnf(e instanceof RuntimeException ? e : null, "attempt %s/%s a%d failed: %s", task.specId(),
                     task.taskId(), lease.attempt(), e.getMessage());
             verdict.fail(FailureClass.AGENT_ERROR, e.getMessage() == null ? e.toString() : e.getMessage());
         } finally {
             if (worktree != null && Files.exists(worktree)) {
-                removeWorktree(repository, worktree);
+                if (verdict.failed() && workspaces.keepsFailed() && !progress.stopRequested()) {
+                    keepWorktree(lease, repository, worktree);
+                } else {
+                    removeWorktree(repository, worktree);
+                }
             }
         }
         return verdict.toResult(lease, config.nodeName(), branch, startedAt);
     }
 
+    private void runWithTranscript(TaskLeased lease, AttemptProgress progress, AgentAdapter adapter,
+            AgentProfile profile, Path repository, Path worktree, Verdict verdict) throws InterruptedException, GitCommandException {
+        try (Transcripts.Writer transcript = transcripts.open(lease)) {
+            runAgentTestsAndCommit(lease, progress, adapter, profile, repository, worktree, verdict, line -> {
+                progress.outputLine(line);
+                transcript.accept(line);
+            });
+        }
+    }
+
     private void runAgentTestsAndCommit(TaskLeased lease, AttemptProgress progress, AgentAdapter adapter,
-            Path repository, Path worktree, Verdict verdict) throws InterruptedException, GitCommandException {
+            AgentProfile profile, Path repository, Path worktree, Verdict verdict, Consumer<String> output)
+            throws InterruptedException, GitCommandException {
         TaskReady task = lease.task();
         progress.phase(AttemptPhase.AGENT);
-        AgentRun agent = adapter.run(new AgentInvocation(worktree, prompts.build(task), task, lease.deadline(),
-                progress::outputLine));
+        AgentRun agent = adapter.run(new AgentInvocation(worktree, prompts.build(lease), task, lease.deadline(),
+                output, profile, progress::tokensSoFar, progress::stopRequested));
         verdict.usage = agent.usage();
         verdict.computeMillis += agent.durationMillis();
-        progress.tokensSoFar(agent.usage().inputTokens() + agent.usage().outputTokens());
+        progress.tokensSoFar(agent.usage().inputTokens() + agent.usage().outputTokens() + agent.usage().cachedTokens());
 
+        if (progress.stopRequested()) {
+            // revoked or self-stopped: the processes are dead; nothing is tested or committed
+            verdict.fail(progress.stopReason(), progress.stopDetail());
+            return;
+        }
         boolean testsTimedOut = false;
         if (!agent.timedOut()) {
             progress.phase(AttemptPhase.TESTS);
-            TestRunner.TestRun tests = testRunner.run(task.testCommand(), worktree, lease.deadline(), progress::outputLine);
+            TestRunner.TestRun tests = testRunner.run(task.testCommand(), worktree, lease.deadline(), output,
+                    progress::stopRequested);
             verdict.tests = tests.outcome();
             verdict.computeMillis += tests.outcome().durationMillis();
             testsTimedOut = tests.timedOut();
         }
+        if (progress.stopRequested()) {
+            verdict.fail(progress.stopReason(), progress.stopDetail());
+            return;
+        }
 
         progress.phase(AttemptPhase.COMMIT);
+        publishFollowUps(lease, worktree);
+        redactKnownSecrets(repository, worktree);
         Optional<String> commit = worktrees.commitAll(repository, worktree, commitMessage(task, lease.attempt()));
         if (commit.isPresent()) {
             verdict.commit = commit.get();
             verdict.diff = worktrees.diffStats(repository, worktree, verdict.baseCommit);
+            if (verdict.target != null && verdict.target.mirror()) {
+                try {
+                    workspaces.push(verdict.target, branchName(task.specId(), task.taskId(), lease.attempt()));
+                } catch (GitCommandException e) {
+                    verdict.fail(FailureClassifier.classify(FailureClassifier.Phase.AGENT, 1, false, e.getMessage()),
+                            "could not push the attempt branch: " + e.getMessage());
+                }
+            }
+            verdict.verificationFlags = VerificationFlagger.flags(worktrees.diff(repository, worktree, verdict.baseCommit));
         }
 
         if (agent.timedOut() || testsTimedOut) {
             verdict.fail(FailureClass.TIMEOUT, (agent.timedOut() ? "the agent" : "the tests")
                     + " ran past the lease deadline " + lease.deadline());
         } else if (agent.exitCode() != 0) {
-            verdict.fail(FailureClass.AGENT_ERROR, "agent exited with " + agent.exitCode() + lastLine(agent.outputTail()));
+            verdict.fail(FailureClassifier.classify(FailureClassifier.Phase.AGENT, agent.exitCode(), false,
+                    agent.outputTail()), "agent exited with " + agent.exitCode() + lastLine(agent.outputTail()));
         } else if (commit.isEmpty()) {
             verdict.fail(FailureClass.AGENT_ERROR, "agent made no changes");
         } else if (!verdict.tests.ran()) {
@@ -137,8 +203,45 @@ public class AttemptRunner {
                     ? "no test command: the work cannot be verified"
                     : verdict.tests.outputTail());
         } else if (!verdict.tests.passed()) {
-            verdict.fail(FailureClass.TEST_FAILURE, "tests failed with exit code " + verdict.tests.exitCode()
+            verdict.fail(FailureClassifier.classify(FailureClassifier.Phase.TESTS, verdict.tests.exitCode(), false,
+                    verdict.tests.outputTail()), "tests failed with exit code " + verdict.tests.exitCode()
                     + lastLine(verdict.tests.outputTail()));
+        }
+    }
+
+    /** The agent's follow-up proposals go out before the result; the file is not committed. */
+    private void publishFollowUps(TaskLeased lease, Path worktree) throws InterruptedException {
+        try {
+            for (TaskProposal proposal : FollowUps.take(worktree, lease)) {
+                if (!proposals.publish(proposal, traceContexts.current())) {
+                    LOG.warnf("follow-up '%s' of %s/%s could not be published", proposal.title(),
+                            lease.task().specId(), lease.task().taskId());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warnf("follow-ups of %s/%s not read: %s", lease.task().specId(), lease.task().taskId(), e.getMessage());
+        }
+    }
+
+    /**
+     * A known secret value (a provider key of a profile, a secret variable of the worker) the agent wrote into a file
+     * is replaced by {@code ***} before the commit: keys never reach a branch.
+     */
+    private void redactKnownSecrets(Path repository, Path worktree) throws GitCommandException, InterruptedException {
+        for (String file : worktrees.changedFiles(repository, worktree)) {
+            Path path = worktree.resolve(file);
+            try {
+                if (!Files.isRegularFile(path) || Files.size(path) > 5_000_000) {
+                    continue;
+                }
+                String content = Files.readString(path, java.nio.charset.StandardCharsets.ISO_8859_1);
+                if (SecretMasker.containsKnownValue(content)) {
+                    Files.writeString(path, SecretMasker.maskKnownValues(content), java.nio.charset.StandardCharsets.ISO_8859_1);
+                    LOG.warnf("a secret value written to %s by the agent was redacted before the commit", file);
+                }
+            } catch (IOException e) {
+                LOG.warnf("could not check %s for secrets: %s", file, e.getMessage());
+            }
         }
     }
 
@@ -149,23 +252,22 @@ public class AttemptRunner {
                 + "Forgeline-Attempt: " + attempt;
     }
 
+    private void keepWorktree(TaskLeased lease, Path repository, Path worktree) throws InterruptedException {
+        try {
+            workspaces.keepFailed(lease.leaseId(), repository, worktree);
+            LOG.infof("failed attempt's worktree kept for debugging: %s", worktree);
+        } catch (IOException e) {
+            LOG.warnf("could not keep worktree %s: %s", worktree, e.getMessage());
+            removeWorktree(repository, worktree);
+        }
+    }
+
     private void removeWorktree(Path repository, Path worktree) throws InterruptedException {
         try {
             worktrees.remove(repository, worktree, workspace());
         } catch (GitCommandException | IOException e) {
             LOG.warnf("could not remove worktree %s: %s", worktree, e.getMessage());
         }
-    }
-
-    private static Path localRepository(String repository) throws IOException {
-        if (repository == null || repository.isBlank()) {
-            throw new IOException("the task names no repository");
-        }
-        Path path = Path.of(repository.startsWith("file://") ? repository.substring("file://".length()) : repository);
-        if (!Files.isDirectory(path)) {
-            throw new IOException("repository " + repository + " is not a local directory (the worker works on local clones)");
-        }
-        return path.toAbsolutePath().normalize();
     }
 
     private static void requireSafeId(String what, String id) throws IOException {
@@ -190,8 +292,14 @@ public class AttemptRunner {
         TestOutcome tests;
         AgentUsage usage;
         long computeMillis;
+        List<String> verificationFlags = List.of();
         FailureClass failureClass;
         String failureDetail;
+        Workspaces.Target target;
+
+        boolean failed() {
+            return failureClass != null || commit == null || !tests.passed();
+        }
 
         Verdict(String testCommand, AgentUsage usage) {
             this.tests = TestOutcome.notRun(testCommand);
@@ -213,7 +321,8 @@ public class AttemptRunner {
             }
             return new TaskResult(lease.leaseId(), task.specId(), task.taskId(), nodeName, lease.fencingToken(),
                     lease.attempt(), succeeded, failureClass, failureDetail, task.repository(), task.baseBranch(),
-                    branch, baseCommit, commit, diff, tests, usage, computeMillis, startedAt, Instant.now());
+                    branch, baseCommit, commit, diff, tests, usage, computeMillis, startedAt, Instant.now(),
+                    verificationFlags);
         }
     }
 }

@@ -41,8 +41,11 @@ public class NodeRegistrar {
     });
     private volatile boolean registered;
 
-    public NodeRegistrar(WorkerConfig config, ObjectMapper json) {
+    private final AgentProfiles profiles;
+
+    public NodeRegistrar(WorkerConfig config, ObjectMapper json, AgentProfiles profiles) {
         this.config = config;
+        this.profiles = profiles;
         this.json = json;
     }
 
@@ -60,7 +63,7 @@ public class NodeRegistrar {
 
     public NodeRegistration registration() {
         return new NodeRegistration(config.nodeName(), config.capacity(), new TreeMap<>(config.labels()),
-                List.of(config.agent()));
+                profiles.names());
     }
 
     private void register(long nextDelayMillis) {

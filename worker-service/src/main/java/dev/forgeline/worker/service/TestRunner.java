@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /** The worker's own run of a task's test command: what the agent claims counts for nothing. */
@@ -27,12 +28,18 @@ public class TestRunner {
     /** Runs {@code sh -c <testCommand>} in the worktree, killed at the deadline. */
     public TestRun run(String testCommand, Path worktree, Instant deadline, Consumer<String> onOutput)
             throws InterruptedException {
+        return run(testCommand, worktree, deadline, onOutput, null);
+    }
+
+    /** As above, killed as soon as {@code stop} answers true. */
+    public TestRun run(String testCommand, Path worktree, Instant deadline, Consumer<String> onOutput,
+            BooleanSupplier stop) throws InterruptedException {
         if (testCommand == null || testCommand.isBlank()) {
             return new TestRun(TestOutcome.notRun(testCommand), false);
         }
         try {
-            ProcessResult result = ProcessRunner.run(
-                    ProcessRequest.shell(testCommand, worktree, null, deadline, outputTailLines, onOutput));
+            ProcessResult result = ProcessRunner.run(new ProcessRequest(java.util.List.of("sh", "-c", testCommand),
+                    worktree, null, deadline, outputTailLines, onOutput, null, java.util.Map.of(), stop));
             boolean passed = !result.timedOut() && result.exitCode() == 0;
             return new TestRun(new TestOutcome(testCommand, true, passed, result.exitCode(), result.durationMillis(),
                     result.outputTail()), result.timedOut());

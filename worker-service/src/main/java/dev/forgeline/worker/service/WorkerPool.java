@@ -1,7 +1,11 @@
 package dev.forgeline.worker.service;
 
 import dev.forgeline.contracts.Envelope;
+import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.contracts.payload.LeaseRevoked;
 import dev.forgeline.contracts.payload.TaskLeased;
+import dev.forgeline.worker.metrics.WorkerMetrics;
+import dev.forgeline.worker.workspace.Workspaces;
 import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.support.tracing.TraceContexts;
 import dev.forgeline.worker.config.WorkerConfig;
@@ -43,6 +47,11 @@ public class WorkerPool {
     private final TraceContexts traceContexts;
     private final ExecutorService executor;
     private final ScheduledExecutorService heartbeatTimer;
+    private final ContactMonitor contact;
+    private final WorkerMetrics metrics;
+    private final Workspaces workspaces;
+    /** Leases accepted but not started yet, by lease id: a revocation must reach them too. */
+    private final Map<UUID, AttemptProgress> accepted = new java.util.concurrent.ConcurrentHashMap<>();
     private final Set<UUID> seenLeases = Collections.newSetFromMap(new LinkedHashMap<>() {
         @Override
         protected boolean removeEldestEntry(Map.Entry<UUID, Boolean> eldest) {
@@ -51,7 +60,11 @@ public class WorkerPool {
     });
 
     public WorkerPool(WorkerConfig config, AttemptRunner attempts, RunningAttempts running,
-            HeartbeatPublisher heartbeats, ResultPublisher results, TraceContexts traceContexts) {
+            HeartbeatPublisher heartbeats, ResultPublisher results, TraceContexts traceContexts, ContactMonitor contact,
+            WorkerMetrics metrics, Workspaces workspaces) {
+        this.workspaces = workspaces;
+        this.contact = contact;
+        this.metrics = metrics;
         this.config = config;
         this.attempts = attempts;
         this.running = running;
@@ -60,6 +73,61 @@ public class WorkerPool {
         this.traceContexts = traceContexts;
         this.executor = Executors.newFixedThreadPool(Math.max(1, config.capacity()), threads("attempt"));
         this.heartbeatTimer = Executors.newSingleThreadScheduledExecutor(threads("heartbeats"));
+        heartbeatTimer.scheduleWithFixedDelay(this::superviseContact, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Revocation of a lease of this node: kills the attempt's process tree; the attempt then answers with a result
+     * of failure class {@code reason} carrying the revoked fencing token. A revocation whose token is not the one of
+     * the lease this worker runs for the task changes nothing.
+     *
+     * @return whether an attempt was stopped
+     */
+    public boolean revoke(LeaseRevoked revoked) {
+        if (!config.nodeName().equals(revoked.nodeName())) {
+            return false;
+        }
+        AttemptProgress progress = accepted.values().stream()
+                .filter(p -> p.lease().task().specId().equals(revoked.specId())
+                        && p.lease().task().taskId().equals(revoked.taskId()))
+                .findFirst().orElse(null);
+        if (progress == null || progress.lease().fencingToken() != revoked.fencingToken()) {
+            LOG.infof("revocation of %s/%s (token %d) ignored: %s", revoked.specId(), revoked.taskId(),
+                    revoked.fencingToken(), progress == null ? "no such attempt here"
+                            : "this worker runs token " + progress.lease().fencingToken());
+            return false;
+        }
+        FailureClass reason = revoked.reason() == null ? FailureClass.CANCELLED : revoked.reason();
+        String detail = "lease revoked by the dispatcher (" + reason + ")"
+                + (revoked.detail() == null || revoked.detail().isBlank() ? "" : ": " + revoked.detail());
+        if (progress.requestStop(reason, detail)) {
+            LOG.infof("lease %s of %s/%s revoked (%s): killing its processes", revoked.leaseId(), revoked.specId(),
+                    revoked.taskId(), reason);
+            metrics.killed(reason == FailureClass.CANCELLED ? WorkerMetrics.KillReason.CANCEL
+                    : reason == FailureClass.TIMEOUT ? WorkerMetrics.KillReason.TIMEOUT
+                            : WorkerMetrics.KillReason.LEASE_LOST);
+        }
+        return true;
+    }
+
+    /**
+     * Self-stop: when the broker has acknowledged no heartbeat for 3 heartbeat intervals of a lease, the dispatcher
+     * has declared this node dead and handed the task to someone else, so the attempt's agent is killed.
+     */
+    void superviseContact() {
+        try {
+            Instant now = Instant.now();
+            for (AttemptProgress progress : running.list()) {
+                if (SelfStop.check(progress, contact, now)) {
+                    LOG.warnf("lost contact with Kafka for %d s: killing the agent of %s/%s",
+                            contact.sinceLastContact(now).toSeconds(), progress.lease().task().specId(),
+                            progress.lease().task().taskId());
+                    metrics.killed(WorkerMetrics.KillReason.SELF_STOP);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("contact supervision failed: %s", e.getMessage());
+        }
     }
 
     /**
@@ -85,6 +153,7 @@ public class WorkerPool {
         }
         LOG.infof("lease %s accepted: %s/%s attempt %d (fencing token %d)", lease.leaseId(), lease.task().specId(),
                 lease.task().taskId(), lease.attempt(), lease.fencingToken());
+        accepted.put(lease.leaseId(), new AttemptProgress(lease));
         executor.execute(() -> runAttempt(lease, envelope));
         return true;
     }
@@ -93,7 +162,8 @@ public class WorkerPool {
         Span span = traceContexts.startConsumerSpan(envelope, "worker-service.attempt");
         try (Scope ignored = span.makeCurrent()) {
             Map<String, String> trace = traceContexts.current();
-            AttemptProgress progress = new AttemptProgress(lease);
+            AttemptProgress progress = accepted.computeIfAbsent(lease.leaseId(), id -> new AttemptProgress(lease));
+            progress.started();
             running.add(progress);
             ScheduledFuture<?> beats = heartbeatTimer.scheduleAtFixedRate(() -> heartbeats.publish(progress, trace), 0,
                     Math.max(1, lease.heartbeatInterval()), TimeUnit.SECONDS);
@@ -103,12 +173,20 @@ public class WorkerPool {
             } finally {
                 beats.cancel(false);
                 running.remove(progress);
+                accepted.remove(lease.leaseId());
             }
+            if (result.failureClass() == FailureClass.TIMEOUT && !progress.stopRequested()) {
+                metrics.killed(WorkerMetrics.KillReason.TIMEOUT);
+            }
+            metrics.attemptFinished(result);
             LOG.infof("attempt %s/%s a%d finished: %s%s", result.specId(), result.taskId(), result.attempt(),
                     result.succeeded() ? "succeeded" : "failed " + result.failureClass(),
                     result.succeeded() ? "" : " (" + result.failureDetail() + ")");
-            results.publish(result, trace);
+            if (results.publish(result, trace)) {
+                workspaces.recordEnd(lease.leaseId());
+            }
         } catch (InterruptedException e) {
+            accepted.remove(lease.leaseId());
             Thread.currentThread().interrupt();
             LOG.warnf("attempt of lease %s stopped by shutdown; no result sent", lease.leaseId());
         } catch (RuntimeException e) {

@@ -1,0 +1,76 @@
+package dev.forgeline.worker.messaging;
+
+import dev.forgeline.contracts.Envelope;
+import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.payload.NodeHeartbeat;
+import dev.forgeline.worker.config.WorkerConfig;
+import dev.forgeline.worker.service.AgentProfiles;
+import dev.forgeline.worker.service.AttemptProgress;
+import dev.forgeline.worker.service.RunningAttempts;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Says the node is alive every {@code heartbeat-interval-seconds}, running or idle: name, kind, an instance id new
+ * per process start, labels, agent profiles, capacity and the leases it runs. Three missed ones make the node DEAD
+ * for the dispatcher.
+ */
+@ApplicationScoped
+public class NodeHeartbeatPublisher {
+    private static final Logger LOG = Logger.getLogger(NodeHeartbeatPublisher.class);
+    private final WorkerConfig config;
+    private final HeartbeatPublisher publisher;
+    private final RunningAttempts running;
+    private final AgentProfiles profiles;
+    private final String instanceId = UUID.randomUUID().toString();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "node-heartbeats");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public NodeHeartbeatPublisher(WorkerConfig config, HeartbeatPublisher publisher, RunningAttempts running,
+            AgentProfiles profiles) {
+        this.config = config;
+        this.publisher = publisher;
+        this.running = running;
+        this.profiles = profiles;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        timer.scheduleAtFixedRate(this::publish, 0, Math.max(1, config.heartbeatIntervalSeconds()), TimeUnit.SECONDS);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        timer.shutdownNow();
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+
+    public String kind() {
+        return config.nodeKind().orElse(System.getenv("KUBERNETES_SERVICE_HOST") != null ? "CLUSTER" : "LAPTOP");
+    }
+
+    /** Never throws: a timer run that throws cancels the later ones. */
+    public void publish() {
+        try {
+            NodeHeartbeat beat = new NodeHeartbeat(config.nodeName(), kind(), instanceId, Map.copyOf(config.labels()),
+                    profiles.names(), config.capacity(),
+                    running.list().stream().map(AttemptProgress::lease).map(l -> l.leaseId()).toList(), Instant.now());
+            publisher.send(Envelope.of(EventType.NODE_HEARTBEAT, null, null, beat, Map.of()));
+        } catch (RuntimeException e) {
+            LOG.warnf("node heartbeat not sent: %s", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.forgeline.worker.workspace;
+
+import dev.forgeline.worker.config.WorkerConfig;
+import dev.forgeline.worker.git.GitCli;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The worker's {@link Workspaces}, configured from {@code forgeline.worker.*}. */
+public class WorkspacesProducer {
+    @Produces
+    @Singleton
+    Workspaces workspaces(WorkerConfig config, GitCli git) {
+        return new Workspaces(Path.of(config.workspace()), git, Duration.ofHours(Math.max(0, config.keepFailedHours())),
+                Math.max(0, config.keepFailedWorktrees()), Math.max(0, config.keepFailedMaxMb()) * 1024 * 1024);
+    }
+}
