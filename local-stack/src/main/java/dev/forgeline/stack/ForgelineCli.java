@@ -46,6 +46,7 @@ public final class ForgelineCli {
                 case "status" -> cli.status(rest);
                 case "down" -> cli.down();
                 case "latency" -> cli.latency();
+                case "lint" -> LintCommand.run(rest, OUT, System.err);
                 default -> usage();
             };
             System.exit(code);
@@ -70,6 +71,7 @@ public final class ForgelineCli {
                   submit FILE [--repo DIR]   submit a spec to the running stack
                   status [SPEC_ID]           show specs and their tasks, and the metrics summary
                   latency                    per-hop latencies of every task the running stack has seen
+                  lint FILE [--planner URL]  spec-quality report of FILE from a running planner (creates nothing)
                   down                       stop the local stack
                 """);
         return 2;

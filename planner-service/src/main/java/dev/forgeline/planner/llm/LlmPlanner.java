@@ -14,7 +14,6 @@ import dev.forgeline.planner.spec.SpecError;
 import dev.forgeline.planner.spec.SpecFormat;
 import dev.forgeline.planner.spec.SpecParser;
 import dev.forgeline.support.problem.ProblemException;
-import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -23,16 +22,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
@@ -73,15 +68,15 @@ public class LlmPlanner {
     private final PlannerConfig.Llm config;
     private final ObjectMapper json;
     private final PlannerMetrics metrics;
-    private final AgroalDataSource dataSource;
+    private final LlmUsageLog usageLog;
     private final long defaultEstimateSeconds;
     private final HttpClient http;
 
-    public LlmPlanner(PlannerConfig config, ObjectMapper json, PlannerMetrics metrics, AgroalDataSource dataSource) {
+    public LlmPlanner(PlannerConfig config, ObjectMapper json, PlannerMetrics metrics, LlmUsageLog usageLog) {
         this.config = config.llm();
         this.json = json;
         this.metrics = metrics;
-        this.dataSource = dataSource;
+        this.usageLog = usageLog;
         this.defaultEstimateSeconds = config.defaultEstimate().toSeconds();
         this.http = HttpClient.newBuilder().connectTimeout(this.config.timeout()).build();
     }
@@ -108,6 +103,9 @@ public class LlmPlanner {
                 + (failureContext == null || failureContext.isBlank() ? "" : "\n\nWhat failed:\n" + failureContext));
         return toSpec(answer);
     }
+
+    /** Last usage figures, for tests and logs: input tokens, output tokens, cost. */
+    volatile Object[] lastUsage;
 
     /** The model's answer as a validated JSON object. */
     JsonNode call(String purpose, String userText) {
@@ -327,22 +325,9 @@ public class LlmPlanner {
                 .add(config.outputPricePerMillion().multiply(BigDecimal.valueOf(output)))
                 .divide(million, 6, RoundingMode.HALF_UP);
         metrics.llmUsed(provider, model, input, output, cost);
+        lastUsage = new Object[] {input, output, cost, attempts};
         LOG.infof("LLM planner %s: %s %s, %d input + %d output tokens, %s USD, %d attempt(s)", purpose, provider, model,
                 input, output, cost.toPlainString(), attempts);
-        try (Connection c = dataSource.getConnection(); PreparedStatement insert = c.prepareStatement(
-                "INSERT INTO llm_usage (id, purpose, provider, model, input_tokens, output_tokens, cost_usd, attempts)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            insert.setObject(1, UUID.randomUUID());
-            insert.setString(2, purpose);
-            insert.setString(3, provider);
-            insert.setString(4, model);
-            insert.setLong(5, input);
-            insert.setLong(6, output);
-            insert.setBigDecimal(7, cost);
-            insert.setInt(8, attempts);
-            insert.executeUpdate();
-        } catch (SQLException e) {
-            LOG.warnf("LLM usage not recorded: %s", e.getMessage());
-        }
+        usageLog.record(purpose, provider, model, input, output, cost, attempts);
     }
 }

@@ -296,12 +296,15 @@ public final class ChecklistParser {
         for (Item it : open) {
             String text = it.text;
             String title = text.length() <= TITLE_LENGTH ? text : text.substring(0, TITLE_LENGTH - 1).strip() + "…";
+            // the item text is the title; it is repeated in the description only when the title had to be cut
             List<String> descriptionLines = new ArrayList<>();
-            descriptionLines.add(text);
+            if (!title.equals(text)) {
+                descriptionLines.add(text);
+            }
             descriptionLines.addAll(it.details);
             String description = String.join("\n", descriptionLines);
             List<String> files = new ArrayList<>();
-            FileMentions.addMentioned(files, description);
+            FileMentions.addMentioned(files, text, String.join("\n", it.details));
             Map<String, String> labels = new LinkedHashMap<>();
             if (it.story != null) {
                 labels.put("story", it.story);
