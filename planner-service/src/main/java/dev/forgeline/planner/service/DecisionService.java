@@ -51,10 +51,14 @@ public class DecisionService {
     private final TaskRelease release;
     private final PlannerMetrics metrics;
     private final SpecParser parser;
+    /** Looked up when needed: proposals ask for decisions, and a SPLIT answer makes proposed tasks. */
+    private final jakarta.enterprise.inject.Instance<ProposalService> proposals;
 
     public DecisionService(DecisionRepository decisions, SpecRepository specs, TaskRepository tasks,
             SpecMapper mapper, TaskReadyProducer producer, TaskRelease release, PlannerMetrics metrics,
-            dev.forgeline.planner.config.PlannerConfig config) {
+            dev.forgeline.planner.config.PlannerConfig config,
+            jakarta.enterprise.inject.Instance<ProposalService> proposals) {
+        this.proposals = proposals;
         this.decisions = decisions;
         this.specs = specs;
         this.tasks = tasks;
@@ -138,6 +142,12 @@ public class DecisionService {
         String outcome;
         switch (answer.action().strip().toLowerCase(java.util.Locale.ROOT)) {
             case "amend" -> {
+                if (decision.kind == DecisionKind.SPLIT && answer.text() != null
+                        && answer.text().contains("## Task:")) {
+                    splitByHand(spec, task, answer.text());
+                    outcome = "SPLIT";
+                    break;
+                }
                 ParsedTask amended = parseAmendment(task, answer.text());
                 QualityReport report = QualityGate.score(amended);
                 if (report.qualityClass() == SpecQuality.VAGUE) {
@@ -179,14 +189,31 @@ public class DecisionService {
         decision.decidedBy = answer.decidedBy().strip();
         decision.outcome = outcome;
         decision.note = answer.reason();
-        task.state = TaskState.PLANNED;
-        task.updatedAt = now;
+        if (!outcome.equals("SPLIT")) {
+            task.state = TaskState.PLANNED;
+            task.updatedAt = now;
+        }
         producer.decisionRecorded(decision);
         release.release(spec, tasks.listBySpec(spec.id));
         metrics.decisionMade(decision.kind, Duration.between(decision.requestedAt, now));
         LOG.infof("decision %s on %s/%s: %s by %s", decision.id, decision.specId, decision.taskId, outcome,
                 decision.decidedBy);
         return view(decision);
+    }
+
+    /** A person's split: the sections replace the task, as an LLM split would. */
+    private void splitByHand(Spec spec, Task task, String text) {
+        ParsedSpec parsed = parser.parse(text);
+        List<SpecError> errors = new ArrayList<>(parsed.errors());
+        if (parsed.tasks().isEmpty()) {
+            errors.add(new SpecError("a split needs at least one '## Task:' section", null, "text"));
+        }
+        if (!errors.isEmpty()) {
+            throw ProblemException.badRequest(DECISION_REFUSED, "Invalid split", errors.get(0).message(),
+                    errors.stream().map(e -> new ProblemError(e.message(), e.line(), "text")).toList());
+        }
+        task.state = TaskState.PLANNED; // leaves NEEDS_DECISION; the split cancels it
+        proposals.get().replaceBySplit(spec, task, parsed.tasks());
     }
 
     private ParsedTask parseAmendment(Task task, String text) {

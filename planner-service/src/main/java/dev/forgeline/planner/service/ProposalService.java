@@ -172,11 +172,13 @@ public class ProposalService {
     public List<Task> replaceBySplit(Spec spec, Task task, List<ParsedTask> parts) {
         List<Task> all = tasks.listBySpec(spec.id);
         Map<String, String> ids = new HashMap<>();
+        int n = 1;
         for (ParsedTask part : parts) {
-            String id = nextId(all, task.taskId + "-s");
-            while (ids.containsValue(id)) {
-                id = id + "x";
+            String id = task.taskId + "-s" + n;
+            while (taken(all, id)) {
+                id = task.taskId + "-s" + ++n;
             }
+            n++;
             ids.put(part.id(), id);
         }
         List<Task> created = new ArrayList<>();
@@ -293,6 +295,10 @@ public class ProposalService {
             case REVERT_FIX -> "fix";
             case SPLIT -> "s";
         };
+    }
+
+    private static boolean taken(List<Task> all, String id) {
+        return all.stream().anyMatch(t -> t.taskId.equals(id));
     }
 
     private static String nextId(List<Task> all, String prefix) {

@@ -179,6 +179,26 @@ class DecisionFlowTest {
                 new TaskStateChanged(spec, "clear", TaskState.FAILED, 3, "node-a", 2, FailureClass.CONTEXT_EXHAUSTED,
                         "context window exceeded", true));
         await().atMost(WAIT).untilAsserted(() -> assertThat(stateOf(spec, "clear")).isEqualTo("NEEDS_DECISION"));
-        given().get("/decisions/" + openDecision(spec, "clear")).then().body("kind", equalTo("SPLIT"));
+        String split = openDecision(spec, "clear");
+        given().get("/decisions/" + split).then().body("kind", equalTo("SPLIT"));
+
+        // a person splits it: the parts replace the task, which is cancelled
+        given().contentType("application/json").body(Map.of("action", "amend", "decidedBy", "di", "text", """
+                ## Task: a - Lowercase titles
+                Lowercase every letter of the title before it becomes a slug, so that links do not depend on case.
+                Acceptance: "Hello" becomes "hello"
+                ## Task: b - Dash runs of other characters
+                Depends-on: a
+                Replace every run of characters other than letters and digits with one dash in the slug.
+                Acceptance: "a, b" becomes "a-b"
+                """)).when().post("/decisions/" + split).then().statusCode(200).body("outcome", equalTo("SPLIT"));
+        given().get("/specs/" + spec).then()
+                .body("tasks.taskId", contains("clear", "vague", "clear-s1", "clear-s2"))
+                .body("tasks.state", contains("CANCELLED", "NEEDS_DECISION", "READY", "PLANNED"))
+                .body("tasks[2].origin", equalTo("SPLIT"))
+                .body("tasks[3].dependsOn", contains("clear-s1"));
+        assertThat(kafka.await(Topics.TASKS_COMMANDS, e -> spec.equals(e.specId()), 1, WAIT).get(0)
+                .payloadAs(dev.forgeline.contracts.payload.TaskCommand.class).command())
+                .isEqualTo(dev.forgeline.contracts.TaskCommandKind.CANCEL);
     }
 }
