@@ -48,6 +48,7 @@ public final class ForgelineCli {
                 case "latency" -> cli.latency();
                 case "report" -> ReportCommand.run(home, rest, OUT, System.err);
                 case "worker" -> WorkerCommand.run(cli.home, rest);
+                case "lint" -> LintCommand.run(rest, OUT, System.err);
                 default -> usage();
             };
             System.exit(code);
@@ -74,6 +75,7 @@ public final class ForgelineCli {
                   latency                    per-hop latencies of every task the running stack has seen
                   report [--spec ID] [--week YYYY-MM-DD]
                                              the weekly report (or one spec's) of the running stack, as Markdown
+                  lint FILE [--planner URL]  spec-quality report of FILE from a running planner (creates nothing)
                   down                       stop the local stack
                   worker --dispatcher URL --kafka BOOTSTRAP [--capacity N] [--labels k=v,...] [--name NAME]
                          [--repos-dir DIR] [--agent PROFILE] [--port PORT]

@@ -2,7 +2,9 @@ package dev.forgeline.planner.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Planner settings ({@code forgeline.planner.*}). */
 @ConfigMapping(prefix = "forgeline.planner")
@@ -19,4 +21,61 @@ public interface PlannerConfig {
     /** Larger specs are refused with 413. */
     @WithDefault("1048576")
     long maxSpecBytes();
+
+    /**
+     * Test command of tasks in formats that name none (spec-kit, Kiro) when the request gives no
+     * {@code testCommand}; without either such a spec is refused.
+     */
+    Optional<String> defaultTestCommand();
+
+    /** Limits on proposed (follow-up, fix, split) tasks per spec. */
+    Proposals proposals();
+
+    /** The LLM planner for free-form specs and splits; off unless a provider is configured. */
+    Llm llm();
+
+    interface Proposals {
+        /** A spec never has more tasks than this; further proposals are refused. */
+        @WithDefault("50")
+        int maxTasksPerSpec();
+
+        /** A proposal of a proposal of ... is refused beyond this depth. */
+        @WithDefault("3")
+        int maxDepth();
+
+        /** Sum of the estimates of a spec's proposed tasks, at most. */
+        @WithDefault("8h")
+        Duration maxProposedEstimate();
+    }
+
+    interface Llm {
+        /** {@code openai} (chat completions, any compatible server) or {@code anthropic} (Messages); none: off. */
+        Optional<String> provider();
+
+        /** Base URL, e.g. {@code https://api.openai.com/v1} or {@code https://api.anthropic.com}. */
+        Optional<String> baseUrl();
+
+        Optional<String> model();
+
+        /** The API key; prefer the environment ({@code FORGELINE_PLANNER_LLM_API_KEY}). Never logged. */
+        Optional<String> apiKey();
+
+        @WithDefault("60s")
+        Duration timeout();
+
+        /** Further attempts after a failed or invalid answer. */
+        @WithDefault("2")
+        int retries();
+
+        /** USD per million input tokens, for the recorded cost. */
+        @WithDefault("0")
+        BigDecimal inputPricePerMillion();
+
+        /** USD per million output tokens. */
+        @WithDefault("0")
+        BigDecimal outputPricePerMillion();
+
+        @WithDefault("4096")
+        int maxTokens();
+    }
 }

@@ -28,4 +28,19 @@ public class Spec {
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
+
+    /** The format the spec was read as (its wire name: forgeline, speckit, kiro, freeform). */
+    @Column(nullable = false)
+    public String format;
+
+    /** 1 for the first submission; each re-submission under the same name adds one. */
+    @Column(nullable = false)
+    public int revision;
+
+    /** Test command of tasks whose format names none (spec-kit, Kiro), or null. */
+    @Column(name = "default_test_command")
+    public String defaultTestCommand;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
 }

@@ -1,6 +1,8 @@
 package dev.forgeline.planner.domain;
 
 import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.contracts.ProposalOrigin;
+import dev.forgeline.contracts.SpecQuality;
 import dev.forgeline.contracts.TaskState;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -86,4 +88,52 @@ public class Task {
 
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false)
+    public List<String> inputs;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false)
+    public List<String> outputs;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false)
+    public List<String> constraints;
+
+    /** Files the task names; tasks of one spec naming the same file are never in flight together. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false)
+    public List<String> files;
+
+    @Enumerated(EnumType.STRING)
+    @Column(name = "quality_class")
+    public SpecQuality qualityClass;
+
+    @Column(name = "quality_score", nullable = false)
+    public int qualityScore;
+
+    /** The gate's reasons as {@code CODE: detail}. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "quality_reasons", nullable = false)
+    public List<String> qualityReasons;
+
+    /** The spec revision the task's current text belongs to. */
+    @Column(nullable = false)
+    public int revision;
+
+    @Enumerated(EnumType.STRING)
+    @Column(name = "origin")
+    public ProposalOrigin origin;
+
+    @Column(name = "parent_task_id")
+    public String parentTaskId;
+
+    /** 0 for tasks of the spec text, parent's depth + 1 for proposed ones. */
+    @Column(nullable = false)
+    public int depth;
+
+    /** Fingerprint of the task's text, to tell changed tasks in a new revision. */
+    @Column(name = "text_hash", nullable = false)
+    public String textHash;
 }

@@ -7,7 +7,9 @@ import java.util.Map;
 /**
  * A spec with its tasks in spec order.
  *
- * @param counts number of tasks per state; states no task is in are left out
+ * @param counts   number of tasks per state; states no task is in are left out
+ * @param revision 1 for the first submission, one more for each re-submission under the same name
+ * @param format   forgeline, speckit, kiro or freeform
  */
 public record SpecView(
         String id,
@@ -16,5 +18,7 @@ public record SpecView(
         String baseBranch,
         Instant createdAt,
         Map<String, Long> counts,
-        List<TaskView> tasks) {
+        List<TaskView> tasks,
+        int revision,
+        String format) {
 }

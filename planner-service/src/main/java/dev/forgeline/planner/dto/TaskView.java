@@ -1,6 +1,8 @@
 package dev.forgeline.planner.dto;
 
 import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.contracts.ProposalOrigin;
+import dev.forgeline.contracts.SpecQuality;
 import dev.forgeline.contracts.TaskState;
 import java.time.Instant;
 import java.util.List;
@@ -15,5 +17,12 @@ public record TaskView(
         FailureClass failureClass,
         Integer reviewLevel,
         String mergeCommit,
-        Instant updatedAt) {
+        Instant updatedAt,
+        int revision,
+        SpecQuality qualityClass,
+        int qualityScore,
+        List<String> qualityReasons,
+        List<String> files,
+        ProposalOrigin origin,
+        String parentTaskId) {
 }

@@ -22,4 +22,10 @@ public class SpecRepository implements PanacheRepositoryBase<Spec, String> {
     public Optional<Spec> findLocked(String id) {
         return findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE);
     }
+
+    /** The spec with this name for this repository (there is at most one: re-submissions are revisions). */
+    public Optional<Spec> findLatestByName(String name, String repository) {
+        return find("name = ?1 and repository = ?2", Sort.descending("createdAt"), name, repository)
+                .firstResultOptional();
+    }
 }

@@ -1,17 +1,22 @@
 package dev.forgeline.planner.service;
 
+import dev.forgeline.planner.quality.QualityReport;
 import dev.forgeline.planner.spec.ParsedTask;
 import java.util.List;
 
 /**
  * A spec that passed validation, ready to be stored.
  *
- * @param repository absolute, normalised path of a git repository that has {@code baseBranch}
+ * @param repository     absolute, normalised path of a git repository that has {@code baseBranch}
+ * @param quality        the gate's verdict per task, in the order of {@code tasks}
+ * @param idempotencyKey the request's Idempotency-Key, or null
  */
 public record NewSpec(String name, String repository, String baseBranch, String sourceMarkdown,
-        List<ParsedTask> tasks) {
+        List<ParsedTask> tasks, List<QualityReport> quality, String format, String defaultTestCommand,
+        String idempotencyKey) {
 
     public NewSpec {
         tasks = List.copyOf(tasks);
+        quality = List.copyOf(quality);
     }
 }

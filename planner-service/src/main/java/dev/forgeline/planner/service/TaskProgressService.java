@@ -1,12 +1,13 @@
 package dev.forgeline.planner.service;
 
+import dev.forgeline.contracts.DecisionKind;
+import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.TaskProgress;
 import dev.forgeline.contracts.TaskState;
 import dev.forgeline.contracts.payload.ReviewOutcome;
 import dev.forgeline.contracts.payload.TaskStateChanged;
 import dev.forgeline.planner.domain.Spec;
 import dev.forgeline.planner.domain.Task;
-import dev.forgeline.planner.messaging.TaskReadyProducer;
 import dev.forgeline.planner.repository.SpecRepository;
 import dev.forgeline.planner.repository.TaskRepository;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,13 +18,13 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
  * Keeps the planner's view of each task up to date from the dispatcher's lifecycle events and the review
- * service's outcomes, and releases dependents when a task is merged.
+ * service's outcomes, and releases waiting tasks when a task is merged or leaves the flight (their
+ * dependencies are met or the files they share are free). A permanent AMBIGUOUS_SPEC failure becomes a decision
+ * request; a permanent CONTEXT_EXHAUSTED failure is split.
  */
 @ApplicationScoped
 public class TaskProgressService {
@@ -33,12 +34,17 @@ public class TaskProgressService {
 
     private final SpecRepository specs;
     private final TaskRepository tasks;
-    private final TaskReadyProducer readyProducer;
+    private final TaskRelease release;
+    private final DecisionService decisions;
+    private final ProposalService proposals;
 
-    public TaskProgressService(SpecRepository specs, TaskRepository tasks, TaskReadyProducer readyProducer) {
+    public TaskProgressService(SpecRepository specs, TaskRepository tasks, TaskRelease release,
+            DecisionService decisions, ProposalService proposals) {
         this.specs = specs;
         this.tasks = tasks;
-        this.readyProducer = readyProducer;
+        this.release = release;
+        this.decisions = decisions;
+        this.proposals = proposals;
     }
 
     /** An execution state change announced by the dispatcher. */
@@ -48,8 +54,19 @@ public class TaskProgressService {
             LOG.warnf("state change of %s/%s without a state ignored", change.specId(), change.taskId());
             return;
         }
-        apply(change.specId(), change.taskId(), change.state(), change.attempt(), task -> {
-            task.failureClass = change.state() == TaskState.FAILED ? change.failureClass() : null;
+        apply(change.specId(), change.taskId(), change.state(), change.attempt(), (spec, task) -> {
+            task.failureClass = change.state() == TaskState.FAILED || change.state() == TaskState.CANCELLED
+                    ? change.failureClass() : null;
+            if (change.state() != TaskState.FAILED) {
+                return;
+            }
+            if (change.failureClass() == FailureClass.AMBIGUOUS_SPEC) {
+                decisions.request(task, DecisionKind.AMBIGUOUS_SPEC, "the agent found task " + task.taskId
+                        + " ambiguous: clarify the text (amend) or release it as it is (override)",
+                        List.of(change.reason() == null ? "clarification of the task text" : change.reason()));
+            } else if (change.failureClass() == FailureClass.CONTEXT_EXHAUSTED && change.permanent()) {
+                proposals.splitExhausted(spec, task, change.reason());
+            }
         });
     }
 
@@ -61,7 +78,7 @@ public class TaskProgressService {
                     outcome.specId(), outcome.taskId());
             return;
         }
-        apply(outcome.specId(), outcome.taskId(), outcome.state(), outcome.attempt(), task -> {
+        apply(outcome.specId(), outcome.taskId(), outcome.state(), outcome.attempt(), (spec, task) -> {
             task.failureClass = null;
             task.reviewLevel = outcome.level();
             if (outcome.mergeCommit() != null) {
@@ -70,7 +87,8 @@ public class TaskProgressService {
         });
     }
 
-    private void apply(String specId, String taskId, TaskState reported, int attempt, Consumer<Task> details) {
+    private void apply(String specId, String taskId, TaskState reported, int attempt,
+            java.util.function.BiConsumer<Spec, Task> details) {
         // the spec lock serialises all changes to one spec's tasks (see SpecRepository#findLocked)
         Optional<Spec> spec = specId == null ? Optional.empty() : specs.findLocked(specId);
         Optional<Task> found = spec.flatMap(s -> tasks.findTask(s.id, taskId));
@@ -79,6 +97,10 @@ public class TaskProgressService {
             return;
         }
         Task task = found.get();
+        if (task.state == TaskState.NEEDS_DECISION && reported != TaskState.CANCELLED) {
+            LOG.debugf("%s/%s waits for a decision: %s attempt %d ignored", specId, taskId, reported, attempt);
+            return;
+        }
         if (!TaskProgress.applies(task.state, task.attempt, reported, attempt)) {
             LOG.debugf("%s/%s: %s attempt %d does not replace %s attempt %d", specId, taskId, reported, attempt,
                     task.state, task.attempt);
@@ -88,29 +110,11 @@ public class TaskProgressService {
                 attempt);
         task.state = reported;
         task.attempt = attempt;
-        details.accept(task);
         task.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        if (reported == TaskState.MERGED) {
-            releaseDependents(spec.get());
-        }
-    }
-
-    /**
-     * Every PLANNED task of the spec whose dependencies are all MERGED becomes READY and is announced. Only
-     * PLANNED tasks are released, so a repeated merge announcement releases nothing twice.
-     */
-    private void releaseDependents(Spec spec) {
-        List<Task> all = tasks.listBySpec(spec.id);
-        Set<String> merged = all.stream().filter(t -> t.state == TaskState.MERGED).map(t -> t.taskId)
-                .collect(Collectors.toSet());
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        for (Task task : all) {
-            if (task.state == TaskState.PLANNED && merged.containsAll(task.dependsOn)) {
-                task.state = TaskState.READY;
-                task.updatedAt = now;
-                readyProducer.announce(spec, task);
-                LOG.infof("%s/%s: dependencies merged, READY", spec.id, task.taskId);
-            }
+        details.accept(spec.get(), task);
+        if (task.state.isFinal() || task.state == TaskState.NEEDS_DECISION) {
+            // a merge meets dependencies; any task leaving the flight frees the files it named
+            release.release(spec.get(), tasks.listBySpec(spec.get().id));
         }
     }
 }

@@ -10,10 +10,13 @@ import java.util.List;
  * @param repositoryLine its line, or null
  * @param baseBranch     the {@code Base-branch:} header value, or null
  * @param baseBranchLine its line, or null
- * @param tasks          tasks with a valid, unique id, in spec order
- * @param taskSections   how many {@code ## Task:} headings the spec has (including ones with a bad id)
+ * @param tasks          open tasks with a valid, unique id, in spec order
+ * @param taskSections   how many task headings or items the spec has (including ones with a bad id, not
+ *                       counting done or skipped ones)
  * @param blank          the spec has no text at all
  * @param errors         faults found while parsing, in line order
+ * @param format         the format the spec was read as
+ * @param skipped        items the author marked done or skipped ({@code [x]}, {@code [~]}); not planned
  */
 public record ParsedSpec(
         String name,
@@ -25,10 +28,17 @@ public record ParsedSpec(
         List<ParsedTask> tasks,
         int taskSections,
         boolean blank,
-        List<SpecError> errors) {
+        List<SpecError> errors,
+        SpecFormat format,
+        List<SkippedTask> skipped) {
 
     public ParsedSpec {
         tasks = List.copyOf(tasks);
         errors = List.copyOf(errors);
+        skipped = List.copyOf(skipped);
+    }
+
+    /** A task item left out of the plan: {@code reason} is {@code done} or {@code skipped}. */
+    public record SkippedTask(String id, int line, String reason) {
     }
 }

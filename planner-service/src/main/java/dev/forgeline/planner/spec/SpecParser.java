@@ -45,16 +45,20 @@ public final class SpecParser {
     private static final Pattern FENCE = Pattern.compile("\\s*(?:```|~~~).*");
     private static final Pattern LIST_SEPARATOR = Pattern.compile("[,\\s]+");
 
-    private static final Map<String, String> TASK_FIELDS = Map.of(
-            "depends-on", "Depends-on",
-            "acceptance", "Acceptance",
-            "acceptance-criteria", "Acceptance",
-            "test-command", "Test command",
-            "estimate", "Estimate",
-            "priority", "Priority",
-            "labels", "Labels",
-            "agent", "Agent",
-            "agent-profile", "Agent");
+    private static final Map<String, String> TASK_FIELDS = Map.ofEntries(
+            Map.entry("depends-on", "Depends-on"),
+            Map.entry("acceptance", "Acceptance"),
+            Map.entry("acceptance-criteria", "Acceptance"),
+            Map.entry("test-command", "Test command"),
+            Map.entry("estimate", "Estimate"),
+            Map.entry("priority", "Priority"),
+            Map.entry("labels", "Labels"),
+            Map.entry("agent", "Agent"),
+            Map.entry("agent-profile", "Agent"),
+            Map.entry("inputs", "Inputs"),
+            Map.entry("outputs", "Outputs"),
+            Map.entry("constraints", "Constraints"),
+            Map.entry("files", "Files"));
     private static final Map<String, String> HEADER_FIELDS = Map.of(
             "repository", "Repository",
             "base-branch", "Base-branch");
@@ -91,7 +95,8 @@ public final class SpecParser {
         ParsedSpec parse() {
             if (markdown.isBlank()) {
                 errors.add(new SpecError("the spec is empty", null, null));
-                return new ParsedSpec("untitled", null, null, null, null, "", List.of(), 0, true, errors);
+                return new ParsedSpec("untitled", null, null, null, null, "", List.of(), 0, true, errors,
+                        SpecFormat.FORGELINE, List.of());
             }
             List<String> lines = markdown.lines().toList();
             boolean inFence = false;
@@ -124,14 +129,14 @@ public final class SpecParser {
             errors.sort(Comparator.comparing(e -> e.line() == null ? 0 : e.line()));
             return new ParsedSpec(name == null ? "untitled" : name, repository, headerLines.get("Repository"),
                     baseBranch, headerLines.get("Base-branch"), joinDescription(specDescription), tasks,
-                    taskSections, false, errors);
+                    taskSections, false, errors, SpecFormat.FORGELINE, List.of());
         }
 
         private void text(String line) {
             if (task == null) {
                 specDescription.add(line);
             } else {
-                task.endAcceptance();
+                task.endList();
                 task.description.add(line);
             }
         }
@@ -191,11 +196,16 @@ public final class SpecParser {
                         + ")", section.headingLine, "Task"));
                 return;
             }
-            tasks.add(new ParsedTask(section.id, section.title, joinDescription(section.description),
+            String description = joinDescription(section.description);
+            List<String> files = new ArrayList<>(section.files.stream().map(SpecParser::unquote).toList());
+            FileMentions.addMentioned(files, section.title, description, String.join("\n", section.acceptance),
+                    String.join("\n", section.inputs), String.join("\n", section.outputs));
+            tasks.add(new ParsedTask(section.id, section.title, description,
                     section.acceptance, section.testCommand,
                     section.estimateSeconds == null ? defaultEstimateSeconds : section.estimateSeconds,
                     new ArrayList<>(section.dependsOn), section.fieldLines.get("Depends-on"), section.priority,
-                    section.labels, section.agentProfile, section.headingLine));
+                    section.labels, section.agentProfile, section.headingLine, section.inputs, section.outputs,
+                    section.constraints, files, section.fieldLines.containsKey("Acceptance")));
         }
 
         /** One {@code ## Task:} section being read. */
@@ -205,6 +215,10 @@ public final class SpecParser {
             final String title;
             final List<String> description = new ArrayList<>();
             final List<String> acceptance = new ArrayList<>();
+            final List<String> inputs = new ArrayList<>();
+            final List<String> outputs = new ArrayList<>();
+            final List<String> constraints = new ArrayList<>();
+            final List<String> files = new ArrayList<>();
             final LinkedHashSet<String> dependsOn = new LinkedHashSet<>();
             final Map<String, String> labels = new LinkedHashMap<>();
             final Map<String, Integer> fieldLines = new HashMap<>();
@@ -212,7 +226,8 @@ public final class SpecParser {
             Long estimateSeconds;
             int priority;
             String agentProfile;
-            boolean inAcceptance;
+            /** the list field (Acceptance, Inputs, ...) whose bullets are being read, or null */
+            List<String> currentList;
 
             TaskSection(int headingLine, String headingText) {
                 this.headingLine = headingLine;
@@ -240,22 +255,22 @@ public final class SpecParser {
             }
 
             void line(String line, int lineNo) {
-                if (inAcceptance) {
+                if (currentList != null) {
                     Matcher bullet = BULLET.matcher(line);
                     if (bullet.matches()) {
-                        acceptance.add(bullet.group(1).strip());
+                        currentList.add(bullet.group(1).strip());
                         return;
                     }
                     if (line.isBlank()) {
                         return;
                     }
-                    if (Character.isWhitespace(line.charAt(0)) && !acceptance.isEmpty()) {
-                        // an indented line continues the previous criterion
-                        int last = acceptance.size() - 1;
-                        acceptance.set(last, acceptance.get(last) + " " + line.strip());
+                    if (Character.isWhitespace(line.charAt(0)) && !currentList.isEmpty()) {
+                        // an indented line continues the previous entry
+                        int last = currentList.size() - 1;
+                        currentList.set(last, currentList.get(last) + " " + line.strip());
                         return;
                     }
-                    inAcceptance = false;
+                    currentList = null;
                 }
                 Matcher field = FIELD.matcher(line.strip());
                 String key = field.matches() ? TASK_FIELDS.get(normalise(field.group(1))) : null;
@@ -268,18 +283,25 @@ public final class SpecParser {
                 }
             }
 
-            void endAcceptance() {
-                inAcceptance = false;
+            void endList() {
+                currentList = null;
             }
 
             private void field(String key, String value, int lineNo) {
                 switch (key) {
                     case "Depends-on" -> dependsOn(value);
-                    case "Acceptance" -> {
-                        if (!value.isEmpty()) {
-                            acceptance.add(value);
+                    case "Acceptance" -> startList(acceptance, value);
+                    case "Inputs" -> startList(inputs, value);
+                    case "Outputs" -> startList(outputs, value);
+                    case "Constraints" -> startList(constraints, value);
+                    case "Files" -> {
+                        for (String file : value.split(",")) {
+                            String path = unquote(file.strip());
+                            if (!path.isEmpty()) {
+                                files.add(path);
+                            }
                         }
-                        inAcceptance = true;
+                        currentList = files;
                     }
                     case "Test command" -> {
                         String command = unquote(value);
@@ -313,6 +335,13 @@ public final class SpecParser {
                     }
                     default -> throw new IllegalStateException("unhandled field " + key);
                 }
+            }
+
+            private void startList(List<String> list, String inline) {
+                if (!inline.isEmpty()) {
+                    list.add(inline);
+                }
+                currentList = list;
             }
 
             private void dependsOn(String value) {
@@ -354,7 +383,7 @@ public final class SpecParser {
     }
 
     /** {@code Test command: `sh t.sh`} and {@code sh t.sh} mean the same. */
-    private static String unquote(String value) {
+    static String unquote(String value) {
         if (value.length() >= 2 && value.startsWith("`") && value.endsWith("`")) {
             return value.substring(1, value.length() - 1).strip();
         }
@@ -366,7 +395,7 @@ public final class SpecParser {
     }
 
     /** Description text without the blank lines around it. */
-    private static String joinDescription(List<String> lines) {
+    static String joinDescription(List<String> lines) {
         int from = 0;
         int to = lines.size();
         while (from < to && lines.get(from).isBlank()) {

@@ -24,9 +24,16 @@ public final class SpecValidator {
             return errors;
         }
         if (spec.taskSections() == 0) {
-            errors.add(new SpecError("the spec has no '## Task:' sections", null, null));
+            if (!spec.skipped().isEmpty()) {
+                errors.add(new SpecError("every task item of the spec is done or skipped: nothing to plan", null,
+                        null));
+            } else if (spec.format() == SpecFormat.FORGELINE) {
+                errors.add(new SpecError("the spec has no '## Task:' sections", null, null));
+            }
             return errors;
         }
+        java.util.Set<String> met = new java.util.HashSet<>();
+        spec.skipped().forEach(skipped -> met.add(skipped.id()));
         Map<String, ParsedTask> tasks = new LinkedHashMap<>();
         spec.tasks().forEach(task -> tasks.put(task.id(), task));
         for (ParsedTask task : spec.tasks()) {
@@ -37,7 +44,7 @@ public final class SpecValidator {
                 if (dependency.equals(task.id())) {
                     errors.add(new SpecError("task " + task.id() + " depends on itself", task.dependsOnLine(),
                             "Depends-on"));
-                } else if (!tasks.containsKey(dependency)) {
+                } else if (!tasks.containsKey(dependency) && !met.contains(dependency)) {
                     errors.add(new SpecError("task " + task.id() + " depends on unknown task '" + dependency + "'",
                             task.dependsOnLine(), "Depends-on"));
                 }

@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,8 +42,9 @@ class TaskProgressTest {
     private static Path repository;
     private TestKafka kafka;
 
-    @BeforeAll
-    static void createRepository() throws IOException {
+    /** A fresh repository per test: a spec submitted again under the same name is a revision. */
+    @BeforeEach
+    void createRepository() throws IOException {
         repository = GitFixture.repository(Files.createTempDirectory("task-progress-test").resolve("repo"));
     }
 

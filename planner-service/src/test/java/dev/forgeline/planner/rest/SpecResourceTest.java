@@ -30,7 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -42,8 +42,9 @@ class SpecResourceTest {
     private static Path repository;
     private static Path plainDirectory;
 
-    @BeforeAll
-    static void createRepositories() throws IOException {
+    /** A fresh repository per test: a spec submitted again under the same name is a revision. */
+    @BeforeEach
+    void createRepositories() throws IOException {
         Path root = Files.createTempDirectory("spec-resource-test");
         repository = GitFixture.repository(root.resolve("textkit"));
         plainDirectory = Files.createDirectories(root.resolve("plain"));
@@ -124,7 +125,7 @@ class SpecResourceTest {
     }
 
     @Test
-    void listsSpecsNewestFirstWithTheirCounts() {
+    void listsSpecsNewestFirstWithTheirCounts() throws IOException {
         String older = createSpec();
         String newer = createSpec();
 
@@ -141,6 +142,8 @@ class SpecResourceTest {
                 # Another spec
                 Repository: %s/../textkit/.
                 ## Task: only - The only task
+                Print the word hello on standard output so that the smoke test has something to check.
+                Acceptance: prints hello
                 Test command: true
                 """.formatted(repository);
 
@@ -177,7 +180,14 @@ class SpecResourceTest {
         invalid("", null).body("errors", hasSize(1))
                 .body("errors[0].message", equalTo("the spec is empty"));
 
-        invalid("# Spec: prose only\nNo tasks here.\n", repository.toString())
+        // prose is free-form: without an LLM planner it is refused with the formats that need none
+        given().contentType(MARKDOWN).queryParam("repository", repository.toString())
+                .body(utf8("# Spec: prose only\nNo tasks here.\n")).when().post("/specs")
+                .then().statusCode(422).contentType(PROBLEM_JSON)
+                .body("type", equalTo("https://forgeline.dev/problems/format-needs-llm"))
+                .body("detail", org.hamcrest.Matchers.containsString("forgeline, speckit, kiro"))
+                .body("errors[0].line", equalTo(1));
+        invalid("# Spec: prose only\nNo tasks here.\n", repository.toString(), "forgeline")
                 .body("errors.message", contains("the spec has no '## Task:' sections"));
 
         invalid("""
@@ -256,7 +266,14 @@ class SpecResourceTest {
     }
 
     private static ValidatableResponse invalid(String markdown, String repositoryParameter) {
+        return invalid(markdown, repositoryParameter, null);
+    }
+
+    private static ValidatableResponse invalid(String markdown, String repositoryParameter, String format) {
         var request = given().contentType(MARKDOWN).body(utf8(markdown));
+        if (format != null) {
+            request.queryParam("format", format);
+        }
         if (repositoryParameter != null) {
             request.queryParam("repository", repositoryParameter);
         }
@@ -268,8 +285,10 @@ class SpecResourceTest {
                 .body("instance", equalTo("/specs"));
     }
 
-    private static String createSpec() {
-        return given().contentType(MARKDOWN).queryParam("repository", repository.toString())
+    /** A spec of the same name in a repository of its own: a new spec, not a revision. */
+    private static String createSpec() throws IOException {
+        Path own = GitFixture.repository(Files.createTempDirectory("spec-resource-test").resolve("textkit"));
+        return given().contentType(MARKDOWN).queryParam("repository", own.toString())
                 .body(utf8(THREE_TASKS)).when().post("/specs").then().statusCode(201).extract().path("id");
     }
 

@@ -1,0 +1,59 @@
+package dev.forgeline.planner.domain;
+
+import dev.forgeline.contracts.DecisionKind;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/** Something the planner asked a person to decide about a task, and what they decided. */
+@Entity
+@Table(name = "decision")
+public class Decision {
+    @Id
+    public UUID id;
+
+    @Column(name = "spec_id", nullable = false)
+    public String specId;
+
+    @Column(name = "task_id", nullable = false)
+    public String taskId;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public DecisionKind kind;
+
+    /** What the person is asked, in a sentence. */
+    @Column(nullable = false)
+    public String question;
+
+    /** What the task lacks (for SPEC_QUALITY), or what went wrong (AMBIGUOUS_SPEC, SPLIT). */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false)
+    public List<String> missing;
+
+    @Column(name = "requested_at", nullable = false)
+    public Instant requestedAt;
+
+    /** null while the decision is open. */
+    @Column(name = "decided_at")
+    public Instant decidedAt;
+
+    @Column(name = "decided_by")
+    public String decidedBy;
+
+    /** AMENDED, OVERRIDDEN or SPLIT. */
+    @Column
+    public String outcome;
+
+    /** The override's reason. */
+    @Column
+    public String note;
+}

@@ -1,0 +1,115 @@
+package dev.forgeline.planner.metrics;
+
+import dev.forgeline.contracts.DecisionKind;
+import dev.forgeline.contracts.MetricNames;
+import dev.forgeline.contracts.ProposalOrigin;
+import dev.forgeline.contracts.SpecQuality;
+import io.agroal.api.AgroalDataSource;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleCounter;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * The planner's OpenTelemetry instruments, named as in {@link MetricNames}. The pending-decisions gauge reads
+ * a count the refresher copies out of the database every few seconds, so an export never waits for a query.
+ */
+@ApplicationScoped
+public class PlannerMetrics {
+    private static final Logger LOG = Logger.getLogger(PlannerMetrics.class);
+    static final AttributeKey<String> FORMAT = AttributeKey.stringKey("format");
+    static final AttributeKey<String> QUALITY_CLASS = AttributeKey.stringKey("quality_class");
+    static final AttributeKey<String> KIND = AttributeKey.stringKey("kind");
+    static final AttributeKey<String> PROVIDER = AttributeKey.stringKey("provider");
+    static final AttributeKey<String> MODEL = AttributeKey.stringKey("model");
+    static final AttributeKey<String> DIRECTION = AttributeKey.stringKey("direction");
+    static final AttributeKey<String> ORIGIN = AttributeKey.stringKey("origin");
+    static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("outcome");
+
+    private final AgroalDataSource dataSource;
+    private final LongCounter specs;
+    private final LongCounter tasks;
+    private final DoubleHistogram decisionLag;
+    private final LongCounter llmTokens;
+    private final DoubleCounter llmCost;
+    private final LongCounter proposals;
+    private final Map<String, Long> pending = new ConcurrentHashMap<>();
+
+    public PlannerMetrics(Meter meter, AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+        specs = counter(meter, MetricNames.PLANNER_SPECS);
+        tasks = counter(meter, MetricNames.PLANNER_TASKS);
+        llmTokens = counter(meter, MetricNames.PLANNER_LLM_TOKENS);
+        proposals = counter(meter, MetricNames.PLANNER_PROPOSALS);
+        MetricNames.Instrument cost = MetricNames.instrument(MetricNames.PLANNER_LLM_COST);
+        llmCost = meter.counterBuilder(cost.name()).ofDoubles().setUnit(cost.unit())
+                .setDescription(cost.description()).build();
+        MetricNames.Instrument lag = MetricNames.instrument(MetricNames.PLANNER_DECISION_LAG);
+        decisionLag = meter.histogramBuilder(lag.name()).setUnit(lag.unit()).setDescription(lag.description())
+                .build();
+        MetricNames.Instrument gauge = MetricNames.instrument(MetricNames.PLANNER_DECISIONS_PENDING);
+        meter.gaugeBuilder(gauge.name()).setUnit(gauge.unit()).setDescription(gauge.description()).ofLongs()
+                .buildWithCallback(m -> pending.forEach((kind, n) -> m.record(n, Attributes.of(KIND, kind))));
+    }
+
+    private static LongCounter counter(Meter meter, String name) {
+        MetricNames.Instrument instrument = MetricNames.instrument(name);
+        return meter.counterBuilder(instrument.name()).setUnit(instrument.unit())
+                .setDescription(instrument.description()).build();
+    }
+
+    public void specAccepted(String format) {
+        specs.add(1, Attributes.of(FORMAT, format));
+    }
+
+    public void taskPlanned(SpecQuality quality) {
+        tasks.add(1, Attributes.of(QUALITY_CLASS, quality == null ? "none" : quality.name()));
+    }
+
+    public void decisionMade(DecisionKind kind, Duration lag) {
+        decisionLag.record(lag.toMillis() / 1000.0, Attributes.of(KIND, kind.name()));
+    }
+
+    public void llmUsed(String provider, String model, long inputTokens, long outputTokens, BigDecimal costUsd) {
+        llmTokens.add(inputTokens, Attributes.of(PROVIDER, provider, MODEL, model, DIRECTION, "input"));
+        llmTokens.add(outputTokens, Attributes.of(PROVIDER, provider, MODEL, model, DIRECTION, "output"));
+        llmCost.add(costUsd.doubleValue(), Attributes.of(PROVIDER, provider, MODEL, model));
+    }
+
+    public void proposal(ProposalOrigin origin, String outcome) {
+        proposals.add(1, Attributes.of(ORIGIN, origin == null ? "none" : origin.name(), OUTCOME, outcome));
+    }
+
+    /** Copies the open decisions per kind out of the database for the gauge. */
+    @Scheduled(every = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void refreshPending() {
+        Map<String, Long> counts = new ConcurrentHashMap<>();
+        for (DecisionKind kind : new DecisionKind[] {DecisionKind.SPEC_QUALITY, DecisionKind.AMBIGUOUS_SPEC,
+                DecisionKind.SPLIT}) {
+            counts.put(kind.name(), 0L);
+        }
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT kind, count(*) FROM decision WHERE decided_at IS NULL GROUP BY kind")) {
+            while (rs.next()) {
+                counts.put(rs.getString(1), rs.getLong(2));
+            }
+            pending.putAll(counts);
+        } catch (SQLException e) {
+            LOG.debugf("pending decisions not refreshed: %s", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,245 @@
+package dev.forgeline.planner.service;
+
+import dev.forgeline.contracts.DecisionKind;
+import dev.forgeline.contracts.TaskState;
+import dev.forgeline.planner.domain.Decision;
+import dev.forgeline.planner.domain.Spec;
+import dev.forgeline.planner.domain.Task;
+import dev.forgeline.planner.dto.DecisionAnswer;
+import dev.forgeline.planner.dto.DecisionView;
+import dev.forgeline.planner.mapping.SpecMapper;
+import dev.forgeline.planner.messaging.TaskReadyProducer;
+import dev.forgeline.planner.metrics.PlannerMetrics;
+import dev.forgeline.planner.quality.QualityGate;
+import dev.forgeline.planner.quality.QualityReport;
+import dev.forgeline.planner.repository.DecisionRepository;
+import dev.forgeline.planner.repository.SpecRepository;
+import dev.forgeline.planner.repository.TaskRepository;
+import dev.forgeline.planner.spec.ParsedSpec;
+import dev.forgeline.planner.spec.ParsedTask;
+import dev.forgeline.planner.spec.SpecError;
+import dev.forgeline.planner.spec.SpecParser;
+import dev.forgeline.support.problem.Problem.ProblemError;
+import dev.forgeline.support.problem.ProblemException;
+import dev.forgeline.contracts.SpecQuality;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Decisions the planner asks people for: a VAGUE task before dispatch (SPEC_QUALITY), a task an agent found
+ * ambiguous (AMBIGUOUS_SPEC), a task too large for any context (SPLIT). The task waits in NEEDS_DECISION until a
+ * person amends its text (re-scored; released when no longer VAGUE) or overrides the gate with a reason. Every
+ * decision records when it was requested and decided, and is announced as DECISION_RECORDED.
+ */
+@ApplicationScoped
+public class DecisionService {
+    public static final String DECISION_REFUSED = "https://forgeline.dev/problems/decision-refused";
+    private static final Logger LOG = Logger.getLogger(DecisionService.class);
+
+    private final DecisionRepository decisions;
+    private final SpecRepository specs;
+    private final TaskRepository tasks;
+    private final SpecMapper mapper;
+    private final TaskReadyProducer producer;
+    private final TaskRelease release;
+    private final PlannerMetrics metrics;
+    private final SpecParser parser;
+    /** Looked up when needed: proposals ask for decisions, and a SPLIT answer makes proposed tasks. */
+    private final jakarta.enterprise.inject.Instance<ProposalService> proposals;
+
+    public DecisionService(DecisionRepository decisions, SpecRepository specs, TaskRepository tasks,
+            SpecMapper mapper, TaskReadyProducer producer, TaskRelease release, PlannerMetrics metrics,
+            dev.forgeline.planner.config.PlannerConfig config,
+            jakarta.enterprise.inject.Instance<ProposalService> proposals) {
+        this.proposals = proposals;
+        this.decisions = decisions;
+        this.specs = specs;
+        this.tasks = tasks;
+        this.mapper = mapper;
+        this.producer = producer;
+        this.release = release;
+        this.metrics = metrics;
+        this.parser = new SpecParser(config.defaultEstimate());
+    }
+
+    /** Puts the task in NEEDS_DECISION and records the request (in the caller's transaction). */
+    public Decision request(Task task, DecisionKind kind, String question, List<String> missing) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        decisions.findOpen(task.specId, task.taskId).ifPresent(open -> {
+            // a newer request replaces an open one: the old question no longer applies
+            open.decidedAt = now;
+            open.outcome = "REPLACED";
+        });
+        Decision decision = new Decision();
+        decision.id = UUID.randomUUID();
+        decision.specId = task.specId;
+        decision.taskId = task.taskId;
+        decision.kind = kind;
+        decision.question = question;
+        decision.missing = new ArrayList<>(missing);
+        decision.requestedAt = now;
+        decisions.persist(decision);
+        task.state = TaskState.NEEDS_DECISION;
+        task.updatedAt = now;
+        LOG.infof("%s/%s: NEEDS_DECISION (%s): %s", task.specId, task.taskId, kind, question);
+        return decision;
+    }
+
+    /** A decision request for a task the gate found VAGUE. */
+    public Decision requestQuality(Task task, QualityReport report) {
+        return request(task, DecisionKind.SPEC_QUALITY, "task " + task.taskId + " is too vague to dispatch (score "
+                + report.score() + "): add what is missing, or override with a reason", report.missing());
+    }
+
+    @Transactional
+    public List<DecisionView> list(boolean openOnly) {
+        return (openOnly ? decisions.listOpen() : decisions.listAllNewestFirst()).stream().map(DecisionService::view)
+                .toList();
+    }
+
+    @Transactional
+    public DecisionView get(UUID id) {
+        return view(decisions.findByIdOptional(id)
+                .orElseThrow(() -> ProblemException.notFound("decision '" + id + "' does not exist")));
+    }
+
+    /**
+     * Answers an open decision: {@code amend} replaces the task's text (the body of a {@code ## Task:} section,
+     * fields included) and re-scores it, refused with 422 while it is still VAGUE; {@code override} releases the
+     * task as it is and needs a reason. 409 when the decision was already made.
+     */
+    @Transactional
+    public DecisionView answer(UUID id, DecisionAnswer answer) {
+        Decision decision = decisions.findByIdOptional(id)
+                .orElseThrow(() -> ProblemException.notFound("decision '" + id + "' does not exist"));
+        if (answer == null || answer.action() == null) {
+            throw ProblemException.badRequest(DECISION_REFUSED, "Invalid decision", "action must be amend or override",
+                    List.of(new ProblemError("action is required: amend or override", null, "action")));
+        }
+        if (answer.decidedBy() == null || answer.decidedBy().isBlank()) {
+            throw ProblemException.badRequest(DECISION_REFUSED, "Invalid decision", "decidedBy is required",
+                    List.of(new ProblemError("decidedBy is required", null, "decidedBy")));
+        }
+        Spec spec = specs.findLocked(decision.specId)
+                .orElseThrow(() -> ProblemException.notFound("spec '" + decision.specId + "' does not exist"));
+        if (decision.decidedAt != null) {
+            throw new ProblemException(409, DECISION_REFUSED, "Decision already made", "decision " + id
+                    + " was decided at " + decision.decidedAt + " (" + decision.outcome + ")", List.of());
+        }
+        Task task = tasks.findTask(decision.specId, decision.taskId)
+                .orElseThrow(() -> ProblemException.notFound("task '" + decision.taskId + "' does not exist"));
+        if (task.state != TaskState.NEEDS_DECISION) {
+            throw new ProblemException(409, DECISION_REFUSED, "Task not waiting for a decision", "task "
+                    + task.taskId + " is " + task.state, List.of());
+        }
+        String outcome;
+        switch (answer.action().strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "amend" -> {
+                if (decision.kind == DecisionKind.SPLIT && answer.text() != null
+                        && answer.text().contains("## Task:")) {
+                    splitByHand(spec, task, answer.text());
+                    outcome = "SPLIT";
+                    break;
+                }
+                ParsedTask amended = parseAmendment(task, answer.text());
+                QualityReport report = QualityGate.score(amended);
+                if (report.qualityClass() == SpecQuality.VAGUE) {
+                    throw new ProblemException(422, DECISION_REFUSED, "Task still too vague",
+                            "the amended task scores " + report.score() + " (VAGUE); still missing: "
+                                    + String.join(", ", report.missing()),
+                            report.reasons().stream().map(r -> new ProblemError(r.code() + ": " + r.detail(), null,
+                                    "text")).toList());
+                }
+                List<String> dependencies = task.dependsOn;
+                mapper.copyText(task, amended, report);
+                task.dependsOn = dependencies; // the graph stays as planned
+                if (decision.kind != DecisionKind.SPEC_QUALITY) {
+                    task.revision = task.revision + 1; // a new TASK_READY replaces the failed one
+                    task.attempt = 0;
+                    task.failureClass = null;
+                }
+                outcome = "AMENDED";
+            }
+            case "override" -> {
+                if (answer.reason() == null || answer.reason().isBlank()) {
+                    throw ProblemException.badRequest(DECISION_REFUSED, "Invalid decision",
+                            "an override needs a reason",
+                            List.of(new ProblemError("reason is required for override", null, "reason")));
+                }
+                if (decision.kind != DecisionKind.SPEC_QUALITY) {
+                    task.revision = task.revision + 1;
+                    task.attempt = 0;
+                    task.failureClass = null;
+                }
+                outcome = "OVERRIDDEN";
+            }
+            default -> throw ProblemException.badRequest(DECISION_REFUSED, "Invalid decision", "unknown action '"
+                    + answer.action() + "'", List.of(new ProblemError("action must be amend or override", null,
+                            "action")));
+        }
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        decision.decidedAt = now;
+        decision.decidedBy = answer.decidedBy().strip();
+        decision.outcome = outcome;
+        decision.note = answer.reason();
+        if (!outcome.equals("SPLIT")) {
+            task.state = TaskState.PLANNED;
+            task.updatedAt = now;
+        }
+        producer.decisionRecorded(decision);
+        release.release(spec, tasks.listBySpec(spec.id));
+        metrics.decisionMade(decision.kind, Duration.between(decision.requestedAt, now));
+        LOG.infof("decision %s on %s/%s: %s by %s", decision.id, decision.specId, decision.taskId, outcome,
+                decision.decidedBy);
+        return view(decision);
+    }
+
+    /** A person's split: the sections replace the task, as an LLM split would. */
+    private void splitByHand(Spec spec, Task task, String text) {
+        ParsedSpec parsed = parser.parse(text);
+        List<SpecError> errors = new ArrayList<>(parsed.errors());
+        if (parsed.tasks().isEmpty()) {
+            errors.add(new SpecError("a split needs at least one '## Task:' section", null, "text"));
+        }
+        if (!errors.isEmpty()) {
+            throw ProblemException.badRequest(DECISION_REFUSED, "Invalid split", errors.get(0).message(),
+                    errors.stream().map(e -> new ProblemError(e.message(), e.line(), "text")).toList());
+        }
+        task.state = TaskState.PLANNED; // leaves NEEDS_DECISION; the split cancels it
+        proposals.get().replaceBySplit(spec, task, parsed.tasks());
+    }
+
+    private ParsedTask parseAmendment(Task task, String text) {
+        if (text == null || text.isBlank()) {
+            throw ProblemException.badRequest(DECISION_REFUSED, "Invalid decision", "an amendment needs the text",
+                    List.of(new ProblemError("text is required for amend", null, "text")));
+        }
+        ParsedSpec parsed = parser.parse("## Task: " + task.taskId + " - " + task.title + "\n" + text);
+        List<SpecError> errors = new ArrayList<>(parsed.errors());
+        if (parsed.tasks().size() != 1) {
+            errors.add(new SpecError("the amendment must be the body of one task section", null, "text"));
+        }
+        if (!errors.isEmpty()) {
+            throw ProblemException.badRequest(DECISION_REFUSED, "Invalid amendment", errors.get(0).message(),
+                    errors.stream().map(e -> new ProblemError(e.message(), e.line() == null ? null : e.line() - 1,
+                            "text")).toList());
+        }
+        ParsedTask amended = parsed.tasks().get(0);
+        if (amended.testCommand() == null) {
+            amended = amended.withTestCommand(task.testCommand);
+        }
+        return amended;
+    }
+
+    static DecisionView view(Decision d) {
+        return new DecisionView(d.id, d.specId, d.taskId, d.kind, d.question, List.copyOf(d.missing), d.requestedAt,
+                d.decidedAt, d.decidedBy, d.outcome, d.note);
+    }
+}
