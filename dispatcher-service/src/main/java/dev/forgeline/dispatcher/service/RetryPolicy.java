@@ -39,6 +39,11 @@ public final class RetryPolicy {
 
     static final Map<FailureClass, Rule> DEFAULTS = defaults();
 
+    /** The built-in table (documented in docs/operations.md). */
+    public static Map<FailureClass, Rule> defaultTable() {
+        return DEFAULTS;
+    }
+
     private final Map<FailureClass, Rule> table;
     private final Duration initialBackoff;
     private final double multiplier;
