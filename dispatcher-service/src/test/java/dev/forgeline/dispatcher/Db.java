@@ -137,6 +137,12 @@ final class Db {
                 specPrefix + "%");
     }
 
+    /** Leases granted to a node in a time range. */
+    int leasesOfNodeBetween(String nodeName, java.time.Instant from, java.time.Instant to) {
+        return queryInt("SELECT count(*) FROM lease WHERE node_name = ? AND leased_at > ? AND leased_at < ?", nodeName,
+                java.sql.Timestamp.from(from), java.sql.Timestamp.from(to));
+    }
+
     /** Leases granted to a node after a given time. */
     int leasesOfNodeSince(String nodeName, java.time.Instant since) {
         return queryInt("SELECT count(*) FROM lease WHERE node_name = ? AND leased_at > ?", nodeName,
