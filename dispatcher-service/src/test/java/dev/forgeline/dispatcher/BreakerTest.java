@@ -75,8 +75,9 @@ class BreakerTest {
             // a held task says why it waits: the budget and the profile breaker
             assertThat(task(suite, "T1").waitingReason()).contains("budget of spec " + suite)
                     .contains("breaker " + profile + " is ");
-            BreakerView profileOpen = breaker("PROFILE", profile).orElseThrow();
-            assertThat(profileOpen.state()).isEqualTo(BreakerState.OPEN);
+            kafka.awaitOne(Topics.FLEET_EVENTS, e -> e.eventType() == EventType.BREAKER_CHANGED
+                    && e.payloadAs(BreakerChanged.class).key().equals(profile)
+                    && e.payloadAs(BreakerChanged.class).to() == BreakerState.OPEN);
             assertThat(nodeOpen.failures()).isEqualTo(20);
             assertThat(nodeOpen.attempts()).isEqualTo(20);
             assertThat(nodeOpen.reason()).contains("20 of the last 20");

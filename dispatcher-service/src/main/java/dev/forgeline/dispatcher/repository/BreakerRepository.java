@@ -49,13 +49,13 @@ public class BreakerRepository {
         return Jdbc.call(dataSource, "read breaker windows", c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     WITH recent AS (
-                        SELECT id, node_name, coalesce(agent_profile, 'default') AS profile, breaker_failed
+                        SELECT id, node_name, agent_profile AS profile, breaker_failed
                         FROM task_attempt
                         WHERE breaker_failed IS NOT NULL
                           AND id > (SELECT coalesce(max(id), 0) - ? FROM task_attempt)),
                     keyed AS (
                         SELECT 'NODE' AS scope, node_name AS key, id, breaker_failed FROM recent WHERE node_name IS NOT NULL
-                        UNION ALL SELECT 'PROFILE', profile, id, breaker_failed FROM recent
+                        UNION ALL SELECT 'PROFILE', profile, id, breaker_failed FROM recent WHERE profile IS NOT NULL
                         UNION ALL SELECT 'GLOBAL', 'fleet', id, breaker_failed FROM recent),
                     ranked AS (
                         SELECT k.*, row_number() OVER (PARTITION BY k.scope, k.key ORDER BY k.id DESC) AS rn

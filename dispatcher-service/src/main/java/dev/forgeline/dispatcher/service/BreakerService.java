@@ -23,7 +23,8 @@ import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * Circuit breakers per agent profile (scope PROFILE), per node (NODE) and for the whole fleet (GLOBAL, key
+ * Circuit breakers per named agent profile (scope PROFILE; attempts without a profile run on each worker's own
+ * default and count only for their node), per node (NODE) and for the whole fleet (GLOBAL, key
  * "fleet"), judged on the task_attempt history by {@link BreakerRules}. Every change is a BREAKER_CHANGED event
  * (outbox, topic forgeline.fleet.events) and the forgeline.dispatcher.breaker.state gauge. The dispatch round
  * reads the breaker table itself, so an opened breaker stops dispatch at the next round.
