@@ -119,6 +119,36 @@ final class Db {
                 """, specId);
     }
 
+    /** Runs a statement outside the application, to stage a state the application would not produce. */
+    int execute(String sql, Object... parameters) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                ps.setObject(i + 1, parameters[i]);
+            }
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    /** Leases of a spec in the order they were granted (by token): task id per lease. */
+    List<String> leaseOrder(String specPrefix) {
+        return query("SELECT task_id FROM lease WHERE spec_id LIKE ? ORDER BY fencing_token", rs -> rs.getString(1),
+                specPrefix + "%");
+    }
+
+    /** Leases granted to a node in a time range. */
+    int leasesOfNodeBetween(String nodeName, java.time.Instant from, java.time.Instant to) {
+        return queryInt("SELECT count(*) FROM lease WHERE node_name = ? AND leased_at > ? AND leased_at < ?", nodeName,
+                java.sql.Timestamp.from(from), java.sql.Timestamp.from(to));
+    }
+
+    /** Leases granted to a node after a given time. */
+    int leasesOfNodeSince(String nodeName, java.time.Instant since) {
+        return queryInt("SELECT count(*) FROM lease WHERE node_name = ? AND leased_at > ?", nodeName,
+                java.sql.Timestamp.from(since));
+    }
+
     private List<LeaseRow> leases(String sql, String parameter) {
         return query(sql, rs -> new LeaseRow(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
                 rs.getString(4), rs.getLong(5), rs.getInt(6)), parameter);

@@ -209,7 +209,7 @@ class DispatchFlowTest {
                         "agentProfiles", List.of("claude")))
                 .post("/nodes")
                 .then().statusCode(200).extract().as(NodeView.class);
-        assertThat(first.status()).hasToString("ACTIVE");
+        assertThat(first.status()).hasToString("READY");
         assertThat(first.freeSlots()).isEqualTo(3);
         assertThat(first.labels()).containsEntry("os", "linux");
         assertThat(first.agentProfiles()).containsExactly("claude");

@@ -3,6 +3,8 @@ package dev.forgeline.dispatcher;
 import static io.restassured.RestAssured.given;
 
 import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.contracts.payload.NodeHeartbeat;
 import dev.forgeline.contracts.payload.AgentUsage;
 import dev.forgeline.contracts.payload.DiffStats;
 import dev.forgeline.contracts.payload.Heartbeat;
@@ -30,6 +32,35 @@ final class Fixtures {
     static TaskReady taskReady(String specId, String taskId, Map<String, String> labels, int priority) {
         return new TaskReady(specId, "spec " + specId, taskId, "task " + taskId, "do " + taskId, List.of("it works"),
                 "true", 60, List.of(), "/tmp/repo-" + specId, "main", priority, labels, null);
+    }
+
+    static TaskReady taskReady(String specId, String taskId, Map<String, String> labels, int priority,
+            long estimateSeconds, String agentProfile, int revision, List<String> files) {
+        return new TaskReady(specId, "spec " + specId, taskId, "task " + taskId + " r" + revision, "do " + taskId,
+                List.of("it works"), "true", estimateSeconds, List.of(), "/tmp/repo-" + specId, "main", priority,
+                labels, agentProfile, revision, null, 0, files, null, null, List.of());
+    }
+
+    static void publishNodeHeartbeat(TestKafka kafka, String node, String instanceId, Map<String, String> labels,
+            int capacity) {
+        kafka.publish(EventType.NODE_HEARTBEAT, null, null, node,
+                new NodeHeartbeat(node, "CLUSTER", instanceId, labels, List.of(), capacity, List.of(), Instant.now()));
+    }
+
+    static TaskResult failure(Db.LeaseRow lease, FailureClass failureClass, String detail, String testOutput) {
+        Instant now = Instant.now();
+        return new TaskResult(lease.id(), lease.specId(), lease.taskId(), lease.nodeName(), lease.fencingToken(),
+                lease.attempt(), false, failureClass, detail, "/tmp/repo-" + lease.specId(), "main",
+                "forgeline/" + lease.specId() + "/" + lease.taskId() + "/a" + lease.attempt(), "base", null,
+                DiffStats.empty(), new TestOutcome("true", testOutput != null, false, 1, 10, testOutput),
+                AgentUsage.none("default", "fake"), 5, now.minusSeconds(1), now);
+    }
+
+    static void registerNode(String name, int capacity, Map<String, String> labels, List<String> profiles) {
+        given().contentType(ContentType.JSON)
+                .body(Map.of("name", name, "capacity", capacity, "labels", labels, "agentProfiles", profiles))
+                .post("/nodes")
+                .then().statusCode(200);
     }
 
     static void registerNode(String name, int capacity, Map<String, String> labels) {

@@ -58,6 +58,6 @@ class TaskPlacementTest {
     }
 
     private static DispatchableTask task(String id, Map<String, String> labels, String profile) {
-        return new DispatchableTask("spec", id, "{}", 0, labels, profile, 60, Map.of());
+        return new DispatchableTask("spec", id, "{}", 0, labels, profile, 60, Map.of(), null, null, null);
     }
 }

@@ -1,34 +1,133 @@
 package dev.forgeline.dispatcher.config;
 
+import dev.forgeline.contracts.FailureClass;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 
-/** Lease, supervision and batching settings of the dispatcher. */
+/** Lease, supervision, retry, breaker and batching settings of the dispatcher. */
 @ConfigMapping(prefix = "forgeline.dispatcher")
 public interface DispatcherConfig {
 
-    /** How often a worker heartbeats a running attempt (sent to workers in every lease). */
+    /** How often a worker heartbeats a running attempt and its node (sent to workers in every lease). */
     @WithDefault("10s")
     Duration heartbeatInterval();
 
-    /** A lease without a heartbeat for this many intervals is orphaned. */
+    /** A lease (or a node announcing node heartbeats) silent for this many intervals is ORPHANED (DEAD). */
     @WithDefault("3")
     int missedHeartbeats();
 
-    /** Leases a task gets per request before an orphaned or timed-out attempt fails it. */
-    @WithDefault("3")
+    /** Attempts a task gets per request, whatever the classes of its failures. */
+    @WithDefault("5")
     int maxAttempts();
 
     /** The shortest start-to-close deadline of a lease. */
     @WithDefault("30s")
     Duration minLeaseDuration();
 
-    /** A lease's deadline is this factor times the task's estimate (at least min-lease-duration). */
+    /** Start-to-close: a lease's deadline is this factor times the task's estimate (at least min-lease-duration). */
     @WithDefault("1.5")
     double timeoutFactor();
+
+    /** The sweeper resets a task LEASED or RUNNING for longer than this factor times its estimate. */
+    @WithDefault("2.0")
+    double sweeperFactor();
+
+    /** How often the sweeper and the schedule-to-start check run. */
+    @WithDefault("5s")
+    Duration sweepInterval();
+
+    /** A READY task waiting longer than this with no node able to take it is flagged with the reason. */
+    @WithDefault("60s")
+    Duration scheduleToStart();
+
+    /** Overall limit from the first READY to the end, across retries; past it the task fails for good. */
+    @WithDefault("24h")
+    Duration scheduleToClose();
+
+    /**
+     * A READY task waiting longer than this goes ahead of every task that has not waited as long, whatever the
+     * priorities, so no task starves.
+     */
+    @WithDefault("10m")
+    Duration starvationLimit();
+
+    /** Leases a spec got within this window count against it when specs take turns (fair share). */
+    @WithDefault("10m")
+    Duration fairShareWindow();
 
     /** Most leases granted (and expired leases supervised) in one transaction. */
     @WithDefault("500")
     int batchSize();
+
+    Retry retry();
+
+    Breakers breaker();
+
+    /** Agent profiles by name, with their context sizes (for CONTEXT_EXHAUSTED retries). */
+    @WithName("agent-profiles")
+    Map<String, AgentProfile> agentProfiles();
+
+    interface AgentProfile {
+        /** Context window of the profile, in tokens. */
+        long contextTokens();
+    }
+
+    /** The retry policy table. */
+    interface Retry {
+        @WithDefault("1s")
+        Duration initialBackoff();
+
+        @WithDefault("2.0")
+        double multiplier();
+
+        @WithDefault("5m")
+        Duration maxBackoff();
+
+        /** Backoff is multiplied by a random factor in [1 - jitter, 1 + jitter]. */
+        @WithDefault("0.2")
+        double jitter();
+
+        /** Overrides of the built-in table, by failure class. */
+        @WithName("classes")
+        Map<FailureClass, ClassPolicy> classes();
+    }
+
+    interface ClassPolicy {
+        /** RETRY, RETRY_WITH_OUTPUT, RETRY_WITH_REVIEW_COMMENT, LARGER_CONTEXT, BACKOFF, HUMAN_DECISION, NEVER */
+        Optional<String> strategy();
+
+        /** Retries allowed for this class within one request. */
+        OptionalInt maxRetries();
+    }
+
+    interface Breakers {
+        /** Failed share of the window that opens a profile or node breaker. */
+        @WithDefault("0.5")
+        double failureRatio();
+
+        /** Attempts the window must hold before a breaker can open; also the window's size. */
+        @WithDefault("20")
+        int minAttempts();
+
+        /** Time an open breaker waits before letting one probe through. */
+        @WithDefault("30s")
+        Duration coolDown();
+
+        /** Failed share of the fleet's window that opens the global breaker (pauses all dispatch). */
+        @WithDefault("0.8")
+        double globalFailureRatio();
+
+        /** Attempts of the fleet window for the global breaker. */
+        @WithDefault("50")
+        int globalMinAttempts();
+
+        /** How often breakers are evaluated. */
+        @WithDefault("500ms")
+        Duration evaluateEvery();
+    }
 }

@@ -6,7 +6,13 @@ public enum Counter {
     STALE_HEARTBEATS("stale_heartbeats"),
     STALE_RESULTS("stale_results"),
     ORPHANED("orphaned"),
-    TIMED_OUT("timed_out");
+    TIMED_OUT("timed_out"),
+    STALE_ACKS("stale_acks"),
+    RETRIES("retries"),
+    PERMANENT_FAILURES("permanent_failures"),
+    CANCELLED("cancelled"),
+    SWEPT("swept"),
+    NODES_DEAD("nodes_dead");
 
     private final String column;
 

@@ -43,4 +43,7 @@ public class Lease {
 
     @Enumerated(EnumType.STRING)
     public LeaseOutcome outcome;
+
+    @Column(name = "agent_profile")
+    public String agentProfile;
 }

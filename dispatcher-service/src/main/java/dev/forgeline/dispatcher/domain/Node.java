@@ -43,4 +43,16 @@ public class Node {
 
     @Column(name = "last_seen_at")
     public Instant lastSeenAt;
+
+    /** LAPTOP or CLUSTER */
+    public String kind;
+
+    @Column(name = "instance_id")
+    public String instanceId;
+
+    @Column(name = "status_reason")
+    public String statusReason;
+
+    @Column(name = "node_heartbeat_at")
+    public Instant nodeHeartbeatAt;
 }

@@ -63,4 +63,26 @@ public class Task {
 
     @Column(name = "updated_at")
     public Instant updatedAt;
+
+    public int revision;
+
+    @Column(name = "waiting_reason")
+    public String waitingReason;
+
+    @Column(name = "failure_detail")
+    public String failureDetail;
+
+    public boolean permanent;
+
+    @Column(name = "not_before")
+    public Instant notBefore;
+
+    @Column(name = "lease_profile")
+    public String leaseProfile;
+
+    @Column(name = "first_ready_at")
+    public Instant firstReadyAt;
+
+    @Column(name = "needs_human_review")
+    public boolean needsHumanReview;
 }

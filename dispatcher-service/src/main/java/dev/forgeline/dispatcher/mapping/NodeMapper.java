@@ -11,9 +11,10 @@ public final class NodeMapper {
     }
 
     public static NodeView toView(Node node) {
-        int free = node.status == NodeStatus.ACTIVE ? Math.max(0, node.capacity - node.activeLeases) : 0;
+        int free = node.status == NodeStatus.READY ? Math.max(0, node.capacity - node.activeLeases) : 0;
         List<String> profiles = node.agentProfiles == null ? List.of() : List.of(node.agentProfiles);
         return new NodeView(node.name, node.capacity, StringMapJson.read(node.labelsJson), profiles, node.status,
-                node.activeLeases, free, node.registeredAt, node.lastSeenAt);
+                node.activeLeases, free, node.registeredAt, node.lastSeenAt, node.kind, node.statusReason,
+                node.instanceId, node.nodeHeartbeatAt);
     }
 }

@@ -3,29 +3,40 @@ package dev.forgeline.dispatcher.messaging;
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventCodec;
 import dev.forgeline.contracts.payload.Heartbeat;
+import dev.forgeline.contracts.payload.NodeHeartbeat;
 import dev.forgeline.dispatcher.service.LeaseOutcomeService;
-import io.smallrye.reactive.messaging.annotations.Blocking;
+import dev.forgeline.dispatcher.service.NodeService;
+import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 /**
- * forgeline.worker.heartbeats. Heartbeats are the most frequent event and applying one twice is harmless, so
- * they skip the processed_event bookkeeping of InboundEvents.
+ * forgeline.worker.heartbeats: WORKER_HEARTBEAT (an attempt is alive) and NODE_HEARTBEAT (a node is alive).
+ * Heartbeats are the most frequent event and applying one twice is harmless, so they skip the processed_event
+ * bookkeeping of InboundEvents. Other types on the topic are skipped.
  */
 @ApplicationScoped
 public class HeartbeatConsumer {
-    private final LeaseOutcomeService leaseOutcomes;
+    private static final Logger LOG = Logger.getLogger(HeartbeatConsumer.class);
 
-    public HeartbeatConsumer(LeaseOutcomeService leaseOutcomes) {
+    private final LeaseOutcomeService leaseOutcomes;
+    private final NodeService nodes;
+
+    public HeartbeatConsumer(LeaseOutcomeService leaseOutcomes, NodeService nodes) {
         this.leaseOutcomes = leaseOutcomes;
+        this.nodes = nodes;
     }
 
     @Incoming("heartbeats")
     @Blocking
-    @Transactional
     public void onHeartbeat(String record) {
         Envelope envelope = EventCodec.decode(record);
-        leaseOutcomes.applyHeartbeat(envelope.specId(), envelope.taskId(), envelope.payloadAs(Heartbeat.class));
+        switch (envelope.eventType()) {
+            case WORKER_HEARTBEAT -> leaseOutcomes.applyHeartbeat(envelope.specId(), envelope.taskId(),
+                    envelope.payloadAs(Heartbeat.class));
+            case NODE_HEARTBEAT -> nodes.applyNodeHeartbeat(envelope.payloadAs(NodeHeartbeat.class));
+            default -> LOG.debugf("%s on the heartbeats topic skipped", envelope.type());
+        }
     }
 }

@@ -1,6 +1,13 @@
 package dev.forgeline.dispatcher.model;
 
-/** Counters since the schema was created (they survive restarts). */
+import java.util.List;
+
+/**
+ * Counters since the schema was created (they survive restarts), and whether dispatch is held and why.
+ *
+ * @param staleAcks revocation acknowledgements carrying a token that is no longer current
+ */
 public record DispatcherStats(long leasesGranted, long staleHeartbeats, long staleResults, long orphaned,
-        long timedOut) {
+        long timedOut, long staleAcks, long retries, long permanentFailures, long cancelled, long swept,
+        long nodesDead, boolean paused, List<String> holdReasons) {
 }

@@ -5,7 +5,15 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** A node with its slot usage. */
+/**
+ * A node with its slot usage.
+ *
+ * @param kind            LAPTOP or CLUSTER
+ * @param statusReason    why the node is DEAD, DRAINING or CORDONED
+ * @param instanceId      the worker process that last sent a node heartbeat
+ * @param nodeHeartbeatAt the last node heartbeat; null for a node that only registered
+ */
 public record NodeView(String name, int capacity, Map<String, String> labels, List<String> agentProfiles,
-        NodeStatus status, int activeLeases, int freeSlots, Instant registeredAt, Instant lastSeenAt) {
+        NodeStatus status, int activeLeases, int freeSlots, Instant registeredAt, Instant lastSeenAt, String kind,
+        String statusReason, String instanceId, Instant nodeHeartbeatAt) {
 }

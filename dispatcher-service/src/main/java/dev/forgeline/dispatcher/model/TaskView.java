@@ -8,10 +8,17 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * A task as the dispatcher sees it. {@code leases} (oldest first) is filled for a single task and empty in
- * lists.
+ * A task as the dispatcher sees it. {@code leases} and {@code attempts} (oldest first) are filled for a single
+ * task and empty in lists.
+ *
+ * @param nextAgentProfile the profile the next attempt runs when a retry changed it (larger context)
+ * @param waitingReason    why a READY task is not leased right now (paused, budget, review backlog, breaker,
+ *                         backoff, no node can take it); null when nothing holds it
+ * @param permanent        FAILED for good: no retry follows
  */
 public record TaskView(String specId, String taskId, TaskState state, int attempt, int priority,
         Map<String, String> labels, String agentProfile, String nodeName, Long fencingToken, UUID currentLeaseId,
-        FailureClass failureClass, Instant readyAt, Instant updatedAt, List<LeaseView> leases) {
+        FailureClass failureClass, Instant readyAt, Instant updatedAt, List<LeaseView> leases, int revision,
+        String nextAgentProfile, String failureDetail, boolean permanent, Instant notBefore, String waitingReason,
+        List<AttemptView> attempts) {
 }

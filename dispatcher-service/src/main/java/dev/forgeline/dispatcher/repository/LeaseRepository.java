@@ -27,7 +27,7 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, UUID> {
 
     /** A lease about to be granted. */
     public record NewLease(UUID id, String specId, String taskId, String nodeName, long fencingToken, int attempt,
-            Instant leasedAt, Instant deadline) {
+            Instant leasedAt, Instant deadline, String agentProfile) {
     }
 
     /**
@@ -38,7 +38,7 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, UUID> {
      */
     public record ExpiredLease(UUID id, String specId, String taskId, String nodeName, long fencingToken, int attempt,
             int attemptsUsed, LeaseOutcome outcome, Instant lastSignOfLife, Instant deadline,
-            Map<String, String> traceContext) {
+            Map<String, String> traceContext, String cause) {
     }
 
     /** {@code count} new fencing tokens, ascending. */
@@ -69,12 +69,15 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, UUID> {
         }
         Jdbc.call(dataSource, "insert leases", c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO lease (id, spec_id, task_id, node_name, fencing_token, attempt, leased_at, deadline)
+                    INSERT INTO lease (id, spec_id, task_id, node_name, fencing_token, attempt, leased_at, deadline,
+                                       agent_profile)
                     SELECT x.id, x.spec_id, x.task_id, x.node_name, x.fencing_token, x.attempt,
                            timestamptz 'epoch' + x.leased_micros * interval '1 microsecond',
-                           timestamptz 'epoch' + x.deadline_micros * interval '1 microsecond'
-                    FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::int8[], ?::int4[], ?::int8[], ?::int8[])
-                         AS x(id, spec_id, task_id, node_name, fencing_token, attempt, leased_micros, deadline_micros)
+                           timestamptz 'epoch' + x.deadline_micros * interval '1 microsecond', x.agent_profile
+                    FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::int8[], ?::int4[], ?::int8[], ?::int8[],
+                                ?::text[])
+                         AS x(id, spec_id, task_id, node_name, fencing_token, attempt, leased_micros, deadline_micros,
+                              agent_profile)
                     """)) {
                 ps.setArray(1, c.createArrayOf("uuid", leases.stream().map(NewLease::id).toArray(UUID[]::new)));
                 ps.setArray(2, c.createArrayOf("text", leases.stream().map(NewLease::specId).toArray(String[]::new)));
@@ -86,6 +89,7 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, UUID> {
                         leases.stream().map(l -> Jdbc.epochMicros(l.leasedAt())).toArray(Long[]::new)));
                 ps.setArray(8, c.createArrayOf("int8",
                         leases.stream().map(l -> Jdbc.epochMicros(l.deadline())).toArray(Long[]::new)));
+                ps.setArray(9, c.createArrayOf("text", leases.stream().map(NewLease::agentProfile).toArray(String[]::new)));
                 return ps.executeUpdate();
             }
         });
@@ -141,12 +145,20 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, UUID> {
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT l.id, l.spec_id, l.task_id, l.node_name, l.fencing_token, l.attempt,
                            t.attempt - t.attempt_base, l.deadline < now(),
-                           greatest(l.last_heartbeat_at, l.leased_at), l.deadline, t.trace_context
+                           greatest(l.last_heartbeat_at, l.leased_at), l.deadline, t.trace_context,
+                           CASE WHEN l.deadline < now() THEN 'start-to-close'
+                                WHEN n.status = 'DEAD' THEN 'node-dead'
+                                WHEN n.instance_started_at IS NOT NULL AND l.leased_at < n.instance_started_at
+                                     THEN 'instance-restarted'
+                                ELSE 'heartbeat' END
                     FROM lease l
                     JOIN task t ON t.spec_id = l.spec_id AND t.task_id = l.task_id AND t.current_lease_id = l.id
+                    LEFT JOIN node n ON n.name = l.node_name
                     WHERE l.ended_at IS NULL
                       AND (l.deadline < now()
-                           OR greatest(l.last_heartbeat_at, l.leased_at) < now() - ? * interval '1 millisecond')
+                           OR greatest(l.last_heartbeat_at, l.leased_at) < now() - ? * interval '1 millisecond'
+                           OR n.status = 'DEAD'
+                           OR (n.instance_started_at IS NOT NULL AND l.leased_at < n.instance_started_at))
                     ORDER BY l.leased_at
                     LIMIT ?
                     FOR UPDATE OF l, t SKIP LOCKED
@@ -160,7 +172,7 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, UUID> {
                         expired.add(new ExpiredLease(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
                                 rs.getString(4), rs.getLong(5), rs.getInt(6), rs.getInt(7), outcome,
                                 Jdbc.instant(rs.getTimestamp(9)), Jdbc.instant(rs.getTimestamp(10)),
-                                StringMapJson.read(rs.getString(11))));
+                                StringMapJson.read(rs.getString(11)), rs.getString(12)));
                     }
                 }
                 return expired;

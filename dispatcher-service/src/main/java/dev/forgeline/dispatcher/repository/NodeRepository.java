@@ -39,10 +39,12 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
         Jdbc.call(dataSource, "register node " + name, c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO node (name, capacity, labels, agent_profiles, status, active_leases, registered_at, last_seen_at)
-                    VALUES (?, ?, ?::jsonb, ?, 'ACTIVE', 0, now(), now())
+                    VALUES (?, ?, ?::jsonb, ?, 'READY', 0, now(), now())
                     ON CONFLICT (name) DO UPDATE
                     SET capacity = EXCLUDED.capacity, labels = EXCLUDED.labels, agent_profiles = EXCLUDED.agent_profiles,
-                        status = 'ACTIVE', last_seen_at = now()
+                        status = CASE WHEN node.status = 'DEAD' THEN 'READY' ELSE node.status END,
+                        status_reason = CASE WHEN node.status = 'DEAD' THEN NULL ELSE node.status_reason END,
+                        last_seen_at = now()
                     """)) {
                 ps.setString(1, name);
                 ps.setInt(2, capacity);
@@ -57,15 +59,15 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
      * Locks every ACTIVE node with a free slot, in name order. A concurrent round waits here and then sees the
      * slots this transaction took, which is what keeps every node within its capacity.
      */
-    public List<FreeNode> lockActiveWithFreeSlots() {
+    public List<FreeNode> lockActiveWithFreeSlots(Collection<String> blocked) {
         return Jdbc.call(dataSource, "lock nodes with free slots", c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
+            try (PreparedStatement ps = prepared(c, """
                     SELECT name, capacity, active_leases, labels::text, agent_profiles
                     FROM node
-                    WHERE status = 'ACTIVE' AND active_leases < capacity
+                    WHERE status = 'READY' AND active_leases < capacity AND NOT (name = ANY (?))
                     ORDER BY name
                     FOR UPDATE
-                    """); ResultSet rs = ps.executeQuery()) {
+                    """, blocked); ResultSet rs = ps.executeQuery()) {
                 List<FreeNode> nodes = new ArrayList<>();
                 while (rs.next()) {
                     String[] profiles = (String[]) rs.getArray(5).getArray();
@@ -91,6 +93,119 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
             lockInNameOrder(freedByNode.keySet());
         }
         changeActiveLeases(freedByNode, -1);
+    }
+
+    private static PreparedStatement prepared(java.sql.Connection c, String sql, Collection<String> names)
+            throws java.sql.SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        ps.setArray(1, c.createArrayOf("text", names.toArray(String[]::new)));
+        return ps;
+    }
+
+    /** The node as a NODE_HEARTBEAT found it, before applying the heartbeat. */
+    public record Known(String instanceId, String status) {
+    }
+
+    /**
+     * Applies a NODE_HEARTBEAT: registers the node when unknown, updates kind, labels, profiles and capacity,
+     * revives a DEAD node, and when the instance id changed records when the new instance started (open leases
+     * granted before that belong to the old process and are orphaned by the supervisor).
+     *
+     * @return the node as it was before, or null when it was unknown
+     */
+    public Known applyNodeHeartbeat(String name, String kind, String instanceId, int capacity,
+            Map<String, String> labels, List<String> agentProfiles) {
+        return Jdbc.call(dataSource, "apply node heartbeat of " + name, c -> {
+            Known known = null;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT instance_id, status FROM node WHERE name = ? FOR UPDATE")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        known = new Known(rs.getString(1), rs.getString(2));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO node (name, capacity, labels, agent_profiles, status, active_leases, registered_at,
+                                      last_seen_at, kind, instance_id, node_heartbeat_at, instance_started_at)
+                    VALUES (?, ?, ?::jsonb, ?, 'READY', 0, now(), now(), ?, ?, now(), now())
+                    ON CONFLICT (name) DO UPDATE
+                    SET capacity = EXCLUDED.capacity, labels = EXCLUDED.labels, agent_profiles = EXCLUDED.agent_profiles,
+                        kind = EXCLUDED.kind, last_seen_at = now(), node_heartbeat_at = now(),
+                        status = CASE WHEN node.status = 'DEAD' THEN 'READY' ELSE node.status END,
+                        status_reason = CASE WHEN node.status = 'DEAD' THEN NULL ELSE node.status_reason END,
+                        instance_started_at = CASE WHEN node.instance_id IS DISTINCT FROM EXCLUDED.instance_id
+                                                   THEN now() ELSE node.instance_started_at END,
+                        instance_id = EXCLUDED.instance_id
+                    """)) {
+                ps.setString(1, name);
+                ps.setInt(2, Math.max(1, Math.min(256, capacity)));
+                ps.setString(3, StringMapJson.write(labels));
+                ps.setArray(4, c.createArrayOf("text", agentProfiles.toArray(String[]::new)));
+                ps.setString(5, "CLUSTER".equalsIgnoreCase(kind) ? "CLUSTER" : "LAPTOP");
+                ps.setString(6, instanceId);
+                ps.executeUpdate();
+            }
+            return known;
+        });
+    }
+
+    /** Declares DEAD every node that announced node heartbeats and then missed them for {@code silenceMillis}. */
+    public List<String> markSilentNodesDead(long silenceMillis) {
+        return Jdbc.call(dataSource, "declare silent nodes dead", c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE node SET status = 'DEAD',
+                        status_reason = 'no node heartbeat since ' || to_char(node_heartbeat_at AT TIME ZONE 'UTC',
+                                        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                    WHERE name IN (SELECT name FROM node
+                                   WHERE status <> 'DEAD' AND node_heartbeat_at IS NOT NULL
+                                     AND greatest(node_heartbeat_at, last_seen_at) < now() - ? * interval '1 millisecond'
+                                   ORDER BY name FOR UPDATE SKIP LOCKED)
+                    RETURNING name
+                    """)) {
+                ps.setLong(1, silenceMillis);
+                List<String> names = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        names.add(rs.getString(1));
+                    }
+                }
+                return names;
+            }
+        });
+    }
+
+    /** Sets a node's status; returns the number of rows changed. */
+    public int setStatus(String name, String status, String reason) {
+        return Jdbc.call(dataSource, "set status of node " + name, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE node SET status = ?, status_reason = ? WHERE name = ?")) {
+                ps.setString(1, status);
+                ps.setString(2, reason);
+                ps.setString(3, name);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Free slots of READY nodes, and nodes by status, for the gauges. */
+    public Map<String, Long> countByStatus() {
+        return Jdbc.call(dataSource, "count nodes", c -> {
+            Map<String, Long> counts = new java.util.HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT status, count(*), sum(CASE WHEN status = 'READY' THEN greatest(capacity - active_leases, 0) ELSE 0 END)
+                    FROM node GROUP BY status
+                    """); ResultSet rs = ps.executeQuery()) {
+                long free = 0;
+                while (rs.next()) {
+                    counts.put(rs.getString(1), rs.getLong(2));
+                    free += rs.getLong(3);
+                }
+                counts.put("$free", free);
+            }
+            return counts;
+        });
     }
 
     /** Records that the node showed a sign of life. */

@@ -34,7 +34,27 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
 
     /** A READY task locked by the current dispatch round. */
     public record DispatchableTask(String specId, String taskId, String taskReadyJson, int attempt,
-            Map<String, String> labels, String agentProfile, long estimateSeconds, Map<String, String> traceContext) {
+            Map<String, String> labels, String agentProfile, long estimateSeconds, Map<String, String> traceContext,
+            String leaseProfile, String previousAttemptJson, Instant readyAt) {
+        /** The profile this attempt runs: the retry's choice, else the task's own. */
+        public String effectiveProfile() {
+            return leaseProfile != null ? leaseProfile : agentProfile;
+        }
+    }
+
+    /** What a dispatch round must leave out. */
+    public record Exclusions(List<String> specIds, boolean holdHumanReview, List<String> blockedProfiles,
+            long starvationMillis, long fairShareWindowMillis) {
+    }
+
+    /** A task row locked for a decision about it. */
+    public record TaskRow(String specId, String taskId, TaskState state, int attempt, int attemptBase, int revision,
+            UUID currentLeaseId, Long fencingToken, String nodeName, String agentProfile, String leaseProfile,
+            Instant firstReadyAt, Map<String, String> traceContext, boolean leaseOpen, String leaseAgentProfile,
+            long estimateSeconds) {
+        public boolean isActive() {
+            return state == TaskState.LEASED || state == TaskState.RUNNING;
+        }
     }
 
     /** A task locked together with its current (or last) lease, to judge a heartbeat or a result. */
@@ -58,19 +78,25 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
      * @return true if the task is now READY because of this call
      */
     public boolean insertReady(String specId, String taskId, String taskReadyJson, int priority,
-            Map<String, String> labels, String agentProfile, long estimateSeconds, Map<String, String> traceContext) {
+            Map<String, String> labels, String agentProfile, long estimateSeconds, Map<String, String> traceContext,
+            int revision, boolean needsHumanReview) {
         return Jdbc.call(dataSource, "insert task " + specId + "/" + taskId, c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO task (spec_id, task_id, task_ready, trace_context, state, attempt, attempt_base, priority,
-                                      labels, agent_profile, estimate_seconds, ready_at, updated_at)
-                    VALUES (?, ?, ?, ?, 'READY', 0, 0, ?, ?::jsonb, ?, ?, now(), now())
+                                      labels, agent_profile, estimate_seconds, ready_at, updated_at, revision,
+                                      needs_human_review, first_ready_at)
+                    VALUES (?, ?, ?, ?, 'READY', 0, 0, ?, ?::jsonb, ?, ?, now(), now(), ?, ?, now())
                     ON CONFLICT (spec_id, task_id) DO UPDATE
                     SET task_ready = EXCLUDED.task_ready, trace_context = EXCLUDED.trace_context, state = 'READY',
                         attempt_base = task.attempt,
                         priority = EXCLUDED.priority, labels = EXCLUDED.labels, agent_profile = EXCLUDED.agent_profile,
-                        estimate_seconds = EXCLUDED.estimate_seconds, failure_class = NULL,
+                        estimate_seconds = EXCLUDED.estimate_seconds, failure_class = NULL, failure_detail = NULL,
+                        permanent = false, not_before = NULL, lease_profile = NULL, previous_attempt = NULL,
+                        waiting_reason = NULL, revision = EXCLUDED.revision,
+                        needs_human_review = EXCLUDED.needs_human_review, first_ready_at = EXCLUDED.first_ready_at,
                         ready_at = EXCLUDED.ready_at, updated_at = EXCLUDED.updated_at
-                    WHERE task.state IN ('SUCCEEDED', 'FAILED')
+                    WHERE (task.state IN ('SUCCEEDED', 'FAILED', 'CANCELLED') AND EXCLUDED.revision >= task.revision)
+                       OR (task.state = 'READY' AND EXCLUDED.revision > task.revision)
                     """)) {
                 ps.setString(1, specId);
                 ps.setString(2, taskId);
@@ -80,43 +106,68 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
                 ps.setString(6, StringMapJson.write(labels));
                 ps.setString(7, agentProfile);
                 ps.setLong(8, estimateSeconds);
+                ps.setInt(9, revision);
+                ps.setBoolean(10, needsHumanReview);
                 return ps.executeUpdate() == 1;
             }
         });
     }
 
     /**
-     * Locks up to {@code limit} READY tasks, highest priority and oldest first, that at least one of the given
-     * nodes can run. Rows another round has locked are skipped, so concurrent rounds never wait for each other
-     * here and never take the same task. Tasks are matched against the distinct (labels, profiles) offers of the
-     * nodes, usually a handful however many nodes there are.
+     * Locks up to {@code limit} READY tasks that at least one of the given nodes can run, in dispatch order:
+     * starving tasks (READY longer than the starvation limit) first, then priority, then fair share across specs
+     * (leases the spec got within the fair-share window plus the task's rank within its spec: specs take turns,
+     * and a big spec cannot hold the others back), then age. Rows another
+     * round has locked are skipped, so concurrent rounds never wait for each other here and never take the same
+     * task. Tasks in backoff, of held specs, of blocked profiles, or held for human review are left out.
      */
-    public List<DispatchableTask> lockDispatchable(List<String> nodeNames, int limit) {
+    public List<DispatchableTask> lockDispatchable(List<String> nodeNames, int limit, Exclusions exclusions) {
         return Jdbc.call(dataSource, "lock dispatchable tasks", c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     WITH offer AS MATERIALIZED (
-                        SELECT DISTINCT labels, agent_profiles FROM node WHERE name = ANY (?))
+                        SELECT DISTINCT labels, agent_profiles FROM node WHERE name = ANY (?)),
+                    served AS (
+                        SELECT spec_id, count(*) AS n FROM lease
+                        WHERE leased_at > now() - ? * interval '1 millisecond' GROUP BY spec_id),
+                    candidate AS (
+                        SELECT t.spec_id, t.task_id,
+                               t.ready_at < now() - ? * interval '1 millisecond' AS starving,
+                               row_number() OVER (PARTITION BY t.spec_id ORDER BY t.priority DESC, t.ready_at) AS spec_rank
+                        FROM task t
+                        WHERE t.state = 'READY'
+                          AND (t.not_before IS NULL OR t.not_before <= now())
+                          AND NOT (t.spec_id = ANY (?))
+                          AND (NOT ? OR NOT t.needs_human_review)
+                          AND NOT (coalesce(t.lease_profile, t.agent_profile, 'default') = ANY (?))
+                          AND ((t.labels = '{}'::jsonb AND coalesce(t.lease_profile, t.agent_profile) IS NULL)
+                               OR EXISTS (SELECT 1 FROM offer n
+                                          WHERE t.labels <@ n.labels
+                                            AND (coalesce(t.lease_profile, t.agent_profile) IS NULL
+                                                 OR cardinality(n.agent_profiles) = 0
+                                                 OR coalesce(t.lease_profile, t.agent_profile) = ANY (n.agent_profiles)))))
                     SELECT t.spec_id, t.task_id, t.task_ready, t.attempt, t.labels::text, t.agent_profile,
-                           t.estimate_seconds, t.trace_context
+                           t.estimate_seconds, t.trace_context, t.lease_profile, t.previous_attempt, t.ready_at
                     FROM task t
-                    WHERE t.state = 'READY'
-                      AND ((t.labels = '{}'::jsonb AND t.agent_profile IS NULL)
-                           OR EXISTS (SELECT 1 FROM offer n
-                                      WHERE t.labels <@ n.labels
-                                        AND (t.agent_profile IS NULL OR cardinality(n.agent_profiles) = 0
-                                             OR t.agent_profile = ANY (n.agent_profiles))))
-                    ORDER BY t.priority DESC, t.ready_at
+                    JOIN candidate c ON c.spec_id = t.spec_id AND c.task_id = t.task_id
+                    LEFT JOIN served r ON r.spec_id = t.spec_id
+                    ORDER BY c.starving DESC, t.priority DESC, coalesce(r.n, 0) + c.spec_rank, t.ready_at, t.task_id
                     LIMIT ?
                     FOR UPDATE OF t SKIP LOCKED
                     """)) {
                 ps.setArray(1, c.createArrayOf("text", nodeNames.toArray(String[]::new)));
-                ps.setInt(2, limit);
+                ps.setLong(2, exclusions.fairShareWindowMillis());
+                ps.setLong(3, exclusions.starvationMillis());
+                ps.setArray(4, c.createArrayOf("text", exclusions.specIds().toArray(String[]::new)));
+                ps.setBoolean(5, exclusions.holdHumanReview());
+                ps.setArray(6, c.createArrayOf("text", exclusions.blockedProfiles().toArray(String[]::new)));
+                ps.setInt(7, limit);
                 List<DispatchableTask> tasks = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         tasks.add(new DispatchableTask(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
                                 StringMapJson.read(rs.getString(5)), rs.getString(6), rs.getLong(7),
-                                StringMapJson.read(rs.getString(8))));
+                                StringMapJson.read(rs.getString(8)), rs.getString(9), rs.getString(10),
+                                Jdbc.instant(rs.getTimestamp(11))));
                     }
                 }
                 return tasks;
@@ -130,7 +181,8 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE task t
                     SET state = 'LEASED', attempt = x.attempt, current_lease_id = x.lease_id,
-                        fencing_token = x.fencing_token, node_name = x.node_name, failure_class = NULL, updated_at = ?
+                        fencing_token = x.fencing_token, node_name = x.node_name, failure_class = NULL, updated_at = ?,
+                        not_before = NULL, waiting_reason = NULL
                     FROM unnest(?::text[], ?::text[], ?::uuid[], ?::int8[], ?::text[], ?::int4[])
                          AS x(spec_id, task_id, lease_id, fencing_token, node_name, attempt)
                     WHERE t.spec_id = x.spec_id AND t.task_id = x.task_id
@@ -168,6 +220,174 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
                     return Optional.of(new CurrentLease(TaskState.valueOf(rs.getString(1)), rs.getObject(2, UUID.class),
                             fencingToken, rs.getInt(4), rs.getString(5), rs.getBoolean(6)));
                 }
+            }
+        });
+    }
+
+    /** Locks a task with its current lease; empty for an unknown task. */
+    public Optional<TaskRow> lockRow(String specId, String taskId) {
+        return Jdbc.call(dataSource, "lock task " + specId + "/" + taskId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT t.state, t.attempt, t.attempt_base, t.revision, t.current_lease_id, t.fencing_token,
+                           t.node_name, t.agent_profile, t.lease_profile, t.first_ready_at, t.trace_context,
+                           l.id IS NOT NULL AND l.ended_at IS NULL, l.agent_profile, t.estimate_seconds
+                    FROM task t LEFT JOIN lease l ON l.id = t.current_lease_id
+                    WHERE t.spec_id = ? AND t.task_id = ?
+                    FOR UPDATE OF t
+                    """)) {
+                ps.setString(1, specId);
+                ps.setString(2, taskId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    long token = rs.getLong(6);
+                    Long fencingToken = rs.wasNull() ? null : token;
+                    return Optional.of(new TaskRow(specId, taskId, TaskState.valueOf(rs.getString(1)), rs.getInt(2),
+                            rs.getInt(3), rs.getInt(4), rs.getObject(5, UUID.class), fencingToken, rs.getString(7),
+                            rs.getString(8), rs.getString(9), Jdbc.instant(rs.getTimestamp(10)),
+                            StringMapJson.read(rs.getString(11)), rs.getBoolean(12), rs.getString(13), rs.getLong(14)));
+                }
+            }
+        });
+    }
+
+    /** Back to READY for another attempt after a failure, not before {@code notBefore}. */
+    public void requeue(String specId, String taskId, Instant notBefore, String leaseProfile, String previousJson,
+            FailureClass failureClass, String detail) {
+        execute("""
+                UPDATE task SET state = 'READY', not_before = ?, lease_profile = ?, previous_attempt = ?,
+                                failure_class = ?, failure_detail = ?, permanent = false, ready_at = now(),
+                                updated_at = now(), waiting_reason = NULL
+                WHERE spec_id = ? AND task_id = ?
+                """, Jdbc.utc(notBefore), leaseProfile, previousJson, failureClass.name(), detail, specId, taskId);
+    }
+
+    /** A final state: FAILED (permanent or not), SUCCEEDED, CANCELLED. */
+    public void finish(String specId, String taskId, TaskState state, FailureClass failureClass, String detail,
+            boolean permanent) {
+        execute("""
+                UPDATE task SET state = ?, failure_class = ?, failure_detail = ?, permanent = ?, updated_at = now(),
+                                not_before = NULL, waiting_reason = NULL
+                WHERE spec_id = ? AND task_id = ?
+                """, state.name(), failureClass == null ? null : failureClass.name(), detail, permanent, specId, taskId);
+    }
+
+    /** An operator's retry: READY again with a fresh attempt budget. */
+    public void rearm(String specId, String taskId) {
+        execute("""
+                UPDATE task SET state = 'READY', attempt_base = attempt, failure_class = NULL, failure_detail = NULL,
+                                permanent = false, not_before = NULL, waiting_reason = NULL, first_ready_at = now(),
+                                ready_at = now(), updated_at = now()
+                WHERE spec_id = ? AND task_id = ?
+                """, specId, taskId);
+    }
+
+    /** Flags READY tasks no node can take (schedule-to-start) and clears the flag of those that can be taken. */
+    public int flagUnschedulable(long waitedMillis) {
+        return Jdbc.call(dataSource, "flag unschedulable tasks", c -> {
+            try (PreparedStatement clear = c.prepareStatement("""
+                    UPDATE task t SET waiting_reason = NULL
+                    WHERE t.state = 'READY' AND t.waiting_reason IS NOT NULL
+                      AND EXISTS (SELECT 1 FROM node n WHERE n.status = 'READY' AND t.labels <@ n.labels
+                                  AND (coalesce(t.lease_profile, t.agent_profile) IS NULL
+                                       OR cardinality(n.agent_profiles) = 0
+                                       OR coalesce(t.lease_profile, t.agent_profile) = ANY (n.agent_profiles)))
+                    """);
+                    PreparedStatement flag = c.prepareStatement("""
+                    UPDATE task t SET waiting_reason = 'schedule-to-start: no READY node offers labels ' || t.labels::text
+                               || coalesce(' and agent profile ' || coalesce(t.lease_profile, t.agent_profile), '')
+                               || ' (waiting since ' || to_char(t.ready_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ')'
+                    WHERE t.state = 'READY' AND t.waiting_reason IS NULL
+                      AND t.ready_at < now() - ? * interval '1 millisecond'
+                      AND NOT EXISTS (SELECT 1 FROM node n WHERE n.status = 'READY' AND t.labels <@ n.labels
+                                  AND (coalesce(t.lease_profile, t.agent_profile) IS NULL
+                                       OR cardinality(n.agent_profiles) = 0
+                                       OR coalesce(t.lease_profile, t.agent_profile) = ANY (n.agent_profiles)))
+                    """)) {
+                clear.executeUpdate();
+                flag.setLong(1, waitedMillis);
+                return flag.executeUpdate();
+            }
+        });
+    }
+
+    /** READY tasks past the schedule-to-close limit, locked. */
+    public List<TaskKey> lockReadyPastScheduleToClose(long limitMillis, int max) {
+        return Jdbc.call(dataSource, "find tasks past schedule-to-close", c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT spec_id, task_id FROM task
+                    WHERE state = 'READY' AND first_ready_at < now() - ? * interval '1 millisecond'
+                    LIMIT ? FOR UPDATE SKIP LOCKED
+                    """)) {
+                ps.setLong(1, limitMillis);
+                ps.setInt(2, max);
+                List<TaskKey> keys = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        keys.add(new TaskKey(rs.getString(1), rs.getString(2)));
+                    }
+                }
+                return keys;
+            }
+        });
+    }
+
+    /**
+     * Tasks the sweeper resets: LEASED or RUNNING longer than {@code factor} times their effective estimate
+     * (deadline / timeout factor), or LEASED/RUNNING without an open lease.
+     */
+    public List<TaskKey> findStuck(double sweeperFactor, double timeoutFactor, long minLeaseMillis, int max) {
+        return Jdbc.call(dataSource, "find stuck tasks", c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT t.spec_id, t.task_id FROM task t LEFT JOIN lease l ON l.id = t.current_lease_id
+                    WHERE t.state IN ('LEASED', 'RUNNING')
+                      AND ((l.id IS NULL OR l.ended_at IS NOT NULL) AND t.updated_at < now() - interval '1 second'
+                           OR l.leased_at < now() - greatest(t.estimate_seconds * 1000 * ?, ? * ?) / ? * ?
+                                                    * interval '1 millisecond')
+                    LIMIT ?
+                    """)) {
+                ps.setDouble(1, timeoutFactor);
+                ps.setLong(2, minLeaseMillis);
+                ps.setDouble(3, 1.0);
+                ps.setDouble(4, timeoutFactor);
+                ps.setDouble(5, sweeperFactor);
+                ps.setInt(6, max);
+                List<TaskKey> keys = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        keys.add(new TaskKey(rs.getString(1), rs.getString(2)));
+                    }
+                }
+                return keys;
+            }
+        });
+    }
+
+    /** Tasks by state, for the queue-depth gauge. */
+    public Map<String, Long> countByState() {
+        return Jdbc.call(dataSource, "count tasks", c -> {
+            Map<String, Long> counts = new java.util.HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT CASE WHEN state = 'READY' AND (waiting_reason IS NOT NULL OR not_before > now())
+                                THEN 'HELD' ELSE state END, count(*)
+                    FROM task WHERE state IN ('READY', 'LEASED', 'RUNNING') GROUP BY 1
+                    """); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+            return counts;
+        });
+    }
+
+    private void execute(String sql, Object... parameters) {
+        Jdbc.call(dataSource, "update task", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < parameters.length; i++) {
+                    ps.setObject(i + 1, parameters[i]);
+                }
+                return ps.executeUpdate();
             }
         });
     }

@@ -1,8 +1,10 @@
 package dev.forgeline.dispatcher.rest;
 
 import dev.forgeline.dispatcher.model.TaskView;
+import dev.forgeline.dispatcher.service.TaskControlService;
 import dev.forgeline.dispatcher.service.TaskQueryService;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -15,9 +17,28 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class TaskResource {
     private final TaskQueryService queries;
+    private final TaskControlService control;
 
-    public TaskResource(TaskQueryService queries) {
+    public TaskResource(TaskQueryService queries, TaskControlService control) {
         this.queries = queries;
+        this.control = control;
+    }
+
+    /** Cancels a READY, LEASED or RUNNING task (its lease is revoked); 404 unknown, 409 any other state. */
+    @POST
+    @Path("/{specId}/{taskId}/cancel")
+    public TaskView cancel(@PathParam("specId") String specId, @PathParam("taskId") String taskId,
+            @QueryParam("reason") String reason) {
+        control.cancel(specId, taskId, reason);
+        return queries.get(specId, taskId);
+    }
+
+    /** Runs a FAILED or CANCELLED task again with a fresh attempt budget; 404 unknown, 409 any other state. */
+    @POST
+    @Path("/{specId}/{taskId}/retry")
+    public TaskView retry(@PathParam("specId") String specId, @PathParam("taskId") String taskId) {
+        control.retry(specId, taskId);
+        return queries.get(specId, taskId);
     }
 
     @GET

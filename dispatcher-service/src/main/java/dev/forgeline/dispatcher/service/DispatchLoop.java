@@ -1,5 +1,6 @@
 package dev.forgeline.dispatcher.service;
 
+import dev.forgeline.dispatcher.config.DispatcherConfig;
 import dev.forgeline.support.tx.AfterCommit;
 import dev.forgeline.dispatcher.service.DispatchService.DispatchRound;
 import io.quarkus.runtime.ShutdownEvent;
@@ -13,7 +14,8 @@ import org.jboss.logging.Logger;
 /**
  * The thread that runs dispatch rounds. It sleeps until a commit that may allow new leases wakes it (READY
  * tasks added, slots freed, nodes registered), or at the latest every 500 ms, and runs rounds back to back while
- * they grant full batches.
+ * they grant full batches. Before a round it evaluates the circuit breakers when {@code breaker.evaluate-every}
+ * has passed.
  */
 @ApplicationScoped
 public class DispatchLoop {
@@ -23,13 +25,19 @@ public class DispatchLoop {
 
     private final DispatchService dispatchService;
     private final AfterCommit afterCommit;
+    private final BreakerService breakers;
+    private final long breakerEveryNanos;
+    private long lastBreakerEvaluation;
     private final Semaphore wakeUps = new Semaphore(0);
     private volatile boolean running;
     private volatile Thread thread;
 
-    public DispatchLoop(DispatchService dispatchService, AfterCommit afterCommit) {
+    public DispatchLoop(DispatchService dispatchService, AfterCommit afterCommit, BreakerService breakers,
+            DispatcherConfig config) {
         this.dispatchService = dispatchService;
         this.afterCommit = afterCommit;
+        this.breakers = breakers;
+        this.breakerEveryNanos = config.breaker().evaluateEvery().toNanos();
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -72,6 +80,7 @@ public class DispatchLoop {
             try {
                 wakeUps.tryAcquire(FALLBACK_MILLIS, TimeUnit.MILLISECONDS);
                 wakeUps.drainPermits();
+                evaluateBreakersIfDue();
                 DispatchRound round;
                 do {
                     round = dispatchService.dispatchRound();
@@ -84,6 +93,20 @@ public class DispatchLoop {
                 LOG.warnf("dispatch round failed, retrying: %s", e.getMessage());
                 pause();
             }
+        }
+    }
+
+    /** Breakers are judged here, before rounds, so an opened breaker stops dispatch within a second. */
+    private void evaluateBreakersIfDue() {
+        long now = System.nanoTime();
+        if (now - lastBreakerEvaluation < breakerEveryNanos) {
+            return;
+        }
+        lastBreakerEvaluation = now;
+        try {
+            breakers.evaluate();
+        } catch (RuntimeException e) {
+            LOG.warnf("breaker evaluation failed, retrying: %s", e.getMessage());
         }
     }
 

@@ -2,7 +2,17 @@ package dev.forgeline.dispatcher.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.forgeline.contracts.BreakerState;
 import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.payload.PreviousAttempt;
+import dev.forgeline.dispatcher.metrics.DispatcherMetrics;
+import dev.forgeline.dispatcher.repository.BreakerRepository;
+import dev.forgeline.dispatcher.repository.BreakerRepository.BreakerRow;
+import dev.forgeline.dispatcher.repository.GateRepository;
+import dev.forgeline.dispatcher.repository.GateRepository.Gate;
+import dev.forgeline.dispatcher.repository.TaskRepository.Exclusions;
+import java.util.HashSet;
+import java.util.Set;
 import dev.forgeline.contracts.TaskState;
 import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.contracts.payload.TaskReady;
@@ -44,9 +54,16 @@ public class DispatchService {
     private final Outbox outbox;
     private final DispatcherConfig config;
     private final ObjectMapper json;
+    private final GateRepository gates;
+    private final BreakerRepository breakers;
+    private final DispatcherMetrics metrics;
 
     public DispatchService(NodeRepository nodes, TaskRepository tasks, LeaseRepository leases,
-            CounterRepository counters, Outbox outbox, DispatcherConfig config, ObjectMapper json) {
+            CounterRepository counters, Outbox outbox, DispatcherConfig config, ObjectMapper json,
+            GateRepository gates, BreakerRepository breakers, DispatcherMetrics metrics) {
+        this.gates = gates;
+        this.breakers = breakers;
+        this.metrics = metrics;
         this.nodes = nodes;
         this.tasks = tasks;
         this.leases = leases;
@@ -70,16 +87,56 @@ public class DispatchService {
     /** Grants as many leases as free slots and READY tasks allow, up to one batch. */
     @Transactional
     public DispatchRound dispatchRound() {
-        List<FreeNode> freeNodes = nodes.lockActiveWithFreeSlots();
+        List<Gate> gates = this.gates.active();
+        if (gates.stream().anyMatch(Gate::global)) {
+            return DispatchRound.IDLE;
+        }
+        // breakers: OPEN (or HALF_OPEN with its probe out) blocks; HALF_OPEN lets one probe lease through
+        Set<String> blockedNodes = new HashSet<>();
+        Set<String> blockedProfiles = new HashSet<>();
+        Set<String> probeNodes = new HashSet<>();
+        Set<String> probeProfiles = new HashSet<>();
+        boolean globalProbe = false;
+        List<BreakerRow> notClosed = breakers.lockNotClosed();
+        for (BreakerRow breaker : notClosed) {
+            boolean probeFree = breaker.state() == BreakerState.HALF_OPEN && breaker.probeLeaseId() == null;
+            switch (breaker.scope()) {
+                case BreakerService.GLOBAL -> {
+                    if (!probeFree) {
+                        return DispatchRound.IDLE;
+                    }
+                    globalProbe = true;
+                }
+                case BreakerService.NODE -> (probeFree ? probeNodes : blockedNodes).add(breaker.key());
+                case BreakerService.PROFILE -> (probeFree ? probeProfiles : blockedProfiles).add(breaker.key());
+                default -> {
+                }
+            }
+        }
+        List<FreeNode> freeNodes = nodes.lockActiveWithFreeSlots(blockedNodes).stream()
+                .map(n -> probeNodes.contains(n.name()) && n.freeSlots() > 1
+                        ? new FreeNode(n.name(), n.activeLeases() + 1, n.activeLeases(), n.labels(), n.agentProfiles())
+                        : n)
+                .toList();
         int freeSlots = freeNodes.stream().mapToInt(FreeNode::freeSlots).sum();
         if (freeSlots <= 0) {
             return DispatchRound.IDLE;
         }
-        int limit = Math.min(freeSlots, config.batchSize());
-        List<DispatchableTask> candidates = tasks.lockDispatchable(freeNodes.stream().map(FreeNode::name).toList(), limit);
-        if (candidates.isEmpty()) {
+        int limit = globalProbe ? 1 : Math.min(freeSlots, config.batchSize());
+        List<String> heldSpecs = gates.stream().filter(g -> g.name().startsWith(GateRepository.BUDGET_SPEC))
+                .map(Gate::specId).toList();
+        boolean holdReview = gates.stream().anyMatch(g -> g.name().equals(GateRepository.REVIEW_BACKLOG));
+        List<DispatchableTask> locked = tasks.lockDispatchable(freeNodes.stream().map(FreeNode::name).toList(), limit,
+                new Exclusions(heldSpecs, holdReview, List.copyOf(blockedProfiles), config.starvationLimit().toMillis(),
+                        config.fairShareWindow().toMillis()));
+        if (locked.isEmpty()) {
             return new DispatchRound(limit, 0, 0);
         }
+        // one probe per half-open profile
+        Set<String> probed = new HashSet<>();
+        List<DispatchableTask> candidates = locked.stream()
+                .filter(t -> !probeProfiles.contains(profileKey(t)) || probed.add(profileKey(t)))
+                .toList();
         List<Placement> placements = TaskPlacement.place(candidates, freeNodes);
         if (placements.isEmpty()) {
             return new DispatchRound(limit, candidates.size(), 0);
@@ -93,7 +150,8 @@ public class DispatchService {
             Placement placement = placements.get(i);
             DispatchableTask task = placement.task();
             granted.add(new NewLease(UUID.randomUUID(), task.specId(), task.taskId(), placement.nodeName(), tokens[i],
-                    task.attempt() + 1, leasedAt, leasedAt.plus(leaseDuration(task.estimateSeconds()))));
+                    task.attempt() + 1, leasedAt, leasedAt.plus(leaseDuration(task.estimateSeconds())),
+                    task.effectiveProfile()));
             grantedByNode.merge(placement.nodeName(), 1, Integer::sum);
         }
         leases.insertAll(granted);
@@ -104,9 +162,22 @@ public class DispatchService {
         for (int i = 0; i < granted.size(); i++) {
             NewLease lease = granted.get(i);
             DispatchableTask task = placements.get(i).task();
+            if (probeNodes.remove(lease.nodeName())) {
+                breakers.setProbe(BreakerService.NODE, lease.nodeName(), lease.id());
+            }
+            if (probeProfiles.remove(profileKey(task))) {
+                breakers.setProbe(BreakerService.PROFILE, profileKey(task), lease.id());
+            }
+            if (globalProbe) {
+                breakers.setProbe(BreakerService.GLOBAL, BreakerService.FLEET, lease.id());
+                globalProbe = false;
+            }
+            if (task.readyAt() != null) {
+                metrics.scheduleToStart(Duration.between(task.readyAt(), leasedAt).toMillis() / 1000.0);
+            }
             events.add(new Event(EventType.TASK_LEASED, lease.specId(), lease.taskId(), lease.nodeName(),
                     new TaskLeased(lease.id(), lease.nodeName(), lease.fencingToken(), lease.attempt(), lease.leasedAt(),
-                            lease.deadline(), heartbeatSeconds, parse(task)),
+                            lease.deadline(), heartbeatSeconds, parse(task), task.effectiveProfile(), previous(task)),
                     task.traceContext()));
             events.add(new Event(EventType.TASK_STATE_CHANGED, lease.specId(), lease.taskId(),
                     lease.specId() + "/" + lease.taskId(),
@@ -116,7 +187,24 @@ public class DispatchService {
         }
         outbox.appendAll(events);
         counters.increment(Counter.LEASES_GRANTED, granted.size());
+        metrics.leasesGranted(granted.size());
         return new DispatchRound(limit, candidates.size(), granted.size());
+    }
+
+    static String profileKey(DispatchableTask task) {
+        return task.effectiveProfile() == null ? "default" : task.effectiveProfile();
+    }
+
+    private PreviousAttempt previous(DispatchableTask task) {
+        if (task.previousAttemptJson() == null) {
+            return null;
+        }
+        try {
+            return json.readValue(task.previousAttemptJson(), PreviousAttempt.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored PreviousAttempt of " + task.specId() + "/" + task.taskId()
+                    + " cannot be read", e);
+        }
     }
 
     /** Whether a round with this result may have left more work that the next round can grant right away. */

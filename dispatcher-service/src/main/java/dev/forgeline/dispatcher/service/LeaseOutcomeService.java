@@ -4,31 +4,41 @@ import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.TaskState;
 import dev.forgeline.contracts.payload.Heartbeat;
+import dev.forgeline.contracts.payload.LeaseRevoked;
 import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.contracts.payload.TaskStateChanged;
 import dev.forgeline.dispatcher.domain.Counter;
 import dev.forgeline.dispatcher.domain.LeaseOutcome;
+import dev.forgeline.dispatcher.metrics.DispatcherMetrics;
 import dev.forgeline.dispatcher.repository.CounterRepository;
 import dev.forgeline.dispatcher.repository.LeaseRepository;
 import dev.forgeline.dispatcher.repository.NodeRepository;
 import dev.forgeline.dispatcher.repository.TaskRepository;
-import dev.forgeline.dispatcher.repository.TaskRepository.CurrentLease;
+import dev.forgeline.dispatcher.repository.TaskRepository.TaskRow;
+import dev.forgeline.dispatcher.service.RetryService.EndedAttempt;
 import dev.forgeline.support.outbox.Outbox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
  * Applies what workers report about their leases. Only a report carrying the fencing token of the task's
- * current, open lease changes anything; any other is stale (a zombie worker, a late or repeated delivery) and
- * is only counted and logged. Locks are taken in the order task, lease, node.
+ * current, open lease changes anything; any other is stale (a zombie worker, a late or repeated delivery, the
+ * acknowledgement of a revocation) and is only counted and logged. Locks are taken in the order task, lease, node.
  */
 @ApplicationScoped
 public class LeaseOutcomeService {
     private static final Logger LOG = Logger.getLogger(LeaseOutcomeService.class);
     static final int MAX_REASON_LENGTH = 500;
+    /** Failure classes a worker reports when it acknowledges a revocation. */
+    static final Set<FailureClass> REVOCATION_REASONS = EnumSet.of(FailureClass.CANCELLED, FailureClass.TIMEOUT,
+            FailureClass.ORPHANED);
 
     private final TaskRepository tasks;
     private final LeaseRepository leases;
@@ -36,15 +46,20 @@ public class LeaseOutcomeService {
     private final CounterRepository counters;
     private final Outbox outbox;
     private final DispatchLoop dispatchLoop;
+    private final RetryService retries;
+    private final DispatcherMetrics metrics;
 
     public LeaseOutcomeService(TaskRepository tasks, LeaseRepository leases, NodeRepository nodes,
-            CounterRepository counters, Outbox outbox, DispatchLoop dispatchLoop) {
+            CounterRepository counters, Outbox outbox, DispatchLoop dispatchLoop, RetryService retries,
+            DispatcherMetrics metrics) {
         this.tasks = tasks;
         this.leases = leases;
         this.nodes = nodes;
         this.counters = counters;
         this.outbox = outbox;
         this.dispatchLoop = dispatchLoop;
+        this.retries = retries;
+        this.metrics = metrics;
     }
 
     /**
@@ -56,62 +71,101 @@ public class LeaseOutcomeService {
      */
     @Transactional
     public boolean applyHeartbeat(String specId, String taskId, Heartbeat heartbeat) {
+        metrics.heartbeat("attempt");
         String spec = specId != null ? specId : heartbeat.leaseId() == null ? null : leases.specIdOf(heartbeat.leaseId());
         String task = heartbeat.taskId() != null ? heartbeat.taskId() : taskId;
-        Optional<CurrentLease> current = spec == null || task == null
-                ? Optional.empty()
-                : tasks.lockWithCurrentLease(spec, task);
-        if (current.isEmpty() || !current.get().isHeldBy(heartbeat.leaseId(), heartbeat.fencingToken())) {
+        Optional<TaskRow> current = spec == null || task == null ? Optional.empty() : tasks.lockRow(spec, task);
+        if (current.isEmpty() || !holds(current.get(), heartbeat.leaseId(), heartbeat.fencingToken())) {
             counters.increment(Counter.STALE_HEARTBEATS, 1);
+            metrics.stale("heartbeat");
             LOG.infof("stale heartbeat for %s/%s from %s: token %d, current %s", spec, task, heartbeat.nodeName(),
                     heartbeat.fencingToken(), currentToken(current));
             return false;
         }
-        CurrentLease lease = current.get();
-        leases.recordHeartbeat(lease.leaseId());
-        nodes.touch(lease.nodeName());
-        if (lease.state() == TaskState.LEASED) {
+        TaskRow row = current.get();
+        leases.recordHeartbeat(row.currentLeaseId());
+        nodes.touch(row.nodeName());
+        if (row.state() == TaskState.LEASED) {
             tasks.setState(spec, task, TaskState.RUNNING, null);
             outbox.append(EventType.TASK_STATE_CHANGED, spec, task, spec + "/" + task,
-                    new TaskStateChanged(spec, task, TaskState.RUNNING, lease.attempt(), lease.nodeName(),
-                            lease.fencingToken(), null, null));
+                    new TaskStateChanged(spec, task, TaskState.RUNNING, row.attempt(), row.nodeName(),
+                            row.fencingToken(), null, null));
         }
         return true;
     }
 
     /**
-     * Ends the current lease with the worker's result: the task SUCCEEDED or FAILED and the node's slot is free.
+     * Ends the current lease with the worker's result: SUCCEEDED, or the retry table decides between READY again
+     * and FAILED for good. The node's slot is free either way.
      *
-     * @return false for a stale result
+     * @return false for a stale result (or a stale acknowledgement of a revocation)
      */
     @Transactional
     public boolean applyResult(TaskResult result) {
-        Optional<CurrentLease> current = result.specId() == null || result.taskId() == null
+        Optional<TaskRow> current = result.specId() == null || result.taskId() == null
                 ? Optional.empty()
-                : tasks.lockWithCurrentLease(result.specId(), result.taskId());
-        if (current.isEmpty() || !current.get().isHeldBy(result.leaseId(), result.fencingToken())) {
-            counters.increment(Counter.STALE_RESULTS, 1);
-            LOG.infof("stale result for %s/%s from %s: token %d, current %s", result.specId(), result.taskId(),
-                    result.nodeName(), result.fencingToken(), currentToken(current));
+                : tasks.lockRow(result.specId(), result.taskId());
+        if (current.isEmpty() || !holds(current.get(), result.leaseId(), result.fencingToken())) {
+            boolean ack = !result.succeeded() && REVOCATION_REASONS.contains(result.failureClass());
+            counters.increment(ack ? Counter.STALE_ACKS : Counter.STALE_RESULTS, 1);
+            metrics.stale(ack ? "ack" : "result");
+            LOG.infof("stale %s for %s/%s from %s: token %d, current %s", ack ? "revocation acknowledgement" : "result",
+                    result.specId(), result.taskId(), result.nodeName(), result.fencingToken(), currentToken(current));
             return false;
         }
-        CurrentLease lease = current.get();
-        TaskState state = result.succeeded() ? TaskState.SUCCEEDED : TaskState.FAILED;
-        FailureClass failureClass = result.succeeded() ? null
-                : result.failureClass() != null ? result.failureClass() : FailureClass.AGENT_ERROR;
-        leases.end(lease.leaseId(), result.succeeded() ? LeaseOutcome.SUCCEEDED : LeaseOutcome.FAILED);
-        nodes.releaseSlots(Map.of(lease.nodeName(), 1));
-        tasks.setState(result.specId(), result.taskId(), state, failureClass);
-        outbox.append(EventType.TASK_STATE_CHANGED, result.specId(), result.taskId(),
-                result.specId() + "/" + result.taskId(),
-                new TaskStateChanged(result.specId(), result.taskId(), state, lease.attempt(), lease.nodeName(),
-                        lease.fencingToken(), failureClass, result.succeeded() ? null : truncate(result.failureDetail())));
+        TaskRow row = current.get();
+        EndedAttempt ended = new EndedAttempt(row.attempt(), row.currentLeaseId(), row.nodeName(),
+                row.leaseAgentProfile(), row.fencingToken(), result.succeeded() ? "SUCCEEDED" : "FAILED");
+        leases.end(row.currentLeaseId(), result.succeeded() ? LeaseOutcome.SUCCEEDED : LeaseOutcome.FAILED);
+        nodes.releaseSlots(Map.of(row.nodeName(), 1));
+        if (result.succeeded()) {
+            tasks.finish(row.specId(), row.taskId(), TaskState.SUCCEEDED, null, null, false);
+            retries.succeeded(row, ended);
+            outbox.append(EventType.TASK_STATE_CHANGED, row.specId(), row.taskId(), row.specId() + "/" + row.taskId(),
+                    new TaskStateChanged(row.specId(), row.taskId(), TaskState.SUCCEEDED, row.attempt(),
+                            row.nodeName(), row.fencingToken(), null, null));
+        } else {
+            FailureClass failureClass = result.failureClass() != null ? result.failureClass() : FailureClass.AGENT_ERROR;
+            String outputTail = result.tests() != null && result.tests().outputTail() != null
+                    && !result.tests().outputTail().isBlank() ? result.tests().outputTail() : result.failureDetail();
+            retries.failed(row, ended, failureClass, result.failureDetail(), outputTail, null);
+        }
         dispatchLoop.wakeAfterCommit();
         return true;
     }
 
-    private static String currentToken(Optional<CurrentLease> current) {
-        return current.filter(CurrentLease::leaseOpen).map(c -> String.valueOf(c.fencingToken())).orElse("none");
+    /**
+     * Ends the open lease of a locked task for the dispatcher's own reason, frees the slot and tells the node
+     * to stop the attempt (LEASE_REVOKED on the leases topic, keyed by node name).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public EndedAttempt revoke(TaskRow row, LeaseOutcome outcome, FailureClass reason, String detail) {
+        leases.end(row.currentLeaseId(), outcome);
+        nodes.releaseSlots(Map.of(row.nodeName(), 1));
+        announceRevocation(row.specId(), row.taskId(), row.currentLeaseId(), row.nodeName(), row.fencingToken(),
+                row.attempt(), reason, detail, row.traceContext());
+        dispatchLoop.wakeAfterCommit();
+        return new EndedAttempt(row.attempt(), row.currentLeaseId(), row.nodeName(), row.leaseAgentProfile(),
+                row.fencingToken(), outcome.name());
+    }
+
+    /** Appends LEASE_REVOKED for a lease already ended in this transaction. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void announceRevocation(String specId, String taskId, UUID leaseId, String nodeName, long fencingToken,
+            int attempt, FailureClass reason, String detail, Map<String, String> traceContext) {
+        outbox.append(EventType.LEASE_REVOKED, specId, taskId, nodeName,
+                new LeaseRevoked(leaseId, nodeName, specId, taskId, fencingToken, attempt, reason, truncate(detail),
+                        Instant.now()),
+                traceContext);
+    }
+
+    static boolean holds(TaskRow row, UUID claimedLease, long claimedToken) {
+        return row.leaseOpen() && row.fencingToken() != null && row.fencingToken() == claimedToken
+                && (claimedLease == null || claimedLease.equals(row.currentLeaseId())) && row.isActive();
+    }
+
+    private static String currentToken(Optional<TaskRow> current) {
+        return current.filter(TaskRow::leaseOpen).map(c -> String.valueOf(c.fencingToken())).orElse("none");
     }
 
     static String truncate(String text) {

@@ -1,33 +1,36 @@
 package dev.forgeline.dispatcher.service;
 
-import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.TaskState;
-import dev.forgeline.contracts.payload.TaskStateChanged;
 import dev.forgeline.dispatcher.config.DispatcherConfig;
 import dev.forgeline.dispatcher.domain.Counter;
 import dev.forgeline.dispatcher.domain.LeaseOutcome;
+import dev.forgeline.dispatcher.domain.TaskKey;
+import dev.forgeline.dispatcher.metrics.DispatcherMetrics;
 import dev.forgeline.dispatcher.repository.CounterRepository;
 import dev.forgeline.dispatcher.repository.LeaseRepository;
 import dev.forgeline.dispatcher.repository.LeaseRepository.ExpiredLease;
 import dev.forgeline.dispatcher.repository.NodeRepository;
 import dev.forgeline.dispatcher.repository.TaskRepository;
-import dev.forgeline.dispatcher.repository.TaskRepository.Expiry;
-import dev.forgeline.support.outbox.Outbox;
-import dev.forgeline.support.outbox.Outbox.Event;
+import dev.forgeline.dispatcher.repository.TaskRepository.TaskRow;
+import dev.forgeline.dispatcher.service.RetryService.EndedAttempt;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * Ends leases whose worker went silent (ORPHANED: no heartbeat for missed-heartbeats intervals) or ran past the
- * deadline (TIMEOUT). The slot is freed and the task goes back to READY for another attempt with a new, higher
- * fencing token, or FAILED once it has used max-attempts.
+ * Supervision of attempts and nodes:
+ * <ul>
+ * <li>a node that announced node heartbeats and missed {@code missed-heartbeats} of them is DEAD;</li>
+ * <li>an open lease with no heartbeat for {@code missed-heartbeats} intervals, on a DEAD node, or granted to a
+ * worker instance that has since been replaced, is ORPHANED; one past its start-to-close deadline is TIMEOUT.
+ * The lease is revoked (LEASE_REVOKED to the node), the slot freed, and the retry table decides;</li>
+ * <li>the sweeper resets tasks LEASED or RUNNING for more than {@code sweeper-factor} x their estimate, or left
+ * without an open lease; fails READY tasks past schedule-to-close; flags READY tasks no node can take.</li>
+ * </ul>
  */
 @ApplicationScoped
 public class LeaseSupervisor {
@@ -37,24 +40,42 @@ public class LeaseSupervisor {
     private final TaskRepository tasks;
     private final NodeRepository nodes;
     private final CounterRepository counters;
-    private final Outbox outbox;
-    private final DispatchLoop dispatchLoop;
+    private final LeaseOutcomeService leaseOutcomes;
+    private final RetryService retries;
+    private final DispatcherMetrics metrics;
     private final DispatcherConfig config;
+    private final NodeEvents nodeEvents;
 
     public LeaseSupervisor(LeaseRepository leases, TaskRepository tasks, NodeRepository nodes,
-            CounterRepository counters, Outbox outbox, DispatchLoop dispatchLoop, DispatcherConfig config) {
+            CounterRepository counters, LeaseOutcomeService leaseOutcomes, RetryService retries,
+            DispatcherMetrics metrics, DispatcherConfig config, NodeEvents nodeEvents) {
         this.leases = leases;
         this.tasks = tasks;
         this.nodes = nodes;
         this.counters = counters;
-        this.outbox = outbox;
-        this.dispatchLoop = dispatchLoop;
+        this.leaseOutcomes = leaseOutcomes;
+        this.retries = retries;
+        this.metrics = metrics;
         this.config = config;
+        this.nodeEvents = nodeEvents;
     }
 
-    /** The silence after which a lease is orphaned. */
+    /** The silence after which a lease is orphaned and a node dead. */
     public Duration orphanAfter() {
         return config.heartbeatInterval().multipliedBy(config.missedHeartbeats());
+    }
+
+    /** Declares silent nodes DEAD; their leases are orphaned by the next {@link #superviseOnce()}. */
+    @Transactional
+    public List<String> declareSilentNodesDead() {
+        List<String> dead = nodes.markSilentNodesDead(orphanAfter().toMillis());
+        if (!dead.isEmpty()) {
+            counters.increment(Counter.NODES_DEAD, dead.size());
+            LOG.warnf("nodes %s missed %d node heartbeats: DEAD, their leases are orphaned", dead,
+                    config.missedHeartbeats());
+            nodeEvents.nodesDied(dead);
+        }
+        return dead;
     }
 
     /**
@@ -65,54 +86,83 @@ public class LeaseSupervisor {
     @Transactional
     public int superviseOnce() {
         List<ExpiredLease> expired = leases.lockExpired(orphanAfter(), config.batchSize());
-        if (expired.isEmpty()) {
-            return 0;
-        }
-        List<Expiry> expiries = new ArrayList<>(expired.size());
-        Map<String, Integer> freedByNode = new HashMap<>();
         long orphaned = 0;
         long timedOut = 0;
         for (ExpiredLease lease : expired) {
-            boolean retry = lease.attemptsUsed() < config.maxAttempts();
+            Optional<TaskRow> row = tasks.lockRow(lease.specId(), lease.taskId());
+            if (row.isEmpty()) {
+                continue;
+            }
             FailureClass failureClass = lease.outcome().failureClass();
-            expiries.add(new Expiry(lease.specId(), lease.taskId(), retry ? TaskState.READY : TaskState.FAILED,
-                    failureClass));
-            freedByNode.merge(lease.nodeName(), 1, Integer::sum);
+            String reason = reason(lease);
+            EndedAttempt ended = leaseOutcomes.revoke(row.get(), lease.outcome(), failureClass, reason);
+            retries.failed(row.get(), ended, failureClass, reason, null, null);
             if (lease.outcome() == LeaseOutcome.ORPHANED) {
                 orphaned++;
             } else {
                 timedOut++;
             }
         }
-        leases.endAll(expired);
-        nodes.releaseSlots(freedByNode);
-        tasks.applyExpiries(expiries);
-        List<Event> events = new ArrayList<>(expired.size());
-        for (int i = 0; i < expired.size(); i++) {
-            ExpiredLease lease = expired.get(i);
-            Expiry expiry = expiries.get(i);
-            String reason = reason(lease) + (expiry.state() == TaskState.READY ? "; retrying"
-                    : "; no attempts left (" + lease.attemptsUsed() + " of " + config.maxAttempts() + ")");
-            LOG.infof("lease %s of %s/%s (token %d, attempt %d) %s: %s", lease.id(), lease.specId(), lease.taskId(),
-                    lease.fencingToken(), lease.attempt(), lease.outcome(), reason);
-            events.add(new Event(EventType.TASK_STATE_CHANGED, lease.specId(), lease.taskId(),
-                    lease.specId() + "/" + lease.taskId(),
-                    new TaskStateChanged(lease.specId(), lease.taskId(), expiry.state(), lease.attempt(),
-                            lease.nodeName(), lease.fencingToken(), expiry.failureClass(), reason),
-                    lease.traceContext()));
-        }
-        outbox.appendAll(events);
         counters.increment(Counter.ORPHANED, orphaned);
         counters.increment(Counter.TIMED_OUT, timedOut);
-        dispatchLoop.wakeAfterCommit();
+        metrics.timeout("heartbeat", orphaned);
+        metrics.timeout("start_to_close", timedOut);
         return expired.size();
     }
 
-    private String reason(ExpiredLease lease) {
-        if (lease.outcome() == LeaseOutcome.TIMEOUT) {
-            return "attempt on " + lease.nodeName() + " passed its deadline " + lease.deadline();
+    /** The sweeper: resets stuck tasks and fails READY tasks past schedule-to-close. */
+    @Transactional
+    public int sweep() {
+        int swept = 0;
+        List<TaskKey> stuck = tasks.findStuck(config.sweeperFactor(), config.timeoutFactor(),
+                config.minLeaseDuration().toMillis(), config.batchSize());
+        for (TaskKey key : stuck) {
+            Optional<TaskRow> locked = tasks.lockRow(key.specId, key.taskId);
+            if (locked.isEmpty() || !locked.get().isActive()) {
+                continue;
+            }
+            TaskRow row = locked.get();
+            String reason = "sweeper: " + row.state() + " for more than " + config.sweeperFactor()
+                    + " x its estimate, or without an open lease";
+            EndedAttempt ended = row.leaseOpen()
+                    ? leaseOutcomes.revoke(row, LeaseOutcome.TIMEOUT, FailureClass.TIMEOUT, reason)
+                    : new EndedAttempt(row.attempt(), row.currentLeaseId(), row.nodeName(), row.leaseAgentProfile(),
+                            row.fencingToken(), "TIMEOUT");
+            retries.failed(row, ended, FailureClass.TIMEOUT, reason, null, null);
+            swept++;
         }
-        return "no heartbeat from " + lease.nodeName() + " since " + lease.lastSignOfLife() + " ("
-                + config.missedHeartbeats() + " intervals of " + config.heartbeatInterval().toMillis() + " ms missed)";
+        List<TaskKey> late = tasks.lockReadyPastScheduleToClose(config.scheduleToClose().toMillis(), config.batchSize());
+        for (TaskKey key : late) {
+            TaskRow row = tasks.lockRow(key.specId, key.taskId).orElseThrow();
+            String reason = "schedule-to-close limit of " + config.scheduleToClose() + " passed while READY";
+            tasks.finish(key.specId, key.taskId, TaskState.FAILED, FailureClass.TIMEOUT, reason, true);
+            retries.announceFinalFailure(row, FailureClass.TIMEOUT, reason);
+        }
+        counters.increment(Counter.SWEPT, swept);
+        metrics.timeout("sweeper", swept);
+        metrics.timeout("schedule_to_close", late.size());
+        return swept + late.size();
+    }
+
+    /** Flags READY tasks waiting longer than schedule-to-start that no node can take. */
+    @Transactional
+    public int flagUnschedulable() {
+        int flagged = tasks.flagUnschedulable(config.scheduleToStart().toMillis());
+        metrics.timeout("schedule_to_start", flagged);
+        return flagged;
+    }
+
+    private String reason(ExpiredLease lease) {
+        return switch (lease.cause()) {
+            case "start-to-close" -> "start-to-close: attempt on " + lease.nodeName() + " passed its deadline "
+                    + lease.deadline();
+            case "node-dead" -> "node " + lease.nodeName() + " is DEAD (missed " + config.missedHeartbeats()
+                    + " node heartbeats)";
+            case "instance-restarted" -> "node " + lease.nodeName()
+                    + " restarted with a new instance: the old instance's attempt is orphaned";
+            default -> "no heartbeat from " + lease.nodeName() + " since " + lease.lastSignOfLife() + " ("
+                    + config.missedHeartbeats() + " intervals of " + config.heartbeatInterval().toMillis()
+                    + " ms missed)";
+        };
     }
 }

@@ -1,6 +1,14 @@
 package dev.forgeline.dispatcher.service;
 
+import dev.forgeline.contracts.payload.NodeHeartbeat;
+import dev.forgeline.dispatcher.domain.Node;
+import dev.forgeline.dispatcher.domain.NodeStatus;
 import dev.forgeline.dispatcher.mapping.NodeMapper;
+import dev.forgeline.dispatcher.metrics.DispatcherMetrics;
+import jakarta.persistence.LockModeType;
+import java.util.EnumSet;
+import java.util.Set;
+import org.jboss.logging.Logger;
 import dev.forgeline.dispatcher.model.NodeRegistration;
 import dev.forgeline.dispatcher.model.NodeView;
 import dev.forgeline.dispatcher.repository.NodeRepository;
@@ -22,17 +30,21 @@ public class NodeService {
     static final int MAX_CAPACITY = 256;
     static final String INVALID_NODE = "urn:forgeline:problem:invalid-node-registration";
 
+    private static final Logger LOG = Logger.getLogger(NodeService.class);
+
     private final NodeRepository nodes;
     private final DispatchLoop dispatchLoop;
+    private final DispatcherMetrics metrics;
 
-    public NodeService(NodeRepository nodes, DispatchLoop dispatchLoop) {
+    public NodeService(NodeRepository nodes, DispatchLoop dispatchLoop, DispatcherMetrics metrics) {
         this.nodes = nodes;
         this.dispatchLoop = dispatchLoop;
+        this.metrics = metrics;
     }
 
     /**
      * Registers a node, or updates it when the name is known (a restarted worker registers again). The node is
-     * ACTIVE afterwards; leases it already holds keep counting against its capacity.
+     * READY afterwards (a DEAD node is revived; a DRAINING or CORDONED one stays so); leases it already holds keep counting against its capacity.
      *
      * @throws ProblemException 400 listing every invalid field
      */
@@ -44,6 +56,71 @@ public class NodeService {
         nodes.upsert(registration.name(), registration.capacity(), labels, profiles);
         dispatchLoop.wakeAfterCommit();
         return NodeMapper.toView(nodes.findById(registration.name()));
+    }
+
+    /**
+     * Applies a NODE_HEARTBEAT: registers or updates the node, revives a DEAD one, and when the worker restarted
+     * (new instance id) lets the supervisor's next pass (within a second) orphan the old instance's leases.
+     */
+    @Transactional
+    public void applyNodeHeartbeat(NodeHeartbeat heartbeat) {
+        metrics.heartbeat("node");
+        if (heartbeat.nodeName() == null || !NAME.matcher(heartbeat.nodeName()).matches()) {
+            LOG.warnf("node heartbeat with an invalid node name '%s' ignored", heartbeat.nodeName());
+            return;
+        }
+        NodeRepository.Known before = nodes.applyNodeHeartbeat(heartbeat.nodeName(), heartbeat.kind(),
+                heartbeat.instanceId(), heartbeat.capacity(), heartbeat.labels(), heartbeat.agentProfiles());
+        if (before != null && before.instanceId() != null
+                && !before.instanceId().equals(heartbeat.instanceId())) {
+            LOG.infof("node %s restarted: instance %s replaces %s; the old instance's leases are orphaned",
+                    heartbeat.nodeName(), heartbeat.instanceId(), before.instanceId());
+        }
+        if (before == null || "DEAD".equals(before.status())) {
+            dispatchLoop.wakeAfterCommit();
+        }
+    }
+
+    /** No new leases; running attempts finish (in cluster mode the pod goes once the node is idle). */
+    @Transactional
+    public NodeView drain(String name) {
+        return transition(name, NodeStatus.DRAINING, "drained by an operator",
+                EnumSet.of(NodeStatus.READY, NodeStatus.CORDONED, NodeStatus.DRAINING));
+    }
+
+    /** No new leases; running attempts go on; the node stays until uncordoned. */
+    @Transactional
+    public NodeView cordon(String name) {
+        return transition(name, NodeStatus.CORDONED, "cordoned by an operator",
+                EnumSet.of(NodeStatus.READY, NodeStatus.CORDONED));
+    }
+
+    /** Takes new leases again. */
+    @Transactional
+    public NodeView uncordon(String name) {
+        NodeView view = transition(name, NodeStatus.READY, null,
+                EnumSet.of(NodeStatus.READY, NodeStatus.CORDONED, NodeStatus.DRAINING));
+        dispatchLoop.wakeAfterCommit();
+        return view;
+    }
+
+    private NodeView transition(String name, NodeStatus to, String reason, Set<NodeStatus> from) {
+        Node node = nodes.findById(name, LockModeType.PESSIMISTIC_WRITE);
+        if (node == null) {
+            throw ProblemException.notFound("node " + name + " is not registered");
+        }
+        if (!from.contains(node.status)) {
+            throw new ProblemException(409, "urn:forgeline:problem:illegal-node-transition", "Illegal node transition",
+                    "node " + name + " is " + node.status + "; it cannot become " + to
+                            + (node.status == NodeStatus.DEAD ? " (a DEAD node comes back by registering or heartbeating)" : ""),
+                    List.of(new ProblemError("status is " + node.status, null, "status")));
+        }
+        if (node.status != to) {
+            nodes.setStatus(name, to.name(), reason);
+            nodes.getEntityManager().refresh(node);
+            LOG.infof("node %s: %s -> %s", name, node.status, to);
+        }
+        return NodeMapper.toView(node);
     }
 
     @Transactional

@@ -5,7 +5,10 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-/** Runs the lease supervisor every second, batch after batch while batches are full. */
+/**
+ * Runs the lease supervisor every second (batch after batch while batches are full), the sweeper every
+ * {@code sweep-interval}. Breakers are evaluated by the dispatch loop (sub-second).
+ */
 @ApplicationScoped
 public class SupervisionSchedule {
     private static final Logger LOG = Logger.getLogger(SupervisionSchedule.class);
@@ -21,11 +24,23 @@ public class SupervisionSchedule {
     @Scheduled(every = "1s", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void supervise() {
         try {
+            supervisor.declareSilentNodesDead();
             while (supervisor.superviseOnce() >= config.batchSize()) {
                 // a full batch means more leases may have expired
             }
         } catch (RuntimeException e) {
             LOG.warnf("lease supervision failed, retrying in a second: %s", e.getMessage());
+        }
+    }
+
+    @Scheduled(every = "${forgeline.dispatcher.sweep-interval}", delayed = "2s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void sweep() {
+        try {
+            supervisor.sweep();
+            supervisor.flagUnschedulable();
+        } catch (RuntimeException e) {
+            LOG.warnf("sweep failed, retrying at the next one: %s", e.getMessage());
         }
     }
 }

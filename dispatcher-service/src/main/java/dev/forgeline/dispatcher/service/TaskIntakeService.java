@@ -2,7 +2,14 @@ package dev.forgeline.dispatcher.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.contracts.ReviewRisk;
+import dev.forgeline.contracts.TaskState;
 import dev.forgeline.contracts.payload.TaskReady;
+import dev.forgeline.dispatcher.domain.LeaseOutcome;
+import dev.forgeline.dispatcher.repository.TaskRepository.TaskRow;
+import dev.forgeline.dispatcher.service.RetryService.EndedAttempt;
+import java.util.Optional;
 import dev.forgeline.dispatcher.repository.TaskRepository;
 import dev.forgeline.support.tracing.TraceContexts;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,8 +26,13 @@ public class TaskIntakeService {
     private final ObjectMapper json;
     private final TraceContexts traceContexts;
 
+    private final LeaseOutcomeService leaseOutcomes;
+    private final RetryService retries;
+
     public TaskIntakeService(TaskRepository tasks, DispatchLoop dispatchLoop, ObjectMapper json,
-            TraceContexts traceContexts) {
+            TraceContexts traceContexts, LeaseOutcomeService leaseOutcomes, RetryService retries) {
+        this.leaseOutcomes = leaseOutcomes;
+        this.retries = retries;
         this.tasks = tasks;
         this.dispatchLoop = dispatchLoop;
         this.json = json;
@@ -28,8 +40,9 @@ public class TaskIntakeService {
     }
 
     /**
-     * Queues a task as READY. A task already queued or running is a duplicate and ignored; a finished one is
-     * queued again. The current trace context (the consumer span of the TaskReady) is stored with the task, so
+     * Queues a task as READY. A task already queued or running at the same (or a newer) revision is a duplicate
+     * and ignored; a finished one is queued again; a higher revision replaces a queued task, and revokes the lease
+     * of a task in flight before queueing the new text. The current trace context (the consumer span of the TaskReady) is stored with the task, so
      * the lease events continue the task's trace.
      *
      * @param specId the envelope's spec id, used when the payload does not name one
@@ -44,8 +57,25 @@ public class TaskIntakeService {
             throw new IllegalArgumentException("a TaskReady needs a spec id and a task id");
         }
         String agentProfile = ready.agentProfile() == null || ready.agentProfile().isBlank() ? null : ready.agentProfile();
+        int revision = Math.max(1, ready.revision());
+        Optional<TaskRow> existing = tasks.lockRow(spec, task);
+        if (existing.isPresent() && existing.get().isActive() && revision > existing.get().revision()) {
+            // a new revision of a task in flight: stop the old text's attempt, then queue the new text
+            TaskRow row = existing.get();
+            String reason = "replaced by revision " + revision + " (was " + row.revision() + ")";
+            if (row.leaseOpen()) {
+                EndedAttempt ended = leaseOutcomes.revoke(row, LeaseOutcome.CANCELLED, FailureClass.CANCELLED, reason);
+                retries.cancelled(row, ended, reason);
+            }
+            tasks.finish(spec, task, TaskState.CANCELLED, FailureClass.CANCELLED, reason, false);
+        }
         boolean queued = tasks.insertReady(spec, task, encode(ready), ready.priority(), ready.labels(), agentProfile,
-                ready.estimateSeconds(), traceContexts.current());
+                ready.estimateSeconds(), traceContexts.current(), revision,
+                ReviewRisk.needsHumanReview(ready.labels(), ready.files()));
+        if (queued && existing.isPresent()) {
+            LOG.infof("task %s/%s queued at revision %d (was %s at revision %d)", spec, task, revision,
+                    existing.get().state(), existing.get().revision());
+        }
         if (queued) {
             dispatchLoop.wakeAfterCommit();
         } else {

@@ -53,7 +53,7 @@ public final class TaskPlacement {
                 return false;
             }
         }
-        String profile = task.agentProfile();
+        String profile = task.effectiveProfile();
         return profile == null || node.agentProfiles().isEmpty() || node.agentProfiles().contains(profile);
     }
 }

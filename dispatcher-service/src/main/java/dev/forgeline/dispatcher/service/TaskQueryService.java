@@ -7,7 +7,16 @@ import dev.forgeline.dispatcher.domain.TaskKey;
 import dev.forgeline.dispatcher.mapping.TaskMapper;
 import dev.forgeline.dispatcher.model.DispatcherStats;
 import dev.forgeline.dispatcher.model.TaskView;
+import dev.forgeline.contracts.BreakerState;
+import dev.forgeline.dispatcher.model.DispatchStatus;
+import dev.forgeline.dispatcher.repository.AttemptRepository;
+import dev.forgeline.dispatcher.repository.BreakerRepository;
+import dev.forgeline.dispatcher.repository.BreakerRepository.BreakerRow;
 import dev.forgeline.dispatcher.repository.CounterRepository;
+import dev.forgeline.dispatcher.repository.GateRepository;
+import dev.forgeline.dispatcher.repository.GateRepository.Gate;
+import java.time.Instant;
+import java.util.ArrayList;
 import dev.forgeline.dispatcher.repository.LeaseRepository;
 import dev.forgeline.dispatcher.repository.TaskRepository;
 import dev.forgeline.support.problem.Problem.ProblemError;
@@ -28,11 +37,18 @@ public class TaskQueryService {
     private final TaskRepository tasks;
     private final LeaseRepository leases;
     private final CounterRepository counters;
+    private final AttemptRepository attempts;
+    private final GateService gates;
+    private final BreakerRepository breakers;
 
-    public TaskQueryService(TaskRepository tasks, LeaseRepository leases, CounterRepository counters) {
+    public TaskQueryService(TaskRepository tasks, LeaseRepository leases, CounterRepository counters,
+            AttemptRepository attempts, GateService gates, BreakerRepository breakers) {
         this.tasks = tasks;
         this.leases = leases;
         this.counters = counters;
+        this.attempts = attempts;
+        this.gates = gates;
+        this.breakers = breakers;
     }
 
     /**
@@ -50,7 +66,9 @@ public class TaskQueryService {
             throw ProblemException.badRequest(INVALID_QUERY, "Invalid task query", "limit is out of range",
                     List.of(new ProblemError("limit must be between 1 and " + MAX_LIMIT, null, "limit")));
         }
-        return tasks.list(taskState, specId, max).stream().map(t -> TaskMapper.toView(t, List.of())).toList();
+        Holds holds = holds();
+        return tasks.list(taskState, specId, max).stream()
+                .map(t -> TaskMapper.toView(t, List.of(), List.of(), holds.reasonFor(t))).toList();
     }
 
     /** One task with every lease it had. */
@@ -60,14 +78,58 @@ public class TaskQueryService {
         if (task == null) {
             throw ProblemException.notFound("task " + specId + "/" + taskId + " is unknown to the dispatcher");
         }
-        return TaskMapper.toView(task, leases.history(specId, taskId));
+        return TaskMapper.toView(task, leases.history(specId, taskId), attempts.history(specId, taskId),
+                holds().reasonFor(task));
     }
 
     @Transactional
     public DispatcherStats stats() {
         Map<Counter, Long> values = counters.readAll();
+        DispatchStatus status = gates.status();
         return new DispatcherStats(values.get(Counter.LEASES_GRANTED), values.get(Counter.STALE_HEARTBEATS),
-                values.get(Counter.STALE_RESULTS), values.get(Counter.ORPHANED), values.get(Counter.TIMED_OUT));
+                values.get(Counter.STALE_RESULTS), values.get(Counter.ORPHANED), values.get(Counter.TIMED_OUT),
+                values.get(Counter.STALE_ACKS), values.get(Counter.RETRIES), values.get(Counter.PERMANENT_FAILURES),
+                values.get(Counter.CANCELLED), values.get(Counter.SWEPT), values.get(Counter.NODES_DEAD),
+                status.paused(), status.reasons());
+    }
+
+    /** What holds READY tasks back right now. */
+    record Holds(List<Gate> gates, List<BreakerRow> breakers) {
+        String reasonFor(Task task) {
+            if (task.state != TaskState.READY) {
+                return null;
+            }
+            List<String> reasons = new ArrayList<>();
+            for (Gate gate : gates) {
+                if (gate.global() || (gate.specId() != null && gate.specId().equals(task.specId))
+                        || (GateRepository.REVIEW_BACKLOG.equals(gate.name()) && task.needsHumanReview)) {
+                    reasons.add(gate.reason());
+                }
+            }
+            String profile = task.leaseProfile != null ? task.leaseProfile
+                    : task.agentProfile != null ? task.agentProfile : "default";
+            for (BreakerRow breaker : breakers) {
+                if (breaker.state() == BreakerState.CLOSED) {
+                    continue;
+                }
+                if (BreakerService.GLOBAL.equals(breaker.scope())
+                        || (BreakerService.PROFILE.equals(breaker.scope()) && breaker.key().equals(profile))) {
+                    reasons.add(breaker.scope().toLowerCase() + " breaker " + breaker.key() + " is "
+                            + breaker.state() + ": " + breaker.reason());
+                }
+            }
+            if (task.notBefore != null && task.notBefore.isAfter(Instant.now())) {
+                reasons.add("retry backoff until " + task.notBefore);
+            }
+            if (task.waitingReason != null) {
+                reasons.add(task.waitingReason);
+            }
+            return reasons.isEmpty() ? null : String.join("; ", reasons);
+        }
+    }
+
+    private Holds holds() {
+        return new Holds(gates.active(), breakers.all());
     }
 
     private static TaskState parseState(String state) {

@@ -1,0 +1,110 @@
+package dev.forgeline.dispatcher.repository;
+
+import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.dispatcher.model.AttemptView;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** The task_attempt history: every finished attempt with the decision taken about it. */
+@ApplicationScoped
+public class AttemptRepository {
+    private final AgroalDataSource dataSource;
+
+    public AttemptRepository(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** A finished attempt to record. */
+    public record NewAttempt(String specId, String taskId, int attempt, UUID leaseId, String nodeName,
+            String agentProfile, Long fencingToken, String outcome, FailureClass failureClass, String detail,
+            String decision, String nextProfile, Instant retryAt, Boolean breakerFailed) {
+    }
+
+    public void insert(NewAttempt a) {
+        Jdbc.call(dataSource, "record attempt of " + a.specId() + "/" + a.taskId(), c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO task_attempt (spec_id, task_id, attempt, lease_id, node_name, agent_profile, fencing_token,
+                                              outcome, failure_class, detail, decision, next_profile, retry_at,
+                                              breaker_failed)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)) {
+                ps.setString(1, a.specId());
+                ps.setString(2, a.taskId());
+                ps.setInt(3, a.attempt());
+                ps.setObject(4, a.leaseId());
+                ps.setString(5, a.nodeName());
+                ps.setString(6, a.agentProfile());
+                if (a.fencingToken() == null) {
+                    ps.setNull(7, java.sql.Types.BIGINT);
+                } else {
+                    ps.setLong(7, a.fencingToken());
+                }
+                ps.setString(8, a.outcome());
+                ps.setString(9, a.failureClass() == null ? null : a.failureClass().name());
+                ps.setString(10, a.detail());
+                ps.setString(11, a.decision());
+                ps.setString(12, a.nextProfile());
+                ps.setTimestamp(13, a.retryAt() == null ? null : Timestamp.from(a.retryAt()));
+                if (a.breakerFailed() == null) {
+                    ps.setNull(14, java.sql.Types.BOOLEAN);
+                } else {
+                    ps.setBoolean(14, a.breakerFailed());
+                }
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Retries already granted for a class since the task's attempt base (attempts after it). */
+    public int retriesOfClass(String specId, String taskId, int afterAttempt, FailureClass failureClass) {
+        return Jdbc.call(dataSource, "count retries", c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT count(*) FROM task_attempt
+                    WHERE spec_id = ? AND task_id = ? AND attempt > ? AND failure_class = ? AND decision = 'RETRY'
+                    """)) {
+                ps.setString(1, specId);
+                ps.setString(2, taskId);
+                ps.setInt(3, afterAttempt);
+                ps.setString(4, failureClass.name());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        });
+    }
+
+    public List<AttemptView> history(String specId, String taskId) {
+        return Jdbc.call(dataSource, "read attempts", c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT attempt, lease_id, node_name, agent_profile, fencing_token, outcome, failure_class, detail,
+                           decision, next_profile, retry_at, ended_at
+                    FROM task_attempt WHERE spec_id = ? AND task_id = ? ORDER BY id
+                    """)) {
+                ps.setString(1, specId);
+                ps.setString(2, taskId);
+                List<AttemptView> attempts = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long token = rs.getLong(5);
+                        Long fencingToken = rs.wasNull() ? null : token;
+                        String failureClass = rs.getString(7);
+                        attempts.add(new AttemptView(rs.getInt(1), rs.getObject(2, UUID.class), rs.getString(3),
+                                rs.getString(4), fencingToken, rs.getString(6),
+                                failureClass == null ? null : FailureClass.valueOf(failureClass), rs.getString(8),
+                                rs.getString(9), rs.getString(10), Jdbc.instant(rs.getTimestamp(11)),
+                                Jdbc.instant(rs.getTimestamp(12))));
+                    }
+                }
+                return attempts;
+            }
+        });
+    }
+}

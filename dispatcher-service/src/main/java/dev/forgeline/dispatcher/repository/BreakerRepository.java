@@ -1,0 +1,143 @@
+package dev.forgeline.dispatcher.repository;
+
+import dev.forgeline.contracts.BreakerState;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** Circuit breaker rows and the attempt windows they are judged on. */
+@ApplicationScoped
+public class BreakerRepository {
+    /** How far back (in attempts, fleet-wide) windows are looked for. */
+    static final int SCAN = 5000;
+
+    private final AgroalDataSource dataSource;
+
+    public BreakerRepository(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** A breaker row. */
+    public record BreakerRow(String scope, String key, BreakerState state, int failures, int attempts, String reason,
+            Instant changedAt, long sinceAttempt, UUID probeLeaseId) {
+    }
+
+    /**
+     * The latest window of each key: up to {@code size} of its most recent breaker-relevant attempts after the
+     * breaker's own mark.
+     */
+    public record Window(String scope, String key, int attempts, int failures, int successes, long lastAttemptId) {
+    }
+
+    public List<BreakerRow> all() {
+        return rows("SELECT scope, key, state, failures, attempts, reason, changed_at, since_attempt, probe_lease_id "
+                + "FROM breaker ORDER BY scope, key");
+    }
+
+    /** Breakers not CLOSED, locked (the dispatch round takes a half-open probe under this lock). */
+    public List<BreakerRow> lockNotClosed() {
+        return rows("SELECT scope, key, state, failures, attempts, reason, changed_at, since_attempt, probe_lease_id "
+                + "FROM breaker WHERE state <> 'CLOSED' ORDER BY scope, key FOR UPDATE");
+    }
+
+    public List<Window> windows(int size, int globalSize) {
+        return Jdbc.call(dataSource, "read breaker windows", c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    WITH recent AS (
+                        SELECT id, node_name, agent_profile AS profile, breaker_failed
+                        FROM task_attempt
+                        WHERE breaker_failed IS NOT NULL
+                          AND id > (SELECT coalesce(max(id), 0) - ? FROM task_attempt)),
+                    keyed AS (
+                        SELECT 'NODE' AS scope, node_name AS key, id, breaker_failed FROM recent WHERE node_name IS NOT NULL
+                        UNION ALL SELECT 'PROFILE', profile, id, breaker_failed FROM recent WHERE profile IS NOT NULL
+                        UNION ALL SELECT 'GLOBAL', 'fleet', id, breaker_failed FROM recent),
+                    ranked AS (
+                        SELECT k.*, row_number() OVER (PARTITION BY k.scope, k.key ORDER BY k.id DESC) AS rn
+                        FROM keyed k LEFT JOIN breaker b ON b.scope = k.scope AND b.key = k.key
+                        WHERE k.id > coalesce(b.since_attempt, 0))
+                    SELECT scope, key, count(*), count(*) FILTER (WHERE breaker_failed),
+                           count(*) FILTER (WHERE NOT breaker_failed), max(id)
+                    FROM ranked
+                    WHERE rn <= CASE WHEN scope = 'GLOBAL' THEN ? ELSE ? END
+                    GROUP BY scope, key
+                    """)) {
+                ps.setInt(1, SCAN);
+                ps.setInt(2, globalSize);
+                ps.setInt(3, size);
+                List<Window> windows = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        windows.add(new Window(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4),
+                                rs.getInt(5), rs.getLong(6)));
+                    }
+                }
+                return windows;
+            }
+        });
+    }
+
+    public long maxAttemptId() {
+        return Jdbc.call(dataSource, "read last attempt", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(id), 0) FROM task_attempt");
+                    ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    public void save(String scope, String key, BreakerState state, int failures, int attempts, String reason,
+            long sinceAttempt) {
+        Jdbc.call(dataSource, "save breaker " + scope + "/" + key, c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO breaker (scope, key, state, failures, attempts, reason, changed_at, since_attempt)
+                    VALUES (?, ?, ?, ?, ?, ?, now(), ?)
+                    ON CONFLICT (scope, key) DO UPDATE
+                    SET state = EXCLUDED.state, failures = EXCLUDED.failures, attempts = EXCLUDED.attempts,
+                        reason = EXCLUDED.reason, changed_at = now(), since_attempt = EXCLUDED.since_attempt,
+                        probe_lease_id = NULL
+                    """)) {
+                ps.setString(1, scope);
+                ps.setString(2, key);
+                ps.setString(3, state.name());
+                ps.setInt(4, failures);
+                ps.setInt(5, attempts);
+                ps.setString(6, reason);
+                ps.setLong(7, sinceAttempt);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    public void setProbe(String scope, String key, UUID leaseId) {
+        Jdbc.call(dataSource, "set breaker probe", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE breaker SET probe_lease_id = ? WHERE scope = ? AND key = ?")) {
+                ps.setObject(1, leaseId);
+                ps.setString(2, scope);
+                ps.setString(3, key);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private List<BreakerRow> rows(String sql) {
+        return Jdbc.call(dataSource, "read breakers", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+                List<BreakerRow> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(new BreakerRow(rs.getString(1), rs.getString(2), BreakerState.valueOf(rs.getString(3)),
+                            rs.getInt(4), rs.getInt(5), rs.getString(6), Jdbc.instant(rs.getTimestamp(7)),
+                            rs.getLong(8), rs.getObject(9, UUID.class)));
+                }
+                return rows;
+            }
+        });
+    }
+}

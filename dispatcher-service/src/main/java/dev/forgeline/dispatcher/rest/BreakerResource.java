@@ -1,0 +1,25 @@
+package dev.forgeline.dispatcher.rest;
+
+import dev.forgeline.dispatcher.model.BreakerView;
+import dev.forgeline.dispatcher.service.BreakerService;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+
+/** Circuit breakers per agent profile, per node and for the fleet. */
+@Path("/breakers")
+@Produces(MediaType.APPLICATION_JSON)
+public class BreakerResource {
+    private final BreakerService breakers;
+
+    public BreakerResource(BreakerService breakers) {
+        this.breakers = breakers;
+    }
+
+    @GET
+    public List<BreakerView> list() {
+        return breakers.list();
+    }
+}

@@ -1,0 +1,40 @@
+package dev.forgeline.dispatcher.rest;
+
+import dev.forgeline.dispatcher.model.DispatchStatus;
+import dev.forgeline.dispatcher.service.GateService;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+/** Pausing and resuming dispatch, and why it is held. */
+@Path("/dispatch")
+@Produces(MediaType.APPLICATION_JSON)
+public class DispatchResource {
+    private final GateService gates;
+
+    public DispatchResource(GateService gates) {
+        this.gates = gates;
+    }
+
+    @GET
+    public DispatchStatus status() {
+        return gates.status();
+    }
+
+    /** Stops all leasing; running attempts go on. */
+    @POST
+    @Path("/pause")
+    public DispatchStatus pause(@QueryParam("reason") String reason) {
+        return gates.pause(reason);
+    }
+
+    /** Lifts the manual pause; {@code ?all=true} lifts budget and review holds too. */
+    @POST
+    @Path("/resume")
+    public DispatchStatus resume(@QueryParam("all") boolean all) {
+        return gates.resume(all);
+    }
+}

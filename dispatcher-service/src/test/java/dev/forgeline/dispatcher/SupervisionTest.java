@@ -1,0 +1,287 @@
+package dev.forgeline.dispatcher;
+
+import static dev.forgeline.dispatcher.DispatchFlowTest.isEvent;
+import static dev.forgeline.dispatcher.DispatchFlowTest.isStateChange;
+import static dev.forgeline.dispatcher.Fixtures.registerNode;
+import static dev.forgeline.dispatcher.Fixtures.stats;
+import static dev.forgeline.dispatcher.Fixtures.taskReady;
+import static dev.forgeline.dispatcher.Fixtures.unique;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.forgeline.contracts.Envelope;
+import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.contracts.TaskState;
+import dev.forgeline.contracts.Topics;
+import dev.forgeline.contracts.payload.LeaseRevoked;
+import dev.forgeline.contracts.payload.TaskLeased;
+import dev.forgeline.contracts.payload.TaskStateChanged;
+import dev.forgeline.dispatcher.domain.NodeStatus;
+import dev.forgeline.dispatcher.model.NodeView;
+import dev.forgeline.dispatcher.model.TaskView;
+import dev.forgeline.testsupport.ForgelineInfraResource;
+import dev.forgeline.testsupport.TestKafka;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Supervision on the real broker and database, with the test profile's short intervals (heartbeat 1 s, three
+ * missed = orphaned, sweep every 1 s, minimum lease 2 s).
+ */
+@QuarkusTest
+@QuarkusTestResource(value = ForgelineInfraResource.class, restrictToAnnotatedClass = false)
+class SupervisionTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    /** three missed 1 s intervals, plus one sweep (1 s), plus one second of slack for the broker hops */
+    private static final Duration THREE_INTERVALS_AND_A_SWEEP = Duration.ofSeconds(3 + 1 + 1);
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    private TestKafka kafka;
+    private Db db;
+
+    @BeforeEach
+    void connect() {
+        kafka = TestKafka.forApplication();
+        db = new Db(dataSource);
+    }
+
+    @AfterEach
+    void disconnect() {
+        kafka.close();
+    }
+
+    @Test
+    void workerThatStopsHeartbeatingHasItsTaskRequeuedWithinThreeIntervalsPlusOneSweep() {
+        String suite = "silent-" + unique();
+        String node = "node-" + suite;
+        registerNode(node, 1, Map.of("suite", suite));
+        try (FakeWorker worker = new FakeWorker(kafka, db, node)) {
+            kafka.publish(EventType.TASK_READY, suite, "T1", "T1", taskReady(suite, "T1", Map.of("suite", suite), 0));
+            Db.LeaseRow lease = await().atMost(WAIT).until(() -> db.openLease(suite, "T1"), Optional::isPresent)
+                    .orElseThrow();
+            await().atMost(WAIT).untilAsserted(() -> assertThat(task(suite, "T1").state()).isEqualTo(TaskState.RUNNING));
+
+            // the worker freezes: no more heartbeats for this attempt
+            worker.finish(lease.id());
+            Instant silentSince = Instant.now();
+            await().atMost(THREE_INTERVALS_AND_A_SWEEP).untilAsserted(() -> {
+                TaskView view = task(suite, "T1");
+                assertThat(view.leases()).first().satisfies(l -> assertThat(l.outcome()).hasToString("ORPHANED"));
+            });
+            assertThat(Duration.between(silentSince, Instant.now())).isLessThanOrEqualTo(THREE_INTERVALS_AND_A_SWEEP);
+
+            TaskStateChanged requeued = kafka.awaitOne(Topics.TASKS_LIFECYCLE, isStateChange(suite, "T1", TaskState.READY))
+                    .payloadAs(TaskStateChanged.class);
+            assertThat(requeued.failureClass()).isEqualTo(FailureClass.ORPHANED);
+            assertThat(requeued.fencingToken()).isEqualTo(lease.fencingToken());
+            TaskStateChanged failed = kafka.awaitOne(Topics.TASKS_LIFECYCLE, isStateChange(suite, "T1", TaskState.FAILED))
+                    .payloadAs(TaskStateChanged.class);
+            assertThat(failed.permanent()).isFalse();
+            // the node is told to kill the attempt, keyed by node name, with the revoked token
+            LeaseRevoked revoked = kafka.awaitOne(Topics.TASKS_LEASED, isEvent(EventType.LEASE_REVOKED, suite, "T1"))
+                    .payloadAs(LeaseRevoked.class);
+            assertThat(revoked.reason()).isEqualTo(FailureClass.ORPHANED);
+            assertThat(revoked.fencingToken()).isEqualTo(lease.fencingToken());
+            assertThat(revoked.nodeName()).isEqualTo(node);
+            // the attempt is in the history with the decision, and the next attempt has a higher token
+            Db.LeaseRow second = await().atMost(WAIT)
+                    .until(() -> db.openLease(suite, "T1"), l -> l.isPresent() && l.get().attempt() == 2).orElseThrow();
+            assertThat(second.fencingToken()).isGreaterThan(lease.fencingToken());
+            assertThat(task(suite, "T1").attempts()).first().satisfies(a -> {
+                assertThat(a.failureClass()).isEqualTo(FailureClass.ORPHANED);
+                assertThat(a.decision()).isEqualTo("RETRY");
+                assertThat(a.fencingToken()).isEqualTo(lease.fencingToken());
+            });
+            worker.finish(second.id());
+            kafka.publish(EventType.TASK_RESULT, suite, "T1", "T1", Fixtures.result(second, second.fencingToken(), true));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(task(suite, "T1").state()).isEqualTo(TaskState.SUCCEEDED));
+        }
+    }
+
+    @Test
+    void pausedWorkersLateResultIsRejectedByItsTokenAndChangesNothing() {
+        String suite = "zombie-" + unique();
+        String node = "node-" + suite;
+        registerNode(node, 1, Map.of("suite", suite));
+        kafka.publish(EventType.TASK_READY, suite, "T1", "T1", taskReady(suite, "T1", Map.of("suite", suite), 0));
+        // a SIGSTOPped worker sends nothing: its lease is orphaned and the task leased again
+        Db.LeaseRow first = await().atMost(WAIT).until(() -> db.openLease(suite, "T1"), Optional::isPresent)
+                .orElseThrow();
+        try (FakeWorker worker = new FakeWorker(kafka, db, "nobody")) {
+            Db.LeaseRow second = await().atMost(WAIT)
+                    .until(() -> db.openLease(suite, "T1"), l -> l.isPresent() && l.get().attempt() == 2).orElseThrow();
+            long staleResults = stats().staleResults();
+            long staleAcks = stats().staleAcks();
+            // SIGCONT: the zombie finishes and reports success with its old token
+            kafka.publish(EventType.TASK_RESULT, suite, "T1", "T1", Fixtures.result(first, first.fencingToken(), true));
+            // and acknowledges the revocation it finally read
+            kafka.publish(EventType.TASK_RESULT, suite, "T1", "T1",
+                    Fixtures.failure(first, FailureClass.ORPHANED, "revoked", null));
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(stats().staleResults()).isEqualTo(staleResults + 1);
+                assertThat(stats().staleAcks()).isEqualTo(staleAcks + 1);
+            });
+            TaskView view = task(suite, "T1");
+            assertThat(view.state()).isIn(TaskState.LEASED, TaskState.RUNNING);
+            assertThat(view.fencingToken()).isEqualTo(second.fencingToken());
+            assertThat(view.leases()).hasSize(2);
+            assertThat(view.leases().get(1).endedAt()).isNull();
+            assertThat(db.countTasks(suite, "SUCCEEDED")).isZero();
+            kafka.publish(EventType.TASK_RESULT, suite, "T1", "T1", Fixtures.result(second, second.fencingToken(), true));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(task(suite, "T1").state()).isEqualTo(TaskState.SUCCEEDED));
+        }
+    }
+
+    @Test
+    void hungAgentIsRevokedAtOneAndAHalfTimesItsEstimate() {
+        String suite = "hung-" + unique();
+        String node = "node-" + suite;
+        registerNode(node, 1, Map.of("suite", suite));
+        try (FakeWorker worker = new FakeWorker(kafka, db, node)) {
+            // estimate 2 s: the deadline is 3 s after the lease, however alive the worker's heartbeats say it is
+            kafka.publish(EventType.TASK_READY, suite, "T1", "T1",
+                    taskReady(suite, "T1", Map.of("suite", suite), 0, 2, null, 1, List.of()));
+            TaskLeased leased = kafka.awaitOne(Topics.TASKS_LEASED, isEvent(EventType.TASK_LEASED, suite, "T1"))
+                    .payloadAs(TaskLeased.class);
+            assertThat(Duration.between(leased.leasedAt(), leased.deadline())).isEqualTo(Duration.ofSeconds(3));
+            Envelope revokedEnvelope = kafka.awaitOne(Topics.TASKS_LEASED, isEvent(EventType.LEASE_REVOKED, suite, "T1"));
+            LeaseRevoked revoked = revokedEnvelope.payloadAs(LeaseRevoked.class);
+            assertThat(revoked.reason()).isEqualTo(FailureClass.TIMEOUT);
+            assertThat(revoked.fencingToken()).isEqualTo(leased.fencingToken());
+            assertThat(revoked.detail()).contains("start-to-close");
+            assertThat(Duration.between(leased.leasedAt(), revoked.revokedAt()))
+                    .isBetween(Duration.ofSeconds(3), Duration.ofMillis(3000 + 2500));
+            TaskStateChanged failed = kafka.awaitOne(Topics.TASKS_LIFECYCLE, isStateChange(suite, "T1", TaskState.FAILED))
+                    .payloadAs(TaskStateChanged.class);
+            assertThat(failed.failureClass()).isEqualTo(FailureClass.TIMEOUT);
+            assertThat(task(suite, "T1").leases()).first()
+                    .satisfies(l -> assertThat(l.outcome()).hasToString("TIMEOUT"));
+
+            // the worker kills the tree and acknowledges with the revoked token: counted, nothing changes
+            long staleAcks = stats().staleAcks();
+            Db.LeaseRow revokedLease = new Db.LeaseRow(leased.leaseId(), suite, "T1", node, leased.fencingToken(), 1);
+            kafka.publish(EventType.TASK_RESULT, suite, "T1", "T1",
+                    Fixtures.failure(revokedLease, FailureClass.TIMEOUT, "killed", null));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(stats().staleAcks()).isEqualTo(staleAcks + 1));
+            assertThat(task(suite, "T1").attempts()).first()
+                    .satisfies(a -> assertThat(a.failureClass()).isEqualTo(FailureClass.TIMEOUT));
+            given().post("/tasks/{s}/{t}/cancel", suite, "T1").then().statusCode(200);
+        }
+    }
+
+    @Test
+    void nodeHeartbeatsRegisterANewInstanceOrphansTheOldOnesLeasesAndSilenceMakesANodeDead() {
+        String suite = "instance-" + unique();
+        String node = "node-" + suite;
+        Map<String, String> labels = Map.of("suite", suite, "os", "linux");
+        try (FakeWorker worker = new FakeWorker(kafka, db, node)) {
+            try (NodeBeater first = new NodeBeater(kafka, node, "instance-1", labels, 2)) {
+                NodeView registered = await().atMost(WAIT).until(() -> node(node), n -> n.isPresent()).orElseThrow();
+                assertThat(registered.kind()).isEqualTo("CLUSTER");
+                assertThat(registered.labels()).containsEntry("os", "linux");
+                assertThat(registered.capacity()).isEqualTo(2);
+                assertThat(registered.status()).isEqualTo(NodeStatus.READY);
+                kafka.publish(EventType.TASK_READY, suite, "T1", "T1", taskReady(suite, "T1", Map.of("suite", suite), 0));
+                await().atMost(WAIT).until(() -> db.openLease(suite, "T1"), Optional::isPresent);
+            }
+            Db.LeaseRow old = db.openLease(suite, "T1").orElseThrow();
+            // the worker process restarted: the new instance does not run the old one's attempt, heartbeats or not
+            try (NodeBeater second = new NodeBeater(kafka, node, "instance-2", labels, 2)) {
+                await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> assertThat(task(suite, "T1").leases()).first()
+                        .satisfies(l -> assertThat(l.outcome()).hasToString("ORPHANED")));
+                assertThat(node(node).orElseThrow().instanceId()).isEqualTo("instance-2");
+                TaskStateChanged requeued = kafka.awaitOne(Topics.TASKS_LIFECYCLE,
+                        isStateChange(suite, "T1", TaskState.READY)).payloadAs(TaskStateChanged.class);
+                assertThat(requeued.reason()).contains("new instance");
+                assertThat(requeued.fencingToken()).isEqualTo(old.fencingToken());
+                await().atMost(WAIT).until(() -> db.openLease(suite, "T1"),
+                        l -> l.isPresent() && l.get().attempt() == 2);
+            }
+            worker.close();
+            // the node falls silent: DEAD after three missed intervals, and its lease is orphaned
+            await().atMost(THREE_INTERVALS_AND_A_SWEEP).untilAsserted(() -> {
+                NodeView dead = node(node).orElseThrow();
+                assertThat(dead.status()).isEqualTo(NodeStatus.DEAD);
+                assertThat(dead.statusReason()).contains("no node heartbeat");
+                assertThat(dead.freeSlots()).isZero();
+            });
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(db.openLeasesOfNode(node)).isEmpty();
+                assertThat(task(suite, "T1").state()).isEqualTo(TaskState.READY);
+            });
+            assertThat(stats().nodesDead()).isPositive();
+            // a DEAD node cannot be drained; a heartbeat brings it back
+            given().post("/nodes/{n}/drain", node).then().statusCode(409).contentType("application/problem+json");
+            Fixtures.publishNodeHeartbeat(kafka, node, "instance-3", labels, 2);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(node(node).orElseThrow().status())
+                    .isEqualTo(NodeStatus.READY));
+            given().post("/tasks/{s}/{t}/cancel", suite, "T1").then().statusCode(200);
+        }
+    }
+
+    @Test
+    void readyTaskNoNodeCanTakeIsFlaggedWithTheReasonUntilANodeCan() {
+        String suite = "unschedulable-" + unique();
+        kafka.publish(EventType.TASK_READY, suite, "T1", "T1",
+                taskReady(suite, "T1", Map.of("gpu", suite), 0, 60, null, 1, List.of()));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(task(suite, "T1").waitingReason())
+                .contains("schedule-to-start").contains(suite));
+        assertThat(List.of(given().get("/tasks?state=READY&specId=" + suite).then().statusCode(200)
+                .extract().as(TaskView[].class))).singleElement()
+                .satisfies(t -> assertThat(t.waitingReason()).contains("no READY node"));
+        String node = "node-" + suite;
+        registerNode(node, 1, Map.of("gpu", suite));
+        await().atMost(WAIT).until(() -> db.openLease(suite, "T1"), Optional::isPresent);
+        assertThat(task(suite, "T1").waitingReason()).isNull();
+        given().post("/tasks/{s}/{t}/cancel", suite, "T1").then().statusCode(200);
+    }
+
+    @Test
+    void sweeperResetsATaskLeftRunningWithoutAnOpenLease() {
+        String suite = "sweep-" + unique();
+        String node = "node-" + suite;
+        registerNode(node, 1, Map.of("suite", suite));
+        try (FakeWorker worker = new FakeWorker(kafka, db, node)) {
+            kafka.publish(EventType.TASK_READY, suite, "T1", "T1", taskReady(suite, "T1", Map.of("suite", suite), 0));
+            Db.LeaseRow lease = await().atMost(WAIT).until(() -> db.openLease(suite, "T1"), Optional::isPresent)
+                    .orElseThrow();
+            await().atMost(WAIT).untilAsserted(() -> assertThat(task(suite, "T1").state()).isEqualTo(TaskState.RUNNING));
+            worker.finish(lease.id());
+            // stage what a lost update would leave behind: the lease closed, the task still RUNNING
+            db.execute("UPDATE lease SET ended_at = now(), outcome = 'FAILED' WHERE id = ?", lease.id());
+            db.execute("UPDATE node SET active_leases = active_leases - 1 WHERE name = ?", node);
+            long swept = stats().swept();
+            await().atMost(WAIT).untilAsserted(() -> assertThat(stats().swept()).isGreaterThan(swept));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(task(suite, "T1").attempts()).first().satisfies(a -> {
+                assertThat(a.failureClass()).isEqualTo(FailureClass.TIMEOUT);
+                assertThat(a.detail()).contains("sweeper");
+                assertThat(a.decision()).isEqualTo("RETRY");
+            }));
+            await().atMost(WAIT).until(() -> db.openLease(suite, "T1"), l -> l.isPresent() && l.get().attempt() == 2);
+            given().post("/tasks/{s}/{t}/cancel", suite, "T1").then().statusCode(200);
+        }
+    }
+
+    static TaskView task(String spec, String task) {
+        return given().get("/tasks/{spec}/{task}", spec, task).then().statusCode(200).extract().as(TaskView.class);
+    }
+
+    static Optional<NodeView> node(String name) {
+        return List.of(given().get("/nodes").then().statusCode(200).extract().as(NodeView[].class)).stream()
+                .filter(n -> n.name().equals(name)).findFirst();
+    }
+}
