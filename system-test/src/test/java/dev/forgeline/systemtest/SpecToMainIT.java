@@ -13,6 +13,9 @@ import dev.forgeline.stack.LocalStack;
 import dev.forgeline.stack.ServiceKind;
 import dev.forgeline.testsupport.TestKafka;
 import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,13 +25,18 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The wind tunnel: one real Kafka broker, one real PostgreSQL, and the five packaged services as separate OS
  * processes. A spec goes in over REST; merges come out on the target repository's main.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SpecToMainIT {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final Path HOME = Path.of(System.getProperty("forgeline.home", "..")).toAbsolutePath().normalize();
     private static final Path WORK = HOME.resolve("system-test/target/wind-tunnel");
     private static LocalStack stack;
@@ -43,7 +51,8 @@ class SpecToMainIT {
         Map<String, String> metricsExport = Map.of(
                 "QUARKUS_OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", otlp.endpoint().toString(),
                 "QUARKUS_OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "http/protobuf",
-                "QUARKUS_OTEL_METRIC_EXPORT_INTERVAL", "1s");
+                "QUARKUS_OTEL_METRIC_EXPORT_INTERVAL", "1s",
+                "FORGELINE_METRICS_BUDGET_DAILY_USD", "100");
         stack = LocalStack.start(new LocalStack.Options(HOME, WORK, false, "wind-tunnel-worker", 2, "simulated",
                 metricsExport), message -> System.out.println("[wind tunnel] " + message));
         client = new ForgelineClient(stack.url(ServiceKind.PLANNER), stack.url(ServiceKind.METRICS));
@@ -64,6 +73,7 @@ class SpecToMainIT {
      * service's tests) really reaches an OpenTelemetry endpoint from the service that owns it.
      */
     @Test
+    @Order(3)
     void everyServiceExportsEveryInstrumentItOwns() {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
             Map<String, java.util.Set<String>> received = otlp.metricsByService();
@@ -79,6 +89,7 @@ class SpecToMainIT {
     }
 
     @Test
+    @Order(1)
     void threeTaskSpecEndsMergedOnMainWithTheDependentTaskLast() throws IOException {
         Path repo = targetRepository();
         String spec = """
@@ -152,6 +163,81 @@ class SpecToMainIT {
         });
     }
 
+    /**
+     * People in the loop, across the real processes: a vague task waits for a decision and runs once amended; a
+     * task touching the auth surface waits for a person's review and merges once approved.
+     */
+    @Test
+    @Order(2)
+    void aVagueTaskWaitsForItsDecisionAndARiskyOneForItsReviewer() throws Exception {
+        Path repo = targetRepository("decisions-repo");
+        String spec = """
+                # Spec: Decisions
+                Base-branch: main
+
+                ## Task: tidy - Tidy up
+                Improve things.
+                Test command: sh test/tidy_test.sh
+
+                ## Task: auth - Login banner
+                Print the banner the login screen of the auth module shows, so that users see which system they log into.
+                Files: lib/auth.sh
+                Inputs: none
+                Outputs: the banner text on standard output
+                Acceptance: sh test/auth_test.sh prints PASS
+                Test command: sh test/auth_test.sh
+                Estimate: 2m
+                """;
+        String specId = client.submit(spec, repo.toString()).path("id").asText();
+
+        // the vague task is held with a decision request; amending it releases it
+        JsonNode decision = await().atMost(Duration.ofSeconds(30)).until(
+                () -> findDecision(specId, "tidy"), java.util.Objects::nonNull);
+        assertThat(stateOf(specId, "tidy")).isEqualTo("NEEDS_DECISION");
+        HttpResponse<String> amended = post(stack.url(ServiceKind.PLANNER), "/decisions/" + decision.path("id").asText(),
+                "{\"action\":\"amend\",\"decidedBy\":\"ana\",\"text\":\"Print a tidy-up notice so that users know "
+                        + "old files were removed.\\nFiles: lib/tidy.sh\\nInputs: none\\nOutputs: the notice on standard "
+                        + "output\\nAcceptance: sh test/tidy_test.sh prints PASS\\nTest command: sh test/tidy_test.sh\\n"
+                        + "Estimate: 2m\"}");
+        assertThat(amended.statusCode()).as(amended.body()).isEqualTo(200);
+
+        // the auth task waits for a person at level 2 or 3; approving it merges it
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(stateOf(specId, "auth")).isEqualTo("IN_REVIEW"));
+        HttpResponse<String> approved = post(stack.url(ServiceKind.REVIEW), "/reviews/" + specId + "/auth/approve",
+                "{\"reviewer\":\"bo\",\"comment\":\"banner reviewed\"}");
+        assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
+
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(states(client.spec(specId))).containsExactlyInAnyOrder("tidy=MERGED", "auth=MERGED"));
+    }
+
+    private static JsonNode findDecision(String specId, String taskId) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                stack.url(ServiceKind.PLANNER).resolve("/decisions")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        for (JsonNode d : JSON.readTree(response.body())) {
+            if (specId.equals(d.path("specId").asText()) && taskId.equals(d.path("taskId").asText())) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    private static String stateOf(String specId, String taskId) {
+        for (JsonNode t : client.spec(specId).path("tasks")) {
+            if (taskId.equals(t.path("taskId").asText())) {
+                return t.path("state").asText();
+            }
+        }
+        return null;
+    }
+
+    private static HttpResponse<String> post(java.net.URI service, String path, String json) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(service.resolve(path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     /** The trace id of the W3C traceparent ({@code 00-<trace id>-<span id>-<flags>}) the event carries. */
     private static String traceId(Envelope event) {
         String traceparent = event.traceContext().get("traceparent");
@@ -165,7 +251,11 @@ class SpecToMainIT {
     }
 
     private static Path targetRepository() throws IOException {
-        Path repo = Files.createDirectories(WORK.resolve("target-repo"));
+        return targetRepository("target-repo");
+    }
+
+    private static Path targetRepository(String name) throws IOException {
+        Path repo = Files.createDirectories(WORK.resolve(name));
         Files.writeString(repo.resolve("README.md"), "# wind tunnel target\n");
         Git.run(repo, "init", "-q", "-b", "main");
         Git.run(repo, "add", "-A");

@@ -52,16 +52,25 @@ public class DispatcherMetrics {
         gauge(meter, MetricNames.DISPATCHER_NODES).buildWithCallback(m -> nodes
                 .forEach((status, n) -> m.record(n, Attributes.of(STATUS, status))));
         gauge(meter, MetricNames.DISPATCHER_SLOTS_FREE).buildWithCallback(m -> m.record(freeSlots));
-        gauge(meter, MetricNames.DISPATCHER_BREAKER_STATE).buildWithCallback(m -> breakers.forEach((scopeKey, s) -> {
-            int slash = scopeKey.indexOf('/');
-            m.record(s, Attributes.of(SCOPE, scopeKey.substring(0, slash), KEY, scopeKey.substring(slash + 1)));
-        }));
+        gauge(meter, MetricNames.DISPATCHER_BREAKER_STATE).buildWithCallback(m -> {
+            // the fleet-wide breaker always exists: closed (0) until it has opened
+            if (!breakers.containsKey("GLOBAL/fleet")) {
+                m.record(0, Attributes.of(SCOPE, "GLOBAL", KEY, "fleet"));
+            }
+            breakers.forEach((scopeKey, s) -> {
+                int slash = scopeKey.indexOf('/');
+                m.record(s, Attributes.of(SCOPE, scopeKey.substring(0, slash), KEY, scopeKey.substring(slash + 1)));
+            });
+        });
     }
 
     private static LongCounter counter(Meter meter, String name) {
         MetricNames.Instrument instrument = MetricNames.instrument(name);
-        return meter.counterBuilder(instrument.name()).setUnit(instrument.unit())
+        LongCounter counter = meter.counterBuilder(instrument.name()).setUnit(instrument.unit())
                 .setDescription(instrument.description()).build();
+        // a counter starts at 0 so its series exists (and rates work) before the first event
+        counter.add(0);
+        return counter;
     }
 
     private static io.opentelemetry.api.metrics.LongGaugeBuilder gauge(Meter meter, String name) {
