@@ -1,11 +1,12 @@
 package dev.forgeline.contracts;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The versioned wrapper of every Kafka record. {@code eventId} lets consumers drop duplicate deliveries;
@@ -30,14 +31,22 @@ public record Envelope(
     }
 
     /** Builds an envelope with a fresh event id for the given payload. */
-    public static Envelope of(EventType type, String specId, String taskId, Object payload,
-            Map<String, String> traceContext) {
+    public static Envelope of(
+            EventType type, String specId, String taskId, Object payload, Map<String, String> traceContext) {
         if (!type.payloadType().isInstance(payload)) {
-            throw new IllegalArgumentException(type + " carries " + type.payloadType().getSimpleName() + ", not "
-                    + payload.getClass().getSimpleName());
+            throw new IllegalArgumentException(
+                    type + " carries " + type.payloadType().getSimpleName() + ", not "
+                            + payload.getClass().getSimpleName());
         }
-        return new Envelope(UUID.randomUUID(), type.wireName(), type.schemaVersion(), Instant.now(), specId, taskId,
-                traceContext, EventCodec.toTree(payload));
+        return new Envelope(
+                UUID.randomUUID(),
+                type.wireName(),
+                type.schemaVersion(),
+                Instant.now(),
+                specId,
+                taskId,
+                traceContext,
+                EventCodec.toTree(payload));
     }
 
     public EventType eventType() {
@@ -47,8 +56,8 @@ public record Envelope(
     /** The payload as its record type; fails if this envelope is of another type. */
     public <T> T payloadAs(Class<T> payloadType) {
         if (eventType().payloadType() != payloadType) {
-            throw new IllegalStateException("event " + eventId + " of type " + type + " does not carry "
-                    + payloadType.getSimpleName());
+            throw new IllegalStateException(
+                    "event " + eventId + " of type " + type + " does not carry " + payloadType.getSimpleName());
         }
         return EventCodec.fromTree(payload, payloadType);
     }

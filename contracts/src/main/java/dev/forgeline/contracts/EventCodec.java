@@ -18,8 +18,7 @@ public final class EventCodec {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
-    private EventCodec() {
-    }
+    private EventCodec() {}
 
     public static String encode(Envelope envelope) {
         try {
@@ -38,7 +37,8 @@ public final class EventCodec {
             }
             return envelope;
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("record is not a Forgeline event envelope: " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(
+                    "record is not a Forgeline event envelope: " + e.getOriginalMessage(), e);
         }
     }
 
@@ -50,8 +50,8 @@ public final class EventCodec {
         try {
             return MAPPER.treeToValue(node, type);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("payload is not a valid " + type.getSimpleName() + ": "
-                    + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(
+                    "payload is not a valid " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
         }
     }
 }

@@ -5,6 +5,16 @@ package dev.forgeline.contracts;
  * but a reviewer sending the work back: it is retried with the reviewer's comment as context.
  */
 public enum FailureClass {
-    ORPHANED, TIMEOUT, DEPENDENCY_RESOLUTION, TEST_FAILURE, NETWORK, CONTEXT_EXHAUSTED, AMBIGUOUS_SPEC, AGENT_ERROR,
-    MERGE_CONFLICT, BUDGET_EXCEEDED, CANCELLED, CHANGES_REQUESTED
+    ORPHANED,
+    TIMEOUT,
+    DEPENDENCY_RESOLUTION,
+    TEST_FAILURE,
+    NETWORK,
+    CONTEXT_EXHAUSTED,
+    AMBIGUOUS_SPEC,
+    AGENT_ERROR,
+    MERGE_CONFLICT,
+    BUDGET_EXCEEDED,
+    CANCELLED,
+    CHANGES_REQUESTED
 }

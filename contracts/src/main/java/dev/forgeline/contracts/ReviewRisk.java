@@ -21,14 +21,14 @@ public final class ReviewRisk {
             "(?i)(auth|security|crypto|secret|permission|password|token|oauth|jwt)"
                     + "|(^|/)(api|rest)/|Resource\\.java$|\\.(proto|avsc)$|openapi[^/]*\\.(ya?ml|json)$|\\.schema\\.json$");
 
-    private ReviewRisk() {
-    }
+    private ReviewRisk() {}
 
     /** The expected review level: 3, 2, or 1 for anything without a risky surface. */
     public static int predict(Map<String, String> labels, Collection<String> files) {
         if (labels != null && labels.containsKey(REVIEW_LABEL)) {
             try {
-                return Math.max(0, Math.min(3, Integer.parseInt(labels.get(REVIEW_LABEL).trim())));
+                return Math.max(
+                        0, Math.min(3, Integer.parseInt(labels.get(REVIEW_LABEL).trim())));
             } catch (NumberFormatException ignored) {
                 // an unreadable label is no forecast; fall through to the paths
             }

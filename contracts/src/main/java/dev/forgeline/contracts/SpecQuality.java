@@ -5,5 +5,8 @@ package dev.forgeline.contracts;
  * 84% highly specified, 72% over-specified). VAGUE tasks are held for a decision instead of being dispatched.
  */
 public enum SpecQuality {
-    VAGUE, MODERATE, HIGHLY_SPECIFIED, OVER_SPECIFIED
+    VAGUE,
+    MODERATE,
+    HIGHLY_SPECIFIED,
+    OVER_SPECIFIED
 }

@@ -8,8 +8,7 @@ package dev.forgeline.contracts;
  * ({@link TaskState#isFinal()}) never changes, except MERGED to REVERTED.
  */
 public final class TaskProgress {
-    private TaskProgress() {
-    }
+    private TaskProgress() {}
 
     /**
      * @param stored the state a consumer holds, or null when it has none yet

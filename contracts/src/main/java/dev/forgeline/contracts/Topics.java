@@ -29,10 +29,19 @@ public final class Topics {
     public static final String FLEET_EVENTS = "forgeline.fleet.events";
 
     /** Every topic, for creating them up front. */
-    public static final java.util.List<String> ALL = java.util.List.of(TASKS_READY, TASKS_LEASED, WORKER_HEARTBEATS,
-            TASKS_RESULTS, TASKS_LIFECYCLE, REVIEW_OUTCOMES, TASKS_COMMANDS, TASKS_PROPOSALS, DECISIONS, BUDGET_ALERTS,
-            REVIEW_BACKLOG, FLEET_EVENTS);
+    public static final java.util.List<String> ALL = java.util.List.of(
+            TASKS_READY,
+            TASKS_LEASED,
+            WORKER_HEARTBEATS,
+            TASKS_RESULTS,
+            TASKS_LIFECYCLE,
+            REVIEW_OUTCOMES,
+            TASKS_COMMANDS,
+            TASKS_PROPOSALS,
+            DECISIONS,
+            BUDGET_ALERTS,
+            REVIEW_BACKLOG,
+            FLEET_EVENTS);
 
-    private Topics() {
-    }
+    private Topics() {}
 }

@@ -3,34 +3,67 @@ package dev.forgeline.contracts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.forgeline.contracts.payload.AgentUsage;
-import dev.forgeline.contracts.payload.DiffStats;
-import dev.forgeline.contracts.payload.TaskReady;
-import dev.forgeline.contracts.payload.TaskResult;
-import dev.forgeline.contracts.payload.TestOutcome;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+
+import dev.forgeline.contracts.payload.AgentUsage;
+import dev.forgeline.contracts.payload.DiffStats;
+import dev.forgeline.contracts.payload.TaskReady;
+import dev.forgeline.contracts.payload.TaskResult;
+import dev.forgeline.contracts.payload.TestOutcome;
 import org.junit.jupiter.api.Test;
 
 class EnvelopeTest {
 
     private static TaskReady task() {
-        return new TaskReady("spec-1", "demo", "T2", "Add slugify", "Turn titles into slugs", List.of("lowercase"),
-                "sh test/slugify_test.sh", 300, List.of("T1"), "/repo", "main", 0, Map.of("os", "linux"), null);
+        return new TaskReady(
+                "spec-1",
+                "demo",
+                "T2",
+                "Add slugify",
+                "Turn titles into slugs",
+                List.of("lowercase"),
+                "sh test/slugify_test.sh",
+                300,
+                List.of("T1"),
+                "/repo",
+                "main",
+                0,
+                Map.of("os", "linux"),
+                null);
     }
 
     @Test
     void roundTripKeepsEveryFieldIncludingFencingTokenFailureClassAndCost() {
-        TaskResult result = new TaskResult(UUID.randomUUID(), "spec-1", "T2", "node-a", 42L, 2, false,
-                FailureClass.TEST_FAILURE, "1 test failed", "/repo", "main", "forgeline/spec-1/T2/a2", "abc", "def",
+        TaskResult result = new TaskResult(
+                UUID.randomUUID(),
+                "spec-1",
+                "T2",
+                "node-a",
+                42L,
+                2,
+                false,
+                FailureClass.TEST_FAILURE,
+                "1 test failed",
+                "/repo",
+                "main",
+                "forgeline/spec-1/T2/a2",
+                "abc",
+                "def",
                 new DiffStats(2, 30, 4, List.of("a.sh", "b.sh")),
                 new TestOutcome("sh t.sh", true, false, 1, 120, "FAIL"),
-                new AgentUsage("default", "command", "m", 100, 50, 0, new BigDecimal("0.0123")), 900,
-                Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:01Z"));
-        Envelope sent = Envelope.of(EventType.TASK_RESULT, "spec-1", "T2", result,
+                new AgentUsage("default", "command", "m", 100, 50, 0, new BigDecimal("0.0123")),
+                900,
+                Instant.parse("2026-01-01T00:00:00Z"),
+                Instant.parse("2026-01-01T00:00:01Z"));
+        Envelope sent = Envelope.of(
+                EventType.TASK_RESULT,
+                "spec-1",
+                "T2",
+                result,
                 Map.of("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
 
         Envelope received = EventCodec.decode(EventCodec.encode(sent));
@@ -38,8 +71,8 @@ class EnvelopeTest {
         assertThat(received.eventId()).isEqualTo(sent.eventId());
         assertThat(received.eventType()).isEqualTo(EventType.TASK_RESULT);
         assertThat(received.schemaVersion()).isEqualTo(1);
-        assertThat(received.traceContext()).containsEntry("traceparent",
-                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        assertThat(received.traceContext())
+                .containsEntry("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
         assertThat(received.payloadAs(TaskResult.class)).isEqualTo(result);
     }
 
@@ -58,16 +91,19 @@ class EnvelopeTest {
     @Test
     void aPayloadOfTheWrongTypeIsRefused() {
         assertThatThrownBy(() -> Envelope.of(EventType.TASK_RESULT, "s", "t", task(), Map.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TaskResult");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("TaskResult");
         Envelope ready = Envelope.of(EventType.TASK_READY, "s", "t", task(), Map.of());
         assertThatThrownBy(() -> ready.payloadAs(TaskResult.class)).hasMessageContaining("task.ready");
     }
 
     @Test
     void garbageIsRejectedWithTheReason() {
-        assertThatThrownBy(() -> EventCodec.decode("{not json")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> EventCodec.decode("{not json"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not a Forgeline event envelope");
-        assertThatThrownBy(() -> EventCodec.decode("{\"eventId\":\"" + UUID.randomUUID() + "\",\"type\":\"task.ready\"}"))
+        assertThatThrownBy(
+                        () -> EventCodec.decode("{\"eventId\":\"" + UUID.randomUUID() + "\",\"type\":\"task.ready\"}"))
                 .hasMessageContaining("no payload");
     }
 }

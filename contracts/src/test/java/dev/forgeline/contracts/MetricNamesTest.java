@@ -3,6 +3,7 @@ package dev.forgeline.contracts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashSet;
+
 import org.junit.jupiter.api.Test;
 
 class MetricNamesTest {

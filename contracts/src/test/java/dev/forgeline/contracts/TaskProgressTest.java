@@ -51,11 +51,17 @@ class TaskProgressTest {
     @Test
     void finalStatesNeverChange() {
         for (var state : new TaskState[] {MERGED, REJECTED, REVERTED, CANCELLED}) {
-            assertThat(TaskProgress.applies(state, 1, READY, 2)).as(state.name()).isFalse();
-            assertThat(TaskProgress.applies(state, 1, CANCELLED, 1)).as(state.name()).isFalse();
+            assertThat(TaskProgress.applies(state, 1, READY, 2))
+                    .as(state.name())
+                    .isFalse();
+            assertThat(TaskProgress.applies(state, 1, CANCELLED, 1))
+                    .as(state.name())
+                    .isFalse();
         }
         for (var state : new TaskState[] {REJECTED, REVERTED, CANCELLED}) {
-            assertThat(TaskProgress.applies(state, 1, REVERTED, 1)).as(state.name()).isFalse();
+            assertThat(TaskProgress.applies(state, 1, REVERTED, 1))
+                    .as(state.name())
+                    .isFalse();
         }
     }
 

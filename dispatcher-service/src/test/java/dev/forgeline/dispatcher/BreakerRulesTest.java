@@ -2,10 +2,11 @@ package dev.forgeline.dispatcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.forgeline.contracts.BreakerState;
-import dev.forgeline.dispatcher.service.BreakerRules;
 import java.time.Duration;
 import java.time.Instant;
+
+import dev.forgeline.contracts.BreakerState;
+import dev.forgeline.dispatcher.service.BreakerRules;
 import org.junit.jupiter.api.Test;
 
 /** The breaker state machine, including the fleet-wide (global) thresholds. */
@@ -15,8 +16,10 @@ class BreakerRulesTest {
 
     @Test
     void closedOpensAtHalfOfAtLeastTwentyAttempts() {
-        assertThat(BreakerRules.next(BreakerState.CLOSED, NOW, 19, 19, 0, 0.5, 20, COOL_DOWN, NOW)).isNull();
-        assertThat(BreakerRules.next(BreakerState.CLOSED, NOW, 20, 9, 11, 0.5, 20, COOL_DOWN, NOW)).isNull();
+        assertThat(BreakerRules.next(BreakerState.CLOSED, NOW, 19, 19, 0, 0.5, 20, COOL_DOWN, NOW))
+                .isNull();
+        assertThat(BreakerRules.next(BreakerState.CLOSED, NOW, 20, 9, 11, 0.5, 20, COOL_DOWN, NOW))
+                .isNull();
         BreakerRules.Transition open = BreakerRules.next(BreakerState.CLOSED, NOW, 20, 10, 10, 0.5, 20, COOL_DOWN, NOW);
         assertThat(open.to()).isEqualTo(BreakerState.OPEN);
         assertThat(open.reason()).contains("10 of the last 20");
@@ -26,25 +29,32 @@ class BreakerRulesTest {
     void openHalfOpensAfterTheCoolDownOnly() {
         assertThat(BreakerRules.next(BreakerState.OPEN, NOW, 20, 20, 0, 0.5, 20, COOL_DOWN, NOW.plusSeconds(29)))
                 .isNull();
-        assertThat(BreakerRules.next(BreakerState.OPEN, NOW, 20, 20, 0, 0.5, 20, COOL_DOWN, NOW.plusSeconds(30)).to())
+        assertThat(BreakerRules.next(BreakerState.OPEN, NOW, 20, 20, 0, 0.5, 20, COOL_DOWN, NOW.plusSeconds(30))
+                        .to())
                 .isEqualTo(BreakerState.HALF_OPEN);
     }
 
     @Test
     void halfOpenClosesOnASuccessAndOpensOnAFailure() {
-        assertThat(BreakerRules.next(BreakerState.HALF_OPEN, NOW, 0, 0, 0, 0.5, 20, COOL_DOWN, NOW)).isNull();
-        assertThat(BreakerRules.next(BreakerState.HALF_OPEN, NOW, 1, 0, 1, 0.5, 20, COOL_DOWN, NOW).to())
+        assertThat(BreakerRules.next(BreakerState.HALF_OPEN, NOW, 0, 0, 0, 0.5, 20, COOL_DOWN, NOW))
+                .isNull();
+        assertThat(BreakerRules.next(BreakerState.HALF_OPEN, NOW, 1, 0, 1, 0.5, 20, COOL_DOWN, NOW)
+                        .to())
                 .isEqualTo(BreakerState.CLOSED);
-        assertThat(BreakerRules.next(BreakerState.HALF_OPEN, NOW, 1, 1, 0, 0.5, 20, COOL_DOWN, NOW).to())
+        assertThat(BreakerRules.next(BreakerState.HALF_OPEN, NOW, 1, 1, 0, 0.5, 20, COOL_DOWN, NOW)
+                        .to())
                 .isEqualTo(BreakerState.OPEN);
     }
 
     @Test
     void globalBreakerUsesItsOwnThresholds() {
         // fleet: 80% of at least 50
-        assertThat(BreakerRules.next(BreakerState.CLOSED, NOW, 50, 39, 11, 0.8, 50, COOL_DOWN, NOW)).isNull();
-        assertThat(BreakerRules.next(BreakerState.CLOSED, NOW, 49, 49, 0, 0.8, 50, COOL_DOWN, NOW)).isNull();
-        assertThat(BreakerRules.next(BreakerState.CLOSED, NOW, 50, 40, 10, 0.8, 50, COOL_DOWN, NOW).to())
+        assertThat(BreakerRules.next(BreakerState.CLOSED, NOW, 50, 39, 11, 0.8, 50, COOL_DOWN, NOW))
+                .isNull();
+        assertThat(BreakerRules.next(BreakerState.CLOSED, NOW, 49, 49, 0, 0.8, 50, COOL_DOWN, NOW))
+                .isNull();
+        assertThat(BreakerRules.next(BreakerState.CLOSED, NOW, 50, 40, 10, 0.8, 50, COOL_DOWN, NOW)
+                        .to())
                 .isEqualTo(BreakerState.OPEN);
     }
 }

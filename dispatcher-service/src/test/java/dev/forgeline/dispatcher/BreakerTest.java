@@ -8,6 +8,14 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import jakarta.inject.Inject;
+
 import dev.forgeline.contracts.BreakerState;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
@@ -23,13 +31,6 @@ import dev.forgeline.testsupport.TestKafka;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
-import java.math.BigDecimal;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Node and profile breakers open on failures, let one probe through after the cool-down, and close on success. */
@@ -57,34 +58,48 @@ class BreakerTest {
         String node = "node-" + suite;
         String profile = "profile-" + suite;
         registerNode(node, 20, Map.of("suite", suite), List.of(profile));
-        try (TestKafka kafka = TestKafka.forApplication(); FakeWorker worker = new FakeWorker(kafka, db, node)) {
+        try (TestKafka kafka = TestKafka.forApplication();
+                FakeWorker worker = new FakeWorker(kafka, db, node)) {
             for (int i = 1; i <= 20; i++) {
-                kafka.publish(EventType.TASK_READY, suite, "T" + i, "T" + i,
+                kafka.publish(
+                        EventType.TASK_READY,
+                        suite,
+                        "T" + i,
+                        "T" + i,
                         taskReady(suite, "T" + i, Map.of("suite", suite), 0, 60, profile, 1, List.of()));
             }
             await().atMost(WAIT).until(() -> db.openLeasesOfSpec(suite).size() == 20);
             // hold the spec while its attempts fail, so retries wait and the window is exactly these 20
-            gates.applyBudgetAlert(new BudgetAlert("SPEC", suite, null, 100, BigDecimal.TEN, BigDecimal.TEN,
-                    Instant.now()));
+            gates.applyBudgetAlert(
+                    new BudgetAlert("SPEC", suite, null, 100, BigDecimal.TEN, BigDecimal.TEN, Instant.now()));
             // every attempt fails (a slow test machine may see the supervisor orphan some first: also a failure)
             for (Db.LeaseRow lease : db.openLeasesOfSpec(suite)) {
                 leaseOutcomes.applyResult(Fixtures.failure(lease, FailureClass.NETWORK, "unreachable", null));
             }
-            BreakerView nodeOpen = await().atMost(WAIT).until(() -> breaker("NODE", node),
-                    b -> b.isPresent() && b.get().state() == BreakerState.OPEN).orElseThrow();
+            BreakerView nodeOpen = await().atMost(WAIT)
+                    .until(
+                            () -> breaker("NODE", node),
+                            b -> b.isPresent() && b.get().state() == BreakerState.OPEN)
+                    .orElseThrow();
             // a held task says why it waits: the budget and the profile breaker
-            assertThat(task(suite, "T1").waitingReason()).contains("budget of spec " + suite)
+            assertThat(task(suite, "T1").waitingReason())
+                    .contains("budget of spec " + suite)
                     .contains("breaker " + profile + " is ");
-            kafka.awaitOne(Topics.FLEET_EVENTS, e -> e.eventType() == EventType.BREAKER_CHANGED
-                    && e.payloadAs(BreakerChanged.class).key().equals(profile)
-                    && e.payloadAs(BreakerChanged.class).to() == BreakerState.OPEN);
+            kafka.awaitOne(
+                    Topics.FLEET_EVENTS,
+                    e -> e.eventType() == EventType.BREAKER_CHANGED
+                            && e.payloadAs(BreakerChanged.class).key().equals(profile)
+                            && e.payloadAs(BreakerChanged.class).to() == BreakerState.OPEN);
             assertThat(nodeOpen.failures()).isEqualTo(20);
             assertThat(nodeOpen.attempts()).isEqualTo(20);
             assertThat(nodeOpen.reason()).contains("20 of the last 20");
             assertThat(nodeOpen.halfOpensAt()).isAfter(nodeOpen.changedAt());
-            BreakerChanged opened = kafka.awaitOne(Topics.FLEET_EVENTS, e -> e.eventType() == EventType.BREAKER_CHANGED
-                    && e.payloadAs(BreakerChanged.class).key().equals(node)
-                    && e.payloadAs(BreakerChanged.class).to() == BreakerState.OPEN).payloadAs(BreakerChanged.class);
+            BreakerChanged opened = kafka.awaitOne(
+                            Topics.FLEET_EVENTS,
+                            e -> e.eventType() == EventType.BREAKER_CHANGED
+                                    && e.payloadAs(BreakerChanged.class).key().equals(node)
+                                    && e.payloadAs(BreakerChanged.class).to() == BreakerState.OPEN)
+                    .payloadAs(BreakerChanged.class);
             assertThat(opened.scope()).isEqualTo("NODE");
             assertThat(opened.from()).isEqualTo(BreakerState.CLOSED);
 
@@ -92,13 +107,17 @@ class BreakerTest {
             db.execute("DELETE FROM dispatch_gate WHERE name = ?", "BUDGET_SPEC:" + suite);
 
             // after the cool-down: half-open, and exactly one probe lease goes out
-            BreakerChanged halfOpen = kafka.awaitOne(Topics.FLEET_EVENTS, e -> e.eventType() == EventType.BREAKER_CHANGED
-                    && e.payloadAs(BreakerChanged.class).key().equals(node)
-                    && e.payloadAs(BreakerChanged.class).to() == BreakerState.HALF_OPEN).payloadAs(BreakerChanged.class);
+            BreakerChanged halfOpen = kafka.awaitOne(
+                            Topics.FLEET_EVENTS,
+                            e -> e.eventType() == EventType.BREAKER_CHANGED
+                                    && e.payloadAs(BreakerChanged.class).key().equals(node)
+                                    && e.payloadAs(BreakerChanged.class).to() == BreakerState.HALF_OPEN)
+                    .payloadAs(BreakerChanged.class);
             assertThat(Duration.between(opened.at(), halfOpen.at())).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
             assertThat(db.leasesOfNodeBetween(node, opened.at(), halfOpen.at())).isZero();
             await().atMost(WAIT).until(() -> db.openLeasesOfSpec(suite).size() == 1);
-            await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
+            await().during(Duration.ofMillis(1500))
+                    .atMost(Duration.ofSeconds(3))
                     .until(() -> db.openLeasesOfSpec(suite).size() == 1);
             Db.LeaseRow probe = db.openLeasesOfSpec(suite).get(0);
             assertThat(breaker("NODE", node).orElseThrow().probeLeaseId()).isEqualTo(probe.id());
@@ -106,19 +125,23 @@ class BreakerTest {
 
             // the probe succeeds: both close, and dispatch to them resumes
             worker.finish(probe.id());
-            assertThat(leaseOutcomes.applyResult(Fixtures.result(probe, probe.fencingToken(), true))).isTrue();
+            assertThat(leaseOutcomes.applyResult(Fixtures.result(probe, probe.fencingToken(), true)))
+                    .isTrue();
             await().atMost(WAIT).untilAsserted(() -> {
                 assertThat(breaker("NODE", node).orElseThrow().state()).isEqualTo(BreakerState.CLOSED);
                 assertThat(breaker("PROFILE", profile).orElseThrow().state()).isEqualTo(BreakerState.CLOSED);
             });
-            kafka.awaitOne(Topics.FLEET_EVENTS, e -> e.eventType() == EventType.BREAKER_CHANGED
-                    && e.payloadAs(BreakerChanged.class).key().equals(profile)
-                    && e.payloadAs(BreakerChanged.class).to() == BreakerState.CLOSED);
+            kafka.awaitOne(
+                    Topics.FLEET_EVENTS,
+                    e -> e.eventType() == EventType.BREAKER_CHANGED
+                            && e.payloadAs(BreakerChanged.class).key().equals(profile)
+                            && e.payloadAs(BreakerChanged.class).to() == BreakerState.CLOSED);
             await().atMost(WAIT).until(() -> db.openLeasesOfSpec(suite).size() > 1);
         } finally {
             for (int i = 1; i <= 20; i++) {
                 String id = "T" + i;
-                if (!List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(task(suite, id).state().name())) {
+                if (!List.of("SUCCEEDED", "FAILED", "CANCELLED")
+                        .contains(task(suite, id).state().name())) {
                     control.cancel(suite, id, "test over");
                 }
             }
@@ -127,6 +150,7 @@ class BreakerTest {
 
     static Optional<BreakerView> breaker(String scope, String key) {
         return List.of(given().get("/breakers").then().statusCode(200).extract().as(BreakerView[].class)).stream()
-                .filter(b -> b.scope().equals(scope) && b.key().equals(key)).findFirst();
+                .filter(b -> b.scope().equals(scope) && b.key().equals(key))
+                .findFirst();
     }
 }

@@ -13,6 +13,15 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import jakarta.inject.Inject;
+
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.TaskCommandKind;
@@ -33,14 +42,6 @@ import dev.forgeline.testsupport.TestKafka;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
-import java.math.BigDecimal;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,47 +76,69 @@ class ControlTest {
     void cancelRetryAndIllegalTransitionsOverRest() {
         String suite = "rest-" + unique();
         String node = "node-" + suite;
-        given().post("/tasks/{s}/{t}/cancel", "no-such", "T1").then().statusCode(404)
+        given().post("/tasks/{s}/{t}/cancel", "no-such", "T1")
+                .then()
+                .statusCode(404)
                 .contentType("application/problem+json");
-        given().post("/tasks/{s}/{t}/retry", "no-such", "T1").then().statusCode(404)
+        given().post("/tasks/{s}/{t}/retry", "no-such", "T1")
+                .then()
+                .statusCode(404)
                 .contentType("application/problem+json");
         registerNode(node, 1, Map.of("suite", suite));
         try (FakeWorker worker = new FakeWorker(kafka, db, node)) {
             kafka.publish(EventType.TASK_READY, suite, "T1", "T1", taskReady(suite, "T1", Map.of("suite", suite), 0));
-            Db.LeaseRow lease = await().atMost(WAIT).until(() -> db.openLease(suite, "T1"), Optional::isPresent)
+            Db.LeaseRow lease = await().atMost(WAIT)
+                    .until(() -> db.openLease(suite, "T1"), Optional::isPresent)
                     .orElseThrow();
             // retry of a running task: 409, nothing changed
-            given().post("/tasks/{s}/{t}/retry", suite, "T1").then().statusCode(409)
-                    .contentType("application/problem+json").body("detail", containsString("cannot be retried"));
+            given().post("/tasks/{s}/{t}/retry", suite, "T1")
+                    .then()
+                    .statusCode(409)
+                    .contentType("application/problem+json")
+                    .body("detail", containsString("cannot be retried"));
             assertThat(db.openLease(suite, "T1")).isPresent();
 
-            TaskView cancelled = given().queryParam("reason", "wrong approach").post("/tasks/{s}/{t}/cancel", suite, "T1")
-                    .then().statusCode(200).extract().as(TaskView.class);
+            TaskView cancelled = given().queryParam("reason", "wrong approach")
+                    .post("/tasks/{s}/{t}/cancel", suite, "T1")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .as(TaskView.class);
             assertThat(cancelled.state()).isEqualTo(TaskState.CANCELLED);
-            assertThat(cancelled.leases()).singleElement().satisfies(l -> assertThat(l.outcome()).hasToString("CANCELLED"));
+            assertThat(cancelled.leases())
+                    .singleElement()
+                    .satisfies(l -> assertThat(l.outcome()).hasToString("CANCELLED"));
             assertThat(db.openLeasesOfNode(node)).isEmpty();
             LeaseRevoked revoked = kafka.awaitOne(Topics.TASKS_LEASED, isEvent(EventType.LEASE_REVOKED, suite, "T1"))
                     .payloadAs(LeaseRevoked.class);
             assertThat(revoked.reason()).isEqualTo(FailureClass.CANCELLED);
             assertThat(revoked.fencingToken()).isEqualTo(lease.fencingToken());
-            TaskStateChanged state = kafka.awaitOne(Topics.TASKS_LIFECYCLE, isStateChange(suite, "T1", TaskState.CANCELLED))
+            TaskStateChanged state = kafka.awaitOne(
+                            Topics.TASKS_LIFECYCLE, isStateChange(suite, "T1", TaskState.CANCELLED))
                     .payloadAs(TaskStateChanged.class);
             assertThat(state.failureClass()).isEqualTo(FailureClass.CANCELLED);
             assertThat(state.reason()).isEqualTo("wrong approach");
             // cancelling again: 409, nothing changed
-            given().post("/tasks/{s}/{t}/cancel", suite, "T1").then().statusCode(409)
+            given().post("/tasks/{s}/{t}/cancel", suite, "T1")
+                    .then()
+                    .statusCode(409)
                     .contentType("application/problem+json");
             assertThat(task(suite, "T1").leases()).hasSize(1);
 
-            TaskView retried = given().post("/tasks/{s}/{t}/retry", suite, "T1").then().statusCode(200)
-                    .extract().as(TaskView.class);
+            TaskView retried = given().post("/tasks/{s}/{t}/retry", suite, "T1")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .as(TaskView.class);
             assertThat(retried.state()).isIn(TaskState.READY, TaskState.LEASED);
-            Db.LeaseRow again = await().atMost(WAIT).until(() -> db.openLease(suite, "T1"), Optional::isPresent)
+            Db.LeaseRow again = await().atMost(WAIT)
+                    .until(() -> db.openLease(suite, "T1"), Optional::isPresent)
                     .orElseThrow();
             assertThat(again.fencingToken()).isGreaterThan(lease.fencingToken());
             worker.finish(again.id());
             kafka.publish(EventType.TASK_RESULT, suite, "T1", "T1", Fixtures.result(again, again.fencingToken(), true));
-            await().atMost(WAIT).untilAsserted(() -> assertThat(task(suite, "T1").state()).isEqualTo(TaskState.SUCCEEDED));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(task(suite, "T1").state()).isEqualTo(TaskState.SUCCEEDED));
             given().post("/tasks/{s}/{t}/cancel", suite, "T1").then().statusCode(409);
             assertThat(task(suite, "T1").state()).isEqualTo(TaskState.SUCCEEDED);
         }
@@ -127,26 +150,43 @@ class ControlTest {
         String node = "node-" + suite;
         given().post("/nodes/{n}/drain", "no-such-node").then().statusCode(404).contentType("application/problem+json");
         registerNode(node, 1, Map.of("suite", suite));
-        NodeView cordoned = given().post("/nodes/{n}/cordon", node).then().statusCode(200).extract().as(NodeView.class);
+        NodeView cordoned = given().post("/nodes/{n}/cordon", node)
+                .then()
+                .statusCode(200)
+                .extract()
+                .as(NodeView.class);
         assertThat(cordoned.status()).isEqualTo(NodeStatus.CORDONED);
         assertThat(cordoned.freeSlots()).isZero();
         kafka.publish(EventType.TASK_READY, suite, "T1", "T1", taskReady(suite, "T1", Map.of("suite", suite), 0));
-        await().atMost(WAIT).untilAsserted(() -> assertThat(task(suite, "T1").waitingReason()).contains("schedule-to-start"));
+        await().atMost(WAIT)
+                .untilAsserted(
+                        () -> assertThat(task(suite, "T1").waitingReason()).contains("schedule-to-start"));
         assertThat(db.openLease(suite, "T1")).isEmpty();
-        assertThat(given().post("/nodes/{n}/drain", node).then().statusCode(200).extract().as(NodeView.class).status())
+        assertThat(given().post("/nodes/{n}/drain", node)
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .as(NodeView.class)
+                        .status())
                 .isEqualTo(NodeStatus.DRAINING);
         given().post("/nodes/{n}/cordon", node).then().statusCode(409).contentType("application/problem+json");
         // a re-registration keeps the operator's decision
         registerNode(node, 1, Map.of("suite", suite));
         assertThat(SupervisionTest.node(node).orElseThrow().status()).isEqualTo(NodeStatus.DRAINING);
 
-        given().post("/dispatch/pause?reason=maintenance").then().statusCode(200).body("paused", equalTo(true));
+        given().post("/dispatch/pause?reason=maintenance")
+                .then()
+                .statusCode(200)
+                .body("paused", equalTo(true));
         assertThat(stats().paused()).isTrue();
         assertThat(stats().holdReasons()).anySatisfy(r -> assertThat(r).contains("maintenance"));
         try {
             given().post("/nodes/{n}/uncordon", node).then().statusCode(200).body("status", equalTo("READY"));
-            await().atMost(WAIT).untilAsserted(() -> assertThat(task(suite, "T1").waitingReason()).contains("maintenance"));
-            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2))
+            await().atMost(WAIT)
+                    .untilAsserted(
+                            () -> assertThat(task(suite, "T1").waitingReason()).contains("maintenance"));
+            await().during(Duration.ofSeconds(1))
+                    .atMost(Duration.ofSeconds(2))
                     .until(() -> db.openLease(suite, "T1").isEmpty());
         } finally {
             given().post("/dispatch/resume").then().statusCode(200).body("paused", equalTo(false));
@@ -163,34 +203,72 @@ class ControlTest {
         try (FakeWorker worker = new FakeWorker(kafka, db, node)) {
             kafka.publish(EventType.TASK_READY, suite, "T1", "T1", taskReady(suite, "T1", Map.of("suite", suite), 0));
             kafka.publish(EventType.TASK_READY, suite, "T2", "T2", taskReady(suite, "T2", Map.of("suite", suite), 0));
-            Db.LeaseRow t1 = await().atMost(WAIT).until(() -> db.openLease(suite, "T1"), Optional::isPresent).orElseThrow();
-            Db.LeaseRow t2 = await().atMost(WAIT).until(() -> db.openLease(suite, "T2"), Optional::isPresent).orElseThrow();
+            Db.LeaseRow t1 = await().atMost(WAIT)
+                    .until(() -> db.openLease(suite, "T1"), Optional::isPresent)
+                    .orElseThrow();
+            Db.LeaseRow t2 = await().atMost(WAIT)
+                    .until(() -> db.openLease(suite, "T2"), Optional::isPresent)
+                    .orElseThrow();
 
-            kafka.publish(EventType.TASK_COMMAND, suite, "T1", suite + "/T1",
+            kafka.publish(
+                    EventType.TASK_COMMAND,
+                    suite,
+                    "T1",
+                    suite + "/T1",
                     new TaskCommand(suite, "T1", TaskCommandKind.CANCEL, 2, "removed in revision 2"));
             kafka.awaitOne(Topics.TASKS_LIFECYCLE, isStateChange(suite, "T1", TaskState.CANCELLED));
             assertThat(kafka.awaitOne(Topics.TASKS_LEASED, isEvent(EventType.LEASE_REVOKED, suite, "T1"))
-                    .payloadAs(LeaseRevoked.class).fencingToken()).isEqualTo(t1.fencingToken());
+                            .payloadAs(LeaseRevoked.class)
+                            .fencingToken())
+                    .isEqualTo(t1.fencingToken());
 
             // SUPERSEDE stops the running attempt; the new revision's TASK_READY queues the new text
-            kafka.publish(EventType.TASK_COMMAND, suite, "T2", suite + "/T2",
+            kafka.publish(
+                    EventType.TASK_COMMAND,
+                    suite,
+                    "T2",
+                    suite + "/T2",
                     new TaskCommand(suite, "T2", TaskCommandKind.SUPERSEDE, 2, "text changed"));
             assertThat(kafka.awaitOne(Topics.TASKS_LEASED, isEvent(EventType.LEASE_REVOKED, suite, "T2"))
-                    .payloadAs(LeaseRevoked.class).fencingToken()).isEqualTo(t2.fencingToken());
-            kafka.publish(EventType.TASK_READY, suite, "T2", "T2",
+                            .payloadAs(LeaseRevoked.class)
+                            .fencingToken())
+                    .isEqualTo(t2.fencingToken());
+            kafka.publish(
+                    EventType.TASK_READY,
+                    suite,
+                    "T2",
+                    "T2",
                     taskReady(suite, "T2", Map.of("suite", suite), 0, 60, null, 2, List.of()));
-            TaskLeased revised = kafka.await(Topics.TASKS_LEASED, isEvent(EventType.TASK_LEASED, suite, "T2")
-                    .and(e -> e.payloadAs(TaskLeased.class).task().revision() == 2), 1, WAIT).get(0)
+            TaskLeased revised = kafka.await(
+                            Topics.TASKS_LEASED,
+                            isEvent(EventType.TASK_LEASED, suite, "T2")
+                                    .and(e ->
+                                            e.payloadAs(TaskLeased.class).task().revision() == 2),
+                            1,
+                            WAIT)
+                    .get(0)
                     .payloadAs(TaskLeased.class);
             assertThat(revised.task().title()).endsWith("r2");
             assertThat(revised.fencingToken()).isGreaterThan(t2.fencingToken());
             assertThat(task(suite, "T2").revision()).isEqualTo(2);
             // an older revision's duplicate changes nothing
-            kafka.publish(EventType.TASK_READY, suite, "T2", "T2",
+            kafka.publish(
+                    EventType.TASK_READY,
+                    suite,
+                    "T2",
+                    "T2",
                     taskReady(suite, "T2", Map.of("suite", suite), 0, 60, null, 1, List.of()));
-            kafka.publish(EventType.TASK_COMMAND, suite, "T2", suite + "/T2",
+            kafka.publish(
+                    EventType.TASK_COMMAND,
+                    suite,
+                    "T2",
+                    suite + "/T2",
                     new TaskCommand(suite, "T2", TaskCommandKind.SUPERSEDE, 2, "late duplicate"));
-            kafka.publish(EventType.TASK_COMMAND, "marker-" + suite, "M", "m",
+            kafka.publish(
+                    EventType.TASK_COMMAND,
+                    "marker-" + suite,
+                    "M",
+                    "m",
                     new TaskCommand("marker-" + suite, "M", TaskCommandKind.CANCEL, 1, "marker"));
             await().atMost(WAIT).until(() -> db.outboxRows(suite + "/T2") == 0);
             TaskView t2View = task(suite, "T2");
@@ -206,21 +284,48 @@ class ControlTest {
         String suite = "holds-" + unique();
         String node = "node-" + suite;
         registerNode(node, 4, Map.of("suite", suite));
-        kafka.publish(EventType.BUDGET_ALERT, suite, null, "SPEC/" + suite, new BudgetAlert("SPEC", suite, null, 100,
-                new BigDecimal("12.50"), new BigDecimal("12.00"), Instant.now()));
-        await().atMost(WAIT).untilAsserted(() -> assertThat(stats().holdReasons())
-                .anySatisfy(r -> assertThat(r).contains("budget of spec " + suite)));
-        kafka.publish(EventType.REVIEW_BACKLOG, null, null, "review",
+        kafka.publish(
+                EventType.BUDGET_ALERT,
+                suite,
+                null,
+                "SPEC/" + suite,
+                new BudgetAlert(
+                        "SPEC", suite, null, 100, new BigDecimal("12.50"), new BigDecimal("12.00"), Instant.now()));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(stats().holdReasons())
+                        .anySatisfy(r -> assertThat(r).contains("budget of spec " + suite)));
+        kafka.publish(
+                EventType.REVIEW_BACKLOG,
+                null,
+                null,
+                "review",
                 new ReviewBacklog(9, 12, 4, true, "level 2-3 queue full", Instant.now()));
-        await().atMost(WAIT).untilAsserted(() -> assertThat(stats().holdReasons())
-                .anySatisfy(r -> assertThat(r).contains("review backlog")));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(stats().holdReasons())
+                        .anySatisfy(r -> assertThat(r).contains("review backlog")));
         String other = "holds-other-" + unique();
         try (FakeWorker worker = new FakeWorker(kafka, db, node)) {
             kafka.publish(EventType.TASK_READY, suite, "T1", "T1", taskReady(suite, "T1", Map.of("suite", suite), 0));
-            kafka.publish(EventType.TASK_READY, other, "MIGRATION", "MIGRATION", taskReady(other, "MIGRATION",
-                    Map.of("suite", suite), 0, 60, null, 1, List.of("src/main/resources/db/migration/V9__x.sql")));
-            kafka.publish(EventType.TASK_READY, other, "DOCS", "DOCS", taskReady(other, "DOCS",
-                    Map.of("suite", suite), 0, 60, null, 1, List.of("README.md")));
+            kafka.publish(
+                    EventType.TASK_READY,
+                    other,
+                    "MIGRATION",
+                    "MIGRATION",
+                    taskReady(
+                            other,
+                            "MIGRATION",
+                            Map.of("suite", suite),
+                            0,
+                            60,
+                            null,
+                            1,
+                            List.of("src/main/resources/db/migration/V9__x.sql")));
+            kafka.publish(
+                    EventType.TASK_READY,
+                    other,
+                    "DOCS",
+                    "DOCS",
+                    taskReady(other, "DOCS", Map.of("suite", suite), 0, 60, null, 1, List.of("README.md")));
             // the low-risk task of an unheld spec runs; the others wait and say why
             await().atMost(WAIT).until(() -> db.openLease(other, "DOCS"), Optional::isPresent);
             await().atMost(WAIT).untilAsserted(() -> {
@@ -229,7 +334,11 @@ class ControlTest {
             });
             assertThat(db.openLease(suite, "T1")).isEmpty();
             assertThat(db.openLease(other, "MIGRATION")).isEmpty();
-            kafka.publish(EventType.REVIEW_BACKLOG, null, null, "review",
+            kafka.publish(
+                    EventType.REVIEW_BACKLOG,
+                    null,
+                    null,
+                    "review",
                     new ReviewBacklog(1, 3, 4, false, null, Instant.now()));
             await().atMost(WAIT).until(() -> db.openLease(other, "MIGRATION"), Optional::isPresent);
             assertThat(db.openLease(suite, "T1")).isEmpty();
@@ -250,27 +359,42 @@ class ControlTest {
         given().post("/nodes/{n}/cordon", node).then().statusCode(200);
         // spec A is big and came first; spec B came later; C has one urgent task
         for (int i = 1; i <= 4; i++) {
-            kafka.publish(EventType.TASK_READY, suite + "-a", "A" + i, "A" + i,
+            kafka.publish(
+                    EventType.TASK_READY,
+                    suite + "-a",
+                    "A" + i,
+                    "A" + i,
                     taskReady(suite + "-a", "A" + i, Map.of("suite", suite), 0));
             String id = "A" + i;
             await().atMost(WAIT).until(() -> db.countTasks(suite + "-a", "READY") >= Integer.parseInt(id.substring(1)));
         }
         for (int i = 1; i <= 2; i++) {
-            kafka.publish(EventType.TASK_READY, suite + "-b", "B" + i, "B" + i,
+            kafka.publish(
+                    EventType.TASK_READY,
+                    suite + "-b",
+                    "B" + i,
+                    "B" + i,
                     taskReady(suite + "-b", "B" + i, Map.of("suite", suite), 0));
             String id = "B" + i;
             await().atMost(WAIT).until(() -> db.countTasks(suite + "-b", "READY") >= Integer.parseInt(id.substring(1)));
         }
-        kafka.publish(EventType.TASK_READY, suite + "-c", "C1", "C1",
+        kafka.publish(
+                EventType.TASK_READY,
+                suite + "-c",
+                "C1",
+                "C1",
                 taskReady(suite + "-c", "C1", Map.of("suite", suite), 9));
         await().atMost(WAIT).until(() -> db.countTasks(suite + "-c", "READY") == 1);
         given().post("/nodes/{n}/uncordon", node).then().statusCode(200);
 
         List<String> order = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
-            Db.LeaseRow lease = await().atMost(WAIT).until(() -> db.openLeasesOfNode(node), l -> l.size() == 1).get(0);
+            Db.LeaseRow lease = await().atMost(WAIT)
+                    .until(() -> db.openLeasesOfNode(node), l -> l.size() == 1)
+                    .get(0);
             order.add(lease.taskId());
-            assertThat(leaseOutcomes.applyResult(Fixtures.result(lease, lease.fencingToken(), true))).isTrue();
+            assertThat(leaseOutcomes.applyResult(Fixtures.result(lease, lease.fencingToken(), true)))
+                    .isTrue();
         }
         assertThat(order).containsExactly("C1", "A1", "B1", "A2", "B2", "A3", "A4");
         assertThat(db.maxConcurrentLeases(node)).isEqualTo(1);

@@ -13,12 +13,10 @@ import javax.sql.DataSource;
 /** Direct reads of the dispatcher's tables, to check invariants the REST views do not show. */
 final class Db {
     /** An open lease. */
-    record LeaseRow(UUID id, String specId, String taskId, String nodeName, long fencingToken, int attempt) {
-    }
+    record LeaseRow(UUID id, String specId, String taskId, String nodeName, long fencingToken, int attempt) {}
 
     /** A node whose open leases exceed its capacity at the moment of the query. */
-    record NodeLoad(String nodeName, int capacity, int openLeases, int activeLeases) {
-    }
+    record NodeLoad(String nodeName, int capacity, int openLeases, int activeLeases) {}
 
     private final DataSource dataSource;
 
@@ -27,17 +25,23 @@ final class Db {
     }
 
     List<LeaseRow> openLeasesOfNode(String nodeName) {
-        return leases("SELECT id, spec_id, task_id, node_name, fencing_token, attempt FROM lease "
-                + "WHERE node_name = ? AND ended_at IS NULL ORDER BY fencing_token", nodeName);
+        return leases(
+                "SELECT id, spec_id, task_id, node_name, fencing_token, attempt FROM lease "
+                        + "WHERE node_name = ? AND ended_at IS NULL ORDER BY fencing_token",
+                nodeName);
     }
 
     List<LeaseRow> openLeasesOfSpec(String specId) {
-        return leases("SELECT id, spec_id, task_id, node_name, fencing_token, attempt FROM lease "
-                + "WHERE spec_id = ? AND ended_at IS NULL ORDER BY fencing_token", specId);
+        return leases(
+                "SELECT id, spec_id, task_id, node_name, fencing_token, attempt FROM lease "
+                        + "WHERE spec_id = ? AND ended_at IS NULL ORDER BY fencing_token",
+                specId);
     }
 
     Optional<LeaseRow> openLease(String specId, String taskId) {
-        return openLeasesOfSpec(specId).stream().filter(l -> l.taskId().equals(taskId)).findFirst();
+        return openLeasesOfSpec(specId).stream()
+                .filter(l -> l.taskId().equals(taskId))
+                .findFirst();
     }
 
     int countTasks(String specId, String state) {
@@ -101,7 +105,8 @@ final class Db {
     }
 
     List<NodeLoad> loads(String namePrefix) {
-        return query("""
+        return query(
+                """
                 SELECT n.name, n.capacity, count(l.id), n.active_leases
                 FROM node n LEFT JOIN lease l ON l.node_name = n.name AND l.ended_at IS NULL
                 WHERE n.name LIKE ?
@@ -121,7 +126,8 @@ final class Db {
 
     /** Runs a statement outside the application, to stage a state the application would not produce. */
     int execute(String sql, Object... parameters) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {
                 ps.setObject(i + 1, parameters[i]);
             }
@@ -133,25 +139,40 @@ final class Db {
 
     /** Leases of a spec in the order they were granted (by token): task id per lease. */
     List<String> leaseOrder(String specPrefix) {
-        return query("SELECT task_id FROM lease WHERE spec_id LIKE ? ORDER BY fencing_token", rs -> rs.getString(1),
+        return query(
+                "SELECT task_id FROM lease WHERE spec_id LIKE ? ORDER BY fencing_token",
+                rs -> rs.getString(1),
                 specPrefix + "%");
     }
 
     /** Leases granted to a node in a time range. */
     int leasesOfNodeBetween(String nodeName, java.time.Instant from, java.time.Instant to) {
-        return queryInt("SELECT count(*) FROM lease WHERE node_name = ? AND leased_at > ? AND leased_at < ?", nodeName,
-                java.sql.Timestamp.from(from), java.sql.Timestamp.from(to));
+        return queryInt(
+                "SELECT count(*) FROM lease WHERE node_name = ? AND leased_at > ? AND leased_at < ?",
+                nodeName,
+                java.sql.Timestamp.from(from),
+                java.sql.Timestamp.from(to));
     }
 
     /** Leases granted to a node after a given time. */
     int leasesOfNodeSince(String nodeName, java.time.Instant since) {
-        return queryInt("SELECT count(*) FROM lease WHERE node_name = ? AND leased_at > ?", nodeName,
+        return queryInt(
+                "SELECT count(*) FROM lease WHERE node_name = ? AND leased_at > ?",
+                nodeName,
                 java.sql.Timestamp.from(since));
     }
 
     private List<LeaseRow> leases(String sql, String parameter) {
-        return query(sql, rs -> new LeaseRow(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
-                rs.getString(4), rs.getLong(5), rs.getInt(6)), parameter);
+        return query(
+                sql,
+                rs -> new LeaseRow(
+                        rs.getObject(1, UUID.class),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getLong(5),
+                        rs.getInt(6)),
+                parameter);
     }
 
     private int queryInt(String sql, Object... parameters) {
@@ -163,7 +184,8 @@ final class Db {
     }
 
     private <T> List<T> query(String sql, Row<T> row, Object... parameters) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {
                 ps.setObject(i + 1, parameters[i]);
             }

@@ -7,19 +7,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.forgeline.contracts.EventType;
-import dev.forgeline.contracts.TaskState;
-import dev.forgeline.dispatcher.model.NodeView;
-import dev.forgeline.dispatcher.model.TaskView;
-import dev.forgeline.dispatcher.service.DispatchService;
-import dev.forgeline.dispatcher.service.LeaseOutcomeService;
-import dev.forgeline.dispatcher.service.TaskIntakeService;
-import dev.forgeline.testsupport.ForgelineInfraResource;
-import dev.forgeline.testsupport.TestKafka;
-import io.agroal.api.AgroalDataSource;
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +19,20 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import jakarta.inject.Inject;
+
+import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.TaskState;
+import dev.forgeline.dispatcher.model.NodeView;
+import dev.forgeline.dispatcher.model.TaskView;
+import dev.forgeline.dispatcher.service.DispatchService;
+import dev.forgeline.dispatcher.service.LeaseOutcomeService;
+import dev.forgeline.dispatcher.service.TaskIntakeService;
+import dev.forgeline.testsupport.ForgelineInfraResource;
+import dev.forgeline.testsupport.TestKafka;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
 /** Node capacity is never exceeded and no task is leased twice, also under many concurrent dispatch rounds. */
@@ -59,9 +60,14 @@ class DispatchCapacityTest {
         String spec = suite;
         String node = "node-" + suite;
         registerNode(node, 2, Map.of("suite", suite));
-        try (TestKafka kafka = TestKafka.forApplication(); FakeWorker worker = new FakeWorker(kafka, db, node)) {
+        try (TestKafka kafka = TestKafka.forApplication();
+                FakeWorker worker = new FakeWorker(kafka, db, node)) {
             for (int i = 1; i <= 5; i++) {
-                kafka.publish(EventType.TASK_READY, spec, "T" + i, "T" + i,
+                kafka.publish(
+                        EventType.TASK_READY,
+                        spec,
+                        "T" + i,
+                        "T" + i,
                         taskReady(spec, "T" + i, Map.of("suite", suite), 0));
             }
             await().atMost(WAIT).untilAsserted(() -> {
@@ -71,16 +77,33 @@ class DispatchCapacityTest {
             NodeView full = node(node);
             assertThat(full.activeLeases()).isEqualTo(2);
             assertThat(full.freeSlots()).isZero();
-            assertThat(given().get("/tasks?state=READY&specId=" + spec).then().statusCode(200)
-                    .extract().as(TaskView[].class)).hasSize(3);
-            assertThat(given().get("/tasks?specId=" + spec).then().statusCode(200)
-                    .extract().as(TaskView[].class)).extracting(TaskView::taskId)
+            assertThat(given().get("/tasks?state=READY&specId=" + spec)
+                            .then()
+                            .statusCode(200)
+                            .extract()
+                            .as(TaskView[].class))
+                    .hasSize(3);
+            assertThat(given().get("/tasks?specId=" + spec)
+                            .then()
+                            .statusCode(200)
+                            .extract()
+                            .as(TaskView[].class))
+                    .extracting(TaskView::taskId)
                     .containsExactlyInAnyOrder("T1", "T2", "T3", "T4", "T5");
-            assertThat(given().get("/tasks?limit=2").then().statusCode(200).extract().as(TaskView[].class)).hasSize(2);
+            assertThat(given().get("/tasks?limit=2")
+                            .then()
+                            .statusCode(200)
+                            .extract()
+                            .as(TaskView[].class))
+                    .hasSize(2);
 
             Db.LeaseRow done = db.openLeasesOfNode(node).get(0);
             worker.finish(done.id());
-            kafka.publish(EventType.TASK_RESULT, spec, done.taskId(), done.taskId(),
+            kafka.publish(
+                    EventType.TASK_RESULT,
+                    spec,
+                    done.taskId(),
+                    done.taskId(),
                     Fixtures.result(done, done.fencingToken(), true));
 
             await().atMost(WAIT).untilAsserted(() -> {
@@ -131,7 +154,8 @@ class DispatchCapacityTest {
                         // complete one open lease, as a worker's result would, so slots free up between rounds
                         List<Db.LeaseRow> open = db.openLeasesOfSpec(spec);
                         if (!open.isEmpty()) {
-                            Db.LeaseRow lease = open.get(ThreadLocalRandom.current().nextInt(open.size()));
+                            Db.LeaseRow lease =
+                                    open.get(ThreadLocalRandom.current().nextInt(open.size()));
                             if (leaseOutcomes.applyResult(Fixtures.result(lease, lease.fencingToken(), true))) {
                                 completed.incrementAndGet();
                             }
@@ -163,13 +187,19 @@ class DispatchCapacityTest {
             assertThat(load.activeLeases()).isEqualTo(load.openLeases());
             assertThat(load.openLeases()).isZero();
         });
-        TaskView sample = given().get("/tasks/{spec}/T1", spec).then().statusCode(200).extract().as(TaskView.class);
+        TaskView sample = given().get("/tasks/{spec}/T1", spec)
+                .then()
+                .statusCode(200)
+                .extract()
+                .as(TaskView.class);
         assertThat(sample.state()).isIn(TaskState.SUCCEEDED, TaskState.FAILED);
         assertThat(sample.leases()).isNotEmpty();
     }
 
     private static NodeView node(String name) {
         return List.of(given().get("/nodes").then().statusCode(200).extract().as(NodeView[].class)).stream()
-                .filter(n -> n.name().equals(name)).findFirst().orElseThrow();
+                .filter(n -> n.name().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 }

@@ -11,6 +11,13 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+import jakarta.inject.Inject;
+
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
@@ -26,12 +33,6 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import jakarta.inject.Inject;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,12 +67,19 @@ class DispatchFlowTest {
         String node = "node-" + suite;
         registerNode(node, 2, Map.of("suite", suite));
         String traceId = UUID.randomUUID().toString().replace("-", "");
-        kafka.publish(Topics.TASKS_READY, "T1", Envelope.of(EventType.TASK_READY, spec, "T1",
-                taskReady(spec, "T1", Map.of("suite", suite), 5),
-                Map.of("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")));
+        kafka.publish(
+                Topics.TASKS_READY,
+                "T1",
+                Envelope.of(
+                        EventType.TASK_READY,
+                        spec,
+                        "T1",
+                        taskReady(spec, "T1", Map.of("suite", suite), 5),
+                        Map.of("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")));
 
         // read the lease from the table and heartbeat at once: the test profile orphans a lease after 3 s of silence
-        Db.LeaseRow lease = await().atMost(WAIT).until(() -> db.openLease(spec, "T1"), java.util.Optional::isPresent)
+        Db.LeaseRow lease = await().atMost(WAIT)
+                .until(() -> db.openLease(spec, "T1"), java.util.Optional::isPresent)
                 .orElseThrow();
         Fixtures.publishHeartbeat(kafka, lease, lease.fencingToken());
 
@@ -87,13 +95,15 @@ class DispatchFlowTest {
         assertThat(leased.deadline()).isAfterOrEqualTo(leased.leasedAt().plusSeconds(90)); // 1.5 x 60 s estimate
         assertThat(leased.task().taskId()).isEqualTo("T1");
         assertThat(leased.task().labels()).containsEntry("suite", suite);
-        TaskStateChanged leasedChange = kafka.awaitOne(Topics.TASKS_LIFECYCLE, isStateChange(spec, "T1", TaskState.LEASED))
+        TaskStateChanged leasedChange = kafka.awaitOne(
+                        Topics.TASKS_LIFECYCLE, isStateChange(spec, "T1", TaskState.LEASED))
                 .payloadAs(TaskStateChanged.class);
         assertThat(leasedChange.fencingToken()).isEqualTo(lease.fencingToken());
         assertThat(leasedChange.nodeName()).isEqualTo(node);
 
         // the heartbeat with the right token starts the attempt
-        await().atMost(WAIT).untilAsserted(() -> assertThat(task(spec, "T1").state()).isEqualTo(TaskState.RUNNING));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(task(spec, "T1").state()).isEqualTo(TaskState.RUNNING));
         TaskStateChanged running = kafka.awaitOne(Topics.TASKS_LIFECYCLE, isStateChange(spec, "T1", TaskState.RUNNING))
                 .payloadAs(TaskStateChanged.class);
         assertThat(running.fencingToken()).isEqualTo(lease.fencingToken());
@@ -102,38 +112,51 @@ class DispatchFlowTest {
             // a heartbeat with another token is stale: counted, nothing else changes
             long staleHeartbeats = stats().staleHeartbeats();
             Fixtures.publishHeartbeat(kafka, lease, lease.fencingToken() + 1_000_000);
-            await().atMost(WAIT).untilAsserted(
-                    () -> assertThat(stats().staleHeartbeats()).isEqualTo(staleHeartbeats + 1));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(stats().staleHeartbeats()).isEqualTo(staleHeartbeats + 1));
             TaskView afterStaleHeartbeat = task(spec, "T1");
             assertThat(afterStaleHeartbeat.state()).isEqualTo(TaskState.RUNNING);
             assertThat(afterStaleHeartbeat.fencingToken()).isEqualTo(lease.fencingToken());
 
             // a result with a stale token (a zombie's) completes nothing
             long staleResults = stats().staleResults();
-            kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1",
+            kafka.publish(
+                    EventType.TASK_RESULT,
+                    spec,
+                    "T1",
+                    "T1",
                     Fixtures.result(lease, lease.fencingToken() + 1_000_000, true));
-            await().atMost(WAIT).untilAsserted(() -> assertThat(stats().staleResults()).isEqualTo(staleResults + 1));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(stats().staleResults()).isEqualTo(staleResults + 1));
             TaskView afterStaleResult = task(spec, "T1");
             assertThat(afterStaleResult.state()).isEqualTo(TaskState.RUNNING);
-            assertThat(afterStaleResult.leases()).singleElement()
+            assertThat(afterStaleResult.leases())
+                    .singleElement()
                     .satisfies(l -> assertThat(l.endedAt()).isNull());
 
             // the result with the current token completes the task and frees the slot
             worker.finish(lease.id());
-            Envelope result = kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1",
-                    Fixtures.result(lease, lease.fencingToken(), true));
-            await().atMost(WAIT).untilAsserted(() -> assertThat(task(spec, "T1").state()).isEqualTo(TaskState.SUCCEEDED));
+            Envelope result = kafka.publish(
+                    EventType.TASK_RESULT, spec, "T1", "T1", Fixtures.result(lease, lease.fencingToken(), true));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(task(spec, "T1").state()).isEqualTo(TaskState.SUCCEEDED));
             kafka.awaitOne(Topics.TASKS_LIFECYCLE, isStateChange(spec, "T1", TaskState.SUCCEEDED));
 
             // the same envelope again (a redelivery), then a stale marker behind it on the same partition (key T1)
             kafka.publish(Topics.TASKS_RESULTS, "T1", result);
-            kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1",
+            kafka.publish(
+                    EventType.TASK_RESULT,
+                    spec,
+                    "T1",
+                    "T1",
                     Fixtures.result(lease, lease.fencingToken() + 2_000_000, true));
             // the marker counts as stale; the redelivery before it was dropped by the inbox, not counted as stale
-            await().atMost(WAIT).untilAsserted(() -> assertThat(stats().staleResults()).isEqualTo(staleResults + 2));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(stats().staleResults()).isEqualTo(staleResults + 2));
             await().atMost(WAIT).until(() -> db.outboxRows(spec + "/T1") == 0);
             List<Envelope> succeeded = TopicSnapshot.read(Topics.TASKS_LIFECYCLE).stream()
-                    .filter(isStateChange(spec, "T1", TaskState.SUCCEEDED)).toList();
+                    .filter(isStateChange(spec, "T1", TaskState.SUCCEEDED))
+                    .toList();
             assertThat(succeeded).hasSize(1);
 
             TaskView done = task(spec, "T1");
@@ -160,8 +183,10 @@ class DispatchFlowTest {
         registerNode(node, 1, Map.of("suite", suite));
         kafka.publish(EventType.TASK_READY, spec, "T1", "T1", taskReady(spec, "T1", Map.of("suite", suite), 0));
 
-        TaskLeased first = kafka.awaitOne(Topics.TASKS_LEASED,
-                isEvent(EventType.TASK_LEASED, spec, "T1").and(e -> e.payloadAs(TaskLeased.class).attempt() == 1))
+        TaskLeased first = kafka.awaitOne(
+                        Topics.TASKS_LEASED,
+                        isEvent(EventType.TASK_LEASED, spec, "T1")
+                                .and(e -> e.payloadAs(TaskLeased.class).attempt() == 1))
                 .payloadAs(TaskLeased.class);
         // no heartbeat: after 3 missed 1 s intervals the supervisor requeues the task
         TaskStateChanged requeued = kafka.awaitOne(Topics.TASKS_LIFECYCLE, isStateChange(spec, "T1", TaskState.READY))
@@ -170,8 +195,10 @@ class DispatchFlowTest {
         assertThat(requeued.fencingToken()).isEqualTo(first.fencingToken());
         assertThat(requeued.reason()).contains("no heartbeat");
 
-        TaskLeased second = kafka.awaitOne(Topics.TASKS_LEASED,
-                isEvent(EventType.TASK_LEASED, spec, "T1").and(e -> e.payloadAs(TaskLeased.class).attempt() == 2))
+        TaskLeased second = kafka.awaitOne(
+                        Topics.TASKS_LEASED,
+                        isEvent(EventType.TASK_LEASED, spec, "T1")
+                                .and(e -> e.payloadAs(TaskLeased.class).attempt() == 2))
                 .payloadAs(TaskLeased.class);
         assertThat(second.fencingToken()).isGreaterThan(first.fencingToken());
         assertThat(second.leaseId()).isNotEqualTo(first.leaseId());
@@ -192,23 +219,35 @@ class DispatchFlowTest {
         given().contentType(ContentType.JSON)
                 .body(Map.of("name", "-bad name", "capacity", 0))
                 .post("/nodes")
-                .then().statusCode(400)
+                .then()
+                .statusCode(400)
                 .contentType("application/problem+json")
                 .body("status", equalTo(400))
                 .body("errors.field", hasItems("name", "capacity"));
         given().contentType(ContentType.JSON)
                 .body(Map.of("name", "fine", "capacity", 257))
                 .post("/nodes")
-                .then().statusCode(400)
+                .then()
+                .statusCode(400)
                 .contentType("application/problem+json")
                 .body("errors.field", equalTo(List.of("capacity")));
 
         String node = "node-registry-" + unique();
         NodeView first = given().contentType(ContentType.JSON)
-                .body(Map.of("name", node, "capacity", 3, "labels", Map.of("suite", node, "os", "linux"),
-                        "agentProfiles", List.of("claude")))
+                .body(Map.of(
+                        "name",
+                        node,
+                        "capacity",
+                        3,
+                        "labels",
+                        Map.of("suite", node, "os", "linux"),
+                        "agentProfiles",
+                        List.of("claude")))
                 .post("/nodes")
-                .then().statusCode(200).extract().as(NodeView.class);
+                .then()
+                .statusCode(200)
+                .extract()
+                .as(NodeView.class);
         assertThat(first.status()).hasToString("READY");
         assertThat(first.freeSlots()).isEqualTo(3);
         assertThat(first.labels()).containsEntry("os", "linux");
@@ -217,42 +256,58 @@ class DispatchFlowTest {
         NodeView again = given().contentType(ContentType.JSON)
                 .body(Map.of("name", node, "capacity", 4, "labels", Map.of("suite", node)))
                 .post("/nodes")
-                .then().statusCode(200).extract().as(NodeView.class);
+                .then()
+                .statusCode(200)
+                .extract()
+                .as(NodeView.class);
         assertThat(again.capacity()).isEqualTo(4);
         assertThat(again.registeredAt()).isEqualTo(first.registeredAt());
         assertThat(again.lastSeenAt()).isAfterOrEqualTo(first.lastSeenAt());
-        List<NodeView> listed = List.of(given().get("/nodes").then().statusCode(200).extract().as(NodeView[].class));
-        assertThat(listed).filteredOn(n -> n.name().equals(node)).singleElement()
+        List<NodeView> listed =
+                List.of(given().get("/nodes").then().statusCode(200).extract().as(NodeView[].class));
+        assertThat(listed)
+                .filteredOn(n -> n.name().equals(node))
+                .singleElement()
                 .satisfies(n -> assertThat(n.freeSlots()).isEqualTo(4));
     }
 
     @Test
     void unknownTasksAndBadQueriesAreProblems() {
         given().get("/tasks/no-such-spec/T1")
-                .then().statusCode(404)
+                .then()
+                .statusCode(404)
                 .contentType("application/problem+json")
                 .body("status", equalTo(404))
                 .body("detail", notNullValue());
         given().get("/tasks?state=SLEEPING")
-                .then().statusCode(400)
+                .then()
+                .statusCode(400)
                 .contentType("application/problem+json")
                 .body("errors[0].field", equalTo("state"));
         given().get("/tasks?limit=0")
-                .then().statusCode(400)
+                .then()
+                .statusCode(400)
                 .contentType("application/problem+json")
                 .body("errors[0].field", equalTo("limit"));
         given().get("/tasks?state=READY&specId=no-such-spec")
-                .then().statusCode(200)
+                .then()
+                .statusCode(200)
                 .body("size()", equalTo(0));
     }
 
     private static TaskView task(String spec, String task) {
-        return given().get("/tasks/{spec}/{task}", spec, task).then().statusCode(200).extract().as(TaskView.class);
+        return given().get("/tasks/{spec}/{task}", spec, task)
+                .then()
+                .statusCode(200)
+                .extract()
+                .as(TaskView.class);
     }
 
     private static NodeView node(String name) {
         return List.of(given().get("/nodes").then().statusCode(200).extract().as(NodeView[].class)).stream()
-                .filter(n -> n.name().equals(name)).findFirst().orElseThrow();
+                .filter(n -> n.name().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 
     static Predicate<Envelope> isEvent(EventType type, String spec, String task) {

@@ -1,6 +1,5 @@
 package dev.forgeline.dispatcher;
 
-import dev.forgeline.testsupport.TestKafka;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,6 +7,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+
+import dev.forgeline.testsupport.TestKafka;
 
 /**
  * Heartbeats every open lease of one node every 250 ms with its right token, as a live worker would, so that
@@ -36,8 +37,7 @@ final class FakeWorker implements AutoCloseable {
         finished.add(leaseId);
         try {
             // the executor has one thread: this runs after any beat in progress
-            executor.submit(() -> {
-            }).get(30, TimeUnit.SECONDS);
+            executor.submit(() -> {}).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

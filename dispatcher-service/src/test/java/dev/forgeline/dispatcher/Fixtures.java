@@ -2,27 +2,27 @@ package dev.forgeline.dispatcher;
 
 import static io.restassured.RestAssured.given;
 
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
-import dev.forgeline.contracts.payload.NodeHeartbeat;
 import dev.forgeline.contracts.payload.AgentUsage;
 import dev.forgeline.contracts.payload.DiffStats;
 import dev.forgeline.contracts.payload.Heartbeat;
+import dev.forgeline.contracts.payload.NodeHeartbeat;
 import dev.forgeline.contracts.payload.TaskReady;
 import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.contracts.payload.TestOutcome;
 import dev.forgeline.dispatcher.model.DispatcherStats;
 import dev.forgeline.testsupport.TestKafka;
 import io.restassured.http.ContentType;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 
 /** Builders and REST shortcuts shared by the dispatcher tests. */
 final class Fixtures {
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     /** A short random suffix so every test works on its own spec, nodes and labels. */
     static String unique() {
@@ -30,44 +30,105 @@ final class Fixtures {
     }
 
     static TaskReady taskReady(String specId, String taskId, Map<String, String> labels, int priority) {
-        return new TaskReady(specId, "spec " + specId, taskId, "task " + taskId, "do " + taskId, List.of("it works"),
-                "true", 60, List.of(), "/tmp/repo-" + specId, "main", priority, labels, null);
+        return new TaskReady(
+                specId,
+                "spec " + specId,
+                taskId,
+                "task " + taskId,
+                "do " + taskId,
+                List.of("it works"),
+                "true",
+                60,
+                List.of(),
+                "/tmp/repo-" + specId,
+                "main",
+                priority,
+                labels,
+                null);
     }
 
-    static TaskReady taskReady(String specId, String taskId, Map<String, String> labels, int priority,
-            long estimateSeconds, String agentProfile, int revision, List<String> files) {
-        return new TaskReady(specId, "spec " + specId, taskId, "task " + taskId + " r" + revision, "do " + taskId,
-                List.of("it works"), "true", estimateSeconds, List.of(), "/tmp/repo-" + specId, "main", priority,
-                labels, agentProfile, revision, null, 0, files, null, null, List.of());
+    static TaskReady taskReady(
+            String specId,
+            String taskId,
+            Map<String, String> labels,
+            int priority,
+            long estimateSeconds,
+            String agentProfile,
+            int revision,
+            List<String> files) {
+        return new TaskReady(
+                specId,
+                "spec " + specId,
+                taskId,
+                "task " + taskId + " r" + revision,
+                "do " + taskId,
+                List.of("it works"),
+                "true",
+                estimateSeconds,
+                List.of(),
+                "/tmp/repo-" + specId,
+                "main",
+                priority,
+                labels,
+                agentProfile,
+                revision,
+                null,
+                0,
+                files,
+                null,
+                null,
+                List.of());
     }
 
-    static void publishNodeHeartbeat(TestKafka kafka, String node, String instanceId, Map<String, String> labels,
-            int capacity) {
-        kafka.publish(EventType.NODE_HEARTBEAT, null, null, node,
+    static void publishNodeHeartbeat(
+            TestKafka kafka, String node, String instanceId, Map<String, String> labels, int capacity) {
+        kafka.publish(
+                EventType.NODE_HEARTBEAT,
+                null,
+                null,
+                node,
                 new NodeHeartbeat(node, "CLUSTER", instanceId, labels, List.of(), capacity, List.of(), Instant.now()));
     }
 
     static TaskResult failure(Db.LeaseRow lease, FailureClass failureClass, String detail, String testOutput) {
         Instant now = Instant.now();
-        return new TaskResult(lease.id(), lease.specId(), lease.taskId(), lease.nodeName(), lease.fencingToken(),
-                lease.attempt(), false, failureClass, detail, "/tmp/repo-" + lease.specId(), "main",
-                "forgeline/" + lease.specId() + "/" + lease.taskId() + "/a" + lease.attempt(), "base", null,
-                DiffStats.empty(), new TestOutcome("true", testOutput != null, false, 1, 10, testOutput),
-                AgentUsage.none("default", "fake"), 5, now.minusSeconds(1), now);
+        return new TaskResult(
+                lease.id(),
+                lease.specId(),
+                lease.taskId(),
+                lease.nodeName(),
+                lease.fencingToken(),
+                lease.attempt(),
+                false,
+                failureClass,
+                detail,
+                "/tmp/repo-" + lease.specId(),
+                "main",
+                "forgeline/" + lease.specId() + "/" + lease.taskId() + "/a" + lease.attempt(),
+                "base",
+                null,
+                DiffStats.empty(),
+                new TestOutcome("true", testOutput != null, false, 1, 10, testOutput),
+                AgentUsage.none("default", "fake"),
+                5,
+                now.minusSeconds(1),
+                now);
     }
 
     static void registerNode(String name, int capacity, Map<String, String> labels, List<String> profiles) {
         given().contentType(ContentType.JSON)
                 .body(Map.of("name", name, "capacity", capacity, "labels", labels, "agentProfiles", profiles))
                 .post("/nodes")
-                .then().statusCode(200);
+                .then()
+                .statusCode(200);
     }
 
     static void registerNode(String name, int capacity, Map<String, String> labels) {
         given().contentType(ContentType.JSON)
                 .body(Map.of("name", name, "capacity", capacity, "labels", labels, "agentProfiles", List.of()))
                 .post("/nodes")
-                .then().statusCode(200);
+                .then()
+                .statusCode(200);
     }
 
     static DispatcherStats stats() {
@@ -75,17 +136,45 @@ final class Fixtures {
     }
 
     static void publishHeartbeat(TestKafka kafka, Db.LeaseRow lease, long fencingToken) {
-        kafka.publish(EventType.WORKER_HEARTBEAT, lease.specId(), lease.taskId(), lease.nodeName(),
-                new Heartbeat(lease.nodeName(), lease.taskId(), lease.id(), fencingToken, lease.attempt(), 1_000, "AGENT",
-                        "working", 10));
+        kafka.publish(
+                EventType.WORKER_HEARTBEAT,
+                lease.specId(),
+                lease.taskId(),
+                lease.nodeName(),
+                new Heartbeat(
+                        lease.nodeName(),
+                        lease.taskId(),
+                        lease.id(),
+                        fencingToken,
+                        lease.attempt(),
+                        1_000,
+                        "AGENT",
+                        "working",
+                        10));
     }
 
     static TaskResult result(Db.LeaseRow lease, long fencingToken, boolean succeeded) {
         Instant now = Instant.now();
-        return new TaskResult(lease.id(), lease.specId(), lease.taskId(), lease.nodeName(), fencingToken,
-                lease.attempt(), succeeded, null, null, "/tmp/repo-" + lease.specId(), "main",
-                "forgeline/" + lease.specId() + "/" + lease.taskId() + "/a" + lease.attempt(), "base", "commit",
-                DiffStats.empty(), TestOutcome.notRun("true"), AgentUsage.none("default", "fake"), 5,
-                now.minusSeconds(1), now);
+        return new TaskResult(
+                lease.id(),
+                lease.specId(),
+                lease.taskId(),
+                lease.nodeName(),
+                fencingToken,
+                lease.attempt(),
+                succeeded,
+                null,
+                null,
+                "/tmp/repo-" + lease.specId(),
+                "main",
+                "forgeline/" + lease.specId() + "/" + lease.taskId() + "/a" + lease.attempt(),
+                "base",
+                "commit",
+                DiffStats.empty(),
+                TestOutcome.notRun("true"),
+                AgentUsage.none("default", "fake"),
+                5,
+                now.minusSeconds(1),
+                now);
     }
 }

@@ -1,10 +1,11 @@
 package dev.forgeline.dispatcher;
 
-import dev.forgeline.testsupport.TestKafka;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+
+import dev.forgeline.testsupport.TestKafka;
 
 /** Publishes NODE_HEARTBEATs for one node instance every 250 ms, as a live worker process does. */
 final class NodeBeater implements AutoCloseable {
@@ -15,13 +16,17 @@ final class NodeBeater implements AutoCloseable {
     });
 
     NodeBeater(TestKafka kafka, String node, String instanceId, Map<String, String> labels, int capacity) {
-        executor.scheduleWithFixedDelay(() -> {
-            try {
-                Fixtures.publishNodeHeartbeat(kafka, node, instanceId, labels, capacity);
-            } catch (RuntimeException e) {
-                // a missed beat is what the supervisor is for
-            }
-        }, 0, 250, TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        Fixtures.publishNodeHeartbeat(kafka, node, instanceId, labels, capacity);
+                    } catch (RuntimeException e) {
+                        // a missed beat is what the supervisor is for
+                    }
+                },
+                0,
+                250,
+                TimeUnit.MILLISECONDS);
     }
 
     @Override

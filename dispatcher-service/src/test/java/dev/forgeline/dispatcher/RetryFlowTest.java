@@ -9,6 +9,12 @@ import static dev.forgeline.dispatcher.SupervisionTest.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import jakarta.inject.Inject;
+
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.TaskState;
@@ -23,11 +29,6 @@ import dev.forgeline.testsupport.TestKafka;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,8 +63,12 @@ class RetryFlowTest {
         registerNode(node, 16, Map.of("suite", suite));
         try (FakeWorker worker = new FakeWorker(kafka, db, node)) {
             // retried as is (or after backoff): a second attempt follows with the failure as context
-            for (FailureClass failureClass : List.of(FailureClass.ORPHANED, FailureClass.TIMEOUT, FailureClass.NETWORK,
-                    FailureClass.AGENT_ERROR, FailureClass.DEPENDENCY_RESOLUTION)) {
+            for (FailureClass failureClass : List.of(
+                    FailureClass.ORPHANED,
+                    FailureClass.TIMEOUT,
+                    FailureClass.NETWORK,
+                    FailureClass.AGENT_ERROR,
+                    FailureClass.DEPENDENCY_RESOLUTION)) {
                 String id = failureClass.name();
                 submit(suite, id, null);
                 fail(worker, suite, id, 1, failureClass, "boom " + id, null);
@@ -71,13 +76,14 @@ class RetryFlowTest {
                 assertThat(retry.previous().failureClass()).isEqualTo(failureClass);
                 assertThat(retry.previous().attempt()).isEqualTo(1);
                 assertThat(retry.previous().outputTail()).isNull();
-                assertThat(retry.fencingToken()).isGreaterThan(leased(suite, id, 1).fencingToken());
+                assertThat(retry.fencingToken())
+                        .isGreaterThan(leased(suite, id, 1).fencingToken());
                 assertThat(lastAttempt(suite, id).decision()).isEqualTo("RETRY");
             }
 
             // never retried: FAILED for good at once, permanent=true, no second lease
-            for (FailureClass failureClass : List.of(FailureClass.AMBIGUOUS_SPEC, FailureClass.BUDGET_EXCEEDED,
-                    FailureClass.CANCELLED)) {
+            for (FailureClass failureClass :
+                    List.of(FailureClass.AMBIGUOUS_SPEC, FailureClass.BUDGET_EXCEEDED, FailureClass.CANCELLED)) {
                 String id = failureClass.name();
                 submit(suite, id, null);
                 fail(worker, suite, id, 1, failureClass, "stop " + id, null);
@@ -93,7 +99,8 @@ class RetryFlowTest {
             assertThat(leased(suite, "TESTS", 3).previous().outputTail()).contains("testSub");
             fail(worker, suite, "TESTS", 3, FailureClass.TEST_FAILURE, "still failing", "FAILED: testSub");
             assertPermanent(suite, "TESTS", FailureClass.TEST_FAILURE);
-            assertThat(task(suite, "TESTS").attempts()).extracting(AttemptView::decision)
+            assertThat(task(suite, "TESTS").attempts())
+                    .extracting(AttemptView::decision)
                     .containsExactly("RETRY", "RETRY", "PERMANENT");
 
             // CONTEXT_EXHAUSTED: the next attempt runs on the larger-context profile; none larger left: permanent
@@ -114,62 +121,118 @@ class RetryFlowTest {
                 Db.LeaseRow lease = open(suite, id, 1);
                 worker.finish(lease.id());
                 kafka.publish(EventType.TASK_RESULT, suite, id, id, Fixtures.result(lease, lease.fencingToken(), true));
-                await().atMost(WAIT).untilAsserted(() -> assertThat(task(suite, id).state()).isEqualTo(TaskState.SUCCEEDED));
-                kafka.publish(EventType.REVIEW_OUTCOME, suite, id, id, new ReviewOutcome(suite, id, 1,
-                        lease.fencingToken(), TaskState.FAILED, 2, List.of("rule"), "/tmp/repo", lease.taskId(), null, 0,
-                        failureClass, "alice", "please rename the method", Instant.now(), Instant.now()));
+                await().atMost(WAIT)
+                        .untilAsserted(() -> assertThat(task(suite, id).state()).isEqualTo(TaskState.SUCCEEDED));
+                kafka.publish(
+                        EventType.REVIEW_OUTCOME,
+                        suite,
+                        id,
+                        id,
+                        new ReviewOutcome(
+                                suite,
+                                id,
+                                1,
+                                lease.fencingToken(),
+                                TaskState.FAILED,
+                                2,
+                                List.of("rule"),
+                                "/tmp/repo",
+                                lease.taskId(),
+                                null,
+                                0,
+                                failureClass,
+                                "alice",
+                                "please rename the method",
+                                Instant.now(),
+                                Instant.now()));
                 TaskLeased again = leased(suite, id, 2);
                 assertThat(again.previous().failureClass()).isEqualTo(failureClass);
                 assertThat(again.previous().reviewComment()).isEqualTo("please rename the method");
-                assertThat(task(suite, id).attempts()).extracting(AttemptView::outcome).containsExactly("SUCCEEDED",
-                        "REVIEW");
+                assertThat(task(suite, id).attempts())
+                        .extracting(AttemptView::outcome)
+                        .containsExactly("SUCCEEDED", "REVIEW");
             }
             // clean up what still runs
-            for (String id : List.of("ORPHANED", "TIMEOUT", "NETWORK", "AGENT_ERROR", "DEPENDENCY_RESOLUTION",
-                    "REVIEW-CHANGES_REQUESTED", "REVIEW-MERGE_CONFLICT")) {
-                io.restassured.RestAssured.given().post("/tasks/{s}/{t}/cancel", suite, id).then().statusCode(200);
+            for (String id : List.of(
+                    "ORPHANED",
+                    "TIMEOUT",
+                    "NETWORK",
+                    "AGENT_ERROR",
+                    "DEPENDENCY_RESOLUTION",
+                    "REVIEW-CHANGES_REQUESTED",
+                    "REVIEW-MERGE_CONFLICT")) {
+                io.restassured.RestAssured.given()
+                        .post("/tasks/{s}/{t}/cancel", suite, id)
+                        .then()
+                        .statusCode(200);
             }
         }
     }
 
     private void submit(String suite, String id, String profile) {
-        kafka.publish(EventType.TASK_READY, suite, id, id,
+        kafka.publish(
+                EventType.TASK_READY,
+                suite,
+                id,
+                id,
                 taskReady(suite, id, Map.of("suite", suite), 0, 60, profile, 1, List.of()));
     }
 
     private Db.LeaseRow open(String suite, String id, int attempt) {
         return await().atMost(WAIT)
-                .until(() -> db.openLease(suite, id), l -> l.isPresent() && l.get().attempt() == attempt).orElseThrow();
+                .until(
+                        () -> db.openLease(suite, id),
+                        l -> l.isPresent() && l.get().attempt() == attempt)
+                .orElseThrow();
     }
 
-    private void fail(FakeWorker worker, String suite, String id, int attempt, FailureClass failureClass, String detail,
+    private void fail(
+            FakeWorker worker,
+            String suite,
+            String id,
+            int attempt,
+            FailureClass failureClass,
+            String detail,
             String output) {
         Db.LeaseRow lease = open(suite, id, attempt);
         worker.finish(lease.id());
         kafka.publish(EventType.TASK_RESULT, suite, id, id, Fixtures.failure(lease, failureClass, detail, output));
-        await().atMost(WAIT).untilAsserted(() -> assertThat(task(suite, id).attempts()).anySatisfy(a -> {
-            assertThat(a.attempt()).isEqualTo(attempt);
-            assertThat(a.failureClass()).isEqualTo(failureClass);
-            assertThat(a.fencingToken()).isEqualTo(lease.fencingToken());
-        }));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(task(suite, id).attempts()).anySatisfy(a -> {
+                    assertThat(a.attempt()).isEqualTo(attempt);
+                    assertThat(a.failureClass()).isEqualTo(failureClass);
+                    assertThat(a.fencingToken()).isEqualTo(lease.fencingToken());
+                }));
     }
 
     private TaskLeased leased(String suite, String id, int attempt) {
-        return kafka.await(Topics.TASKS_LEASED, isEvent(EventType.TASK_LEASED, suite, id)
-                .and(e -> e.payloadAs(TaskLeased.class).attempt() == attempt), 1, WAIT).get(0)
+        return kafka.await(
+                        Topics.TASKS_LEASED,
+                        isEvent(EventType.TASK_LEASED, suite, id)
+                                .and(e -> e.payloadAs(TaskLeased.class).attempt() == attempt),
+                        1,
+                        WAIT)
+                .get(0)
                 .payloadAs(TaskLeased.class);
     }
 
     private TaskStateChanged assertPermanent(String suite, String id, FailureClass failureClass) {
-        TaskStateChanged failed = kafka.await(Topics.TASKS_LIFECYCLE, isStateChange(suite, id, TaskState.FAILED)
-                .and(e -> e.payloadAs(TaskStateChanged.class).permanent()), 1, WAIT).get(0)
+        TaskStateChanged failed = kafka.await(
+                        Topics.TASKS_LIFECYCLE,
+                        isStateChange(suite, id, TaskState.FAILED)
+                                .and(e -> e.payloadAs(TaskStateChanged.class).permanent()),
+                        1,
+                        WAIT)
+                .get(0)
                 .payloadAs(TaskStateChanged.class);
         assertThat(failed.failureClass()).isEqualTo(failureClass);
         await().atMost(WAIT).untilAsserted(() -> {
             TaskView view = task(suite, id);
             assertThat(view.state()).isEqualTo(TaskState.FAILED);
             assertThat(view.permanent()).isTrue();
-            assertThat(view.attempts()).last().satisfies(a -> assertThat(a.decision()).isEqualTo("PERMANENT"));
+            assertThat(view.attempts())
+                    .last()
+                    .satisfies(a -> assertThat(a.decision()).isEqualTo("PERMANENT"));
         });
         return failed;
     }

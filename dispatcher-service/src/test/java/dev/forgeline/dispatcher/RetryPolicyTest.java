@@ -2,14 +2,15 @@ package dev.forgeline.dispatcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.dispatcher.domain.RetryStrategy;
 import dev.forgeline.dispatcher.service.RetryPolicy;
 import dev.forgeline.dispatcher.service.RetryPolicy.Decision;
 import dev.forgeline.dispatcher.service.RetryPolicy.Failure;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The retry table, class by class, and its backoff. */
@@ -17,13 +18,20 @@ class RetryPolicyTest {
     private static final Instant NOW = Instant.parse("2026-01-01T12:00:00Z");
 
     private static RetryPolicy policy(double random) {
-        return new RetryPolicy(RetryPolicy.defaultTable(), Duration.ofSeconds(1), 2.0, Duration.ofSeconds(30), 0.2, 10,
-                Duration.ofHours(24), Map.of("default", 200_000L, "large-context", 1_000_000L, "huge", 2_000_000L),
+        return new RetryPolicy(
+                RetryPolicy.defaultTable(),
+                Duration.ofSeconds(1),
+                2.0,
+                Duration.ofSeconds(30),
+                0.2,
+                10,
+                Duration.ofHours(24),
+                Map.of("default", 200_000L, "large-context", 1_000_000L, "huge", 2_000_000L),
                 () -> random);
     }
 
-    private static Decision decide(RetryPolicy policy, FailureClass failureClass, int attemptsUsed, int retries,
-            String profile) {
+    private static Decision decide(
+            RetryPolicy policy, FailureClass failureClass, int attemptsUsed, int retries, String profile) {
         return policy.decide(new Failure(failureClass, attemptsUsed, retries, profile, NOW.minusSeconds(60), NOW));
     }
 
@@ -36,7 +44,8 @@ class RetryPolicyTest {
         assertThat(policy.rule(FailureClass.ORPHANED).strategy()).isEqualTo(RetryStrategy.RETRY);
         assertThat(policy.rule(FailureClass.TIMEOUT).strategy()).isEqualTo(RetryStrategy.RETRY);
         assertThat(policy.rule(FailureClass.NETWORK).strategy()).isEqualTo(RetryStrategy.RETRY);
-        assertThat(policy.rule(FailureClass.TEST_FAILURE)).isEqualTo(new RetryPolicy.Rule(RetryStrategy.RETRY_WITH_OUTPUT, 2));
+        assertThat(policy.rule(FailureClass.TEST_FAILURE))
+                .isEqualTo(new RetryPolicy.Rule(RetryStrategy.RETRY_WITH_OUTPUT, 2));
         assertThat(policy.rule(FailureClass.CONTEXT_EXHAUSTED).strategy()).isEqualTo(RetryStrategy.LARGER_CONTEXT);
         assertThat(policy.rule(FailureClass.DEPENDENCY_RESOLUTION).strategy()).isEqualTo(RetryStrategy.BACKOFF);
         assertThat(policy.rule(FailureClass.AMBIGUOUS_SPEC).strategy()).isEqualTo(RetryStrategy.HUMAN_DECISION);
@@ -47,8 +56,9 @@ class RetryPolicyTest {
     @Test
     void retryAsIsClassesRunAgainUntilTheirLimit() {
         RetryPolicy policy = policy(0.5);
-        for (FailureClass failureClass : new FailureClass[] {FailureClass.ORPHANED, FailureClass.TIMEOUT,
-                FailureClass.NETWORK, FailureClass.AGENT_ERROR}) {
+        for (FailureClass failureClass : new FailureClass[] {
+            FailureClass.ORPHANED, FailureClass.TIMEOUT, FailureClass.NETWORK, FailureClass.AGENT_ERROR
+        }) {
             int max = policy.rule(failureClass).maxRetries();
             Decision first = decide(policy, failureClass, 1, 0, null);
             assertThat(first.retry()).as(failureClass.name()).isTrue();
@@ -65,20 +75,26 @@ class RetryPolicyTest {
         RetryPolicy policy = policy(0.5);
         assertThat(decide(policy, FailureClass.TEST_FAILURE, 1, 0, null).strategy())
                 .isEqualTo(RetryStrategy.RETRY_WITH_OUTPUT);
-        assertThat(decide(policy, FailureClass.TEST_FAILURE, 2, 1, null).retry()).isTrue();
-        assertThat(decide(policy, FailureClass.TEST_FAILURE, 3, 2, null).retry()).isFalse();
+        assertThat(decide(policy, FailureClass.TEST_FAILURE, 2, 1, null).retry())
+                .isTrue();
+        assertThat(decide(policy, FailureClass.TEST_FAILURE, 3, 2, null).retry())
+                .isFalse();
     }
 
     @Test
     void contextExhaustedMovesToTheNextLargerProfileThenFailsForTheSplit() {
         RetryPolicy policy = policy(0.5);
-        assertThat(decide(policy, FailureClass.CONTEXT_EXHAUSTED, 1, 0, "default").nextProfile())
+        assertThat(decide(policy, FailureClass.CONTEXT_EXHAUSTED, 1, 0, "default")
+                        .nextProfile())
                 .isEqualTo("large-context");
-        assertThat(decide(policy, FailureClass.CONTEXT_EXHAUSTED, 2, 1, "large-context").nextProfile())
+        assertThat(decide(policy, FailureClass.CONTEXT_EXHAUSTED, 2, 1, "large-context")
+                        .nextProfile())
                 .isEqualTo("huge");
         Decision none = decide(policy, FailureClass.CONTEXT_EXHAUSTED, 2, 1, "huge");
         assertThat(none.retry()).isFalse();
-        assertThat(none.reason()).contains("no agent profile with a larger context").contains("split");
+        assertThat(none.reason())
+                .contains("no agent profile with a larger context")
+                .contains("split");
     }
 
     @Test
@@ -87,7 +103,8 @@ class RetryPolicyTest {
         Decision ambiguous = decide(policy, FailureClass.AMBIGUOUS_SPEC, 1, 0, null);
         assertThat(ambiguous.retry()).isFalse();
         assertThat(ambiguous.reason()).contains("a person decides");
-        assertThat(decide(policy, FailureClass.BUDGET_EXCEEDED, 1, 0, null).retry()).isFalse();
+        assertThat(decide(policy, FailureClass.BUDGET_EXCEEDED, 1, 0, null).retry())
+                .isFalse();
         assertThat(decide(policy, FailureClass.CANCELLED, 1, 0, null).retry()).isFalse();
     }
 
@@ -98,7 +115,8 @@ class RetryPolicyTest {
                 .isEqualTo(RetryStrategy.RETRY_WITH_REVIEW_COMMENT);
         assertThat(decide(policy, FailureClass.CHANGES_REQUESTED, 1, 0, null).strategy())
                 .isEqualTo(RetryStrategy.RETRY_WITH_REVIEW_COMMENT);
-        assertThat(decide(policy, FailureClass.MERGE_CONFLICT, 3, 2, null).retry()).isFalse();
+        assertThat(decide(policy, FailureClass.MERGE_CONFLICT, 3, 2, null).retry())
+                .isFalse();
         Decision dependency = decide(policy, FailureClass.DEPENDENCY_RESOLUTION, 1, 0, null);
         assertThat(dependency.retry()).isTrue();
         assertThat(dependency.strategy()).isEqualTo(RetryStrategy.BACKOFF);
@@ -108,8 +126,8 @@ class RetryPolicyTest {
     void overallAttemptsAndScheduleToCloseBoundEveryClass() {
         RetryPolicy policy = policy(0.5);
         assertThat(decide(policy, FailureClass.NETWORK, 10, 0, null).retry()).isFalse();
-        Decision late = policy.decide(new Failure(FailureClass.NETWORK, 1, 0, null, NOW.minus(Duration.ofHours(25)),
-                NOW));
+        Decision late =
+                policy.decide(new Failure(FailureClass.NETWORK, 1, 0, null, NOW.minus(Duration.ofHours(25)), NOW));
         assertThat(late.retry()).isFalse();
         assertThat(late.reason()).contains("schedule-to-close");
     }
@@ -122,6 +140,7 @@ class RetryPolicyTest {
         assertThat(policy(0.5).backoff(20)).isEqualTo(Duration.ofSeconds(30));
         assertThat(policy(0.0).backoff(1)).isEqualTo(Duration.ofMillis(800));
         assertThat(policy(1.0).backoff(1)).isEqualTo(Duration.ofMillis(1200));
-        assertThat(decide(policy(0.5), FailureClass.NETWORK, 2, 1, null).delay()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(decide(policy(0.5), FailureClass.NETWORK, 2, 1, null).delay())
+                .isEqualTo(Duration.ofSeconds(2));
     }
 }

@@ -10,6 +10,13 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import jakarta.inject.Inject;
+
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
@@ -26,12 +33,6 @@ import dev.forgeline.testsupport.TestKafka;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -71,24 +72,30 @@ class SupervisionTest {
         registerNode(node, 1, Map.of("suite", suite));
         try (FakeWorker worker = new FakeWorker(kafka, db, node)) {
             kafka.publish(EventType.TASK_READY, suite, "T1", "T1", taskReady(suite, "T1", Map.of("suite", suite), 0));
-            Db.LeaseRow lease = await().atMost(WAIT).until(() -> db.openLease(suite, "T1"), Optional::isPresent)
+            Db.LeaseRow lease = await().atMost(WAIT)
+                    .until(() -> db.openLease(suite, "T1"), Optional::isPresent)
                     .orElseThrow();
-            await().atMost(WAIT).untilAsserted(() -> assertThat(task(suite, "T1").state()).isEqualTo(TaskState.RUNNING));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(task(suite, "T1").state()).isEqualTo(TaskState.RUNNING));
 
             // the worker freezes: no more heartbeats for this attempt
             worker.finish(lease.id());
             Instant silentSince = Instant.now();
             await().atMost(THREE_INTERVALS_AND_A_SWEEP).untilAsserted(() -> {
                 TaskView view = task(suite, "T1");
-                assertThat(view.leases()).first().satisfies(l -> assertThat(l.outcome()).hasToString("ORPHANED"));
+                assertThat(view.leases())
+                        .first()
+                        .satisfies(l -> assertThat(l.outcome()).hasToString("ORPHANED"));
             });
             assertThat(Duration.between(silentSince, Instant.now())).isLessThanOrEqualTo(THREE_INTERVALS_AND_A_SWEEP);
 
-            TaskStateChanged requeued = kafka.awaitOne(Topics.TASKS_LIFECYCLE, isStateChange(suite, "T1", TaskState.READY))
+            TaskStateChanged requeued = kafka.awaitOne(
+                            Topics.TASKS_LIFECYCLE, isStateChange(suite, "T1", TaskState.READY))
                     .payloadAs(TaskStateChanged.class);
             assertThat(requeued.failureClass()).isEqualTo(FailureClass.ORPHANED);
             assertThat(requeued.fencingToken()).isEqualTo(lease.fencingToken());
-            TaskStateChanged failed = kafka.awaitOne(Topics.TASKS_LIFECYCLE, isStateChange(suite, "T1", TaskState.FAILED))
+            TaskStateChanged failed = kafka.awaitOne(
+                            Topics.TASKS_LIFECYCLE, isStateChange(suite, "T1", TaskState.FAILED))
                     .payloadAs(TaskStateChanged.class);
             assertThat(failed.permanent()).isFalse();
             // the node is told to kill the attempt, keyed by node name, with the revoked token
@@ -99,7 +106,10 @@ class SupervisionTest {
             assertThat(revoked.nodeName()).isEqualTo(node);
             // the attempt is in the history with the decision, and the next attempt has a higher token
             Db.LeaseRow second = await().atMost(WAIT)
-                    .until(() -> db.openLease(suite, "T1"), l -> l.isPresent() && l.get().attempt() == 2).orElseThrow();
+                    .until(
+                            () -> db.openLease(suite, "T1"),
+                            l -> l.isPresent() && l.get().attempt() == 2)
+                    .orElseThrow();
             assertThat(second.fencingToken()).isGreaterThan(lease.fencingToken());
             assertThat(task(suite, "T1").attempts()).first().satisfies(a -> {
                 assertThat(a.failureClass()).isEqualTo(FailureClass.ORPHANED);
@@ -107,8 +117,10 @@ class SupervisionTest {
                 assertThat(a.fencingToken()).isEqualTo(lease.fencingToken());
             });
             worker.finish(second.id());
-            kafka.publish(EventType.TASK_RESULT, suite, "T1", "T1", Fixtures.result(second, second.fencingToken(), true));
-            await().atMost(WAIT).untilAsserted(() -> assertThat(task(suite, "T1").state()).isEqualTo(TaskState.SUCCEEDED));
+            kafka.publish(
+                    EventType.TASK_RESULT, suite, "T1", "T1", Fixtures.result(second, second.fencingToken(), true));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(task(suite, "T1").state()).isEqualTo(TaskState.SUCCEEDED));
         }
     }
 
@@ -119,17 +131,25 @@ class SupervisionTest {
         registerNode(node, 1, Map.of("suite", suite));
         kafka.publish(EventType.TASK_READY, suite, "T1", "T1", taskReady(suite, "T1", Map.of("suite", suite), 0));
         // a SIGSTOPped worker sends nothing: its lease is orphaned and the task leased again
-        Db.LeaseRow first = await().atMost(WAIT).until(() -> db.openLease(suite, "T1"), Optional::isPresent)
+        Db.LeaseRow first = await().atMost(WAIT)
+                .until(() -> db.openLease(suite, "T1"), Optional::isPresent)
                 .orElseThrow();
         try (FakeWorker worker = new FakeWorker(kafka, db, "nobody")) {
             Db.LeaseRow second = await().atMost(WAIT)
-                    .until(() -> db.openLease(suite, "T1"), l -> l.isPresent() && l.get().attempt() == 2).orElseThrow();
+                    .until(
+                            () -> db.openLease(suite, "T1"),
+                            l -> l.isPresent() && l.get().attempt() == 2)
+                    .orElseThrow();
             long staleResults = stats().staleResults();
             long staleAcks = stats().staleAcks();
             // SIGCONT: the zombie finishes and reports success with its old token
             kafka.publish(EventType.TASK_RESULT, suite, "T1", "T1", Fixtures.result(first, first.fencingToken(), true));
             // and acknowledges the revocation it finally read
-            kafka.publish(EventType.TASK_RESULT, suite, "T1", "T1",
+            kafka.publish(
+                    EventType.TASK_RESULT,
+                    suite,
+                    "T1",
+                    "T1",
                     Fixtures.failure(first, FailureClass.ORPHANED, "revoked", null));
             await().atMost(WAIT).untilAsserted(() -> {
                 assertThat(stats().staleResults()).isEqualTo(staleResults + 1);
@@ -141,8 +161,10 @@ class SupervisionTest {
             assertThat(view.leases()).hasSize(2);
             assertThat(view.leases().get(1).endedAt()).isNull();
             assertThat(db.countTasks(suite, "SUCCEEDED")).isZero();
-            kafka.publish(EventType.TASK_RESULT, suite, "T1", "T1", Fixtures.result(second, second.fencingToken(), true));
-            await().atMost(WAIT).untilAsserted(() -> assertThat(task(suite, "T1").state()).isEqualTo(TaskState.SUCCEEDED));
+            kafka.publish(
+                    EventType.TASK_RESULT, suite, "T1", "T1", Fixtures.result(second, second.fencingToken(), true));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(task(suite, "T1").state()).isEqualTo(TaskState.SUCCEEDED));
         }
     }
 
@@ -153,31 +175,44 @@ class SupervisionTest {
         registerNode(node, 1, Map.of("suite", suite));
         try (FakeWorker worker = new FakeWorker(kafka, db, node)) {
             // estimate 2 s: the deadline is 3 s after the lease, however alive the worker's heartbeats say it is
-            kafka.publish(EventType.TASK_READY, suite, "T1", "T1",
+            kafka.publish(
+                    EventType.TASK_READY,
+                    suite,
+                    "T1",
+                    "T1",
                     taskReady(suite, "T1", Map.of("suite", suite), 0, 2, null, 1, List.of()));
             TaskLeased leased = kafka.awaitOne(Topics.TASKS_LEASED, isEvent(EventType.TASK_LEASED, suite, "T1"))
                     .payloadAs(TaskLeased.class);
             assertThat(Duration.between(leased.leasedAt(), leased.deadline())).isEqualTo(Duration.ofSeconds(3));
-            Envelope revokedEnvelope = kafka.awaitOne(Topics.TASKS_LEASED, isEvent(EventType.LEASE_REVOKED, suite, "T1"));
+            Envelope revokedEnvelope =
+                    kafka.awaitOne(Topics.TASKS_LEASED, isEvent(EventType.LEASE_REVOKED, suite, "T1"));
             LeaseRevoked revoked = revokedEnvelope.payloadAs(LeaseRevoked.class);
             assertThat(revoked.reason()).isEqualTo(FailureClass.TIMEOUT);
             assertThat(revoked.fencingToken()).isEqualTo(leased.fencingToken());
             assertThat(revoked.detail()).contains("start-to-close");
             assertThat(Duration.between(leased.leasedAt(), revoked.revokedAt()))
                     .isBetween(Duration.ofSeconds(3), Duration.ofMillis(3000 + 2500));
-            TaskStateChanged failed = kafka.awaitOne(Topics.TASKS_LIFECYCLE, isStateChange(suite, "T1", TaskState.FAILED))
+            TaskStateChanged failed = kafka.awaitOne(
+                            Topics.TASKS_LIFECYCLE, isStateChange(suite, "T1", TaskState.FAILED))
                     .payloadAs(TaskStateChanged.class);
             assertThat(failed.failureClass()).isEqualTo(FailureClass.TIMEOUT);
-            assertThat(task(suite, "T1").leases()).first()
+            assertThat(task(suite, "T1").leases())
+                    .first()
                     .satisfies(l -> assertThat(l.outcome()).hasToString("TIMEOUT"));
 
             // the worker kills the tree and acknowledges with the revoked token: counted, nothing changes
             long staleAcks = stats().staleAcks();
             Db.LeaseRow revokedLease = new Db.LeaseRow(leased.leaseId(), suite, "T1", node, leased.fencingToken(), 1);
-            kafka.publish(EventType.TASK_RESULT, suite, "T1", "T1",
+            kafka.publish(
+                    EventType.TASK_RESULT,
+                    suite,
+                    "T1",
+                    "T1",
                     Fixtures.failure(revokedLease, FailureClass.TIMEOUT, "killed", null));
-            await().atMost(WAIT).untilAsserted(() -> assertThat(stats().staleAcks()).isEqualTo(staleAcks + 1));
-            assertThat(task(suite, "T1").attempts()).first()
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(stats().staleAcks()).isEqualTo(staleAcks + 1));
+            assertThat(task(suite, "T1").attempts())
+                    .first()
                     .satisfies(a -> assertThat(a.failureClass()).isEqualTo(FailureClass.TIMEOUT));
             given().post("/tasks/{s}/{t}/cancel", suite, "T1").then().statusCode(200);
         }
@@ -190,26 +225,34 @@ class SupervisionTest {
         Map<String, String> labels = Map.of("suite", suite, "os", "linux");
         try (FakeWorker worker = new FakeWorker(kafka, db, node)) {
             try (NodeBeater first = new NodeBeater(kafka, node, "instance-1", labels, 2)) {
-                NodeView registered = await().atMost(WAIT).until(() -> node(node), n -> n.isPresent()).orElseThrow();
+                NodeView registered = await().atMost(WAIT)
+                        .until(() -> node(node), n -> n.isPresent())
+                        .orElseThrow();
                 assertThat(registered.kind()).isEqualTo("CLUSTER");
                 assertThat(registered.labels()).containsEntry("os", "linux");
                 assertThat(registered.capacity()).isEqualTo(2);
                 assertThat(registered.status()).isEqualTo(NodeStatus.READY);
-                kafka.publish(EventType.TASK_READY, suite, "T1", "T1", taskReady(suite, "T1", Map.of("suite", suite), 0));
+                kafka.publish(
+                        EventType.TASK_READY, suite, "T1", "T1", taskReady(suite, "T1", Map.of("suite", suite), 0));
                 await().atMost(WAIT).until(() -> db.openLease(suite, "T1"), Optional::isPresent);
             }
             Db.LeaseRow old = db.openLease(suite, "T1").orElseThrow();
             // the worker process restarted: the new instance does not run the old one's attempt, heartbeats or not
             try (NodeBeater second = new NodeBeater(kafka, node, "instance-2", labels, 2)) {
-                await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> assertThat(task(suite, "T1").leases()).first()
-                        .satisfies(l -> assertThat(l.outcome()).hasToString("ORPHANED")));
+                await().atMost(Duration.ofSeconds(3))
+                        .untilAsserted(() -> assertThat(task(suite, "T1").leases())
+                                .first()
+                                .satisfies(l -> assertThat(l.outcome()).hasToString("ORPHANED")));
                 assertThat(node(node).orElseThrow().instanceId()).isEqualTo("instance-2");
-                TaskStateChanged requeued = kafka.awaitOne(Topics.TASKS_LIFECYCLE,
-                        isStateChange(suite, "T1", TaskState.READY)).payloadAs(TaskStateChanged.class);
+                TaskStateChanged requeued = kafka.awaitOne(
+                                Topics.TASKS_LIFECYCLE, isStateChange(suite, "T1", TaskState.READY))
+                        .payloadAs(TaskStateChanged.class);
                 assertThat(requeued.reason()).contains("new instance");
                 assertThat(requeued.fencingToken()).isEqualTo(old.fencingToken());
-                await().atMost(WAIT).until(() -> db.openLease(suite, "T1"),
-                        l -> l.isPresent() && l.get().attempt() == 2);
+                await().atMost(WAIT)
+                        .until(
+                                () -> db.openLease(suite, "T1"),
+                                l -> l.isPresent() && l.get().attempt() == 2);
             }
             worker.close();
             // the node falls silent: DEAD after three missed intervals, and its lease is orphaned
@@ -227,8 +270,9 @@ class SupervisionTest {
             // a DEAD node cannot be drained; a heartbeat brings it back
             given().post("/nodes/{n}/drain", node).then().statusCode(409).contentType("application/problem+json");
             Fixtures.publishNodeHeartbeat(kafka, node, "instance-3", labels, 2);
-            await().atMost(WAIT).untilAsserted(() -> assertThat(node(node).orElseThrow().status())
-                    .isEqualTo(NodeStatus.READY));
+            await().atMost(WAIT)
+                    .untilAsserted(
+                            () -> assertThat(node(node).orElseThrow().status()).isEqualTo(NodeStatus.READY));
             given().post("/tasks/{s}/{t}/cancel", suite, "T1").then().statusCode(200);
         }
     }
@@ -236,12 +280,22 @@ class SupervisionTest {
     @Test
     void readyTaskNoNodeCanTakeIsFlaggedWithTheReasonUntilANodeCan() {
         String suite = "unschedulable-" + unique();
-        kafka.publish(EventType.TASK_READY, suite, "T1", "T1",
+        kafka.publish(
+                EventType.TASK_READY,
+                suite,
+                "T1",
+                "T1",
                 taskReady(suite, "T1", Map.of("gpu", suite), 0, 60, null, 1, List.of()));
-        await().atMost(WAIT).untilAsserted(() -> assertThat(task(suite, "T1").waitingReason())
-                .contains("schedule-to-start").contains(suite));
-        assertThat(List.of(given().get("/tasks?state=READY&specId=" + suite).then().statusCode(200)
-                .extract().as(TaskView[].class))).singleElement()
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(task(suite, "T1").waitingReason())
+                        .contains("schedule-to-start")
+                        .contains(suite));
+        assertThat(List.of(given().get("/tasks?state=READY&specId=" + suite)
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .as(TaskView[].class)))
+                .singleElement()
                 .satisfies(t -> assertThat(t.waitingReason()).contains("no READY node"));
         String node = "node-" + suite;
         registerNode(node, 1, Map.of("gpu", suite));
@@ -257,31 +311,44 @@ class SupervisionTest {
         registerNode(node, 1, Map.of("suite", suite));
         try (FakeWorker worker = new FakeWorker(kafka, db, node)) {
             kafka.publish(EventType.TASK_READY, suite, "T1", "T1", taskReady(suite, "T1", Map.of("suite", suite), 0));
-            Db.LeaseRow lease = await().atMost(WAIT).until(() -> db.openLease(suite, "T1"), Optional::isPresent)
+            Db.LeaseRow lease = await().atMost(WAIT)
+                    .until(() -> db.openLease(suite, "T1"), Optional::isPresent)
                     .orElseThrow();
-            await().atMost(WAIT).untilAsserted(() -> assertThat(task(suite, "T1").state()).isEqualTo(TaskState.RUNNING));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(task(suite, "T1").state()).isEqualTo(TaskState.RUNNING));
             worker.finish(lease.id());
             // stage what a lost update would leave behind: the lease closed, the task still RUNNING
             db.execute("UPDATE lease SET ended_at = now(), outcome = 'FAILED' WHERE id = ?", lease.id());
             db.execute("UPDATE node SET active_leases = active_leases - 1 WHERE name = ?", node);
             long swept = stats().swept();
             await().atMost(WAIT).untilAsserted(() -> assertThat(stats().swept()).isGreaterThan(swept));
-            await().atMost(WAIT).untilAsserted(() -> assertThat(task(suite, "T1").attempts()).first().satisfies(a -> {
-                assertThat(a.failureClass()).isEqualTo(FailureClass.TIMEOUT);
-                assertThat(a.detail()).contains("sweeper");
-                assertThat(a.decision()).isEqualTo("RETRY");
-            }));
-            await().atMost(WAIT).until(() -> db.openLease(suite, "T1"), l -> l.isPresent() && l.get().attempt() == 2);
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(task(suite, "T1").attempts())
+                            .first()
+                            .satisfies(a -> {
+                                assertThat(a.failureClass()).isEqualTo(FailureClass.TIMEOUT);
+                                assertThat(a.detail()).contains("sweeper");
+                                assertThat(a.decision()).isEqualTo("RETRY");
+                            }));
+            await().atMost(WAIT)
+                    .until(
+                            () -> db.openLease(suite, "T1"),
+                            l -> l.isPresent() && l.get().attempt() == 2);
             given().post("/tasks/{s}/{t}/cancel", suite, "T1").then().statusCode(200);
         }
     }
 
     static TaskView task(String spec, String task) {
-        return given().get("/tasks/{spec}/{task}", spec, task).then().statusCode(200).extract().as(TaskView.class);
+        return given().get("/tasks/{spec}/{task}", spec, task)
+                .then()
+                .statusCode(200)
+                .extract()
+                .as(TaskView.class);
     }
 
     static Optional<NodeView> node(String name) {
         return List.of(given().get("/nodes").then().statusCode(200).extract().as(NodeView[].class)).stream()
-                .filter(n -> n.name().equals(name)).findFirst();
+                .filter(n -> n.name().equals(name))
+                .findFirst();
     }
 }

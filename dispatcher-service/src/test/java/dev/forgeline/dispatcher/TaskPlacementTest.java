@@ -2,14 +2,15 @@ package dev.forgeline.dispatcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.forgeline.dispatcher.repository.NodeRepository.FreeNode;
-import dev.forgeline.dispatcher.repository.TaskRepository.DispatchableTask;
-import dev.forgeline.dispatcher.service.TaskPlacement;
-import dev.forgeline.dispatcher.service.TaskPlacement.Placement;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
+
+import dev.forgeline.dispatcher.repository.NodeRepository.FreeNode;
+import dev.forgeline.dispatcher.repository.TaskRepository.DispatchableTask;
+import dev.forgeline.dispatcher.service.TaskPlacement;
+import dev.forgeline.dispatcher.service.TaskPlacement.Placement;
 import org.junit.jupiter.api.Test;
 
 /** Matching and spreading rules of a dispatch round, without a database. */
@@ -20,10 +21,13 @@ class TaskPlacementTest {
         FreeNode linux = node("linux", 1, Map.of("os", "linux", "gpu", "yes"), Set.of());
         FreeNode mac = node("mac", 1, Map.of("os", "mac"), Set.of());
         List<Placement> placements = TaskPlacement.place(
-                List.of(task("T1", Map.of("os", "mac"), null), task("T2", Map.of("os", "linux", "gpu", "yes"), null),
+                List.of(
+                        task("T1", Map.of("os", "mac"), null),
+                        task("T2", Map.of("os", "linux", "gpu", "yes"), null),
                         task("T3", Map.of("arch", "arm"), null)),
                 List.of(linux, mac));
-        assertThat(placements).extracting(p -> p.task().taskId() + "@" + p.nodeName())
+        assertThat(placements)
+                .extracting(p -> p.task().taskId() + "@" + p.nodeName())
                 .containsExactly("T1@mac", "T2@linux");
     }
 
@@ -34,15 +38,18 @@ class TaskPlacementTest {
         List<Placement> placements = TaskPlacement.place(
                 List.of(task("T1", Map.of(), "claude"), task("T2", Map.of(), "claude"), task("T3", Map.of(), "codex")),
                 List.of(codexOnly, any));
-        assertThat(placements).extracting(p -> p.task().taskId() + "@" + p.nodeName())
+        assertThat(placements)
+                .extracting(p -> p.task().taskId() + "@" + p.nodeName())
                 .containsExactly("T1@b-any", "T3@a-codex");
     }
 
     @Test
     void tasksSpreadOverNodesAndNeverExceedFreeSlots() {
-        List<FreeNode> nodes = List.of(node("a", 1, Map.of(), Set.of()), node("b", 2, Map.of(), Set.of()),
-                node("c", 3, Map.of(), Set.of()));
-        List<DispatchableTask> tasks = IntStream.rangeClosed(1, 10).mapToObj(i -> task("T" + i, Map.of(), null)).toList();
+        List<FreeNode> nodes = List.of(
+                node("a", 1, Map.of(), Set.of()), node("b", 2, Map.of(), Set.of()), node("c", 3, Map.of(), Set.of()));
+        List<DispatchableTask> tasks = IntStream.rangeClosed(1, 10)
+                .mapToObj(i -> task("T" + i, Map.of(), null))
+                .toList();
         List<Placement> placements = TaskPlacement.place(tasks, nodes);
         assertThat(placements).hasSize(6);
         assertThat(placements).filteredOn(p -> p.nodeName().equals("a")).hasSize(1);

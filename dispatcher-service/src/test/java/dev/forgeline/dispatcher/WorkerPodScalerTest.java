@@ -2,6 +2,12 @@ package dev.forgeline.dispatcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
 import dev.forgeline.dispatcher.cluster.WorkerPodScaler;
 import dev.forgeline.dispatcher.cluster.WorkerPodScaler.Backlog;
 import dev.forgeline.dispatcher.cluster.WorkerPodScaler.NodeState;
@@ -12,11 +18,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,11 +48,13 @@ class WorkerPodScalerTest {
 
         Pod pod = pods.get(0);
         String name = pod.getMetadata().getName();
-        assertThat(pod.getMetadata().getLabels()).containsEntry(WorkerPodScaler.NODE_LABEL, name)
+        assertThat(pod.getMetadata().getLabels())
+                .containsEntry(WorkerPodScaler.NODE_LABEL, name)
                 .containsEntry(WorkerPodScaler.MANAGED_BY, WorkerPodScaler.MANAGER);
         // restricted Pod Security profile
         assertThat(pod.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
-        assertThat(pod.getSpec().getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(pod.getSpec().getSecurityContext().getSeccompProfile().getType())
+                .isEqualTo("RuntimeDefault");
         Container container = pod.getSpec().getContainers().get(0);
         assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(container.getSecurityContext().getRunAsNonRoot()).isTrue();
@@ -73,7 +76,8 @@ class WorkerPodScalerTest {
     @Test
     void deletesIdlePodsDrainedPodsAndThePodOfADeadNode() {
         scaler.reconcile(new Backlog(6, 0, Map.of()));
-        List<String> names = pods().stream().map(p -> p.getMetadata().getName()).sorted().toList();
+        List<String> names =
+                pods().stream().map(p -> p.getMetadata().getName()).sorted().toList();
         assertThat(names).hasSize(3);
         Map<String, NodeState> nodes = new HashMap<>();
         nodes.put(names.get(0), new NodeState(names.get(0), "READY", 1, 2));

@@ -1,6 +1,5 @@
 package dev.forgeline.stack;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -19,10 +18,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /** {@code ./forgeline}: run the local stack, the demo, and talk to a running stack. */
 public final class ForgelineCli {
-    private static final Set<String> SETTLED = Set.of("MERGED", "REJECTED", "REVERTED", "CANCELLED", "FAILED",
-            "IN_REVIEW");
+    private static final Set<String> SETTLED =
+            Set.of("MERGED", "REJECTED", "REVERTED", "CANCELLED", "FAILED", "IN_REVIEW");
     private static final PrintStream OUT = System.out;
 
     private final Path home;
@@ -34,7 +35,9 @@ public final class ForgelineCli {
     }
 
     public static void main(String[] args) {
-        Path home = Path.of(System.getProperty("forgeline.home", ".")).toAbsolutePath().normalize();
+        Path home = Path.of(System.getProperty("forgeline.home", "."))
+                .toAbsolutePath()
+                .normalize();
         ForgelineCli cli = new ForgelineCli(home);
         List<String> rest = args.length == 0 ? List.of() : List.of(args).subList(1, args.length);
         String command = args.length == 0 ? "help" : args[0];
@@ -96,12 +99,15 @@ public final class ForgelineCli {
 
         LocalStack[] stack = new LocalStack[1];
         // Ctrl-C: stop what runs; the normal path stops it below and this hook then finds nothing to do
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stopping = true;
-            if (stack[0] != null) {
-                stack[0].close();
-            }
-        }, "demo-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            stopping = true;
+                            if (stack[0] != null) {
+                                stack[0].close();
+                            }
+                        },
+                        "demo-shutdown"));
 
         long start = System.nanoTime();
         stack[0] = LocalStack.start(LocalStack.Options.defaults(home, work), m -> OUT.println(m));
@@ -111,8 +117,9 @@ public final class ForgelineCli {
 
             JsonNode submitted = client.submit(read(spec), repo.toString());
             String specId = submitted.path("id").asText();
-            OUT.printf("submitted %s: spec %s with %d tasks%n", home.relativize(spec), specId,
-                    submitted.path("tasks").size());
+            OUT.printf(
+                    "submitted %s: spec %s with %d tasks%n",
+                    home.relativize(spec), specId, submitted.path("tasks").size());
             boolean allMerged = follow(client, specId, Duration.ofMinutes(5));
             OUT.printf("finished in %.1f s (stack start-up included)%n", (System.nanoTime() - start) / 1e9);
             printSummary(client, specId, awaitCounted(client, specId));
@@ -140,8 +147,14 @@ public final class ForgelineCli {
                 String id = task.path("taskId").asText();
                 String state = task.path("state").asText();
                 if (!state.equals(last.put(id, state))) {
-                    OUT.printf("%7.1fs  %-16s %s%s%n", (System.nanoTime() - t0) / 1e9, id, state,
-                            task.hasNonNull("failureClass") ? " (" + task.get("failureClass").asText() + ")" : "");
+                    OUT.printf(
+                            "%7.1fs  %-16s %s%s%n",
+                            (System.nanoTime() - t0) / 1e9,
+                            id,
+                            state,
+                            task.hasNonNull("failureClass")
+                                    ? " (" + task.get("failureClass").asText() + ")"
+                                    : "");
                 }
                 settled &= SETTLED.contains(state);
                 merged &= state.equals("MERGED");
@@ -177,12 +190,15 @@ public final class ForgelineCli {
         Path work = home.resolve(".forgeline/stack");
         CountDownLatch stopped = new CountDownLatch(1);
         LocalStack[] stack = new LocalStack[1];
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (stack[0] != null) {
-                stack[0].close();
-            }
-            stopped.countDown();
-        }, "serve-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            if (stack[0] != null) {
+                                stack[0].close();
+                            }
+                            stopped.countDown();
+                        },
+                        "serve-shutdown"));
         stack[0] = LocalStack.start(LocalStack.Options.defaults(home, work), m -> OUT.println(m));
         printUrls(stack[0]);
         OUT.println("ready");
@@ -235,10 +251,13 @@ public final class ForgelineCli {
         }
         Path spec = Path.of(args.get(0)).toAbsolutePath().normalize();
         String repo = option(args, "--repo", null);
-        String repository = repo != null ? Path.of(repo).toAbsolutePath().normalize().toString()
-                : repositoryLine(spec);
+        String repository =
+                repo != null ? Path.of(repo).toAbsolutePath().normalize().toString() : repositoryLine(spec);
         JsonNode submitted = runningClient().submit(read(spec), repository);
-        OUT.printf("spec %s (%s): %d tasks%n", submitted.path("id").asText(), submitted.path("name").asText(),
+        OUT.printf(
+                "spec %s (%s): %d tasks%n",
+                submitted.path("id").asText(),
+                submitted.path("name").asText(),
                 submitted.path("tasks").size());
         printTasks(submitted);
         return 0;
@@ -254,7 +273,9 @@ public final class ForgelineCli {
         }
         for (String id : ids) {
             JsonNode spec = client.spec(id);
-            OUT.printf("spec %s (%s) %s%n", id, spec.path("name").asText(), spec.path("repository").asText());
+            OUT.printf(
+                    "spec %s (%s) %s%n",
+                    id, spec.path("name").asText(), spec.path("repository").asText());
             printTasks(spec);
         }
         printSummary(client, args.isEmpty() ? null : args.get(0), client.summary(args.isEmpty() ? null : args.get(0)));
@@ -312,19 +333,31 @@ public final class ForgelineCli {
 
     private static void printTasks(JsonNode spec) {
         for (JsonNode task : spec.path("tasks")) {
-            OUT.printf("  %-16s %-10s %s%n", task.path("taskId").asText(), task.path("state").asText(),
+            OUT.printf(
+                    "  %-16s %-10s %s%n",
+                    task.path("taskId").asText(),
+                    task.path("state").asText(),
                     task.path("title").asText());
         }
     }
 
     private static void printSummary(ForgelineClient client, String specId, JsonNode summary) {
         StringBuilder states = new StringBuilder();
-        summary.path("tasksByState").fields().forEachRemaining(
-                e -> states.append(states.isEmpty() ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue()));
-        OUT.printf("summary%s: %d tasks (%s), %d attempts, compute %.1f s, lines added %d, lines merged %d, cost $%s%n",
-                specId == null ? "" : " of " + specId, summary.path("tasks").asLong(), states,
-                summary.path("attempts").asLong(), summary.path("computeMillis").asLong() / 1000.0,
-                summary.path("linesAdded").asLong(), summary.path("linesMerged").asLong(),
+        summary.path("tasksByState")
+                .fields()
+                .forEachRemaining(e -> states.append(states.isEmpty() ? "" : ", ")
+                        .append(e.getKey())
+                        .append(' ')
+                        .append(e.getValue()));
+        OUT.printf(
+                "summary%s: %d tasks (%s), %d attempts, compute %.1f s, lines added %d, lines merged %d, cost $%s%n",
+                specId == null ? "" : " of " + specId,
+                summary.path("tasks").asLong(),
+                states,
+                summary.path("attempts").asLong(),
+                summary.path("computeMillis").asLong() / 1000.0,
+                summary.path("linesAdded").asLong(),
+                summary.path("linesMerged").asLong(),
                 summary.path("costUsd").asText("0"));
     }
 

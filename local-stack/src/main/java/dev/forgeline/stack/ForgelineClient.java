@@ -1,7 +1,5 @@
 package dev.forgeline.stack;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -11,12 +9,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 /** The REST calls the command line and the system test make: submit a spec, read specs and the summary. */
 public final class ForgelineClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final URI planner;
     private final URI metrics;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public ForgelineClient(URI planner, URI metrics) {
         this.planner = planner;
@@ -46,9 +48,11 @@ public final class ForgelineClient {
     /** POST /specs with the Markdown; {@code repository} (may be null) overrides the spec's Repository line. */
     public JsonNode submit(String markdown, String repository) {
         String query = repository == null ? "" : "?repository=" + URLEncoder.encode(repository, StandardCharsets.UTF_8);
-        return send(HttpRequest.newBuilder(planner.resolve("/specs" + query))
-                .header("Content-Type", "text/markdown")
-                .POST(HttpRequest.BodyPublishers.ofString(markdown)), 201);
+        return send(
+                HttpRequest.newBuilder(planner.resolve("/specs" + query))
+                        .header("Content-Type", "text/markdown")
+                        .POST(HttpRequest.BodyPublishers.ofString(markdown)),
+                201);
     }
 
     public JsonNode spec(String specId) {
@@ -61,13 +65,16 @@ public final class ForgelineClient {
 
     public JsonNode summary(String specId) {
         String query = specId == null ? "" : "?specId=" + URLEncoder.encode(specId, StandardCharsets.UTF_8);
-        return send(HttpRequest.newBuilder(metrics.resolve("/metrics/summary" + query)).GET(), 200);
+        return send(
+                HttpRequest.newBuilder(metrics.resolve("/metrics/summary" + query))
+                        .GET(),
+                200);
     }
 
     private JsonNode send(HttpRequest.Builder request, int expected) {
         try {
-            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             JsonNode body = response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
             if (response.statusCode() != expected) {
                 throw new ApiException(response.statusCode(), body);

@@ -9,15 +9,17 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs the git command line. */
 public final class Git {
-    private Git() {
-    }
+    private Git() {}
 
     /** Runs {@code git ARGS} in {@code dir} and returns its standard output; fails with git's message. */
     public static String run(Path dir, String... args) {
         List<String> command = new ArrayList<>(List.of("git"));
         command.addAll(List.of(args));
         try {
-            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(command)
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IllegalStateException("git " + String.join(" ", args) + " failed in " + dir + ": " + out);
@@ -33,8 +35,12 @@ public final class Git {
 
     /** The first-parent history of main with each merge's trailers, as the demo prints it. */
     public static String log(Path repo) {
-        String log = run(repo, "log", "--first-parent",
-                "--format=  %h %s%n    %(trailers:key=Forgeline-Task,separator=%x2C )", "main");
+        String log = run(
+                repo,
+                "log",
+                "--first-parent",
+                "--format=  %h %s%n    %(trailers:key=Forgeline-Task,separator=%x2C )",
+                "main");
         return log.lines().filter(line -> !line.isBlank()).collect(java.util.stream.Collectors.joining("\n"));
     }
 }

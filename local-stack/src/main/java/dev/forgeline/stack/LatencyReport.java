@@ -1,8 +1,5 @@
 package dev.forgeline.stack;
 
-import dev.forgeline.contracts.Envelope;
-import dev.forgeline.contracts.EventCodec;
-import dev.forgeline.contracts.Topics;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +12,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
+
+import dev.forgeline.contracts.Envelope;
+import dev.forgeline.contracts.EventCodec;
+import dev.forgeline.contracts.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -27,8 +28,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * records' Kafka timestamps, so the report can be taken after the fact.
  */
 final class LatencyReport {
-    private LatencyReport() {
-    }
+    private LatencyReport() {}
 
     static void print(String bootstrapServers, PrintStream out) {
         Map<String, Map<String, Instant>> byTask = new TreeMap<>();
@@ -55,7 +55,8 @@ final class LatencyReport {
                         case "task.ready" -> "ready";
                         case "task.leased" -> "leased";
                         case "task.result" -> "result";
-                        case "review.outcome" -> "review." + event.payload().path("state").asText();
+                        case "review.outcome" ->
+                            "review." + event.payload().path("state").asText();
                         default -> null;
                     };
                     if (step != null) {
@@ -82,8 +83,9 @@ final class LatencyReport {
             hops.get("result -> merged").add(Duration.between(result, merged).toMillis());
             hops.get("ready -> merged").add(Duration.between(ready, merged).toMillis());
         }
-        out.printf("tasks merged: %d (of %d seen); first attempts only%n", hops.get("ready -> merged").size(),
-                byTask.size());
+        out.printf(
+                "tasks merged: %d (of %d seen); first attempts only%n",
+                hops.get("ready -> merged").size(), byTask.size());
         hops.forEach((hop, millis) -> out.println(line(hop, millis)));
         out.println("written -> sent to Kafka, per topic:");
         sendLag.forEach((topic, millis) -> out.println(line("  " + topic, millis)));
@@ -94,8 +96,12 @@ final class LatencyReport {
             return String.format("%-32s no data", name);
         }
         Collections.sort(millis);
-        return String.format("%-32s n=%-5d p50 %5d ms  p95 %5d ms  max %5d ms", name, millis.size(),
-                millis.get(millis.size() / 2), millis.get((int) Math.ceil(millis.size() * 0.95) - 1),
+        return String.format(
+                "%-32s n=%-5d p50 %5d ms  p95 %5d ms  max %5d ms",
+                name,
+                millis.size(),
+                millis.get(millis.size() / 2),
+                millis.get((int) Math.ceil(millis.size() * 0.95) - 1),
                 millis.get(millis.size() - 1));
     }
 }

@@ -1,7 +1,5 @@
 package dev.forgeline.stack;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;
@@ -14,6 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 /**
  * {@code ./forgeline lint FILE [--planner URL] [--format F] [--test-command CMD]}: sends the spec to a running
  * planner's {@code POST /specs:lint} and prints its report: the spec's faults, and each task's quality class,
@@ -22,8 +23,7 @@ import java.util.List;
 final class LintCommand {
     static final String DEFAULT_PLANNER = "http://localhost:8081";
 
-    private LintCommand() {
-    }
+    private LintCommand() {}
 
     static int run(List<String> args, PrintStream out, PrintStream err) {
         String file = null;
@@ -36,8 +36,14 @@ final class LintCommand {
                 String value = args.get(++i);
                 switch (arg) {
                     case "--planner" -> planner = value;
-                    case "--format" -> query.append(query.isEmpty() ? "?" : "&").append("format=").append(encode(value));
-                    default -> query.append(query.isEmpty() ? "?" : "&").append("testCommand=").append(encode(value));
+                    case "--format" ->
+                        query.append(query.isEmpty() ? "?" : "&")
+                                .append("format=")
+                                .append(encode(value));
+                    default ->
+                        query.append(query.isEmpty() ? "?" : "&")
+                                .append("testCommand=")
+                                .append(encode(value));
                 }
             } else if (file == null && !arg.startsWith("--")) {
                 file = arg;
@@ -61,10 +67,16 @@ final class LintCommand {
         URI uri = URI.create(planner.replaceAll("/+$", "") + "/specs:lint" + query);
         HttpResponse<String> response;
         try {
-            response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build().send(
-                    HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(120)).header("Content-Type", "text/markdown")
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            response = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build()
+                    .send(
+                            HttpRequest.newBuilder(uri)
+                                    .timeout(Duration.ofSeconds(120))
+                                    .header("Content-Type", "text/markdown")
+                                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
             err.println("no planner answers at " + planner + " (start one with ./forgeline up, or pass --planner URL"
                     + " or set FORGELINE_PLANNER_URL)");
@@ -95,7 +107,8 @@ final class LintCommand {
     }
 
     static int print(Path path, JsonNode report, PrintStream out) {
-        out.println(path + ": " + report.path("name").asText() + " (" + report.path("format").asText() + ")");
+        out.println(path + ": " + report.path("name").asText() + " ("
+                + report.path("format").asText() + ")");
         for (JsonNode e : report.path("errors")) {
             out.println("  error " + where(path, e) + e.path("message").asText());
         }
@@ -103,22 +116,36 @@ final class LintCommand {
         for (JsonNode task : report.path("tasks")) {
             String quality = task.path("qualityClass").asText();
             vague |= quality.equals("VAGUE");
-            out.printf("  %-12s line %-4d %-16s %3d  %s%n", task.path("taskId").asText(), task.path("line").asInt(),
-                    quality, task.path("score").asInt(), task.path("title").asText());
+            out.printf(
+                    "  %-12s line %-4d %-16s %3d  %s%n",
+                    task.path("taskId").asText(),
+                    task.path("line").asInt(),
+                    quality,
+                    task.path("score").asInt(),
+                    task.path("title").asText());
             for (JsonNode reason : task.path("reasons")) {
-                out.println("      " + reason.path("code").asText() + ": " + reason.path("detail").asText());
+                out.println("      " + reason.path("code").asText() + ": "
+                        + reason.path("detail").asText());
             }
             if (task.path("missing").size() > 0) {
                 StringBuilder missing = new StringBuilder();
-                task.path("missing").forEach(m -> missing.append(missing.isEmpty() ? "" : ", ").append(m.asText()));
+                task.path("missing")
+                        .forEach(m ->
+                                missing.append(missing.isEmpty() ? "" : ", ").append(m.asText()));
                 out.println("      held for a decision; missing: " + missing);
             }
         }
         StringBuilder classes = new StringBuilder();
-        report.path("classes").fields().forEachRemaining(c -> classes.append(classes.isEmpty() ? "" : ", ")
-                .append(c.getKey()).append(' ').append(c.getValue().asInt()));
+        report.path("classes")
+                .fields()
+                .forEachRemaining(c -> classes.append(classes.isEmpty() ? "" : ", ")
+                        .append(c.getKey())
+                        .append(' ')
+                        .append(c.getValue().asInt()));
         out.println("  " + report.path("tasks").size() + " tasks: " + classes
-                + (report.path("skipped").size() > 0 ? "; " + report.path("skipped").size() + " done or skipped" : ""));
+                + (report.path("skipped").size() > 0
+                        ? "; " + report.path("skipped").size() + " done or skipped"
+                        : ""));
         return report.path("valid").asBoolean() && !vague ? 0 : 1;
     }
 

@@ -1,9 +1,5 @@
 package dev.forgeline.stack;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.forgeline.contracts.Topics;
-import dev.forgeline.testsupport.LocalKafka;
-import dev.forgeline.testsupport.LocalPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -21,6 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.forgeline.contracts.Topics;
+import dev.forgeline.testsupport.LocalKafka;
+import dev.forgeline.testsupport.LocalPostgres;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -36,8 +37,14 @@ public final class LocalStack implements AutoCloseable {
      * @param workDirectory logs, database and broker data, worker worktrees
      * @param fixedPorts    use each service's default port (8081..8085); otherwise free ports
      */
-    public record Options(Path home, Path workDirectory, boolean fixedPorts, String workerName, int workerCapacity,
-            String workerAgent, Map<String, String> extraEnvironment) {
+    public record Options(
+            Path home,
+            Path workDirectory,
+            boolean fixedPorts,
+            String workerName,
+            int workerCapacity,
+            String workerAgent,
+            Map<String, String> extraEnvironment) {
         public static Options defaults(Path home, Path workDirectory) {
             return new Options(home, workDirectory, true, "local-worker-1", 2, "simulated", Map.of());
         }
@@ -51,7 +58,8 @@ public final class LocalStack implements AutoCloseable {
     private final Options options;
     private final Map<ServiceKind, Integer> ports = new EnumMap<>(ServiceKind.class);
     private final Map<ServiceKind, ServiceProcess> processes = new EnumMap<>(ServiceKind.class);
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private LocalPostgres postgres;
     private LocalKafka kafka;
     private boolean closed;
@@ -106,14 +114,23 @@ public final class LocalStack implements AutoCloseable {
                 env.put("FORGELINE_WORKER_NODE_NAME", options.workerName());
                 env.put("FORGELINE_WORKER_CAPACITY", String.valueOf(options.workerCapacity()));
                 env.put("FORGELINE_WORKER_AGENT", options.workerAgent());
-                env.put("FORGELINE_WORKER_DISPATCHER_URL", url(ServiceKind.DISPATCHER).toString());
-                env.put("FORGELINE_WORKER_WORKSPACE", mkdirs(work.resolve("worker")).toString());
+                env.put(
+                        "FORGELINE_WORKER_DISPATCHER_URL",
+                        url(ServiceKind.DISPATCHER).toString());
+                env.put(
+                        "FORGELINE_WORKER_WORKSPACE",
+                        mkdirs(work.resolve("worker")).toString());
             }
             Path app = options.home().resolve(kind.module()).resolve("target").resolve("quarkus-app");
-            processes.put(kind, ServiceProcess.start(kind.module(), app, env,
-                    work.resolve("logs").resolve(kind.module() + ".log")));
+            processes.put(
+                    kind,
+                    ServiceProcess.start(
+                            kind.module(), app, env, work.resolve("logs").resolve(kind.module() + ".log")));
         }
-        progress.accept("starting " + String.join(", ", processes.values().stream().map(ServiceProcess::name).toList()));
+        progress.accept("starting "
+                + String.join(
+                        ", ",
+                        processes.values().stream().map(ServiceProcess::name).toList()));
         awaitReady(Duration.ofSeconds(120));
         writeStackFile();
     }
@@ -124,7 +141,10 @@ public final class LocalStack implements AutoCloseable {
      */
     private static void createTopics(String bootstrapServers) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            admin.createTopics(Topics.ALL.stream().map(t -> new NewTopic(t, 4, (short) 1)).toList()).all()
+            admin.createTopics(Topics.ALL.stream()
+                            .map(t -> new NewTopic(t, 4, (short) 1))
+                            .toList())
+                    .all()
                     .get(30, java.util.concurrent.TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("could not create the Kafka topics: " + e.getMessage(), e);
@@ -138,8 +158,8 @@ public final class LocalStack implements AutoCloseable {
             for (ServiceKind kind : List.copyOf(waiting)) {
                 ServiceProcess process = processes.get(kind);
                 if (!process.isAlive()) {
-                    throw new IllegalStateException(kind.module() + " exited during start-up; its log ends with:\n"
-                            + process.logTail(30));
+                    throw new IllegalStateException(
+                            kind.module() + " exited during start-up; its log ends with:\n" + process.logTail(30));
                 }
                 if (isReady(kind)) {
                     waiting.remove(kind);
@@ -157,14 +177,21 @@ public final class LocalStack implements AutoCloseable {
     /** Healthy, and for the worker also registered with the dispatcher (else the first tasks would wait). */
     private boolean isReady(ServiceKind kind) {
         try {
-            HttpResponse<Void> health = http.send(HttpRequest.newBuilder(url(kind).resolve("/q/health/ready"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> health = http.send(
+                    HttpRequest.newBuilder(url(kind).resolve("/q/health/ready"))
+                            .timeout(Duration.ofSeconds(2))
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
             if (health.statusCode() != 200 || kind != ServiceKind.WORKER) {
                 return health.statusCode() == 200;
             }
-            HttpResponse<String> worker = http.send(HttpRequest.newBuilder(url(kind).resolve("/worker"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-            return worker.statusCode() == 200 && JSON.readTree(worker.body()).path("registered").asBoolean();
+            HttpResponse<String> worker = http.send(
+                    HttpRequest.newBuilder(url(kind).resolve("/worker"))
+                            .timeout(Duration.ofSeconds(2))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return worker.statusCode() == 200
+                    && JSON.readTree(worker.body()).path("registered").asBoolean();
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
@@ -178,7 +205,9 @@ public final class LocalStack implements AutoCloseable {
         Properties props = new Properties();
         for (ServiceKind kind : ServiceKind.values()) {
             props.setProperty(kind.name().toLowerCase() + ".url", url(kind).toString());
-            props.setProperty(kind.name().toLowerCase() + ".pid", String.valueOf(processes.get(kind).pid()));
+            props.setProperty(
+                    kind.name().toLowerCase() + ".pid",
+                    String.valueOf(processes.get(kind).pid()));
         }
         props.setProperty("kafka.bootstrap.servers", kafka.bootstrapServers());
         props.setProperty("postgres.jdbc.url", postgres.jdbcUrl());

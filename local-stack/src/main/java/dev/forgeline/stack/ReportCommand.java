@@ -1,7 +1,5 @@
 package dev.forgeline.stack;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -19,13 +17,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 /**
  * {@code ./forgeline report [--spec ID] [--week YYYY-MM-DD]}: prints the running metrics service's weekly report,
  * or one spec's report, as Markdown.
  */
 final class ReportCommand {
-    private ReportCommand() {
-    }
+    private ReportCommand() {}
 
     static int run(Path home, List<String> args, PrintStream out, PrintStream err) {
         String spec = null;
@@ -44,14 +44,21 @@ final class ReportCommand {
             }
         }
         URI metrics = metricsUrl(home);
-        String path = spec != null ? "/reports/specs/" + URLEncoder.encode(spec, StandardCharsets.UTF_8).replace("+", "%20")
+        String path = spec != null
+                ? "/reports/specs/"
+                        + URLEncoder.encode(spec, StandardCharsets.UTF_8).replace("+", "%20")
                 : "/reports/weekly" + (week == null ? "" : "?week=" + URLEncoder.encode(week, StandardCharsets.UTF_8));
         URI uri = metrics.resolve(path);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpResponse<String> response;
         try {
-            response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
-                    .header("Accept", "text/markdown, application/problem+json").GET().build(),
+            response = http.send(
+                    HttpRequest.newBuilder(uri)
+                            .timeout(Duration.ofSeconds(60))
+                            .header("Accept", "text/markdown, application/problem+json")
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (ConnectException | HttpTimeoutException e) {
             err.println("error: no metrics service answers at " + metrics

@@ -9,8 +9,7 @@ import java.util.stream.Stream;
 
 /** Makes a git repository with one commit on {@code main} from a folder of files (examples are plain files). */
 public final class ScratchRepository {
-    private ScratchRepository() {
-    }
+    private ScratchRepository() {}
 
     public static Path create(Path source, Path target) {
         if (!Files.isDirectory(source)) {
@@ -30,7 +29,15 @@ public final class ScratchRepository {
         }
         Git.run(target, "init", "-q", "-b", "main");
         Git.run(target, "add", "-A");
-        Git.run(target, "-c", "user.name=Forgeline", "-c", "user.email=forgeline@localhost", "commit", "-q", "-m",
+        Git.run(
+                target,
+                "-c",
+                "user.name=Forgeline",
+                "-c",
+                "user.email=forgeline@localhost",
+                "commit",
+                "-q",
+                "-m",
                 "Initial import");
         return target;
     }

@@ -25,11 +25,13 @@ public final class ServiceProcess implements AutoCloseable {
     public static ServiceProcess start(String name, Path quarkusApp, Map<String, String> env, Path log) {
         Path jar = quarkusApp.resolve("quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " does not exist: build the services first (./mvnw package -DskipTests)");
+            throw new IllegalStateException(
+                    jar + " does not exist: build the services first (./mvnw package -DskipTests)");
         }
-        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx384m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        List<String> command = new ArrayList<>(List.of(
+                javaExecutable(), "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env);
         try {

@@ -21,8 +21,7 @@ import java.util.Map;
 final class WorkerCommand {
     private static final PrintStream OUT = System.out;
 
-    private WorkerCommand() {
-    }
+    private WorkerCommand() {}
 
     /** The worker service's configuration for the given arguments; fails naming a missing or bad option. */
     static Map<String, String> properties(List<String> args) {
@@ -37,8 +36,12 @@ final class WorkerCommand {
         properties.put("forgeline.worker.capacity", capacity);
         properties.put("forgeline.worker.node-name", options.getOrDefault("--name", defaultName()));
         if (options.containsKey("--repos-dir")) {
-            properties.put("forgeline.worker.workspace", Path.of(options.get("--repos-dir")).toAbsolutePath().normalize()
-                    .toString());
+            properties.put(
+                    "forgeline.worker.workspace",
+                    Path.of(options.get("--repos-dir"))
+                            .toAbsolutePath()
+                            .normalize()
+                            .toString());
         }
         if (options.containsKey("--agent")) {
             properties.put("forgeline.worker.agent", options.get("--agent"));
@@ -56,10 +59,12 @@ final class WorkerCommand {
             }
             int eq = label.indexOf('=');
             if (eq <= 0 || eq == label.length() - 1) {
-                throw new IllegalArgumentException("--labels takes name=value pairs separated by commas, not '" + label
-                        + "'");
+                throw new IllegalArgumentException(
+                        "--labels takes name=value pairs separated by commas, not '" + label + "'");
             }
-            properties.put("forgeline.worker.labels." + label.substring(0, eq).strip(), label.substring(eq + 1).strip());
+            properties.put(
+                    "forgeline.worker.labels." + label.substring(0, eq).strip(),
+                    label.substring(eq + 1).strip());
         }
         return properties;
     }
@@ -83,7 +88,8 @@ final class WorkerCommand {
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar.toString()));
         OUT.println("worker node " + properties.get("forgeline.worker.node-name") + " joining "
-                + properties.get("forgeline.worker.dispatcher-url") + " (Kafka " + properties.get("kafka.bootstrap.servers")
+                + properties.get("forgeline.worker.dispatcher-url") + " (Kafka "
+                + properties.get("kafka.bootstrap.servers")
                 + "), capacity " + properties.get("forgeline.worker.capacity"));
         try {
             Process worker = new ProcessBuilder(command).inheritIO().start();
@@ -121,8 +127,16 @@ final class WorkerCommand {
             } else {
                 throw new IllegalArgumentException(arg + " needs a value");
             }
-            if (!List.of("--dispatcher", "--kafka", "--capacity", "--labels", "--name", "--repos-dir", "--agent",
-                    "--port").contains(arg)) {
+            if (!List.of(
+                            "--dispatcher",
+                            "--kafka",
+                            "--capacity",
+                            "--labels",
+                            "--name",
+                            "--repos-dir",
+                            "--agent",
+                            "--port")
+                    .contains(arg)) {
                 throw new IllegalArgumentException("unknown option " + arg);
             }
             options.put(arg, value);

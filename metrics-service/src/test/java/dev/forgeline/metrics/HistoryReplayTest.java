@@ -4,6 +4,16 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forgeline.contracts.Envelope;
@@ -16,15 +26,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.path.json.config.JsonPathConfig;
-import java.io.IOException;
-import java.io.InputStream;
-import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.LocalDate;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,9 +39,15 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = ForgelineInfraResource.class, restrictToAnnotatedClass = false)
 class HistoryReplayTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final List<String> FACT_TOPICS = List.of(Topics.TASKS_READY, Topics.TASKS_LEASED,
-            Topics.TASKS_LIFECYCLE, Topics.TASKS_RESULTS, Topics.REVIEW_OUTCOMES, Topics.DECISIONS,
-            Topics.FLEET_EVENTS, Topics.REVIEW_BACKLOG);
+    private static final List<String> FACT_TOPICS = List.of(
+            Topics.TASKS_READY,
+            Topics.TASKS_LEASED,
+            Topics.TASKS_LIFECYCLE,
+            Topics.TASKS_RESULTS,
+            Topics.REVIEW_OUTCOMES,
+            Topics.DECISIONS,
+            Topics.FLEET_EVENTS,
+            Topics.REVIEW_BACKLOG);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static TestKafka kafka;
 
@@ -69,7 +76,8 @@ class HistoryReplayTest {
         });
         JsonPath a = summary(specA);
         assertThat(a.getLong("attempts")).isEqualTo(5);
-        assertThat(a.getLong("computeMillis")).as("the re-sent and the redelivered results count once")
+        assertThat(a.getLong("computeMillis"))
+                .as("the re-sent and the redelivered results count once")
                 .isEqualTo(1_800_000 + 600_000 + 1_200_000 + 300_000 + 300_000);
         assertThat(a.getLong("linesAdded")).isEqualTo(65);
         assertThat(a.getLong("linesMerged")).isEqualTo(65);
@@ -78,7 +86,8 @@ class HistoryReplayTest {
         assertThat(dec(a, "costUsd")).isEqualByComparingTo("2.534567");
         assertThat(dec(a, "velocity.computeHours")).isEqualByComparingTo("1.1667");
         assertThat(dec(a, "velocity.linesMergedPerComputeHour")).isEqualByComparingTo("55.71");
-        assertThat(a.getLong("velocity.wallClockSecondsBySpec['" + specA + "']")).isEqualTo(5 * 3600 + 31 * 60);
+        assertThat(a.getLong("velocity.wallClockSecondsBySpec['" + specA + "']"))
+                .isEqualTo(5 * 3600 + 31 * 60);
         assertThat(dec(a, "cost.byTask['" + specA + "/T1']")).isEqualByComparingTo("1.234567");
         assertThat(dec(a, "cost.byTask['" + specA + "/T2']")).isEqualByComparingTo("1.20");
         assertThat(dec(a, "cost.byTask['" + specA + "/T3']")).isEqualByComparingTo("0.10");
@@ -89,12 +98,14 @@ class HistoryReplayTest {
         assertThat(a.getLong("success.successesWithRetries")).isEqualTo(1);
         assertThat(dec(a, "success.successRateWithRetries")).isEqualByComparingTo("0.6667");
         assertThat(a.getMap("success.permanentFailuresByClass")).isEqualTo(Map.of("CONTEXT_EXHAUSTED", 1));
-        assertThat(a.getMap("decisionLag.SPLIT")).isEqualTo(Map.of("count", 1, "p50Seconds", 14400, "p95Seconds", 14400));
+        assertThat(a.getMap("decisionLag.SPLIT"))
+                .isEqualTo(Map.of("count", 1, "p50Seconds", 14400, "p95Seconds", 14400));
 
         JsonPath b = summary(specB);
         assertThat(b.getMap("tasksByState")).isEqualTo(Map.of("FAILED", 1, "MERGED", 1));
         assertThat(b.getLong("attempts")).isEqualTo(4);
-        assertThat(b.getLong("velocity.wallClockSecondsBySpec['" + specB + "']")).isEqualTo(3 * 3600 + 30 * 60);
+        assertThat(b.getLong("velocity.wallClockSecondsBySpec['" + specB + "']"))
+                .isEqualTo(3 * 3600 + 30 * 60);
         assertThat(b.getMap("success.retriesByClass")).isEqualTo(Map.of("ORPHANED", 1, "MERGE_CONFLICT", 1));
         assertThat(b.getLong("supervision.zombies")).isEqualTo(1);
         assertThat(b.getLong("supervision.timeouts")).isEqualTo(1);
@@ -110,26 +121,62 @@ class HistoryReplayTest {
         assertThat(week.getLong("linesMerged")).isEqualTo(75);
         assertThat(dec(week, "velocity.linesMergedPerComputeHour")).isEqualByComparingTo("29.03");
         assertThat(dec(week, "costUsd")).isEqualByComparingTo("8.534567");
-        assertThat(decimals(week, "cost.byProvider")).isEqualTo(Map.of("anthropic", new BigDecimal("8.434567"),
-                "openai", new BigDecimal("0.1"), "local", new BigDecimal("0")));
-        assertThat(decimals(week, "cost.byModel")).isEqualTo(Map.of("claude-sonnet", new BigDecimal("7.634567"),
-                "claude-opus", new BigDecimal("0.8"), "gpt-5", new BigDecimal("0.1"), "qwen", new BigDecimal("0")));
-        assertThat(decimals(week, "cost.byAgentProfile")).isEqualTo(Map.of("claude-default",
-                new BigDecimal("7.634567"), "claude-large", new BigDecimal("0.8"), "codex-default",
-                new BigDecimal("0.05"), "codex-large", new BigDecimal("0.05"), "local-qwen", new BigDecimal("0")));
+        assertThat(decimals(week, "cost.byProvider"))
+                .isEqualTo(Map.of(
+                        "anthropic",
+                        new BigDecimal("8.434567"),
+                        "openai",
+                        new BigDecimal("0.1"),
+                        "local",
+                        new BigDecimal("0")));
+        assertThat(decimals(week, "cost.byModel"))
+                .isEqualTo(Map.of(
+                        "claude-sonnet",
+                        new BigDecimal("7.634567"),
+                        "claude-opus",
+                        new BigDecimal("0.8"),
+                        "gpt-5",
+                        new BigDecimal("0.1"),
+                        "qwen",
+                        new BigDecimal("0")));
+        assertThat(decimals(week, "cost.byAgentProfile"))
+                .isEqualTo(Map.of(
+                        "claude-default",
+                        new BigDecimal("7.634567"),
+                        "claude-large",
+                        new BigDecimal("0.8"),
+                        "codex-default",
+                        new BigDecimal("0.05"),
+                        "codex-large",
+                        new BigDecimal("0.05"),
+                        "local-qwen",
+                        new BigDecimal("0")));
         assertThat(week.getLong("success.finishedTasks")).isEqualTo(5);
         assertThat(dec(week, "success.firstAttemptSuccessRate")).isEqualByComparingTo("0.2000");
         assertThat(dec(week, "success.successRateWithRetries")).isEqualByComparingTo("0.6000");
         assertThat(week.getMap("success.permanentFailuresByClass"))
                 .isEqualTo(Map.of("CONTEXT_EXHAUSTED", 1, "TIMEOUT", 1));
-        assertThat(week.getMap("success.retriesByClass")).isEqualTo(Map.of("TEST_FAILURE", 1,
-                "CONTEXT_EXHAUSTED", 1, "ORPHANED", 1, "MERGE_CONFLICT", 1));
-        assertThat(week.getMap("supervision.failedAttemptsByClass")).isEqualTo(Map.of("CONTEXT_EXHAUSTED", 2,
-                "MERGE_CONFLICT", 1, "ORPHANED", 1, "TEST_FAILURE", 1, "TIMEOUT", 1));
-        assertThat(rates(week, "success.byHourOfDay")).isEqualTo(Map.of("9", "1/1 1.0000", "10", "1/0 0.0000",
-                "11", "1/1 1.0000", "12", "2/0 0.0000", "15", "1/1 1.0000", "16", "2/1 0.5000"));
-        assertThat(rates(week, "success.bySpecQuality")).isEqualTo(Map.of("HIGHLY_SPECIFIED", "2/2 1.0000",
-                "MODERATE", "2/1 0.5000", "VAGUE", "1/0 0.0000"));
+        assertThat(week.getMap("success.retriesByClass"))
+                .isEqualTo(Map.of("TEST_FAILURE", 1, "CONTEXT_EXHAUSTED", 1, "ORPHANED", 1, "MERGE_CONFLICT", 1));
+        assertThat(week.getMap("supervision.failedAttemptsByClass"))
+                .isEqualTo(Map.of(
+                        "CONTEXT_EXHAUSTED", 2, "MERGE_CONFLICT", 1, "ORPHANED", 1, "TEST_FAILURE", 1, "TIMEOUT", 1));
+        assertThat(rates(week, "success.byHourOfDay"))
+                .isEqualTo(Map.of(
+                        "9",
+                        "1/1 1.0000",
+                        "10",
+                        "1/0 0.0000",
+                        "11",
+                        "1/1 1.0000",
+                        "12",
+                        "2/0 0.0000",
+                        "15",
+                        "1/1 1.0000",
+                        "16",
+                        "2/1 0.5000"));
+        assertThat(rates(week, "success.bySpecQuality"))
+                .isEqualTo(Map.of("HIGHLY_SPECIFIED", "2/2 1.0000", "MODERATE", "2/1 0.5000", "VAGUE", "1/0 0.0000"));
         assertThat(week.getMap("review.levels")).isEqualTo(Map.of("0", 1, "1", 1, "2", 1));
         assertThat(week.getLong("review.merged")).isEqualTo(3);
         assertThat(week.getLong("review.autoMerged")).isEqualTo(1);
@@ -137,59 +184,99 @@ class HistoryReplayTest {
         assertThat(week.getInt("review.backlog.pendingHighRisk")).isEqualTo(3);
         assertThat(week.getInt("review.backlog.dailyCapacity")).isEqualTo(4);
         assertThat(dec(week, "review.backlog.load")).isEqualByComparingTo("0.7500");
-        assertThat(week.getMap("decisionLag")).isEqualTo(Map.of(
-                "SPEC_QUALITY", Map.of("count", 1, "p50Seconds", 1800, "p95Seconds", 1800),
-                "REVIEW", Map.of("count", 2, "p50Seconds", 600, "p95Seconds", 7200),
-                "REVIEW level 1", Map.of("count", 1, "p50Seconds", 600, "p95Seconds", 600),
-                "REVIEW level 2", Map.of("count", 1, "p50Seconds", 7200, "p95Seconds", 7200),
-                "REQUEST_CHANGES", Map.of("count", 1, "p50Seconds", 600, "p95Seconds", 600),
-                "SPLIT", Map.of("count", 1, "p50Seconds", 14400, "p95Seconds", 14400)));
+        assertThat(week.getMap("decisionLag"))
+                .isEqualTo(Map.of(
+                        "SPEC_QUALITY", Map.of("count", 1, "p50Seconds", 1800, "p95Seconds", 1800),
+                        "REVIEW", Map.of("count", 2, "p50Seconds", 600, "p95Seconds", 7200),
+                        "REVIEW level 1", Map.of("count", 1, "p50Seconds", 600, "p95Seconds", 600),
+                        "REVIEW level 2", Map.of("count", 1, "p50Seconds", 7200, "p95Seconds", 7200),
+                        "REQUEST_CHANGES", Map.of("count", 1, "p50Seconds", 600, "p95Seconds", 600),
+                        "SPLIT", Map.of("count", 1, "p50Seconds", 14400, "p95Seconds", 14400)));
         assertThat(week.getList("supervision.breakers")).hasSize(1);
         assertThat(week.getString("supervision.breakers[0].state")).isEqualTo("HALF_OPEN");
-        assertThat(week.getInt("supervision.breakers[0].openings")).as("the redelivered opening counts once")
+        assertThat(week.getInt("supervision.breakers[0].openings"))
+                .as("the redelivered opening counts once")
                 .isEqualTo(1);
 
         // the day's spending crossed 80% of the daily budget (10.00) once, despite the duplicates
-        List<Envelope> dayAlerts = kafka.await(Topics.BUDGET_ALERTS, e -> "DAY".equals(
-                e.payloadAs(BudgetAlert.class).scope()) && LocalDate.parse("2026-01-06")
-                        .equals(e.payloadAs(BudgetAlert.class).day()), 1, WAIT);
+        List<Envelope> dayAlerts = kafka.await(
+                Topics.BUDGET_ALERTS,
+                e -> "DAY".equals(e.payloadAs(BudgetAlert.class).scope())
+                        && LocalDate.parse("2026-01-06")
+                                .equals(e.payloadAs(BudgetAlert.class).day()),
+                1,
+                WAIT);
         BudgetAlert dayAlert = dayAlerts.get(0).payloadAs(BudgetAlert.class);
         assertThat(dayAlert.thresholdPercent()).isEqualTo(80);
         assertThat(dayAlert.budgetUsd()).isEqualByComparingTo("10.00");
         assertThat(dayAlert.spentUsd()).isBetween(new BigDecimal("8.00"), new BigDecimal("8.534567"));
         assertThat(kafka.readAll(Topics.BUDGET_ALERTS, Duration.ofSeconds(2)).stream()
-                .filter(e -> e.eventType() == EventType.BUDGET_ALERT)
-                .map(e -> e.payloadAs(BudgetAlert.class))
-                .filter(alert -> LocalDate.parse("2026-01-06").equals(alert.day())))
-                .as("one alert per threshold reached, no 100%% alert").hasSize(1);
+                        .filter(e -> e.eventType() == EventType.BUDGET_ALERT)
+                        .map(e -> e.payloadAs(BudgetAlert.class))
+                        .filter(alert -> LocalDate.parse("2026-01-06").equals(alert.day())))
+                .as("one alert per threshold reached, no 100%% alert")
+                .hasSize(1);
 
         // the same figures as Markdown tables
-        String report = given().get("/reports/weekly?week=2026-01-05").then().statusCode(200)
-                .contentType("text/markdown").extract().asString();
-        assertThat(report).contains("# Forgeline weekly report, week of 2026-01-05",
-                "## Build velocity", "| agent compute hours | 2.5833 |", "| lines merged per agent compute hour | 29.03 |",
-                "## Failure taxonomy", "| first-attempt success | 1 (20.0%) |", "| success with retries | 3 (60.0%) |",
-                "| CONTEXT_EXHAUSTED | 2 | 1 | 1 |", "| TIMEOUT | 1 | 0 | 1 |",
-                "## Cost by provider", "| anthropic | 8.434567 |", "| openai | 0.1 |",
-                "## Success by hour", "| 16 | 2 | 1 | 50.0% |",
-                "## Success by spec class", "| HIGHLY_SPECIFIED | 2 | 2 | 100.0% |", "| VAGUE | 1 | 0 | 0.0% |",
-                "## Review levels", "| 2 | 1 |", "Auto-merged 1 of 3 merged (33.3%)", "| REVIEW | 2 | 10m 00s | 2h 00m 00s |",
-                "| DAY 2026-01-06 | 8.534567 | 10.00 | 85.3% |",
-                "## Retention");
-        String specReport = given().get("/reports/specs/{id}", specB).then().statusCode(200).extract().asString();
-        assertThat(specReport).contains("# Forgeline report, spec " + specB, "| ORPHANED | 1 | 1 | 0 |",
-                "| local | 0 |");
+        String report = given().get("/reports/weekly?week=2026-01-05")
+                .then()
+                .statusCode(200)
+                .contentType("text/markdown")
+                .extract()
+                .asString();
+        assertThat(report)
+                .contains(
+                        "# Forgeline weekly report, week of 2026-01-05",
+                        "## Build velocity",
+                        "| agent compute hours | 2.5833 |",
+                        "| lines merged per agent compute hour | 29.03 |",
+                        "## Failure taxonomy",
+                        "| first-attempt success | 1 (20.0%) |",
+                        "| success with retries | 3 (60.0%) |",
+                        "| CONTEXT_EXHAUSTED | 2 | 1 | 1 |",
+                        "| TIMEOUT | 1 | 0 | 1 |",
+                        "## Cost by provider",
+                        "| anthropic | 8.434567 |",
+                        "| openai | 0.1 |",
+                        "## Success by hour",
+                        "| 16 | 2 | 1 | 50.0% |",
+                        "## Success by spec class",
+                        "| HIGHLY_SPECIFIED | 2 | 2 | 100.0% |",
+                        "| VAGUE | 1 | 0 | 0.0% |",
+                        "## Review levels",
+                        "| 2 | 1 |",
+                        "Auto-merged 1 of 3 merged (33.3%)",
+                        "| REVIEW | 2 | 10m 00s | 2h 00m 00s |",
+                        "| DAY 2026-01-06 | 8.534567 | 10.00 | 85.3% |",
+                        "## Retention");
+        String specReport = given().get("/reports/specs/{id}", specB)
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        assertThat(specReport)
+                .contains("# Forgeline report, spec " + specB, "| ORPHANED | 1 | 1 | 0 |", "| local | 0 |");
     }
 
     @Test
     void unknownSpecsAndBadWeeksAreProblems() {
-        given().get("/reports/specs/{id}", "never-seen-" + UUID.randomUUID()).then().statusCode(404)
+        given().get("/reports/specs/{id}", "never-seen-" + UUID.randomUUID())
+                .then()
+                .statusCode(404)
                 .contentType("application/problem+json");
-        given().get("/reports/weekly?week=last-tuesday").then().statusCode(400)
-                .contentType("application/problem+json").body("detail", org.hamcrest.Matchers.containsString("week"));
-        given().get("/metrics/summary?week=2026-13-40").then().statusCode(400)
-                .contentType("application/problem+json").body("errors[0].field", org.hamcrest.Matchers.equalTo("week"));
-        given().get("/metrics/summary?week=2026-01-05&specId=x").then().statusCode(400)
+        given().get("/reports/weekly?week=last-tuesday")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.containsString("week"));
+        given().get("/metrics/summary?week=2026-13-40")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("errors[0].field", org.hamcrest.Matchers.equalTo("week"));
+        given().get("/metrics/summary?week=2026-01-05&specId=x")
+                .then()
+                .statusCode(400)
                 .contentType("application/problem+json");
     }
 
@@ -207,7 +294,9 @@ class HistoryReplayTest {
                 continue;
             }
             JsonNode record = JSON.readTree(line);
-            kafka.publishRaw(record.get("topic").asText(), record.get("key").asText(),
+            kafka.publishRaw(
+                    record.get("topic").asText(),
+                    record.get("key").asText(),
                     JSON.writeValueAsString(record.get("envelope")));
             count++;
         }
@@ -215,12 +304,20 @@ class HistoryReplayTest {
     }
 
     static JsonPath summary(String spec) {
-        return given().get("/metrics/summary?specId={spec}", spec).then().statusCode(200).extract().jsonPath()
+        return given().get("/metrics/summary?specId={spec}", spec)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
                 .using(JsonPathConfig.jsonPathConfig().numberReturnType(JsonPathConfig.NumberReturnType.BIG_DECIMAL));
     }
 
     private static JsonPath weekly(String day) {
-        return given().get("/metrics/summary?week={day}", day).then().statusCode(200).extract().jsonPath()
+        return given().get("/metrics/summary?week={day}", day)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
                 .using(JsonPathConfig.jsonPathConfig().numberReturnType(JsonPathConfig.NumberReturnType.BIG_DECIMAL));
     }
 

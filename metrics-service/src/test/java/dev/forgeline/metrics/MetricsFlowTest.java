@@ -4,6 +4,13 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
@@ -21,12 +28,6 @@ import dev.forgeline.testsupport.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import java.math.BigDecimal;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,8 +56,8 @@ class MetricsFlowTest {
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", lifecycle(spec, "T1", TaskState.LEASED, 1, 7));
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", lifecycle(spec, "T1", TaskState.RUNNING, 1, 7));
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", lifecycle(spec, "T1", TaskState.SUCCEEDED, 1, 7));
-        Envelope result = kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1",
-                result(spec, "T1", 1, 7, true, 1200, 30, "0.05"));
+        Envelope result = kafka.publish(
+                EventType.TASK_RESULT, spec, "T1", "T1", result(spec, "T1", 1, 7, true, 1200, 30, "0.05"));
         kafka.publish(EventType.REVIEW_OUTCOME, spec, "T1", spec + "/T1", merged(spec, "T1", 1, 7, 30));
 
         await().atMost(WAIT).untilAsserted(() -> {
@@ -92,12 +93,18 @@ class MetricsFlowTest {
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", lifecycle(spec, "T1", TaskState.RUNNING, 1, 3));
         kafka.publish(EventType.TASK_READY, spec, "T1", "T1", ready(spec, "T1"));
         awaitLifecycleConsumedUpTo("T1");
-        await().atMost(WAIT).untilAsserted(() ->
-                assertThat(summary(spec).getMap("tasksByState")).isEqualTo(Map.of("SUCCEEDED", 1)));
+        await().atMost(WAIT)
+                .untilAsserted(
+                        () -> assertThat(summary(spec).getMap("tasksByState")).isEqualTo(Map.of("SUCCEEDED", 1)));
 
         // a second attempt does move it: T2 fails on attempt 1, then attempt 2 is leased
-        kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T2", "T2",
-                new TaskStateChanged(spec, "T2", TaskState.FAILED, 1, "node-a", 4, FailureClass.TEST_FAILURE, "1 failed"));
+        kafka.publish(
+                EventType.TASK_STATE_CHANGED,
+                spec,
+                "T2",
+                "T2",
+                new TaskStateChanged(
+                        spec, "T2", TaskState.FAILED, 1, "node-a", 4, FailureClass.TEST_FAILURE, "1 failed"));
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T2", "T2", lifecycle(spec, "T2", TaskState.LEASED, 2, 5));
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T2", "T2", lifecycle(spec, "T2", TaskState.RUNNING, 1, 4));
         awaitLifecycleConsumedUpTo("T2");
@@ -109,8 +116,9 @@ class MetricsFlowTest {
 
         // nothing leaves MERGED
         kafka.publish(EventType.REVIEW_OUTCOME, spec, "T1", spec + "/T1", merged(spec, "T1", 1, 3, 12));
-        await().atMost(WAIT).untilAsserted(() ->
-                assertThat(summary(spec).getMap("tasksByState")).isEqualTo(Map.of("MERGED", 1, "LEASED", 1)));
+        await().atMost(WAIT)
+                .untilAsserted(() ->
+                        assertThat(summary(spec).getMap("tasksByState")).isEqualTo(Map.of("MERGED", 1, "LEASED", 1)));
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", lifecycle(spec, "T1", TaskState.LEASED, 2, 9));
         awaitLifecycleConsumedUpTo("T1");
         assertThat(summary(spec).getMap("tasksByState")).isEqualTo(Map.of("MERGED", 1, "LEASED", 1));
@@ -133,20 +141,29 @@ class MetricsFlowTest {
             JsonPath second = summary(other);
             assertThat(second.getLong("tasks")).isEqualTo(2);
             assertThat(second.getLong("computeMillis")).isEqualTo(500);
-            assertThat(second.getLong("linesAdded")).as("a failed attempt adds no lines").isZero();
+            assertThat(second.getLong("linesAdded"))
+                    .as("a failed attempt adds no lines")
+                    .isZero();
             assertThat(new BigDecimal(second.getString("costUsd"))).isEqualByComparingTo("0.02");
         });
-        JsonPath all = given().get("/metrics/summary").then().statusCode(200).extract().jsonPath();
+        JsonPath all =
+                given().get("/metrics/summary").then().statusCode(200).extract().jsonPath();
         assertThat(all.getLong("tasks")).isGreaterThanOrEqualTo(3);
         assertThat(all.getLong("computeMillis")).isGreaterThanOrEqualTo(500);
-        given().get("/metrics/summary?specId={spec}", uniqueSpec("none")).then().statusCode(200)
+        given().get("/metrics/summary?specId={spec}", uniqueSpec("none"))
+                .then()
+                .statusCode(200)
                 .body("tasks", org.hamcrest.Matchers.equalTo(0))
                 .body("tasksByState.size()", org.hamcrest.Matchers.equalTo(0));
     }
 
     private static JsonPath summary(String spec) {
-        return given().get("/metrics/summary?specId={spec}", spec).then().statusCode(200)
-                .contentType("application/json").extract().jsonPath();
+        return given().get("/metrics/summary?specId={spec}", spec)
+                .then()
+                .statusCode(200)
+                .contentType("application/json")
+                .extract()
+                .jsonPath();
     }
 
     /**
@@ -156,15 +173,18 @@ class MetricsFlowTest {
     private static void awaitResultsConsumedUpTo(String key) {
         String marker = uniqueSpec("marker");
         kafka.publish(EventType.TASK_RESULT, marker, key, key, result(marker, key, 1, 1, false, 1, 0, "0"));
-        await().atMost(WAIT).untilAsserted(() -> assertThat(summary(marker).getLong("computeMillis")).isEqualTo(1));
+        await().atMost(WAIT)
+                .untilAsserted(() ->
+                        assertThat(summary(marker).getLong("computeMillis")).isEqualTo(1));
     }
 
     /** As {@link #awaitResultsConsumedUpTo}, on the lifecycle topic. */
     private static void awaitLifecycleConsumedUpTo(String key) {
         String marker = uniqueSpec("marker");
         kafka.publish(EventType.TASK_STATE_CHANGED, marker, key, key, lifecycle(marker, key, TaskState.LEASED, 1, 1));
-        await().atMost(WAIT).untilAsserted(() ->
-                assertThat(summary(marker).getMap("tasksByState")).isEqualTo(Map.of("LEASED", 1)));
+        await().atMost(WAIT)
+                .untilAsserted(
+                        () -> assertThat(summary(marker).getMap("tasksByState")).isEqualTo(Map.of("LEASED", 1)));
     }
 
     private static String uniqueSpec(String name) {
@@ -172,27 +192,71 @@ class MetricsFlowTest {
     }
 
     private static TaskReady ready(String spec, String task) {
-        return new TaskReady(spec, "demo", task, "Title", "Description", List.of(), "sh test.sh", 300, List.of(),
-                "/repo", "main", 0, Map.of(), null);
+        return new TaskReady(
+                spec,
+                "demo",
+                task,
+                "Title",
+                "Description",
+                List.of(),
+                "sh test.sh",
+                300,
+                List.of(),
+                "/repo",
+                "main",
+                0,
+                Map.of(),
+                null);
     }
 
     private static TaskStateChanged lifecycle(String spec, String task, TaskState state, int attempt, long token) {
         return new TaskStateChanged(spec, task, state, attempt, "node-a", token, null, null);
     }
 
-    private static TaskResult result(String spec, String task, int attempt, long token, boolean succeeded,
-            long computeMillis, int linesAdded, String cost) {
-        return new TaskResult(UUID.randomUUID(), spec, task, "node-a", token, attempt, succeeded,
-                succeeded ? null : FailureClass.TEST_FAILURE, succeeded ? null : "1 test failed", "/repo", "main",
-                "forgeline/" + spec + "/" + task + "/a" + attempt, "base", "head",
-                new DiffStats(1, linesAdded, 2, List.of("f.txt")), new TestOutcome("sh test.sh", true, succeeded,
-                        succeeded ? 0 : 1, 100, ""),
-                new AgentUsage("default", "command", "m", 1000, 200, 0, new BigDecimal(cost)), computeMillis,
-                Instant.now().minusMillis(computeMillis), Instant.now());
+    private static TaskResult result(
+            String spec,
+            String task,
+            int attempt,
+            long token,
+            boolean succeeded,
+            long computeMillis,
+            int linesAdded,
+            String cost) {
+        return new TaskResult(
+                UUID.randomUUID(),
+                spec,
+                task,
+                "node-a",
+                token,
+                attempt,
+                succeeded,
+                succeeded ? null : FailureClass.TEST_FAILURE,
+                succeeded ? null : "1 test failed",
+                "/repo",
+                "main",
+                "forgeline/" + spec + "/" + task + "/a" + attempt,
+                "base",
+                "head",
+                new DiffStats(1, linesAdded, 2, List.of("f.txt")),
+                new TestOutcome("sh test.sh", true, succeeded, succeeded ? 0 : 1, 100, ""),
+                new AgentUsage("default", "command", "m", 1000, 200, 0, new BigDecimal(cost)),
+                computeMillis,
+                Instant.now().minusMillis(computeMillis),
+                Instant.now());
     }
 
     private static ReviewOutcome merged(String spec, String task, int attempt, long token, int linesMerged) {
-        return new ReviewOutcome(spec, task, attempt, token, TaskState.MERGED, 0, List.of(), "/repo",
-                "forgeline/" + spec + "/" + task + "/a" + attempt, "abc123", linesMerged);
+        return new ReviewOutcome(
+                spec,
+                task,
+                attempt,
+                token,
+                TaskState.MERGED,
+                0,
+                List.of(),
+                "/repo",
+                "forgeline/" + spec + "/" + task + "/a" + attempt,
+                "abc123",
+                linesMerged);
     }
 }

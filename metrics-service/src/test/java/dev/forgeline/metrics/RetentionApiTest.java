@@ -2,7 +2,13 @@ package dev.forgeline.metrics;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.Topics;
@@ -13,12 +19,6 @@ import dev.forgeline.testsupport.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,14 +50,20 @@ class RetentionApiTest {
         kafka.publish(EventType.TASK_READY, specB, "T1", specB + "/T1", ready(specB, dir));
         ConsumedBarrier.awaitConsumed(List.of(Topics.TASKS_READY), WAIT);
 
-        JsonPath scan = given().post("/retention/scans").then().statusCode(200).extract().jsonPath();
-        assertThat(scan.getList("repositories.find { it.repository == '" + dir + "' }.rows")).hasSize(2);
+        JsonPath scan = given().post("/retention/scans")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(scan.getList("repositories.find { it.repository == '" + dir + "' }.rows"))
+                .hasSize(2);
 
         JsonPath a = HistoryReplayTest.summary(specA);
         assertThat(a.getLong("retention.generated")).isEqualTo(15);
         assertThat(a.getLong("retention.surviving")).isEqualTo(10);
         assertThat(HistoryReplayTest.dec(a, "retention.ratio")).isEqualByComparingTo("0.6667");
-        assertThat(a.getMap("retention.byWeek['2026-01-12']")).containsEntry("generated", 15)
+        assertThat(a.getMap("retention.byWeek['2026-01-12']"))
+                .containsEntry("generated", 15)
                 .containsEntry("surviving", 10);
         JsonPath b = HistoryReplayTest.summary(specB);
         assertThat(b.getLong("retention.generated")).isEqualTo(3);
@@ -67,18 +73,37 @@ class RetentionApiTest {
         repo.personTruncates("a.txt", "a", 2, "2026-01-27T09:00:00Z");
         given().post("/retention/scans").then().statusCode(200);
         JsonPath again = HistoryReplayTest.summary(specA);
-        assertThat(again.getLong("retention.surviving")).as("a.txt kept only a 1 and a 2, both deleted earlier")
+        assertThat(again.getLong("retention.surviving"))
+                .as("a.txt kept only a 1 and a 2, both deleted earlier")
                 .isEqualTo(4);
         List<Map<String, Object>> curve = again.getList("retention.curve");
-        assertThat(curve).extracting(p -> p.get("generated") + "/" + p.get("surviving"))
+        assertThat(curve)
+                .extracting(p -> p.get("generated") + "/" + p.get("surviving"))
                 .containsExactly("15/10", "15/4");
 
-        String weekly = given().get("/reports/weekly?week=2026-01-14").then().statusCode(200).extract().asString();
+        String weekly = given().get("/reports/weekly?week=2026-01-14")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         assertThat(weekly).contains("| " + specA + " | 15 | 4 | 26.7% |", "| 2026-01-12 | 15 | 4 | 26.7% |");
     }
 
     private static TaskReady ready(String spec, Path repository) {
-        return new TaskReady(spec, "demo", "T1", "Title", "Description", List.of(), "sh test.sh", 300, List.of(),
-                repository.toString(), "main", 0, Map.of(), null);
+        return new TaskReady(
+                spec,
+                "demo",
+                "T1",
+                "Title",
+                "Description",
+                List.of(),
+                "sh test.sh",
+                300,
+                List.of(),
+                repository.toString(),
+                "main",
+                0,
+                Map.of(),
+                null);
     }
 }

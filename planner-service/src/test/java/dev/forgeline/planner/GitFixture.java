@@ -11,8 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /** Real git repositories for tests. */
 public final class GitFixture {
-    private GitFixture() {
-    }
+    private GitFixture() {}
 
     /** A new repository at {@code dir} with branch {@code main} holding one commit. */
     public static Path repository(Path dir) {
@@ -21,8 +20,16 @@ public final class GitFixture {
             git(dir, "init", "-q", "-b", "main");
             Files.writeString(dir.resolve("README.md"), "test repository\n");
             git(dir, "add", "README.md");
-            git(dir, "-c", "user.name=Forgeline Test", "-c", "user.email=test@forgeline.dev", "commit", "-q",
-                    "-m", "initial commit");
+            git(
+                    dir,
+                    "-c",
+                    "user.name=Forgeline Test",
+                    "-c",
+                    "user.email=test@forgeline.dev",
+                    "commit",
+                    "-q",
+                    "-m",
+                    "initial commit");
             return dir.toAbsolutePath().normalize();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -33,7 +40,8 @@ public final class GitFixture {
         List<String> command = new ArrayList<>(List.of("git", "-C", dir.toString()));
         command.addAll(List.of(args));
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
                 throw new IllegalStateException(String.join(" ", command) + " failed: " + output);

@@ -2,8 +2,9 @@ package dev.forgeline.planner;
 
 import static io.restassured.RestAssured.given;
 
-import io.restassured.http.ContentType;
 import java.nio.charset.StandardCharsets;
+
+import io.restassured.http.ContentType;
 
 /** Specs and calls shared by the application tests. */
 public final class SpecFixtures {
@@ -40,15 +41,20 @@ public final class SpecFixtures {
             Agent: simulated
             """;
 
-    private SpecFixtures() {
-    }
+    private SpecFixtures() {}
 
     /** Submits {@link #THREE_TASKS} for {@code repository} and returns the new spec's id. */
     public static String createThreeTaskSpec(String repository) {
-        return given().contentType(MARKDOWN).queryParam("repository", repository).body(utf8(THREE_TASKS))
-                .when().post("/specs")
-                .then().statusCode(201).contentType(ContentType.JSON)
-                .extract().path("id");
+        return given().contentType(MARKDOWN)
+                .queryParam("repository", repository)
+                .body(utf8(THREE_TASKS))
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(201)
+                .contentType(ContentType.JSON)
+                .extract()
+                .path("id");
     }
 
     /** The spec's bytes as sent, so the client does not re-encode text in its own default charset. */
@@ -58,7 +64,10 @@ public final class SpecFixtures {
 
     /** The state of one task as GET /specs/{id} shows it. */
     public static String stateOf(String specId, String taskId) {
-        return given().get("/specs/" + specId).then().statusCode(200)
-                .extract().path("tasks.find { it.taskId == '" + taskId + "' }.state");
+        return given().get("/specs/" + specId)
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("tasks.find { it.taskId == '" + taskId + "' }.state");
     }
 }

@@ -2,17 +2,18 @@ package dev.forgeline.review;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
 import dev.forgeline.review.git.BranchMerger;
 import dev.forgeline.review.git.DiffCounter;
 import dev.forgeline.review.git.Git;
 import dev.forgeline.review.git.MergeRequest;
 import dev.forgeline.review.git.MergeResult;
 import dev.forgeline.review.git.RepositoryLocks;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,8 +26,8 @@ class BranchMergerTest {
     Path tmp;
 
     private static MergeRequest request(GitRepo repo, GitRepo.Attempt attempt) {
-        return new MergeRequest(repo.dir.toString(), "main", attempt.branch(), attempt.baseCommit(), attempt.commit(),
-                "s", "T1");
+        return new MergeRequest(
+                repo.dir.toString(), "main", attempt.branch(), attempt.baseCommit(), attempt.commit(), "s", "T1");
     }
 
     @Test
@@ -70,10 +71,13 @@ class BranchMergerTest {
         Files.writeString(indexLock, "");
         ScheduledExecutorService otherProcess = Executors.newSingleThreadScheduledExecutor();
         try {
-            otherProcess.schedule(() -> {
-                Files.delete(indexLock);
-                return null;
-            }, 250, TimeUnit.MILLISECONDS);
+            otherProcess.schedule(
+                    () -> {
+                        Files.delete(indexLock);
+                        return null;
+                    },
+                    250,
+                    TimeUnit.MILLISECONDS);
 
             MergeResult result = merger.merge(request(repo, attempt));
 
@@ -86,13 +90,19 @@ class BranchMergerTest {
 
     @Test
     void anUnknownRepositoryOrCommitIsReportedNotThrown() {
-        MergeResult missingRepo = merger.merge(new MergeRequest(tmp.resolve("absent").toString(), "main", "b", "x",
-                "y", "s", "T1"));
+        MergeResult missingRepo =
+                merger.merge(new MergeRequest(tmp.resolve("absent").toString(), "main", "b", "x", "y", "s", "T1"));
         assertThat(missingRepo).isInstanceOf(MergeResult.NotMerged.class);
 
         GitRepo repo = GitRepo.init(tmp.resolve("repo"));
-        MergeResult missingCommit = merger.merge(new MergeRequest(repo.dir.toString(), "main", "b",
-                repo.rev("main"), "0123456789abcdef0123456789abcdef01234567", "s", "T1"));
+        MergeResult missingCommit = merger.merge(new MergeRequest(
+                repo.dir.toString(),
+                "main",
+                "b",
+                repo.rev("main"),
+                "0123456789abcdef0123456789abcdef01234567",
+                "s",
+                "T1"));
         assertThat(((MergeResult.NotMerged) missingCommit).reason()).contains("is not in");
     }
 }

@@ -1,36 +1,53 @@
 package dev.forgeline.review;
 
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
 import dev.forgeline.contracts.TaskState;
 import dev.forgeline.contracts.payload.AgentUsage;
 import dev.forgeline.contracts.payload.DiffStats;
 import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.contracts.payload.TaskStateChanged;
 import dev.forgeline.contracts.payload.TestOutcome;
-import java.math.BigDecimal;
-import java.time.Instant;
-import java.util.List;
-import java.util.UUID;
 
 /** Payloads as the worker and the dispatcher send them. */
 final class Events {
-    private Events() {
-    }
+    private Events() {}
 
     /**
      * A succeeded result. The worker's diff numbers are deliberately wrong (one line): the review must count
      * with git itself.
      */
-    static TaskResult succeeded(String specId, String taskId, long fencingToken, GitRepo repo, GitRepo.Attempt attempt) {
+    static TaskResult succeeded(
+            String specId, String taskId, long fencingToken, GitRepo repo, GitRepo.Attempt attempt) {
         return succeeded(specId, taskId, fencingToken, 1, repo, attempt);
     }
 
-    static TaskResult succeeded(String specId, String taskId, long fencingToken, int attemptNumber, GitRepo repo,
-            GitRepo.Attempt attempt) {
-        return new TaskResult(UUID.randomUUID(), specId, taskId, "node-a", fencingToken, attemptNumber, true, null, null,
-                repo.dir.toString(), "main", attempt.branch(), attempt.baseCommit(), attempt.commit(),
-                new DiffStats(1, 1, 0, List.of("x")), new TestOutcome("sh test.sh", true, true, 0, 25, "ok"),
-                new AgentUsage("default", "command", "m", 100, 20, 0, new BigDecimal("0.01")), 1200,
-                Instant.now().minusSeconds(2), Instant.now());
+    static TaskResult succeeded(
+            String specId, String taskId, long fencingToken, int attemptNumber, GitRepo repo, GitRepo.Attempt attempt) {
+        return new TaskResult(
+                UUID.randomUUID(),
+                specId,
+                taskId,
+                "node-a",
+                fencingToken,
+                attemptNumber,
+                true,
+                null,
+                null,
+                repo.dir.toString(),
+                "main",
+                attempt.branch(),
+                attempt.baseCommit(),
+                attempt.commit(),
+                new DiffStats(1, 1, 0, List.of("x")),
+                new TestOutcome("sh test.sh", true, true, 0, 25, "ok"),
+                new AgentUsage("default", "command", "m", 100, 20, 0, new BigDecimal("0.01")),
+                1200,
+                Instant.now().minusSeconds(2),
+                Instant.now());
     }
 
     static TaskStateChanged accepted(String specId, String taskId, long fencingToken) {
@@ -39,12 +56,27 @@ final class Events {
 
     /** A failed result (it only enters the attempt history). */
     static TaskResult failed(String specId, String taskId, long fencingToken, int attemptNumber, GitRepo repo) {
-        return new TaskResult(UUID.randomUUID(), specId, taskId, "node-b", fencingToken, attemptNumber, false,
-                dev.forgeline.contracts.FailureClass.TEST_FAILURE, "1 test failed", repo.dir.toString(), "main",
-                "forgeline/" + specId + "/" + taskId + "/a" + attemptNumber, repo.rev("main"), repo.rev("main"),
-                DiffStats.empty(), new TestOutcome("sh test.sh", true, false, 1, 30, "FAIL"),
-                new AgentUsage("default", "command", "m", 80, 10, 0, new BigDecimal("0.02")), 900,
-                Instant.now().minusSeconds(3), Instant.now());
+        return new TaskResult(
+                UUID.randomUUID(),
+                specId,
+                taskId,
+                "node-b",
+                fencingToken,
+                attemptNumber,
+                false,
+                dev.forgeline.contracts.FailureClass.TEST_FAILURE,
+                "1 test failed",
+                repo.dir.toString(),
+                "main",
+                "forgeline/" + specId + "/" + taskId + "/a" + attemptNumber,
+                repo.rev("main"),
+                repo.rev("main"),
+                DiffStats.empty(),
+                new TestOutcome("sh test.sh", true, false, 1, 30, "FAIL"),
+                new AgentUsage("default", "command", "m", 80, 10, 0, new BigDecimal("0.02")),
+                900,
+                Instant.now().minusSeconds(3),
+                Instant.now());
     }
 
     static String uniqueSpec(String name) {

@@ -53,7 +53,8 @@ final class GitRepo {
         for (int i = 1; i <= lines; i++) {
             content.append("line ").append(i).append('\n');
         }
-        String commit = commitFile(file, content.toString(), "Add " + file + "\n\nForgeline-Task: " + specId + "/" + taskId);
+        String commit =
+                commitFile(file, content.toString(), "Add " + file + "\n\nForgeline-Task: " + specId + "/" + taskId);
         git("checkout", "-q", "main");
         return new Attempt(branch, base, commit);
     }
@@ -63,7 +64,8 @@ final class GitRepo {
         String branch = "forgeline/" + specId + "/" + taskId + "/a" + n;
         String base = rev("main");
         git("checkout", "-q", "-b", branch, "main");
-        String commit = commitFile(file, content, "Attempt " + n + " of " + taskId + "\n\nForgeline-Task: " + specId + "/" + taskId);
+        String commit = commitFile(
+                file, content, "Attempt " + n + " of " + taskId + "\n\nForgeline-Task: " + specId + "/" + taskId);
         git("checkout", "-q", "main");
         return new Attempt(branch, base, commit);
     }
@@ -92,7 +94,9 @@ final class GitRepo {
     /** Runs git in this repository, asserts it succeeded and returns its trimmed output. */
     String git(String... args) {
         Result result = run(args);
-        assertThat(result.exitCode).as("git %s: %s", String.join(" ", args), result.output).isZero();
+        assertThat(result.exitCode)
+                .as("git %s: %s", String.join(" ", args), result.output)
+                .isZero();
         return result.output.strip();
     }
 
@@ -100,7 +104,8 @@ final class GitRepo {
         List<String> command = new ArrayList<>(List.of("git", "-C", dir.toString()));
         command.addAll(List.of(args));
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
             process.getOutputStream().close();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -113,9 +118,7 @@ final class GitRepo {
         }
     }
 
-    record Attempt(String branch, String baseCommit, String commit) {
-    }
+    record Attempt(String branch, String baseCommit, String commit) {}
 
-    record Result(int exitCode, String output) {
-    }
+    record Result(int exitCode, String output) {}
 }

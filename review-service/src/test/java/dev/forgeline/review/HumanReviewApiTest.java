@@ -7,6 +7,11 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
 import dev.forgeline.contracts.DecisionKind;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
@@ -20,10 +25,6 @@ import dev.forgeline.testsupport.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,9 +54,17 @@ class HumanReviewApiTest {
     void peopleSeeRiskyWorkByLevelAndAgeAndDecideWithReasons() {
         String spec = Events.uniqueSpec("human");
         GitRepo repo = GitRepo.init(tmp.resolve("repo"));
-        GitRepo.Attempt migration = repo.attemptBranch(spec, "T1", 2, "src/main/resources/db/migration/V7__notes.sql",
+        GitRepo.Attempt migration = repo.attemptBranch(
+                spec,
+                "T1",
+                2,
+                "src/main/resources/db/migration/V7__notes.sql",
                 "CREATE TABLE note (id BIGINT PRIMARY KEY, body TEXT);\n");
-        GitRepo.Attempt auth = repo.attemptBranch(spec, "T2", 1, "src/main/java/com/acme/auth/LoginCheck.java",
+        GitRepo.Attempt auth = repo.attemptBranch(
+                spec,
+                "T2",
+                1,
+                "src/main/java/com/acme/auth/LoginCheck.java",
                 "package com.acme.auth;\n\nclass LoginCheck {\n}\n");
         GitRepo.Attempt large = repo.attemptBranch(spec, "T3", "data/big.txt", 150);
 
@@ -69,30 +78,44 @@ class HumanReviewApiTest {
         ReviewOutcome t3 = awaitOutcome(spec, "T3", TaskState.IN_REVIEW);
 
         assertThat(t1.level()).isEqualTo(3);
-        assertThat(t1.reasons()).containsExactly(
-                "data model: src/main/resources/db/migration/V7__notes.sql: data model / migration");
+        assertThat(t1.reasons())
+                .containsExactly("data model: src/main/resources/db/migration/V7__notes.sql: data model / migration");
         assertThat(t2.level()).isEqualTo(2);
-        assertThat(t2.reasons()).contains("security surface: src/main/java/com/acme/auth/LoginCheck.java: security-sensitive path",
-                "new module: src/main/java/com/acme/auth/: new package com.acme.auth");
+        assertThat(t2.reasons())
+                .contains(
+                        "security surface: src/main/java/com/acme/auth/LoginCheck.java: security-sensitive path",
+                        "new module: src/main/java/com/acme/auth/: new package com.acme.auth");
         assertThat(t3.level()).isEqualTo(1);
         assertThat(t3.reasons()).containsExactly("150 changed lines (limit 100)");
-        assertThat(List.of(t1, t2, t3)).allSatisfy(o -> assertThat(o.requestedAt()).isNotNull());
+        assertThat(List.of(t1, t2, t3))
+                .allSatisfy(o -> assertThat(o.requestedAt()).isNotNull());
 
         // the queue: by level, longest waiting first
-        JsonPath level3 = given().get("/reviews/pending?level=3").then().statusCode(200).extract().jsonPath();
-        assertThat(level3.getList("findAll { it.specId == '" + spec + "' }.taskId", String.class)).containsExactly("T1");
+        JsonPath level3 = given().get("/reviews/pending?level=3")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(level3.getList("findAll { it.specId == '" + spec + "' }.taskId", String.class))
+                .containsExactly("T1");
         assertThat(level3.getList("level", Integer.class)).containsOnly(3);
-        JsonPath all = given().get("/reviews/pending").then().statusCode(200).extract().jsonPath();
+        JsonPath all =
+                given().get("/reviews/pending").then().statusCode(200).extract().jsonPath();
         assertThat(all.getList("findAll { it.specId == '" + spec + "' }.taskId", String.class))
                 .containsExactly("T1", "T2", "T3");
         List<String> created = all.getList("createdAt", String.class);
         assertThat(created).isSortedAccordingTo((a, b) -> Instant.parse(a).compareTo(Instant.parse(b)));
         assertThat(all.getList("ageSeconds", Long.class)).doesNotContainNull();
-        given().get("/reviews?state=PENDING&level=2&sort=age").then().statusCode(200).body("taskId", hasItem("T2"));
+        given().get("/reviews?state=PENDING&level=2&sort=age")
+                .then()
+                .statusCode(200)
+                .body("taskId", hasItem("T2"));
         given().get("/reviews?level=9").then().statusCode(400).body("errors[0].field", equalTo("level"));
 
         // one review: diff, reasons, tests, cost and attempt history
-        given().get("/reviews/{s}/{t}", spec, "T1").then().statusCode(200)
+        given().get("/reviews/{s}/{t}", spec, "T1")
+                .then()
+                .statusCode(200)
                 .body("level", equalTo(3))
                 .body("diff", containsString("+++ b/src/main/resources/db/migration/V7__notes.sql"))
                 .body("diff", containsString("+CREATE TABLE note"))
@@ -106,12 +129,18 @@ class HumanReviewApiTest {
                 .body("attempts[1].reviewState", equalTo("PENDING"));
 
         // request changes: a comment is required; then the attempt fails with the comment as retry context
-        given().contentType("application/json").body("{\"reviewer\":\"ana\"}")
-                .post("/reviews/{s}/{t}/request-changes", spec, "T1").then().statusCode(400)
-                .contentType("application/problem+json").body("errors[0].field", equalTo("comment"));
+        given().contentType("application/json")
+                .body("{\"reviewer\":\"ana\"}")
+                .post("/reviews/{s}/{t}/request-changes", spec, "T1")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("errors[0].field", equalTo("comment"));
         given().contentType("application/json")
                 .body("{\"reviewer\":\"ana\",\"comment\":\"add an index on note.body\"}")
-                .post("/reviews/{s}/{t}/request-changes", spec, "T1").then().statusCode(200)
+                .post("/reviews/{s}/{t}/request-changes", spec, "T1")
+                .then()
+                .statusCode(200)
                 .body("state", equalTo("CHANGES_REQUESTED"))
                 .body("failureClass", equalTo("CHANGES_REQUESTED"))
                 .body("decidedBy", equalTo("ana"))
@@ -127,7 +156,11 @@ class HumanReviewApiTest {
         assertThat(changes.requestedAt()).isEqualTo(t1.requestedAt());
 
         // the reworked attempt reaches review: the REQUEST_CHANGES decision's lag ends there
-        GitRepo.Attempt rework = repo.attemptBranch(spec, "T1", 3, "src/main/resources/db/migration/V7__notes.sql",
+        GitRepo.Attempt rework = repo.attemptBranch(
+                spec,
+                "T1",
+                3,
+                "src/main/resources/db/migration/V7__notes.sql",
                 "CREATE TABLE note (id BIGINT PRIMARY KEY, body TEXT);\nCREATE INDEX note_body ON note (body);\n");
         publishAccepted(spec, "T1", 403, 3, repo, rework);
         DecisionRecorded reworked = awaitDecision(spec, "T1", DecisionKind.REQUEST_CHANGES, "REWORKED");
@@ -135,20 +168,30 @@ class HumanReviewApiTest {
         assertThat(reworked.decidedAt()).isAfterOrEqualTo(reworked.requestedAt());
 
         // approve T2: merged, with the reviewer and the decision time
-        given().contentType("application/json").body("{\"reviewer\":\"bo\",\"comment\":\"checked the login rules\"}")
-                .post("/reviews/{s}/{t}/approve", spec, "T2").then().statusCode(200).body("state", equalTo("MERGED"));
+        given().contentType("application/json")
+                .body("{\"reviewer\":\"bo\",\"comment\":\"checked the login rules\"}")
+                .post("/reviews/{s}/{t}/approve", spec, "T2")
+                .then()
+                .statusCode(200)
+                .body("state", equalTo("MERGED"));
         ReviewOutcome approved = awaitOutcome(spec, "T2", TaskState.MERGED);
         assertThat(approved.reviewer()).isEqualTo("bo");
         assertThat(approved.level()).isEqualTo(2);
         assertThat(approved.decidedAt()).isAfterOrEqualTo(approved.requestedAt());
-        assertThat(awaitDecision(spec, "T2", DecisionKind.REVIEW, "APPROVED").level()).isEqualTo(2);
+        assertThat(awaitDecision(spec, "T2", DecisionKind.REVIEW, "APPROVED").level())
+                .isEqualTo(2);
 
         // reject T3
-        given().contentType("application/json").body("{\"reviewer\":\"cy\",\"comment\":\"generated noise\"}")
-                .post("/reviews/{s}/{t}/reject", spec, "T3").then().statusCode(200).body("state", equalTo("REJECTED"));
+        given().contentType("application/json")
+                .body("{\"reviewer\":\"cy\",\"comment\":\"generated noise\"}")
+                .post("/reviews/{s}/{t}/reject", spec, "T3")
+                .then()
+                .statusCode(200)
+                .body("state", equalTo("REJECTED"));
         ReviewOutcome rejected = awaitOutcome(spec, "T3", TaskState.REJECTED);
         assertThat(rejected.comment()).isEqualTo("generated noise");
-        assertThat(awaitDecision(spec, "T3", DecisionKind.REVIEW, "REJECTED").decidedBy()).isEqualTo("cy");
+        assertThat(awaitDecision(spec, "T3", DecisionKind.REVIEW, "REJECTED").decidedBy())
+                .isEqualTo("cy");
     }
 
     @Test
@@ -156,7 +199,8 @@ class HumanReviewApiTest {
         String spec = Events.uniqueSpec("lint");
         GitRepo repo = GitRepo.init(tmp.resolve("repo"));
         repo.commitFile(".forgeline/review-rules.properties", "lint=sh lint.sh\n", "review rules");
-        repo.commitFile("lint.sh", "if grep -rn TODO lib; then echo 'TODO left in lib' >&2; exit 4; fi\n", "lint script");
+        repo.commitFile(
+                "lint.sh", "if grep -rn TODO lib; then echo 'TODO left in lib' >&2; exit 4; fi\n", "lint script");
         GitRepo.Attempt clean = repo.attemptBranch(spec, "T1", 1, "lib/ok.sh", "ok() {\n  echo ok\n}\n");
         GitRepo.Attempt dirty = repo.attemptBranch(spec, "T2", 1, "lib/todo.sh", "todo() {\n  echo TODO\n}\n");
 
@@ -169,23 +213,35 @@ class HumanReviewApiTest {
         ReviewOutcome pending = awaitOutcome(spec, "T2", TaskState.IN_REVIEW);
         assertThat(pending.level()).isEqualTo(1);
         assertThat(pending.reasons()).containsExactly("lint failed: sh lint.sh exited with 4");
-        given().get("/reviews/{s}/{t}", spec, "T2").then().statusCode(200)
+        given().get("/reviews/{s}/{t}", spec, "T2")
+                .then()
+                .statusCode(200)
                 .body("lint.command", equalTo("sh lint.sh"))
                 .body("lint.passed", equalTo(false))
                 .body("lint.outputTail", containsString("TODO left in lib"));
         assertThat(repo.git("worktree", "list", "--porcelain").lines().filter(l -> l.startsWith("worktree ")))
-                .as("the lint worktrees are removed").hasSize(1);
+                .as("the lint worktrees are removed")
+                .hasSize(1);
     }
 
     @Test
     void theLevelTwoToThreeBacklogOverCapacityHoldsBackRiskyTasks() {
         String spec = Events.uniqueSpec("backlog");
         GitRepo repo = GitRepo.init(tmp.resolve("repo"));
-        int highRisk = given().get("/reviews/pending").then().statusCode(200).extract().jsonPath()
-                .getList("findAll { it.level >= 2 }").size();
-        given().contentType("application/json").body("{\"dailyCapacity\":" + (highRisk + 1) + "}")
-                .put("/reviews/backlog").then().statusCode(200)
-                .body("dailyCapacity", equalTo(highRisk + 1)).body("holdBack", equalTo(false));
+        int highRisk = given().get("/reviews/pending")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("findAll { it.level >= 2 }")
+                .size();
+        given().contentType("application/json")
+                .body("{\"dailyCapacity\":" + (highRisk + 1) + "}")
+                .put("/reviews/backlog")
+                .then()
+                .statusCode(200)
+                .body("dailyCapacity", equalTo(highRisk + 1))
+                .body("holdBack", equalTo(false));
         try {
             GitRepo.Attempt first = repo.attemptBranch(spec, "T1", 1, "security/policy-a.txt", "allow admins\n");
             GitRepo.Attempt second = repo.attemptBranch(spec, "T2", 1, "security/policy-b.txt", "allow readers\n");
@@ -200,39 +256,70 @@ class HumanReviewApiTest {
             given().get("/reviews/backlog").then().statusCode(200).body("holdBack", equalTo(true));
 
             for (String task : List.of("T1", "T2")) {
-                given().contentType("application/json").body("{\"reviewer\":\"ana\",\"comment\":\"not needed\"}")
-                        .post("/reviews/{s}/{t}/reject", spec, task).then().statusCode(200);
+                given().contentType("application/json")
+                        .body("{\"reviewer\":\"ana\",\"comment\":\"not needed\"}")
+                        .post("/reviews/{s}/{t}/reject", spec, task)
+                        .then()
+                        .statusCode(200);
             }
             ReviewBacklog relieved = awaitBacklog(b -> !b.holdBack() && b.pendingHighRisk() == highRisk);
             assertThat(relieved.dailyCapacity()).isEqualTo(highRisk + 1);
         } finally {
-            given().contentType("application/json").body("{\"dailyCapacity\":null}").put("/reviews/backlog")
-                    .then().statusCode(200).body("dailyCapacity", equalTo(20));
+            given().contentType("application/json")
+                    .body("{\"dailyCapacity\":null}")
+                    .put("/reviews/backlog")
+                    .then()
+                    .statusCode(200)
+                    .body("dailyCapacity", equalTo(20));
         }
-        given().contentType("application/json").body("{\"dailyCapacity\":-1}").put("/reviews/backlog")
-                .then().statusCode(400).body("errors[0].field", equalTo("dailyCapacity"));
+        given().contentType("application/json")
+                .body("{\"dailyCapacity\":-1}")
+                .put("/reviews/backlog")
+                .then()
+                .statusCode(400)
+                .body("errors[0].field", equalTo("dailyCapacity"));
     }
 
-    private static void publishAccepted(String spec, String task, long token, int attempt, GitRepo repo,
-            GitRepo.Attempt work) {
-        kafka.publish(EventType.TASK_RESULT, spec, task, task, Events.succeeded(spec, task, token, attempt, repo, work));
+    private static void publishAccepted(
+            String spec, String task, long token, int attempt, GitRepo repo, GitRepo.Attempt work) {
+        kafka.publish(
+                EventType.TASK_RESULT, spec, task, task, Events.succeeded(spec, task, token, attempt, repo, work));
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, task, task, Events.accepted(spec, task, token));
     }
 
     private static ReviewBacklog awaitBacklog(java.util.function.Predicate<ReviewBacklog> match) {
-        return kafka.await(Topics.REVIEW_BACKLOG, e -> e.eventType() == EventType.REVIEW_BACKLOG
-                && match.test(e.payloadAs(ReviewBacklog.class)), 1, WAIT).get(0).payloadAs(ReviewBacklog.class);
+        return kafka.await(
+                        Topics.REVIEW_BACKLOG,
+                        e -> e.eventType() == EventType.REVIEW_BACKLOG && match.test(e.payloadAs(ReviewBacklog.class)),
+                        1,
+                        WAIT)
+                .get(0)
+                .payloadAs(ReviewBacklog.class);
     }
 
     private static DecisionRecorded awaitDecision(String spec, String task, DecisionKind kind, String outcome) {
-        return kafka.await(Topics.DECISIONS, e -> spec.equals(e.specId()) && task.equals(e.taskId())
-                && e.payloadAs(DecisionRecorded.class).kind() == kind
-                && outcome.equals(e.payloadAs(DecisionRecorded.class).outcome()), 1, WAIT).get(0)
+        return kafka.await(
+                        Topics.DECISIONS,
+                        e -> spec.equals(e.specId())
+                                && task.equals(e.taskId())
+                                && e.payloadAs(DecisionRecorded.class).kind() == kind
+                                && outcome.equals(
+                                        e.payloadAs(DecisionRecorded.class).outcome()),
+                        1,
+                        WAIT)
+                .get(0)
                 .payloadAs(DecisionRecorded.class);
     }
 
     private static ReviewOutcome awaitOutcome(String spec, String task, TaskState state) {
-        return kafka.await(Topics.REVIEW_OUTCOMES, e -> spec.equals(e.specId()) && task.equals(e.taskId())
-                && e.payloadAs(ReviewOutcome.class).state() == state, 1, WAIT).get(0).payloadAs(ReviewOutcome.class);
+        return kafka.await(
+                        Topics.REVIEW_OUTCOMES,
+                        e -> spec.equals(e.specId())
+                                && task.equals(e.taskId())
+                                && e.payloadAs(ReviewOutcome.class).state() == state,
+                        1,
+                        WAIT)
+                .get(0)
+                .payloadAs(ReviewOutcome.class);
     }
 }

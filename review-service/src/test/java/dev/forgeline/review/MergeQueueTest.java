@@ -7,16 +7,6 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
-import dev.forgeline.contracts.EventType;
-import dev.forgeline.contracts.ProposalOrigin;
-import dev.forgeline.contracts.TaskState;
-import dev.forgeline.contracts.Topics;
-import dev.forgeline.contracts.payload.ReviewOutcome;
-import dev.forgeline.contracts.payload.TaskProposal;
-import dev.forgeline.testsupport.ForgelineInfraResource;
-import dev.forgeline.testsupport.TestKafka;
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +18,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.ProposalOrigin;
+import dev.forgeline.contracts.TaskState;
+import dev.forgeline.contracts.Topics;
+import dev.forgeline.contracts.payload.ReviewOutcome;
+import dev.forgeline.contracts.payload.TaskProposal;
+import dev.forgeline.testsupport.ForgelineInfraResource;
+import dev.forgeline.testsupport.TestKafka;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,9 +64,14 @@ class MergeQueueTest {
             attempts.add(repo.attemptBranch(spec, "T" + i, "queue/file" + i + ".txt", i % 2 == 1 ? 3 : 150));
         }
         for (int i = 1; i <= 20; i++) {
-            kafka.publish(EventType.TASK_RESULT, spec, "T" + i, "T" + i, Events.succeeded(spec, "T" + i, 100 + i, repo,
-                    attempts.get(i - 1)));
-            kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T" + i, "T" + i, Events.accepted(spec, "T" + i, 100 + i));
+            kafka.publish(
+                    EventType.TASK_RESULT,
+                    spec,
+                    "T" + i,
+                    "T" + i,
+                    Events.succeeded(spec, "T" + i, 100 + i, repo, attempts.get(i - 1)));
+            kafka.publish(
+                    EventType.TASK_STATE_CHANGED, spec, "T" + i, "T" + i, Events.accepted(spec, "T" + i, 100 + i));
         }
         // the ten large ones wait for a person; ten people approve them at the same moment,
         // while the small ones are still being merged from the result stream
@@ -74,14 +80,20 @@ class MergeQueueTest {
             List<Future<Integer>> approvals = new ArrayList<>();
             for (int i = 2; i <= 20; i += 2) {
                 String task = "T" + i;
-                await().atMost(WAIT).untilAsserted(() -> given().get("/reviews/{s}/{t}", spec, task).then()
-                        .statusCode(200).body("state", equalTo("PENDING")));
+                await().atMost(WAIT)
+                        .untilAsserted(() -> given().get("/reviews/{s}/{t}", spec, task)
+                                .then()
+                                .statusCode(200)
+                                .body("state", equalTo("PENDING")));
             }
             for (int i = 2; i <= 20; i += 2) {
                 String task = "T" + i;
                 approvals.add(people.submit((Callable<Integer>) () -> given().contentType("application/json")
                         .body("{\"reviewer\":\"person-" + task + "\"}")
-                        .post("/reviews/{s}/{t}/approve", spec, task).then().extract().statusCode()));
+                        .post("/reviews/{s}/{t}/approve", spec, task)
+                        .then()
+                        .extract()
+                        .statusCode()));
             }
             for (Future<Integer> approval : approvals) {
                 assertThat(approval.get()).isEqualTo(200);
@@ -89,10 +101,20 @@ class MergeQueueTest {
         } finally {
             people.shutdownNow();
         }
-        List<ReviewOutcome> merged = kafka.await(Topics.REVIEW_OUTCOMES, e -> spec.equals(e.specId())
-                && e.payloadAs(ReviewOutcome.class).state() == TaskState.MERGED, 20, WAIT).stream()
-                .map(e -> e.payloadAs(ReviewOutcome.class)).toList();
-        assertThat(merged).extracting(ReviewOutcome::taskId).doesNotHaveDuplicates().hasSize(20);
+        List<ReviewOutcome> merged = kafka
+                .await(
+                        Topics.REVIEW_OUTCOMES,
+                        e -> spec.equals(e.specId())
+                                && e.payloadAs(ReviewOutcome.class).state() == TaskState.MERGED,
+                        20,
+                        WAIT)
+                .stream()
+                .map(e -> e.payloadAs(ReviewOutcome.class))
+                .toList();
+        assertThat(merged)
+                .extracting(ReviewOutcome::taskId)
+                .doesNotHaveDuplicates()
+                .hasSize(20);
 
         List<String> mergedTasks = new ArrayList<>();
         Matcher trailer = Pattern.compile("Forgeline-Task: " + Pattern.quote(spec) + "/(T\\d+)")
@@ -104,11 +126,14 @@ class MergeQueueTest {
         for (int i = 1; i <= 20; i++) {
             expected.add("T" + i);
         }
-        assertThat(mergedTasks).as("main's history has each task exactly once").containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(mergedTasks)
+                .as("main's history has each task exactly once")
+                .containsExactlyInAnyOrderElementsOf(expected);
         assertThat(repo.git("ls-tree", "-r", "--name-only", "main").lines().filter(f -> f.startsWith("queue/")))
                 .hasSize(20);
         assertThat(repo.git("status", "--porcelain")).isEmpty();
-        System.out.printf("merge queue: 20 tasks (10 automatic, 10 approved concurrently) -> %d merge commits on main%n",
+        System.out.printf(
+                "merge queue: 20 tasks (10 automatic, 10 approved concurrently) -> %d merge commits on main%n",
                 mergedTasks.size());
     }
 
@@ -117,7 +142,9 @@ class MergeQueueTest {
         String spec = Events.uniqueSpec("red");
         GitRepo repo = GitRepo.init(tmp.resolve("repo"));
         repo.commitFile(".forgeline/review-rules.properties", "verify=sh verify.sh\n", "review rules");
-        repo.commitFile("verify.sh", "echo checking main\nif [ -e broken.txt ]; then echo 'broken.txt breaks the build' >&2; exit 3; fi\n",
+        repo.commitFile(
+                "verify.sh",
+                "echo checking main\nif [ -e broken.txt ]; then echo 'broken.txt breaks the build' >&2; exit 3; fi\n",
                 "verify script");
         GitRepo.Attempt good = repo.attemptBranch(spec, "T1", "fine.txt", 2);
         GitRepo.Attempt bad = repo.attemptBranch(spec, "T2", "broken.txt", 2);
@@ -125,8 +152,12 @@ class MergeQueueTest {
         kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1", Events.succeeded(spec, "T1", 201, repo, good));
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", Events.accepted(spec, "T1", 201));
         awaitOutcome(spec, "T1", TaskState.MERGED);
-        await().atMost(WAIT).untilAsserted(() -> given().get("/reviews/{s}/{t}", spec, "T1").then().statusCode(200)
-                .body("verifyState", equalTo("PASSED")).body("verify.outputTail", containsString("checking main")));
+        await().atMost(WAIT)
+                .untilAsserted(() -> given().get("/reviews/{s}/{t}", spec, "T1")
+                        .then()
+                        .statusCode(200)
+                        .body("verifyState", equalTo("PASSED"))
+                        .body("verify.outputTail", containsString("checking main")));
 
         kafka.publish(EventType.TASK_RESULT, spec, "T2", "T2", Events.succeeded(spec, "T2", 202, repo, bad));
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T2", "T2", Events.accepted(spec, "T2", 202));
@@ -134,7 +165,8 @@ class MergeQueueTest {
         Instant mergedSeen = Instant.now();
         ReviewOutcome reverted = awaitOutcome(spec, "T2", TaskState.REVERTED);
         Duration revertedAfter = Duration.between(mergedSeen, Instant.now());
-        System.out.printf("red main: merge %s reverted %d ms after its MERGED outcome was seen%n",
+        System.out.printf(
+                "red main: merge %s reverted %d ms after its MERGED outcome was seen%n",
                 merged.mergeCommit().substring(0, 8), revertedAfter.toMillis());
         assertThat(revertedAfter).isLessThan(Duration.ofMinutes(1));
         assertThat(reverted.mergeCommit()).isEqualTo(merged.mergeCommit());
@@ -142,18 +174,27 @@ class MergeQueueTest {
 
         String revertCommit = repo.rev("main");
         assertThat(repo.git("log", "-1", "--format=%B", "main")).contains("Forgeline-Revert: " + merged.mergeCommit());
-        assertThat(repo.git("ls-tree", "-r", "--name-only", "main").lines()).doesNotContain("broken.txt")
+        assertThat(repo.git("ls-tree", "-r", "--name-only", "main").lines())
+                .doesNotContain("broken.txt")
                 .contains("fine.txt");
-        assertThat(repo.git("rev-list", "--count", merged.mergeCommit() + "..main")).isEqualTo("1");
-        given().get("/reviews/{s}/{t}", spec, "T2").then().statusCode(200)
+        assertThat(repo.git("rev-list", "--count", merged.mergeCommit() + "..main"))
+                .isEqualTo("1");
+        given().get("/reviews/{s}/{t}", spec, "T2")
+                .then()
+                .statusCode(200)
                 .body("state", equalTo("REVERTED"))
                 .body("verifyState", equalTo("FAILED"))
                 .body("revertTrigger", equalTo("red_main"))
                 .body("revertCommit", equalTo(revertCommit))
                 .body("verify.outputTail", containsString("broken.txt breaks the build"));
 
-        TaskProposal fix = kafka.await(Topics.TASKS_PROPOSALS, e -> spec.equals(e.specId())
-                && e.eventType() == EventType.TASK_PROPOSED, 1, WAIT).get(0).payloadAs(TaskProposal.class);
+        TaskProposal fix = kafka.await(
+                        Topics.TASKS_PROPOSALS,
+                        e -> spec.equals(e.specId()) && e.eventType() == EventType.TASK_PROPOSED,
+                        1,
+                        WAIT)
+                .get(0)
+                .payloadAs(TaskProposal.class);
         assertThat(fix.origin()).isEqualTo(ProposalOrigin.REVERT_FIX);
         assertThat(fix.parentTaskId()).isEqualTo("T2");
         assertThat(fix.failureContext()).contains("broken.txt breaks the build");
@@ -169,13 +210,20 @@ class MergeQueueTest {
         kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1", Events.succeeded(spec, "T1", 301, repo, attempt));
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", Events.accepted(spec, "T1", 301));
         ReviewOutcome merged = awaitOutcome(spec, "T1", TaskState.MERGED);
-        String mergeId = given().get("/reviews/{s}/{t}", spec, "T1").then().statusCode(200)
-                .body("verifyState", equalTo("SKIPPED")).body("mergeId", notNullValue()).extract().path("mergeId");
+        String mergeId = given().get("/reviews/{s}/{t}", spec, "T1")
+                .then()
+                .statusCode(200)
+                .body("verifyState", equalTo("SKIPPED"))
+                .body("mergeId", notNullValue())
+                .extract()
+                .path("mergeId");
         given().get("/merges/{id}", merged.mergeCommit()).then().statusCode(200).body("mergeId", equalTo(mergeId));
 
-        given().contentType("application/json").body("{\"reviewer\":\"ana\",\"reason\":\"wrong approach\"}")
+        given().contentType("application/json")
+                .body("{\"reviewer\":\"ana\",\"reason\":\"wrong approach\"}")
                 .post("/merges/{id}/revert", mergeId)
-                .then().statusCode(200)
+                .then()
+                .statusCode(200)
                 .body("state", equalTo("REVERTED"))
                 .body("revertTrigger", equalTo("manual"))
                 .body("revertCommit", equalTo(repo.rev("main")));
@@ -187,15 +235,30 @@ class MergeQueueTest {
         int commits = repo.commitCount("main");
 
         // once is enough: a second revert is a 409 and changes nothing; unknown merges are 404
-        given().contentType("application/json").body("{}").post("/merges/{id}/revert", mergeId)
-                .then().statusCode(409).contentType("application/problem+json").body("detail", containsString("REVERTED"));
+        given().contentType("application/json")
+                .body("{}")
+                .post("/merges/{id}/revert", mergeId)
+                .then()
+                .statusCode(409)
+                .contentType("application/problem+json")
+                .body("detail", containsString("REVERTED"));
         assertThat(repo.commitCount("main")).isEqualTo(commits);
-        given().contentType("application/json").body("{}")
-                .post("/merges/{id}/revert", "00000000-0000-0000-0000-000000000000").then().statusCode(404);
+        given().contentType("application/json")
+                .body("{}")
+                .post("/merges/{id}/revert", "00000000-0000-0000-0000-000000000000")
+                .then()
+                .statusCode(404);
     }
 
     private static ReviewOutcome awaitOutcome(String spec, String task, TaskState state) {
-        return kafka.await(Topics.REVIEW_OUTCOMES, e -> spec.equals(e.specId()) && task.equals(e.taskId())
-                && e.payloadAs(ReviewOutcome.class).state() == state, 1, WAIT).get(0).payloadAs(ReviewOutcome.class);
+        return kafka.await(
+                        Topics.REVIEW_OUTCOMES,
+                        e -> spec.equals(e.specId())
+                                && task.equals(e.taskId())
+                                && e.payloadAs(ReviewOutcome.class).state() == state,
+                        1,
+                        WAIT)
+                .get(0)
+                .payloadAs(ReviewOutcome.class);
     }
 }

@@ -10,6 +10,10 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.TaskState;
 import dev.forgeline.contracts.Topics;
@@ -19,9 +23,6 @@ import dev.forgeline.testsupport.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,24 +71,34 @@ class ReviewDecisionApiTest {
         }
         assertThat(bare.rev("main")).isEqualTo(mainBefore);
 
-        JsonPath pending = given().get("/reviews?state=PENDING").then().statusCode(200).extract().jsonPath();
+        JsonPath pending = given().get("/reviews?state=PENDING")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         assertThat(pending.getList("findAll { it.specId == '" + spec + "' }.taskId", String.class))
                 .containsExactlyInAnyOrder("T1", "T2");
         assertThat(pending.getList("state", String.class)).containsOnly("PENDING");
-        given().get("/reviews/{spec}/{task}", spec, "T1").then().statusCode(200)
-                .body("linesAdded", equalTo(150)).body("level", equalTo(1)).body("decidedAt", nullValue());
+        given().get("/reviews/{spec}/{task}", spec, "T1")
+                .then()
+                .statusCode(200)
+                .body("linesAdded", equalTo(150))
+                .body("level", equalTo(1))
+                .body("decidedAt", nullValue());
 
         // approve T1: merged into the bare repository's main
         String mergeCommit = given().contentType("application/json")
                 .body("{\"reviewer\":\"ana\",\"reason\":\"generated fixture data\"}")
                 .post("/reviews/{spec}/{task}/approve", spec, "T1")
-                .then().statusCode(200)
+                .then()
+                .statusCode(200)
                 .body("state", equalTo("MERGED"))
                 .body("decidedBy", equalTo("ana"))
                 .body("decisionReason", equalTo("generated fixture data"))
                 .body("decisionLagMillis", greaterThanOrEqualTo(0))
                 .body("mergeCommit", notNullValue())
-                .extract().path("mergeCommit");
+                .extract()
+                .path("mergeCommit");
         assertThat(bare.rev("main")).isEqualTo(mergeCommit);
         assertThat(bare.git("log", "-1", "--format=%B", "main")).contains("Forgeline-Task: " + spec + "/T1");
         assertThat(bare.git("ls-tree", "-r", "--name-only", "main").lines()).contains("big1.txt");
@@ -98,26 +109,38 @@ class ReviewDecisionApiTest {
                 .hasSize(1);
 
         // a second approval finds nothing pending
-        given().contentType("application/json").body("{}").post("/reviews/{spec}/{task}/approve", spec, "T1")
-                .then().statusCode(409).contentType("application/problem+json")
+        given().contentType("application/json")
+                .body("{}")
+                .post("/reviews/{spec}/{task}/approve", spec, "T1")
+                .then()
+                .statusCode(409)
+                .contentType("application/problem+json")
                 .body("detail", containsString("MERGED"));
 
         // reject T2: a reason is required
-        given().contentType("application/json").body("{\"reviewer\":\"ana\"}")
+        given().contentType("application/json")
+                .body("{\"reviewer\":\"ana\"}")
                 .post("/reviews/{spec}/{task}/reject", spec, "T2")
-                .then().statusCode(400).contentType("application/problem+json")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
                 .body("errors[0].field", equalTo("comment"));
-        given().contentType("application/json").body("{\"reviewer\":\"ana\",\"reason\":\"out of scope\"}")
+        given().contentType("application/json")
+                .body("{\"reviewer\":\"ana\",\"reason\":\"out of scope\"}")
                 .post("/reviews/{spec}/{task}/reject", spec, "T2")
-                .then().statusCode(200)
+                .then()
+                .statusCode(200)
                 .body("state", equalTo("REJECTED"))
                 .body("decisionReason", equalTo("out of scope"));
         ReviewOutcome rejected = awaitOutcome(spec, "T2", TaskState.REJECTED);
         assertThat(rejected.level()).isEqualTo(1);
         assertThat(bare.git("ls-tree", "-r", "--name-only", "main").lines()).doesNotContain("big2.txt");
-        given().contentType("application/json").body("{\"reviewer\":\"bo\"}")
+        given().contentType("application/json")
+                .body("{\"reviewer\":\"bo\"}")
                 .post("/reviews/{spec}/{task}/approve", spec, "T2")
-                .then().statusCode(409).contentType("application/problem+json");
+                .then()
+                .statusCode(409)
+                .contentType("application/problem+json");
 
         given().get("/reviews?state=REJECTED").then().statusCode(200).body("specId", hasItem(spec));
         given().get("/reviews?state=PENDING").then().statusCode(200).body("specId", not(hasItem(spec)));
@@ -125,16 +148,31 @@ class ReviewDecisionApiTest {
 
     @Test
     void unknownReviewsAndStatesAreProblems() {
-        given().get("/reviews/{spec}/{task}", "nope-00000000", "T9").then().statusCode(404)
+        given().get("/reviews/{spec}/{task}", "nope-00000000", "T9")
+                .then()
+                .statusCode(404)
                 .contentType("application/problem+json");
-        given().contentType("application/json").body("{\"reviewer\":\"ana\",\"reason\":\"x\"}")
-                .post("/reviews/{spec}/{task}/reject", "nope-00000000", "T9").then().statusCode(404);
-        given().get("/reviews?state=SOMETIMES").then().statusCode(400).contentType("application/problem+json")
+        given().contentType("application/json")
+                .body("{\"reviewer\":\"ana\",\"reason\":\"x\"}")
+                .post("/reviews/{spec}/{task}/reject", "nope-00000000", "T9")
+                .then()
+                .statusCode(404);
+        given().get("/reviews?state=SOMETIMES")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
                 .body("errors[0].field", equalTo("state"));
     }
 
     private static ReviewOutcome awaitOutcome(String spec, String task, TaskState state) {
-        return kafka.await(Topics.REVIEW_OUTCOMES, e -> spec.equals(e.specId()) && task.equals(e.taskId())
-                && e.payloadAs(ReviewOutcome.class).state() == state, 1, WAIT).get(0).payloadAs(ReviewOutcome.class);
+        return kafka.await(
+                        Topics.REVIEW_OUTCOMES,
+                        e -> spec.equals(e.specId())
+                                && task.equals(e.taskId())
+                                && e.payloadAs(ReviewOutcome.class).state() == state,
+                        1,
+                        WAIT)
+                .get(0)
+                .payloadAs(ReviewOutcome.class);
     }
 }

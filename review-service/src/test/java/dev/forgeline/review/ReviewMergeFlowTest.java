@@ -8,6 +8,11 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.nullValue;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import jakarta.inject.Inject;
+
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
@@ -22,10 +27,6 @@ import dev.forgeline.testsupport.TestKafka;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -75,7 +76,9 @@ class ReviewMergeFlowTest {
         assertThat(repo.dir.resolve("src/slug.sh")).exists();
         assertThat(repo.git("status", "--porcelain")).isEmpty();
 
-        given().get("/reviews/{spec}/{task}", spec, "T1").then().statusCode(200)
+        given().get("/reviews/{spec}/{task}", spec, "T1")
+                .then()
+                .statusCode(200)
                 .body("state", equalTo("MERGED"))
                 .body("linesAdded", equalTo(3))
                 .body("linesRemoved", equalTo(0))
@@ -102,7 +105,8 @@ class ReviewMergeFlowTest {
         assertThat(merged.linesMerged()).isEqualTo(5);
         assertMergedOnMain(repo, merged.mergeCommit(), mainBefore, attempt, spec + "/T2", "docs/notes.md");
         assertThat(repo.git("worktree", "list", "--porcelain").lines().filter(l -> l.startsWith("worktree ")))
-                .as("the temporary worktree is removed").hasSize(1);
+                .as("the temporary worktree is removed")
+                .hasSize(1);
         assertThat(repo.git("rev-parse", "--abbrev-ref", "HEAD")).isEqualTo("elsewhere");
     }
 
@@ -111,10 +115,10 @@ class ReviewMergeFlowTest {
         String spec = Events.uniqueSpec("dup");
         GitRepo repo = GitRepo.init(tmp.resolve("repo"));
         GitRepo.Attempt attempt = repo.attemptBranch(spec, "T1", "a.txt", 2);
-        Envelope result = kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1",
-                Events.succeeded(spec, "T1", 31, repo, attempt));
-        Envelope acceptance = kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1",
-                Events.accepted(spec, "T1", 31));
+        Envelope result =
+                kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1", Events.succeeded(spec, "T1", 31, repo, attempt));
+        Envelope acceptance =
+                kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", Events.accepted(spec, "T1", 31));
         ReviewOutcome merged = awaitOutcome(spec, "T1", TaskState.MERGED);
         int commitsAfterMerge = repo.commitCount("main");
 
@@ -128,13 +132,20 @@ class ReviewMergeFlowTest {
         String marker = Events.uniqueSpec("marker");
         GitRepo markerRepo = GitRepo.init(tmp.resolve("marker"));
         GitRepo.Attempt markerAttempt = markerRepo.attemptBranch(marker, "T1", "m.txt", 1);
-        kafka.publish(EventType.TASK_RESULT, marker, "T1", "T1", Events.succeeded(marker, "T1", 32, markerRepo, markerAttempt));
+        kafka.publish(
+                EventType.TASK_RESULT,
+                marker,
+                "T1",
+                "T1",
+                Events.succeeded(marker, "T1", 32, markerRepo, markerAttempt));
         kafka.publish(EventType.TASK_STATE_CHANGED, marker, "T1", "T1", Events.accepted(marker, "T1", 32));
         awaitOutcome(marker, "T1", TaskState.MERGED);
 
         assertThat(repo.commitCount("main")).isEqualTo(commitsAfterMerge);
         assertThat(repo.rev("main")).isEqualTo(merged.mergeCommit());
-        assertThat(outcomesOf(spec)).singleElement().satisfies(o -> assertThat(o.state()).isEqualTo(TaskState.MERGED));
+        assertThat(outcomesOf(spec))
+                .singleElement()
+                .satisfies(o -> assertThat(o.state()).isEqualTo(TaskState.MERGED));
     }
 
     @Test
@@ -159,25 +170,31 @@ class ReviewMergeFlowTest {
 
         // each handler committed after looking for the other under the task lock: nothing can follow
         for (String task : List.of("T1", "T2")) {
-            given().get("/reviews/{spec}/{task}", spec, task).then().statusCode(200)
+            given().get("/reviews/{spec}/{task}", spec, task)
+                    .then()
+                    .statusCode(200)
                     .body("state", equalTo("AWAITING_ACCEPTANCE"))
                     .body("level", nullValue())
                     .body("mergeCommit", nullValue());
         }
-        given().get("/reviews?state=AWAITING_ACCEPTANCE").then().statusCode(200)
-                .body("specId", hasItem(spec));
+        given().get("/reviews?state=AWAITING_ACCEPTANCE").then().statusCode(200).body("specId", hasItem(spec));
         assertThat(repo.rev("main")).isEqualTo(mainBefore);
         assertThat(outcomesOf(spec)).isEmpty();
     }
 
     private void awaitAcceptance(String spec, String task, long fencingToken) {
-        await().atMost(WAIT).untilAsserted(() -> assertThat(QuarkusTransaction.requiringNew()
-                .call(() -> acceptances.findById(new TaskAttemptKey(spec, task, fencingToken)))).isNotNull());
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(QuarkusTransaction.requiringNew()
+                                .call(() -> acceptances.findById(new TaskAttemptKey(spec, task, fencingToken))))
+                        .isNotNull());
     }
 
     private static void awaitReviewState(String spec, String task, String state) {
-        await().atMost(WAIT).untilAsserted(() -> given().get("/reviews/{spec}/{task}", spec, task).then()
-                .statusCode(200).body("state", equalTo(state)));
+        await().atMost(WAIT)
+                .untilAsserted(() -> given().get("/reviews/{spec}/{task}", spec, task)
+                        .then()
+                        .statusCode(200)
+                        .body("state", equalTo(state)));
     }
 
     @Test
@@ -193,7 +210,11 @@ class ReviewMergeFlowTest {
         repo.commitFile("greeting.txt", "hello from a person\n", "person greeting");
         String mainBefore = repo.rev("main");
 
-        kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1",
+        kafka.publish(
+                EventType.TASK_RESULT,
+                spec,
+                "T1",
+                "T1",
                 Events.succeeded(spec, "T1", 51, repo, new GitRepo.Attempt(branch, base, commit)));
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", Events.accepted(spec, "T1", 51));
 
@@ -204,54 +225,81 @@ class ReviewMergeFlowTest {
         assertThat(failed.mergeCommit()).isNull();
         assertThat(failed.decidedAt()).isNotNull();
         assertThat(repo.rev("main")).isEqualTo(mainBefore);
-        assertThat(repo.git("status", "--porcelain")).as("the merge was aborted").isEmpty();
-        assertThat(repo.run("rev-parse", "--verify", "--quiet", "MERGE_HEAD").exitCode()).isNotZero();
-        given().get("/reviews/{spec}/{task}", spec, "T1").then().statusCode(200)
+        assertThat(repo.git("status", "--porcelain"))
+                .as("the merge was aborted")
+                .isEmpty();
+        assertThat(repo.run("rev-parse", "--verify", "--quiet", "MERGE_HEAD").exitCode())
+                .isNotZero();
+        given().get("/reviews/{spec}/{task}", spec, "T1")
+                .then()
+                .statusCode(200)
                 .body("state", equalTo("FAILED"))
                 .body("failureClass", equalTo("MERGE_CONFLICT"))
                 .body("reasons", hasItem("conflicts with main: greeting.txt"));
         // nothing left for a person to approve
-        given().contentType("application/json").body("{\"reviewer\":\"ana\"}")
+        given().contentType("application/json")
+                .body("{\"reviewer\":\"ana\"}")
                 .post("/reviews/{spec}/{task}/approve", spec, "T1")
-                .then().statusCode(409).contentType("application/problem+json")
+                .then()
+                .statusCode(409)
+                .contentType("application/problem+json")
                 .body("detail", containsString("FAILED"));
 
         // the retry: attempt 2 starts from the new main and merges
         String retryBranch = "forgeline/" + spec + "/T1/a2";
         repo.git("checkout", "-q", "-b", retryBranch, "main");
-        String retryCommit = repo.commitFile("greeting.txt", "hello from a person and the agent\n", "agent greeting, again");
+        String retryCommit =
+                repo.commitFile("greeting.txt", "hello from a person and the agent\n", "agent greeting, again");
         repo.git("checkout", "-q", "main");
-        kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1", Events.succeeded(spec, "T1", 52, 2, repo,
-                new GitRepo.Attempt(retryBranch, mainBefore, retryCommit)));
+        kafka.publish(
+                EventType.TASK_RESULT,
+                spec,
+                "T1",
+                "T1",
+                Events.succeeded(spec, "T1", 52, 2, repo, new GitRepo.Attempt(retryBranch, mainBefore, retryCommit)));
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", Events.accepted(spec, "T1", 52));
         ReviewOutcome merged = awaitOutcome(spec, "T1", TaskState.MERGED);
         assertThat(merged.attempt()).isEqualTo(2);
         assertThat(repo.rev("main")).isEqualTo(merged.mergeCommit());
         assertThat(repo.git("show", "main:greeting.txt")).isEqualTo("hello from a person and the agent");
-        given().get("/reviews/{spec}/{task}", spec, "T1").then().statusCode(200)
+        given().get("/reviews/{spec}/{task}", spec, "T1")
+                .then()
+                .statusCode(200)
                 .body("attempts.size()", equalTo(2))
                 .body("attempts[0].reviewState", equalTo("FAILED"))
                 .body("attempts[1].reviewState", equalTo("MERGED"));
     }
 
-    private static void assertMergedOnMain(GitRepo repo, String mergeCommit, String mainBefore,
-            GitRepo.Attempt attempt, String taskRef, String file) {
+    private static void assertMergedOnMain(
+            GitRepo repo, String mergeCommit, String mainBefore, GitRepo.Attempt attempt, String taskRef, String file) {
         assertThat(repo.rev("main")).isEqualTo(mergeCommit);
         assertThat(repo.git("rev-list", "--parents", "-n", "1", mergeCommit).split(" "))
-                .as("a merge commit of main and the attempt").containsExactly(mergeCommit, mainBefore, attempt.commit());
+                .as("a merge commit of main and the attempt")
+                .containsExactly(mergeCommit, mainBefore, attempt.commit());
         assertThat(repo.git("log", "-1", "--format=%B", mergeCommit))
-                .contains("Merge " + attempt.branch()).contains("Forgeline-Task: " + taskRef);
-        assertThat(repo.git("log", "-1", "--format=%an <%ae>", mergeCommit)).isEqualTo("Forgeline <forgeline@localhost>");
+                .contains("Merge " + attempt.branch())
+                .contains("Forgeline-Task: " + taskRef);
+        assertThat(repo.git("log", "-1", "--format=%an <%ae>", mergeCommit))
+                .isEqualTo("Forgeline <forgeline@localhost>");
         assertThat(repo.git("ls-tree", "-r", "--name-only", "main").lines()).contains(file);
     }
 
     private static ReviewOutcome awaitOutcome(String spec, String task, TaskState state) {
-        return kafka.await(Topics.REVIEW_OUTCOMES, e -> spec.equals(e.specId()) && task.equals(e.taskId())
-                && e.payloadAs(ReviewOutcome.class).state() == state, 1, WAIT).get(0).payloadAs(ReviewOutcome.class);
+        return kafka.await(
+                        Topics.REVIEW_OUTCOMES,
+                        e -> spec.equals(e.specId())
+                                && task.equals(e.taskId())
+                                && e.payloadAs(ReviewOutcome.class).state() == state,
+                        1,
+                        WAIT)
+                .get(0)
+                .payloadAs(ReviewOutcome.class);
     }
 
     private static List<ReviewOutcome> outcomesOf(String spec) {
         return kafka.readAll(Topics.REVIEW_OUTCOMES, Duration.ofSeconds(2)).stream()
-                .filter(e -> spec.equals(e.specId())).map(e -> e.payloadAs(ReviewOutcome.class)).toList();
+                .filter(e -> spec.equals(e.specId()))
+                .map(e -> e.payloadAs(ReviewOutcome.class))
+                .toList();
     }
 }

@@ -4,6 +4,15 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.io.File;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
 import dev.forgeline.contracts.DecisionKind;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
@@ -16,14 +25,6 @@ import dev.forgeline.testsupport.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.io.File;
-import java.net.URL;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,7 +94,9 @@ class ReviewPageBrowserTest {
             browser.findElement(By.id("review-" + spec + "-T1")).click();
 
             // the review: level, reasons and a coloured diff
-            assertThat(browser.findElement(By.tagName("h1")).getText()).contains(spec + " / T1").endsWith("2");
+            assertThat(browser.findElement(By.tagName("h1")).getText())
+                    .contains(spec + " / T1")
+                    .endsWith("2");
             assertThat(browser.findElement(By.id("reasons")).getText())
                     .contains("security surface: auth/roles.txt: security-sensitive path");
             WebElement added = browser.findElement(By.cssSelector("#diff span.add"));
@@ -117,13 +120,18 @@ class ReviewPageBrowserTest {
             assertThat(browser.findElement(By.id("state")).getText()).isEqualTo("CHANGES_REQUESTED");
             screenshot(browser, "review-page-changes-requested.png");
 
-            given().get("/reviews/{s}/{t}", spec, "T1").then().statusCode(200)
-                    .body("state", equalTo("CHANGES_REQUESTED")).body("decidedBy", equalTo("ana"));
+            given().get("/reviews/{s}/{t}", spec, "T1")
+                    .then()
+                    .statusCode(200)
+                    .body("state", equalTo("CHANGES_REQUESTED"))
+                    .body("decidedBy", equalTo("ana"));
             ReviewOutcome sentBack = awaitOutcome(spec, "T1", TaskState.FAILED);
             assertThat(sentBack.failureClass()).isEqualTo(FailureClass.CHANGES_REQUESTED);
             assertThat(sentBack.comment()).isEqualTo("keep the reader role");
-            DecisionRecorded decision = kafka.await(Topics.DECISIONS, e -> spec.equals(e.specId())
-                    && "T1".equals(e.taskId()), 1, WAIT).get(0).payloadAs(DecisionRecorded.class);
+            DecisionRecorded decision = kafka.await(
+                            Topics.DECISIONS, e -> spec.equals(e.specId()) && "T1".equals(e.taskId()), 1, WAIT)
+                    .get(0)
+                    .payloadAs(DecisionRecorded.class);
             assertThat(decision.kind()).isEqualTo(DecisionKind.REVIEW);
             assertThat(decision.level()).isEqualTo(2);
             assertThat(decision.outcome()).isEqualTo("CHANGES_REQUESTED");
@@ -169,12 +177,22 @@ class ReviewPageBrowserTest {
         // the driver is given explicitly, so Selenium Manager never looks for (or downloads) one
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1280,1000",
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--window-size=1280,1000",
                 "--user-data-dir=" + Files.createDirectories(tmp.resolve("chromium-profile")));
         WebDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().implicitlyWait(Duration.ofSeconds(10));
@@ -187,7 +205,14 @@ class ReviewPageBrowserTest {
     }
 
     private static ReviewOutcome awaitOutcome(String spec, String task, TaskState state) {
-        return kafka.await(Topics.REVIEW_OUTCOMES, e -> spec.equals(e.specId()) && task.equals(e.taskId())
-                && e.payloadAs(ReviewOutcome.class).state() == state, 1, WAIT).get(0).payloadAs(ReviewOutcome.class);
+        return kafka.await(
+                        Topics.REVIEW_OUTCOMES,
+                        e -> spec.equals(e.specId())
+                                && task.equals(e.taskId())
+                                && e.payloadAs(ReviewOutcome.class).state() == state,
+                        1,
+                        WAIT)
+                .get(0)
+                .payloadAs(ReviewOutcome.class);
     }
 }

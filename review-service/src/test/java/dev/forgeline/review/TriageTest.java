@@ -2,22 +2,33 @@ package dev.forgeline.review;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+
 import dev.forgeline.review.analysis.DiffAnalysis;
 import dev.forgeline.review.analysis.FileChange;
 import dev.forgeline.review.analysis.LintOutcome;
 import dev.forgeline.review.analysis.ReviewRules;
 import dev.forgeline.review.service.Triage;
 import dev.forgeline.review.service.TriageDecision;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TriageTest {
     private static final ReviewRules RULES = ReviewRules.defaults(100);
 
     private static DiffAnalysis diff(int added, int removed) {
-        return new DiffAnalysis(List.of(new FileChange("f.txt", "f.txt", FileChange.Kind.MODIFIED, added, removed,
-                false, List.of(), List.of())), added, removed, List.of(), List.of(), List.of(), List.of(), List.of(),
-                List.of(), List.of(), "");
+        return new DiffAnalysis(
+                List.of(new FileChange(
+                        "f.txt", "f.txt", FileChange.Kind.MODIFIED, added, removed, false, List.of(), List.of())),
+                added,
+                removed,
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                "");
     }
 
     private static TriageDecision decide(DiffAnalysis diff, boolean ran, boolean passed) {
@@ -53,34 +64,65 @@ class TriageTest {
 
     @Test
     void aFailedLintNeedsAQuickScan() {
-        TriageDecision decision = Triage.decide(diff(3, 0), null, RULES, true, true,
-                new LintOutcome("npm run lint", false, 2, "1 error"), List.of());
+        TriageDecision decision = Triage.decide(
+                diff(3, 0), null, RULES, true, true, new LintOutcome("npm run lint", false, 2, "1 error"), List.of());
         assertThat(decision).isEqualTo(new TriageDecision(1, List.of("lint failed: npm run lint exited with 2")));
-        assertThat(Triage.decide(diff(3, 0), null, RULES, true, true, new LintOutcome("npm run lint", true, 0, ""),
-                List.of()).reasons()).contains("lint clean");
+        assertThat(Triage.decide(
+                                diff(3, 0),
+                                null,
+                                RULES,
+                                true,
+                                true,
+                                new LintOutcome("npm run lint", true, 0, ""),
+                                List.of())
+                        .reasons())
+                .contains("lint clean");
     }
 
     @Test
     void theWorkersVerificationFlagsRaiseTheLevel() {
-        TriageDecision decision = Triage.decide(diff(3, 0), null, RULES, true, true, LintOutcome.notConfigured(),
+        TriageDecision decision = Triage.decide(
+                diff(3, 0),
+                null,
+                RULES,
+                true,
+                true,
+                LintOutcome.notConfigured(),
                 List.of("TEST_DELETED: test/a_test.sh"));
-        assertThat(decision).isEqualTo(new TriageDecision(2, List.of("weakens verification: TEST_DELETED: test/a_test.sh")));
+        assertThat(decision)
+                .isEqualTo(new TriageDecision(2, List.of("weakens verification: TEST_DELETED: test/a_test.sh")));
     }
 
     @Test
     void aDiffGitCouldNotComputeNeedsAPerson() {
-        TriageDecision decision = Triage.decide(null, "bad revision 'abc'", RULES, true, true,
-                LintOutcome.notConfigured(), List.of());
+        TriageDecision decision =
+                Triage.decide(null, "bad revision 'abc'", RULES, true, true, LintOutcome.notConfigured(), List.of());
         assertThat(decision.level()).isEqualTo(1);
         assertThat(decision.reasons()).containsExactly("diff could not be computed: bad revision 'abc'");
     }
 
     @Test
     void theLimitComesFromTheRules() {
-        assertThat(Triage.decide(diff(10, 0), null, ReviewRules.defaults(10), true, true, LintOutcome.notConfigured(),
-                List.of()).level()).isEqualTo(1);
-        assertThat(Triage.decide(diff(10, 0), null, ReviewRules.parse("auto-merge-max-lines=11", 100), true, true,
-                LintOutcome.notConfigured(), List.of()).level()).isZero();
+        assertThat(Triage.decide(
+                                diff(10, 0),
+                                null,
+                                ReviewRules.defaults(10),
+                                true,
+                                true,
+                                LintOutcome.notConfigured(),
+                                List.of())
+                        .level())
+                .isEqualTo(1);
+        assertThat(Triage.decide(
+                                diff(10, 0),
+                                null,
+                                ReviewRules.parse("auto-merge-max-lines=11", 100),
+                                true,
+                                true,
+                                LintOutcome.notConfigured(),
+                                List.of())
+                        .level())
+                .isZero();
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.forgeline.systemtest;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -11,6 +10,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.GZIPInputStream;
+
+import com.sun.net.httpserver.HttpServer;
 
 /**
  * An OTLP/HTTP metrics endpoint that records which instrument each service exported. It reads just enough of the
@@ -25,9 +26,10 @@ final class OtlpMetricsReceiver implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
             try (InputStream in = exchange.getRequestBody()) {
-                byte[] body = "gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))
-                        ? new GZIPInputStream(in).readAllBytes()
-                        : in.readAllBytes();
+                byte[] body =
+                        "gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))
+                                ? new GZIPInputStream(in).readAllBytes()
+                                : in.readAllBytes();
                 String path = exchange.getRequestURI().getPath();
                 // exporters post to <endpoint>/v1/metrics or to the endpoint as given; traces and logs go elsewhere
                 if (!path.endsWith("/v1/traces") && !path.endsWith("/v1/logs")) {

@@ -3,15 +3,6 @@ package dev.forgeline.systemtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.forgeline.contracts.Envelope;
-import dev.forgeline.contracts.MetricNames;
-import dev.forgeline.contracts.Topics;
-import dev.forgeline.stack.ForgelineClient;
-import dev.forgeline.stack.Git;
-import dev.forgeline.stack.LocalStack;
-import dev.forgeline.stack.ServiceKind;
-import dev.forgeline.testsupport.TestKafka;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,6 +14,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.forgeline.contracts.Envelope;
+import dev.forgeline.contracts.MetricNames;
+import dev.forgeline.contracts.Topics;
+import dev.forgeline.stack.ForgelineClient;
+import dev.forgeline.stack.Git;
+import dev.forgeline.stack.LocalStack;
+import dev.forgeline.stack.ServiceKind;
+import dev.forgeline.testsupport.TestKafka;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -36,8 +37,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SpecToMainIT {
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-    private static final Path HOME = Path.of(System.getProperty("forgeline.home", "..")).toAbsolutePath().normalize();
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final Path HOME =
+            Path.of(System.getProperty("forgeline.home", "..")).toAbsolutePath().normalize();
     private static final Path WORK = HOME.resolve("system-test/target/wind-tunnel");
     private static LocalStack stack;
     private static ForgelineClient client;
@@ -53,8 +56,9 @@ class SpecToMainIT {
                 "QUARKUS_OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "http/protobuf",
                 "QUARKUS_OTEL_METRIC_EXPORT_INTERVAL", "1s",
                 "FORGELINE_METRICS_BUDGET_DAILY_USD", "100");
-        stack = LocalStack.start(new LocalStack.Options(HOME, WORK, false, "wind-tunnel-worker", 2, "simulated",
-                metricsExport), message -> System.out.println("[wind tunnel] " + message));
+        stack = LocalStack.start(
+                new LocalStack.Options(HOME, WORK, false, "wind-tunnel-worker", 2, "simulated", metricsExport),
+                message -> System.out.println("[wind tunnel] " + message));
         client = new ForgelineClient(stack.url(ServiceKind.PLANNER), stack.url(ServiceKind.METRICS));
     }
 
@@ -75,17 +79,22 @@ class SpecToMainIT {
     @Test
     @Order(3)
     void everyServiceExportsEveryInstrumentItOwns() {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-            Map<String, java.util.Set<String>> received = otlp.metricsByService();
-            List<String> missing = new ArrayList<>();
-            for (MetricNames.Instrument instrument : MetricNames.ALL) {
-                java.util.Set<String> names = received.getOrDefault(instrument.service() + "-service", java.util.Set.of());
-                if (!names.contains(instrument.name())) {
-                    missing.add(instrument.service() + ": " + instrument.name());
-                }
-            }
-            assertThat(missing).as("instruments never exported; received %s", received).isEmpty();
-        });
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    Map<String, java.util.Set<String>> received = otlp.metricsByService();
+                    List<String> missing = new ArrayList<>();
+                    for (MetricNames.Instrument instrument : MetricNames.ALL) {
+                        java.util.Set<String> names =
+                                received.getOrDefault(instrument.service() + "-service", java.util.Set.of());
+                        if (!names.contains(instrument.name())) {
+                            missing.add(instrument.service() + ": " + instrument.name());
+                        }
+                    }
+                    assertThat(missing)
+                            .as("instruments never exported; received %s", received)
+                            .isEmpty();
+                });
     }
 
     @Test
@@ -119,14 +128,24 @@ class SpecToMainIT {
         JsonNode submitted = client.submit(spec, repo.toString());
         String specId = submitted.path("id").asText();
 
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-                assertThat(states(client.spec(specId))).as("task states of %s", specId)
+        await().atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(states(client.spec(specId)))
+                        .as("task states of %s", specId)
                         .containsExactly("T1=MERGED", "T2=MERGED", "T3=MERGED"));
 
         // main holds one merge per task, the dependent task's merge last
-        List<String> mergedTasks = Arrays.stream(Git.run(repo, "log", "--first-parent", "--merges",
-                        "--format=%(trailers:key=Forgeline-Task,valueonly,separator=)", "main").split("\n"))
-                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        List<String> mergedTasks = Arrays.stream(Git.run(
+                                repo,
+                                "log",
+                                "--first-parent",
+                                "--merges",
+                                "--format=%(trailers:key=Forgeline-Task,valueonly,separator=)",
+                                "main")
+                        .split("\n"))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
         assertThat(mergedTasks).hasSize(3);
         assertThat(mergedTasks.get(0)).isEqualTo(specId + "/T3");
         assertThat(mergedTasks.subList(1, 3)).containsExactlyInAnyOrder(specId + "/T1", specId + "/T2");
@@ -142,14 +161,15 @@ class SpecToMainIT {
         try (TestKafka kafka = new TestKafka(stack.kafkaBootstrapServers())) {
             for (String task : List.of("T1", "T2")) {
                 Map<String, String> traceByEvent = new java.util.TreeMap<>();
-                for (String topic : List.of(Topics.TASKS_READY, Topics.TASKS_LEASED, Topics.TASKS_RESULTS,
-                        Topics.REVIEW_OUTCOMES)) {
-                    Envelope event = kafka.awaitOne(topic,
-                            e -> specId.equals(e.specId()) && task.equals(e.taskId()));
+                for (String topic : List.of(
+                        Topics.TASKS_READY, Topics.TASKS_LEASED, Topics.TASKS_RESULTS, Topics.REVIEW_OUTCOMES)) {
+                    Envelope event = kafka.awaitOne(topic, e -> specId.equals(e.specId()) && task.equals(e.taskId()));
                     traceByEvent.put(event.type(), traceId(event));
                 }
-                assertThat(traceByEvent.values()).as("trace ids of %s's events: %s", task, traceByEvent)
-                        .doesNotContainNull().containsOnly(traceByEvent.get("task.ready"));
+                assertThat(traceByEvent.values())
+                        .as("trace ids of %s's events: %s", task, traceByEvent)
+                        .doesNotContainNull()
+                        .containsOnly(traceByEvent.get("task.ready"));
             }
         }
 
@@ -158,7 +178,8 @@ class SpecToMainIT {
             assertThat(summary.path("tasks").asInt()).isEqualTo(3);
             assertThat(summary.path("tasksByState").path("MERGED").asInt()).isEqualTo(3);
             assertThat(summary.path("linesMerged").asLong()).isPositive();
-            assertThat(summary.path("linesAdded").asLong()).isEqualTo(summary.path("linesMerged").asLong());
+            assertThat(summary.path("linesAdded").asLong())
+                    .isEqualTo(summary.path("linesMerged").asLong());
             assertThat(summary.path("computeMillis").asLong()).isPositive();
         });
     }
@@ -191,10 +212,12 @@ class SpecToMainIT {
         String specId = client.submit(spec, repo.toString()).path("id").asText();
 
         // the vague task is held with a decision request; amending it releases it
-        JsonNode decision = await().atMost(Duration.ofSeconds(30)).until(
-                () -> findDecision(specId, "tidy"), java.util.Objects::nonNull);
+        JsonNode decision = await().atMost(Duration.ofSeconds(30))
+                .until(() -> findDecision(specId, "tidy"), java.util.Objects::nonNull);
         assertThat(stateOf(specId, "tidy")).isEqualTo("NEEDS_DECISION");
-        HttpResponse<String> amended = post(stack.url(ServiceKind.PLANNER), "/decisions/" + decision.path("id").asText(),
+        HttpResponse<String> amended = post(
+                stack.url(ServiceKind.PLANNER),
+                "/decisions/" + decision.path("id").asText(),
                 "{\"action\":\"amend\",\"decidedBy\":\"ana\",\"text\":\"Print a tidy-up notice so that users know "
                         + "old files were removed.\\nFiles: lib/tidy.sh\\nInputs: none\\nOutputs: the notice on standard "
                         + "output\\nAcceptance: sh test/tidy_test.sh prints PASS\\nTest command: sh test/tidy_test.sh\\n"
@@ -202,21 +225,31 @@ class SpecToMainIT {
         assertThat(amended.statusCode()).as(amended.body()).isEqualTo(200);
 
         // the auth task waits for a person at level 2 or 3; approving it merges it
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-                assertThat(stateOf(specId, "auth")).isEqualTo("IN_REVIEW"));
-        HttpResponse<String> approved = post(stack.url(ServiceKind.REVIEW), "/reviews/" + specId + "/auth/approve",
+        await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(stateOf(specId, "auth")).isEqualTo("IN_REVIEW"));
+        HttpResponse<String> approved = post(
+                stack.url(ServiceKind.REVIEW),
+                "/reviews/" + specId + "/auth/approve",
                 "{\"reviewer\":\"bo\",\"comment\":\"banner reviewed\"}");
         assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
 
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-                assertThat(states(client.spec(specId))).containsExactlyInAnyOrder("tidy=MERGED", "auth=MERGED"));
+        await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(states(client.spec(specId)))
+                        .containsExactlyInAnyOrder("tidy=MERGED", "auth=MERGED"));
     }
 
     private static JsonNode findDecision(String specId, String taskId) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                stack.url(ServiceKind.PLANNER).resolve("/decisions")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(stack.url(ServiceKind.PLANNER).resolve("/decisions"))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         for (JsonNode d : JSON.readTree(response.body())) {
-            if (specId.equals(d.path("specId").asText()) && taskId.equals(d.path("taskId").asText())) {
+            if (specId.equals(d.path("specId").asText())
+                    && taskId.equals(d.path("taskId").asText())) {
                 return d;
             }
         }
@@ -233,9 +266,13 @@ class SpecToMainIT {
     }
 
     private static HttpResponse<String> post(java.net.URI service, String path, String json) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(service.resolve(path))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(service.resolve(path))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(json))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 
     /** The trace id of the W3C traceparent ({@code 00-<trace id>-<span id>-<flags>}) the event carries. */
@@ -246,7 +283,9 @@ class SpecToMainIT {
 
     private static List<String> states(JsonNode spec) {
         List<String> states = new ArrayList<>();
-        spec.path("tasks").forEach(t -> states.add(t.path("taskId").asText() + "=" + t.path("state").asText()));
+        spec.path("tasks")
+                .forEach(t -> states.add(
+                        t.path("taskId").asText() + "=" + t.path("state").asText()));
         return states;
     }
 
@@ -265,7 +304,10 @@ class SpecToMainIT {
 
     private static int run(Path dir, String... command) {
         try {
-            Process p = new ProcessBuilder(command).directory(dir.toFile()).inheritIO().start();
+            Process p = new ProcessBuilder(command)
+                    .directory(dir.toFile())
+                    .inheritIO()
+                    .start();
             return p.waitFor();
         } catch (IOException e) {
             throw new IllegalStateException(e);

@@ -5,8 +5,7 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /** Kafka and PostgreSQL in Docker containers, used wherever a Docker engine answers. */
 final class ContainerInfrastructure {
-    private ContainerInfrastructure() {
-    }
+    private ContainerInfrastructure() {}
 
     static KafkaEndpoint kafka() {
         KafkaContainer container = new KafkaContainer("apache/kafka:4.1.1");

@@ -1,9 +1,10 @@
 package dev.forgeline.testsupport;
 
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * Quarkus test resource: one real Kafka broker and one real PostgreSQL for a test module's application.
@@ -24,7 +25,8 @@ public class ForgelineInfraResource implements QuarkusTestResourceLifecycleManag
     @Override
     public Map<String, String> start() {
         // under the module's target/ so that a build leaves nothing behind elsewhere
-        Path work = Infrastructure.mkdirs(Path.of("target", "infra-" + System.nanoTime()).toAbsolutePath());
+        Path work = Infrastructure.mkdirs(
+                Path.of("target", "infra-" + System.nanoTime()).toAbsolutePath());
         Map<String, String> config = new HashMap<>();
         if (withKafka) {
             kafka = Infrastructure.startKafka(work);

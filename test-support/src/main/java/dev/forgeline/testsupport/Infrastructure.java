@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+
 import org.testcontainers.DockerClientFactory;
 
 /**
@@ -11,8 +12,7 @@ import org.testcontainers.DockerClientFactory;
  * answers, otherwise the embedded servers. {@code forgeline.infra=embedded|containers} forces one.
  */
 public final class Infrastructure {
-    private Infrastructure() {
-    }
+    private Infrastructure() {}
 
     public static boolean useContainers() {
         String forced = System.getProperty("forgeline.infra", System.getenv().getOrDefault("FORGELINE_INFRA", ""));
@@ -27,7 +27,9 @@ public final class Infrastructure {
     }
 
     public static KafkaEndpoint startKafka(Path workDirectory) {
-        return useContainers() ? ContainerInfrastructure.kafka() : LocalKafka.start(mkdirs(workDirectory.resolve("kafka")));
+        return useContainers()
+                ? ContainerInfrastructure.kafka()
+                : LocalKafka.start(mkdirs(workDirectory.resolve("kafka")));
     }
 
     public static PostgresEndpoint startPostgres(Path workDirectory) {

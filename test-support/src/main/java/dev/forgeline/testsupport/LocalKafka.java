@@ -1,6 +1,7 @@
 package dev.forgeline.testsupport;
 
 import java.nio.file.Path;
+
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;

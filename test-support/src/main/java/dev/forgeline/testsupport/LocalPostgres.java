@@ -1,11 +1,12 @@
 package dev.forgeline.testsupport;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /** A real PostgreSQL 17 server started from the binaries shipped as a Maven artifact. */
 public final class LocalPostgres implements PostgresEndpoint {
@@ -41,7 +42,8 @@ public final class LocalPostgres implements PostgresEndpoint {
                 builder.setPort(port);
             }
             EmbeddedPostgres postgres = builder.start();
-            try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = postgres.getPostgresDatabase().getConnection();
+                    Statement s = c.createStatement()) {
                 s.execute("CREATE DATABASE " + DATABASE);
             }
             return new LocalPostgres(postgres);

@@ -1,8 +1,5 @@
 package dev.forgeline.testsupport;
 
-import dev.forgeline.contracts.Envelope;
-import dev.forgeline.contracts.EventCodec;
-import dev.forgeline.contracts.EventType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +8,10 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+
+import dev.forgeline.contracts.Envelope;
+import dev.forgeline.contracts.EventCodec;
+import dev.forgeline.contracts.EventType;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -92,7 +93,8 @@ public final class TestKafka implements AutoCloseable {
         try (KafkaConsumer<String, String> consumer = consumer()) {
             consumer.subscribe(List.of(topic));
             long quietSince = System.nanoTime();
-            while (System.nanoTime() - quietSince < idle.toNanos() || consumer.assignment().isEmpty()) {
+            while (System.nanoTime() - quietSince < idle.toNanos()
+                    || consumer.assignment().isEmpty()) {
                 var records = consumer.poll(Duration.ofMillis(200));
                 if (!records.isEmpty()) {
                     quietSince = System.nanoTime();

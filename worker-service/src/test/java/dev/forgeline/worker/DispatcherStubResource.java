@@ -1,14 +1,15 @@
 package dev.forgeline.worker;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * A real HTTP server standing in for the dispatcher's {@code POST /nodes} (the dispatcher is another module). It
@@ -38,9 +39,12 @@ public class DispatcherStubResource implements QuarkusTestResourceLifecycleManag
                 respond(exchange, 201, "{}");
             }
         });
-        server.createContext("/received", exchange -> respond(exchange, 200, "[" + String.join(",", registrations) + "]"));
+        server.createContext(
+                "/received", exchange -> respond(exchange, 200, "[" + String.join(",", registrations) + "]"));
         server.start();
-        return Map.of("forgeline.worker.dispatcher-url", "http://localhost:" + server.getAddress().getPort());
+        return Map.of(
+                "forgeline.worker.dispatcher-url",
+                "http://localhost:" + server.getAddress().getPort());
     }
 
     private static void respond(HttpExchange exchange, int status, String body) throws IOException {

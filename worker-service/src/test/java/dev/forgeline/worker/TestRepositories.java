@@ -10,8 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 /** Real git repositories for tests, made and read with the git CLI. */
 public final class TestRepositories {
-    private TestRepositories() {
-    }
+    private TestRepositories() {}
 
     /** A new repository under {@code parent} with one commit on {@code main}. */
     public static Path create(Path parent) throws IOException, InterruptedException {
@@ -19,8 +18,18 @@ public final class TestRepositories {
         git(repository, "init", "-q", "-b", "main");
         Files.writeString(repository.resolve("README.md"), "test repository\n");
         git(repository, "add", "README.md");
-        git(repository, "-c", "user.name=Test", "-c", "user.email=test@localhost", "-c", "commit.gpgsign=false",
-                "commit", "-q", "-m", "initial commit");
+        git(
+                repository,
+                "-c",
+                "user.name=Test",
+                "-c",
+                "user.email=test@localhost",
+                "-c",
+                "commit.gpgsign=false",
+                "commit",
+                "-q",
+                "-m",
+                "initial commit");
         return repository;
     }
 
@@ -33,8 +42,7 @@ public final class TestRepositories {
         return result.output();
     }
 
-    public record GitResult(int exitCode, String output) {
-    }
+    public record GitResult(int exitCode, String output) {}
 
     public static GitResult tryGit(Path repository, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("git", "-C", repository.toString()));

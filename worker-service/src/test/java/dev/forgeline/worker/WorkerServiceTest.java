@@ -6,26 +6,6 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.forgeline.contracts.Envelope;
-import dev.forgeline.contracts.EventType;
-import dev.forgeline.contracts.FailureClass;
-import dev.forgeline.contracts.Topics;
-import dev.forgeline.contracts.ProposalOrigin;
-import dev.forgeline.contracts.payload.Heartbeat;
-import dev.forgeline.contracts.payload.TaskProposal;
-import dev.forgeline.contracts.payload.LeaseRevoked;
-import dev.forgeline.contracts.payload.NodeHeartbeat;
-import dev.forgeline.contracts.payload.TaskLeased;
-import dev.forgeline.contracts.payload.TaskReady;
-import dev.forgeline.contracts.payload.TaskResult;
-import dev.forgeline.testsupport.ForgelineInfraResource;
-import dev.forgeline.testsupport.TestKafka;
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.path.json.JsonPath;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,6 +22,27 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.forgeline.contracts.Envelope;
+import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.contracts.ProposalOrigin;
+import dev.forgeline.contracts.Topics;
+import dev.forgeline.contracts.payload.Heartbeat;
+import dev.forgeline.contracts.payload.LeaseRevoked;
+import dev.forgeline.contracts.payload.NodeHeartbeat;
+import dev.forgeline.contracts.payload.TaskLeased;
+import dev.forgeline.contracts.payload.TaskProposal;
+import dev.forgeline.contracts.payload.TaskReady;
+import dev.forgeline.contracts.payload.TaskResult;
+import dev.forgeline.testsupport.ForgelineInfraResource;
+import dev.forgeline.testsupport.TestKafka;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -53,7 +54,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@QuarkusTestResource(value = ForgelineInfraResource.class, restrictToAnnotatedClass = false,
+@QuarkusTestResource(
+        value = ForgelineInfraResource.class,
+        restrictToAnnotatedClass = false,
         initArgs = @ResourceArg(name = "postgres", value = "false"))
 @QuarkusTestResource(value = DispatcherStubResource.class, restrictToAnnotatedClass = false)
 class WorkerServiceTest {
@@ -88,7 +91,8 @@ class WorkerServiceTest {
     @BeforeEach
     void newRepository() throws Exception {
         repository = TestRepositories.create(Path.of("target", "test-repos").toAbsolutePath());
-        specId = "spec-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        specId =
+                "spec-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     }
 
     @Test
@@ -97,7 +101,8 @@ class WorkerServiceTest {
         HttpClient http = HttpClient.newHttpClient();
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            HttpResponse<String> received = http.send(HttpRequest.newBuilder(URI.create(dispatcher + "/received")).build(),
+            HttpResponse<String> received = http.send(
+                    HttpRequest.newBuilder(URI.create(dispatcher + "/received")).build(),
                     HttpResponse.BodyHandlers.ofString());
             JsonNode registrations = JSON.readTree(received.body());
             // the stub refused the first one: the worker must have come back
@@ -109,13 +114,16 @@ class WorkerServiceTest {
                 assertThat(registration.get("labels").isObject()).isTrue();
             }
         });
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                given().get("/worker").then().statusCode(200).body("registered", equalTo(true)));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(
+                        () -> given().get("/worker").then().statusCode(200).body("registered", equalTo(true)));
     }
 
     @Test
     void describesTheNode() {
-        given().get("/worker").then().statusCode(200)
+        given().get("/worker")
+                .then()
+                .statusCode(200)
                 .body("nodeName", equalTo(NODE))
                 .body("capacity", equalTo(2))
                 .body("agent", equalTo("simulated"));
@@ -128,13 +136,16 @@ class WorkerServiceTest {
 
         TaskResult result = awaitResult("T1");
 
-        assertThat(result.succeeded()).as(String.valueOf(result.failureDetail())).isTrue();
+        assertThat(result.succeeded())
+                .as(String.valueOf(result.failureDetail()))
+                .isTrue();
         assertThat(result.failureClass()).isNull();
         assertThat(result.leaseId()).isEqualTo(lease.leaseId());
         assertThat(result.fencingToken()).isEqualTo(lease.fencingToken());
         assertThat(result.nodeName()).isEqualTo(NODE);
         assertThat(result.branch()).isEqualTo("forgeline/" + specId + "/T1/a1");
-        assertThat(result.baseCommit()).isEqualTo(TestRepositories.git(repository, "rev-parse", "main").strip());
+        assertThat(result.baseCommit())
+                .isEqualTo(TestRepositories.git(repository, "rev-parse", "main").strip());
         assertThat(result.tests().ran()).isTrue();
         assertThat(result.tests().passed()).isTrue();
         assertThat(result.tests().exitCode()).isZero();
@@ -145,17 +156,22 @@ class WorkerServiceTest {
         assertThat(result.startedAt()).isBeforeOrEqualTo(result.finishedAt());
 
         // the branch holds the commit, with its trailers; main is untouched
-        assertThat(TestRepositories.git(repository, "rev-parse", "refs/heads/" + result.branch()).strip())
+        assertThat(TestRepositories.git(repository, "rev-parse", "refs/heads/" + result.branch())
+                        .strip())
                 .isEqualTo(result.commit());
         String message = TestRepositories.git(repository, "log", "-1", "--format=%B", result.branch());
-        assertThat(message).startsWith("T1: Task T1")
+        assertThat(message)
+                .startsWith("T1: Task T1")
                 .contains("Forgeline-Task: " + specId + "/T1", "Forgeline-Attempt: 1");
-        assertThat(TestRepositories.git(repository, "rev-parse", "main").strip()).isEqualTo(result.baseCommit());
+        assertThat(TestRepositories.git(repository, "rev-parse", "main").strip())
+                .isEqualTo(result.baseCommit());
         assertThat(worktreeDirectory("T1", 1)).doesNotExist();
         assertThat(TestRepositories.git(repository, "worktree", "list")).doesNotContain(specId);
 
-        Envelope heartbeat = kafka.awaitOne(Topics.WORKER_HEARTBEATS, e -> e.eventType() == EventType.WORKER_HEARTBEAT
-                && e.payloadAs(Heartbeat.class).fencingToken() == lease.fencingToken());
+        Envelope heartbeat = kafka.awaitOne(
+                Topics.WORKER_HEARTBEATS,
+                e -> e.eventType() == EventType.WORKER_HEARTBEAT
+                        && e.payloadAs(Heartbeat.class).fencingToken() == lease.fencingToken());
         Heartbeat beat = heartbeat.payloadAs(Heartbeat.class);
         assertThat(beat.nodeName()).isEqualTo(NODE);
         assertThat(beat.leaseId()).isEqualTo(lease.leaseId());
@@ -175,8 +191,13 @@ class WorkerServiceTest {
         assertThat(awaitResult("T3").succeeded()).isTrue();
 
         List<Envelope> results = kafka.readAll(Topics.TASKS_RESULTS, Duration.ofSeconds(1));
-        assertThat(results).filteredOn(e -> specId.equals(e.specId())).extracting(Envelope::taskId).containsExactly("T3");
-        assertThat(TestRepositories.git(repository, "branch", "--list", "forgeline/*")).contains("T3").doesNotContain("T2");
+        assertThat(results)
+                .filteredOn(e -> specId.equals(e.specId()))
+                .extracting(Envelope::taskId)
+                .containsExactly("T3");
+        assertThat(TestRepositories.git(repository, "branch", "--list", "forgeline/*"))
+                .contains("T3")
+                .doesNotContain("T2");
     }
 
     @Test
@@ -191,7 +212,9 @@ class WorkerServiceTest {
         awaitResult("T7");
 
         List<Envelope> results = kafka.readAll(Topics.TASKS_RESULTS, Duration.ofSeconds(1));
-        assertThat(results).filteredOn(e -> specId.equals(e.specId()) && "T6".equals(e.taskId())).hasSize(1);
+        assertThat(results)
+                .filteredOn(e -> specId.equals(e.specId()) && "T6".equals(e.taskId()))
+                .hasSize(1);
     }
 
     @Test
@@ -200,9 +223,11 @@ class WorkerServiceTest {
         publish(lease);
 
         await().atMost(RESULT_WAIT).untilAsserted(() -> {
-            JsonPath status = given().get("/worker").then().statusCode(200).extract().jsonPath();
+            JsonPath status =
+                    given().get("/worker").then().statusCode(200).extract().jsonPath();
             assertThat(status.getList("running.taskId")).contains("T4");
-            assertThat(status.getString("running.find { it.taskId == 'T4' }.phase")).isEqualTo("TESTS");
+            assertThat(status.getString("running.find { it.taskId == 'T4' }.phase"))
+                    .isEqualTo("TESTS");
         });
         TaskResult result = awaitResult("T4");
 
@@ -215,11 +240,15 @@ class WorkerServiceTest {
         assertThat(result.tests().durationMillis()).isGreaterThanOrEqualTo(2_000);
         assertThat(result.computeMillis()).isGreaterThanOrEqualTo(result.tests().durationMillis());
         assertThat(result.commit()).isNotBlank();
-        assertThat(TestRepositories.git(repository, "rev-parse", "refs/heads/" + result.branch()).strip())
+        assertThat(TestRepositories.git(repository, "rev-parse", "refs/heads/" + result.branch())
+                        .strip())
                 .isEqualTo(result.commit());
-        assertThat(kafka.awaitOne(Topics.WORKER_HEARTBEATS, e -> e.eventType() == EventType.WORKER_HEARTBEAT
-                && e.payloadAs(Heartbeat.class).fencingToken() == lease.fencingToken()
-                && "TESTS".equals(e.payloadAs(Heartbeat.class).phase()))).isNotNull();
+        assertThat(kafka.awaitOne(
+                        Topics.WORKER_HEARTBEATS,
+                        e -> e.eventType() == EventType.WORKER_HEARTBEAT
+                                && e.payloadAs(Heartbeat.class).fencingToken() == lease.fencingToken()
+                                && "TESTS".equals(e.payloadAs(Heartbeat.class).phase())))
+                .isNotNull();
         given().get("/worker").then().body("running.taskId", org.hamcrest.Matchers.not(hasItem("T4")));
     }
 
@@ -243,7 +272,9 @@ class WorkerServiceTest {
 
         TaskResult result = awaitResult("T8");
 
-        assertThat(result.succeeded()).as(String.valueOf(result.failureDetail())).isTrue();
+        assertThat(result.succeeded())
+                .as(String.valueOf(result.failureDetail()))
+                .isTrue();
         assertThat(result.usage().adapter()).isEqualTo("command");
         assertThat(result.diff().files()).containsExactly("prompt.txt");
         assertThat(TestRepositories.git(repository, "show", result.commit() + ":prompt.txt"))
@@ -269,19 +300,31 @@ class WorkerServiceTest {
         Path pids = Path.of("target", "pids").toAbsolutePath();
         Path childFile = pids.resolve(specId + "-R1.child");
         Path grandchildFile = pids.resolve(specId + "-R1.grandchild");
-        await().atMost(RESULT_WAIT).until(() -> Files.exists(childFile) && Files.exists(grandchildFile)
-                && !Files.readString(grandchildFile).isBlank() && !Files.readString(childFile).isBlank());
+        await().atMost(RESULT_WAIT)
+                .until(() -> Files.exists(childFile)
+                        && Files.exists(grandchildFile)
+                        && !Files.readString(grandchildFile).isBlank()
+                        && !Files.readString(childFile).isBlank());
         long child = Long.parseLong(Files.readString(childFile).strip());
         long grandchild = Long.parseLong(Files.readString(grandchildFile).strip());
 
         // a revocation of an older lease of the task changes nothing
-        kafka.publish(EventType.LEASE_REVOKED, specId, "R1", NODE, revocation(lease, lease.fencingToken() - 1,
-                FailureClass.CANCELLED));
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+        kafka.publish(
+                EventType.LEASE_REVOKED,
+                specId,
+                "R1",
+                NODE,
+                revocation(lease, lease.fencingToken() - 1, FailureClass.CANCELLED));
+        await().during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(10))
                 .until(() -> alive(child) && alive(grandchild));
 
-        kafka.publish(EventType.LEASE_REVOKED, specId, "R1", NODE, revocation(lease, lease.fencingToken(),
-                FailureClass.CANCELLED));
+        kafka.publish(
+                EventType.LEASE_REVOKED,
+                specId,
+                "R1",
+                NODE,
+                revocation(lease, lease.fencingToken(), FailureClass.CANCELLED));
         TaskResult result = awaitResult("R1");
 
         assertThat(result.succeeded()).isFalse();
@@ -289,7 +332,9 @@ class WorkerServiceTest {
         assertThat(result.fencingToken()).isEqualTo(lease.fencingToken());
         assertThat(result.leaseId()).isEqualTo(lease.leaseId());
         assertThat(result.failureDetail()).contains("revoked");
-        assertThat(result.commit()).as("nothing is committed after a revocation").isNull();
+        assertThat(result.commit())
+                .as("nothing is committed after a revocation")
+                .isNull();
         assertThat(result.tests().ran()).isFalse();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertThat(alive(child)).as("agent's child").isFalse();
@@ -303,11 +348,17 @@ class WorkerServiceTest {
         TaskLeased lease = lease(NODE, "R2", "true", "hang", Duration.ofMinutes(2));
         publish(lease);
         Path childFile = Path.of("target", "pids").toAbsolutePath().resolve(specId + "-R2.child");
-        await().atMost(RESULT_WAIT).until(() -> Files.exists(childFile) && !Files.readString(childFile).isBlank());
+        await().atMost(RESULT_WAIT)
+                .until(() ->
+                        Files.exists(childFile) && !Files.readString(childFile).isBlank());
         long child = Long.parseLong(Files.readString(childFile).strip());
 
-        kafka.publish(EventType.LEASE_REVOKED, specId, "R2", NODE, revocation(lease, lease.fencingToken(),
-                FailureClass.ORPHANED));
+        kafka.publish(
+                EventType.LEASE_REVOKED,
+                specId,
+                "R2",
+                NODE,
+                revocation(lease, lease.fencingToken(), FailureClass.ORPHANED));
         TaskResult result = awaitResult("R2");
 
         assertThat(result.failureClass()).isEqualTo(FailureClass.ORPHANED);
@@ -317,8 +368,12 @@ class WorkerServiceTest {
 
     @Test
     void nodeHeartbeatsFlowEveryIntervalAlsoWhenIdle() {
-        List<Envelope> beats = kafka.await(Topics.WORKER_HEARTBEATS, e -> e.eventType() == EventType.NODE_HEARTBEAT
-                && NODE.equals(e.payloadAs(NodeHeartbeat.class).nodeName()), 3, Duration.ofSeconds(30));
+        List<Envelope> beats = kafka.await(
+                Topics.WORKER_HEARTBEATS,
+                e -> e.eventType() == EventType.NODE_HEARTBEAT
+                        && NODE.equals(e.payloadAs(NodeHeartbeat.class).nodeName()),
+                3,
+                Duration.ofSeconds(30));
 
         NodeHeartbeat first = beats.get(0).payloadAs(NodeHeartbeat.class);
         NodeHeartbeat last = beats.get(beats.size() - 1).payloadAs(NodeHeartbeat.class);
@@ -332,15 +387,42 @@ class WorkerServiceTest {
 
     @Test
     void anAttemptAbandonedByAPreviousRunIsReportedOrphanedAndItsWorktreeRemoved() throws Exception {
-        TaskReady task = new TaskReady(specId, "worker test spec", "A1", "Task A1", "", List.of(), "true", 60, List.of(),
-                repository.toString(), "main", 0, Map.of(), null);
+        TaskReady task = new TaskReady(
+                specId,
+                "worker test spec",
+                "A1",
+                "Task A1",
+                "",
+                List.of(),
+                "true",
+                60,
+                List.of(),
+                repository.toString(),
+                "main",
+                0,
+                Map.of(),
+                null);
         Instant leasedAt = Instant.now().minusSeconds(30);
-        TaskLeased lease = new TaskLeased(UUID.randomUUID(), NODE, FENCING_TOKENS.incrementAndGet(), 2, leasedAt,
-                leasedAt.plusSeconds(600), 1, task);
+        TaskLeased lease = new TaskLeased(
+                UUID.randomUUID(),
+                NODE,
+                FENCING_TOKENS.incrementAndGet(),
+                2,
+                leasedAt,
+                leasedAt.plusSeconds(600),
+                1,
+                task);
         Path worktree = worktreeDirectory("A1", 2);
         workspaces.recordStart(lease);
-        TestRepositories.git(repository, "worktree", "add", "-q", "-b", "forgeline/" + specId + "/A1/a2",
-                worktree.toString(), "main");
+        TestRepositories.git(
+                repository,
+                "worktree",
+                "add",
+                "-q",
+                "-b",
+                "forgeline/" + specId + "/A1/a2",
+                worktree.toString(),
+                "main");
 
         List<TaskResult> reported = abandonedAttempts.recover();
 
@@ -352,24 +434,30 @@ class WorkerServiceTest {
         assertThat(result.attempt()).isEqualTo(2);
         assertThat(result.failureDetail()).contains("abandoned");
         assertThat(worktree).doesNotExist();
-        assertThat(workspaces.abandonedAttempts()).extracting(TaskLeased::leaseId).doesNotContain(lease.leaseId());
+        assertThat(workspaces.abandonedAttempts())
+                .extracting(TaskLeased::leaseId)
+                .doesNotContain(lease.leaseId());
     }
 
     @Test
     void aCanaryProviderKeyReachesOnlyTheAgentAndAppearsNowhere() throws Exception {
         String canary = "forgeline-canary-7f3a9c2e51b4d6";
         // the test command proves the key is not in the tests' environment
-        TaskLeased lease = lease(NODE, "K1", "test -z \"$ANTHROPIC_API_KEY\" && grep -q done done.txt", "canary",
-                Duration.ofMinutes(2));
+        TaskLeased lease = lease(
+                NODE, "K1", "test -z \"$ANTHROPIC_API_KEY\" && grep -q done done.txt", "canary", Duration.ofMinutes(2));
         publish(lease);
 
         TaskResult result = awaitResult("K1");
-        assertThat(result.succeeded()).as(String.valueOf(result.failureDetail())).isTrue();
+        assertThat(result.succeeded())
+                .as(String.valueOf(result.failureDetail()))
+                .isTrue();
         assertThat(result.usage().agentProfile()).isEqualTo("canary");
 
         // transcript: the agent printed the key (so it had it), masked
         Path transcript = transcripts.file(specId, "K1", 1);
-        assertThat(Files.readString(transcript)).contains("using key ***", "last line ***").doesNotContain(canary);
+        assertThat(Files.readString(transcript))
+                .contains("using key ***", "last line ***")
+                .doesNotContain(canary);
         // events on the real broker
         List<Envelope> events = new ArrayList<>(kafka.readAll(Topics.TASKS_RESULTS, Duration.ofSeconds(1)));
         events.addAll(kafka.readAll(Topics.WORKER_HEARTBEATS, Duration.ofSeconds(1)));
@@ -378,7 +466,8 @@ class WorkerServiceTest {
             assertThat(dev.forgeline.contracts.EventCodec.encode(event)).doesNotContain(canary);
         }
         // the commit: the file the agent wrote holds *** instead of the key
-        assertThat(TestRepositories.git(repository, "show", result.commit() + ":leak.txt")).contains("***");
+        assertThat(TestRepositories.git(repository, "show", result.commit() + ":leak.txt"))
+                .contains("***");
         assertThat(TestRepositories.git(repository, "log", "-p", "--all")).doesNotContain(canary);
         // the log
         Path log = Path.of("target", "worker-service-test.log");
@@ -392,29 +481,48 @@ class WorkerServiceTest {
         publish(lease);
 
         TaskResult result = awaitResult("F1");
-        assertThat(result.succeeded()).as(String.valueOf(result.failureDetail())).isTrue();
-        List<Envelope> proposals = kafka.await(Topics.TASKS_PROPOSALS, e -> e.eventType() == EventType.TASK_PROPOSED
-                && specId.equals(e.specId()), 2, RESULT_WAIT);
+        assertThat(result.succeeded())
+                .as(String.valueOf(result.failureDetail()))
+                .isTrue();
+        List<Envelope> proposals = kafka.await(
+                Topics.TASKS_PROPOSALS,
+                e -> e.eventType() == EventType.TASK_PROPOSED && specId.equals(e.specId()),
+                2,
+                RESULT_WAIT);
 
-        List<TaskProposal> payloads = proposals.stream().map(e -> e.payloadAs(TaskProposal.class)).toList();
-        assertThat(payloads).extracting(TaskProposal::title).containsExactly("Trim titles first", "Document the slug rules");
+        List<TaskProposal> payloads =
+                proposals.stream().map(e -> e.payloadAs(TaskProposal.class)).toList();
+        assertThat(payloads)
+                .extracting(TaskProposal::title)
+                .containsExactly("Trim titles first", "Document the slug rules");
         assertThat(payloads).allSatisfy(p -> {
             assertThat(p.origin()).isEqualTo(ProposalOrigin.AGENT);
             assertThat(p.parentTaskId()).isEqualTo("F1");
             assertThat(p.specId()).isEqualTo(specId);
         });
-        assertThat(payloads.get(0).text()).startsWith("## Task: trim - Trim titles first").contains("Trim white space");
+        assertThat(payloads.get(0).text())
+                .startsWith("## Task: trim - Trim titles first")
+                .contains("Trim white space");
         assertThat(payloads.get(0).files()).containsExactly("lib/trim.sh");
         assertThat(payloads.get(1).files()).containsExactly("docs/slug.md");
         assertThat(keysOf(Topics.TASKS_PROPOSALS, specId)).containsOnly(specId + "/F1");
         assertThat(result.diff().files()).containsExactly("done.txt");
-        assertThat(TestRepositories.tryGit(repository, "show", result.commit() + ":.forgeline/follow-ups.md").exitCode())
+        assertThat(TestRepositories.tryGit(repository, "show", result.commit() + ":.forgeline/follow-ups.md")
+                        .exitCode())
                 .isNotZero();
     }
 
     private static LeaseRevoked revocation(TaskLeased lease, long token, FailureClass reason) {
-        return new LeaseRevoked(lease.leaseId(), lease.nodeName(), lease.task().specId(), lease.task().taskId(), token,
-                lease.attempt(), reason, "test revocation", Instant.now());
+        return new LeaseRevoked(
+                lease.leaseId(),
+                lease.nodeName(),
+                lease.task().specId(),
+                lease.task().taskId(),
+                token,
+                lease.attempt(),
+                reason,
+                "test revocation",
+                Instant.now());
     }
 
     private static boolean alive(long pid) {
@@ -423,10 +531,23 @@ class WorkerServiceTest {
 
     private TaskLeased lease(String node, String taskId, String testCommand, String agentProfile, Duration limit) {
         Instant now = Instant.now();
-        TaskReady task = new TaskReady(specId, "worker test spec", taskId, "Task " + taskId,
-                "Write the function of " + taskId + ".", List.of("criterion of " + taskId), testCommand, 60, List.of(),
-                repository.toString(), "main", 0, Map.of(), agentProfile);
-        return new TaskLeased(UUID.randomUUID(), node, FENCING_TOKENS.incrementAndGet(), 1, now, now.plus(limit), 1, task);
+        TaskReady task = new TaskReady(
+                specId,
+                "worker test spec",
+                taskId,
+                "Task " + taskId,
+                "Write the function of " + taskId + ".",
+                List.of("criterion of " + taskId),
+                testCommand,
+                60,
+                List.of(),
+                repository.toString(),
+                "main",
+                0,
+                Map.of(),
+                agentProfile);
+        return new TaskLeased(
+                UUID.randomUUID(), node, FENCING_TOKENS.incrementAndGet(), 1, now, now.plus(limit), 1, task);
     }
 
     private Envelope publish(TaskLeased lease) {
@@ -434,29 +555,41 @@ class WorkerServiceTest {
     }
 
     private TaskResult awaitResult(String taskId) {
-        return kafka.await(Topics.TASKS_RESULTS, e -> e.eventType() == EventType.TASK_RESULT
-                && specId.equals(e.specId()) && taskId.equals(e.taskId()), 1, RESULT_WAIT).get(0)
+        return kafka.await(
+                        Topics.TASKS_RESULTS,
+                        e -> e.eventType() == EventType.TASK_RESULT
+                                && specId.equals(e.specId())
+                                && taskId.equals(e.taskId()),
+                        1,
+                        RESULT_WAIT)
+                .get(0)
                 .payloadAs(TaskResult.class);
     }
 
     private Path worktreeDirectory(String taskId, int attempt) {
         String workspace = ConfigProvider.getConfig().getValue("forgeline.worker.workspace", String.class);
-        return Path.of(workspace).toAbsolutePath().resolve(specId).resolve(taskId).resolve("a" + attempt);
+        return Path.of(workspace)
+                .toAbsolutePath()
+                .resolve(specId)
+                .resolve(taskId)
+                .resolve("a" + attempt);
     }
 
     /** The record keys of this test's events on a topic. */
     private List<String> keysOf(String topic, String spec) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        props.put(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "keys-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         List<String> keys = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(topic));
             long quietSince = System.nanoTime();
-            while (System.nanoTime() - quietSince < Duration.ofSeconds(1).toNanos() || consumer.assignment().isEmpty()) {
+            while (System.nanoTime() - quietSince < Duration.ofSeconds(1).toNanos()
+                    || consumer.assignment().isEmpty()) {
                 var records = consumer.poll(Duration.ofMillis(200));
                 if (!records.isEmpty()) {
                     quietSince = System.nanoTime();

@@ -1,8 +1,9 @@
 package dev.forgeline.contracts.payload;
 
+import java.math.BigDecimal;
+
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import java.math.BigDecimal;
 
 /**
  * Tokens and cost an agent reported (or the price table supplied) for one attempt.
@@ -11,16 +12,29 @@ import java.math.BigDecimal;
  * @param costEstimated true when the cost comes from the price table because the agent reported none
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record AgentUsage(String agentProfile, String adapter, String model, long inputTokens, long outputTokens,
-        long cachedTokens, BigDecimal costUsd, String provider, boolean costEstimated) {
+public record AgentUsage(
+        String agentProfile,
+        String adapter,
+        String model,
+        long inputTokens,
+        long outputTokens,
+        long cachedTokens,
+        BigDecimal costUsd,
+        String provider,
+        boolean costEstimated) {
 
     @JsonCreator
-    public AgentUsage {
-    }
+    public AgentUsage {}
 
     /** Usage whose provider is not known and whose cost the agent reported itself. */
-    public AgentUsage(String agentProfile, String adapter, String model, long inputTokens, long outputTokens,
-            long cachedTokens, BigDecimal costUsd) {
+    public AgentUsage(
+            String agentProfile,
+            String adapter,
+            String model,
+            long inputTokens,
+            long outputTokens,
+            long cachedTokens,
+            BigDecimal costUsd) {
         this(agentProfile, adapter, model, inputTokens, outputTokens, cachedTokens, costUsd, null, false);
     }
 

@@ -1,8 +1,9 @@
 package dev.forgeline.contracts.payload;
 
+import java.time.Instant;
+
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.forgeline.contracts.BreakerState;
-import java.time.Instant;
 
 /**
  * dispatcher -> metrics, operators: a circuit breaker changed state. Key: scope/key.
@@ -13,6 +14,12 @@ import java.time.Instant;
  * @param attempts attempts in that window
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record BreakerChanged(String scope, String key, BreakerState from, BreakerState to, int failures, int attempts,
-        String reason, Instant at) {
-}
+public record BreakerChanged(
+        String scope,
+        String key,
+        BreakerState from,
+        BreakerState to,
+        int failures,
+        int attempts,
+        String reason,
+        Instant at) {}

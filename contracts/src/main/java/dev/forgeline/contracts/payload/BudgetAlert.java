@@ -1,9 +1,10 @@
 package dev.forgeline.contracts.payload;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /**
  * metrics -> dispatcher, operators: spending crossed a threshold of a budget. At 100% of a spec budget the
@@ -15,6 +16,11 @@ import java.time.LocalDate;
  * @param thresholdPercent 80 or 100
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record BudgetAlert(String scope, String specId, LocalDate day, int thresholdPercent, BigDecimal spentUsd,
-        BigDecimal budgetUsd, Instant at) {
-}
+public record BudgetAlert(
+        String scope,
+        String specId,
+        LocalDate day,
+        int thresholdPercent,
+        BigDecimal spentUsd,
+        BigDecimal budgetUsd,
+        Instant at) {}

@@ -1,9 +1,10 @@
 package dev.forgeline.contracts.payload;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import dev.forgeline.contracts.DecisionKind;
 import java.time.Instant;
 import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.forgeline.contracts.DecisionKind;
 
 /**
  * planner, review -> metrics: a person decided something the system asked. Decision lag = decidedAt - requestedAt.
@@ -12,6 +13,13 @@ import java.util.UUID;
  * @param outcome what was decided: APPROVED, REJECTED, CHANGES_REQUESTED, AMENDED, OVERRIDDEN, SPLIT ...
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record DecisionRecorded(UUID decisionId, String specId, String taskId, DecisionKind kind, int level,
-        Instant requestedAt, Instant decidedAt, String decidedBy, String outcome) {
-}
+public record DecisionRecorded(
+        UUID decisionId,
+        String specId,
+        String taskId,
+        DecisionKind kind,
+        int level,
+        Instant requestedAt,
+        Instant decidedAt,
+        String decidedBy,
+        String outcome) {}

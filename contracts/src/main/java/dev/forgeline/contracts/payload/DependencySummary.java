@@ -1,7 +1,8 @@
 package dev.forgeline.contracts.payload;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /** What a merged dependency did, so the agent of a dependent task knows the ground it builds on. */
 @JsonIgnoreProperties(ignoreUnknown = true)

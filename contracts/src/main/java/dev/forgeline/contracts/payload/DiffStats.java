@@ -1,7 +1,8 @@
 package dev.forgeline.contracts.payload;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /** What an attempt changed, against the base it started from. */
 @JsonIgnoreProperties(ignoreUnknown = true)

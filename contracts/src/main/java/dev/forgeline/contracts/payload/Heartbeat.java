@@ -1,7 +1,8 @@
 package dev.forgeline.contracts.payload;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /**
  * Liveness and progress of a running attempt.
@@ -19,5 +20,4 @@ public record Heartbeat(
         long elapsedMillis,
         String phase,
         String lastOutputLine,
-        long tokensSoFar) {
-}
+        long tokensSoFar) {}

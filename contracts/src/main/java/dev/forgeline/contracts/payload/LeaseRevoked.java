@@ -1,9 +1,10 @@
 package dev.forgeline.contracts.payload;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import dev.forgeline.contracts.FailureClass;
 import java.time.Instant;
 import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.forgeline.contracts.FailureClass;
 
 /**
  * dispatcher -> worker: stop the attempt of this lease now and kill its process tree. Travels on the leases topic,
@@ -13,6 +14,13 @@ import java.util.UUID;
  * @param reason CANCELLED, TIMEOUT or ORPHANED
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record LeaseRevoked(UUID leaseId, String nodeName, String specId, String taskId, long fencingToken, int attempt,
-        FailureClass reason, String detail, Instant revokedAt) {
-}
+public record LeaseRevoked(
+        UUID leaseId,
+        String nodeName,
+        String specId,
+        String taskId,
+        long fencingToken,
+        int attempt,
+        FailureClass reason,
+        String detail,
+        Instant revokedAt) {}

@@ -1,9 +1,10 @@
 package dev.forgeline.contracts.payload;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /**
  * worker -> dispatcher: the node is alive, whether or not it runs anything. Key: node name.
@@ -14,8 +15,15 @@ import java.util.Map;
  * @param runningLeases the leases the node is running right now
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record NodeHeartbeat(String nodeName, String kind, String instanceId, Map<String, String> labels,
-        List<String> agentProfiles, int capacity, List<java.util.UUID> runningLeases, Instant sentAt) {
+public record NodeHeartbeat(
+        String nodeName,
+        String kind,
+        String instanceId,
+        Map<String, String> labels,
+        List<String> agentProfiles,
+        int capacity,
+        List<java.util.UUID> runningLeases,
+        Instant sentAt) {
     public NodeHeartbeat {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         agentProfiles = agentProfiles == null ? List.of() : List.copyOf(agentProfiles);

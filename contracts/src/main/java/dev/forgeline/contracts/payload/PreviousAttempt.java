@@ -10,6 +10,5 @@ import dev.forgeline.contracts.FailureClass;
  * @param reviewComment a reviewer's request-changes comment, when that is why the task runs again
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record PreviousAttempt(int attempt, FailureClass failureClass, String detail, String outputTail,
-        String reviewComment) {
-}
+public record PreviousAttempt(
+        int attempt, FailureClass failureClass, String detail, String outputTail, String reviewComment) {}

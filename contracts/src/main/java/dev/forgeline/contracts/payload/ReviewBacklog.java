@@ -1,7 +1,8 @@
 package dev.forgeline.contracts.payload;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.time.Instant;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /**
  * review -> dispatcher, metrics: the human review backlog against capacity. While {@code holdBack} is true the
@@ -12,6 +13,5 @@ import java.time.Instant;
  * @param dailyCapacity   level 2-3 reviews people can do per day (configured)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record ReviewBacklog(int pendingHighRisk, int pendingTotal, int dailyCapacity, boolean holdBack, String reason,
-        Instant at) {
-}
+public record ReviewBacklog(
+        int pendingHighRisk, int pendingTotal, int dailyCapacity, boolean holdBack, String reason, Instant at) {}

@@ -1,11 +1,12 @@
 package dev.forgeline.contracts.payload;
 
+import java.time.Instant;
+import java.util.List;
+
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.forgeline.contracts.FailureClass;
-import java.time.Instant;
 import dev.forgeline.contracts.TaskState;
-import java.util.List;
 
 /**
  * A review decision on a succeeded attempt.
@@ -46,9 +47,34 @@ public record ReviewOutcome(
     }
 
     /** An outcome with no failure, reviewer or decision times. */
-    public ReviewOutcome(String specId, String taskId, int attempt, long fencingToken, TaskState state, int level,
-            List<String> reasons, String repository, String branch, String mergeCommit, int linesMerged) {
-        this(specId, taskId, attempt, fencingToken, state, level, reasons, repository, branch, mergeCommit,
-                linesMerged, null, null, null, null, null);
+    public ReviewOutcome(
+            String specId,
+            String taskId,
+            int attempt,
+            long fencingToken,
+            TaskState state,
+            int level,
+            List<String> reasons,
+            String repository,
+            String branch,
+            String mergeCommit,
+            int linesMerged) {
+        this(
+                specId,
+                taskId,
+                attempt,
+                fencingToken,
+                state,
+                level,
+                reasons,
+                repository,
+                branch,
+                mergeCommit,
+                linesMerged,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 }

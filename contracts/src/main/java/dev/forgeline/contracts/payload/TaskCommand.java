@@ -9,5 +9,4 @@ import dev.forgeline.contracts.TaskCommandKind;
  * @param revision the spec revision that issued the command; older commands than the task's revision are ignored
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record TaskCommand(String specId, String taskId, TaskCommandKind command, int revision, String reason) {
-}
+public record TaskCommand(String specId, String taskId, TaskCommandKind command, int revision, String reason) {}

@@ -1,9 +1,10 @@
 package dev.forgeline.contracts.payload;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.time.Instant;
 import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /**
  * A lease of one task attempt to one node.
@@ -29,13 +30,28 @@ public record TaskLeased(
         PreviousAttempt previous) {
 
     @JsonCreator
-    public TaskLeased {
-    }
+    public TaskLeased {}
 
     /** A lease that runs the task's own agent profile with no earlier attempt to learn from. */
-    public TaskLeased(UUID leaseId, String nodeName, long fencingToken, int attempt, Instant leasedAt,
-            Instant deadline, int heartbeatInterval, TaskReady task) {
-        this(leaseId, nodeName, fencingToken, attempt, leasedAt, deadline, heartbeatInterval, task,
-                task == null ? null : task.agentProfile(), null);
+    public TaskLeased(
+            UUID leaseId,
+            String nodeName,
+            long fencingToken,
+            int attempt,
+            Instant leasedAt,
+            Instant deadline,
+            int heartbeatInterval,
+            TaskReady task) {
+        this(
+                leaseId,
+                nodeName,
+                fencingToken,
+                attempt,
+                leasedAt,
+                deadline,
+                heartbeatInterval,
+                task,
+                task == null ? null : task.agentProfile(),
+                null);
     }
 }

@@ -1,9 +1,10 @@
 package dev.forgeline.contracts.payload;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import dev.forgeline.contracts.ProposalOrigin;
 import java.util.List;
 import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.forgeline.contracts.ProposalOrigin;
 
 /**
  * Any service -> planner: a task proposed for an existing spec. The planner scores it with the same quality gate
@@ -16,8 +17,16 @@ import java.util.UUID;
  * @param failureContext for SPLIT and REVERT_FIX: what failed (output tail, verify log), secrets masked
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record TaskProposal(UUID proposalId, String specId, String parentTaskId, ProposalOrigin origin, String title,
-        String text, List<String> files, String reason, String failureContext) {
+public record TaskProposal(
+        UUID proposalId,
+        String specId,
+        String parentTaskId,
+        ProposalOrigin origin,
+        String title,
+        String text,
+        List<String> files,
+        String reason,
+        String failureContext) {
     public TaskProposal {
         files = files == null ? List.of() : List.copyOf(files);
     }

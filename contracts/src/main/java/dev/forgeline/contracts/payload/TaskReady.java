@@ -1,11 +1,12 @@
 package dev.forgeline.contracts.payload;
 
+import java.util.List;
+import java.util.Map;
+
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.forgeline.contracts.ProposalOrigin;
 import dev.forgeline.contracts.SpecQuality;
-import java.util.List;
-import java.util.Map;
 
 /**
  * A task whose dependencies are met, with everything a worker needs to run it.
@@ -57,10 +58,42 @@ public record TaskReady(
     }
 
     /** A first-revision task with no quality score, named files, origin or dependency summaries. */
-    public TaskReady(String specId, String specName, String taskId, String title, String description,
-            List<String> acceptance, String testCommand, long estimateSeconds, List<String> dependsOn,
-            String repository, String baseBranch, int priority, Map<String, String> labels, String agentProfile) {
-        this(specId, specName, taskId, title, description, acceptance, testCommand, estimateSeconds, dependsOn,
-                repository, baseBranch, priority, labels, agentProfile, 1, null, 0, List.of(), null, null, List.of());
+    public TaskReady(
+            String specId,
+            String specName,
+            String taskId,
+            String title,
+            String description,
+            List<String> acceptance,
+            String testCommand,
+            long estimateSeconds,
+            List<String> dependsOn,
+            String repository,
+            String baseBranch,
+            int priority,
+            Map<String, String> labels,
+            String agentProfile) {
+        this(
+                specId,
+                specName,
+                taskId,
+                title,
+                description,
+                acceptance,
+                testCommand,
+                estimateSeconds,
+                dependsOn,
+                repository,
+                baseBranch,
+                priority,
+                labels,
+                agentProfile,
+                1,
+                null,
+                0,
+                List.of(),
+                null,
+                null,
+                List.of());
     }
 }

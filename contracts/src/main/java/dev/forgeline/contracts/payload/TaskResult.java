@@ -1,11 +1,12 @@
 package dev.forgeline.contracts.payload;
 
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import java.util.List;
 import dev.forgeline.contracts.FailureClass;
-import java.time.Instant;
-import java.util.UUID;
 
 /**
  * The outcome of one attempt, as verified by the worker.
@@ -48,12 +49,48 @@ public record TaskResult(
     }
 
     /** A result with no verification flags. */
-    public TaskResult(UUID leaseId, String specId, String taskId, String nodeName, long fencingToken, int attempt,
-            boolean succeeded, FailureClass failureClass, String failureDetail, String repository, String baseBranch,
-            String branch, String baseCommit, String commit, DiffStats diff, TestOutcome tests, AgentUsage usage,
-            long computeMillis, Instant startedAt, Instant finishedAt) {
-        this(leaseId, specId, taskId, nodeName, fencingToken, attempt, succeeded, failureClass, failureDetail,
-                repository, baseBranch, branch, baseCommit, commit, diff, tests, usage, computeMillis, startedAt,
-                finishedAt, List.of());
+    public TaskResult(
+            UUID leaseId,
+            String specId,
+            String taskId,
+            String nodeName,
+            long fencingToken,
+            int attempt,
+            boolean succeeded,
+            FailureClass failureClass,
+            String failureDetail,
+            String repository,
+            String baseBranch,
+            String branch,
+            String baseCommit,
+            String commit,
+            DiffStats diff,
+            TestOutcome tests,
+            AgentUsage usage,
+            long computeMillis,
+            Instant startedAt,
+            Instant finishedAt) {
+        this(
+                leaseId,
+                specId,
+                taskId,
+                nodeName,
+                fencingToken,
+                attempt,
+                succeeded,
+                failureClass,
+                failureDetail,
+                repository,
+                baseBranch,
+                branch,
+                baseCommit,
+                commit,
+                diff,
+                tests,
+                usage,
+                computeMillis,
+                startedAt,
+                finishedAt,
+                List.of());
     }
 }

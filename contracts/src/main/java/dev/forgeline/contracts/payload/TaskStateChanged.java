@@ -25,12 +25,18 @@ public record TaskStateChanged(
         boolean permanent) {
 
     @JsonCreator
-    public TaskStateChanged {
-    }
+    public TaskStateChanged {}
 
     /** A change that is not a permanent failure. */
-    public TaskStateChanged(String specId, String taskId, TaskState state, int attempt, String nodeName,
-            long fencingToken, FailureClass failureClass, String reason) {
+    public TaskStateChanged(
+            String specId,
+            String taskId,
+            TaskState state,
+            int attempt,
+            String nodeName,
+            long fencingToken,
+            FailureClass failureClass,
+            String reason) {
         this(specId, taskId, state, attempt, nodeName, fencingToken, failureClass, reason, false);
     }
 }

@@ -1,15 +1,16 @@
 package dev.forgeline.dispatcher.cluster;
 
-import dev.forgeline.dispatcher.cluster.WorkerPodScaler.Backlog;
-import dev.forgeline.dispatcher.cluster.WorkerPodScaler.NodeState;
-import io.agroal.api.AgroalDataSource;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.forgeline.dispatcher.cluster.WorkerPodScaler.Backlog;
+import dev.forgeline.dispatcher.cluster.WorkerPodScaler.NodeState;
+import io.agroal.api.AgroalDataSource;
 
 /** Reads what the pod scaler needs: leasable READY tasks, free slots, and the cluster nodes. */
 @ApplicationScoped
@@ -29,14 +30,15 @@ public class BacklogReader {
                       AND NOT EXISTS (SELECT 1 FROM dispatch_gate g
                                       WHERE (g.expires_at IS NULL OR g.expires_at > now())
                                         AND (g.name IN ('PAUSE', 'BUDGET_DAY') OR g.spec_id = t.spec_id))
-                    """); ResultSet rs = ps.executeQuery()) {
+                    """);
+                    ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 ready = rs.getInt(1);
             }
             int free;
             List<NodeState> nodes = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT name, status, active_leases, capacity FROM node"); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT name, status, active_leases, capacity FROM node");
+                    ResultSet rs = ps.executeQuery()) {
                 free = 0;
                 while (rs.next()) {
                     NodeState node = new NodeState(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4));

@@ -1,13 +1,14 @@
 package dev.forgeline.dispatcher.cluster;
 
-import dev.forgeline.dispatcher.config.ClusterConfig;
-import dev.forgeline.dispatcher.service.NodeEvents.NodesDied;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.enterprise.inject.Instance;
+
+import dev.forgeline.dispatcher.config.ClusterConfig;
+import dev.forgeline.dispatcher.service.NodeEvents.NodesDied;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.scheduler.Scheduled;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,7 +31,9 @@ public class ClusterScaleSchedule {
         this.backlog = backlog;
     }
 
-    @Scheduled(every = "${forgeline.dispatcher.cluster.reconcile-every}", delayed = "5s",
+    @Scheduled(
+            every = "${forgeline.dispatcher.cluster.reconcile-every}",
+            delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reconcile() {
         if (!config.enabled()) {
@@ -51,7 +54,8 @@ public class ClusterScaleSchedule {
             try {
                 scaler().deletePodOf(node);
             } catch (RuntimeException e) {
-                LOG.warnf("pod of dead node %s not deleted (the next reconciliation retries): %s", node, e.getMessage());
+                LOG.warnf(
+                        "pod of dead node %s not deleted (the next reconciliation retries): %s", node, e.getMessage());
             }
         }
     }

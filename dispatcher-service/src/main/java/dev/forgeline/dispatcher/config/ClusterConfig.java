@@ -1,10 +1,11 @@
 package dev.forgeline.dispatcher.config;
 
-import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 
 /**
  * Kubernetes cluster mode: worker pods kept in step with the backlog. Disabled by default; when disabled the

@@ -1,13 +1,14 @@
 package dev.forgeline.dispatcher.config;
 
-import dev.forgeline.contracts.FailureClass;
-import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
-import io.smallrye.config.WithName;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+
+import dev.forgeline.contracts.FailureClass;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 
 /** Lease, supervision, retry, breaker and batching settings of the dispatcher. */
 @ConfigMapping(prefix = "forgeline.dispatcher")

@@ -1,13 +1,13 @@
 package dev.forgeline.dispatcher.domain;
 
+import java.time.Instant;
+import java.util.UUID;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
-import java.time.Instant;
-import java.util.UUID;
 
 /** One attempt of a task on one node, with its fencing token. Written by SQL in {@code LeaseRepository}. */
 @Entity

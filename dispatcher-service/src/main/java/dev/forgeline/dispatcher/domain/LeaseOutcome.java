@@ -4,7 +4,11 @@ import dev.forgeline.contracts.FailureClass;
 
 /** How a lease ended. */
 public enum LeaseOutcome {
-    SUCCEEDED, FAILED, ORPHANED, TIMEOUT, CANCELLED;
+    SUCCEEDED,
+    FAILED,
+    ORPHANED,
+    TIMEOUT,
+    CANCELLED;
 
     /** The failure class an expired lease gives its task. */
     public FailureClass failureClass() {

@@ -5,5 +5,8 @@ package dev.forgeline.dispatcher.domain;
  * a DEAD node missed its heartbeats and its leases were orphaned.
  */
 public enum NodeStatus {
-    READY, DRAINING, CORDONED, DEAD
+    READY,
+    DRAINING,
+    CORDONED,
+    DEAD
 }

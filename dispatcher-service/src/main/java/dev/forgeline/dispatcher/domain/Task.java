@@ -1,7 +1,7 @@
 package dev.forgeline.dispatcher.domain;
 
-import dev.forgeline.contracts.FailureClass;
-import dev.forgeline.contracts.TaskState;
+import java.time.Instant;
+import java.util.UUID;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
@@ -9,8 +9,9 @@ import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
-import java.time.Instant;
-import java.util.UUID;
+
+import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.contracts.TaskState;
 import org.hibernate.annotations.ColumnTransformer;
 
 /** A task the dispatcher executes. Read through JPA; written by set-based SQL in {@code TaskRepository}. */

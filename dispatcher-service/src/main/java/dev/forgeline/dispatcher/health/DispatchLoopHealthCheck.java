@@ -1,7 +1,8 @@
 package dev.forgeline.dispatcher.health;
 
-import dev.forgeline.dispatcher.service.DispatchLoop;
 import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.forgeline.dispatcher.service.DispatchLoop;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
@@ -18,6 +19,8 @@ public class DispatchLoopHealthCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("dispatch-loop").status(dispatchLoop.isRunning()).build();
+        return HealthCheckResponse.named("dispatch-loop")
+                .status(dispatchLoop.isRunning())
+                .build();
     }
 }

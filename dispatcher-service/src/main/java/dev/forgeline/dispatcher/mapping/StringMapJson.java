@@ -1,21 +1,20 @@
 package dev.forgeline.dispatcher.mapping;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 /** A flat JSON object of strings: labels (jsonb columns) and stored trace contexts. */
 public final class StringMapJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final TypeReference<LinkedHashMap<String, String>> MAP = new TypeReference<>() {
-    };
+    private static final TypeReference<LinkedHashMap<String, String>> MAP = new TypeReference<>() {};
     public static final String EMPTY = "{}";
 
-    private StringMapJson() {
-    }
+    private StringMapJson() {}
 
     public static String write(Map<String, String> map) {
         if (map == null || map.isEmpty()) {

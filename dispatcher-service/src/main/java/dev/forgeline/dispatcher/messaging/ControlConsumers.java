@@ -1,5 +1,7 @@
 package dev.forgeline.dispatcher.messaging;
 
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.payload.BudgetAlert;
 import dev.forgeline.contracts.payload.ReviewBacklog;
@@ -9,7 +11,6 @@ import dev.forgeline.dispatcher.service.GateService;
 import dev.forgeline.dispatcher.service.TaskControlService;
 import dev.forgeline.support.inbox.InboundEvents;
 import io.smallrye.common.annotation.Blocking;
-import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**

@@ -1,5 +1,7 @@
 package dev.forgeline.dispatcher.messaging;
 
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventCodec;
 import dev.forgeline.contracts.payload.Heartbeat;
@@ -7,7 +9,6 @@ import dev.forgeline.contracts.payload.NodeHeartbeat;
 import dev.forgeline.dispatcher.service.LeaseOutcomeService;
 import dev.forgeline.dispatcher.service.NodeService;
 import io.smallrye.common.annotation.Blocking;
-import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -33,8 +34,8 @@ public class HeartbeatConsumer {
     public void onHeartbeat(String record) {
         Envelope envelope = EventCodec.decode(record);
         switch (envelope.eventType()) {
-            case WORKER_HEARTBEAT -> leaseOutcomes.applyHeartbeat(envelope.specId(), envelope.taskId(),
-                    envelope.payloadAs(Heartbeat.class));
+            case WORKER_HEARTBEAT ->
+                leaseOutcomes.applyHeartbeat(envelope.specId(), envelope.taskId(), envelope.payloadAs(Heartbeat.class));
             case NODE_HEARTBEAT -> nodes.applyNodeHeartbeat(envelope.payloadAs(NodeHeartbeat.class));
             default -> LOG.debugf("%s on the heartbeats topic skipped", envelope.type());
         }

@@ -1,10 +1,11 @@
 package dev.forgeline.dispatcher.messaging;
 
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.dispatcher.service.LeaseOutcomeService;
 import dev.forgeline.support.inbox.InboundEvents;
 import io.smallrye.reactive.messaging.annotations.Blocking;
-import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /** forgeline.tasks.results: outcomes of attempts. */
@@ -23,7 +24,7 @@ public class ResultConsumer {
     @Incoming("results")
     @Blocking
     public void onResult(String record) {
-        inboundEvents.handleOnce(CONSUMER, record,
-                envelope -> leaseOutcomes.applyResult(envelope.payloadAs(TaskResult.class)));
+        inboundEvents.handleOnce(
+                CONSUMER, record, envelope -> leaseOutcomes.applyResult(envelope.payloadAs(TaskResult.class)));
     }
 }

@@ -1,10 +1,11 @@
 package dev.forgeline.dispatcher.messaging;
 
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.forgeline.contracts.payload.TaskReady;
 import dev.forgeline.dispatcher.service.TaskIntakeService;
 import dev.forgeline.support.inbox.InboundEvents;
 import io.smallrye.reactive.messaging.annotations.Blocking;
-import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
@@ -27,7 +28,9 @@ public class TaskReadyConsumer {
     @Incoming("tasks-ready")
     @Blocking(ordered = false)
     public void onTaskReady(String record) {
-        inboundEvents.handleOnce(CONSUMER, record,
+        inboundEvents.handleOnce(
+                CONSUMER,
+                record,
                 envelope -> intake.accept(envelope.specId(), envelope.taskId(), envelope.payloadAs(TaskReady.class)));
     }
 }

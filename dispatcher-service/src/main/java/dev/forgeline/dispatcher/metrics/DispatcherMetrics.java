@@ -1,5 +1,9 @@
 package dev.forgeline.dispatcher.metrics;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.MetricNames;
 import io.opentelemetry.api.common.AttributeKey;
@@ -7,9 +11,6 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The dispatcher's OpenTelemetry instruments, named as in {@link MetricNames}. Gauges read values the
@@ -45,12 +46,14 @@ public class DispatcherMetrics {
         retries = counter(meter, MetricNames.DISPATCHER_RETRIES);
         failures = counter(meter, MetricNames.DISPATCHER_FAILURES);
         MetricNames.Instrument histogram = MetricNames.instrument(MetricNames.DISPATCHER_SCHEDULE_TO_START);
-        scheduleToStart = meter.histogramBuilder(histogram.name()).setUnit(histogram.unit())
-                .setDescription(histogram.description()).build();
-        gauge(meter, MetricNames.DISPATCHER_QUEUE_DEPTH).buildWithCallback(m -> queueDepth
-                .forEach((state, n) -> m.record(n, Attributes.of(STATE, state))));
-        gauge(meter, MetricNames.DISPATCHER_NODES).buildWithCallback(m -> nodes
-                .forEach((status, n) -> m.record(n, Attributes.of(STATUS, status))));
+        scheduleToStart = meter.histogramBuilder(histogram.name())
+                .setUnit(histogram.unit())
+                .setDescription(histogram.description())
+                .build();
+        gauge(meter, MetricNames.DISPATCHER_QUEUE_DEPTH)
+                .buildWithCallback(m -> queueDepth.forEach((state, n) -> m.record(n, Attributes.of(STATE, state))));
+        gauge(meter, MetricNames.DISPATCHER_NODES)
+                .buildWithCallback(m -> nodes.forEach((status, n) -> m.record(n, Attributes.of(STATUS, status))));
         gauge(meter, MetricNames.DISPATCHER_SLOTS_FREE).buildWithCallback(m -> m.record(freeSlots));
         gauge(meter, MetricNames.DISPATCHER_BREAKER_STATE).buildWithCallback(m -> {
             // the fleet-wide breaker always exists: closed (0) until it has opened
@@ -66,8 +69,10 @@ public class DispatcherMetrics {
 
     private static LongCounter counter(Meter meter, String name) {
         MetricNames.Instrument instrument = MetricNames.instrument(name);
-        LongCounter counter = meter.counterBuilder(instrument.name()).setUnit(instrument.unit())
-                .setDescription(instrument.description()).build();
+        LongCounter counter = meter.counterBuilder(instrument.name())
+                .setUnit(instrument.unit())
+                .setDescription(instrument.description())
+                .build();
         // a counter starts at 0 so its series exists (and rates work) before the first event
         counter.add(0);
         return counter;
@@ -75,8 +80,10 @@ public class DispatcherMetrics {
 
     private static io.opentelemetry.api.metrics.LongGaugeBuilder gauge(Meter meter, String name) {
         MetricNames.Instrument instrument = MetricNames.instrument(name);
-        return meter.gaugeBuilder(instrument.name()).setUnit(instrument.unit())
-                .setDescription(instrument.description()).ofLongs();
+        return meter.gaugeBuilder(instrument.name())
+                .setUnit(instrument.unit())
+                .setDescription(instrument.description())
+                .ofLongs();
     }
 
     public void leasesGranted(int n) {

@@ -1,11 +1,12 @@
 package dev.forgeline.dispatcher.metrics;
 
+import java.util.Map;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
 import dev.forgeline.dispatcher.repository.NodeRepository;
 import dev.forgeline.dispatcher.repository.TaskRepository;
 import io.quarkus.scheduler.Scheduled;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
-import java.util.Map;
 import org.jboss.logging.Logger;
 
 /** Copies queue depth, node counts and free slots out of the database for the gauges. */

@@ -1,8 +1,9 @@
 package dev.forgeline.dispatcher.model;
 
-import dev.forgeline.contracts.BreakerState;
 import java.time.Instant;
 import java.util.UUID;
+
+import dev.forgeline.contracts.BreakerState;
 
 /**
  * A circuit breaker.
@@ -12,6 +13,13 @@ import java.util.UUID;
  * @param halfOpensAt  for an OPEN breaker, when the probe may go
  * @param probeLeaseId for a HALF_OPEN breaker, the probe lease once granted
  */
-public record BreakerView(String scope, String key, BreakerState state, int failures, int attempts, String reason,
-        Instant changedAt, Instant halfOpensAt, UUID probeLeaseId) {
-}
+public record BreakerView(
+        String scope,
+        String key,
+        BreakerState state,
+        int failures,
+        int attempts,
+        String reason,
+        Instant changedAt,
+        Instant halfOpensAt,
+        UUID probeLeaseId) {}

@@ -7,5 +7,4 @@ import java.util.List;
  *
  * @param paused true when no task at all is leased
  */
-public record DispatchStatus(boolean paused, List<String> reasons) {
-}
+public record DispatchStatus(boolean paused, List<String> reasons) {}

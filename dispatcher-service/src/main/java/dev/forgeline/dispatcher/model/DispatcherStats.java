@@ -7,7 +7,17 @@ import java.util.List;
  *
  * @param staleAcks revocation acknowledgements carrying a token that is no longer current
  */
-public record DispatcherStats(long leasesGranted, long staleHeartbeats, long staleResults, long orphaned,
-        long timedOut, long staleAcks, long retries, long permanentFailures, long cancelled, long swept,
-        long nodesDead, boolean paused, List<String> holdReasons) {
-}
+public record DispatcherStats(
+        long leasesGranted,
+        long staleHeartbeats,
+        long staleResults,
+        long orphaned,
+        long timedOut,
+        long staleAcks,
+        long retries,
+        long permanentFailures,
+        long cancelled,
+        long swept,
+        long nodesDead,
+        boolean paused,
+        List<String> holdReasons) {}

@@ -9,5 +9,4 @@ import java.util.Map;
  * @param labels        what the node offers, such as {@code os=linux}; a task runs only where all its labels match
  * @param agentProfiles the agent profiles the node can run; empty means any
  */
-public record NodeRegistration(String name, Integer capacity, Map<String, String> labels, List<String> agentProfiles) {
-}
+public record NodeRegistration(String name, Integer capacity, Map<String, String> labels, List<String> agentProfiles) {}

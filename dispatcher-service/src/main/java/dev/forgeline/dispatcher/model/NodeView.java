@@ -1,9 +1,10 @@
 package dev.forgeline.dispatcher.model;
 
-import dev.forgeline.dispatcher.domain.NodeStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+
+import dev.forgeline.dispatcher.domain.NodeStatus;
 
 /**
  * A node with its slot usage.
@@ -13,7 +14,17 @@ import java.util.Map;
  * @param instanceId      the worker process that last sent a node heartbeat
  * @param nodeHeartbeatAt the last node heartbeat; null for a node that only registered
  */
-public record NodeView(String name, int capacity, Map<String, String> labels, List<String> agentProfiles,
-        NodeStatus status, int activeLeases, int freeSlots, Instant registeredAt, Instant lastSeenAt, String kind,
-        String statusReason, String instanceId, Instant nodeHeartbeatAt) {
-}
+public record NodeView(
+        String name,
+        int capacity,
+        Map<String, String> labels,
+        List<String> agentProfiles,
+        NodeStatus status,
+        int activeLeases,
+        int freeSlots,
+        Instant registeredAt,
+        Instant lastSeenAt,
+        String kind,
+        String statusReason,
+        String instanceId,
+        Instant nodeHeartbeatAt) {}

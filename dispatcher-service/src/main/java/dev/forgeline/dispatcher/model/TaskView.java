@@ -1,11 +1,12 @@
 package dev.forgeline.dispatcher.model;
 
-import dev.forgeline.contracts.FailureClass;
-import dev.forgeline.contracts.TaskState;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+
+import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.contracts.TaskState;
 
 /**
  * A task as the dispatcher sees it. {@code leases} and {@code attempts} (oldest first) are filled for a single
@@ -16,9 +17,25 @@ import java.util.UUID;
  *                         backoff, no node can take it); null when nothing holds it
  * @param permanent        FAILED for good: no retry follows
  */
-public record TaskView(String specId, String taskId, TaskState state, int attempt, int priority,
-        Map<String, String> labels, String agentProfile, String nodeName, Long fencingToken, UUID currentLeaseId,
-        FailureClass failureClass, Instant readyAt, Instant updatedAt, List<LeaseView> leases, int revision,
-        String nextAgentProfile, String failureDetail, boolean permanent, Instant notBefore, String waitingReason,
-        List<AttemptView> attempts) {
-}
+public record TaskView(
+        String specId,
+        String taskId,
+        TaskState state,
+        int attempt,
+        int priority,
+        Map<String, String> labels,
+        String agentProfile,
+        String nodeName,
+        Long fencingToken,
+        UUID currentLeaseId,
+        FailureClass failureClass,
+        Instant readyAt,
+        Instant updatedAt,
+        List<LeaseView> leases,
+        int revision,
+        String nextAgentProfile,
+        String failureDetail,
+        boolean permanent,
+        Instant notBefore,
+        String waitingReason,
+        List<AttemptView> attempts) {}

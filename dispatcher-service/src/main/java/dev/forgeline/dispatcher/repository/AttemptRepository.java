@@ -1,9 +1,5 @@
 package dev.forgeline.dispatcher.repository;
 
-import dev.forgeline.contracts.FailureClass;
-import dev.forgeline.dispatcher.model.AttemptView;
-import io.agroal.api.AgroalDataSource;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
@@ -11,6 +7,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.dispatcher.model.AttemptView;
+import io.agroal.api.AgroalDataSource;
 
 /** The task_attempt history: every finished attempt with the decision taken about it. */
 @ApplicationScoped
@@ -22,10 +23,21 @@ public class AttemptRepository {
     }
 
     /** A finished attempt to record. */
-    public record NewAttempt(String specId, String taskId, int attempt, UUID leaseId, String nodeName,
-            String agentProfile, Long fencingToken, String outcome, FailureClass failureClass, String detail,
-            String decision, String nextProfile, Instant retryAt, Boolean breakerFailed) {
-    }
+    public record NewAttempt(
+            String specId,
+            String taskId,
+            int attempt,
+            UUID leaseId,
+            String nodeName,
+            String agentProfile,
+            Long fencingToken,
+            String outcome,
+            FailureClass failureClass,
+            String detail,
+            String decision,
+            String nextProfile,
+            Instant retryAt,
+            Boolean breakerFailed) {}
 
     public void insert(NewAttempt a) {
         Jdbc.call(dataSource, "record attempt of " + a.specId() + "/" + a.taskId(), c -> {
@@ -47,7 +59,8 @@ public class AttemptRepository {
                     ps.setLong(7, a.fencingToken());
                 }
                 ps.setString(8, a.outcome());
-                ps.setString(9, a.failureClass() == null ? null : a.failureClass().name());
+                ps.setString(
+                        9, a.failureClass() == null ? null : a.failureClass().name());
                 ps.setString(10, a.detail());
                 ps.setString(11, a.decision());
                 ps.setString(12, a.nextProfile());
@@ -96,10 +109,18 @@ public class AttemptRepository {
                         long token = rs.getLong(5);
                         Long fencingToken = rs.wasNull() ? null : token;
                         String failureClass = rs.getString(7);
-                        attempts.add(new AttemptView(rs.getInt(1), rs.getObject(2, UUID.class), rs.getString(3),
-                                rs.getString(4), fencingToken, rs.getString(6),
-                                failureClass == null ? null : FailureClass.valueOf(failureClass), rs.getString(8),
-                                rs.getString(9), rs.getString(10), Jdbc.instant(rs.getTimestamp(11)),
+                        attempts.add(new AttemptView(
+                                rs.getInt(1),
+                                rs.getObject(2, UUID.class),
+                                rs.getString(3),
+                                rs.getString(4),
+                                fencingToken,
+                                rs.getString(6),
+                                failureClass == null ? null : FailureClass.valueOf(failureClass),
+                                rs.getString(8),
+                                rs.getString(9),
+                                rs.getString(10),
+                                Jdbc.instant(rs.getTimestamp(11)),
                                 Jdbc.instant(rs.getTimestamp(12))));
                     }
                 }

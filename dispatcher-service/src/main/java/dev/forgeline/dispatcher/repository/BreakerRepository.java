@@ -1,14 +1,15 @@
 package dev.forgeline.dispatcher.repository;
 
-import dev.forgeline.contracts.BreakerState;
-import io.agroal.api.AgroalDataSource;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.forgeline.contracts.BreakerState;
+import io.agroal.api.AgroalDataSource;
 
 /** Circuit breaker rows and the attempt windows they are judged on. */
 @ApplicationScoped
@@ -23,16 +24,22 @@ public class BreakerRepository {
     }
 
     /** A breaker row. */
-    public record BreakerRow(String scope, String key, BreakerState state, int failures, int attempts, String reason,
-            Instant changedAt, long sinceAttempt, UUID probeLeaseId) {
-    }
+    public record BreakerRow(
+            String scope,
+            String key,
+            BreakerState state,
+            int failures,
+            int attempts,
+            String reason,
+            Instant changedAt,
+            long sinceAttempt,
+            UUID probeLeaseId) {}
 
     /**
      * The latest window of each key: up to {@code size} of its most recent breaker-relevant attempts after the
      * breaker's own mark.
      */
-    public record Window(String scope, String key, int attempts, int failures, int successes, long lastAttemptId) {
-    }
+    public record Window(String scope, String key, int attempts, int failures, int successes, long lastAttemptId) {}
 
     public List<BreakerRow> all() {
         return rows("SELECT scope, key, state, failures, attempts, reason, changed_at, since_attempt, probe_lease_id "
@@ -73,8 +80,13 @@ public class BreakerRepository {
                 List<Window> windows = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        windows.add(new Window(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4),
-                                rs.getInt(5), rs.getLong(6)));
+                        windows.add(new Window(
+                                rs.getString(1),
+                                rs.getString(2),
+                                rs.getInt(3),
+                                rs.getInt(4),
+                                rs.getInt(5),
+                                rs.getLong(6)));
                     }
                 }
                 return windows;
@@ -92,7 +104,13 @@ public class BreakerRepository {
         });
     }
 
-    public void save(String scope, String key, BreakerState state, int failures, int attempts, String reason,
+    public void save(
+            String scope,
+            String key,
+            BreakerState state,
+            int failures,
+            int attempts,
+            String reason,
             long sinceAttempt) {
         Jdbc.call(dataSource, "save breaker " + scope + "/" + key, c -> {
             try (PreparedStatement ps = c.prepareStatement("""
@@ -117,8 +135,8 @@ public class BreakerRepository {
 
     public void setProbe(String scope, String key, UUID leaseId) {
         Jdbc.call(dataSource, "set breaker probe", c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE breaker SET probe_lease_id = ? WHERE scope = ? AND key = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE breaker SET probe_lease_id = ? WHERE scope = ? AND key = ?")) {
                 ps.setObject(1, leaseId);
                 ps.setString(2, scope);
                 ps.setString(3, key);
@@ -129,12 +147,20 @@ public class BreakerRepository {
 
     private List<BreakerRow> rows(String sql) {
         return Jdbc.call(dataSource, "read breakers", c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement(sql);
+                    ResultSet rs = ps.executeQuery()) {
                 List<BreakerRow> rows = new ArrayList<>();
                 while (rs.next()) {
-                    rows.add(new BreakerRow(rs.getString(1), rs.getString(2), BreakerState.valueOf(rs.getString(3)),
-                            rs.getInt(4), rs.getInt(5), rs.getString(6), Jdbc.instant(rs.getTimestamp(7)),
-                            rs.getLong(8), rs.getObject(9, UUID.class)));
+                    rows.add(new BreakerRow(
+                            rs.getString(1),
+                            rs.getString(2),
+                            BreakerState.valueOf(rs.getString(3)),
+                            rs.getInt(4),
+                            rs.getInt(5),
+                            rs.getString(6),
+                            Jdbc.instant(rs.getTimestamp(7)),
+                            rs.getLong(8),
+                            rs.getObject(9, UUID.class)));
                 }
                 return rows;
             }

@@ -1,12 +1,13 @@
 package dev.forgeline.dispatcher.repository;
 
-import dev.forgeline.dispatcher.domain.Counter;
-import io.agroal.api.AgroalDataSource;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.EnumMap;
 import java.util.Map;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.forgeline.dispatcher.domain.Counter;
+import io.agroal.api.AgroalDataSource;
 
 /** The persistent counters behind GET /dispatcher/stats. */
 @ApplicationScoped
@@ -26,8 +27,8 @@ public class CounterRepository {
             return;
         }
         Jdbc.call(dataSource, "increment " + counter, c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE dispatcher_counter SET value = value + ? WHERE name = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE dispatcher_counter SET value = value + ? WHERE name = ?")) {
                 ps.setLong(1, by);
                 ps.setString(2, counter.rowName());
                 return ps.executeUpdate();

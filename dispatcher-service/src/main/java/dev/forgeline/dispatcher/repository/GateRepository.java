@@ -1,13 +1,14 @@
 package dev.forgeline.dispatcher.repository;
 
-import io.agroal.api.AgroalDataSource;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.agroal.api.AgroalDataSource;
 
 /**
  * Dispatch gates: reasons the dispatcher holds back all dispatch (PAUSE, BUDGET_DAY) or part of it
@@ -73,11 +74,16 @@ public class GateRepository {
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT name, spec_id, reason, expires_at, created_at FROM dispatch_gate
                     WHERE expires_at IS NULL OR expires_at > now() ORDER BY name
-                    """); ResultSet rs = ps.executeQuery()) {
+                    """);
+                    ResultSet rs = ps.executeQuery()) {
                 List<Gate> gates = new ArrayList<>();
                 while (rs.next()) {
-                    gates.add(new Gate(rs.getString(1), rs.getString(2), rs.getString(3),
-                            Jdbc.instant(rs.getTimestamp(4)), Jdbc.instant(rs.getTimestamp(5))));
+                    gates.add(new Gate(
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getString(3),
+                            Jdbc.instant(rs.getTimestamp(4)),
+                            Jdbc.instant(rs.getTimestamp(5))));
                 }
                 return gates;
             }

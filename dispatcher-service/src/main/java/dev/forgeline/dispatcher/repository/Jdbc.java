@@ -17,8 +17,7 @@ final class Jdbc {
         T apply(Connection connection) throws SQLException;
     }
 
-    private Jdbc() {
-    }
+    private Jdbc() {}
 
     static <T> T call(DataSource dataSource, String what, Work<T> work) {
         try (Connection connection = dataSource.getConnection()) {

@@ -1,12 +1,5 @@
 package dev.forgeline.dispatcher.repository;
 
-import dev.forgeline.dispatcher.domain.Lease;
-import dev.forgeline.dispatcher.domain.LeaseOutcome;
-import dev.forgeline.dispatcher.mapping.StringMapJson;
-import io.agroal.api.AgroalDataSource;
-import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
-import io.quarkus.panache.common.Sort;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -15,6 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.forgeline.dispatcher.domain.Lease;
+import dev.forgeline.dispatcher.domain.LeaseOutcome;
+import dev.forgeline.dispatcher.mapping.StringMapJson;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Sort;
 
 /** Leases. Reads go through Panache; writes are set-based SQL. */
 @ApplicationScoped
@@ -26,9 +27,16 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, UUID> {
     }
 
     /** A lease about to be granted. */
-    public record NewLease(UUID id, String specId, String taskId, String nodeName, long fencingToken, int attempt,
-            Instant leasedAt, Instant deadline, String agentProfile) {
-    }
+    public record NewLease(
+            UUID id,
+            String specId,
+            String taskId,
+            String nodeName,
+            long fencingToken,
+            int attempt,
+            Instant leasedAt,
+            Instant deadline,
+            String agentProfile) {}
 
     /**
      * An open lease past its deadline or without a recent heartbeat, locked with its task.
@@ -36,16 +44,25 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, UUID> {
      * @param attemptsUsed leases the task got since it last became READY from outside
      * @param traceContext the trace context the task arrived with
      */
-    public record ExpiredLease(UUID id, String specId, String taskId, String nodeName, long fencingToken, int attempt,
-            int attemptsUsed, LeaseOutcome outcome, Instant lastSignOfLife, Instant deadline,
-            Map<String, String> traceContext, String cause) {
-    }
+    public record ExpiredLease(
+            UUID id,
+            String specId,
+            String taskId,
+            String nodeName,
+            long fencingToken,
+            int attempt,
+            int attemptsUsed,
+            LeaseOutcome outcome,
+            Instant lastSignOfLife,
+            Instant deadline,
+            Map<String, String> traceContext,
+            String cause) {}
 
     /** {@code count} new fencing tokens, ascending. */
     public long[] nextFencingTokens(int count) {
         return Jdbc.call(dataSource, "draw fencing tokens", c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT nextval('fencing_token_seq') FROM generate_series(1, ?)")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT nextval('fencing_token_seq') FROM generate_series(1, ?)")) {
                 ps.setInt(1, count);
                 long[] tokens = new long[count];
                 int i = 0;
@@ -79,17 +96,50 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, UUID> {
                          AS x(id, spec_id, task_id, node_name, fencing_token, attempt, leased_micros, deadline_micros,
                               agent_profile)
                     """)) {
-                ps.setArray(1, c.createArrayOf("uuid", leases.stream().map(NewLease::id).toArray(UUID[]::new)));
-                ps.setArray(2, c.createArrayOf("text", leases.stream().map(NewLease::specId).toArray(String[]::new)));
-                ps.setArray(3, c.createArrayOf("text", leases.stream().map(NewLease::taskId).toArray(String[]::new)));
-                ps.setArray(4, c.createArrayOf("text", leases.stream().map(NewLease::nodeName).toArray(String[]::new)));
-                ps.setArray(5, c.createArrayOf("int8", leases.stream().map(NewLease::fencingToken).toArray(Long[]::new)));
-                ps.setArray(6, c.createArrayOf("int4", leases.stream().map(NewLease::attempt).toArray(Integer[]::new)));
-                ps.setArray(7, c.createArrayOf("int8",
-                        leases.stream().map(l -> Jdbc.epochMicros(l.leasedAt())).toArray(Long[]::new)));
-                ps.setArray(8, c.createArrayOf("int8",
-                        leases.stream().map(l -> Jdbc.epochMicros(l.deadline())).toArray(Long[]::new)));
-                ps.setArray(9, c.createArrayOf("text", leases.stream().map(NewLease::agentProfile).toArray(String[]::new)));
+                ps.setArray(
+                        1,
+                        c.createArrayOf(
+                                "uuid", leases.stream().map(NewLease::id).toArray(UUID[]::new)));
+                ps.setArray(
+                        2,
+                        c.createArrayOf(
+                                "text", leases.stream().map(NewLease::specId).toArray(String[]::new)));
+                ps.setArray(
+                        3,
+                        c.createArrayOf(
+                                "text", leases.stream().map(NewLease::taskId).toArray(String[]::new)));
+                ps.setArray(
+                        4,
+                        c.createArrayOf(
+                                "text", leases.stream().map(NewLease::nodeName).toArray(String[]::new)));
+                ps.setArray(
+                        5,
+                        c.createArrayOf(
+                                "int8",
+                                leases.stream().map(NewLease::fencingToken).toArray(Long[]::new)));
+                ps.setArray(
+                        6,
+                        c.createArrayOf(
+                                "int4", leases.stream().map(NewLease::attempt).toArray(Integer[]::new)));
+                ps.setArray(
+                        7,
+                        c.createArrayOf(
+                                "int8",
+                                leases.stream()
+                                        .map(l -> Jdbc.epochMicros(l.leasedAt()))
+                                        .toArray(Long[]::new)));
+                ps.setArray(
+                        8,
+                        c.createArrayOf(
+                                "int8",
+                                leases.stream()
+                                        .map(l -> Jdbc.epochMicros(l.deadline()))
+                                        .toArray(Long[]::new)));
+                ps.setArray(
+                        9,
+                        c.createArrayOf(
+                                "text",
+                                leases.stream().map(NewLease::agentProfile).toArray(String[]::new)));
                 return ps.executeUpdate();
             }
         });
@@ -97,8 +147,7 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, UUID> {
 
     public void recordHeartbeat(UUID leaseId) {
         Jdbc.call(dataSource, "record heartbeat of lease " + leaseId, c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE lease SET last_heartbeat_at = now() WHERE id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE lease SET last_heartbeat_at = now() WHERE id = ?")) {
                 ps.setObject(1, leaseId);
                 return ps.executeUpdate();
             }
@@ -127,9 +176,15 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, UUID> {
                     FROM unnest(?::uuid[], ?::text[]) AS x(id, outcome)
                     WHERE l.id = x.id AND l.ended_at IS NULL
                     """)) {
-                ps.setArray(1, c.createArrayOf("uuid", expired.stream().map(ExpiredLease::id).toArray(UUID[]::new)));
-                ps.setArray(2, c.createArrayOf("text",
-                        expired.stream().map(e -> e.outcome().name()).toArray(String[]::new)));
+                ps.setArray(
+                        1,
+                        c.createArrayOf(
+                                "uuid", expired.stream().map(ExpiredLease::id).toArray(UUID[]::new)));
+                ps.setArray(
+                        2,
+                        c.createArrayOf(
+                                "text",
+                                expired.stream().map(e -> e.outcome().name()).toArray(String[]::new)));
                 return ps.executeUpdate();
             }
         });
@@ -169,10 +224,19 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, UUID> {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         LeaseOutcome outcome = rs.getBoolean(8) ? LeaseOutcome.TIMEOUT : LeaseOutcome.ORPHANED;
-                        expired.add(new ExpiredLease(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
-                                rs.getString(4), rs.getLong(5), rs.getInt(6), rs.getInt(7), outcome,
-                                Jdbc.instant(rs.getTimestamp(9)), Jdbc.instant(rs.getTimestamp(10)),
-                                StringMapJson.read(rs.getString(11)), rs.getString(12)));
+                        expired.add(new ExpiredLease(
+                                rs.getObject(1, UUID.class),
+                                rs.getString(2),
+                                rs.getString(3),
+                                rs.getString(4),
+                                rs.getLong(5),
+                                rs.getInt(6),
+                                rs.getInt(7),
+                                outcome,
+                                Jdbc.instant(rs.getTimestamp(9)),
+                                Jdbc.instant(rs.getTimestamp(10)),
+                                StringMapJson.read(rs.getString(11)),
+                                rs.getString(12)));
                     }
                 }
                 return expired;

@@ -1,10 +1,5 @@
 package dev.forgeline.dispatcher.repository;
 
-import dev.forgeline.dispatcher.domain.Node;
-import dev.forgeline.dispatcher.mapping.StringMapJson;
-import io.agroal.api.AgroalDataSource;
-import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
@@ -13,6 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.forgeline.dispatcher.domain.Node;
+import dev.forgeline.dispatcher.mapping.StringMapJson;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 
 /**
  * Nodes. Reads go through Panache; writes are single statements that lock node rows in name order, so
@@ -27,8 +28,8 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
     }
 
     /** An ACTIVE node with free slots, locked until the end of the current transaction. */
-    public record FreeNode(String name, int capacity, int activeLeases, Map<String, String> labels,
-            Set<String> agentProfiles) {
+    public record FreeNode(
+            String name, int capacity, int activeLeases, Map<String, String> labels, Set<String> agentProfiles) {
         public int freeSlots() {
             return capacity - activeLeases;
         }
@@ -67,11 +68,16 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
                     WHERE status = 'READY' AND active_leases < capacity AND NOT (name = ANY (?))
                     ORDER BY name
                     FOR UPDATE
-                    """, blocked); ResultSet rs = ps.executeQuery()) {
+                    """, blocked);
+                    ResultSet rs = ps.executeQuery()) {
                 List<FreeNode> nodes = new ArrayList<>();
                 while (rs.next()) {
                     String[] profiles = (String[]) rs.getArray(5).getArray();
-                    nodes.add(new FreeNode(rs.getString(1), rs.getInt(2), rs.getInt(3), StringMapJson.read(rs.getString(4)),
+                    nodes.add(new FreeNode(
+                            rs.getString(1),
+                            rs.getInt(2),
+                            rs.getInt(3),
+                            StringMapJson.read(rs.getString(4)),
                             Set.of(profiles)));
                 }
                 return nodes;
@@ -103,8 +109,7 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
     }
 
     /** The node as a NODE_HEARTBEAT found it, before applying the heartbeat. */
-    public record Known(String instanceId, String status) {
-    }
+    public record Known(String instanceId, String status) {}
 
     /**
      * Applies a NODE_HEARTBEAT: registers the node when unknown, updates kind, labels, profiles and capacity,
@@ -113,12 +118,17 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
      *
      * @return the node as it was before, or null when it was unknown
      */
-    public Known applyNodeHeartbeat(String name, String kind, String instanceId, int capacity,
-            Map<String, String> labels, List<String> agentProfiles) {
+    public Known applyNodeHeartbeat(
+            String name,
+            String kind,
+            String instanceId,
+            int capacity,
+            Map<String, String> labels,
+            List<String> agentProfiles) {
         return Jdbc.call(dataSource, "apply node heartbeat of " + name, c -> {
             Known known = null;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT instance_id, status FROM node WHERE name = ? FOR UPDATE")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT instance_id, status FROM node WHERE name = ? FOR UPDATE")) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
@@ -179,8 +189,8 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
     /** Sets a node's status; returns the number of rows changed. */
     public int setStatus(String name, String status, String reason) {
         return Jdbc.call(dataSource, "set status of node " + name, c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE node SET status = ?, status_reason = ? WHERE name = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE node SET status = ?, status_reason = ? WHERE name = ?")) {
                 ps.setString(1, status);
                 ps.setString(2, reason);
                 ps.setString(3, name);
@@ -196,7 +206,8 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT status, count(*), sum(CASE WHEN status = 'READY' THEN greatest(capacity - active_leases, 0) ELSE 0 END)
                     FROM node GROUP BY status
-                    """); ResultSet rs = ps.executeQuery()) {
+                    """);
+                    ResultSet rs = ps.executeQuery()) {
                 long free = 0;
                 while (rs.next()) {
                     counts.put(rs.getString(1), rs.getLong(2));
@@ -220,8 +231,8 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
 
     private void lockInNameOrder(Collection<String> names) {
         Jdbc.call(dataSource, "lock nodes", c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT name FROM node WHERE name = ANY (?) ORDER BY name FOR UPDATE")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT name FROM node WHERE name = ANY (?) ORDER BY name FOR UPDATE")) {
                 ps.setArray(1, c.createArrayOf("text", names.toArray(String[]::new)));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {

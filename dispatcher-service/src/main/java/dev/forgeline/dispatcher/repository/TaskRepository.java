@@ -1,5 +1,16 @@
 package dev.forgeline.dispatcher.repository;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.TaskState;
 import dev.forgeline.dispatcher.domain.Task;
@@ -12,16 +23,6 @@ import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Types;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
 
 /** Tasks. Reads go through Panache; every state change is one set-based statement. */
 @ApplicationScoped
@@ -33,9 +34,18 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
     }
 
     /** A READY task locked by the current dispatch round. */
-    public record DispatchableTask(String specId, String taskId, String taskReadyJson, int attempt,
-            Map<String, String> labels, String agentProfile, long estimateSeconds, Map<String, String> traceContext,
-            String leaseProfile, String previousAttemptJson, Instant readyAt) {
+    public record DispatchableTask(
+            String specId,
+            String taskId,
+            String taskReadyJson,
+            int attempt,
+            Map<String, String> labels,
+            String agentProfile,
+            long estimateSeconds,
+            Map<String, String> traceContext,
+            String leaseProfile,
+            String previousAttemptJson,
+            Instant readyAt) {
         /** The profile this attempt runs: the retry's choice, else the task's own. */
         public String effectiveProfile() {
             return leaseProfile != null ? leaseProfile : agentProfile;
@@ -43,14 +53,30 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
     }
 
     /** What a dispatch round must leave out. */
-    public record Exclusions(List<String> specIds, boolean holdHumanReview, List<String> blockedProfiles,
-            long starvationMillis, long fairShareWindowMillis) {
-    }
+    public record Exclusions(
+            List<String> specIds,
+            boolean holdHumanReview,
+            List<String> blockedProfiles,
+            long starvationMillis,
+            long fairShareWindowMillis) {}
 
     /** A task row locked for a decision about it. */
-    public record TaskRow(String specId, String taskId, TaskState state, int attempt, int attemptBase, int revision,
-            UUID currentLeaseId, Long fencingToken, String nodeName, String agentProfile, String leaseProfile,
-            Instant firstReadyAt, Map<String, String> traceContext, boolean leaseOpen, String leaseAgentProfile,
+    public record TaskRow(
+            String specId,
+            String taskId,
+            TaskState state,
+            int attempt,
+            int attemptBase,
+            int revision,
+            UUID currentLeaseId,
+            Long fencingToken,
+            String nodeName,
+            String agentProfile,
+            String leaseProfile,
+            Instant firstReadyAt,
+            Map<String, String> traceContext,
+            boolean leaseOpen,
+            String leaseAgentProfile,
             long estimateSeconds) {
         public boolean isActive() {
             return state == TaskState.LEASED || state == TaskState.RUNNING;
@@ -58,18 +84,19 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
     }
 
     /** A task locked together with its current (or last) lease, to judge a heartbeat or a result. */
-    public record CurrentLease(TaskState state, UUID leaseId, Long fencingToken, int attempt, String nodeName,
-            boolean leaseOpen) {
+    public record CurrentLease(
+            TaskState state, UUID leaseId, Long fencingToken, int attempt, String nodeName, boolean leaseOpen) {
         public boolean isHeldBy(UUID claimedLease, long claimedToken) {
-            return leaseOpen && fencingToken != null && fencingToken == claimedToken
+            return leaseOpen
+                    && fencingToken != null
+                    && fencingToken == claimedToken
                     && (claimedLease == null || claimedLease.equals(leaseId))
                     && (state == TaskState.LEASED || state == TaskState.RUNNING);
         }
     }
 
     /** What an expired lease does to its task: back to READY, or FAILED when out of attempts. */
-    public record Expiry(String specId, String taskId, TaskState state, FailureClass failureClass) {
-    }
+    public record Expiry(String specId, String taskId, TaskState state, FailureClass failureClass) {}
 
     /**
      * Inserts a READY task, or re-arms one that has finished (a new request for it). A task still READY, LEASED
@@ -77,9 +104,17 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
      *
      * @return true if the task is now READY because of this call
      */
-    public boolean insertReady(String specId, String taskId, String taskReadyJson, int priority,
-            Map<String, String> labels, String agentProfile, long estimateSeconds, Map<String, String> traceContext,
-            int revision, boolean needsHumanReview) {
+    public boolean insertReady(
+            String specId,
+            String taskId,
+            String taskReadyJson,
+            int priority,
+            Map<String, String> labels,
+            String agentProfile,
+            long estimateSeconds,
+            Map<String, String> traceContext,
+            int revision,
+            boolean needsHumanReview) {
         return Jdbc.call(dataSource, "insert task " + specId + "/" + taskId, c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO task (spec_id, task_id, task_ready, trace_context, state, attempt, attempt_base, priority,
@@ -159,14 +194,23 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
                 ps.setLong(3, exclusions.starvationMillis());
                 ps.setArray(4, c.createArrayOf("text", exclusions.specIds().toArray(String[]::new)));
                 ps.setBoolean(5, exclusions.holdHumanReview());
-                ps.setArray(6, c.createArrayOf("text", exclusions.blockedProfiles().toArray(String[]::new)));
+                ps.setArray(
+                        6, c.createArrayOf("text", exclusions.blockedProfiles().toArray(String[]::new)));
                 ps.setInt(7, limit);
                 List<DispatchableTask> tasks = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        tasks.add(new DispatchableTask(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
-                                StringMapJson.read(rs.getString(5)), rs.getString(6), rs.getLong(7),
-                                StringMapJson.read(rs.getString(8)), rs.getString(9), rs.getString(10),
+                        tasks.add(new DispatchableTask(
+                                rs.getString(1),
+                                rs.getString(2),
+                                rs.getString(3),
+                                rs.getInt(4),
+                                StringMapJson.read(rs.getString(5)),
+                                rs.getString(6),
+                                rs.getLong(7),
+                                StringMapJson.read(rs.getString(8)),
+                                rs.getString(9),
+                                rs.getString(10),
                                 Jdbc.instant(rs.getTimestamp(11))));
                     }
                 }
@@ -188,12 +232,31 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
                     WHERE t.spec_id = x.spec_id AND t.task_id = x.task_id
                     """)) {
                 ps.setObject(1, Jdbc.utc(at));
-                ps.setArray(2, c.createArrayOf("text", leases.stream().map(NewLease::specId).toArray(String[]::new)));
-                ps.setArray(3, c.createArrayOf("text", leases.stream().map(NewLease::taskId).toArray(String[]::new)));
-                ps.setArray(4, c.createArrayOf("uuid", leases.stream().map(NewLease::id).toArray(UUID[]::new)));
-                ps.setArray(5, c.createArrayOf("int8", leases.stream().map(NewLease::fencingToken).toArray(Long[]::new)));
-                ps.setArray(6, c.createArrayOf("text", leases.stream().map(NewLease::nodeName).toArray(String[]::new)));
-                ps.setArray(7, c.createArrayOf("int4", leases.stream().map(NewLease::attempt).toArray(Integer[]::new)));
+                ps.setArray(
+                        2,
+                        c.createArrayOf(
+                                "text", leases.stream().map(NewLease::specId).toArray(String[]::new)));
+                ps.setArray(
+                        3,
+                        c.createArrayOf(
+                                "text", leases.stream().map(NewLease::taskId).toArray(String[]::new)));
+                ps.setArray(
+                        4,
+                        c.createArrayOf(
+                                "uuid", leases.stream().map(NewLease::id).toArray(UUID[]::new)));
+                ps.setArray(
+                        5,
+                        c.createArrayOf(
+                                "int8",
+                                leases.stream().map(NewLease::fencingToken).toArray(Long[]::new)));
+                ps.setArray(
+                        6,
+                        c.createArrayOf(
+                                "text", leases.stream().map(NewLease::nodeName).toArray(String[]::new)));
+                ps.setArray(
+                        7,
+                        c.createArrayOf(
+                                "int4", leases.stream().map(NewLease::attempt).toArray(Integer[]::new)));
                 return ps.executeUpdate();
             }
         });
@@ -217,8 +280,13 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
                     }
                     long token = rs.getLong(3);
                     Long fencingToken = rs.wasNull() ? null : token;
-                    return Optional.of(new CurrentLease(TaskState.valueOf(rs.getString(1)), rs.getObject(2, UUID.class),
-                            fencingToken, rs.getInt(4), rs.getString(5), rs.getBoolean(6)));
+                    return Optional.of(new CurrentLease(
+                            TaskState.valueOf(rs.getString(1)),
+                            rs.getObject(2, UUID.class),
+                            fencingToken,
+                            rs.getInt(4),
+                            rs.getString(5),
+                            rs.getBoolean(6)));
                 }
             }
         });
@@ -243,18 +311,37 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
                     }
                     long token = rs.getLong(6);
                     Long fencingToken = rs.wasNull() ? null : token;
-                    return Optional.of(new TaskRow(specId, taskId, TaskState.valueOf(rs.getString(1)), rs.getInt(2),
-                            rs.getInt(3), rs.getInt(4), rs.getObject(5, UUID.class), fencingToken, rs.getString(7),
-                            rs.getString(8), rs.getString(9), Jdbc.instant(rs.getTimestamp(10)),
-                            StringMapJson.read(rs.getString(11)), rs.getBoolean(12), rs.getString(13), rs.getLong(14)));
+                    return Optional.of(new TaskRow(
+                            specId,
+                            taskId,
+                            TaskState.valueOf(rs.getString(1)),
+                            rs.getInt(2),
+                            rs.getInt(3),
+                            rs.getInt(4),
+                            rs.getObject(5, UUID.class),
+                            fencingToken,
+                            rs.getString(7),
+                            rs.getString(8),
+                            rs.getString(9),
+                            Jdbc.instant(rs.getTimestamp(10)),
+                            StringMapJson.read(rs.getString(11)),
+                            rs.getBoolean(12),
+                            rs.getString(13),
+                            rs.getLong(14)));
                 }
             }
         });
     }
 
     /** Back to READY for another attempt after a failure, not before {@code notBefore}. */
-    public void requeue(String specId, String taskId, Instant notBefore, String leaseProfile, String previousJson,
-            FailureClass failureClass, String detail) {
+    public void requeue(
+            String specId,
+            String taskId,
+            Instant notBefore,
+            String leaseProfile,
+            String previousJson,
+            FailureClass failureClass,
+            String detail) {
         execute("""
                 UPDATE task SET state = 'READY', not_before = ?, lease_profile = ?, previous_attempt = ?,
                                 failure_class = ?, failure_detail = ?, permanent = false, ready_at = now(),
@@ -264,13 +351,25 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
     }
 
     /** A final state: FAILED (permanent or not), SUCCEEDED, CANCELLED. */
-    public void finish(String specId, String taskId, TaskState state, FailureClass failureClass, String detail,
+    public void finish(
+            String specId,
+            String taskId,
+            TaskState state,
+            FailureClass failureClass,
+            String detail,
             boolean permanent) {
-        execute("""
+        execute(
+                """
                 UPDATE task SET state = ?, failure_class = ?, failure_detail = ?, permanent = ?, updated_at = now(),
                                 not_before = NULL, waiting_reason = NULL
                 WHERE spec_id = ? AND task_id = ?
-                """, state.name(), failureClass == null ? null : failureClass.name(), detail, permanent, specId, taskId);
+                """,
+                state.name(),
+                failureClass == null ? null : failureClass.name(),
+                detail,
+                permanent,
+                specId,
+                taskId);
     }
 
     /** An operator's retry: READY again with a fresh attempt budget. */
@@ -372,7 +471,8 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
                     SELECT CASE WHEN state = 'READY' AND (waiting_reason IS NOT NULL OR not_before > now())
                                 THEN 'HELD' ELSE state END, count(*)
                     FROM task WHERE state IN ('READY', 'LEASED', 'RUNNING') GROUP BY 1
-                    """); ResultSet rs = ps.executeQuery()) {
+                    """);
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     counts.put(rs.getString(1), rs.getLong(2));
                 }
@@ -425,11 +525,26 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
                     FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) AS x(spec_id, task_id, state, failure_class)
                     WHERE t.spec_id = x.spec_id AND t.task_id = x.task_id
                     """)) {
-                ps.setArray(1, c.createArrayOf("text", expiries.stream().map(Expiry::specId).toArray(String[]::new)));
-                ps.setArray(2, c.createArrayOf("text", expiries.stream().map(Expiry::taskId).toArray(String[]::new)));
-                ps.setArray(3, c.createArrayOf("text", expiries.stream().map(e -> e.state().name()).toArray(String[]::new)));
-                ps.setArray(4, c.createArrayOf("text",
-                        expiries.stream().map(e -> e.failureClass().name()).toArray(String[]::new)));
+                ps.setArray(
+                        1,
+                        c.createArrayOf(
+                                "text", expiries.stream().map(Expiry::specId).toArray(String[]::new)));
+                ps.setArray(
+                        2,
+                        c.createArrayOf(
+                                "text", expiries.stream().map(Expiry::taskId).toArray(String[]::new)));
+                ps.setArray(
+                        3,
+                        c.createArrayOf(
+                                "text",
+                                expiries.stream().map(e -> e.state().name()).toArray(String[]::new)));
+                ps.setArray(
+                        4,
+                        c.createArrayOf(
+                                "text",
+                                expiries.stream()
+                                        .map(e -> e.failureClass().name())
+                                        .toArray(String[]::new)));
                 return ps.executeUpdate();
             }
         });
@@ -448,9 +563,8 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
             parameters.and("specId", specId);
         }
         Sort order = Sort.by("readyAt").and("specId").and("taskId");
-        PanacheQuery<Task> query = conditions.isEmpty()
-                ? findAll(order)
-                : find(String.join(" and ", conditions), order, parameters);
+        PanacheQuery<Task> query =
+                conditions.isEmpty() ? findAll(order) : find(String.join(" and ", conditions), order, parameters);
         return query.page(Page.ofSize(limit)).list();
     }
 }

@@ -1,12 +1,13 @@
 package dev.forgeline.dispatcher.rest;
 
-import dev.forgeline.dispatcher.model.BreakerView;
-import dev.forgeline.dispatcher.service.BreakerService;
+import java.util.List;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.util.List;
+
+import dev.forgeline.dispatcher.model.BreakerView;
+import dev.forgeline.dispatcher.service.BreakerService;
 
 /** Circuit breakers per agent profile, per node and for the fleet. */
 @Path("/breakers")

@@ -1,13 +1,14 @@
 package dev.forgeline.dispatcher.rest;
 
-import dev.forgeline.dispatcher.model.DispatchStatus;
-import dev.forgeline.dispatcher.service.GateService;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+
+import dev.forgeline.dispatcher.model.DispatchStatus;
+import dev.forgeline.dispatcher.service.GateService;
 
 /** Pausing and resuming dispatch, and why it is held. */
 @Path("/dispatch")

@@ -1,16 +1,17 @@
 package dev.forgeline.dispatcher.rest;
 
+import java.util.List;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
 import dev.forgeline.dispatcher.model.NodeRegistration;
 import dev.forgeline.dispatcher.model.NodeView;
 import dev.forgeline.dispatcher.service.NodeService;
-import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.POST;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.MediaType;
-import java.util.List;
 
 /** Workers register their nodes here. */
 @Path("/nodes")

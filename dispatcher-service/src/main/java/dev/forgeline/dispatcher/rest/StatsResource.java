@@ -1,11 +1,12 @@
 package dev.forgeline.dispatcher.rest;
 
-import dev.forgeline.dispatcher.model.DispatcherStats;
-import dev.forgeline.dispatcher.service.TaskQueryService;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+
+import dev.forgeline.dispatcher.model.DispatcherStats;
+import dev.forgeline.dispatcher.service.TaskQueryService;
 
 /** The dispatcher's counters. */
 @Path("/dispatcher/stats")

@@ -1,8 +1,6 @@
 package dev.forgeline.dispatcher.rest;
 
-import dev.forgeline.dispatcher.model.TaskView;
-import dev.forgeline.dispatcher.service.TaskControlService;
-import dev.forgeline.dispatcher.service.TaskQueryService;
+import java.util.List;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -10,7 +8,10 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import java.util.List;
+
+import dev.forgeline.dispatcher.model.TaskView;
+import dev.forgeline.dispatcher.service.TaskControlService;
+import dev.forgeline.dispatcher.service.TaskQueryService;
 
 /** Tasks as the dispatcher sees them, with their attempts. */
 @Path("/tasks")
@@ -27,7 +28,9 @@ public class TaskResource {
     /** Cancels a READY, LEASED or RUNNING task (its lease is revoked); 404 unknown, 409 any other state. */
     @POST
     @Path("/{specId}/{taskId}/cancel")
-    public TaskView cancel(@PathParam("specId") String specId, @PathParam("taskId") String taskId,
+    public TaskView cancel(
+            @PathParam("specId") String specId,
+            @PathParam("taskId") String taskId,
             @QueryParam("reason") String reason) {
         control.cancel(specId, taskId, reason);
         return queries.get(specId, taskId);
@@ -42,7 +45,9 @@ public class TaskResource {
     }
 
     @GET
-    public List<TaskView> list(@QueryParam("state") String state, @QueryParam("specId") String specId,
+    public List<TaskView> list(
+            @QueryParam("state") String state,
+            @QueryParam("specId") String specId,
             @QueryParam("limit") Integer limit) {
         return queries.list(state, specId, limit);
     }

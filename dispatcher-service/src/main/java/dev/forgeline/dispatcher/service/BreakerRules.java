@@ -1,8 +1,9 @@
 package dev.forgeline.dispatcher.service;
 
-import dev.forgeline.contracts.BreakerState;
 import java.time.Duration;
 import java.time.Instant;
+
+import dev.forgeline.contracts.BreakerState;
 
 /**
  * The breaker state machine, pure. CLOSED opens when the window holds at least {@code minAttempts} attempts and
@@ -11,11 +12,9 @@ import java.time.Instant;
  */
 public final class BreakerRules {
     /** A change to make, or null for none. */
-    public record Transition(BreakerState to, String reason) {
-    }
+    public record Transition(BreakerState to, String reason) {}
 
-    private BreakerRules() {
-    }
+    private BreakerRules() {}
 
     /**
      * @param state     current state (CLOSED when the breaker has no row)
@@ -24,21 +23,32 @@ public final class BreakerRules {
      * @param failures  failed ones among them
      * @param successes succeeded ones among them
      */
-    public static Transition next(BreakerState state, Instant changedAt, int attempts, int failures, int successes,
-            double failureRatio, int minAttempts, Duration coolDown, Instant now) {
+    public static Transition next(
+            BreakerState state,
+            Instant changedAt,
+            int attempts,
+            int failures,
+            int successes,
+            double failureRatio,
+            int minAttempts,
+            Duration coolDown,
+            Instant now) {
         switch (state) {
             case CLOSED -> {
                 if (attempts >= minAttempts && attempts > 0 && failures >= failureRatio * attempts) {
-                    return new Transition(BreakerState.OPEN, failures + " of the last " + attempts
-                            + " attempts failed (threshold " + Math.round(failureRatio * 100) + "% of at least "
-                            + minAttempts + ")");
+                    return new Transition(
+                            BreakerState.OPEN,
+                            failures + " of the last " + attempts
+                                    + " attempts failed (threshold " + Math.round(failureRatio * 100) + "% of at least "
+                                    + minAttempts + ")");
                 }
                 return null;
             }
             case OPEN -> {
                 if (!now.isBefore(changedAt.plus(coolDown))) {
-                    return new Transition(BreakerState.HALF_OPEN, "cool-down of " + coolDown.toMillis()
-                            + " ms over: one probe attempt may run");
+                    return new Transition(
+                            BreakerState.HALF_OPEN,
+                            "cool-down of " + coolDown.toMillis() + " ms over: one probe attempt may run");
                 }
                 return null;
             }

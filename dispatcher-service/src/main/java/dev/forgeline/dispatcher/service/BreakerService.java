@@ -1,5 +1,14 @@
 package dev.forgeline.dispatcher.service;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.transaction.Transactional;
+
 import dev.forgeline.contracts.BreakerState;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.payload.BreakerChanged;
@@ -12,14 +21,6 @@ import dev.forgeline.dispatcher.repository.BreakerRepository.Window;
 import dev.forgeline.dispatcher.service.BreakerRules.Transition;
 import dev.forgeline.support.outbox.Outbox;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import jakarta.transaction.Transactional;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -43,8 +44,12 @@ public class BreakerService {
     private final DispatcherConfig config;
     private final DispatchLoop dispatchLoop;
 
-    public BreakerService(BreakerRepository breakers, Outbox outbox, DispatcherMetrics metrics,
-            DispatcherConfig config, DispatchLoop dispatchLoop) {
+    public BreakerService(
+            BreakerRepository breakers,
+            Outbox outbox,
+            DispatcherMetrics metrics,
+            DispatcherConfig config,
+            DispatchLoop dispatchLoop) {
         this.breakers = breakers;
         this.outbox = outbox;
         this.metrics = metrics;
@@ -54,7 +59,8 @@ public class BreakerService {
 
     void onStart(@Observes StartupEvent event) {
         try {
-            QuarkusTx.run(() -> breakers.all().forEach(b -> metrics.breaker(b.scope(), b.key(), b.state().ordinal())));
+            QuarkusTx.run(() -> breakers.all()
+                    .forEach(b -> metrics.breaker(b.scope(), b.key(), b.state().ordinal())));
         } catch (RuntimeException e) {
             LOG.warnf("breaker states not loaded for the gauge: %s", e.getMessage());
         }
@@ -84,9 +90,16 @@ public class BreakerService {
             int attempts = window == null ? 0 : window.attempts();
             int failures = window == null ? 0 : window.failures();
             int successes = window == null ? 0 : window.successes();
-            Transition transition = BreakerRules.next(state, row == null ? now : row.changedAt(), attempts, failures,
-                    successes, global ? settings.globalFailureRatio() : settings.failureRatio(),
-                    global ? settings.globalMinAttempts() : settings.minAttempts(), settings.coolDown(), now);
+            Transition transition = BreakerRules.next(
+                    state,
+                    row == null ? now : row.changedAt(),
+                    attempts,
+                    failures,
+                    successes,
+                    global ? settings.globalFailureRatio() : settings.failureRatio(),
+                    global ? settings.globalMinAttempts() : settings.minAttempts(),
+                    settings.coolDown(),
+                    now);
             if (transition == null) {
                 continue;
             }
@@ -95,8 +108,8 @@ public class BreakerService {
             }
             // the next window starts after the attempts that decided this change
             breakers.save(scope, key, transition.to(), failures, attempts, transition.reason(), lastAttempt);
-            BreakerChanged change = new BreakerChanged(scope, key, state, transition.to(), failures, attempts,
-                    transition.reason(), now);
+            BreakerChanged change = new BreakerChanged(
+                    scope, key, state, transition.to(), failures, attempts, transition.reason(), now);
             outbox.append(EventType.BREAKER_CHANGED, null, null, scope + "/" + key, change);
             metrics.breaker(scope, key, transition.to().ordinal());
             LOG.warnf("breaker %s/%s %s -> %s: %s", scope, key, state, transition.to(), transition.reason());
@@ -110,10 +123,20 @@ public class BreakerService {
 
     @Transactional
     public List<BreakerView> list() {
-        return breakers.all().stream().map(b -> new BreakerView(b.scope(), b.key(), b.state(), b.failures(),
-                b.attempts(), b.reason(), b.changedAt(),
-                b.state() == BreakerState.OPEN ? b.changedAt().plus(config.breaker().coolDown()) : null,
-                b.probeLeaseId())).toList();
+        return breakers.all().stream()
+                .map(b -> new BreakerView(
+                        b.scope(),
+                        b.key(),
+                        b.state(),
+                        b.failures(),
+                        b.attempts(),
+                        b.reason(),
+                        b.changedAt(),
+                        b.state() == BreakerState.OPEN
+                                ? b.changedAt().plus(config.breaker().coolDown())
+                                : null,
+                        b.probeLeaseId()))
+                .toList();
     }
 
     public Duration coolDown() {
@@ -122,8 +145,7 @@ public class BreakerService {
 
     /** Runs work in a transaction outside a CDI-intercepted call. */
     static final class QuarkusTx {
-        private QuarkusTx() {
-        }
+        private QuarkusTx() {}
 
         static void run(Runnable work) {
             io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(work);

@@ -1,14 +1,15 @@
 package dev.forgeline.dispatcher.service;
 
-import dev.forgeline.dispatcher.config.DispatcherConfig;
-import dev.forgeline.support.tx.AfterCommit;
-import dev.forgeline.dispatcher.service.DispatchService.DispatchRound;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import dev.forgeline.dispatcher.config.DispatcherConfig;
+import dev.forgeline.dispatcher.service.DispatchService.DispatchRound;
+import dev.forgeline.support.tx.AfterCommit;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,7 +33,10 @@ public class DispatchLoop {
     private volatile boolean running;
     private volatile Thread thread;
 
-    public DispatchLoop(DispatchService dispatchService, AfterCommit afterCommit, BreakerService breakers,
+    public DispatchLoop(
+            DispatchService dispatchService,
+            AfterCommit afterCommit,
+            BreakerService breakers,
             DispatcherConfig config) {
         this.dispatchService = dispatchService;
         this.afterCommit = afterCommit;

@@ -1,44 +1,45 @@
 package dev.forgeline.dispatcher.service;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forgeline.contracts.BreakerState;
 import dev.forgeline.contracts.EventType;
-import dev.forgeline.contracts.payload.PreviousAttempt;
-import dev.forgeline.dispatcher.metrics.DispatcherMetrics;
-import dev.forgeline.dispatcher.repository.BreakerRepository;
-import dev.forgeline.dispatcher.repository.BreakerRepository.BreakerRow;
-import dev.forgeline.dispatcher.repository.GateRepository;
-import dev.forgeline.dispatcher.repository.GateRepository.Gate;
-import dev.forgeline.dispatcher.repository.TaskRepository.Exclusions;
-import java.util.HashSet;
-import java.util.Set;
 import dev.forgeline.contracts.TaskState;
+import dev.forgeline.contracts.payload.PreviousAttempt;
 import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.contracts.payload.TaskReady;
 import dev.forgeline.contracts.payload.TaskStateChanged;
 import dev.forgeline.dispatcher.config.DispatcherConfig;
 import dev.forgeline.dispatcher.domain.Counter;
+import dev.forgeline.dispatcher.metrics.DispatcherMetrics;
+import dev.forgeline.dispatcher.repository.BreakerRepository;
+import dev.forgeline.dispatcher.repository.BreakerRepository.BreakerRow;
 import dev.forgeline.dispatcher.repository.CounterRepository;
+import dev.forgeline.dispatcher.repository.GateRepository;
+import dev.forgeline.dispatcher.repository.GateRepository.Gate;
 import dev.forgeline.dispatcher.repository.LeaseRepository;
 import dev.forgeline.dispatcher.repository.LeaseRepository.NewLease;
 import dev.forgeline.dispatcher.repository.NodeRepository;
 import dev.forgeline.dispatcher.repository.NodeRepository.FreeNode;
 import dev.forgeline.dispatcher.repository.TaskRepository;
 import dev.forgeline.dispatcher.repository.TaskRepository.DispatchableTask;
+import dev.forgeline.dispatcher.repository.TaskRepository.Exclusions;
 import dev.forgeline.dispatcher.service.TaskPlacement.Placement;
 import dev.forgeline.support.outbox.Outbox;
 import dev.forgeline.support.outbox.Outbox.Event;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 
 /**
  * One dispatch round: grants leases for READY tasks on nodes with free slots, in one transaction with a
@@ -58,9 +59,17 @@ public class DispatchService {
     private final BreakerRepository breakers;
     private final DispatcherMetrics metrics;
 
-    public DispatchService(NodeRepository nodes, TaskRepository tasks, LeaseRepository leases,
-            CounterRepository counters, Outbox outbox, DispatcherConfig config, ObjectMapper json,
-            GateRepository gates, BreakerRepository breakers, DispatcherMetrics metrics) {
+    public DispatchService(
+            NodeRepository nodes,
+            TaskRepository tasks,
+            LeaseRepository leases,
+            CounterRepository counters,
+            Outbox outbox,
+            DispatcherConfig config,
+            ObjectMapper json,
+            GateRepository gates,
+            BreakerRepository breakers,
+            DispatcherMetrics metrics) {
         this.gates = gates;
         this.breakers = breakers;
         this.metrics = metrics;
@@ -109,8 +118,7 @@ public class DispatchService {
                 }
                 case BreakerService.NODE -> (probeFree ? probeNodes : blockedNodes).add(breaker.key());
                 case BreakerService.PROFILE -> (probeFree ? probeProfiles : blockedProfiles).add(breaker.key());
-                default -> {
-                }
+                default -> {}
             }
         }
         List<FreeNode> freeNodes = nodes.lockActiveWithFreeSlots(blockedNodes).stream()
@@ -123,11 +131,19 @@ public class DispatchService {
             return DispatchRound.IDLE;
         }
         int limit = globalProbe ? 1 : Math.min(freeSlots, config.batchSize());
-        List<String> heldSpecs = gates.stream().filter(g -> g.name().startsWith(GateRepository.BUDGET_SPEC))
-                .map(Gate::specId).toList();
+        List<String> heldSpecs = gates.stream()
+                .filter(g -> g.name().startsWith(GateRepository.BUDGET_SPEC))
+                .map(Gate::specId)
+                .toList();
         boolean holdReview = gates.stream().anyMatch(g -> g.name().equals(GateRepository.REVIEW_BACKLOG));
-        List<DispatchableTask> locked = tasks.lockDispatchable(freeNodes.stream().map(FreeNode::name).toList(), limit,
-                new Exclusions(heldSpecs, holdReview, List.copyOf(blockedProfiles), config.starvationLimit().toMillis(),
+        List<DispatchableTask> locked = tasks.lockDispatchable(
+                freeNodes.stream().map(FreeNode::name).toList(),
+                limit,
+                new Exclusions(
+                        heldSpecs,
+                        holdReview,
+                        List.copyOf(blockedProfiles),
+                        config.starvationLimit().toMillis(),
                         config.fairShareWindow().toMillis()));
         if (locked.isEmpty()) {
             return new DispatchRound(limit, 0, 0);
@@ -149,8 +165,15 @@ public class DispatchService {
         for (int i = 0; i < placements.size(); i++) {
             Placement placement = placements.get(i);
             DispatchableTask task = placement.task();
-            granted.add(new NewLease(UUID.randomUUID(), task.specId(), task.taskId(), placement.nodeName(), tokens[i],
-                    task.attempt() + 1, leasedAt, leasedAt.plus(leaseDuration(task.estimateSeconds())),
+            granted.add(new NewLease(
+                    UUID.randomUUID(),
+                    task.specId(),
+                    task.taskId(),
+                    placement.nodeName(),
+                    tokens[i],
+                    task.attempt() + 1,
+                    leasedAt,
+                    leasedAt.plus(leaseDuration(task.estimateSeconds())),
                     task.effectiveProfile()));
             grantedByNode.merge(placement.nodeName(), 1, Integer::sum);
         }
@@ -173,16 +196,40 @@ public class DispatchService {
                 globalProbe = false;
             }
             if (task.readyAt() != null) {
-                metrics.scheduleToStart(Duration.between(task.readyAt(), leasedAt).toMillis() / 1000.0);
+                metrics.scheduleToStart(
+                        Duration.between(task.readyAt(), leasedAt).toMillis() / 1000.0);
             }
-            events.add(new Event(EventType.TASK_LEASED, lease.specId(), lease.taskId(), lease.nodeName(),
-                    new TaskLeased(lease.id(), lease.nodeName(), lease.fencingToken(), lease.attempt(), lease.leasedAt(),
-                            lease.deadline(), heartbeatSeconds, parse(task), task.effectiveProfile(), previous(task)),
+            events.add(new Event(
+                    EventType.TASK_LEASED,
+                    lease.specId(),
+                    lease.taskId(),
+                    lease.nodeName(),
+                    new TaskLeased(
+                            lease.id(),
+                            lease.nodeName(),
+                            lease.fencingToken(),
+                            lease.attempt(),
+                            lease.leasedAt(),
+                            lease.deadline(),
+                            heartbeatSeconds,
+                            parse(task),
+                            task.effectiveProfile(),
+                            previous(task)),
                     task.traceContext()));
-            events.add(new Event(EventType.TASK_STATE_CHANGED, lease.specId(), lease.taskId(),
+            events.add(new Event(
+                    EventType.TASK_STATE_CHANGED,
+                    lease.specId(),
+                    lease.taskId(),
                     lease.specId() + "/" + lease.taskId(),
-                    new TaskStateChanged(lease.specId(), lease.taskId(), TaskState.LEASED, lease.attempt(),
-                            lease.nodeName(), lease.fencingToken(), null, null),
+                    new TaskStateChanged(
+                            lease.specId(),
+                            lease.taskId(),
+                            TaskState.LEASED,
+                            lease.attempt(),
+                            lease.nodeName(),
+                            lease.fencingToken(),
+                            null,
+                            null),
                     task.traceContext()));
         }
         outbox.appendAll(events);
@@ -202,8 +249,8 @@ public class DispatchService {
         try {
             return json.readValue(task.previousAttemptJson(), PreviousAttempt.class);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored PreviousAttempt of " + task.specId() + "/" + task.taskId()
-                    + " cannot be read", e);
+            throw new IllegalStateException(
+                    "stored PreviousAttempt of " + task.specId() + "/" + task.taskId() + " cannot be read", e);
         }
     }
 
@@ -214,7 +261,8 @@ public class DispatchService {
 
     /** Start-to-close time of an attempt: the estimate times the timeout factor, at least the minimum. */
     Duration leaseDuration(long estimateSeconds) {
-        Duration fromEstimate = Duration.ofMillis(Math.round(Math.max(0, estimateSeconds) * config.timeoutFactor() * 1000));
+        Duration fromEstimate =
+                Duration.ofMillis(Math.round(Math.max(0, estimateSeconds) * config.timeoutFactor() * 1000));
         return fromEstimate.compareTo(config.minLeaseDuration()) > 0 ? fromEstimate : config.minLeaseDuration();
     }
 
@@ -222,8 +270,8 @@ public class DispatchService {
         try {
             return json.readValue(task.taskReadyJson(), TaskReady.class);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored TaskReady of " + task.specId() + "/" + task.taskId()
-                    + " cannot be read", e);
+            throw new IllegalStateException(
+                    "stored TaskReady of " + task.specId() + "/" + task.taskId() + " cannot be read", e);
         }
     }
 }

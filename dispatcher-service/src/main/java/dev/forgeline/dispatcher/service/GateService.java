@@ -1,17 +1,18 @@
 package dev.forgeline.dispatcher.service;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
 import dev.forgeline.contracts.payload.BudgetAlert;
 import dev.forgeline.contracts.payload.ReviewBacklog;
 import dev.forgeline.dispatcher.model.DispatchStatus;
 import dev.forgeline.dispatcher.repository.BreakerRepository;
 import dev.forgeline.dispatcher.repository.GateRepository;
 import dev.forgeline.dispatcher.repository.GateRepository.Gate;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
 import org.jboss.logging.Logger;
 
 /** Pause and resume, budget alerts and the review backlog: everything that holds dispatch back, and why. */
@@ -31,8 +32,11 @@ public class GateService {
 
     @Transactional
     public DispatchStatus pause(String reason) {
-        gates.put(GateRepository.PAUSE, null,
-                "paused by an operator" + (reason == null || reason.isBlank() ? "" : ": " + reason), null);
+        gates.put(
+                GateRepository.PAUSE,
+                null,
+                "paused by an operator" + (reason == null || reason.isBlank() ? "" : ": " + reason),
+                null);
         LOG.warnf("dispatch paused: %s", reason);
         return status();
     }
@@ -53,19 +57,31 @@ public class GateService {
     @Transactional
     public void applyBudgetAlert(BudgetAlert alert) {
         if (alert.thresholdPercent() < 100) {
-            LOG.infof("budget alert %s %s at %d%%: spent %s of %s", alert.scope(),
-                    alert.specId() == null ? alert.day() : alert.specId(), alert.thresholdPercent(), alert.spentUsd(),
+            LOG.infof(
+                    "budget alert %s %s at %d%%: spent %s of %s",
+                    alert.scope(),
+                    alert.specId() == null ? alert.day() : alert.specId(),
+                    alert.thresholdPercent(),
+                    alert.spentUsd(),
                     alert.budgetUsd());
             return;
         }
         if ("DAY".equalsIgnoreCase(alert.scope())) {
-            Instant until = alert.day() == null ? null
+            Instant until = alert.day() == null
+                    ? null
                     : alert.day().plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC);
-            gates.put(GateRepository.BUDGET_DAY, null, "daily budget spent: " + alert.spentUsd() + " of "
-                    + alert.budgetUsd() + " USD on " + alert.day() + "; no task is leased until the next day", until);
+            gates.put(
+                    GateRepository.BUDGET_DAY,
+                    null,
+                    "daily budget spent: " + alert.spentUsd() + " of " + alert.budgetUsd() + " USD on " + alert.day()
+                            + "; no task is leased until the next day",
+                    until);
         } else if (alert.specId() != null) {
-            gates.put(GateRepository.BUDGET_SPEC + alert.specId(), alert.specId(), "budget of spec " + alert.specId()
-                    + " spent: " + alert.spentUsd() + " of " + alert.budgetUsd() + " USD; its tasks are not leased",
+            gates.put(
+                    GateRepository.BUDGET_SPEC + alert.specId(),
+                    alert.specId(),
+                    "budget of spec " + alert.specId() + " spent: " + alert.spentUsd() + " of " + alert.budgetUsd()
+                            + " USD; its tasks are not leased",
                     null);
         }
         LOG.warnf("budget exhausted (%s %s): dispatch held", alert.scope(), alert.specId());
@@ -74,10 +90,15 @@ public class GateService {
     @Transactional
     public void applyReviewBacklog(ReviewBacklog backlog) {
         if (backlog.holdBack()) {
-            gates.put(GateRepository.REVIEW_BACKLOG, null, "review backlog over capacity ("
-                    + backlog.pendingHighRisk() + " level 2-3 reviews waiting, capacity " + backlog.dailyCapacity()
-                    + "/day): tasks that will need a person's review are held"
-                    + (backlog.reason() == null ? "" : "; " + backlog.reason()), null);
+            gates.put(
+                    GateRepository.REVIEW_BACKLOG,
+                    null,
+                    "review backlog over capacity ("
+                            + backlog.pendingHighRisk() + " level 2-3 reviews waiting, capacity "
+                            + backlog.dailyCapacity()
+                            + "/day): tasks that will need a person's review are held"
+                            + (backlog.reason() == null ? "" : "; " + backlog.reason()),
+                    null);
         } else if (gates.remove(GateRepository.REVIEW_BACKLOG)) {
             dispatchLoop.wakeAfterCommit();
         }
@@ -93,7 +114,8 @@ public class GateService {
             paused |= gate.global();
         }
         for (BreakerRepository.BreakerRow breaker : breakers.all()) {
-            if (BreakerService.GLOBAL.equals(breaker.scope()) && breaker.state() != dev.forgeline.contracts.BreakerState.CLOSED) {
+            if (BreakerService.GLOBAL.equals(breaker.scope())
+                    && breaker.state() != dev.forgeline.contracts.BreakerState.CLOSED) {
                 reasons.add("global breaker " + breaker.state() + ": " + breaker.reason());
                 paused |= breaker.state() == dev.forgeline.contracts.BreakerState.OPEN;
             }

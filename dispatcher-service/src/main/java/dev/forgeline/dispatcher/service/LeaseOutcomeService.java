@@ -1,5 +1,14 @@
 package dev.forgeline.dispatcher.service;
 
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.TaskState;
@@ -17,14 +26,6 @@ import dev.forgeline.dispatcher.repository.TaskRepository;
 import dev.forgeline.dispatcher.repository.TaskRepository.TaskRow;
 import dev.forgeline.dispatcher.service.RetryService.EndedAttempt;
 import dev.forgeline.support.outbox.Outbox;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
-import java.time.Instant;
-import java.util.EnumSet;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
@@ -37,8 +38,8 @@ public class LeaseOutcomeService {
     private static final Logger LOG = Logger.getLogger(LeaseOutcomeService.class);
     static final int MAX_REASON_LENGTH = 500;
     /** Failure classes a worker reports when it acknowledges a revocation. */
-    static final Set<FailureClass> REVOCATION_REASONS = EnumSet.of(FailureClass.CANCELLED, FailureClass.TIMEOUT,
-            FailureClass.ORPHANED);
+    static final Set<FailureClass> REVOCATION_REASONS =
+            EnumSet.of(FailureClass.CANCELLED, FailureClass.TIMEOUT, FailureClass.ORPHANED);
 
     private final TaskRepository tasks;
     private final LeaseRepository leases;
@@ -49,8 +50,14 @@ public class LeaseOutcomeService {
     private final RetryService retries;
     private final DispatcherMetrics metrics;
 
-    public LeaseOutcomeService(TaskRepository tasks, LeaseRepository leases, NodeRepository nodes,
-            CounterRepository counters, Outbox outbox, DispatchLoop dispatchLoop, RetryService retries,
+    public LeaseOutcomeService(
+            TaskRepository tasks,
+            LeaseRepository leases,
+            NodeRepository nodes,
+            CounterRepository counters,
+            Outbox outbox,
+            DispatchLoop dispatchLoop,
+            RetryService retries,
             DispatcherMetrics metrics) {
         this.tasks = tasks;
         this.leases = leases;
@@ -72,14 +79,16 @@ public class LeaseOutcomeService {
     @Transactional
     public boolean applyHeartbeat(String specId, String taskId, Heartbeat heartbeat) {
         metrics.heartbeat("attempt");
-        String spec = specId != null ? specId : heartbeat.leaseId() == null ? null : leases.specIdOf(heartbeat.leaseId());
+        String spec =
+                specId != null ? specId : heartbeat.leaseId() == null ? null : leases.specIdOf(heartbeat.leaseId());
         String task = heartbeat.taskId() != null ? heartbeat.taskId() : taskId;
         Optional<TaskRow> current = spec == null || task == null ? Optional.empty() : tasks.lockRow(spec, task);
         if (current.isEmpty() || !holds(current.get(), heartbeat.leaseId(), heartbeat.fencingToken())) {
             counters.increment(Counter.STALE_HEARTBEATS, 1);
             metrics.stale("heartbeat");
-            LOG.infof("stale heartbeat for %s/%s from %s: token %d, current %s", spec, task, heartbeat.nodeName(),
-                    heartbeat.fencingToken(), currentToken(current));
+            LOG.infof(
+                    "stale heartbeat for %s/%s from %s: token %d, current %s",
+                    spec, task, heartbeat.nodeName(), heartbeat.fencingToken(), currentToken(current));
             return false;
         }
         TaskRow row = current.get();
@@ -87,9 +96,20 @@ public class LeaseOutcomeService {
         nodes.touch(row.nodeName());
         if (row.state() == TaskState.LEASED) {
             tasks.setState(spec, task, TaskState.RUNNING, null);
-            outbox.append(EventType.TASK_STATE_CHANGED, spec, task, spec + "/" + task,
-                    new TaskStateChanged(spec, task, TaskState.RUNNING, row.attempt(), row.nodeName(),
-                            row.fencingToken(), null, null));
+            outbox.append(
+                    EventType.TASK_STATE_CHANGED,
+                    spec,
+                    task,
+                    spec + "/" + task,
+                    new TaskStateChanged(
+                            spec,
+                            task,
+                            TaskState.RUNNING,
+                            row.attempt(),
+                            row.nodeName(),
+                            row.fencingToken(),
+                            null,
+                            null));
         }
         return true;
     }
@@ -109,25 +129,51 @@ public class LeaseOutcomeService {
             boolean ack = !result.succeeded() && REVOCATION_REASONS.contains(result.failureClass());
             counters.increment(ack ? Counter.STALE_ACKS : Counter.STALE_RESULTS, 1);
             metrics.stale(ack ? "ack" : "result");
-            LOG.infof("stale %s for %s/%s from %s: token %d, current %s", ack ? "revocation acknowledgement" : "result",
-                    result.specId(), result.taskId(), result.nodeName(), result.fencingToken(), currentToken(current));
+            LOG.infof(
+                    "stale %s for %s/%s from %s: token %d, current %s",
+                    ack ? "revocation acknowledgement" : "result",
+                    result.specId(),
+                    result.taskId(),
+                    result.nodeName(),
+                    result.fencingToken(),
+                    currentToken(current));
             return false;
         }
         TaskRow row = current.get();
-        EndedAttempt ended = new EndedAttempt(row.attempt(), row.currentLeaseId(), row.nodeName(),
-                row.leaseAgentProfile(), row.fencingToken(), result.succeeded() ? "SUCCEEDED" : "FAILED");
+        EndedAttempt ended = new EndedAttempt(
+                row.attempt(),
+                row.currentLeaseId(),
+                row.nodeName(),
+                row.leaseAgentProfile(),
+                row.fencingToken(),
+                result.succeeded() ? "SUCCEEDED" : "FAILED");
         leases.end(row.currentLeaseId(), result.succeeded() ? LeaseOutcome.SUCCEEDED : LeaseOutcome.FAILED);
         nodes.releaseSlots(Map.of(row.nodeName(), 1));
         if (result.succeeded()) {
             tasks.finish(row.specId(), row.taskId(), TaskState.SUCCEEDED, null, null, false);
             retries.succeeded(row, ended);
-            outbox.append(EventType.TASK_STATE_CHANGED, row.specId(), row.taskId(), row.specId() + "/" + row.taskId(),
-                    new TaskStateChanged(row.specId(), row.taskId(), TaskState.SUCCEEDED, row.attempt(),
-                            row.nodeName(), row.fencingToken(), null, null));
+            outbox.append(
+                    EventType.TASK_STATE_CHANGED,
+                    row.specId(),
+                    row.taskId(),
+                    row.specId() + "/" + row.taskId(),
+                    new TaskStateChanged(
+                            row.specId(),
+                            row.taskId(),
+                            TaskState.SUCCEEDED,
+                            row.attempt(),
+                            row.nodeName(),
+                            row.fencingToken(),
+                            null,
+                            null));
         } else {
-            FailureClass failureClass = result.failureClass() != null ? result.failureClass() : FailureClass.AGENT_ERROR;
-            String outputTail = result.tests() != null && result.tests().outputTail() != null
-                    && !result.tests().outputTail().isBlank() ? result.tests().outputTail() : result.failureDetail();
+            FailureClass failureClass =
+                    result.failureClass() != null ? result.failureClass() : FailureClass.AGENT_ERROR;
+            String outputTail = result.tests() != null
+                            && result.tests().outputTail() != null
+                            && !result.tests().outputTail().isBlank()
+                    ? result.tests().outputTail()
+                    : result.failureDetail();
             retries.failed(row, ended, failureClass, result.failureDetail(), outputTail, null);
         }
         dispatchLoop.wakeAfterCommit();
@@ -142,30 +188,68 @@ public class LeaseOutcomeService {
     public EndedAttempt revoke(TaskRow row, LeaseOutcome outcome, FailureClass reason, String detail) {
         leases.end(row.currentLeaseId(), outcome);
         nodes.releaseSlots(Map.of(row.nodeName(), 1));
-        announceRevocation(row.specId(), row.taskId(), row.currentLeaseId(), row.nodeName(), row.fencingToken(),
-                row.attempt(), reason, detail, row.traceContext());
+        announceRevocation(
+                row.specId(),
+                row.taskId(),
+                row.currentLeaseId(),
+                row.nodeName(),
+                row.fencingToken(),
+                row.attempt(),
+                reason,
+                detail,
+                row.traceContext());
         dispatchLoop.wakeAfterCommit();
-        return new EndedAttempt(row.attempt(), row.currentLeaseId(), row.nodeName(), row.leaseAgentProfile(),
-                row.fencingToken(), outcome.name());
+        return new EndedAttempt(
+                row.attempt(),
+                row.currentLeaseId(),
+                row.nodeName(),
+                row.leaseAgentProfile(),
+                row.fencingToken(),
+                outcome.name());
     }
 
     /** Appends LEASE_REVOKED for a lease already ended in this transaction. */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void announceRevocation(String specId, String taskId, UUID leaseId, String nodeName, long fencingToken,
-            int attempt, FailureClass reason, String detail, Map<String, String> traceContext) {
-        outbox.append(EventType.LEASE_REVOKED, specId, taskId, nodeName,
-                new LeaseRevoked(leaseId, nodeName, specId, taskId, fencingToken, attempt, reason, truncate(detail),
+    public void announceRevocation(
+            String specId,
+            String taskId,
+            UUID leaseId,
+            String nodeName,
+            long fencingToken,
+            int attempt,
+            FailureClass reason,
+            String detail,
+            Map<String, String> traceContext) {
+        outbox.append(
+                EventType.LEASE_REVOKED,
+                specId,
+                taskId,
+                nodeName,
+                new LeaseRevoked(
+                        leaseId,
+                        nodeName,
+                        specId,
+                        taskId,
+                        fencingToken,
+                        attempt,
+                        reason,
+                        truncate(detail),
                         Instant.now()),
                 traceContext);
     }
 
     static boolean holds(TaskRow row, UUID claimedLease, long claimedToken) {
-        return row.leaseOpen() && row.fencingToken() != null && row.fencingToken() == claimedToken
-                && (claimedLease == null || claimedLease.equals(row.currentLeaseId())) && row.isActive();
+        return row.leaseOpen()
+                && row.fencingToken() != null
+                && row.fencingToken() == claimedToken
+                && (claimedLease == null || claimedLease.equals(row.currentLeaseId()))
+                && row.isActive();
     }
 
     private static String currentToken(Optional<TaskRow> current) {
-        return current.filter(TaskRow::leaseOpen).map(c -> String.valueOf(c.fencingToken())).orElse("none");
+        return current.filter(TaskRow::leaseOpen)
+                .map(c -> String.valueOf(c.fencingToken()))
+                .orElse("none");
     }
 
     static String truncate(String text) {

@@ -1,5 +1,11 @@
 package dev.forgeline.dispatcher.service;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.TaskState;
 import dev.forgeline.dispatcher.config.DispatcherConfig;
@@ -14,11 +20,6 @@ import dev.forgeline.dispatcher.repository.NodeRepository;
 import dev.forgeline.dispatcher.repository.TaskRepository;
 import dev.forgeline.dispatcher.repository.TaskRepository.TaskRow;
 import dev.forgeline.dispatcher.service.RetryService.EndedAttempt;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
-import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -46,9 +47,16 @@ public class LeaseSupervisor {
     private final DispatcherConfig config;
     private final NodeEvents nodeEvents;
 
-    public LeaseSupervisor(LeaseRepository leases, TaskRepository tasks, NodeRepository nodes,
-            CounterRepository counters, LeaseOutcomeService leaseOutcomes, RetryService retries,
-            DispatcherMetrics metrics, DispatcherConfig config, NodeEvents nodeEvents) {
+    public LeaseSupervisor(
+            LeaseRepository leases,
+            TaskRepository tasks,
+            NodeRepository nodes,
+            CounterRepository counters,
+            LeaseOutcomeService leaseOutcomes,
+            RetryService retries,
+            DispatcherMetrics metrics,
+            DispatcherConfig config,
+            NodeEvents nodeEvents) {
         this.leases = leases;
         this.tasks = tasks;
         this.nodes = nodes;
@@ -71,8 +79,9 @@ public class LeaseSupervisor {
         List<String> dead = nodes.markSilentNodesDead(orphanAfter().toMillis());
         if (!dead.isEmpty()) {
             counters.increment(Counter.NODES_DEAD, dead.size());
-            LOG.warnf("nodes %s missed %d node heartbeats: DEAD, their leases are orphaned", dead,
-                    config.missedHeartbeats());
+            LOG.warnf(
+                    "nodes %s missed %d node heartbeats: DEAD, their leases are orphaned",
+                    dead, config.missedHeartbeats());
             nodeEvents.nodesDied(dead);
         }
         return dead;
@@ -114,8 +123,11 @@ public class LeaseSupervisor {
     @Transactional
     public int sweep() {
         int swept = 0;
-        List<TaskKey> stuck = tasks.findStuck(config.sweeperFactor(), config.timeoutFactor(),
-                config.minLeaseDuration().toMillis(), config.batchSize());
+        List<TaskKey> stuck = tasks.findStuck(
+                config.sweeperFactor(),
+                config.timeoutFactor(),
+                config.minLeaseDuration().toMillis(),
+                config.batchSize());
         for (TaskKey key : stuck) {
             Optional<TaskRow> locked = tasks.lockRow(key.specId, key.taskId);
             if (locked.isEmpty() || !locked.get().isActive()) {
@@ -126,12 +138,18 @@ public class LeaseSupervisor {
                     + " x its estimate, or without an open lease";
             EndedAttempt ended = row.leaseOpen()
                     ? leaseOutcomes.revoke(row, LeaseOutcome.TIMEOUT, FailureClass.TIMEOUT, reason)
-                    : new EndedAttempt(row.attempt(), row.currentLeaseId(), row.nodeName(), row.leaseAgentProfile(),
-                            row.fencingToken(), "TIMEOUT");
+                    : new EndedAttempt(
+                            row.attempt(),
+                            row.currentLeaseId(),
+                            row.nodeName(),
+                            row.leaseAgentProfile(),
+                            row.fencingToken(),
+                            "TIMEOUT");
             retries.failed(row, ended, FailureClass.TIMEOUT, reason, null, null);
             swept++;
         }
-        List<TaskKey> late = tasks.lockReadyPastScheduleToClose(config.scheduleToClose().toMillis(), config.batchSize());
+        List<TaskKey> late =
+                tasks.lockReadyPastScheduleToClose(config.scheduleToClose().toMillis(), config.batchSize());
         for (TaskKey key : late) {
             TaskRow row = tasks.lockRow(key.specId, key.taskId).orElseThrow();
             String reason = "schedule-to-close limit of " + config.scheduleToClose() + " passed while READY";
@@ -154,15 +172,17 @@ public class LeaseSupervisor {
 
     private String reason(ExpiredLease lease) {
         return switch (lease.cause()) {
-            case "start-to-close" -> "start-to-close: attempt on " + lease.nodeName() + " passed its deadline "
-                    + lease.deadline();
-            case "node-dead" -> "node " + lease.nodeName() + " is DEAD (missed " + config.missedHeartbeats()
-                    + " node heartbeats)";
-            case "instance-restarted" -> "node " + lease.nodeName()
-                    + " restarted with a new instance: the old instance's attempt is orphaned";
-            default -> "no heartbeat from " + lease.nodeName() + " since " + lease.lastSignOfLife() + " ("
-                    + config.missedHeartbeats() + " intervals of " + config.heartbeatInterval().toMillis()
-                    + " ms missed)";
+            case "start-to-close" ->
+                "start-to-close: attempt on " + lease.nodeName() + " passed its deadline " + lease.deadline();
+            case "node-dead" ->
+                "node " + lease.nodeName() + " is DEAD (missed " + config.missedHeartbeats() + " node heartbeats)";
+            case "instance-restarted" ->
+                "node " + lease.nodeName() + " restarted with a new instance: the old instance's attempt is orphaned";
+            default ->
+                "no heartbeat from " + lease.nodeName() + " since " + lease.lastSignOfLife() + " ("
+                        + config.missedHeartbeats() + " intervals of "
+                        + config.heartbeatInterval().toMillis()
+                        + " ms missed)";
         };
     }
 }

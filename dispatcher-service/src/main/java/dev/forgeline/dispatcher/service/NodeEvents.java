@@ -1,15 +1,14 @@
 package dev.forgeline.dispatcher.service;
 
+import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
-import java.util.List;
 
 /** Tells interested parts (the cluster scaler) about node changes, once the transaction that made them commits. */
 @ApplicationScoped
 public class NodeEvents {
     /** Nodes just declared DEAD. Observe with {@code @Observes(during = TransactionPhase.AFTER_SUCCESS)}. */
-    public record NodesDied(List<String> names) {
-    }
+    public record NodesDied(List<String> names) {}
 
     private final Event<NodesDied> died;
 

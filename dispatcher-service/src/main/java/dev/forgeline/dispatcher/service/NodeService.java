@@ -1,26 +1,27 @@
 package dev.forgeline.dispatcher.service;
 
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+
 import dev.forgeline.contracts.payload.NodeHeartbeat;
 import dev.forgeline.dispatcher.domain.Node;
 import dev.forgeline.dispatcher.domain.NodeStatus;
 import dev.forgeline.dispatcher.mapping.NodeMapper;
 import dev.forgeline.dispatcher.metrics.DispatcherMetrics;
-import jakarta.persistence.LockModeType;
-import java.util.EnumSet;
-import java.util.Set;
-import org.jboss.logging.Logger;
 import dev.forgeline.dispatcher.model.NodeRegistration;
 import dev.forgeline.dispatcher.model.NodeView;
 import dev.forgeline.dispatcher.repository.NodeRepository;
 import dev.forgeline.support.problem.Problem.ProblemError;
 import dev.forgeline.support.problem.ProblemException;
 import io.quarkus.panache.common.Sort;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
 
 /** The node registry. */
 @ApplicationScoped
@@ -69,11 +70,18 @@ public class NodeService {
             LOG.warnf("node heartbeat with an invalid node name '%s' ignored", heartbeat.nodeName());
             return;
         }
-        NodeRepository.Known before = nodes.applyNodeHeartbeat(heartbeat.nodeName(), heartbeat.kind(),
-                heartbeat.instanceId(), heartbeat.capacity(), heartbeat.labels(), heartbeat.agentProfiles());
-        if (before != null && before.instanceId() != null
+        NodeRepository.Known before = nodes.applyNodeHeartbeat(
+                heartbeat.nodeName(),
+                heartbeat.kind(),
+                heartbeat.instanceId(),
+                heartbeat.capacity(),
+                heartbeat.labels(),
+                heartbeat.agentProfiles());
+        if (before != null
+                && before.instanceId() != null
                 && !before.instanceId().equals(heartbeat.instanceId())) {
-            LOG.infof("node %s restarted: instance %s replaces %s; the old instance's leases are orphaned",
+            LOG.infof(
+                    "node %s restarted: instance %s replaces %s; the old instance's leases are orphaned",
                     heartbeat.nodeName(), heartbeat.instanceId(), before.instanceId());
         }
         if (before == null || "DEAD".equals(before.status())) {
@@ -84,22 +92,28 @@ public class NodeService {
     /** No new leases; running attempts finish (in cluster mode the pod goes once the node is idle). */
     @Transactional
     public NodeView drain(String name) {
-        return transition(name, NodeStatus.DRAINING, "drained by an operator",
+        return transition(
+                name,
+                NodeStatus.DRAINING,
+                "drained by an operator",
                 EnumSet.of(NodeStatus.READY, NodeStatus.CORDONED, NodeStatus.DRAINING));
     }
 
     /** No new leases; running attempts go on; the node stays until uncordoned. */
     @Transactional
     public NodeView cordon(String name) {
-        return transition(name, NodeStatus.CORDONED, "cordoned by an operator",
+        return transition(
+                name,
+                NodeStatus.CORDONED,
+                "cordoned by an operator",
                 EnumSet.of(NodeStatus.READY, NodeStatus.CORDONED));
     }
 
     /** Takes new leases again. */
     @Transactional
     public NodeView uncordon(String name) {
-        NodeView view = transition(name, NodeStatus.READY, null,
-                EnumSet.of(NodeStatus.READY, NodeStatus.CORDONED, NodeStatus.DRAINING));
+        NodeView view = transition(
+                name, NodeStatus.READY, null, EnumSet.of(NodeStatus.READY, NodeStatus.CORDONED, NodeStatus.DRAINING));
         dispatchLoop.wakeAfterCommit();
         return view;
     }
@@ -110,9 +124,14 @@ public class NodeService {
             throw ProblemException.notFound("node " + name + " is not registered");
         }
         if (!from.contains(node.status)) {
-            throw new ProblemException(409, "urn:forgeline:problem:illegal-node-transition", "Illegal node transition",
+            throw new ProblemException(
+                    409,
+                    "urn:forgeline:problem:illegal-node-transition",
+                    "Illegal node transition",
                     "node " + name + " is " + node.status + "; it cannot become " + to
-                            + (node.status == NodeStatus.DEAD ? " (a DEAD node comes back by registering or heartbeating)" : ""),
+                            + (node.status == NodeStatus.DEAD
+                                    ? " (a DEAD node comes back by registering or heartbeating)"
+                                    : ""),
                     List.of(new ProblemError("status is " + node.status, null, "status")));
         }
         if (node.status != to) {
@@ -130,30 +149,35 @@ public class NodeService {
 
     private static void validate(NodeRegistration registration) {
         if (registration == null) {
-            throw ProblemException.badRequest(INVALID_NODE, "Invalid node registration", "the request has no body",
-                    List.of(new ProblemError("a JSON object {name, capacity, labels, agentProfiles} is required", null,
-                            null)));
+            throw ProblemException.badRequest(
+                    INVALID_NODE,
+                    "Invalid node registration",
+                    "the request has no body",
+                    List.of(new ProblemError(
+                            "a JSON object {name, capacity, labels, agentProfiles} is required", null, null)));
         }
         List<ProblemError> errors = new ArrayList<>();
         String name = registration.name();
         if (name == null || name.isBlank()) {
             errors.add(new ProblemError("name is required", null, "name"));
         } else if (name.length() > MAX_NAME_LENGTH || !NAME.matcher(name).matches()) {
-            errors.add(new ProblemError("name must match " + NAME.pattern() + " and have at most " + MAX_NAME_LENGTH
-                    + " characters", null, "name"));
+            errors.add(new ProblemError(
+                    "name must match " + NAME.pattern() + " and have at most " + MAX_NAME_LENGTH + " characters",
+                    null,
+                    "name"));
         }
         Integer capacity = registration.capacity();
         if (capacity == null) {
             errors.add(new ProblemError("capacity is required", null, "capacity"));
         } else if (capacity < 1 || capacity > MAX_CAPACITY) {
-            errors.add(new ProblemError("capacity must be between 1 and " + MAX_CAPACITY + ", was " + capacity, null,
-                    "capacity"));
+            errors.add(new ProblemError(
+                    "capacity must be between 1 and " + MAX_CAPACITY + ", was " + capacity, null, "capacity"));
         }
         if (registration.labels() != null) {
             registration.labels().forEach((key, value) -> {
                 if (key == null || key.isBlank() || value == null) {
-                    errors.add(new ProblemError("labels need a non-blank key and a value: '" + key + "'", null,
-                            "labels"));
+                    errors.add(
+                            new ProblemError("labels need a non-blank key and a value: '" + key + "'", null, "labels"));
                 }
             });
         }
@@ -162,8 +186,11 @@ public class NodeService {
             errors.add(new ProblemError("agent profiles must not be blank", null, "agentProfiles"));
         }
         if (!errors.isEmpty()) {
-            throw ProblemException.badRequest(INVALID_NODE, "Invalid node registration",
-                    errors.size() + " field(s) of the registration are invalid", errors);
+            throw ProblemException.badRequest(
+                    INVALID_NODE,
+                    "Invalid node registration",
+                    errors.size() + " field(s) of the registration are invalid",
+                    errors);
         }
     }
 }

@@ -1,8 +1,5 @@
 package dev.forgeline.dispatcher.service;
 
-import dev.forgeline.contracts.FailureClass;
-import dev.forgeline.dispatcher.config.DispatcherConfig;
-import dev.forgeline.dispatcher.domain.RetryStrategy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -11,6 +8,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.DoubleSupplier;
 
+import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.dispatcher.config.DispatcherConfig;
+import dev.forgeline.dispatcher.domain.RetryStrategy;
+
 /**
  * The retry table: for each failure class a strategy and how many retries it allows within one request, plus an
  * exponential backoff with jitter shared by all classes. Pure logic; the defaults below are the documented table
@@ -18,8 +19,7 @@ import java.util.function.DoubleSupplier;
  */
 public final class RetryPolicy {
     /** One row of the table. */
-    public record Rule(RetryStrategy strategy, int maxRetries) {
-    }
+    public record Rule(RetryStrategy strategy, int maxRetries) {}
 
     /**
      * What happens after a failed attempt.
@@ -29,13 +29,16 @@ public final class RetryPolicy {
      * @param nextProfile agent profile of the next attempt (null = the task's own)
      * @param reason      why, for the lifecycle event, the log and the attempt history
      */
-    public record Decision(boolean retry, RetryStrategy strategy, Duration delay, String nextProfile, String reason) {
-    }
+    public record Decision(boolean retry, RetryStrategy strategy, Duration delay, String nextProfile, String reason) {}
 
     /** What is known about the failure being decided. */
-    public record Failure(FailureClass failureClass, int attemptsUsed, int retriesOfClass, String currentProfile,
-            Instant firstReadyAt, Instant now) {
-    }
+    public record Failure(
+            FailureClass failureClass,
+            int attemptsUsed,
+            int retriesOfClass,
+            String currentProfile,
+            Instant firstReadyAt,
+            Instant now) {}
 
     static final Map<FailureClass, Rule> DEFAULTS = defaults();
 
@@ -54,8 +57,15 @@ public final class RetryPolicy {
     private final Map<String, Long> profileContexts;
     private final DoubleSupplier random;
 
-    public RetryPolicy(Map<FailureClass, Rule> table, Duration initialBackoff, double multiplier, Duration maxBackoff,
-            double jitter, int maxAttempts, Duration scheduleToClose, Map<String, Long> profileContexts,
+    public RetryPolicy(
+            Map<FailureClass, Rule> table,
+            Duration initialBackoff,
+            double multiplier,
+            Duration maxBackoff,
+            double jitter,
+            int maxAttempts,
+            Duration scheduleToClose,
+            Map<String, Long> profileContexts,
             DoubleSupplier random) {
         this.table = Map.copyOf(table);
         this.initialBackoff = initialBackoff;
@@ -73,16 +83,24 @@ public final class RetryPolicy {
         Map<FailureClass, Rule> table = new EnumMap<>(DEFAULTS);
         config.retry().classes().forEach((failureClass, policy) -> {
             Rule base = table.get(failureClass);
-            RetryStrategy strategy = policy.strategy().map(s -> RetryStrategy.valueOf(s.trim().toUpperCase()))
+            RetryStrategy strategy = policy.strategy()
+                    .map(s -> RetryStrategy.valueOf(s.trim().toUpperCase()))
                     .orElse(base.strategy());
             int maxRetries = policy.maxRetries().orElse(base.maxRetries());
             table.put(failureClass, new Rule(strategy, maxRetries));
         });
         Map<String, Long> contexts = new java.util.HashMap<>();
         config.agentProfiles().forEach((name, profile) -> contexts.put(name, profile.contextTokens()));
-        return new RetryPolicy(table, config.retry().initialBackoff(), config.retry().multiplier(),
-                config.retry().maxBackoff(), config.retry().jitter(), config.maxAttempts(), config.scheduleToClose(),
-                contexts, Math::random);
+        return new RetryPolicy(
+                table,
+                config.retry().initialBackoff(),
+                config.retry().multiplier(),
+                config.retry().maxBackoff(),
+                config.retry().jitter(),
+                config.maxAttempts(),
+                config.scheduleToClose(),
+                contexts,
+                Math::random);
     }
 
     private static Map<FailureClass, Rule> defaults() {
@@ -122,12 +140,13 @@ public final class RetryPolicy {
         }
         if (failure.firstReadyAt() != null
                 && failure.now().isAfter(failure.firstReadyAt().plus(scheduleToClose))) {
-            return permanent(strategy, "schedule-to-close limit of " + scheduleToClose + " since "
-                    + failure.firstReadyAt() + " passed");
+            return permanent(
+                    strategy,
+                    "schedule-to-close limit of " + scheduleToClose + " since " + failure.firstReadyAt() + " passed");
         }
         if (failure.retriesOfClass() >= rule.maxRetries()) {
-            return permanent(strategy, cls + " retried " + failure.retriesOfClass() + " of " + rule.maxRetries()
-                    + " times");
+            return permanent(
+                    strategy, cls + " retried " + failure.retriesOfClass() + " of " + rule.maxRetries() + " times");
         }
         if (failure.attemptsUsed() >= maxAttempts) {
             return permanent(strategy, "all " + maxAttempts + " attempts used");
@@ -136,9 +155,11 @@ public final class RetryPolicy {
         if (strategy == RetryStrategy.LARGER_CONTEXT) {
             Optional<String> larger = largerProfile(failure.currentProfile());
             if (larger.isEmpty()) {
-                return permanent(strategy, "CONTEXT_EXHAUSTED and no agent profile with a larger context than "
-                        + (failure.currentProfile() == null ? "the default" : failure.currentProfile())
-                        + ": the planner splits the task");
+                return permanent(
+                        strategy,
+                        "CONTEXT_EXHAUSTED and no agent profile with a larger context than "
+                                + (failure.currentProfile() == null ? "the default" : failure.currentProfile())
+                                + ": the planner splits the task");
             }
             nextProfile = larger.get();
         }

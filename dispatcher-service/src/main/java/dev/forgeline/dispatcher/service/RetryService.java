@@ -1,5 +1,12 @@
 package dev.forgeline.dispatcher.service;
 
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.UUID;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forgeline.contracts.EventType;
@@ -19,12 +26,6 @@ import dev.forgeline.dispatcher.repository.TaskRepository.TaskRow;
 import dev.forgeline.dispatcher.service.RetryPolicy.Decision;
 import dev.forgeline.dispatcher.service.RetryPolicy.Failure;
 import dev.forgeline.support.outbox.Outbox;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
-import java.time.Instant;
-import java.util.EnumSet;
-import java.util.Set;
-import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,8 +37,13 @@ public class RetryService {
     private static final Logger LOG = Logger.getLogger(RetryService.class);
     static final int MAX_TAIL = 4000;
     /** Classes that say something about the node or agent profile: the breakers count them. */
-    static final Set<FailureClass> BREAKER_FAILURES = EnumSet.of(FailureClass.ORPHANED, FailureClass.TIMEOUT,
-            FailureClass.NETWORK, FailureClass.AGENT_ERROR, FailureClass.TEST_FAILURE, FailureClass.CONTEXT_EXHAUSTED,
+    static final Set<FailureClass> BREAKER_FAILURES = EnumSet.of(
+            FailureClass.ORPHANED,
+            FailureClass.TIMEOUT,
+            FailureClass.NETWORK,
+            FailureClass.AGENT_ERROR,
+            FailureClass.TEST_FAILURE,
+            FailureClass.CONTEXT_EXHAUSTED,
             FailureClass.DEPENDENCY_RESOLUTION);
 
     private final TaskRepository tasks;
@@ -49,8 +55,15 @@ public class RetryService {
     private final ObjectMapper json;
     private final RetryPolicy policy;
 
-    public RetryService(TaskRepository tasks, AttemptRepository attempts, CounterRepository counters, Outbox outbox,
-            DispatcherMetrics metrics, DispatchLoop dispatchLoop, ObjectMapper json, DispatcherConfig config) {
+    public RetryService(
+            TaskRepository tasks,
+            AttemptRepository attempts,
+            CounterRepository counters,
+            Outbox outbox,
+            DispatcherMetrics metrics,
+            DispatchLoop dispatchLoop,
+            ObjectMapper json,
+            DispatcherConfig config) {
         this.tasks = tasks;
         this.attempts = attempts;
         this.counters = counters;
@@ -66,24 +79,47 @@ public class RetryService {
     }
 
     /** The attempt that just ended. */
-    public record EndedAttempt(int attempt, UUID leaseId, String nodeName, String agentProfile, Long fencingToken,
-            String outcome) {
-    }
+    public record EndedAttempt(
+            int attempt, UUID leaseId, String nodeName, String agentProfile, Long fencingToken, String outcome) {}
 
     /** Records a succeeded attempt (the breakers count it as a success). */
     @Transactional(Transactional.TxType.MANDATORY)
     public void succeeded(TaskRow task, EndedAttempt ended) {
-        attempts.insert(new NewAttempt(task.specId(), task.taskId(), ended.attempt(), ended.leaseId(),
-                ended.nodeName(), ended.agentProfile(), ended.fencingToken(), ended.outcome(), null, null, "NONE",
-                null, null, false));
+        attempts.insert(new NewAttempt(
+                task.specId(),
+                task.taskId(),
+                ended.attempt(),
+                ended.leaseId(),
+                ended.nodeName(),
+                ended.agentProfile(),
+                ended.fencingToken(),
+                ended.outcome(),
+                null,
+                null,
+                "NONE",
+                null,
+                null,
+                false));
     }
 
     /** Records an attempt that ended without a decision to take (cancelled by an operator or a command). */
     @Transactional(Transactional.TxType.MANDATORY)
     public void cancelled(TaskRow task, EndedAttempt ended, String detail) {
-        attempts.insert(new NewAttempt(task.specId(), task.taskId(), ended.attempt(), ended.leaseId(),
-                ended.nodeName(), ended.agentProfile(), ended.fencingToken(), ended.outcome(),
-                FailureClass.CANCELLED, detail, "NONE", null, null, null));
+        attempts.insert(new NewAttempt(
+                task.specId(),
+                task.taskId(),
+                ended.attempt(),
+                ended.leaseId(),
+                ended.nodeName(),
+                ended.agentProfile(),
+                ended.fencingToken(),
+                ended.outcome(),
+                FailureClass.CANCELLED,
+                detail,
+                "NONE",
+                null,
+                null,
+                null));
     }
 
     /**
@@ -95,37 +131,83 @@ public class RetryService {
      * @param reviewComment the reviewer's comment, used as context by RETRY_WITH_REVIEW_COMMENT
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public Decision failed(TaskRow task, EndedAttempt ended, FailureClass failureClass, String detail,
-            String outputTail, String reviewComment) {
+    public Decision failed(
+            TaskRow task,
+            EndedAttempt ended,
+            FailureClass failureClass,
+            String detail,
+            String outputTail,
+            String reviewComment) {
         int retriesOfClass = attempts.retriesOfClass(task.specId(), task.taskId(), task.attemptBase(), failureClass);
         Instant now = Instant.now();
-        Decision decision = policy.decide(new Failure(failureClass, task.attempt() - task.attemptBase(),
-                retriesOfClass, ended.agentProfile(), task.firstReadyAt(), now));
+        Decision decision = policy.decide(new Failure(
+                failureClass,
+                task.attempt() - task.attemptBase(),
+                retriesOfClass,
+                ended.agentProfile(),
+                task.firstReadyAt(),
+                now));
         String shortDetail = LeaseOutcomeService.truncate(detail);
         Instant retryAt = decision.retry() ? now.plus(decision.delay()) : null;
-        attempts.insert(new NewAttempt(task.specId(), task.taskId(), ended.attempt(), ended.leaseId(),
-                ended.nodeName(), ended.agentProfile(), ended.fencingToken(), ended.outcome(), failureClass,
-                shortDetail, decision.retry() ? "RETRY" : "PERMANENT", decision.nextProfile(), retryAt,
+        attempts.insert(new NewAttempt(
+                task.specId(),
+                task.taskId(),
+                ended.attempt(),
+                ended.leaseId(),
+                ended.nodeName(),
+                ended.agentProfile(),
+                ended.fencingToken(),
+                ended.outcome(),
+                failureClass,
+                shortDetail,
+                decision.retry() ? "RETRY" : "PERMANENT",
+                decision.nextProfile(),
+                retryAt,
                 BREAKER_FAILURES.contains(failureClass) ? Boolean.TRUE : null));
         long token = ended.fencingToken() == null ? 0 : ended.fencingToken();
         String key = task.specId() + "/" + task.taskId();
         String reason = (shortDetail == null ? failureClass.name() : shortDetail) + "; " + decision.reason();
-        outbox.append(EventType.TASK_STATE_CHANGED, task.specId(), task.taskId(), key,
-                new TaskStateChanged(task.specId(), task.taskId(), TaskState.FAILED, ended.attempt(),
-                        ended.nodeName(), token, failureClass, LeaseOutcomeService.truncate(reason),
+        outbox.append(
+                EventType.TASK_STATE_CHANGED,
+                task.specId(),
+                task.taskId(),
+                key,
+                new TaskStateChanged(
+                        task.specId(),
+                        task.taskId(),
+                        TaskState.FAILED,
+                        ended.attempt(),
+                        ended.nodeName(),
+                        token,
+                        failureClass,
+                        LeaseOutcomeService.truncate(reason),
                         !decision.retry()),
                 task.traceContext());
         metrics.failure(failureClass, !decision.retry());
         if (decision.retry()) {
             String nextProfile = decision.nextProfile() != null ? decision.nextProfile() : task.leaseProfile();
-            PreviousAttempt previous = new PreviousAttempt(ended.attempt(), failureClass, shortDetail,
+            PreviousAttempt previous = new PreviousAttempt(
+                    ended.attempt(),
+                    failureClass,
+                    shortDetail,
                     decision.strategy() == RetryStrategy.RETRY_WITH_OUTPUT ? tail(outputTail) : null,
                     decision.strategy() == RetryStrategy.RETRY_WITH_REVIEW_COMMENT ? tail(reviewComment) : null);
-            tasks.requeue(task.specId(), task.taskId(), retryAt, nextProfile, encode(previous), failureClass,
-                    shortDetail);
-            outbox.append(EventType.TASK_STATE_CHANGED, task.specId(), task.taskId(), key,
-                    new TaskStateChanged(task.specId(), task.taskId(), TaskState.READY, ended.attempt(),
-                            ended.nodeName(), token, failureClass, LeaseOutcomeService.truncate(reason)),
+            tasks.requeue(
+                    task.specId(), task.taskId(), retryAt, nextProfile, encode(previous), failureClass, shortDetail);
+            outbox.append(
+                    EventType.TASK_STATE_CHANGED,
+                    task.specId(),
+                    task.taskId(),
+                    key,
+                    new TaskStateChanged(
+                            task.specId(),
+                            task.taskId(),
+                            TaskState.READY,
+                            ended.attempt(),
+                            ended.nodeName(),
+                            token,
+                            failureClass,
+                            LeaseOutcomeService.truncate(reason)),
                     task.traceContext());
             counters.increment(Counter.RETRIES, 1);
             metrics.retry(failureClass);
@@ -134,17 +216,36 @@ public class RetryService {
             tasks.finish(task.specId(), task.taskId(), TaskState.FAILED, failureClass, shortDetail, true);
             counters.increment(Counter.PERMANENT_FAILURES, 1);
         }
-        LOG.infof("attempt %d of %s/%s (token %s, node %s) failed with %s: %s", ended.attempt(), task.specId(),
-                task.taskId(), ended.fencingToken(), ended.nodeName(), failureClass, decision.reason());
+        LOG.infof(
+                "attempt %d of %s/%s (token %s, node %s) failed with %s: %s",
+                ended.attempt(),
+                task.specId(),
+                task.taskId(),
+                ended.fencingToken(),
+                ended.nodeName(),
+                failureClass,
+                decision.reason());
         return decision;
     }
 
     /** Publishes FAILED permanent=true for a task failed for good outside an attempt (schedule-to-close). */
     @Transactional(Transactional.TxType.MANDATORY)
     public void announceFinalFailure(TaskRow task, FailureClass failureClass, String reason) {
-        outbox.append(EventType.TASK_STATE_CHANGED, task.specId(), task.taskId(), task.specId() + "/" + task.taskId(),
-                new TaskStateChanged(task.specId(), task.taskId(), TaskState.FAILED, task.attempt(), task.nodeName(),
-                        task.fencingToken() == null ? 0 : task.fencingToken(), failureClass, reason, true),
+        outbox.append(
+                EventType.TASK_STATE_CHANGED,
+                task.specId(),
+                task.taskId(),
+                task.specId() + "/" + task.taskId(),
+                new TaskStateChanged(
+                        task.specId(),
+                        task.taskId(),
+                        TaskState.FAILED,
+                        task.attempt(),
+                        task.nodeName(),
+                        task.fencingToken() == null ? 0 : task.fencingToken(),
+                        failureClass,
+                        reason,
+                        true),
                 task.traceContext());
         counters.increment(Counter.PERMANENT_FAILURES, 1);
         metrics.failure(failureClass, true);

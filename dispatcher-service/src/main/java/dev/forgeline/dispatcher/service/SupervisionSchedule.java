@@ -1,8 +1,9 @@
 package dev.forgeline.dispatcher.service;
 
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.forgeline.dispatcher.config.DispatcherConfig;
 import io.quarkus.scheduler.Scheduled;
-import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,7 +34,9 @@ public class SupervisionSchedule {
         }
     }
 
-    @Scheduled(every = "${forgeline.dispatcher.sweep-interval}", delayed = "2s",
+    @Scheduled(
+            every = "${forgeline.dispatcher.sweep-interval}",
+            delayed = "2s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
         try {

@@ -1,5 +1,12 @@
 package dev.forgeline.dispatcher.service;
 
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.TaskCommandKind;
@@ -17,12 +24,6 @@ import dev.forgeline.dispatcher.service.RetryService.EndedAttempt;
 import dev.forgeline.support.outbox.Outbox;
 import dev.forgeline.support.problem.Problem.ProblemError;
 import dev.forgeline.support.problem.ProblemException;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
-import java.util.EnumSet;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,8 +45,14 @@ public class TaskControlService {
     private final DispatchLoop dispatchLoop;
     private final DispatcherMetrics metrics;
 
-    public TaskControlService(TaskRepository tasks, LeaseOutcomeService leaseOutcomes, RetryService retries,
-            CounterRepository counters, Outbox outbox, DispatchLoop dispatchLoop, DispatcherMetrics metrics) {
+    public TaskControlService(
+            TaskRepository tasks,
+            LeaseOutcomeService leaseOutcomes,
+            RetryService retries,
+            CounterRepository counters,
+            Outbox outbox,
+            DispatchLoop dispatchLoop,
+            DispatcherMetrics metrics) {
         this.tasks = tasks;
         this.leaseOutcomes = leaseOutcomes;
         this.retries = retries;
@@ -64,7 +71,8 @@ public class TaskControlService {
     public void cancel(String specId, String taskId, String reason) {
         TaskRow row = tasks.lockRow(specId, taskId).orElseThrow(() -> unknown(specId, taskId));
         if (!CANCELLABLE.contains(row.state())) {
-            throw illegal(specId, taskId, row.state(), "cancelled", "only READY, LEASED or RUNNING tasks can be cancelled");
+            throw illegal(
+                    specId, taskId, row.state(), "cancelled", "only READY, LEASED or RUNNING tasks can be cancelled");
         }
         cancelRow(row, reason == null || reason.isBlank() ? "cancelled by an operator" : reason, true);
     }
@@ -81,9 +89,20 @@ public class TaskControlService {
             throw illegal(specId, taskId, row.state(), "retried", "only FAILED or CANCELLED tasks can be retried");
         }
         tasks.rearm(specId, taskId);
-        outbox.append(EventType.TASK_STATE_CHANGED, specId, taskId, specId + "/" + taskId,
-                new TaskStateChanged(specId, taskId, TaskState.READY, row.attempt(), null,
-                        row.fencingToken() == null ? 0 : row.fencingToken(), null, "retry requested by an operator"),
+        outbox.append(
+                EventType.TASK_STATE_CHANGED,
+                specId,
+                taskId,
+                specId + "/" + taskId,
+                new TaskStateChanged(
+                        specId,
+                        taskId,
+                        TaskState.READY,
+                        row.attempt(),
+                        null,
+                        row.fencingToken() == null ? 0 : row.fencingToken(),
+                        null,
+                        "retry requested by an operator"),
                 row.traceContext());
         dispatchLoop.wakeAfterCommit();
     }
@@ -100,21 +119,24 @@ public class TaskControlService {
             return;
         }
         TaskRow row = locked.get();
-        String reason = command.reason() == null ? command.command() + " by revision " + command.revision()
-                : command.reason();
+        String reason =
+                command.reason() == null ? command.command() + " by revision " + command.revision() : command.reason();
         if (command.command() == TaskCommandKind.CANCEL) {
-            if (command.revision() < row.revision() || row.state() == TaskState.CANCELLED
+            if (command.revision() < row.revision()
+                    || row.state() == TaskState.CANCELLED
                     || row.state() == TaskState.SUCCEEDED) {
-                LOG.infof("CANCEL of %s/%s (revision %d) ignored: task is %s at revision %d", row.specId(),
-                        row.taskId(), command.revision(), row.state(), row.revision());
+                LOG.infof(
+                        "CANCEL of %s/%s (revision %d) ignored: task is %s at revision %d",
+                        row.specId(), row.taskId(), command.revision(), row.state(), row.revision());
                 return;
             }
             cancelRow(row, reason, true);
         } else {
             // SUPERSEDE: the text changed; stop what runs, keep the task out of the queue until the new TASK_READY
             if (command.revision() <= row.revision() || !CANCELLABLE.contains(row.state())) {
-                LOG.infof("SUPERSEDE of %s/%s (revision %d) ignored: task is %s at revision %d", row.specId(),
-                        row.taskId(), command.revision(), row.state(), row.revision());
+                LOG.infof(
+                        "SUPERSEDE of %s/%s (revision %d) ignored: task is %s at revision %d",
+                        row.specId(), row.taskId(), command.revision(), row.state(), row.revision());
                 return;
             }
             cancelRow(row, "superseded: " + reason, false);
@@ -132,12 +154,18 @@ public class TaskControlService {
             return;
         }
         Optional<TaskRow> locked = tasks.lockRow(outcome.specId(), outcome.taskId());
-        if (locked.isEmpty() || locked.get().state() != TaskState.SUCCEEDED
-                || locked.get().fencingToken() == null || locked.get().fencingToken() != outcome.fencingToken()) {
+        if (locked.isEmpty()
+                || locked.get().state() != TaskState.SUCCEEDED
+                || locked.get().fencingToken() == null
+                || locked.get().fencingToken() != outcome.fencingToken()) {
             counters.increment(Counter.STALE_RESULTS, 1);
             metrics.stale("review");
-            LOG.infof("stale review outcome %s for %s/%s token %d: task is %s with token %s", outcome.failureClass(),
-                    outcome.specId(), outcome.taskId(), outcome.fencingToken(),
+            LOG.infof(
+                    "stale review outcome %s for %s/%s token %d: task is %s with token %s",
+                    outcome.failureClass(),
+                    outcome.specId(),
+                    outcome.taskId(),
+                    outcome.fencingToken(),
                     locked.map(r -> r.state().name()).orElse("unknown"),
                     locked.map(r -> String.valueOf(r.fencingToken())).orElse("none"));
             return;
@@ -146,9 +174,19 @@ public class TaskControlService {
         String detail = outcome.failureClass() == FailureClass.MERGE_CONFLICT
                 ? "merge conflict with the new main" + (outcome.comment() == null ? "" : ": " + outcome.comment())
                 : "changes requested" + (outcome.reviewer() == null ? "" : " by " + outcome.reviewer());
-        retries.failed(row, new EndedAttempt(row.attempt(), row.currentLeaseId(), row.nodeName(),
-                row.leaseAgentProfile(), row.fencingToken(), "REVIEW"), outcome.failureClass(), detail,
-                outcome.comment(), outcome.comment());
+        retries.failed(
+                row,
+                new EndedAttempt(
+                        row.attempt(),
+                        row.currentLeaseId(),
+                        row.nodeName(),
+                        row.leaseAgentProfile(),
+                        row.fencingToken(),
+                        "REVIEW"),
+                outcome.failureClass(),
+                detail,
+                outcome.comment(),
+                outcome.comment());
     }
 
     private void cancelRow(TaskRow row, String reason, boolean announce) {
@@ -156,13 +194,28 @@ public class TaskControlService {
             EndedAttempt ended = leaseOutcomes.revoke(row, LeaseOutcome.CANCELLED, FailureClass.CANCELLED, reason);
             retries.cancelled(row, ended, reason);
         }
-        tasks.finish(row.specId(), row.taskId(), TaskState.CANCELLED, FailureClass.CANCELLED,
-                LeaseOutcomeService.truncate(reason), false);
+        tasks.finish(
+                row.specId(),
+                row.taskId(),
+                TaskState.CANCELLED,
+                FailureClass.CANCELLED,
+                LeaseOutcomeService.truncate(reason),
+                false);
         counters.increment(Counter.CANCELLED, 1);
         if (announce) {
-            outbox.append(EventType.TASK_STATE_CHANGED, row.specId(), row.taskId(), row.specId() + "/" + row.taskId(),
-                    new TaskStateChanged(row.specId(), row.taskId(), TaskState.CANCELLED, row.attempt(), row.nodeName(),
-                            row.fencingToken() == null ? 0 : row.fencingToken(), FailureClass.CANCELLED,
+            outbox.append(
+                    EventType.TASK_STATE_CHANGED,
+                    row.specId(),
+                    row.taskId(),
+                    row.specId() + "/" + row.taskId(),
+                    new TaskStateChanged(
+                            row.specId(),
+                            row.taskId(),
+                            TaskState.CANCELLED,
+                            row.attempt(),
+                            row.nodeName(),
+                            row.fencingToken() == null ? 0 : row.fencingToken(),
+                            FailureClass.CANCELLED,
                             LeaseOutcomeService.truncate(reason)),
                     row.traceContext());
         }
@@ -174,7 +227,10 @@ public class TaskControlService {
     }
 
     static ProblemException illegal(String specId, String taskId, TaskState state, String verb, String rule) {
-        return new ProblemException(409, ILLEGAL, "Illegal task transition",
+        return new ProblemException(
+                409,
+                ILLEGAL,
+                "Illegal task transition",
                 "task " + specId + "/" + taskId + " is " + state + " and cannot be " + verb + ": " + rule,
                 List.of(new ProblemError("state is " + state, null, "state")));
     }

@@ -1,5 +1,9 @@
 package dev.forgeline.dispatcher.service;
 
+import java.util.Optional;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forgeline.contracts.FailureClass;
@@ -7,13 +11,10 @@ import dev.forgeline.contracts.ReviewRisk;
 import dev.forgeline.contracts.TaskState;
 import dev.forgeline.contracts.payload.TaskReady;
 import dev.forgeline.dispatcher.domain.LeaseOutcome;
+import dev.forgeline.dispatcher.repository.TaskRepository;
 import dev.forgeline.dispatcher.repository.TaskRepository.TaskRow;
 import dev.forgeline.dispatcher.service.RetryService.EndedAttempt;
-import java.util.Optional;
-import dev.forgeline.dispatcher.repository.TaskRepository;
 import dev.forgeline.support.tracing.TraceContexts;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
 /** Takes READY tasks from the planner into the dispatch queue. */
@@ -29,8 +30,13 @@ public class TaskIntakeService {
     private final LeaseOutcomeService leaseOutcomes;
     private final RetryService retries;
 
-    public TaskIntakeService(TaskRepository tasks, DispatchLoop dispatchLoop, ObjectMapper json,
-            TraceContexts traceContexts, LeaseOutcomeService leaseOutcomes, RetryService retries) {
+    public TaskIntakeService(
+            TaskRepository tasks,
+            DispatchLoop dispatchLoop,
+            ObjectMapper json,
+            TraceContexts traceContexts,
+            LeaseOutcomeService leaseOutcomes,
+            RetryService retries) {
         this.leaseOutcomes = leaseOutcomes;
         this.retries = retries;
         this.tasks = tasks;
@@ -56,10 +62,13 @@ public class TaskIntakeService {
         if (spec == null || spec.isBlank() || task == null || task.isBlank()) {
             throw new IllegalArgumentException("a TaskReady needs a spec id and a task id");
         }
-        String agentProfile = ready.agentProfile() == null || ready.agentProfile().isBlank() ? null : ready.agentProfile();
+        String agentProfile =
+                ready.agentProfile() == null || ready.agentProfile().isBlank() ? null : ready.agentProfile();
         int revision = Math.max(1, ready.revision());
         Optional<TaskRow> existing = tasks.lockRow(spec, task);
-        if (existing.isPresent() && existing.get().isActive() && revision > existing.get().revision()) {
+        if (existing.isPresent()
+                && existing.get().isActive()
+                && revision > existing.get().revision()) {
             // a new revision of a task in flight: stop the old text's attempt, then queue the new text
             TaskRow row = existing.get();
             String reason = "replaced by revision " + revision + " (was " + row.revision() + ")";
@@ -69,12 +78,21 @@ public class TaskIntakeService {
             }
             tasks.finish(spec, task, TaskState.CANCELLED, FailureClass.CANCELLED, reason, false);
         }
-        boolean queued = tasks.insertReady(spec, task, encode(ready), ready.priority(), ready.labels(), agentProfile,
-                ready.estimateSeconds(), traceContexts.current(), revision,
+        boolean queued = tasks.insertReady(
+                spec,
+                task,
+                encode(ready),
+                ready.priority(),
+                ready.labels(),
+                agentProfile,
+                ready.estimateSeconds(),
+                traceContexts.current(),
+                revision,
                 ReviewRisk.needsHumanReview(ready.labels(), ready.files()));
         if (queued && existing.isPresent()) {
-            LOG.infof("task %s/%s queued at revision %d (was %s at revision %d)", spec, task, revision,
-                    existing.get().state(), existing.get().revision());
+            LOG.infof(
+                    "task %s/%s queued at revision %d (was %s at revision %d)",
+                    spec, task, revision, existing.get().state(), existing.get().revision());
         }
         if (queued) {
             dispatchLoop.wakeAfterCommit();

@@ -1,10 +1,11 @@
 package dev.forgeline.dispatcher.service;
 
-import dev.forgeline.dispatcher.repository.NodeRepository.FreeNode;
-import dev.forgeline.dispatcher.repository.TaskRepository.DispatchableTask;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
+import dev.forgeline.dispatcher.repository.NodeRepository.FreeNode;
+import dev.forgeline.dispatcher.repository.TaskRepository.DispatchableTask;
 
 /**
  * Chooses a node for each task of a dispatch round, in the tasks' order. A task fits a node when every label of
@@ -14,11 +15,9 @@ import java.util.Map;
  */
 public final class TaskPlacement {
     /** A task and the node it goes to. */
-    public record Placement(DispatchableTask task, String nodeName) {
-    }
+    public record Placement(DispatchableTask task, String nodeName) {}
 
-    private TaskPlacement() {
-    }
+    private TaskPlacement() {}
 
     public static List<Placement> place(List<DispatchableTask> tasks, List<FreeNode> nodes) {
         int[] free = new int[nodes.size()];
@@ -54,6 +53,8 @@ public final class TaskPlacement {
             }
         }
         String profile = task.effectiveProfile();
-        return profile == null || node.agentProfiles().isEmpty() || node.agentProfiles().contains(profile);
+        return profile == null
+                || node.agentProfiles().isEmpty()
+                || node.agentProfiles().contains(profile);
     }
 }

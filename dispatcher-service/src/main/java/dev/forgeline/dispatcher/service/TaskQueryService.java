@@ -1,31 +1,32 @@
 package dev.forgeline.dispatcher.service;
 
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import dev.forgeline.contracts.BreakerState;
 import dev.forgeline.contracts.TaskState;
 import dev.forgeline.dispatcher.domain.Counter;
 import dev.forgeline.dispatcher.domain.Task;
 import dev.forgeline.dispatcher.domain.TaskKey;
 import dev.forgeline.dispatcher.mapping.TaskMapper;
+import dev.forgeline.dispatcher.model.DispatchStatus;
 import dev.forgeline.dispatcher.model.DispatcherStats;
 import dev.forgeline.dispatcher.model.TaskView;
-import dev.forgeline.contracts.BreakerState;
-import dev.forgeline.dispatcher.model.DispatchStatus;
 import dev.forgeline.dispatcher.repository.AttemptRepository;
 import dev.forgeline.dispatcher.repository.BreakerRepository;
 import dev.forgeline.dispatcher.repository.BreakerRepository.BreakerRow;
 import dev.forgeline.dispatcher.repository.CounterRepository;
 import dev.forgeline.dispatcher.repository.GateRepository;
 import dev.forgeline.dispatcher.repository.GateRepository.Gate;
-import java.time.Instant;
-import java.util.ArrayList;
 import dev.forgeline.dispatcher.repository.LeaseRepository;
 import dev.forgeline.dispatcher.repository.TaskRepository;
 import dev.forgeline.support.problem.Problem.ProblemError;
 import dev.forgeline.support.problem.ProblemException;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
 
 /** Read side: tasks with their attempt history, and the dispatcher's counters. */
 @ApplicationScoped
@@ -41,8 +42,13 @@ public class TaskQueryService {
     private final GateService gates;
     private final BreakerRepository breakers;
 
-    public TaskQueryService(TaskRepository tasks, LeaseRepository leases, CounterRepository counters,
-            AttemptRepository attempts, GateService gates, BreakerRepository breakers) {
+    public TaskQueryService(
+            TaskRepository tasks,
+            LeaseRepository leases,
+            CounterRepository counters,
+            AttemptRepository attempts,
+            GateService gates,
+            BreakerRepository breakers) {
         this.tasks = tasks;
         this.leases = leases;
         this.counters = counters;
@@ -63,12 +69,16 @@ public class TaskQueryService {
         TaskState taskState = parseState(state);
         int max = limit == null ? DEFAULT_LIMIT : limit;
         if (max < 1 || max > MAX_LIMIT) {
-            throw ProblemException.badRequest(INVALID_QUERY, "Invalid task query", "limit is out of range",
+            throw ProblemException.badRequest(
+                    INVALID_QUERY,
+                    "Invalid task query",
+                    "limit is out of range",
                     List.of(new ProblemError("limit must be between 1 and " + MAX_LIMIT, null, "limit")));
         }
         Holds holds = holds();
         return tasks.list(taskState, specId, max).stream()
-                .map(t -> TaskMapper.toView(t, List.of(), List.of(), holds.reasonFor(t))).toList();
+                .map(t -> TaskMapper.toView(t, List.of(), List.of(), holds.reasonFor(t)))
+                .toList();
     }
 
     /** One task with every lease it had. */
@@ -78,19 +88,28 @@ public class TaskQueryService {
         if (task == null) {
             throw ProblemException.notFound("task " + specId + "/" + taskId + " is unknown to the dispatcher");
         }
-        return TaskMapper.toView(task, leases.history(specId, taskId), attempts.history(specId, taskId),
-                holds().reasonFor(task));
+        return TaskMapper.toView(
+                task, leases.history(specId, taskId), attempts.history(specId, taskId), holds().reasonFor(task));
     }
 
     @Transactional
     public DispatcherStats stats() {
         Map<Counter, Long> values = counters.readAll();
         DispatchStatus status = gates.status();
-        return new DispatcherStats(values.get(Counter.LEASES_GRANTED), values.get(Counter.STALE_HEARTBEATS),
-                values.get(Counter.STALE_RESULTS), values.get(Counter.ORPHANED), values.get(Counter.TIMED_OUT),
-                values.get(Counter.STALE_ACKS), values.get(Counter.RETRIES), values.get(Counter.PERMANENT_FAILURES),
-                values.get(Counter.CANCELLED), values.get(Counter.SWEPT), values.get(Counter.NODES_DEAD),
-                status.paused(), status.reasons());
+        return new DispatcherStats(
+                values.get(Counter.LEASES_GRANTED),
+                values.get(Counter.STALE_HEARTBEATS),
+                values.get(Counter.STALE_RESULTS),
+                values.get(Counter.ORPHANED),
+                values.get(Counter.TIMED_OUT),
+                values.get(Counter.STALE_ACKS),
+                values.get(Counter.RETRIES),
+                values.get(Counter.PERMANENT_FAILURES),
+                values.get(Counter.CANCELLED),
+                values.get(Counter.SWEPT),
+                values.get(Counter.NODES_DEAD),
+                status.paused(),
+                status.reasons());
     }
 
     /** What holds READY tasks back right now. */
@@ -101,21 +120,24 @@ public class TaskQueryService {
             }
             List<String> reasons = new ArrayList<>();
             for (Gate gate : gates) {
-                if (gate.global() || (gate.specId() != null && gate.specId().equals(task.specId))
+                if (gate.global()
+                        || (gate.specId() != null && gate.specId().equals(task.specId))
                         || (GateRepository.REVIEW_BACKLOG.equals(gate.name()) && task.needsHumanReview)) {
                     reasons.add(gate.reason());
                 }
             }
-            String profile = task.leaseProfile != null ? task.leaseProfile
+            String profile = task.leaseProfile != null
+                    ? task.leaseProfile
                     : task.agentProfile != null ? task.agentProfile : "default";
             for (BreakerRow breaker : breakers) {
                 if (breaker.state() == BreakerState.CLOSED) {
                     continue;
                 }
                 if (BreakerService.GLOBAL.equals(breaker.scope())
-                        || (BreakerService.PROFILE.equals(breaker.scope()) && breaker.key().equals(profile))) {
-                    reasons.add(breaker.scope().toLowerCase() + " breaker " + breaker.key() + " is "
-                            + breaker.state() + ": " + breaker.reason());
+                        || (BreakerService.PROFILE.equals(breaker.scope())
+                                && breaker.key().equals(profile))) {
+                    reasons.add(breaker.scope().toLowerCase() + " breaker " + breaker.key() + " is " + breaker.state()
+                            + ": " + breaker.reason());
                 }
             }
             if (task.notBefore != null && task.notBefore.isAfter(Instant.now())) {
@@ -139,9 +161,12 @@ public class TaskQueryService {
         try {
             return TaskState.valueOf(state.trim().toUpperCase());
         } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest(INVALID_QUERY, "Invalid task query", "unknown state '" + state + "'",
-                    List.of(new ProblemError("state must be one of " + Arrays.toString(TaskState.values()), null,
-                            "state")));
+            throw ProblemException.badRequest(
+                    INVALID_QUERY,
+                    "Invalid task query",
+                    "unknown state '" + state + "'",
+                    List.of(new ProblemError(
+                            "state must be one of " + Arrays.toString(TaskState.values()), null, "state")));
         }
     }
 }

@@ -1,19 +1,19 @@
 package dev.forgeline.metrics.domain;
 
-import jakarta.persistence.Column;
-import jakarta.persistence.Embeddable;
 import java.io.Serializable;
 import java.util.Objects;
+import jakarta.persistence.Column;
+import jakarta.persistence.Embeddable;
 
 @Embeddable
 public class TaskFactId implements Serializable {
     @Column(name = "spec_id")
     public String specId;
+
     @Column(name = "task_id")
     public String taskId;
 
-    protected TaskFactId() {
-    }
+    protected TaskFactId() {}
 
     public TaskFactId(String specId, String taskId) {
         this.specId = specId;

@@ -1,6 +1,5 @@
 package dev.forgeline.metrics.git;
 
-import dev.forgeline.metrics.service.FiguresService;
 import java.io.File;
 import java.io.IOException;
 import java.time.Instant;
@@ -10,6 +9,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+
+import dev.forgeline.metrics.service.FiguresService;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.blame.BlameResult;
@@ -33,15 +34,12 @@ import org.eclipse.jgit.util.io.DisabledOutputStream;
 public final class RetentionScanner {
     public static final String TRAILER = "Forgeline-Task";
 
-    private RetentionScanner() {
-    }
+    private RetentionScanner() {}
 
     /** Lines of one spec generated in one week (Monday, UTC, of the task commit's time) and still on the branch. */
-    public record SpecWeek(String specId, LocalDate week, int generated, int surviving) {
-    }
+    public record SpecWeek(String specId, LocalDate week, int generated, int surviving) {}
 
-    private record TaskCommit(String specId, LocalDate week, int generated) {
-    }
+    private record TaskCommit(String specId, LocalDate week, int generated) {}
 
     /**
      * @return one row per spec and week, sorted; empty when the branch does not exist
@@ -61,10 +59,12 @@ public final class RetentionScanner {
                 counts[0] += commit.generated();
                 counts[1] += surviving.getOrDefault(id, 0);
             });
-            return bySpecWeek.entrySet().stream().map(e -> {
-                String[] key = e.getKey().split("\n");
-                return new SpecWeek(key[0], LocalDate.parse(key[1]), e.getValue()[0], e.getValue()[1]);
-            }).toList();
+            return bySpecWeek.entrySet().stream()
+                    .map(e -> {
+                        String[] key = e.getKey().split("\n");
+                        return new SpecWeek(key[0], LocalDate.parse(key[1]), e.getValue()[0], e.getValue()[1]);
+                    })
+                    .toList();
         }
     }
 
@@ -89,34 +89,39 @@ public final class RetentionScanner {
                 }
                 String specId = ref.substring(0, slash);
                 int generated = 0;
-                ObjectId parentTree = commit.getParentCount() == 0 ? null
+                ObjectId parentTree = commit.getParentCount() == 0
+                        ? null
                         : walk.parseCommit(commit.getParent(0)).getTree();
                 for (DiffEntry entry : diffs.scan(parentTree, commit.getTree())) {
                     for (Edit edit : diffs.toFileHeader(entry).toEditList()) {
                         generated += edit.getLengthB();
                     }
                 }
-                LocalDate week = FiguresService.monday(LocalDate.ofInstant(
-                        Instant.ofEpochSecond(commit.getCommitTime()), ZoneOffset.UTC));
+                LocalDate week = FiguresService.monday(
+                        LocalDate.ofInstant(Instant.ofEpochSecond(commit.getCommitTime()), ZoneOffset.UTC));
                 commits.put(commit.copy(), new TaskCommit(specId, week, generated));
             }
         }
         return commits;
     }
 
-    private static Map<ObjectId, Integer> blame(Git git, Repository repository, ObjectId head,
-            Map<ObjectId, TaskCommit> taskCommits) throws IOException {
+    private static Map<ObjectId, Integer> blame(
+            Git git, Repository repository, ObjectId head, Map<ObjectId, TaskCommit> taskCommits) throws IOException {
         Map<ObjectId, Integer> surviving = new HashMap<>();
         if (taskCommits.isEmpty()) {
             return surviving;
         }
-        try (RevWalk walk = new RevWalk(repository); TreeWalk files = new TreeWalk(repository)) {
+        try (RevWalk walk = new RevWalk(repository);
+                TreeWalk files = new TreeWalk(repository)) {
             files.addTree(walk.parseCommit(head).getTree());
             files.setRecursive(true);
             while (files.next()) {
                 BlameResult blame;
                 try {
-                    blame = git.blame().setStartCommit(head).setFilePath(files.getPathString()).call();
+                    blame = git.blame()
+                            .setStartCommit(head)
+                            .setFilePath(files.getPathString())
+                            .call();
                 } catch (GitAPIException e) {
                     throw new IOException("cannot blame " + files.getPathString(), e);
                 }

@@ -1,5 +1,8 @@
 package dev.forgeline.metrics.messaging;
 
+import java.time.Instant;
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.payload.BreakerChanged;
 import dev.forgeline.contracts.payload.DecisionRecorded;
@@ -12,8 +15,6 @@ import dev.forgeline.contracts.payload.TaskStateChanged;
 import dev.forgeline.metrics.service.MetricsService;
 import dev.forgeline.support.inbox.InboundEvents;
 import io.smallrye.common.annotation.Blocking;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Instant;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
@@ -36,8 +37,7 @@ public class TaskEventsConsumer {
         inboundEvents.handleOnce("metrics-service.tasks-ready", record, envelope -> {
             switch (envelope.eventType()) {
                 case TASK_READY -> metrics.onReady(envelope.payloadAs(TaskReady.class), occurredAt(envelope));
-                default -> {
-                }
+                default -> {}
             }
         });
     }
@@ -60,10 +60,9 @@ public class TaskEventsConsumer {
     public void onLifecycle(String record) {
         inboundEvents.handleOnce("metrics-service.tasks-lifecycle", record, envelope -> {
             switch (envelope.eventType()) {
-                case TASK_STATE_CHANGED -> metrics.onStateChanged(envelope.payloadAs(TaskStateChanged.class),
-                        occurredAt(envelope));
-                default -> {
-                }
+                case TASK_STATE_CHANGED ->
+                    metrics.onStateChanged(envelope.payloadAs(TaskStateChanged.class), occurredAt(envelope));
+                default -> {}
             }
         });
     }
@@ -74,8 +73,7 @@ public class TaskEventsConsumer {
         inboundEvents.handleOnce("metrics-service.results", record, envelope -> {
             switch (envelope.eventType()) {
                 case TASK_RESULT -> metrics.onResult(envelope.payloadAs(TaskResult.class), occurredAt(envelope));
-                default -> {
-                }
+                default -> {}
             }
         });
     }
@@ -85,10 +83,9 @@ public class TaskEventsConsumer {
     public void onReviewOutcome(String record) {
         inboundEvents.handleOnce("metrics-service.review-outcomes", record, envelope -> {
             switch (envelope.eventType()) {
-                case REVIEW_OUTCOME -> metrics.onReviewOutcome(envelope.payloadAs(ReviewOutcome.class),
-                        occurredAt(envelope));
-                default -> {
-                }
+                case REVIEW_OUTCOME ->
+                    metrics.onReviewOutcome(envelope.payloadAs(ReviewOutcome.class), occurredAt(envelope));
+                default -> {}
             }
         });
     }
@@ -99,8 +96,7 @@ public class TaskEventsConsumer {
         inboundEvents.handleOnce("metrics-service.decisions", record, envelope -> {
             switch (envelope.eventType()) {
                 case DECISION_RECORDED -> metrics.onDecision(envelope.payloadAs(DecisionRecorded.class));
-                default -> {
-                }
+                default -> {}
             }
         });
     }
@@ -110,10 +106,9 @@ public class TaskEventsConsumer {
     public void onReviewBacklog(String record) {
         inboundEvents.handleOnce("metrics-service.review-backlog", record, envelope -> {
             switch (envelope.eventType()) {
-                case REVIEW_BACKLOG -> metrics.onReviewBacklog(envelope.payloadAs(ReviewBacklog.class),
-                        occurredAt(envelope));
-                default -> {
-                }
+                case REVIEW_BACKLOG ->
+                    metrics.onReviewBacklog(envelope.payloadAs(ReviewBacklog.class), occurredAt(envelope));
+                default -> {}
             }
         });
     }
@@ -123,10 +118,9 @@ public class TaskEventsConsumer {
     public void onFleetEvent(String record) {
         inboundEvents.handleOnce("metrics-service.fleet-events", record, envelope -> {
             switch (envelope.eventType()) {
-                case BREAKER_CHANGED -> metrics.onBreakerChanged(envelope.payloadAs(BreakerChanged.class),
-                        occurredAt(envelope));
-                default -> {
-                }
+                case BREAKER_CHANGED ->
+                    metrics.onBreakerChanged(envelope.payloadAs(BreakerChanged.class), occurredAt(envelope));
+                default -> {}
             }
         });
     }

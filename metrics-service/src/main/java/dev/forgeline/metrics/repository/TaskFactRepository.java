@@ -1,10 +1,11 @@
 package dev.forgeline.metrics.repository;
 
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
 import dev.forgeline.metrics.domain.TaskFact;
 import dev.forgeline.metrics.domain.TaskFactId;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
 
 @ApplicationScoped
 public class TaskFactRepository implements PanacheRepositoryBase<TaskFact, TaskFactId> {
@@ -14,8 +15,8 @@ public class TaskFactRepository implements PanacheRepositoryBase<TaskFact, TaskF
      * concurrently; the insert-if-absent keeps them from colliding on a new row, the lock from losing updates.
      */
     public TaskFact lockOrCreate(String specId, String taskId) {
-        getEntityManager().createNativeQuery(
-                "INSERT INTO task_fact (spec_id, task_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING")
+        getEntityManager()
+                .createNativeQuery("INSERT INTO task_fact (spec_id, task_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING")
                 .setParameter(1, specId)
                 .setParameter(2, taskId)
                 .executeUpdate();
@@ -24,11 +25,13 @@ public class TaskFactRepository implements PanacheRepositoryBase<TaskFact, TaskF
 
     /** Records that the result of this attempt was counted; false if it already was. */
     public boolean markResultCounted(String specId, String taskId, long fencingToken) {
-        return getEntityManager().createNativeQuery(
-                "INSERT INTO counted_result (spec_id, task_id, fencing_token) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING")
-                .setParameter(1, specId)
-                .setParameter(2, taskId)
-                .setParameter(3, fencingToken)
-                .executeUpdate() == 1;
+        return getEntityManager()
+                        .createNativeQuery(
+                                "INSERT INTO counted_result (spec_id, task_id, fencing_token) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING")
+                        .setParameter(1, specId)
+                        .setParameter(2, taskId)
+                        .setParameter(3, fencingToken)
+                        .executeUpdate()
+                == 1;
     }
 }

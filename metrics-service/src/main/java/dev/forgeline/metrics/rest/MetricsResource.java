@@ -1,15 +1,16 @@
 package dev.forgeline.metrics.rest;
 
-import dev.forgeline.metrics.service.FiguresService;
+import java.util.List;
+import java.util.Optional;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+
+import dev.forgeline.metrics.service.FiguresService;
 import dev.forgeline.support.problem.Problem;
 import dev.forgeline.support.problem.ProblemException;
-import java.util.List;
-import java.util.Optional;
 
 @Path("/metrics")
 @Produces(MediaType.APPLICATION_JSON)
@@ -29,9 +30,11 @@ public class MetricsResource {
     public MetricsSummary summary(@QueryParam("specId") String specId, @QueryParam("week") String week) {
         if (week != null && !week.isBlank()) {
             if (specId != null && !specId.isBlank()) {
-                throw ProblemException.badRequest("https://forgeline.dev/problems/invalid-scope", "Invalid scope",
-                        "give either specId or week, not both", List.of(new Problem.ProblemError(
-                                "specId and week are exclusive", null, "week")));
+                throw ProblemException.badRequest(
+                        "https://forgeline.dev/problems/invalid-scope",
+                        "Invalid scope",
+                        "give either specId or week, not both",
+                        List.of(new Problem.ProblemError("specId and week are exclusive", null, "week")));
             }
             return MetricsSummary.of(figures.forWeek(Weeks.parse(week)));
         }

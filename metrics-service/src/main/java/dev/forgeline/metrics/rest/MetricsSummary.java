@@ -1,8 +1,9 @@
 package dev.forgeline.metrics.rest;
 
-import dev.forgeline.metrics.service.Figures;
 import java.math.BigDecimal;
 import java.util.Map;
+
+import dev.forgeline.metrics.service.Figures;
 
 /**
  * Totals over the tasks of one spec (or all), then every computed figure by section.
@@ -32,8 +33,22 @@ public record MetricsSummary(
 
     public static MetricsSummary of(Figures f) {
         var v = f.velocity();
-        return new MetricsSummary(v.tasks(), v.tasksByState(), v.attempts(), v.computeMillis(), v.linesAdded(),
-                v.linesMerged(), f.cost().totalUsd(), v.inputTokens(), v.outputTokens(), v, f.cost(), f.success(),
-                f.supervision(), f.review(), f.decisionLag(), f.retention());
+        return new MetricsSummary(
+                v.tasks(),
+                v.tasksByState(),
+                v.attempts(),
+                v.computeMillis(),
+                v.linesAdded(),
+                v.linesMerged(),
+                f.cost().totalUsd(),
+                v.inputTokens(),
+                v.outputTokens(),
+                v,
+                f.cost(),
+                f.success(),
+                f.supervision(),
+                f.review(),
+                f.decisionLag(),
+                f.retention());
     }
 }

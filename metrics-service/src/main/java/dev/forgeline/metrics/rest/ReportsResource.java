@@ -1,16 +1,17 @@
 package dev.forgeline.metrics.rest;
 
-import dev.forgeline.metrics.service.FiguresService;
-import dev.forgeline.metrics.service.ReportRenderer;
-import dev.forgeline.support.problem.ProblemException;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Optional;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.util.Optional;
+
+import dev.forgeline.metrics.service.FiguresService;
+import dev.forgeline.metrics.service.ReportRenderer;
+import dev.forgeline.support.problem.ProblemException;
 
 /** Reports as Markdown tables shaped like the field reports. */
 @Path("/reports")

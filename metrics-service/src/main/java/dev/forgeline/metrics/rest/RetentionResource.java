@@ -1,10 +1,11 @@
 package dev.forgeline.metrics.rest;
 
-import dev.forgeline.metrics.service.RetentionService;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+
+import dev.forgeline.metrics.service.RetentionService;
 
 @Path("/retention")
 @Produces(MediaType.APPLICATION_JSON)

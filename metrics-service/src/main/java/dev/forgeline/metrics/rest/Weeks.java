@@ -1,21 +1,23 @@
 package dev.forgeline.metrics.rest;
 
-import dev.forgeline.support.problem.Problem;
-import dev.forgeline.support.problem.ProblemException;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 
+import dev.forgeline.support.problem.Problem;
+import dev.forgeline.support.problem.ProblemException;
+
 /** Reads the {@code week} query parameter: any day of the week wanted. */
 final class Weeks {
-    private Weeks() {
-    }
+    private Weeks() {}
 
     static LocalDate parse(String week) {
         try {
             return LocalDate.parse(week.strip());
         } catch (DateTimeParseException e) {
-            throw ProblemException.badRequest("https://forgeline.dev/problems/invalid-week", "Invalid week",
+            throw ProblemException.badRequest(
+                    "https://forgeline.dev/problems/invalid-week",
+                    "Invalid week",
                     "week must be a date YYYY-MM-DD (any day of the week), got '" + week + "'",
                     List.of(new Problem.ProblemError(e.getMessage(), null, "week")));
         }

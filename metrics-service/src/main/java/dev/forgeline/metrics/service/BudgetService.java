@@ -1,12 +1,5 @@
 package dev.forgeline.metrics.service;
 
-import dev.forgeline.contracts.EventType;
-import dev.forgeline.contracts.payload.BudgetAlert;
-import dev.forgeline.metrics.config.MetricsConfig;
-import dev.forgeline.metrics.repository.FactRepository;
-import dev.forgeline.support.outbox.Outbox;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
@@ -14,6 +7,14 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.payload.BudgetAlert;
+import dev.forgeline.metrics.config.MetricsConfig;
+import dev.forgeline.metrics.repository.FactRepository;
+import dev.forgeline.support.outbox.Outbox;
 import org.jboss.logging.Logger;
 
 /**
@@ -71,7 +72,11 @@ public class BudgetService {
             BigDecimal limit = budget.multiply(BigDecimal.valueOf(threshold)).divide(BigDecimal.valueOf(100));
             if (spent.compareTo(limit) >= 0 && facts.markBudgetAlert(scope, scopeKey, threshold, spent, budget)) {
                 LOG.infof("budget %s %s: %s of %s USD spent, %d%% reached", scope, scopeKey, spent, budget, threshold);
-                outbox.append(EventType.BUDGET_ALERT, specId, null, scope + "/" + scopeKey,
+                outbox.append(
+                        EventType.BUDGET_ALERT,
+                        specId,
+                        null,
+                        scope + "/" + scopeKey,
                         new BudgetAlert(scope, specId, day, threshold, spent, budget, Instant.now()));
             }
         }

@@ -1,5 +1,21 @@
 package dev.forgeline.metrics.service;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.TaskState;
 import dev.forgeline.metrics.domain.FactRows.AttemptRow;
@@ -22,21 +38,6 @@ import dev.forgeline.metrics.service.Figures.Review;
 import dev.forgeline.metrics.service.Figures.Success;
 import dev.forgeline.metrics.service.Figures.Supervision;
 import dev.forgeline.metrics.service.Figures.Velocity;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
-import java.util.function.Function;
 
 /** Computes every figure from fact rows; pure, so each definition is tested without a broker or database. */
 public final class FigureCalculator {
@@ -44,26 +45,41 @@ public final class FigureCalculator {
     static final String UNKNOWN = "unknown";
     private static final BigDecimal MILLIS_PER_HOUR = BigDecimal.valueOf(3_600_000);
 
-    private FigureCalculator() {
-    }
+    private FigureCalculator() {}
 
     /** The facts of one scope. */
-    public record Input(String scope, List<TaskRow> tasks, List<AttemptRow> attempts, List<FailureRow> failures,
-            List<DecisionRow> decisions, List<BreakerRow> breakers, Optional<BacklogRow> backlog,
-            List<RetentionRow> retention, List<BudgetUse> budgets) {
-    }
+    public record Input(
+            String scope,
+            List<TaskRow> tasks,
+            List<AttemptRow> attempts,
+            List<FailureRow> failures,
+            List<DecisionRow> decisions,
+            List<BreakerRow> breakers,
+            Optional<BacklogRow> backlog,
+            List<RetentionRow> retention,
+            List<BudgetUse> budgets) {}
 
     public static Figures compute(Input in) {
-        return new Figures(in.scope(), velocity(in), cost(in), success(in), supervision(in), review(in),
-                decisionLag(in.decisions()), retention(in.retention()));
+        return new Figures(
+                in.scope(),
+                velocity(in),
+                cost(in),
+                success(in),
+                supervision(in),
+                review(in),
+                decisionLag(in.decisions()),
+                retention(in.retention()));
     }
 
     static Velocity velocity(Input in) {
         Map<String, Long> byState = new LinkedHashMap<>();
-        in.tasks().stream().map(t -> t.state() == null ? NO_STATE_YET : t.state())
+        in.tasks().stream()
+                .map(t -> t.state() == null ? NO_STATE_YET : t.state())
                 .sorted(Comparator.comparingInt(FigureCalculator::stateOrder))
                 .forEach(s -> byState.merge(s, 1L, Long::sum));
-        long computeMillis = in.attempts().stream().filter(AttemptRow::hasResult).mapToLong(AttemptRow::computeMillis)
+        long computeMillis = in.attempts().stream()
+                .filter(AttemptRow::hasResult)
+                .mapToLong(AttemptRow::computeMillis)
                 .sum();
         BigDecimal hours = BigDecimal.valueOf(computeMillis).divide(MILLIS_PER_HOUR, 4, RoundingMode.HALF_UP);
         Map<String, Instant[]> window = new TreeMap<>();
@@ -80,23 +96,36 @@ public final class FigureCalculator {
             }
         }
         Map<String, Long> wallClock = new TreeMap<>();
-        window.forEach((spec, w) -> wallClock.put(spec, Duration.between(w[0], w[1]).toSeconds()));
+        window.forEach(
+                (spec, w) -> wallClock.put(spec, Duration.between(w[0], w[1]).toSeconds()));
         long linesMerged = in.tasks().stream().mapToLong(TaskRow::linesMerged).sum();
-        BigDecimal perHour = computeMillis == 0 ? null
-                : BigDecimal.valueOf(linesMerged).multiply(MILLIS_PER_HOUR)
+        BigDecimal perHour = computeMillis == 0
+                ? null
+                : BigDecimal.valueOf(linesMerged)
+                        .multiply(MILLIS_PER_HOUR)
                         .divide(BigDecimal.valueOf(computeMillis), 2, RoundingMode.HALF_UP);
-        return new Velocity(in.tasks().size(), byState, in.tasks().stream().mapToLong(TaskRow::attempts).sum(),
-                computeMillis, hours, wallClock,
-                in.attempts().stream().mapToLong(AttemptRow::linesAdded).sum(), linesMerged, perHour,
+        return new Velocity(
+                in.tasks().size(),
+                byState,
+                in.tasks().stream().mapToLong(TaskRow::attempts).sum(),
+                computeMillis,
+                hours,
+                wallClock,
+                in.attempts().stream().mapToLong(AttemptRow::linesAdded).sum(),
+                linesMerged,
+                perHour,
                 in.attempts().stream().mapToLong(AttemptRow::inputTokens).sum(),
                 in.attempts().stream().mapToLong(AttemptRow::outputTokens).sum());
     }
 
     static Cost cost(Input in) {
-        List<AttemptRow> counted = in.attempts().stream().filter(AttemptRow::hasResult).toList();
+        List<AttemptRow> counted =
+                in.attempts().stream().filter(AttemptRow::hasResult).toList();
         BigDecimal total = sum(counted, a -> true);
         BigDecimal estimated = sum(counted, AttemptRow::costEstimated);
-        return new Cost(total, estimated,
+        return new Cost(
+                total,
+                estimated,
                 costBy(counted, a -> a.specId() + "/" + a.taskId()),
                 costBy(counted, AttemptRow::specId),
                 costBy(counted, AttemptRow::provider),
@@ -113,9 +142,11 @@ public final class FigureCalculator {
         Map<String, Long> permanentByClass = new TreeMap<>();
         for (TaskRow t : in.tasks()) {
             boolean merged = TaskState.MERGED.name().equals(t.state());
-            boolean done = merged || TaskState.REJECTED.name().equals(t.state())
+            boolean done = merged
+                    || TaskState.REJECTED.name().equals(t.state())
                     || TaskState.REVERTED.name().equals(t.state())
-                    || (t.permanentFailureClass() != null && !TaskState.CANCELLED.name().equals(t.state()));
+                    || (t.permanentFailureClass() != null
+                            && !TaskState.CANCELLED.name().equals(t.state()));
             if (t.permanentFailureClass() != null) {
                 permanentByClass.merge(t.permanentFailureClass(), 1L, Long::sum);
             }
@@ -128,15 +159,16 @@ public final class FigureCalculator {
             } else if (merged) {
                 withRetries++;
             }
-            long[] q = byQuality.computeIfAbsent(t.qualityClass() == null ? UNKNOWN : t.qualityClass(),
-                    k -> new long[2]);
+            long[] q =
+                    byQuality.computeIfAbsent(t.qualityClass() == null ? UNKNOWN : t.qualityClass(), k -> new long[2]);
             q[0]++;
             if (merged) {
                 q[1]++;
             }
         }
         Map<String, Long> retries = new TreeMap<>();
-        in.failures().stream().filter(f -> !f.permanent())
+        in.failures().stream()
+                .filter(f -> !f.permanent())
                 .filter(f -> !FailureClass.CANCELLED.name().equals(f.failureClass()))
                 .forEach(f -> retries.merge(f.failureClass(), 1L, Long::sum));
         Map<Integer, long[]> byHour = new TreeMap<>();
@@ -155,17 +187,29 @@ public final class FigureCalculator {
         byHour.forEach((hour, c) -> hourRates.put(hour, new Rate(c[0], c[1], ratio(c[1], c[0]))));
         Map<String, Rate> qualityRates = new TreeMap<>();
         byQuality.forEach((q, c) -> qualityRates.put(q, new Rate(c[0], c[1], ratio(c[1], c[0]))));
-        return new Success(finished, firstAttempt, ratio(firstAttempt, finished), withRetries,
-                ratio(firstAttempt + withRetries, finished), permanentByClass, retries, hourRates, qualityRates);
+        return new Success(
+                finished,
+                firstAttempt,
+                ratio(firstAttempt, finished),
+                withRetries,
+                ratio(firstAttempt + withRetries, finished),
+                permanentByClass,
+                retries,
+                hourRates,
+                qualityRates);
     }
 
     static Supervision supervision(Input in) {
         Map<String, Long> byClass = new TreeMap<>();
         in.failures().forEach(f -> byClass.merge(f.failureClass(), 1L, Long::sum));
         List<Breaker> breakers = in.breakers().stream()
-                .map(b -> new Breaker(b.scope(), b.key(), b.state(), b.openings(), b.changedAt())).toList();
-        return new Supervision(byClass, byClass.getOrDefault(FailureClass.ORPHANED.name(), 0L),
-                byClass.getOrDefault(FailureClass.TIMEOUT.name(), 0L), breakers,
+                .map(b -> new Breaker(b.scope(), b.key(), b.state(), b.openings(), b.changedAt()))
+                .toList();
+        return new Supervision(
+                byClass,
+                byClass.getOrDefault(FailureClass.ORPHANED.name(), 0L),
+                byClass.getOrDefault(FailureClass.TIMEOUT.name(), 0L),
+                breakers,
                 breakers.stream().filter(b -> "OPEN".equals(b.state())).count(),
                 breakers.stream().mapToLong(Breaker::openings).sum());
     }
@@ -185,8 +229,16 @@ public final class FigureCalculator {
                 }
             }
         }
-        Backlog backlog = in.backlog().map(b -> new Backlog(b.pendingHighRisk(), b.pendingTotal(), b.dailyCapacity(),
-                ratio(b.pendingHighRisk(), b.dailyCapacity()), b.holdBack(), b.reason(), b.reportedAt())).orElse(null);
+        Backlog backlog = in.backlog()
+                .map(b -> new Backlog(
+                        b.pendingHighRisk(),
+                        b.pendingTotal(),
+                        b.dailyCapacity(),
+                        ratio(b.pendingHighRisk(), b.dailyCapacity()),
+                        b.holdBack(),
+                        b.reason(),
+                        b.reportedAt()))
+                .orElse(null);
         return new Review(levels, merged, auto, ratio(auto, merged), backlog);
     }
 
@@ -197,7 +249,8 @@ public final class FigureCalculator {
             long seconds = Duration.between(d.requestedAt(), d.decidedAt()).toSeconds();
             lags.computeIfAbsent(d.kind(), k -> new ArrayList<>()).add(seconds);
             if ("REVIEW".equals(d.kind())) {
-                lags.computeIfAbsent("REVIEW level " + d.level(), k -> new ArrayList<>()).add(seconds);
+                lags.computeIfAbsent("REVIEW level " + d.level(), k -> new ArrayList<>())
+                        .add(seconds);
             }
         }
         Map<String, Lag> result = new TreeMap<>();
@@ -221,7 +274,8 @@ public final class FigureCalculator {
         }
         Map<String, Instant> latest = new HashMap<>();
         rows.forEach(r -> latest.merge(r.repository(), r.takenAt(), (a, b) -> a.isAfter(b) ? a : b));
-        List<RetentionRow> current = rows.stream().filter(r -> r.takenAt().equals(latest.get(r.repository())))
+        List<RetentionRow> current = rows.stream()
+                .filter(r -> r.takenAt().equals(latest.get(r.repository())))
                 .toList();
         Map<String, long[]> bySpec = new TreeMap<>();
         Map<LocalDate, long[]> byWeek = new TreeMap<>();

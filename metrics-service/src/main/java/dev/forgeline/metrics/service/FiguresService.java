@@ -1,14 +1,5 @@
 package dev.forgeline.metrics.service;
 
-import dev.forgeline.metrics.domain.FactRows.AttemptRow;
-import dev.forgeline.metrics.domain.FactRows.DecisionRow;
-import dev.forgeline.metrics.domain.FactRows.FailureRow;
-import dev.forgeline.metrics.domain.FactRows.RetentionRow;
-import dev.forgeline.metrics.domain.FactRows.TaskRow;
-import dev.forgeline.metrics.repository.FactRepository;
-import dev.forgeline.metrics.service.Figures.BudgetUse;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
 import java.math.BigDecimal;
 import java.time.DayOfWeek;
 import java.time.Instant;
@@ -21,6 +12,16 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import dev.forgeline.metrics.domain.FactRows.AttemptRow;
+import dev.forgeline.metrics.domain.FactRows.DecisionRow;
+import dev.forgeline.metrics.domain.FactRows.FailureRow;
+import dev.forgeline.metrics.domain.FactRows.RetentionRow;
+import dev.forgeline.metrics.domain.FactRows.TaskRow;
+import dev.forgeline.metrics.repository.FactRepository;
+import dev.forgeline.metrics.service.Figures.BudgetUse;
 
 /** Loads the facts of a scope and computes its figures. */
 @ApplicationScoped
@@ -38,15 +39,23 @@ public class FiguresService {
     public Figures forSpec(Optional<String> specId) {
         List<TaskRow> tasks = facts.tasks(specId);
         List<AttemptRow> attempts = facts.attempts(specId);
-        return FigureCalculator.compute(new FigureCalculator.Input(specId.map(s -> "spec " + s).orElse("all"), tasks,
-                attempts, facts.failures(specId), facts.decisions(specId), facts.breakers(), facts.backlog(),
-                facts.retention(specId), budgetUses(attempts, true)));
+        return FigureCalculator.compute(new FigureCalculator.Input(
+                specId.map(s -> "spec " + s).orElse("all"),
+                tasks,
+                attempts,
+                facts.failures(specId),
+                facts.decisions(specId),
+                facts.breakers(),
+                facts.backlog(),
+                facts.retention(specId),
+                budgetUses(attempts, true)));
     }
 
     /** Whether any event about the spec arrived. */
     @Transactional
     public boolean knows(String specId) {
-        return !facts.tasks(Optional.of(specId)).isEmpty() || !facts.decisions(Optional.of(specId)).isEmpty();
+        return !facts.tasks(Optional.of(specId)).isEmpty()
+                || !facts.decisions(Optional.of(specId)).isEmpty();
     }
 
     /** The tasks first seen in the ISO week (Monday to Sunday, UTC) of {@code day}. */
@@ -56,19 +65,34 @@ public class FiguresService {
         Instant from = monday.atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant to = monday.plusDays(7).atStartOfDay(ZoneOffset.UTC).toInstant();
         List<TaskRow> tasks = facts.tasks(Optional.empty()).stream()
-                .filter(t -> t.firstEventAt() != null && !t.firstEventAt().isBefore(from) && t.firstEventAt().isBefore(to))
+                .filter(t -> t.firstEventAt() != null
+                        && !t.firstEventAt().isBefore(from)
+                        && t.firstEventAt().isBefore(to))
                 .toList();
-        Set<String> keys = tasks.stream().map(t -> t.specId() + "/" + t.taskId()).collect(Collectors.toSet());
+        Set<String> keys =
+                tasks.stream().map(t -> t.specId() + "/" + t.taskId()).collect(Collectors.toSet());
         List<AttemptRow> attempts = facts.attempts(Optional.empty()).stream()
-                .filter(a -> keys.contains(a.specId() + "/" + a.taskId())).toList();
+                .filter(a -> keys.contains(a.specId() + "/" + a.taskId()))
+                .toList();
         List<FailureRow> failures = facts.failures(Optional.empty()).stream()
-                .filter(f -> keys.contains(f.specId() + "/" + f.taskId())).toList();
+                .filter(f -> keys.contains(f.specId() + "/" + f.taskId()))
+                .toList();
         List<DecisionRow> decisions = facts.decisions(Optional.empty()).stream()
-                .filter(d -> !d.decidedAt().isBefore(from) && d.decidedAt().isBefore(to)).toList();
+                .filter(d -> !d.decidedAt().isBefore(from) && d.decidedAt().isBefore(to))
+                .toList();
         List<RetentionRow> retention = facts.retention(Optional.empty()).stream()
-                .filter(r -> r.week().equals(monday)).toList();
-        return FigureCalculator.compute(new FigureCalculator.Input("week of " + monday, tasks, attempts, failures,
-                decisions, facts.breakers(), facts.backlog(), retention, budgetUses(attempts, true)));
+                .filter(r -> r.week().equals(monday))
+                .toList();
+        return FigureCalculator.compute(new FigureCalculator.Input(
+                "week of " + monday,
+                tasks,
+                attempts,
+                failures,
+                decisions,
+                facts.breakers(),
+                facts.backlog(),
+                retention,
+                budgetUses(attempts, true)));
     }
 
     public static LocalDate monday(LocalDate day) {
@@ -86,14 +110,21 @@ public class FiguresService {
             });
         }
         if (withDays) {
-            budgets.dailyBudget().filter(b -> b.signum() > 0).ifPresent(budget -> attempts.stream()
-                    .filter(a -> a.hasResult() && a.finishedAt() != null)
-                    .map(a -> LocalDate.ofInstant(a.finishedAt(), ZoneOffset.UTC))
-                    .collect(Collectors.toCollection(TreeSet::new)).forEach(day -> {
-                        BigDecimal spent = facts.dayCost(day);
-                        uses.add(new BudgetUse(BudgetService.DAY, day.toString(), spent, budget,
-                                BudgetService.used(spent, budget)));
-                    }));
+            budgets.dailyBudget()
+                    .filter(b -> b.signum() > 0)
+                    .ifPresent(budget -> attempts.stream()
+                            .filter(a -> a.hasResult() && a.finishedAt() != null)
+                            .map(a -> LocalDate.ofInstant(a.finishedAt(), ZoneOffset.UTC))
+                            .collect(Collectors.toCollection(TreeSet::new))
+                            .forEach(day -> {
+                                BigDecimal spent = facts.dayCost(day);
+                                uses.add(new BudgetUse(
+                                        BudgetService.DAY,
+                                        day.toString(),
+                                        spent,
+                                        budget,
+                                        BudgetService.used(spent, budget)));
+                            }));
         }
         return uses;
     }

@@ -1,5 +1,12 @@
 package dev.forgeline.metrics.service;
 
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.TaskProgress;
 import dev.forgeline.contracts.TaskState;
@@ -16,13 +23,6 @@ import dev.forgeline.metrics.domain.FactRows.BacklogRow;
 import dev.forgeline.metrics.domain.TaskFact;
 import dev.forgeline.metrics.repository.FactRepository;
 import dev.forgeline.metrics.repository.TaskFactRepository;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
-import java.math.BigDecimal;
-import java.time.Instant;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /** Folds every topic's events into fact rows: one per task, per attempt, per failure, per decision. */
 @ApplicationScoped
@@ -50,8 +50,8 @@ public class MetricsService {
             fact.qualityClass = ready.qualityClass();
         }
         fact.priority = ready.priority();
-        fact.labels = new TreeMap<>(ready.labels()).entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("\n"));
+        fact.labels = new TreeMap<>(ready.labels())
+                .entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("\n"));
         if (ready.repository() != null && !ready.repository().isBlank()) {
             fact.repository = ready.repository();
         }
@@ -69,13 +69,20 @@ public class MetricsService {
         TaskFact fact = tasks.lockOrCreate(task.specId(), task.taskId());
         fact.seen(occurredAt);
         fact.attempts = Math.max(fact.attempts, lease.attempt());
-        if (fact.repository == null && task.repository() != null && !task.repository().isBlank()) {
+        if (fact.repository == null
+                && task.repository() != null
+                && !task.repository().isBlank()) {
             fact.repository = task.repository();
         }
         if (fact.qualityClass == null) {
             fact.qualityClass = task.qualityClass();
         }
-        facts.recordLease(task.specId(), task.taskId(), lease.fencingToken(), lease.attempt(), lease.nodeName(),
+        facts.recordLease(
+                task.specId(),
+                task.taskId(),
+                lease.fencingToken(),
+                lease.attempt(),
+                lease.nodeName(),
                 lease.agentProfile() != null ? lease.agentProfile() : task.agentProfile(),
                 lease.leasedAt() != null ? lease.leasedAt() : occurredAt);
         fact.updatedAt = Instant.now();
@@ -90,9 +97,10 @@ public class MetricsService {
             fact.failureClass = change.failureClass();
         }
         if (change.state() == TaskState.FAILED) {
-            FailureClass failureClass = change.failureClass() == null ? FailureClass.AGENT_ERROR : change.failureClass();
-            facts.recordFailure(change.specId(), change.taskId(), change.attempt(), failureClass.name(),
-                    change.permanent());
+            FailureClass failureClass =
+                    change.failureClass() == null ? FailureClass.AGENT_ERROR : change.failureClass();
+            facts.recordFailure(
+                    change.specId(), change.taskId(), change.attempt(), failureClass.name(), change.permanent());
             if (change.permanent()) {
                 fact.permanentFailureClass = failureClass;
             }
@@ -120,15 +128,27 @@ public class MetricsService {
             fact.outputTokens += usage.outputTokens();
             fact.costUsd = fact.costUsd.add(cost);
         }
-        int linesAdded = result.succeeded() && result.diff() != null ? result.diff().linesAdded() : 0;
+        int linesAdded =
+                result.succeeded() && result.diff() != null ? result.diff().linesAdded() : 0;
         fact.linesAdded += linesAdded;
-        facts.recordResult(result.specId(), result.taskId(), result.fencingToken(), result.attempt(),
-                usage == null ? null : usage.agentProfile(), result.succeeded(),
+        facts.recordResult(
+                result.specId(),
+                result.taskId(),
+                result.fencingToken(),
+                result.attempt(),
+                usage == null ? null : usage.agentProfile(),
+                result.succeeded(),
                 result.failureClass() == null ? null : result.failureClass().name(),
-                usage == null ? null : usage.provider(), usage == null ? null : usage.model(), cost,
-                usage != null && usage.costEstimated(), result.computeMillis(),
-                usage == null ? 0 : usage.inputTokens(), usage == null ? 0 : usage.outputTokens(), linesAdded,
-                result.startedAt(), result.finishedAt() != null ? result.finishedAt() : occurredAt);
+                usage == null ? null : usage.provider(),
+                usage == null ? null : usage.model(),
+                cost,
+                usage != null && usage.costEstimated(),
+                result.computeMillis(),
+                usage == null ? 0 : usage.inputTokens(),
+                usage == null ? 0 : usage.outputTokens(),
+                linesAdded,
+                result.startedAt(),
+                result.finishedAt() != null ? result.finishedAt() : occurredAt);
         fact.updatedAt = Instant.now();
         if (cost.signum() > 0) {
             budgets.check(result.specId(), result.finishedAt() != null ? result.finishedAt() : occurredAt);
@@ -159,7 +179,11 @@ public class MetricsService {
         }
         if (outcome.state() == TaskState.FAILED && outcome.failureClass() != null) {
             // a merge conflict or requested changes: the attempt runs again
-            facts.recordFailure(outcome.specId(), outcome.taskId(), outcome.attempt(), outcome.failureClass().name(),
+            facts.recordFailure(
+                    outcome.specId(),
+                    outcome.taskId(),
+                    outcome.attempt(),
+                    outcome.failureClass().name(),
                     false);
         }
         fact.updatedAt = Instant.now();
@@ -170,8 +194,15 @@ public class MetricsService {
         if (decision.kind() == null || decision.requestedAt() == null || decision.decidedAt() == null) {
             return; // no lag can be measured
         }
-        facts.recordDecision(decision.decisionId(), decision.specId(), decision.taskId(), decision.kind().name(),
-                decision.level(), decision.requestedAt(), decision.decidedAt(), decision.decidedBy(),
+        facts.recordDecision(
+                decision.decisionId(),
+                decision.specId(),
+                decision.taskId(),
+                decision.kind().name(),
+                decision.level(),
+                decision.requestedAt(),
+                decision.decidedAt(),
+                decision.decidedBy(),
                 decision.outcome());
     }
 
@@ -180,15 +211,23 @@ public class MetricsService {
         if (change.to() == null) {
             return;
         }
-        facts.recordBreaker(change.scope(), change.key(), change.to().name(),
+        facts.recordBreaker(
+                change.scope(),
+                change.key(),
+                change.to().name(),
                 change.to() == dev.forgeline.contracts.BreakerState.OPEN,
                 change.at() != null ? change.at() : occurredAt);
     }
 
     @Transactional(Transactional.TxType.MANDATORY)
     public void onReviewBacklog(ReviewBacklog backlog, Instant occurredAt) {
-        facts.recordBacklog(new BacklogRow(backlog.pendingHighRisk(), backlog.pendingTotal(), backlog.dailyCapacity(),
-                backlog.holdBack(), backlog.reason(), backlog.at() != null ? backlog.at() : occurredAt));
+        facts.recordBacklog(new BacklogRow(
+                backlog.pendingHighRisk(),
+                backlog.pendingTotal(),
+                backlog.dailyCapacity(),
+                backlog.holdBack(),
+                backlog.reason(),
+                backlog.at() != null ? backlog.at() : occurredAt));
     }
 
     private static boolean applyState(TaskFact fact, TaskState state, int attempt) {
@@ -199,5 +238,4 @@ public class MetricsService {
         fact.attempt = attempt;
         return true;
     }
-
 }

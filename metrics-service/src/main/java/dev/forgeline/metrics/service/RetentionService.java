@@ -1,13 +1,5 @@
 package dev.forgeline.metrics.service;
 
-import dev.forgeline.metrics.config.MetricsConfig;
-import dev.forgeline.metrics.domain.FactRows.RetentionRow;
-import dev.forgeline.metrics.git.RetentionScanner;
-import dev.forgeline.metrics.git.RetentionScanner.SpecWeek;
-import dev.forgeline.metrics.repository.FactRepository;
-import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.scheduler.Scheduled;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.io.File;
 import java.io.IOException;
 import java.time.Instant;
@@ -15,6 +7,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.forgeline.metrics.config.MetricsConfig;
+import dev.forgeline.metrics.domain.FactRows.RetentionRow;
+import dev.forgeline.metrics.git.RetentionScanner;
+import dev.forgeline.metrics.git.RetentionScanner.SpecWeek;
+import dev.forgeline.metrics.repository.FactRepository;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,16 +35,19 @@ public class RetentionService {
     }
 
     /** What one scan found in one repository; {@code error} set when it could not be read. */
-    public record RepositoryScan(String repository, List<SpecWeek> rows, String error) {
-    }
+    public record RepositoryScan(String repository, List<SpecWeek> rows, String error) {}
 
-    public record Scan(UUID scanId, Instant takenAt, List<RepositoryScan> repositories) {
-    }
+    public record Scan(UUID scanId, Instant takenAt, List<RepositoryScan> repositories) {}
 
-    @Scheduled(every = "${forgeline.metrics.retention.every}", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "${forgeline.metrics.retention.every}",
+            delayed = "1m",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduledScan() {
         Scan scan = scanAll();
-        LOG.infof("retention scan %s: %d repositories", scan.scanId(), scan.repositories().size());
+        LOG.infof(
+                "retention scan %s: %d repositories",
+                scan.scanId(), scan.repositories().size());
     }
 
     /** Scans every repository a task named (one scan at a time). */
@@ -57,9 +61,19 @@ public class RetentionService {
             for (String repository : repositories) {
                 results.add(scanOne(repository));
             }
-            QuarkusTransaction.requiringNew().run(() -> results.stream().filter(r -> r.error() == null)
-                    .forEach(r -> r.rows().forEach(row -> facts.recordRetention(scanId, new RetentionRow(takenAt,
-                            r.repository(), row.specId(), row.week(), row.generated(), row.surviving())))));
+            QuarkusTransaction.requiringNew()
+                    .run(() -> results.stream()
+                            .filter(r -> r.error() == null)
+                            .forEach(r -> r.rows()
+                                    .forEach(row -> facts.recordRetention(
+                                            scanId,
+                                            new RetentionRow(
+                                                    takenAt,
+                                                    r.repository(),
+                                                    row.specId(),
+                                                    row.week(),
+                                                    row.generated(),
+                                                    row.surviving())))));
             return new Scan(scanId, takenAt, results);
         } finally {
             scanning.unlock();
@@ -72,7 +86,8 @@ public class RetentionService {
             return new RepositoryScan(repository, List.of(), "not a local path on this host");
         }
         try {
-            return new RepositoryScan(repository, RetentionScanner.scan(path, config.retention().branch()), null);
+            return new RepositoryScan(
+                    repository, RetentionScanner.scan(path, config.retention().branch()), null);
         } catch (IOException | RuntimeException e) {
             LOG.warnf("retention scan of %s failed: %s", repository, e.getMessage());
             return new RepositoryScan(repository, List.of(), e.getMessage());

@@ -1,5 +1,14 @@
 package dev.forgeline.metrics.telemetry;
 
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
 import dev.forgeline.contracts.MetricNames;
 import dev.forgeline.contracts.MetricNames.Instrument;
 import dev.forgeline.metrics.service.Figures;
@@ -13,14 +22,6 @@ import io.opentelemetry.api.metrics.ObservableDoubleMeasurement;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import java.math.BigDecimal;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -46,24 +47,34 @@ public class MetricsInstruments {
     }
 
     void onStart(@Observes StartupEvent event) {
-        gauges.add(gauge(MetricNames.METRICS_COST_SPEC, m -> current().ifPresent(f -> f.cost().bySpec()
-                .forEach((spec, cost) -> m.record(cost.doubleValue(), Attributes.of(SPEC_ID, spec))))));
-        gauges.add(gauge(MetricNames.METRICS_BUDGET_USED, m -> current().ifPresent(f -> {
-            for (BudgetUse use : f.cost().budgets()) {
-                // a day budget has no spec: its spec_id is the day it applies to
-                m.record(use.used().doubleValue(), Attributes.of(SCOPE, use.scope(), SPEC_ID, use.key()));
-            }
-        })));
-        gauges.add(gauge(MetricNames.METRICS_RETENTION, m -> current().ifPresent(f -> f.retention().bySpec()
-                .forEach((spec, point) -> {
-                    if (point.ratio() != null) {
-                        m.record(point.ratio().doubleValue(), Attributes.of(SPEC_ID, spec));
+        gauges.add(gauge(
+                MetricNames.METRICS_COST_SPEC,
+                m -> current()
+                        .ifPresent(f -> f.cost()
+                                .bySpec()
+                                .forEach((spec, cost) -> m.record(cost.doubleValue(), Attributes.of(SPEC_ID, spec))))));
+        gauges.add(gauge(
+                MetricNames.METRICS_BUDGET_USED,
+                m -> current().ifPresent(f -> {
+                    for (BudgetUse use : f.cost().budgets()) {
+                        // a day budget has no spec: its spec_id is the day it applies to
+                        m.record(use.used().doubleValue(), Attributes.of(SCOPE, use.scope(), SPEC_ID, use.key()));
                     }
-                }))));
-        gauges.add(gauge(MetricNames.METRICS_SUCCESS_RATE, m -> current().ifPresent(f -> {
-            record(m, f.success().firstAttemptSuccessRate(), "first_attempt");
-            record(m, f.success().successRateWithRetries(), "with_retries");
-        })));
+                })));
+        gauges.add(gauge(
+                MetricNames.METRICS_RETENTION,
+                m -> current()
+                        .ifPresent(f -> f.retention().bySpec().forEach((spec, point) -> {
+                            if (point.ratio() != null) {
+                                m.record(point.ratio().doubleValue(), Attributes.of(SPEC_ID, spec));
+                            }
+                        }))));
+        gauges.add(gauge(
+                MetricNames.METRICS_SUCCESS_RATE,
+                m -> current().ifPresent(f -> {
+                    record(m, f.success().firstAttemptSuccessRate(), "first_attempt");
+                    record(m, f.success().successRateWithRetries(), "with_retries");
+                })));
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -86,8 +97,10 @@ public class MetricsInstruments {
 
     private ObservableDoubleGauge gauge(String name, Consumer<ObservableDoubleMeasurement> callback) {
         Instrument instrument = MetricNames.instrument(name);
-        return meter.gaugeBuilder(instrument.name()).setUnit(instrument.unit())
-                .setDescription(instrument.description()).buildWithCallback(callback);
+        return meter.gaugeBuilder(instrument.name())
+                .setUnit(instrument.unit())
+                .setDescription(instrument.description())
+                .buildWithCallback(callback);
     }
 
     private static void record(ObservableDoubleMeasurement m, BigDecimal rate, String kind) {

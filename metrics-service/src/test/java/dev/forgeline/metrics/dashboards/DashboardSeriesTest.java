@@ -2,9 +2,6 @@ package dev.forgeline.metrics.dashboards;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.forgeline.contracts.MetricNames.Instrument;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.forgeline.contracts.MetricNames.Instrument;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,7 +35,9 @@ class DashboardSeriesTest {
                 queries += panel.get("targets").size();
             }
         }
-        assertThat(unknown).as("series no instrument of MetricNames.ALL maps to").isEmpty();
+        assertThat(unknown)
+                .as("series no instrument of MetricNames.ALL maps to")
+                .isEmpty();
         assertThat(queries).isGreaterThanOrEqualTo(40);
     }
 
@@ -46,9 +49,10 @@ class DashboardSeriesTest {
                   {"expr": "sum by (kind) (forgeline_dispatcher_timeouts)"},
                   {"expr": "rate(process_cpu_seconds_total[1m])"}]}]}
                 """);
-        assertThat(unknownSeries("made-up.json", dashboard)).containsExactly(
-                "made-up.json: forgeline_dispatcher_timeouts in sum by (kind) (forgeline_dispatcher_timeouts)",
-                "made-up.json: process_cpu_seconds_total in rate(process_cpu_seconds_total[1m])");
+        assertThat(unknownSeries("made-up.json", dashboard))
+                .containsExactly(
+                        "made-up.json: forgeline_dispatcher_timeouts in sum by (kind) (forgeline_dispatcher_timeouts)",
+                        "made-up.json: process_cpu_seconds_total in rate(process_cpu_seconds_total[1m])");
     }
 
     /** Every series a dashboard's panels query that no instrument of MetricNames.ALL maps to. */
@@ -56,12 +60,16 @@ class DashboardSeriesTest {
         Map<String, Instrument> known = PromqlSeries.known();
         List<String> unknown = new ArrayList<>();
         for (JsonNode panel : dashboard.get("panels")) {
-            assertThat(panel.get("targets")).as("%s: panel %s has queries", file, panel.get("title")).isNotEmpty();
+            assertThat(panel.get("targets"))
+                    .as("%s: panel %s has queries", file, panel.get("title"))
+                    .isNotEmpty();
             for (JsonNode target : panel.get("targets")) {
                 String expr = target.get("expr").asText();
                 Set<String> series = PromqlSeries.in(expr);
                 assertThat(series).as("%s: %s selects a series", file, expr).isNotEmpty();
-                series.stream().filter(s -> !known.containsKey(s)).forEach(s -> unknown.add(file + ": " + s + " in " + expr));
+                series.stream()
+                        .filter(s -> !known.containsKey(s))
+                        .forEach(s -> unknown.add(file + ": " + s + " in " + expr));
             }
         }
         return unknown;
@@ -76,8 +84,13 @@ class DashboardSeriesTest {
             titles.add(dashboard.get("title").asText());
             uids.add(dashboard.get("uid").asText());
         }
-        assertThat(titles).containsExactlyInAnyOrder("Forgeline / Build velocity", "Forgeline / Supervision",
-                "Forgeline / Cost", "Forgeline / Review and decision lag", "Forgeline / Retention");
+        assertThat(titles)
+                .containsExactlyInAnyOrder(
+                        "Forgeline / Build velocity",
+                        "Forgeline / Supervision",
+                        "Forgeline / Cost",
+                        "Forgeline / Review and decision lag",
+                        "Forgeline / Retention");
         assertThat(uids).doesNotHaveDuplicates();
         assertThat(Files.readString(DASHBOARDS.resolveSibling("dashboards.yaml")))
                 .contains("path: /var/lib/grafana/dashboards/forgeline");
@@ -85,22 +98,33 @@ class DashboardSeriesTest {
 
     @Test
     void theSeriesReaderFindsUnknownSeriesAndSkipsFunctionsLabelsAndKeywords() {
-        assertThat(PromqlSeries.in("sum by (provider) (increase(forgeline_worker_agent_cost_USD_total{provider=\"x\"}[1d]))"))
+        assertThat(PromqlSeries.in(
+                        "sum by (provider) (increase(forgeline_worker_agent_cost_USD_total{provider=\"x\"}[1d]))"))
                 .containsExactly("forgeline_worker_agent_cost_USD_total");
-        assertThat(PromqlSeries.in("histogram_quantile(0.95, sum by (le) (rate(forgeline_review_decision_lag_seconds_bucket[5m])))"))
+        assertThat(
+                        PromqlSeries.in(
+                                "histogram_quantile(0.95, sum by (le) (rate(forgeline_review_decision_lag_seconds_bucket[5m])))"))
                 .containsExactly("forgeline_review_decision_lag_seconds_bucket");
         assertThat(PromqlSeries.in("sum(a_total) / clamp_min(sum(up offset 1h), 1) and on (job) node_load1"))
                 .containsExactly("a_total", "up", "node_load1");
         Map<String, Instrument> known = PromqlSeries.known();
-        assertThat(known).containsKeys("forgeline_dispatcher_failures_total", "forgeline_cost_spec_USD",
-                "forgeline_review_decision_lag_seconds_count", "forgeline_budget_used_ratio");
-        assertThat(known).doesNotContainKeys("forgeline_worker_agent_cost_total", "forgeline_dispatcher_failures",
-                "forgeline_cost_spec_USD_bucket");
+        assertThat(known)
+                .containsKeys(
+                        "forgeline_dispatcher_failures_total",
+                        "forgeline_cost_spec_USD",
+                        "forgeline_review_decision_lag_seconds_count",
+                        "forgeline_budget_used_ratio");
+        assertThat(known)
+                .doesNotContainKeys(
+                        "forgeline_worker_agent_cost_total",
+                        "forgeline_dispatcher_failures",
+                        "forgeline_cost_spec_USD_bucket");
     }
 
     private static List<Path> dashboardFiles() throws IOException {
         try (Stream<Path> files = Files.list(DASHBOARDS)) {
-            List<Path> json = files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+            List<Path> json =
+                    files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
             assertThat(json).as("dashboards in %s", DASHBOARDS.toAbsolutePath()).hasSize(5);
             return json;
         }

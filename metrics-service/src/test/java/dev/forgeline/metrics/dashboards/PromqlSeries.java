@@ -1,8 +1,5 @@
 package dev.forgeline.metrics.dashboards;
 
-import dev.forgeline.contracts.MetricNames;
-import dev.forgeline.contracts.MetricNames.Instrument;
-import dev.forgeline.contracts.MetricNames.Kind;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -10,20 +7,38 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.forgeline.contracts.MetricNames;
+import dev.forgeline.contracts.MetricNames.Instrument;
+import dev.forgeline.contracts.MetricNames.Kind;
+
 /** The series names a PromQL expression selects, and the instrument of MetricNames each one maps to. */
 final class PromqlSeries {
     private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'");
     private static final Pattern MATCHERS = Pattern.compile("\\{[^}]*}");
     private static final Pattern RANGE = Pattern.compile("\\[[^]]*]");
-    private static final Pattern GROUPING = Pattern.compile(
-            "\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
-    private static final Pattern NUMBER = Pattern.compile("(?<![A-Za-z_:])\\d+(\\.\\d+)?([eE][+-]?\\d+)?((ms|[smhdwy])\\b)*");
+    private static final Pattern GROUPING =
+            Pattern.compile("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
+    private static final Pattern NUMBER =
+            Pattern.compile("(?<![A-Za-z_:])\\d+(\\.\\d+)?([eE][+-]?\\d+)?((ms|[smhdwy])\\b)*");
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_:][A-Za-z0-9_:]*");
-    private static final Set<String> KEYWORDS = Set.of("by", "without", "on", "ignoring", "group_left", "group_right",
-            "bool", "and", "or", "unless", "offset", "inf", "nan", "Inf", "NaN");
+    private static final Set<String> KEYWORDS = Set.of(
+            "by",
+            "without",
+            "on",
+            "ignoring",
+            "group_left",
+            "group_right",
+            "bool",
+            "and",
+            "or",
+            "unless",
+            "offset",
+            "inf",
+            "nan",
+            "Inf",
+            "NaN");
 
-    private PromqlSeries() {
-    }
+    private PromqlSeries() {}
 
     /** Every series name the expression selects (function and aggregation names, labels and keywords left out). */
     static Set<String> in(String expr) {

@@ -2,9 +2,10 @@ package dev.forgeline.metrics.git;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.forgeline.metrics.git.RetentionScanner.SpecWeek;
 import java.nio.file.Path;
 import java.time.LocalDate;
+
+import dev.forgeline.metrics.git.RetentionScanner.SpecWeek;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,9 +17,10 @@ class RetentionScannerTest {
     void survivingLinesAreAttributedToTaskCommitsByTheirTrailerAfterLaterCommitsDeletePartOfThem() throws Exception {
         TaskHistoryRepository.create(dir, "spec-a", "spec-b");
 
-        assertThat(RetentionScanner.scan(dir.toFile(), "main")).containsExactly(
-                new SpecWeek("spec-a", LocalDate.parse("2026-01-12"), 15, 10),
-                new SpecWeek("spec-b", LocalDate.parse("2026-01-19"), 3, 2));
+        assertThat(RetentionScanner.scan(dir.toFile(), "main"))
+                .containsExactly(
+                        new SpecWeek("spec-a", LocalDate.parse("2026-01-12"), 15, 10),
+                        new SpecWeek("spec-b", LocalDate.parse("2026-01-19"), 3, 2));
     }
 
     @Test

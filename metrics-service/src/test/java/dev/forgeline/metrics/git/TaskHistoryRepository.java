@@ -40,8 +40,16 @@ public final class TaskHistoryRepository {
         repo.write("b.txt", lines("b", 5));
         repo.commit("2026-01-14T10:00:00Z", "T2: b\n\nForgeline-Task: " + specA + "/T2\nForgeline-Attempt: 2");
         repo.git(null, "checkout", "-q", "main");
-        repo.git("2026-01-14T11:00:00Z", "merge", "-q", "--no-ff", "-m", "Merge forgeline/" + specA + "/T2/a2",
-                "-m", "Forgeline-Task: " + specA + "/T2", "forgeline/" + specA + "/T2/a2");
+        repo.git(
+                "2026-01-14T11:00:00Z",
+                "merge",
+                "-q",
+                "--no-ff",
+                "-m",
+                "Merge forgeline/" + specA + "/T2/a2",
+                "-m",
+                "Forgeline-Task: " + specA + "/T2",
+                "forgeline/" + specA + "/T2/a2");
         List<String> a = new ArrayList<>(lines("a", 10));
         a.subList(0, 4).clear();
         repo.write("a.txt", a);
@@ -80,8 +88,8 @@ public final class TaskHistoryRepository {
     }
 
     private void git(String date, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("git", "-c", "user.name=Test", "-c", "user.email=test@localhost",
-                "-c", "commit.gpgsign=false"));
+        List<String> command = new ArrayList<>(List.of(
+                "git", "-c", "user.name=Test", "-c", "user.email=test@localhost", "-c", "commit.gpgsign=false"));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         Map<String, String> env = pb.environment();

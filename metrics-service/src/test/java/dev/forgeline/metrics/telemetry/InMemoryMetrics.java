@@ -1,5 +1,9 @@
 package dev.forgeline.metrics.telemetry;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import io.opentelemetry.sdk.autoconfigure.spi.metrics.ConfigurableMetricExporterProvider;
 import io.opentelemetry.sdk.common.CompletableResultCode;
@@ -7,9 +11,6 @@ import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.List;
 
 /**
  * A metric exporter that keeps what the OpenTelemetry SDK exports in memory ({@code quarkus.otel.metrics.exporter=

@@ -1,10 +1,11 @@
 package dev.forgeline.planner.config;
 
-import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 
 /** Planner settings ({@code forgeline.planner.*}). */
 @ConfigMapping(prefix = "forgeline.planner")

@@ -1,15 +1,16 @@
 package dev.forgeline.planner.domain;
 
-import dev.forgeline.contracts.DecisionKind;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
-import java.time.Instant;
-import java.util.List;
-import java.util.UUID;
+
+import dev.forgeline.contracts.DecisionKind;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 

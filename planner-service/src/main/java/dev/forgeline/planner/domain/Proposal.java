@@ -1,11 +1,11 @@
 package dev.forgeline.planner.domain;
 
+import java.time.Instant;
+import java.util.UUID;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
-import java.time.Instant;
-import java.util.UUID;
 
 /** A follow-up proposal the planner handled: the task it became, or why it was refused. */
 @Entity

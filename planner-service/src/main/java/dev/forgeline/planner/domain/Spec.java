@@ -1,10 +1,10 @@
 package dev.forgeline.planner.domain;
 
+import java.time.Instant;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
-import java.time.Instant;
 
 /** A submitted spec: where its tasks run and the text it was created from. */
 @Entity

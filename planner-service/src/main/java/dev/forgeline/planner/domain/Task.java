@@ -1,9 +1,8 @@
 package dev.forgeline.planner.domain;
 
-import dev.forgeline.contracts.FailureClass;
-import dev.forgeline.contracts.ProposalOrigin;
-import dev.forgeline.contracts.SpecQuality;
-import dev.forgeline.contracts.TaskState;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
@@ -11,9 +10,11 @@ import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
+
+import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.contracts.ProposalOrigin;
+import dev.forgeline.contracts.SpecQuality;
+import dev.forgeline.contracts.TaskState;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 

@@ -8,8 +8,7 @@ public class TaskKey implements Serializable {
     public String specId;
     public String taskId;
 
-    public TaskKey() {
-    }
+    public TaskKey() {}
 
     public TaskKey(String specId, String taskId) {
         this.specId = specId;
@@ -18,7 +17,8 @@ public class TaskKey implements Serializable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TaskKey other && Objects.equals(specId, other.specId)
+        return o instanceof TaskKey other
+                && Objects.equals(specId, other.specId)
                 && Objects.equals(taskId, other.taskId);
     }
 

@@ -8,5 +8,4 @@ package dev.forgeline.planner.dto;
  * @param reason    for override: why the task may run as it is
  * @param decidedBy who decided
  */
-public record DecisionAnswer(String action, String text, String reason, String decidedBy) {
-}
+public record DecisionAnswer(String action, String text, String reason, String decidedBy) {}

@@ -6,5 +6,4 @@ package dev.forgeline.planner.dto;
  * @param repository overrides the spec's {@code Repository:} line when set
  * @param baseBranch overrides the spec's {@code Base-branch:} line when set
  */
-public record SpecSubmission(String markdown, String repository, String baseBranch) {
-}
+public record SpecSubmission(String markdown, String repository, String baseBranch) {}

@@ -20,5 +20,4 @@ public record SpecView(
         Map<String, Long> counts,
         List<TaskView> tasks,
         int revision,
-        String format) {
-}
+        String format) {}

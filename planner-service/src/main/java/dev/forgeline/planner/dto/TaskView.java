@@ -1,11 +1,12 @@
 package dev.forgeline.planner.dto;
 
+import java.time.Instant;
+import java.util.List;
+
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.ProposalOrigin;
 import dev.forgeline.contracts.SpecQuality;
 import dev.forgeline.contracts.TaskState;
-import java.time.Instant;
-import java.util.List;
 
 /** A task as {@code GET /specs/{id}} shows it. */
 public record TaskView(
@@ -24,5 +25,4 @@ public record TaskView(
         List<String> qualityReasons,
         List<String> files,
         ProposalOrigin origin,
-        String parentTaskId) {
-}
+        String parentTaskId) {}

@@ -1,5 +1,20 @@
 package dev.forgeline.planner.llm;
 
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import jakarta.enterprise.context.ApplicationScoped;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,20 +29,6 @@ import dev.forgeline.planner.spec.SpecError;
 import dev.forgeline.planner.spec.SpecFormat;
 import dev.forgeline.planner.spec.SpecParser;
 import dev.forgeline.support.problem.ProblemException;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -78,15 +79,19 @@ public class LlmPlanner {
         this.metrics = metrics;
         this.usageLog = usageLog;
         this.defaultEstimateSeconds = config.defaultEstimate().toSeconds();
-        this.http = HttpClient.newBuilder().connectTimeout(this.config.timeout()).build();
+        this.http =
+                HttpClient.newBuilder().connectTimeout(this.config.timeout()).build();
     }
 
     public boolean configured() {
-        return provider().isPresent() && config.baseUrl().isPresent() && config.model().isPresent();
+        return provider().isPresent()
+                && config.baseUrl().isPresent()
+                && config.model().isPresent();
     }
 
     private Optional<String> provider() {
-        return config.provider().map(p -> p.strip().toLowerCase(Locale.ROOT))
+        return config.provider()
+                .map(p -> p.strip().toLowerCase(Locale.ROOT))
                 .filter(p -> p.equals("openai") || p.equals("anthropic"));
     }
 
@@ -98,9 +103,13 @@ public class LlmPlanner {
 
     /** Splits a task that exhausted every context into smaller ones. */
     public ParsedSpec split(String taskText, String failureContext) {
-        JsonNode answer = call("split", "This task was too large for the agent's context and failed. Split it into "
-                + "2 to 5 smaller tasks that together do the same work.\n\nTask:\n" + taskText
-                + (failureContext == null || failureContext.isBlank() ? "" : "\n\nWhat failed:\n" + failureContext));
+        JsonNode answer = call(
+                "split",
+                "This task was too large for the agent's context and failed. Split it into "
+                        + "2 to 5 smaller tasks that together do the same work.\n\nTask:\n" + taskText
+                        + (failureContext == null || failureContext.isBlank()
+                                ? ""
+                                : "\n\nWhat failed:\n" + failureContext));
         return toSpec(answer);
     }
 
@@ -128,7 +137,8 @@ public class LlmPlanner {
                 if (response.statusCode() / 100 != 2) {
                     lastProblem = "HTTP " + response.statusCode();
                     LOG.warnf("LLM planner (%s %s) attempt %d: %s", provider, model, attempts, lastProblem);
-                    if (response.statusCode() / 100 == 4 && response.statusCode() != 429
+                    if (response.statusCode() / 100 == 4
+                            && response.statusCode() != 429
                             && response.statusCode() != 408) {
                         break; // a refused request (bad key, bad model) does not get better by repeating it
                     }
@@ -159,8 +169,12 @@ public class LlmPlanner {
         } finally {
             record(purpose, provider, model, inputTokens, outputTokens, Math.min(attempts, 1 + config.retries()));
         }
-        throw new ProblemException(502, LLM_FAILED, "LLM planner failed", "the LLM planner (" + provider + ", "
-                + model + ") gave no valid plan: " + lastProblem, List.of());
+        throw new ProblemException(
+                502,
+                LLM_FAILED,
+                "LLM planner failed",
+                "the LLM planner (" + provider + ", " + model + ") gave no valid plan: " + lastProblem,
+                List.of());
     }
 
     private HttpRequest request(String provider, String model, String userText) throws IOException {
@@ -188,8 +202,10 @@ public class LlmPlanner {
                 builder.header("x-api-key", key);
             }
         }
-        return builder.timeout(config.timeout()).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build();
+        return builder.timeout(config.timeout())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)))
+                .build();
     }
 
     private static String content(String provider, JsonNode body) {
@@ -208,8 +224,14 @@ public class LlmPlanner {
     private static long[] usage(String provider, JsonNode body) {
         JsonNode usage = body.path("usage");
         return provider.equals("openai")
-                ? new long[] {usage.path("prompt_tokens").asLong(0), usage.path("completion_tokens").asLong(0)}
-                : new long[] {usage.path("input_tokens").asLong(0), usage.path("output_tokens").asLong(0)};
+                ? new long[] {
+                    usage.path("prompt_tokens").asLong(0),
+                    usage.path("completion_tokens").asLong(0)
+                }
+                : new long[] {
+                    usage.path("input_tokens").asLong(0),
+                    usage.path("output_tokens").asLong(0)
+                };
     }
 
     /** Models sometimes wrap JSON in a Markdown fence. */
@@ -251,7 +273,8 @@ public class LlmPlanner {
                     faults.add(where + "." + field + ": a string is required");
                 }
             }
-            if (task.path("id").isTextual() && !SpecParser.TASK_ID.matcher(task.path("id").asText()).matches()) {
+            if (task.path("id").isTextual()
+                    && !SpecParser.TASK_ID.matcher(task.path("id").asText()).matches()) {
                 faults.add(where + ".id: must match " + SpecParser.TASK_ID.pattern());
             }
             if (!task.path("acceptance").isArray()) {
@@ -300,15 +323,42 @@ public class LlmPlanner {
             long estimate = t.path("estimate").isTextual()
                     ? Estimates.parseSeconds(t.path("estimate").asText()).orElse(defaultEstimateSeconds)
                     : defaultEstimateSeconds;
-            String testCommand = t.path("testCommand").isTextual() && !t.path("testCommand").asText().isBlank()
-                    ? t.path("testCommand").asText() : null;
-            tasks.add(new ParsedTask(id, t.path("title").asText(), description, texts(t.path("acceptance")),
-                    testCommand, estimate, texts(t.path("dependsOn")), null, 0, Map.of(), null, index,
-                    texts(t.path("inputs")), texts(t.path("outputs")), List.of(), files,
+            String testCommand = t.path("testCommand").isTextual()
+                            && !t.path("testCommand").asText().isBlank()
+                    ? t.path("testCommand").asText()
+                    : null;
+            tasks.add(new ParsedTask(
+                    id,
+                    t.path("title").asText(),
+                    description,
+                    texts(t.path("acceptance")),
+                    testCommand,
+                    estimate,
+                    texts(t.path("dependsOn")),
+                    null,
+                    0,
+                    Map.of(),
+                    null,
+                    index,
+                    texts(t.path("inputs")),
+                    texts(t.path("outputs")),
+                    List.of(),
+                    files,
                     t.path("acceptance").size() > 0));
         }
-        return new ParsedSpec(answer.path("name").asText("untitled"), null, null, null, null, "", tasks,
-                tasks.size(), false, errors, SpecFormat.FREEFORM, List.of());
+        return new ParsedSpec(
+                answer.path("name").asText("untitled"),
+                null,
+                null,
+                null,
+                null,
+                "",
+                tasks,
+                tasks.size(),
+                false,
+                errors,
+                SpecFormat.FREEFORM,
+                List.of());
     }
 
     private static List<String> texts(JsonNode list) {
@@ -321,13 +371,15 @@ public class LlmPlanner {
 
     private void record(String purpose, String provider, String model, long input, long output, int attempts) {
         BigDecimal million = BigDecimal.valueOf(1_000_000);
-        BigDecimal cost = config.inputPricePerMillion().multiply(BigDecimal.valueOf(input))
+        BigDecimal cost = config.inputPricePerMillion()
+                .multiply(BigDecimal.valueOf(input))
                 .add(config.outputPricePerMillion().multiply(BigDecimal.valueOf(output)))
                 .divide(million, 6, RoundingMode.HALF_UP);
         metrics.llmUsed(provider, model, input, output, cost);
         lastUsage = new Object[] {input, output, cost, attempts};
-        LOG.infof("LLM planner %s: %s %s, %d input + %d output tokens, %s USD, %d attempt(s)", purpose, provider, model,
-                input, output, cost.toPlainString(), attempts);
+        LOG.infof(
+                "LLM planner %s: %s %s, %d input + %d output tokens, %s USD, %d attempt(s)",
+                purpose, provider, model, input, output, cost.toPlainString(), attempts);
         usageLog.record(purpose, provider, model, input, output, cost, attempts);
     }
 }

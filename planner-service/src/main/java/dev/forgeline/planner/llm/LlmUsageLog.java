@@ -1,12 +1,13 @@
 package dev.forgeline.planner.llm;
 
-import io.agroal.api.AgroalDataSource;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.UUID;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.agroal.api.AgroalDataSource;
 import org.jboss.logging.Logger;
 
 /** Records each LLM planner call's tokens and cost in {@code llm_usage}, outside the caller's transaction. */
@@ -19,11 +20,12 @@ public class LlmUsageLog {
         this.dataSource = dataSource;
     }
 
-    public void record(String purpose, String provider, String model, long input, long output, BigDecimal cost,
-            int attempts) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement insert = c.prepareStatement(
-                "INSERT INTO llm_usage (id, purpose, provider, model, input_tokens, output_tokens, cost_usd, attempts)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+    public void record(
+            String purpose, String provider, String model, long input, long output, BigDecimal cost, int attempts) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement insert = c.prepareStatement(
+                        "INSERT INTO llm_usage (id, purpose, provider, model, input_tokens, output_tokens, cost_usd, attempts)"
+                                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setObject(1, UUID.randomUUID());
             insert.setString(2, purpose);
             insert.setString(3, provider);

@@ -1,16 +1,5 @@
 package dev.forgeline.planner.mapping;
 
-import dev.forgeline.contracts.TaskState;
-import dev.forgeline.contracts.payload.DependencySummary;
-import dev.forgeline.contracts.payload.TaskReady;
-import dev.forgeline.planner.domain.Spec;
-import dev.forgeline.planner.domain.Task;
-import dev.forgeline.planner.dto.SpecSummary;
-import dev.forgeline.planner.dto.SpecView;
-import dev.forgeline.planner.dto.TaskView;
-import dev.forgeline.planner.quality.QualityReport;
-import dev.forgeline.planner.spec.ParsedTask;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,14 +10,26 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.forgeline.contracts.TaskState;
+import dev.forgeline.contracts.payload.DependencySummary;
+import dev.forgeline.contracts.payload.TaskReady;
+import dev.forgeline.planner.domain.Spec;
+import dev.forgeline.planner.domain.Task;
+import dev.forgeline.planner.dto.SpecSummary;
+import dev.forgeline.planner.dto.SpecView;
+import dev.forgeline.planner.dto.TaskView;
+import dev.forgeline.planner.quality.QualityReport;
+import dev.forgeline.planner.spec.ParsedTask;
 
 /** Entities to views and events, and parsed tasks to entities. */
 @ApplicationScoped
 public class SpecMapper {
 
     /** A new PLANNED task; the planner releases it when its dependencies and files allow. */
-    public Task toTask(String specId, int position, ParsedTask parsed, QualityReport quality, int revision,
-            Instant now) {
+    public Task toTask(
+            String specId, int position, ParsedTask parsed, QualityReport quality, int revision, Instant now) {
         Task task = new Task();
         task.specId = specId;
         task.taskId = parsed.id();
@@ -60,21 +61,33 @@ public class SpecMapper {
         task.files = new ArrayList<>(parsed.files());
         task.qualityClass = quality.qualityClass();
         task.qualityScore = quality.score();
-        task.qualityReasons = new ArrayList<>(quality.reasons().stream().map(r -> r.code() + ": " + r.detail())
+        task.qualityReasons = new ArrayList<>(quality.reasons().stream()
+                .map(r -> r.code() + ": " + r.detail())
                 .toList());
         task.textHash = textHash(parsed);
     }
 
     /** Fingerprint of everything the author wrote for the task except where it sits in the file. */
     public static String textHash(ParsedTask t) {
-        String text = String.join("\u0000", t.id(), t.title(), t.description(), String.join("\u0001", t.acceptance()),
-                String.valueOf(t.testCommand()), Long.toString(t.estimateSeconds()), String.join(",", t.dependsOn()),
-                Integer.toString(t.priority()), t.labels().toString(), String.valueOf(t.agentProfile()),
-                String.join("\u0001", t.inputs()), String.join("\u0001", t.outputs()),
-                String.join("\u0001", t.constraints()), String.join(",", t.files()));
+        String text = String.join(
+                "\u0000",
+                t.id(),
+                t.title(),
+                t.description(),
+                String.join("\u0001", t.acceptance()),
+                String.valueOf(t.testCommand()),
+                Long.toString(t.estimateSeconds()),
+                String.join(",", t.dependsOn()),
+                Integer.toString(t.priority()),
+                t.labels().toString(),
+                String.valueOf(t.agentProfile()),
+                String.join("\u0001", t.inputs()),
+                String.join("\u0001", t.outputs()),
+                String.join("\u0001", t.constraints()),
+                String.join(",", t.files()));
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -84,14 +97,38 @@ public class SpecMapper {
     public TaskReady toTaskReady(Spec spec, Task task, List<Task> specTasks) {
         List<DependencySummary> summaries = new ArrayList<>();
         for (String dependency : task.dependsOn) {
-            specTasks.stream().filter(t -> t.taskId.equals(dependency) && t.state == TaskState.MERGED).findFirst()
-                    .ifPresent(d -> summaries.add(new DependencySummary(d.taskId, d.title, d.mergeCommit, d.files,
+            specTasks.stream()
+                    .filter(t -> t.taskId.equals(dependency) && t.state == TaskState.MERGED)
+                    .findFirst()
+                    .ifPresent(d -> summaries.add(new DependencySummary(
+                            d.taskId,
+                            d.title,
+                            d.mergeCommit,
+                            d.files,
                             d.title + (d.description.isBlank() ? "" : ": " + firstLine(d.description)))));
         }
-        return new TaskReady(spec.id, spec.name, task.taskId, task.title, description(task), task.acceptance,
-                task.testCommand, task.estimateSeconds, task.dependsOn, spec.repository, spec.baseBranch,
-                task.priority, task.labels, task.agentProfile, task.revision, task.qualityClass, task.qualityScore,
-                task.files, task.parentTaskId, task.origin, summaries);
+        return new TaskReady(
+                spec.id,
+                spec.name,
+                task.taskId,
+                task.title,
+                description(task),
+                task.acceptance,
+                task.testCommand,
+                task.estimateSeconds,
+                task.dependsOn,
+                spec.repository,
+                spec.baseBranch,
+                task.priority,
+                task.labels,
+                task.agentProfile,
+                task.revision,
+                task.qualityClass,
+                task.qualityScore,
+                task.files,
+                task.parentTaskId,
+                task.origin,
+                summaries);
     }
 
     /** The description with the Inputs, Outputs and Constraints the author gave, for the agent's prompt. */
@@ -120,17 +157,38 @@ public class SpecMapper {
     }
 
     public TaskView toView(Task task) {
-        return new TaskView(task.taskId, task.title, task.state, List.copyOf(task.dependsOn), task.attempt,
-                task.failureClass, task.reviewLevel, task.mergeCommit, task.updatedAt, task.revision,
-                task.qualityClass, task.qualityScore, List.copyOf(task.qualityReasons), List.copyOf(task.files),
-                task.origin, task.parentTaskId);
+        return new TaskView(
+                task.taskId,
+                task.title,
+                task.state,
+                List.copyOf(task.dependsOn),
+                task.attempt,
+                task.failureClass,
+                task.reviewLevel,
+                task.mergeCommit,
+                task.updatedAt,
+                task.revision,
+                task.qualityClass,
+                task.qualityScore,
+                List.copyOf(task.qualityReasons),
+                List.copyOf(task.files),
+                task.origin,
+                task.parentTaskId);
     }
 
     public SpecView toView(Spec spec, List<Task> tasks) {
         Map<TaskState, Long> counts = new EnumMap<>(TaskState.class);
         tasks.forEach(task -> counts.merge(task.state, 1L, Long::sum));
-        return new SpecView(spec.id, spec.name, spec.repository, spec.baseBranch, spec.createdAt, byName(counts),
-                tasks.stream().map(this::toView).toList(), spec.revision, spec.format);
+        return new SpecView(
+                spec.id,
+                spec.name,
+                spec.repository,
+                spec.baseBranch,
+                spec.createdAt,
+                byName(counts),
+                tasks.stream().map(this::toView).toList(),
+                spec.revision,
+                spec.format);
     }
 
     public SpecSummary toSummary(Spec spec, Map<TaskState, Long> counts) {

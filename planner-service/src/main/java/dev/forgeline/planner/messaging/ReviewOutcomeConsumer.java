@@ -1,11 +1,12 @@
 package dev.forgeline.planner.messaging;
 
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.payload.ReviewOutcome;
 import dev.forgeline.planner.service.TaskProgressService;
 import dev.forgeline.support.inbox.InboundEvents;
 import io.smallrye.common.annotation.Blocking;
-import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 

@@ -1,5 +1,8 @@
 package dev.forgeline.planner.messaging;
 
+import java.util.List;
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.TaskCommandKind;
 import dev.forgeline.contracts.payload.DecisionRecorded;
@@ -9,8 +12,6 @@ import dev.forgeline.planner.domain.Spec;
 import dev.forgeline.planner.domain.Task;
 import dev.forgeline.planner.mapping.SpecMapper;
 import dev.forgeline.support.outbox.Outbox;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.util.List;
 
 /**
  * Announces READY tasks on {@code forgeline.tasks.ready}, commands on {@code forgeline.tasks.commands} and
@@ -28,19 +29,38 @@ public class TaskReadyProducer {
     }
 
     public void announce(Spec spec, Task task, List<Task> specTasks) {
-        outbox.append(EventType.TASK_READY, spec.id, task.taskId, spec.id + "/" + task.taskId,
+        outbox.append(
+                EventType.TASK_READY,
+                spec.id,
+                task.taskId,
+                spec.id + "/" + task.taskId,
                 mapper.toTaskReady(spec, task, specTasks));
     }
 
     public void command(Spec spec, Task task, TaskCommandKind kind, String reason) {
-        outbox.append(EventType.TASK_COMMAND, spec.id, task.taskId, spec.id + "/" + task.taskId,
+        outbox.append(
+                EventType.TASK_COMMAND,
+                spec.id,
+                task.taskId,
+                spec.id + "/" + task.taskId,
                 new TaskCommand(spec.id, task.taskId, kind, spec.revision, reason));
     }
 
     public void decisionRecorded(Decision decision) {
-        outbox.append(EventType.DECISION_RECORDED, decision.specId, decision.taskId,
+        outbox.append(
+                EventType.DECISION_RECORDED,
+                decision.specId,
+                decision.taskId,
                 decision.specId + "/" + decision.taskId,
-                new DecisionRecorded(decision.id, decision.specId, decision.taskId, decision.kind, 0,
-                        decision.requestedAt, decision.decidedAt, decision.decidedBy, decision.outcome));
+                new DecisionRecorded(
+                        decision.id,
+                        decision.specId,
+                        decision.taskId,
+                        decision.kind,
+                        0,
+                        decision.requestedAt,
+                        decision.decidedAt,
+                        decision.decidedBy,
+                        decision.outcome));
     }
 }

@@ -1,5 +1,15 @@
 package dev.forgeline.planner.metrics;
 
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.forgeline.contracts.DecisionKind;
 import dev.forgeline.contracts.MetricNames;
 import dev.forgeline.contracts.ProposalOrigin;
@@ -12,15 +22,6 @@ import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
 import io.quarkus.scheduler.Scheduled;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.math.BigDecimal;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -55,21 +56,31 @@ public class PlannerMetrics {
         llmTokens = counter(meter, MetricNames.PLANNER_LLM_TOKENS);
         proposals = counter(meter, MetricNames.PLANNER_PROPOSALS);
         MetricNames.Instrument cost = MetricNames.instrument(MetricNames.PLANNER_LLM_COST);
-        llmCost = meter.counterBuilder(cost.name()).ofDoubles().setUnit(cost.unit())
-                .setDescription(cost.description()).build();
+        llmCost = meter.counterBuilder(cost.name())
+                .ofDoubles()
+                .setUnit(cost.unit())
+                .setDescription(cost.description())
+                .build();
         llmCost.add(0);
         MetricNames.Instrument lag = MetricNames.instrument(MetricNames.PLANNER_DECISION_LAG);
-        decisionLag = meter.histogramBuilder(lag.name()).setUnit(lag.unit()).setDescription(lag.description())
+        decisionLag = meter.histogramBuilder(lag.name())
+                .setUnit(lag.unit())
+                .setDescription(lag.description())
                 .build();
         MetricNames.Instrument gauge = MetricNames.instrument(MetricNames.PLANNER_DECISIONS_PENDING);
-        meter.gaugeBuilder(gauge.name()).setUnit(gauge.unit()).setDescription(gauge.description()).ofLongs()
+        meter.gaugeBuilder(gauge.name())
+                .setUnit(gauge.unit())
+                .setDescription(gauge.description())
+                .ofLongs()
                 .buildWithCallback(m -> pending.forEach((kind, n) -> m.record(n, Attributes.of(KIND, kind))));
     }
 
     private static LongCounter counter(Meter meter, String name) {
         MetricNames.Instrument instrument = MetricNames.instrument(name);
-        LongCounter counter = meter.counterBuilder(instrument.name()).setUnit(instrument.unit())
-                .setDescription(instrument.description()).build();
+        LongCounter counter = meter.counterBuilder(instrument.name())
+                .setUnit(instrument.unit())
+                .setDescription(instrument.description())
+                .build();
         // a counter starts at 0 so its series exists (and rates work) before the first event
         counter.add(0);
         return counter;
@@ -101,13 +112,14 @@ public class PlannerMetrics {
     @Scheduled(every = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refreshPending() {
         Map<String, Long> counts = new ConcurrentHashMap<>();
-        for (DecisionKind kind : new DecisionKind[] {DecisionKind.SPEC_QUALITY, DecisionKind.AMBIGUOUS_SPEC,
-                DecisionKind.SPLIT}) {
+        for (DecisionKind kind :
+                new DecisionKind[] {DecisionKind.SPEC_QUALITY, DecisionKind.AMBIGUOUS_SPEC, DecisionKind.SPLIT}) {
             counts.put(kind.name(), 0L);
         }
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(
-                        "SELECT kind, count(*) FROM decision WHERE decided_at IS NULL GROUP BY kind")) {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery("SELECT kind, count(*) FROM decision WHERE decided_at IS NULL GROUP BY kind")) {
             while (rs.next()) {
                 counts.put(rs.getString(1), rs.getLong(2));
             }

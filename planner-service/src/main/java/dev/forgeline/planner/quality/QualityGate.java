@@ -1,13 +1,14 @@
 package dev.forgeline.planner.quality;
 
-import dev.forgeline.contracts.SpecQuality;
-import dev.forgeline.planner.quality.QualityReport.Reason;
-import dev.forgeline.planner.spec.ParsedTask;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import dev.forgeline.contracts.SpecQuality;
+import dev.forgeline.planner.quality.QualityReport.Reason;
+import dev.forgeline.planner.spec.ParsedTask;
 
 /**
  * Scores how well a task is specified. Agents succeed far more often on highly specified tasks than on vague
@@ -29,8 +30,7 @@ public final class QualityGate {
 
     private static final Pattern CODE_FENCE = Pattern.compile("(?m)^\\s*(```|~~~)");
     private static final Pattern STEP = Pattern.compile("(?im)(?:^\\s*\\d+[.)]|\\bstep\\s*\\d+[.:)]?)\\s+\\S");
-    private static final Pattern STEP_WORDS = Pattern.compile(
-            "(?i)\\b(first,? |then |next,? |after that|finally,? )");
+    private static final Pattern STEP_WORDS = Pattern.compile("(?i)\\b(first,? |then |next,? |after that|finally,? )");
     private static final Pattern DATA_STRUCTURE = Pattern.compile(
             "(?i)\\b(use an? (hash ?map|hashmap|map|linked ?list|array ?list|arraylist|array|list|set|tree ?map|"
                     + "treemap|queue|stack|dictionary|dict|struct|trie|heap|priority queue|btree|b-tree)"
@@ -53,22 +53,23 @@ public final class QualityGate {
             "(?i)\\b(returns?|prints?|outputs?|responds?|answers?|rejects?|fails? with|exits? with|status|"
                     + "must|should|expect(s|ed)?|equals?|contains?|assert(s|ion)?|given .* when|then)\\b");
 
-    private QualityGate() {
-    }
+    private QualityGate() {}
 
     public static QualityReport score(ParsedTask task) {
         String description = task.description() == null ? "" : task.description();
         String text = (task.title() + "\n" + description).strip();
-        String all = text + "\n" + String.join("\n", task.acceptance()) + "\n" + String.join("\n", task.inputs())
-                + "\n" + String.join("\n", task.outputs()) + "\n" + String.join("\n", task.constraints());
+        String all = text + "\n" + String.join("\n", task.acceptance()) + "\n" + String.join("\n", task.inputs()) + "\n"
+                + String.join("\n", task.outputs()) + "\n" + String.join("\n", task.constraints());
         List<Reason> reasons = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         int score = 0;
 
         boolean hasAcceptance = !task.acceptance().isEmpty();
-        boolean hasTestCommand = task.testCommand() != null && !task.testCommand().isBlank();
-        int checkable = (int) task.acceptance().stream().filter(a -> CHECK_WORDS.matcher(a).find()
-                || a.matches(".*\\d.*") || a.contains("`")).count();
+        boolean hasTestCommand =
+                task.testCommand() != null && !task.testCommand().isBlank();
+        int checkable = (int) task.acceptance().stream()
+                .filter(a -> CHECK_WORDS.matcher(a).find() || a.matches(".*\\d.*") || a.contains("`"))
+                .count();
         if (hasAcceptance) {
             score += 20 + Math.min(15, 5 * checkable);
         } else {
@@ -108,16 +109,18 @@ public final class QualityGate {
         int vague = count(VAGUE_WORDS, all);
         if (vague > 0) {
             score -= Math.min(30, 12 * vague);
-            reasons.add(new Reason("VAGUE_WORDING", "vague wording (" + firstMatch(VAGUE_WORDS, all)
-                    + "): say what exactly changes"));
+            reasons.add(new Reason(
+                    "VAGUE_WORDING", "vague wording (" + firstMatch(VAGUE_WORDS, all) + "): say what exactly changes"));
         }
         int broad = count(BROAD_WORDS, all);
         if (broad > 0 || task.files().size() > 8 || task.estimateSeconds() > 4 * 3600) {
             score -= 20;
-            reasons.add(new Reason("TOO_BROAD", broad > 0
-                    ? "too broad for one attempt (" + firstMatch(BROAD_WORDS, all) + "): split it"
-                    : "too broad for one attempt (" + task.files().size() + " files, estimate "
-                            + task.estimateSeconds() / 60 + "m): split it"));
+            reasons.add(new Reason(
+                    "TOO_BROAD",
+                    broad > 0
+                            ? "too broad for one attempt (" + firstMatch(BROAD_WORDS, all) + "): split it"
+                            : "too broad for one attempt (" + task.files().size() + " files, estimate "
+                                    + task.estimateSeconds() / 60 + "m): split it"));
             missing.add("a narrower scope");
         }
         score = Math.max(0, Math.min(100, score));
@@ -137,13 +140,13 @@ public final class QualityGate {
         }
         if (DATA_STRUCTURE.matcher(all).find()) {
             over += 1;
-            reasons.add(new Reason("DICTATES_DATA_STRUCTURES", "dictates data structures ("
-                    + firstMatch(DATA_STRUCTURE, all) + ")"));
+            reasons.add(new Reason(
+                    "DICTATES_DATA_STRUCTURES", "dictates data structures (" + firstMatch(DATA_STRUCTURE, all) + ")"));
         }
         if (ALGORITHM.matcher(all).find()) {
             over += 1;
-            reasons.add(new Reason("DICTATES_ALGORITHM", "dictates the algorithm (" + firstMatch(ALGORITHM, all)
-                    + ")"));
+            reasons.add(
+                    new Reason("DICTATES_ALGORITHM", "dictates the algorithm (" + firstMatch(ALGORITHM, all) + ")"));
         }
         if (count(INLINE_CODE, description) >= 3) {
             over += 1;

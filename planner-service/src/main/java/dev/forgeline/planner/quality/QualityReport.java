@@ -1,7 +1,8 @@
 package dev.forgeline.planner.quality;
 
-import dev.forgeline.contracts.SpecQuality;
 import java.util.List;
+
+import dev.forgeline.contracts.SpecQuality;
 
 /**
  * The spec-quality gate's verdict on one task.
@@ -17,6 +18,5 @@ public record QualityReport(SpecQuality qualityClass, int score, List<Reason> re
     }
 
     /** One finding: a stable code and what it means for this task. */
-    public record Reason(String code, String detail) {
-    }
+    public record Reason(String code, String detail) {}
 }

@@ -1,12 +1,13 @@
 package dev.forgeline.planner.repository;
 
-import dev.forgeline.planner.domain.Decision;
-import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
-import io.quarkus.panache.common.Sort;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.forgeline.planner.domain.Decision;
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Sort;
 
 @ApplicationScoped
 public class DecisionRepository implements PanacheRepositoryBase<Decision, UUID> {
@@ -20,6 +21,7 @@ public class DecisionRepository implements PanacheRepositoryBase<Decision, UUID>
     }
 
     public Optional<Decision> findOpen(String specId, String taskId) {
-        return find("specId = ?1 and taskId = ?2 and decidedAt is null", specId, taskId).firstResultOptional();
+        return find("specId = ?1 and taskId = ?2 and decidedAt is null", specId, taskId)
+                .firstResultOptional();
     }
 }

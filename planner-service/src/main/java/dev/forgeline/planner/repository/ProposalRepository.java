@@ -1,10 +1,10 @@
 package dev.forgeline.planner.repository;
 
+import java.util.UUID;
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.forgeline.planner.domain.Proposal;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.util.UUID;
 
 @ApplicationScoped
-public class ProposalRepository implements PanacheRepositoryBase<Proposal, UUID> {
-}
+public class ProposalRepository implements PanacheRepositoryBase<Proposal, UUID> {}

@@ -1,12 +1,13 @@
 package dev.forgeline.planner.repository;
 
+import java.util.List;
+import java.util.Optional;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
 import dev.forgeline.planner.domain.Spec;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Sort;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
-import java.util.List;
-import java.util.Optional;
 
 @ApplicationScoped
 public class SpecRepository implements PanacheRepositoryBase<Spec, String> {

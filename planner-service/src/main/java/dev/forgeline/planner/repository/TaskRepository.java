@@ -1,16 +1,17 @@
 package dev.forgeline.planner.repository;
 
-import dev.forgeline.contracts.TaskState;
-import dev.forgeline.planner.domain.Task;
-import dev.forgeline.planner.domain.TaskKey;
-import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
-import io.quarkus.panache.common.Sort;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.forgeline.contracts.TaskState;
+import dev.forgeline.planner.domain.Task;
+import dev.forgeline.planner.domain.TaskKey;
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Sort;
 
 @ApplicationScoped
 public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
@@ -32,8 +33,8 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
     public Map<String, Map<TaskState, Long>> countStatesBySpec() {
         Map<String, Map<TaskState, Long>> counts = new HashMap<>();
         getEntityManager()
-                .createQuery("select t.specId, t.state, count(t) from Task t group by t.specId, t.state",
-                        Object[].class)
+                .createQuery(
+                        "select t.specId, t.state, count(t) from Task t group by t.specId, t.state", Object[].class)
                 .getResultList()
                 .forEach(row -> counts.computeIfAbsent((String) row[0], id -> new EnumMap<>(TaskState.class))
                         .put((TaskState) row[1], (Long) row[2]));

@@ -1,9 +1,7 @@
 package dev.forgeline.planner.rest;
 
-import dev.forgeline.planner.dto.DecisionAnswer;
-import dev.forgeline.planner.dto.DecisionView;
-import dev.forgeline.planner.service.DecisionService;
-import dev.forgeline.support.problem.ProblemException;
+import java.util.List;
+import java.util.UUID;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -12,8 +10,11 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import java.util.List;
-import java.util.UUID;
+
+import dev.forgeline.planner.dto.DecisionAnswer;
+import dev.forgeline.planner.dto.DecisionView;
+import dev.forgeline.planner.service.DecisionService;
+import dev.forgeline.support.problem.ProblemException;
 
 /** Decisions the planner waits for: list them, read one, answer one. */
 @Path("/decisions")

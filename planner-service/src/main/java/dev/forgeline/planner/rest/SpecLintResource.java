@@ -1,9 +1,5 @@
 package dev.forgeline.planner.rest;
 
-import dev.forgeline.planner.dto.LintReport;
-import dev.forgeline.planner.service.SpecSubmissionService;
-import dev.forgeline.planner.service.SpecSubmissionService.Options;
-import io.vertx.ext.web.Router;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -11,6 +7,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+
+import dev.forgeline.planner.dto.LintReport;
+import dev.forgeline.planner.service.SpecSubmissionService;
+import dev.forgeline.planner.service.SpecSubmissionService.Options;
+import io.vertx.ext.web.Router;
 
 /**
  * {@code POST /specs:lint} (also {@code POST /specs/lint}): the quality report of a spec; creates nothing. JAX-RS
@@ -29,8 +30,8 @@ public class SpecLintResource {
 
     @POST
     @Consumes({SpecResource.TEXT_MARKDOWN, MediaType.TEXT_PLAIN, MediaType.APPLICATION_OCTET_STREAM})
-    public LintReport lint(byte[] body, @QueryParam("format") String format,
-            @QueryParam("testCommand") String testCommand) {
+    public LintReport lint(
+            byte[] body, @QueryParam("format") String format, @QueryParam("testCommand") String testCommand) {
         return submissions.lint(submissions.decode(body), new Options(format, null, null, testCommand, null));
     }
 

@@ -1,11 +1,6 @@
 package dev.forgeline.planner.rest;
 
-import dev.forgeline.planner.dto.SpecSubmission;
-import dev.forgeline.planner.dto.SpecSummary;
-import dev.forgeline.planner.dto.SpecView;
-import dev.forgeline.planner.service.SpecService;
-import dev.forgeline.planner.service.SpecSubmissionService;
-import dev.forgeline.planner.service.SpecSubmissionService.Options;
+import java.util.List;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -17,7 +12,13 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.List;
+
+import dev.forgeline.planner.dto.SpecSubmission;
+import dev.forgeline.planner.dto.SpecSummary;
+import dev.forgeline.planner.dto.SpecView;
+import dev.forgeline.planner.service.SpecService;
+import dev.forgeline.planner.service.SpecSubmissionService;
+import dev.forgeline.planner.service.SpecSubmissionService.Options;
 
 /** Spec ingest and the task graph's state. */
 @Path("/specs")
@@ -41,23 +42,37 @@ public class SpecResource {
      */
     @POST
     @Consumes({TEXT_MARKDOWN, MediaType.TEXT_PLAIN, MediaType.APPLICATION_OCTET_STREAM})
-    public Response submitMarkdown(byte[] body, @QueryParam("format") String format,
-            @QueryParam("repository") String repository, @QueryParam("baseBranch") String baseBranch,
-            @QueryParam("testCommand") String testCommand, @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey) {
+    public Response submitMarkdown(
+            byte[] body,
+            @QueryParam("format") String format,
+            @QueryParam("repository") String repository,
+            @QueryParam("baseBranch") String baseBranch,
+            @QueryParam("testCommand") String testCommand,
+            @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey) {
         String markdown = submissions.decode(body);
-        return created(submissions.submit(markdown,
-                new Options(format, repository, baseBranch, testCommand, idempotencyKey)));
+        return created(
+                submissions.submit(markdown, new Options(format, repository, baseBranch, testCommand, idempotencyKey)));
     }
 
     /** {@code {"markdown": "...", "repository": "...", "baseBranch": "..."}}; query parameters win. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response submitJson(SpecSubmission submission, @QueryParam("format") String format,
-            @QueryParam("repository") String repository, @QueryParam("baseBranch") String baseBranch,
-            @QueryParam("testCommand") String testCommand, @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey) {
+    public Response submitJson(
+            SpecSubmission submission,
+            @QueryParam("format") String format,
+            @QueryParam("repository") String repository,
+            @QueryParam("baseBranch") String baseBranch,
+            @QueryParam("testCommand") String testCommand,
+            @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey) {
         SpecSubmission body = submission == null ? new SpecSubmission(null, null, null) : submission;
-        return created(submissions.submit(body.markdown(), new Options(format, firstGiven(repository,
-                body.repository()), firstGiven(baseBranch, body.baseBranch()), testCommand, idempotencyKey)));
+        return created(submissions.submit(
+                body.markdown(),
+                new Options(
+                        format,
+                        firstGiven(repository, body.repository()),
+                        firstGiven(baseBranch, body.baseBranch()),
+                        testCommand,
+                        idempotencyKey)));
     }
 
     @GET
@@ -72,8 +87,10 @@ public class SpecResource {
     }
 
     private static Response created(SpecView spec) {
-        return Response.status(Response.Status.CREATED).header(HttpHeaders.LOCATION, "/specs/" + spec.id())
-                .entity(spec).build();
+        return Response.status(Response.Status.CREATED)
+                .header(HttpHeaders.LOCATION, "/specs/" + spec.id())
+                .entity(spec)
+                .build();
     }
 
     private static String firstGiven(String preferred, String fallback) {

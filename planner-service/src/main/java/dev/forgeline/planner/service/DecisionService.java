@@ -1,6 +1,16 @@
 package dev.forgeline.planner.service;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
 import dev.forgeline.contracts.DecisionKind;
+import dev.forgeline.contracts.SpecQuality;
 import dev.forgeline.contracts.TaskState;
 import dev.forgeline.planner.domain.Decision;
 import dev.forgeline.planner.domain.Spec;
@@ -21,15 +31,6 @@ import dev.forgeline.planner.spec.SpecError;
 import dev.forgeline.planner.spec.SpecParser;
 import dev.forgeline.support.problem.Problem.ProblemError;
 import dev.forgeline.support.problem.ProblemException;
-import dev.forgeline.contracts.SpecQuality;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
@@ -54,8 +55,14 @@ public class DecisionService {
     /** Looked up when needed: proposals ask for decisions, and a SPLIT answer makes proposed tasks. */
     private final jakarta.enterprise.inject.Instance<ProposalService> proposals;
 
-    public DecisionService(DecisionRepository decisions, SpecRepository specs, TaskRepository tasks,
-            SpecMapper mapper, TaskReadyProducer producer, TaskRelease release, PlannerMetrics metrics,
+    public DecisionService(
+            DecisionRepository decisions,
+            SpecRepository specs,
+            TaskRepository tasks,
+            SpecMapper mapper,
+            TaskReadyProducer producer,
+            TaskRelease release,
+            PlannerMetrics metrics,
             dev.forgeline.planner.config.PlannerConfig config,
             jakarta.enterprise.inject.Instance<ProposalService> proposals) {
         this.proposals = proposals;
@@ -94,19 +101,24 @@ public class DecisionService {
 
     /** A decision request for a task the gate found VAGUE. */
     public Decision requestQuality(Task task, QualityReport report) {
-        return request(task, DecisionKind.SPEC_QUALITY, "task " + task.taskId + " is too vague to dispatch (score "
-                + report.score() + "): add what is missing, or override with a reason", report.missing());
+        return request(
+                task,
+                DecisionKind.SPEC_QUALITY,
+                "task " + task.taskId + " is too vague to dispatch (score " + report.score()
+                        + "): add what is missing, or override with a reason",
+                report.missing());
     }
 
     @Transactional
     public List<DecisionView> list(boolean openOnly) {
-        return (openOnly ? decisions.listOpen() : decisions.listAllNewestFirst()).stream().map(DecisionService::view)
-                .toList();
+        return (openOnly ? decisions.listOpen() : decisions.listAllNewestFirst())
+                .stream().map(DecisionService::view).toList();
     }
 
     @Transactional
     public DecisionView get(UUID id) {
-        return view(decisions.findByIdOptional(id)
+        return view(decisions
+                .findByIdOptional(id)
                 .orElseThrow(() -> ProblemException.notFound("decision '" + id + "' does not exist")));
     }
 
@@ -117,32 +129,48 @@ public class DecisionService {
      */
     @Transactional
     public DecisionView answer(UUID id, DecisionAnswer answer) {
-        Decision decision = decisions.findByIdOptional(id)
+        Decision decision = decisions
+                .findByIdOptional(id)
                 .orElseThrow(() -> ProblemException.notFound("decision '" + id + "' does not exist"));
         if (answer == null || answer.action() == null) {
-            throw ProblemException.badRequest(DECISION_REFUSED, "Invalid decision", "action must be amend or override",
+            throw ProblemException.badRequest(
+                    DECISION_REFUSED,
+                    "Invalid decision",
+                    "action must be amend or override",
                     List.of(new ProblemError("action is required: amend or override", null, "action")));
         }
         if (answer.decidedBy() == null || answer.decidedBy().isBlank()) {
-            throw ProblemException.badRequest(DECISION_REFUSED, "Invalid decision", "decidedBy is required",
+            throw ProblemException.badRequest(
+                    DECISION_REFUSED,
+                    "Invalid decision",
+                    "decidedBy is required",
                     List.of(new ProblemError("decidedBy is required", null, "decidedBy")));
         }
         Spec spec = specs.findLocked(decision.specId)
                 .orElseThrow(() -> ProblemException.notFound("spec '" + decision.specId + "' does not exist"));
         if (decision.decidedAt != null) {
-            throw new ProblemException(409, DECISION_REFUSED, "Decision already made", "decision " + id
-                    + " was decided at " + decision.decidedAt + " (" + decision.outcome + ")", List.of());
+            throw new ProblemException(
+                    409,
+                    DECISION_REFUSED,
+                    "Decision already made",
+                    "decision " + id + " was decided at " + decision.decidedAt + " (" + decision.outcome + ")",
+                    List.of());
         }
         Task task = tasks.findTask(decision.specId, decision.taskId)
                 .orElseThrow(() -> ProblemException.notFound("task '" + decision.taskId + "' does not exist"));
         if (task.state != TaskState.NEEDS_DECISION) {
-            throw new ProblemException(409, DECISION_REFUSED, "Task not waiting for a decision", "task "
-                    + task.taskId + " is " + task.state, List.of());
+            throw new ProblemException(
+                    409,
+                    DECISION_REFUSED,
+                    "Task not waiting for a decision",
+                    "task " + task.taskId + " is " + task.state,
+                    List.of());
         }
         String outcome;
         switch (answer.action().strip().toLowerCase(java.util.Locale.ROOT)) {
             case "amend" -> {
-                if (decision.kind == DecisionKind.SPLIT && answer.text() != null
+                if (decision.kind == DecisionKind.SPLIT
+                        && answer.text() != null
                         && answer.text().contains("## Task:")) {
                     splitByHand(spec, task, answer.text());
                     outcome = "SPLIT";
@@ -151,11 +179,15 @@ public class DecisionService {
                 ParsedTask amended = parseAmendment(task, answer.text());
                 QualityReport report = QualityGate.score(amended);
                 if (report.qualityClass() == SpecQuality.VAGUE) {
-                    throw new ProblemException(422, DECISION_REFUSED, "Task still too vague",
+                    throw new ProblemException(
+                            422,
+                            DECISION_REFUSED,
+                            "Task still too vague",
                             "the amended task scores " + report.score() + " (VAGUE); still missing: "
                                     + String.join(", ", report.missing()),
-                            report.reasons().stream().map(r -> new ProblemError(r.code() + ": " + r.detail(), null,
-                                    "text")).toList());
+                            report.reasons().stream()
+                                    .map(r -> new ProblemError(r.code() + ": " + r.detail(), null, "text"))
+                                    .toList());
                 }
                 List<String> dependencies = task.dependsOn;
                 mapper.copyText(task, amended, report);
@@ -169,7 +201,9 @@ public class DecisionService {
             }
             case "override" -> {
                 if (answer.reason() == null || answer.reason().isBlank()) {
-                    throw ProblemException.badRequest(DECISION_REFUSED, "Invalid decision",
+                    throw ProblemException.badRequest(
+                            DECISION_REFUSED,
+                            "Invalid decision",
                             "an override needs a reason",
                             List.of(new ProblemError("reason is required for override", null, "reason")));
                 }
@@ -180,9 +214,12 @@ public class DecisionService {
                 }
                 outcome = "OVERRIDDEN";
             }
-            default -> throw ProblemException.badRequest(DECISION_REFUSED, "Invalid decision", "unknown action '"
-                    + answer.action() + "'", List.of(new ProblemError("action must be amend or override", null,
-                            "action")));
+            default ->
+                throw ProblemException.badRequest(
+                        DECISION_REFUSED,
+                        "Invalid decision",
+                        "unknown action '" + answer.action() + "'",
+                        List.of(new ProblemError("action must be amend or override", null, "action")));
         }
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         decision.decidedAt = now;
@@ -196,8 +233,9 @@ public class DecisionService {
         producer.decisionRecorded(decision);
         release.release(spec, tasks.listBySpec(spec.id));
         metrics.decisionMade(decision.kind, Duration.between(decision.requestedAt, now));
-        LOG.infof("decision %s on %s/%s: %s by %s", decision.id, decision.specId, decision.taskId, outcome,
-                decision.decidedBy);
+        LOG.infof(
+                "decision %s on %s/%s: %s by %s",
+                decision.id, decision.specId, decision.taskId, outcome, decision.decidedBy);
         return view(decision);
     }
 
@@ -209,8 +247,13 @@ public class DecisionService {
             errors.add(new SpecError("a split needs at least one '## Task:' section", null, "text"));
         }
         if (!errors.isEmpty()) {
-            throw ProblemException.badRequest(DECISION_REFUSED, "Invalid split", errors.get(0).message(),
-                    errors.stream().map(e -> new ProblemError(e.message(), e.line(), "text")).toList());
+            throw ProblemException.badRequest(
+                    DECISION_REFUSED,
+                    "Invalid split",
+                    errors.get(0).message(),
+                    errors.stream()
+                            .map(e -> new ProblemError(e.message(), e.line(), "text"))
+                            .toList());
         }
         task.state = TaskState.PLANNED; // leaves NEEDS_DECISION; the split cancels it
         proposals.get().replaceBySplit(spec, task, parsed.tasks());
@@ -218,7 +261,10 @@ public class DecisionService {
 
     private ParsedTask parseAmendment(Task task, String text) {
         if (text == null || text.isBlank()) {
-            throw ProblemException.badRequest(DECISION_REFUSED, "Invalid decision", "an amendment needs the text",
+            throw ProblemException.badRequest(
+                    DECISION_REFUSED,
+                    "Invalid decision",
+                    "an amendment needs the text",
                     List.of(new ProblemError("text is required for amend", null, "text")));
         }
         ParsedSpec parsed = parser.parse("## Task: " + task.taskId + " - " + task.title + "\n" + text);
@@ -227,9 +273,13 @@ public class DecisionService {
             errors.add(new SpecError("the amendment must be the body of one task section", null, "text"));
         }
         if (!errors.isEmpty()) {
-            throw ProblemException.badRequest(DECISION_REFUSED, "Invalid amendment", errors.get(0).message(),
-                    errors.stream().map(e -> new ProblemError(e.message(), e.line() == null ? null : e.line() - 1,
-                            "text")).toList());
+            throw ProblemException.badRequest(
+                    DECISION_REFUSED,
+                    "Invalid amendment",
+                    errors.get(0).message(),
+                    errors.stream()
+                            .map(e -> new ProblemError(e.message(), e.line() == null ? null : e.line() - 1, "text"))
+                            .toList());
         }
         ParsedTask amended = parsed.tasks().get(0);
         if (amended.testCommand() == null) {
@@ -239,7 +289,17 @@ public class DecisionService {
     }
 
     static DecisionView view(Decision d) {
-        return new DecisionView(d.id, d.specId, d.taskId, d.kind, d.question, List.copyOf(d.missing), d.requestedAt,
-                d.decidedAt, d.decidedBy, d.outcome, d.note);
+        return new DecisionView(
+                d.id,
+                d.specId,
+                d.taskId,
+                d.kind,
+                d.question,
+                List.copyOf(d.missing),
+                d.requestedAt,
+                d.decidedAt,
+                d.decidedBy,
+                d.outcome,
+                d.note);
     }
 }

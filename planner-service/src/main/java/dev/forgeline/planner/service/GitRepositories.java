@@ -1,11 +1,11 @@
 package dev.forgeline.planner.service;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import jakarta.enterprise.context.ApplicationScoped;
 
 /** Asks the real {@code git} about a target repository. */
 @ApplicationScoped
@@ -28,9 +28,8 @@ public class GitRepositories {
     private static boolean git(Path directory, String... args) {
         List<String> command = new ArrayList<>(List.of("git", "-C", directory.toString()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         builder.environment().put("GIT_TERMINAL_PROMPT", "0");
         Path parent = directory.getParent();
         if (parent != null) {

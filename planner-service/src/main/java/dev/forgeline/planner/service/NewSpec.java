@@ -1,8 +1,9 @@
 package dev.forgeline.planner.service;
 
+import java.util.List;
+
 import dev.forgeline.planner.quality.QualityReport;
 import dev.forgeline.planner.spec.ParsedTask;
-import java.util.List;
 
 /**
  * A spec that passed validation, ready to be stored.
@@ -11,8 +12,15 @@ import java.util.List;
  * @param quality        the gate's verdict per task, in the order of {@code tasks}
  * @param idempotencyKey the request's Idempotency-Key, or null
  */
-public record NewSpec(String name, String repository, String baseBranch, String sourceMarkdown,
-        List<ParsedTask> tasks, List<QualityReport> quality, String format, String defaultTestCommand,
+public record NewSpec(
+        String name,
+        String repository,
+        String baseBranch,
+        String sourceMarkdown,
+        List<ParsedTask> tasks,
+        List<QualityReport> quality,
+        String format,
+        String defaultTestCommand,
         String idempotencyKey) {
 
     public NewSpec {

@@ -1,5 +1,16 @@
 package dev.forgeline.planner.service;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
 import dev.forgeline.contracts.DecisionKind;
 import dev.forgeline.contracts.ProposalOrigin;
 import dev.forgeline.contracts.SpecQuality;
@@ -24,16 +35,6 @@ import dev.forgeline.planner.spec.ParsedSpec;
 import dev.forgeline.planner.spec.ParsedTask;
 import dev.forgeline.planner.spec.SpecParser;
 import dev.forgeline.support.problem.ProblemException;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
@@ -58,9 +59,17 @@ public class ProposalService {
     private final PlannerMetrics metrics;
     private final SpecParser parser;
 
-    public ProposalService(PlannerConfig config, SpecRepository specs, TaskRepository tasks,
-            ProposalRepository proposals, SpecMapper mapper, TaskRelease release, DecisionService decisions,
-            TaskReadyProducer producer, LlmPlanner llm, PlannerMetrics metrics) {
+    public ProposalService(
+            PlannerConfig config,
+            SpecRepository specs,
+            TaskRepository tasks,
+            ProposalRepository proposals,
+            SpecMapper mapper,
+            TaskRelease release,
+            DecisionService decisions,
+            TaskReadyProducer producer,
+            LlmPlanner llm,
+            PlannerMetrics metrics) {
         this.config = config;
         this.specs = specs;
         this.tasks = tasks;
@@ -92,27 +101,37 @@ public class ProposalService {
         }
         Spec spec = found.get();
         List<Task> all = tasks.listBySpec(spec.id);
-        Task parent = proposal.parentTaskId() == null ? null
-                : all.stream().filter(t -> t.taskId.equals(proposal.parentTaskId())).findFirst().orElse(null);
+        Task parent = proposal.parentTaskId() == null
+                ? null
+                : all.stream()
+                        .filter(t -> t.taskId.equals(proposal.parentTaskId()))
+                        .findFirst()
+                        .orElse(null);
         if (proposal.parentTaskId() != null && parent == null) {
             refuse(proposal, "unknown parent task " + proposal.parentTaskId());
             return;
         }
-        if (proposal.origin() == ProposalOrigin.SPLIT && parent != null && (proposal.text() == null
-                || !proposal.text().contains("## Task:"))) {
+        if (proposal.origin() == ProposalOrigin.SPLIT
+                && parent != null
+                && (proposal.text() == null || !proposal.text().contains("## Task:"))) {
             splitExhausted(spec, parent, proposal.failureContext());
             accept(proposal, parent.taskId + " (split)");
             return;
         }
         String id = nextId(all, parent == null ? "p" : parent.taskId + "-" + suffix(proposal.origin()));
-        String title = proposal.title() == null || proposal.title().isBlank() ? "Follow-up of "
-                + proposal.parentTaskId() : proposal.title().strip();
+        String title = proposal.title() == null || proposal.title().isBlank()
+                ? "Follow-up of " + proposal.parentTaskId()
+                : proposal.title().strip();
         ParsedSpec parsed = parser.parse("## Task: " + id + " - " + title + "\n" + nullToEmpty(proposal.text())
-                + (proposal.failureContext() == null || proposal.failureContext().isBlank() ? ""
+                + (proposal.failureContext() == null
+                                || proposal.failureContext().isBlank()
+                        ? ""
                         : "\n\nWhat failed:\n```\n" + proposal.failureContext() + "\n```\n"));
         if (parsed.tasks().size() != 1 || !parsed.errors().isEmpty()) {
-            refuse(proposal, "the proposal text is not one task section: "
-                    + parsed.errors().stream().map(e -> e.message()).toList());
+            refuse(
+                    proposal,
+                    "the proposal text is not one task section: "
+                            + parsed.errors().stream().map(e -> e.message()).toList());
             return;
         }
         ParsedTask task = parsed.tasks().get(0);
@@ -120,14 +139,30 @@ public class ProposalService {
         FileMentions.addMentioned(files, task.description());
         files.addAll(task.files());
         List<String> dependsOn = new ArrayList<>(task.dependsOn());
-        if (parent != null && proposal.origin() != ProposalOrigin.REVERT_FIX && dependsOn.isEmpty()
+        if (parent != null
+                && proposal.origin() != ProposalOrigin.REVERT_FIX
+                && dependsOn.isEmpty()
                 && parent.state != TaskState.CANCELLED) {
             dependsOn.add(parent.taskId); // a follow-up builds on its parent's merged work
         }
-        task = new ParsedTask(task.id(), task.title(), task.description(), task.acceptance(),
+        task = new ParsedTask(
+                task.id(),
+                task.title(),
+                task.description(),
+                task.acceptance(),
                 task.testCommand() != null ? task.testCommand() : parent != null ? parent.testCommand : null,
-                task.estimateSeconds(), dependsOn, null, task.priority(), task.labels(), task.agentProfile(),
-                task.line(), task.inputs(), task.outputs(), task.constraints(), files, task.acceptanceGiven());
+                task.estimateSeconds(),
+                dependsOn,
+                null,
+                task.priority(),
+                task.labels(),
+                task.agentProfile(),
+                task.line(),
+                task.inputs(),
+                task.outputs(),
+                task.constraints(),
+                files,
+                task.acceptanceGiven());
         String refusal = limits(all, parent, List.of(task));
         if (refusal == null && task.testCommand() == null) {
             refusal = "the proposal names no test command and has no parent to take one from";
@@ -150,19 +185,27 @@ public class ProposalService {
      */
     public void splitExhausted(Spec spec, Task task, String failureContext) {
         if (!llm.configured()) {
-            decisions.request(task, DecisionKind.SPLIT, "task " + task.taskId + " is too large for any agent "
-                    + "context: split it (amend with several '## Task:' sections) or override to retry it as it is",
+            decisions.request(
+                    task,
+                    DecisionKind.SPLIT,
+                    "task " + task.taskId + " is too large for any agent "
+                            + "context: split it (amend with several '## Task:' sections) or override to retry it as it is",
                     List.of("a split into smaller tasks"));
             return;
         }
         ParsedSpec split;
         try {
-            split = llm.split("## Task: " + task.taskId + " - " + task.title + "\n" + task.description
-                    + "\nAcceptance:\n- " + String.join("\n- ", task.acceptance), failureContext);
+            split = llm.split(
+                    "## Task: " + task.taskId + " - " + task.title + "\n" + task.description + "\nAcceptance:\n- "
+                            + String.join("\n- ", task.acceptance),
+                    failureContext);
         } catch (ProblemException e) {
             LOG.warnf("LLM split of %s/%s failed (%s): asking a person", spec.id, task.taskId, e.getMessage());
-            decisions.request(task, DecisionKind.SPLIT, "the LLM planner could not split task " + task.taskId
-                    + ": split it by hand", List.of("a split into smaller tasks"));
+            decisions.request(
+                    task,
+                    DecisionKind.SPLIT,
+                    "the LLM planner could not split task " + task.taskId + ": split it by hand",
+                    List.of("a split into smaller tasks"));
             return;
         }
         replaceBySplit(spec, task, split.tasks());
@@ -190,10 +233,23 @@ public class ProposalService {
             final List<Task> known = all;
             deps.removeIf(d -> !ids.containsValue(d) && known.stream().noneMatch(t -> t.taskId.equals(d)));
             deps.addAll(task.dependsOn.stream().filter(d -> !deps.contains(d)).toList());
-            ParsedTask renamed = new ParsedTask(ids.get(part.id()), part.title(), part.description(),
-                    part.acceptance(), part.testCommand() != null ? part.testCommand() : task.testCommand,
-                    part.estimateSeconds(), deps, null, part.priority(), part.labels(), part.agentProfile(),
-                    part.line(), part.inputs(), part.outputs(), part.constraints(), part.files(),
+            ParsedTask renamed = new ParsedTask(
+                    ids.get(part.id()),
+                    part.title(),
+                    part.description(),
+                    part.acceptance(),
+                    part.testCommand() != null ? part.testCommand() : task.testCommand,
+                    part.estimateSeconds(),
+                    deps,
+                    null,
+                    part.priority(),
+                    part.labels(),
+                    part.agentProfile(),
+                    part.line(),
+                    part.inputs(),
+                    part.outputs(),
+                    part.constraints(),
+                    part.files(),
                     part.acceptanceGiven());
             created.add(add(spec, all, renamed, ProposalOrigin.SPLIT, task));
             all = tasks.listBySpec(spec.id);
@@ -219,8 +275,13 @@ public class ProposalService {
 
     private Task add(Spec spec, List<Task> all, ParsedTask parsed, ProposalOrigin origin, Task parent) {
         QualityReport quality = QualityGate.score(parsed);
-        Task task = mapper.toTask(spec.id, all.stream().mapToInt(t -> t.position).max().orElse(-1) + 1, parsed,
-                quality, spec.revision, Instant.now().truncatedTo(ChronoUnit.MICROS));
+        Task task = mapper.toTask(
+                spec.id,
+                all.stream().mapToInt(t -> t.position).max().orElse(-1) + 1,
+                parsed,
+                quality,
+                spec.revision,
+                Instant.now().truncatedTo(ChronoUnit.MICROS));
         task.origin = origin;
         task.parentTaskId = parent == null ? null : parent.taskId;
         task.depth = parent == null ? 1 : parent.depth + 1;
@@ -230,8 +291,9 @@ public class ProposalService {
         if (quality.qualityClass() == SpecQuality.VAGUE) {
             decisions.requestQuality(task, quality);
         }
-        LOG.infof("%s/%s: proposed task (%s, parent %s, %s)", spec.id, task.taskId, origin, task.parentTaskId,
-                quality.qualityClass());
+        LOG.infof(
+                "%s/%s: proposed task (%s, parent %s, %s)",
+                spec.id, task.taskId, origin, task.parentTaskId, quality.qualityClass());
         return task;
     }
 
@@ -245,7 +307,10 @@ public class ProposalService {
         if (depth > limits.maxDepth()) {
             return "depth " + depth + " is over the limit of " + limits.maxDepth();
         }
-        long proposed = all.stream().filter(t -> t.origin != null).mapToLong(t -> t.estimateSeconds).sum()
+        long proposed = all.stream()
+                        .filter(t -> t.origin != null)
+                        .mapToLong(t -> t.estimateSeconds)
+                        .sum()
                 + added.stream().mapToLong(ParsedTask::estimateSeconds).sum();
         if (proposed > limits.maxProposedEstimate().toSeconds()) {
             return "proposed tasks would take " + proposed / 60 + "m in all; the budget is "
@@ -265,8 +330,9 @@ public class ProposalService {
 
     private void refuse(TaskProposal proposal, String reason) {
         record(proposal, null, "REFUSED", reason);
-        LOG.warnf("proposal %s (%s, parent %s) refused: %s", proposal.proposalId(), proposal.origin(),
-                proposal.parentTaskId(), reason);
+        LOG.warnf(
+                "proposal %s (%s, parent %s) refused: %s",
+                proposal.proposalId(), proposal.origin(), proposal.parentTaskId(), reason);
     }
 
     private void accept(TaskProposal proposal, String taskId) {

@@ -9,8 +9,7 @@ public final class SpecIds {
     private static final int MAX_SLUG = 40;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private SpecIds() {
-    }
+    private SpecIds() {}
 
     public static String newId(String name) {
         byte[] suffix = new byte[4];
@@ -20,7 +19,8 @@ public final class SpecIds {
 
     /** Lowercase, runs of anything but a-z and 0-9 become one dash, at most 40 characters; "spec" if empty. */
     public static String slug(String name) {
-        String slug = (name == null ? "" : name).toLowerCase(Locale.ROOT)
+        String slug = (name == null ? "" : name)
+                .toLowerCase(Locale.ROOT)
                 .replaceAll("[^a-z0-9]+", "-")
                 .replaceAll("^-+|-+$", "");
         if (slug.length() > MAX_SLUG) {

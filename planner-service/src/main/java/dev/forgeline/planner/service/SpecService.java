@@ -1,5 +1,15 @@
 package dev.forgeline.planner.service;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
 import dev.forgeline.contracts.SpecQuality;
 import dev.forgeline.contracts.TaskCommandKind;
 import dev.forgeline.contracts.TaskState;
@@ -16,15 +26,6 @@ import dev.forgeline.planner.repository.TaskRepository;
 import dev.forgeline.planner.spec.ParsedTask;
 import dev.forgeline.support.problem.ProblemException;
 import io.quarkus.hibernate.orm.panache.Panache;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,8 +45,14 @@ public class SpecService {
     private final DecisionService decisions;
     private final PlannerMetrics metrics;
 
-    public SpecService(SpecRepository specs, TaskRepository tasks, SpecMapper mapper, TaskReadyProducer producer,
-            TaskRelease release, DecisionService decisions, PlannerMetrics metrics) {
+    public SpecService(
+            SpecRepository specs,
+            TaskRepository tasks,
+            SpecMapper mapper,
+            TaskReadyProducer producer,
+            TaskRelease release,
+            DecisionService decisions,
+            PlannerMetrics metrics) {
         this.specs = specs;
         this.tasks = tasks;
         this.mapper = mapper;
@@ -63,7 +70,8 @@ public class SpecService {
         }
         List<?> rows = Panache.getEntityManager()
                 .createNativeQuery("SELECT spec_id FROM spec_submission WHERE idempotency_key = ?1")
-                .setParameter(1, key).getResultList();
+                .setParameter(1, key)
+                .getResultList();
         return rows.isEmpty() ? Optional.empty() : Optional.of(get((String) rows.get(0)));
     }
 
@@ -80,13 +88,17 @@ public class SpecService {
             return replay.get();
         }
         Optional<Spec> existing = specs.findLatestByName(newSpec.name(), newSpec.repository());
-        SpecView view = existing.isPresent() ? revise(specs.findLocked(existing.get().id).orElseThrow(), newSpec, now)
+        SpecView view = existing.isPresent()
+                ? revise(specs.findLocked(existing.get().id).orElseThrow(), newSpec, now)
                 : createNew(newSpec, now);
         if (newSpec.idempotencyKey() != null && !newSpec.idempotencyKey().isBlank()) {
-            Panache.getEntityManager().createNativeQuery(
-                    "INSERT INTO spec_submission (idempotency_key, spec_id, revision) VALUES (?1, ?2, ?3)")
-                    .setParameter(1, newSpec.idempotencyKey()).setParameter(2, view.id())
-                    .setParameter(3, view.revision()).executeUpdate();
+            Panache.getEntityManager()
+                    .createNativeQuery(
+                            "INSERT INTO spec_submission (idempotency_key, spec_id, revision) VALUES (?1, ?2, ?3)")
+                    .setParameter(1, newSpec.idempotencyKey())
+                    .setParameter(2, view.id())
+                    .setParameter(3, view.revision())
+                    .executeUpdate();
         }
         metrics.specAccepted(newSpec.format());
         return view;
@@ -108,14 +120,16 @@ public class SpecService {
 
         List<Task> created = new ArrayList<>();
         for (int i = 0; i < newSpec.tasks().size(); i++) {
-            Task task = mapper.toTask(spec.id, i, newSpec.tasks().get(i), newSpec.quality().get(i), 1, now);
+            Task task = mapper.toTask(
+                    spec.id, i, newSpec.tasks().get(i), newSpec.quality().get(i), 1, now);
             tasks.persist(task);
             created.add(task);
             gate(task, newSpec.quality().get(i));
         }
         release.release(spec, created);
-        LOG.infof("spec %s (%s, %s): %d tasks for %s@%s", spec.id, spec.name, spec.format, created.size(),
-                spec.repository, spec.baseBranch);
+        LOG.infof(
+                "spec %s (%s, %s): %d tasks for %s@%s",
+                spec.id, spec.name, spec.format, created.size(), spec.repository, spec.baseBranch);
         return mapper.toView(spec, created);
     }
 
@@ -190,8 +204,9 @@ public class SpecService {
         tasks.flush();
         List<Task> all = tasks.listBySpec(spec.id);
         release.release(spec, all);
-        LOG.infof("spec %s revision %d: %d unchanged, %d changed, %d added, %d cancelled", spec.id, revision,
-                unchanged, changed, added, cancelled);
+        LOG.infof(
+                "spec %s revision %d: %d unchanged, %d changed, %d added, %d cancelled",
+                spec.id, revision, unchanged, changed, added, cancelled);
         return mapper.toView(spec, all);
     }
 

@@ -1,5 +1,20 @@
 package dev.forgeline.planner.service;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.forgeline.planner.config.PlannerConfig;
 import dev.forgeline.planner.dto.LintReport;
 import dev.forgeline.planner.dto.SpecView;
@@ -14,20 +29,6 @@ import dev.forgeline.planner.spec.SpecFormats;
 import dev.forgeline.planner.spec.SpecValidator;
 import dev.forgeline.support.problem.Problem.ProblemError;
 import dev.forgeline.support.problem.ProblemException;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * Takes a submitted spec: checks it is text of an acceptable size, reads it in its format, validates it
@@ -56,8 +57,8 @@ public class SpecSubmissionService {
     }
 
     /** What a request asks for besides the text; every field may be null. */
-    public record Options(String format, String repository, String baseBranch, String testCommand,
-            String idempotencyKey) {
+    public record Options(
+            String format, String repository, String baseBranch, String testCommand, String idempotencyKey) {
         public static Options none() {
             return new Options(null, null, null, null, null);
         }
@@ -74,15 +75,18 @@ public class SpecSubmissionService {
                 throw notText("the spec is binary: it has a NUL byte at offset " + i, lineAt(bytes, i));
             }
         }
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         try {
             String text = decoder.decode(ByteBuffer.wrap(bytes)).toString();
             return text.startsWith("\uFEFF") ? text.substring(1) : text;
         } catch (CharacterCodingException e) {
             int offset = firstInvalidUtf8(bytes);
-            throw notText("the spec is not UTF-8: invalid byte 0x"
-                    + String.format("%02x", bytes[Math.max(0, offset)] & 0xff) + " at offset " + offset,
+            throw notText(
+                    "the spec is not UTF-8: invalid byte 0x" + String.format("%02x", bytes[Math.max(0, offset)] & 0xff)
+                            + " at offset " + offset,
                     lineAt(bytes, offset));
         }
     }
@@ -105,23 +109,36 @@ public class SpecSubmissionService {
         String repositoryText = repositoryGiven ? options.repository().strip() : parsed.repository();
         Integer repositoryLine = repositoryGiven ? null : parsed.repositoryLine();
         boolean branchGiven = !isBlank(options.baseBranch());
-        String baseBranch = branchGiven ? options.baseBranch().strip()
+        String baseBranch = branchGiven
+                ? options.baseBranch().strip()
                 : parsed.baseBranch() != null ? parsed.baseBranch() : config.defaultBaseBranch();
         Integer baseBranchLine = branchGiven ? null : parsed.baseBranchLine();
 
         Path repository = null;
         if (repositoryText == null) {
-            errors.add(new SpecError("no repository: add a 'Repository:' line before the first task or pass the "
-                    + "repository query parameter", null, "Repository"));
+            errors.add(new SpecError(
+                    "no repository: add a 'Repository:' line before the first task or pass the "
+                            + "repository query parameter",
+                    null,
+                    "Repository"));
         } else {
             repository = checkRepository(repositoryText, repositoryLine, baseBranch, baseBranchLine, errors);
         }
         if (!errors.isEmpty()) {
             throw invalid(errors);
         }
-        List<QualityReport> quality = parsed.tasks().stream().map(QualityGate::score).toList();
-        return specs.create(new NewSpec(parsed.name(), repository.toString(), baseBranch, text, parsed.tasks(),
-                quality, parsed.format().wireName(), read.defaultTestCommand, options.idempotencyKey()));
+        List<QualityReport> quality =
+                parsed.tasks().stream().map(QualityGate::score).toList();
+        return specs.create(new NewSpec(
+                parsed.name(),
+                repository.toString(),
+                baseBranch,
+                text,
+                parsed.tasks(),
+                quality,
+                parsed.format().wireName(),
+                read.defaultTestCommand,
+                options.idempotencyKey()));
     }
 
     /** The full quality report of a spec, and its faults; stores nothing and needs no repository. */
@@ -141,40 +158,64 @@ public class SpecSubmissionService {
         for (ParsedTask task : parsed.tasks()) {
             QualityReport report = QualityGate.score(task);
             classes.merge(report.qualityClass().name(), 1L, Long::sum);
-            reports.add(new LintReport.TaskReport(task.id(), task.title(), task.line(), report.qualityClass(),
-                    report.score(), report.reasons(), report.missing(), task.dependsOn(), task.files(),
-                    report.qualityClass() == dev.forgeline.contracts.SpecQuality.VAGUE ? "NEEDS_DECISION"
+            reports.add(new LintReport.TaskReport(
+                    task.id(),
+                    task.title(),
+                    task.line(),
+                    report.qualityClass(),
+                    report.score(),
+                    report.reasons(),
+                    report.missing(),
+                    task.dependsOn(),
+                    task.files(),
+                    report.qualityClass() == dev.forgeline.contracts.SpecQuality.VAGUE
+                            ? "NEEDS_DECISION"
                             : "DISPATCHABLE"));
         }
         errors.sort(Comparator.comparing(e -> e.line() == null ? 0 : e.line()));
-        return new LintReport(parsed.name(), parsed.format().wireName(), errors.isEmpty(),
-                errors.stream().map(e -> new ProblemError(e.message(), e.line(), e.field())).toList(), classes,
-                reports, parsed.skipped().stream().map(s -> s.id() + " (line " + s.line() + ", " + s.reason() + ")")
+        return new LintReport(
+                parsed.name(),
+                parsed.format().wireName(),
+                errors.isEmpty(),
+                errors.stream()
+                        .map(e -> new ProblemError(e.message(), e.line(), e.field()))
+                        .toList(),
+                classes,
+                reports,
+                parsed.skipped().stream()
+                        .map(s -> s.id() + " (line " + s.line() + ", " + s.reason() + ")")
                         .toList());
     }
 
-    private record Read(ParsedSpec spec, String defaultTestCommand) {
-    }
+    private record Read(ParsedSpec spec, String defaultTestCommand) {}
 
     private Read read(String text, Options options) {
         SpecFormat format;
         if (!isBlank(options.format())) {
-            format = SpecFormat.fromWireName(options.format()).orElseThrow(() -> ProblemException.badRequest(
-                    INVALID_SPEC, "Unknown spec format", "format '" + options.format() + "' is not one of "
-                            + formatNames(),
-                    List.of(new ProblemError("format must be one of " + formatNames(), null, "format"))));
+            format = SpecFormat.fromWireName(options.format())
+                    .orElseThrow(() -> ProblemException.badRequest(
+                            INVALID_SPEC,
+                            "Unknown spec format",
+                            "format '" + options.format() + "' is not one of " + formatNames(),
+                            List.of(new ProblemError("format must be one of " + formatNames(), null, "format"))));
         } else {
             format = SpecFormats.detect(text);
         }
         ParsedSpec parsed;
         if (format == SpecFormat.FREEFORM) {
             if (!llm.configured()) {
-                throw new ProblemException(422, NEEDS_LLM, "Free-form spec needs the LLM planner",
+                throw new ProblemException(
+                        422,
+                        NEEDS_LLM,
+                        "Free-form spec needs the LLM planner",
                         "the spec has no '## Task:' sections, spec-kit items ('- [ ] T001 ...') or Kiro items "
                                 + "('- [ ] 1. ...'), and no LLM planner is configured "
                                 + "(forgeline.planner.llm.provider); formats that need none: forgeline, speckit, kiro",
-                        List.of(new ProblemError("write the spec in one of: forgeline ('## Task: <id> - <title>'), "
-                                + "speckit ('- [ ] T001 [P] ...'), kiro ('- [ ] 1. ...')", 1, "format")));
+                        List.of(new ProblemError(
+                                "write the spec in one of: forgeline ('## Task: <id> - <title>'), "
+                                        + "speckit ('- [ ] T001 [P] ...'), kiro ('- [ ] 1. ...')",
+                                1,
+                                "format")));
             }
             parsed = llm.plan(text);
         } else {
@@ -182,15 +223,26 @@ public class SpecSubmissionService {
         }
         String defaultCommand = null;
         if (parsed.format() != SpecFormat.FORGELINE) {
-            defaultCommand = !isBlank(options.testCommand()) ? options.testCommand().strip()
+            defaultCommand = !isBlank(options.testCommand())
+                    ? options.testCommand().strip()
                     : config.defaultTestCommand().filter(c -> !c.isBlank()).orElse(null);
             if (defaultCommand != null) {
                 String command = defaultCommand;
-                parsed = new ParsedSpec(parsed.name(), parsed.repository(), parsed.repositoryLine(),
-                        parsed.baseBranch(), parsed.baseBranchLine(), parsed.description(),
-                        parsed.tasks().stream().map(t -> t.testCommand() == null ? t.withTestCommand(command) : t)
+                parsed = new ParsedSpec(
+                        parsed.name(),
+                        parsed.repository(),
+                        parsed.repositoryLine(),
+                        parsed.baseBranch(),
+                        parsed.baseBranchLine(),
+                        parsed.description(),
+                        parsed.tasks().stream()
+                                .map(t -> t.testCommand() == null ? t.withTestCommand(command) : t)
                                 .toList(),
-                        parsed.taskSections(), parsed.blank(), parsed.errors(), parsed.format(), parsed.skipped());
+                        parsed.taskSections(),
+                        parsed.blank(),
+                        parsed.errors(),
+                        parsed.format(),
+                        parsed.skipped());
             }
         }
         return new Read(parsed, defaultCommand);
@@ -208,13 +260,17 @@ public class SpecSubmissionService {
     }
 
     private ProblemException tooLarge(long size) {
-        return new ProblemException(413, SPEC_TOO_LARGE, "Spec too large",
-                "the spec has " + size + " bytes; the limit is " + config.maxSpecBytes(), List.of());
+        return new ProblemException(
+                413,
+                SPEC_TOO_LARGE,
+                "Spec too large",
+                "the spec has " + size + " bytes; the limit is " + config.maxSpecBytes(),
+                List.of());
     }
 
     private static ProblemException notText(String message, int line) {
-        return new ProblemException(415, SPEC_NOT_TEXT, "Spec is not UTF-8 text", message,
-                List.of(new ProblemError(message, line, null)));
+        return new ProblemException(
+                415, SPEC_NOT_TEXT, "Spec is not UTF-8 text", message, List.of(new ProblemError(message, line, null)));
     }
 
     private static int lineAt(byte[] bytes, int offset) {
@@ -229,7 +285,9 @@ public class SpecSubmissionService {
 
     /** Offset of the first byte that does not belong to a well-formed UTF-8 sequence. */
     static int firstInvalidUtf8(byte[] bytes) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length + 1);
         ByteBuffer in = ByteBuffer.wrap(bytes);
@@ -238,8 +296,8 @@ public class SpecSubmissionService {
     }
 
     /** The repository as an absolute normalised path, or null after adding the faults to {@code errors}. */
-    private Path checkRepository(String text, Integer line, String baseBranch, Integer baseBranchLine,
-            List<SpecError> errors) {
+    private Path checkRepository(
+            String text, Integer line, String baseBranch, Integer baseBranchLine, List<SpecError> errors) {
         Path path;
         try {
             path = Path.of(text).toAbsolutePath().normalize();
@@ -256,8 +314,10 @@ public class SpecSubmissionService {
             return null;
         }
         if (!git.hasBranch(path, baseBranch)) {
-            errors.add(new SpecError("base branch '" + baseBranch + "' does not exist in repository " + path,
-                    baseBranchLine, "Base-branch"));
+            errors.add(new SpecError(
+                    "base branch '" + baseBranch + "' does not exist in repository " + path,
+                    baseBranchLine,
+                    "Base-branch"));
             return null;
         }
         return path;
@@ -268,9 +328,15 @@ public class SpecSubmissionService {
         errors.sort(Comparator.comparing(e -> e.line() == null ? 0 : e.line()));
         String detail = errors.size() == 1
                 ? "the spec has 1 error: " + errors.get(0).message()
-                : "the spec has " + errors.size() + " errors; the first: " + errors.get(0).message();
-        return ProblemException.badRequest(INVALID_SPEC, "Invalid spec", detail,
-                errors.stream().map(e -> new ProblemError(e.message(), e.line(), e.field())).toList());
+                : "the spec has " + errors.size() + " errors; the first: "
+                        + errors.get(0).message();
+        return ProblemException.badRequest(
+                INVALID_SPEC,
+                "Invalid spec",
+                detail,
+                errors.stream()
+                        .map(e -> new ProblemError(e.message(), e.line(), e.field()))
+                        .toList());
     }
 
     private static boolean isBlank(String value) {

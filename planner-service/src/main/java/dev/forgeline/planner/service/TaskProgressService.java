@@ -1,5 +1,14 @@
 package dev.forgeline.planner.service;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
 import dev.forgeline.contracts.DecisionKind;
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.TaskProgress;
@@ -10,14 +19,6 @@ import dev.forgeline.planner.domain.Spec;
 import dev.forgeline.planner.domain.Task;
 import dev.forgeline.planner.repository.SpecRepository;
 import dev.forgeline.planner.repository.TaskRepository;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.EnumSet;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,8 +39,12 @@ public class TaskProgressService {
     private final DecisionService decisions;
     private final ProposalService proposals;
 
-    public TaskProgressService(SpecRepository specs, TaskRepository tasks, TaskRelease release,
-            DecisionService decisions, ProposalService proposals) {
+    public TaskProgressService(
+            SpecRepository specs,
+            TaskRepository tasks,
+            TaskRelease release,
+            DecisionService decisions,
+            ProposalService proposals) {
         this.specs = specs;
         this.tasks = tasks;
         this.release = release;
@@ -56,13 +61,17 @@ public class TaskProgressService {
         }
         apply(change.specId(), change.taskId(), change.state(), change.attempt(), (spec, task) -> {
             task.failureClass = change.state() == TaskState.FAILED || change.state() == TaskState.CANCELLED
-                    ? change.failureClass() : null;
+                    ? change.failureClass()
+                    : null;
             if (change.state() != TaskState.FAILED) {
                 return;
             }
             if (change.failureClass() == FailureClass.AMBIGUOUS_SPEC) {
-                decisions.request(task, DecisionKind.AMBIGUOUS_SPEC, "the agent found task " + task.taskId
-                        + " ambiguous: clarify the text (amend) or release it as it is (override)",
+                decisions.request(
+                        task,
+                        DecisionKind.AMBIGUOUS_SPEC,
+                        "the agent found task " + task.taskId
+                                + " ambiguous: clarify the text (amend) or release it as it is (override)",
                         List.of(change.reason() == null ? "clarification of the task text" : change.reason()));
             } else if (change.failureClass() == FailureClass.CONTEXT_EXHAUSTED && change.permanent()) {
                 proposals.splitExhausted(spec, task, change.reason());
@@ -74,8 +83,9 @@ public class TaskProgressService {
     @Transactional
     public void onReviewOutcome(ReviewOutcome outcome) {
         if (!REVIEW_STATES.contains(outcome.state())) {
-            LOG.warnf("review outcome %s of %s/%s is not a review state, ignored", outcome.state(),
-                    outcome.specId(), outcome.taskId());
+            LOG.warnf(
+                    "review outcome %s of %s/%s is not a review state, ignored",
+                    outcome.state(), outcome.specId(), outcome.taskId());
             return;
         }
         apply(outcome.specId(), outcome.taskId(), outcome.state(), outcome.attempt(), (spec, task) -> {
@@ -87,7 +97,11 @@ public class TaskProgressService {
         });
     }
 
-    private void apply(String specId, String taskId, TaskState reported, int attempt,
+    private void apply(
+            String specId,
+            String taskId,
+            TaskState reported,
+            int attempt,
             java.util.function.BiConsumer<Spec, Task> details) {
         // the spec lock serialises all changes to one spec's tasks (see SpecRepository#findLocked)
         Optional<Spec> spec = specId == null ? Optional.empty() : specs.findLocked(specId);
@@ -102,12 +116,12 @@ public class TaskProgressService {
             return;
         }
         if (!TaskProgress.applies(task.state, task.attempt, reported, attempt)) {
-            LOG.debugf("%s/%s: %s attempt %d does not replace %s attempt %d", specId, taskId, reported, attempt,
-                    task.state, task.attempt);
+            LOG.debugf(
+                    "%s/%s: %s attempt %d does not replace %s attempt %d",
+                    specId, taskId, reported, attempt, task.state, task.attempt);
             return;
         }
-        LOG.infof("%s/%s: %s attempt %d -> %s attempt %d", specId, taskId, task.state, task.attempt, reported,
-                attempt);
+        LOG.infof("%s/%s: %s attempt %d -> %s attempt %d", specId, taskId, task.state, task.attempt, reported, attempt);
         task.state = reported;
         task.attempt = attempt;
         task.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);

@@ -1,9 +1,5 @@
 package dev.forgeline.planner.service;
 
-import dev.forgeline.contracts.TaskState;
-import dev.forgeline.planner.domain.Spec;
-import dev.forgeline.planner.domain.Task;
-import dev.forgeline.planner.messaging.TaskReadyProducer;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -13,6 +9,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.forgeline.contracts.TaskState;
+import dev.forgeline.planner.domain.Spec;
+import dev.forgeline.planner.domain.Task;
+import dev.forgeline.planner.messaging.TaskReadyProducer;
 import org.jboss.logging.Logger;
 
 /**
@@ -24,8 +25,13 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class TaskRelease {
     private static final Logger LOG = Logger.getLogger(TaskRelease.class);
-    static final Set<TaskState> IN_FLIGHT = EnumSet.of(TaskState.READY, TaskState.LEASED, TaskState.RUNNING,
-            TaskState.SUCCEEDED, TaskState.FAILED, TaskState.IN_REVIEW);
+    static final Set<TaskState> IN_FLIGHT = EnumSet.of(
+            TaskState.READY,
+            TaskState.LEASED,
+            TaskState.RUNNING,
+            TaskState.SUCCEEDED,
+            TaskState.FAILED,
+            TaskState.IN_REVIEW);
 
     private final TaskReadyProducer producer;
 
@@ -35,7 +41,9 @@ public class TaskRelease {
 
     /** @return the tasks released, in spec order */
     public List<Task> release(Spec spec, List<Task> all) {
-        Set<String> merged = all.stream().filter(t -> t.state == TaskState.MERGED).map(t -> t.taskId)
+        Set<String> merged = all.stream()
+                .filter(t -> t.state == TaskState.MERGED)
+                .map(t -> t.taskId)
                 .collect(Collectors.toSet());
         Set<String> busyFiles = new HashSet<>();
         all.stream().filter(t -> IN_FLIGHT.contains(t.state)).forEach(t -> busyFiles.addAll(t.files));

@@ -1,6 +1,5 @@
 package dev.forgeline.planner.spec;
 
-import dev.forgeline.planner.spec.ParsedSpec.SkippedTask;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -10,6 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import dev.forgeline.planner.spec.ParsedSpec.SkippedTask;
 
 /**
  * Reads the two checklist formats other tools write, GitHub spec-kit and Kiro {@code tasks.md}, into the same
@@ -24,18 +25,19 @@ import java.util.regex.Pattern;
  * for the one before it.
  */
 public final class ChecklistParser {
-    private static final Pattern SPECKIT_ITEM = Pattern.compile(
-            "^\\s*[-*]\\s+\\[([ xX~-])\\]\\s+(T\\d+[A-Za-z]?)\\b\\s*(.*)$");
-    private static final Pattern KIRO_ITEM = Pattern.compile(
-            "^(\\s*)[-*]\\s+\\[([ xX~-])\\](\\*?)\\s+(\\d+(?:\\.\\d+)*)\\.?\\s+(.*)$");
+    private static final Pattern SPECKIT_ITEM =
+            Pattern.compile("^\\s*[-*]\\s+\\[([ xX~-])\\]\\s+(T\\d+[A-Za-z]?)\\b\\s*(.*)$");
+    private static final Pattern KIRO_ITEM =
+            Pattern.compile("^(\\s*)[-*]\\s+\\[([ xX~-])\\](\\*?)\\s+(\\d+(?:\\.\\d+)*)\\.?\\s+(.*)$");
     private static final Pattern PHASE = Pattern.compile("^#{2,3}\\s+Phase\\s+(\\d+)\\b.*$", Pattern.CASE_INSENSITIVE);
     private static final Pattern SECTION = Pattern.compile("^#{1,2}\\s+(.*)$");
-    private static final Pattern PHASE_DEPENDS = Pattern.compile(
-            "^\\s*\\*\\*Depends on\\*\\*\\s*:?\\s*(.*)$", Pattern.CASE_INSENSITIVE);
+    private static final Pattern PHASE_DEPENDS =
+            Pattern.compile("^\\s*\\*\\*Depends on\\*\\*\\s*:?\\s*(.*)$", Pattern.CASE_INSENSITIVE);
     private static final Pattern PHASE_REF = Pattern.compile("Phase\\s+(\\d+)", Pattern.CASE_INSENSITIVE);
-    private static final Pattern MARKER = Pattern.compile("^\\[(P|US\\d+|Story\\s*\\d+)\\]\\s*", Pattern.CASE_INSENSITIVE);
-    private static final Pattern REQUIREMENTS = Pattern.compile("^_?Requirements?\\s*:\\s*(.*?)_?$",
-            Pattern.CASE_INSENSITIVE);
+    private static final Pattern MARKER =
+            Pattern.compile("^\\[(P|US\\d+|Story\\s*\\d+)\\]\\s*", Pattern.CASE_INSENSITIVE);
+    private static final Pattern REQUIREMENTS =
+            Pattern.compile("^_?Requirements?\\s*:\\s*(.*?)_?$", Pattern.CASE_INSENSITIVE);
     private static final Pattern TITLE_HEADING = Pattern.compile("^#\\s+(?:Tasks\\s*:\\s*)?(.*)$");
     private static final int TITLE_LENGTH = 100;
 
@@ -238,8 +240,8 @@ public final class ChecklistParser {
         return box.equalsIgnoreCase("x") ? "done" : box.equals("~") ? "skipped" : null;
     }
 
-    private ParsedSpec build(String name, List<Item> items, Map<Integer, List<Integer>> groupDeps,
-            SpecFormat format, boolean blank) {
+    private ParsedSpec build(
+            String name, List<Item> items, Map<Integer, List<Integer>> groupDeps, SpecFormat format, boolean blank) {
         List<SpecError> errors = new ArrayList<>();
         List<SkippedTask> skipped = new ArrayList<>();
         Map<String, Integer> firstLine = new HashMap<>();
@@ -247,8 +249,8 @@ public final class ChecklistParser {
         for (Item it : items) {
             Integer first = firstLine.putIfAbsent(it.id, it.line);
             if (first != null) {
-                errors.add(new SpecError("duplicate task id '" + it.id + "' (first declared on line " + first + ")",
-                        it.line, "Task"));
+                errors.add(new SpecError(
+                        "duplicate task id '" + it.id + "' (first declared on line " + first + ")", it.line, "Task"));
                 continue;
             }
             if (!SpecParser.TASK_ID.matcher(it.id).matches()) {
@@ -295,7 +297,9 @@ public final class ChecklistParser {
         List<ParsedTask> tasks = new ArrayList<>();
         for (Item it : open) {
             String text = it.text;
-            String title = text.length() <= TITLE_LENGTH ? text : text.substring(0, TITLE_LENGTH - 1).strip() + "…";
+            String title = text.length() <= TITLE_LENGTH
+                    ? text
+                    : text.substring(0, TITLE_LENGTH - 1).strip() + "…";
             // the item text is the title; it is repeated in the description only when the title had to be cut
             List<String> descriptionLines = new ArrayList<>();
             if (!title.equals(text)) {
@@ -317,21 +321,48 @@ public final class ChecklistParser {
             }
             List<String> acceptance = it.details.stream()
                     .filter(d -> d.startsWith("**Validates") || d.startsWith("**Property"))
-                    .map(d -> d.replace("**", "").strip()).toList();
-            tasks.add(new ParsedTask(it.id, title.replace("`", ""), description, acceptance, null,
-                    defaultEstimateSeconds, dependsOn.get(it.id), null, 0, labels, null, it.line, List.of(),
-                    List.of(), List.of(), files, false));
+                    .map(d -> d.replace("**", "").strip())
+                    .toList();
+            tasks.add(new ParsedTask(
+                    it.id,
+                    title.replace("`", ""),
+                    description,
+                    acceptance,
+                    null,
+                    defaultEstimateSeconds,
+                    dependsOn.get(it.id),
+                    null,
+                    0,
+                    labels,
+                    null,
+                    it.line,
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    files,
+                    false));
         }
         if (!blank && open.isEmpty() && skipped.isEmpty() && errors.isEmpty()) {
             errors.add(new SpecError("the spec has no task items ('- [ ] T001 ...' or '- [ ] 1. ...')", null, null));
         }
-        return new ParsedSpec(name == null || name.isBlank() ? "untitled" : name, null, null, null, null, "", tasks,
-                open.size(), blank, errors, format, skipped);
+        return new ParsedSpec(
+                name == null || name.isBlank() ? "untitled" : name,
+                null,
+                null,
+                null,
+                null,
+                "",
+                tasks,
+                open.size(),
+                blank,
+                errors,
+                format,
+                skipped);
     }
 
     /** The last open items of group {@code g}, or of the groups it waits for when it has none. */
-    private static List<String> exitOf(int g, Map<Integer, List<String>> groupExit,
-            Map<Integer, List<Integer>> groupDeps) {
+    private static List<String> exitOf(
+            int g, Map<Integer, List<String>> groupExit, Map<Integer, List<Integer>> groupDeps) {
         List<String> exit = groupExit.get(g);
         if (exit != null) {
             return exit;

@@ -9,8 +9,7 @@ import java.util.regex.Pattern;
 public final class Estimates {
     private static final Pattern DURATION = Pattern.compile("(?:(\\d{1,6})h)?(?:(\\d{1,6})m)?(?:(\\d{1,7})s)?");
 
-    private Estimates() {
-    }
+    private Estimates() {}
 
     /** The estimate in seconds, or empty when the text is not such a positive duration. */
     public static OptionalLong parseSeconds(String text) {

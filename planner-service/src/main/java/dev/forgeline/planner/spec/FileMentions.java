@@ -19,8 +19,7 @@ public final class FileMentions {
             Pattern.CASE_INSENSITIVE);
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_.@+-]+");
 
-    private FileMentions() {
-    }
+    private FileMentions() {}
 
     /** Adds every path mentioned in {@code texts} to {@code files} that is not there yet, in order. */
     public static void addMentioned(List<String> files, String... texts) {
@@ -50,8 +49,13 @@ public final class FileMentions {
     }
 
     private static boolean isPath(String word, String text, int start) {
-        if (word.length() < 3 || word.endsWith("/") || word.startsWith("/") || word.startsWith("~")
-                || word.contains("//") || word.startsWith("-") || word.startsWith("@")) {
+        if (word.length() < 3
+                || word.endsWith("/")
+                || word.startsWith("/")
+                || word.startsWith("~")
+                || word.contains("//")
+                || word.startsWith("-")
+                || word.startsWith("@")) {
             return false;
         }
         if (start > 0 && (text.charAt(start - 1) == ':' || text.charAt(start - 1) == '/')) {
@@ -59,7 +63,9 @@ public final class FileMentions {
         }
         String[] segments = word.split("/");
         for (String segment : segments) {
-            if (segment.isEmpty() || segment.equals("..") || !SEGMENT.matcher(segment).matches()) {
+            if (segment.isEmpty()
+                    || segment.equals("..")
+                    || !SEGMENT.matcher(segment).matches()) {
                 return false;
             }
         }

@@ -39,6 +39,5 @@ public record ParsedSpec(
     }
 
     /** A task item left out of the plan: {@code reason} is {@code done} or {@code skipped}. */
-    public record SkippedTask(String id, int line, String reason) {
-    }
+    public record SkippedTask(String id, int line, String reason) {}
 }

@@ -49,7 +49,23 @@ public record ParsedTask(
 
     /** The same task with another test command (the default for formats that name none). */
     public ParsedTask withTestCommand(String command) {
-        return new ParsedTask(id, title, description, acceptance, command, estimateSeconds, dependsOn, dependsOnLine,
-                priority, labels, agentProfile, line, inputs, outputs, constraints, files, acceptanceGiven);
+        return new ParsedTask(
+                id,
+                title,
+                description,
+                acceptance,
+                command,
+                estimateSeconds,
+                dependsOn,
+                dependsOnLine,
+                priority,
+                labels,
+                agentProfile,
+                line,
+                inputs,
+                outputs,
+                constraints,
+                files,
+                acceptanceGiven);
     }
 }

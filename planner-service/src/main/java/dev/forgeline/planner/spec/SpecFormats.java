@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 public final class SpecFormats {
     private static final Pattern FORGELINE_TASK = Pattern.compile("(?m)^\\s*##\\s+Task\\s*:");
     private static final Pattern SPECKIT_ITEM = Pattern.compile("(?m)^\\s*[-*]\\s+\\[[ xX~-]\\]\\s+T\\d+[A-Za-z]?\\b");
-    private static final Pattern KIRO_ITEM = Pattern.compile("(?m)^\\s*[-*]\\s+\\[[ xX~-]\\]\\*?\\s+\\d+(?:\\.\\d+)*\\.?\\s");
+    private static final Pattern KIRO_ITEM =
+            Pattern.compile("(?m)^\\s*[-*]\\s+\\[[ xX~-]\\]\\*?\\s+\\d+(?:\\.\\d+)*\\.?\\s");
 
     private final SpecParser forgeline;
     private final ChecklistParser checklists;

@@ -95,8 +95,19 @@ public final class SpecParser {
         ParsedSpec parse() {
             if (markdown.isBlank()) {
                 errors.add(new SpecError("the spec is empty", null, null));
-                return new ParsedSpec("untitled", null, null, null, null, "", List.of(), 0, true, errors,
-                        SpecFormat.FORGELINE, List.of());
+                return new ParsedSpec(
+                        "untitled",
+                        null,
+                        null,
+                        null,
+                        null,
+                        "",
+                        List.of(),
+                        0,
+                        true,
+                        errors,
+                        SpecFormat.FORGELINE,
+                        List.of());
             }
             List<String> lines = markdown.lines().toList();
             boolean inFence = false;
@@ -127,9 +138,19 @@ public final class SpecParser {
             }
             finishTask();
             errors.sort(Comparator.comparing(e -> e.line() == null ? 0 : e.line()));
-            return new ParsedSpec(name == null ? "untitled" : name, repository, headerLines.get("Repository"),
-                    baseBranch, headerLines.get("Base-branch"), joinDescription(specDescription), tasks,
-                    taskSections, false, errors, SpecFormat.FORGELINE, List.of());
+            return new ParsedSpec(
+                    name == null ? "untitled" : name,
+                    repository,
+                    headerLines.get("Repository"),
+                    baseBranch,
+                    headerLines.get("Base-branch"),
+                    joinDescription(specDescription),
+                    tasks,
+                    taskSections,
+                    false,
+                    errors,
+                    SpecFormat.FORGELINE,
+                    List.of());
         }
 
         private void text(String line) {
@@ -192,20 +213,40 @@ public final class SpecParser {
             }
             Integer first = taskLines.putIfAbsent(section.id, section.headingLine);
             if (first != null) {
-                errors.add(new SpecError("duplicate task id '" + section.id + "' (first declared on line " + first
-                        + ")", section.headingLine, "Task"));
+                errors.add(new SpecError(
+                        "duplicate task id '" + section.id + "' (first declared on line " + first + ")",
+                        section.headingLine,
+                        "Task"));
                 return;
             }
             String description = joinDescription(section.description);
-            List<String> files = new ArrayList<>(section.files.stream().map(SpecParser::unquote).toList());
-            FileMentions.addMentioned(files, section.title, description, String.join("\n", section.acceptance),
-                    String.join("\n", section.inputs), String.join("\n", section.outputs));
-            tasks.add(new ParsedTask(section.id, section.title, description,
-                    section.acceptance, section.testCommand,
+            List<String> files = new ArrayList<>(
+                    section.files.stream().map(SpecParser::unquote).toList());
+            FileMentions.addMentioned(
+                    files,
+                    section.title,
+                    description,
+                    String.join("\n", section.acceptance),
+                    String.join("\n", section.inputs),
+                    String.join("\n", section.outputs));
+            tasks.add(new ParsedTask(
+                    section.id,
+                    section.title,
+                    description,
+                    section.acceptance,
+                    section.testCommand,
                     section.estimateSeconds == null ? defaultEstimateSeconds : section.estimateSeconds,
-                    new ArrayList<>(section.dependsOn), section.fieldLines.get("Depends-on"), section.priority,
-                    section.labels, section.agentProfile, section.headingLine, section.inputs, section.outputs,
-                    section.constraints, files, section.fieldLines.containsKey("Acceptance")));
+                    new ArrayList<>(section.dependsOn),
+                    section.fieldLines.get("Depends-on"),
+                    section.priority,
+                    section.labels,
+                    section.agentProfile,
+                    section.headingLine,
+                    section.inputs,
+                    section.outputs,
+                    section.constraints,
+                    files,
+                    section.fieldLines.containsKey("Acceptance")));
         }
 
         /** One {@code ## Task:} section being read. */
@@ -242,12 +283,14 @@ public final class SpecParser {
                     rest = rest.substring(1).strip();
                 }
                 if (candidate.isEmpty()) {
-                    errors.add(new SpecError("task heading has no task id (expected '## Task: <id> - <title>')",
-                            headingLine, "Task"));
+                    errors.add(new SpecError(
+                            "task heading has no task id (expected '## Task: <id> - <title>')", headingLine, "Task"));
                     candidate = null;
                 } else if (!TASK_ID.matcher(candidate).matches()) {
-                    errors.add(new SpecError("task id '" + candidate + "' is invalid: it must match "
-                            + TASK_ID.pattern(), headingLine, "Task"));
+                    errors.add(new SpecError(
+                            "task id '" + candidate + "' is invalid: it must match " + TASK_ID.pattern(),
+                            headingLine,
+                            "Task"));
                     candidate = null;
                 }
                 this.id = candidate;
@@ -314,8 +357,10 @@ public final class SpecParser {
                         if (seconds.isPresent()) {
                             estimateSeconds = seconds.getAsLong();
                         } else {
-                            errors.add(new SpecError("Estimate '" + value
-                                    + "' is not a duration such as 90s, 10m, 1h or 1h30m", lineNo, key));
+                            errors.add(new SpecError(
+                                    "Estimate '" + value + "' is not a duration such as 90s, 10m, 1h or 1h30m",
+                                    lineNo,
+                                    key));
                         }
                     }
                     case "Priority" -> {

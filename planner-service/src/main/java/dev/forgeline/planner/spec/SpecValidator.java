@@ -15,8 +15,7 @@ import java.util.Map;
  * parser's included, ordered by line.
  */
 public final class SpecValidator {
-    private SpecValidator() {
-    }
+    private SpecValidator() {}
 
     public static List<SpecError> validate(ParsedSpec spec) {
         List<SpecError> errors = new ArrayList<>(spec.errors());
@@ -25,8 +24,8 @@ public final class SpecValidator {
         }
         if (spec.taskSections() == 0) {
             if (!spec.skipped().isEmpty()) {
-                errors.add(new SpecError("every task item of the spec is done or skipped: nothing to plan", null,
-                        null));
+                errors.add(
+                        new SpecError("every task item of the spec is done or skipped: nothing to plan", null, null));
             } else if (spec.format() == SpecFormat.FORGELINE) {
                 errors.add(new SpecError("the spec has no '## Task:' sections", null, null));
             }
@@ -42,18 +41,20 @@ public final class SpecValidator {
             }
             for (String dependency : task.dependsOn()) {
                 if (dependency.equals(task.id())) {
-                    errors.add(new SpecError("task " + task.id() + " depends on itself", task.dependsOnLine(),
-                            "Depends-on"));
+                    errors.add(new SpecError(
+                            "task " + task.id() + " depends on itself", task.dependsOnLine(), "Depends-on"));
                 } else if (!tasks.containsKey(dependency) && !met.contains(dependency)) {
-                    errors.add(new SpecError("task " + task.id() + " depends on unknown task '" + dependency + "'",
-                            task.dependsOnLine(), "Depends-on"));
+                    errors.add(new SpecError(
+                            "task " + task.id() + " depends on unknown task '" + dependency + "'",
+                            task.dependsOnLine(),
+                            "Depends-on"));
                 }
             }
         }
         for (List<String> cycle : cycles(tasks)) {
             ParsedTask first = tasks.get(cycle.get(0));
-            errors.add(new SpecError("dependency cycle: " + String.join(" -> ", cycle), first.dependsOnLine(),
-                    "Depends-on"));
+            errors.add(new SpecError(
+                    "dependency cycle: " + String.join(" -> ", cycle), first.dependsOnLine(), "Depends-on"));
         }
         errors.sort(Comparator.comparing(e -> e.line() == null ? 0 : e.line()));
         return errors;

@@ -3,6 +3,19 @@ package dev.forgeline.planner.llm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
@@ -15,19 +28,6 @@ import dev.forgeline.planner.spec.SpecFormat;
 import dev.forgeline.planner.spec.SpecValidator;
 import dev.forgeline.support.problem.ProblemException;
 import io.opentelemetry.api.OpenTelemetry;
-import java.io.IOException;
-import java.io.InputStream;
-import java.math.BigDecimal;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,10 +50,17 @@ class LlmPlannerTest {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            requests.add(Map.of("path", exchange.getRequestURI().getPath(), "body", body,
-                    "authorization", String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")),
-                    "x-api-key", String.valueOf(exchange.getRequestHeaders().getFirst("x-api-key")),
-                    "anthropic-version", String.valueOf(exchange.getRequestHeaders().getFirst("anthropic-version"))));
+            requests.add(Map.of(
+                    "path",
+                    exchange.getRequestURI().getPath(),
+                    "body",
+                    body,
+                    "authorization",
+                    String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")),
+                    "x-api-key",
+                    String.valueOf(exchange.getRequestHeaders().getFirst("x-api-key")),
+                    "anthropic-version",
+                    String.valueOf(exchange.getRequestHeaders().getFirst("anthropic-version"))));
             int[] status = statuses.isEmpty() ? new int[] {200} : statuses.poll();
             byte[] answer = (bodies.isEmpty() ? "{}" : bodies.poll()).getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
@@ -85,8 +92,8 @@ class LlmPlannerTest {
         PlannerMetrics metrics = new PlannerMetrics(OpenTelemetry.noop().getMeter("test"), null);
         LlmUsageLog log = new LlmUsageLog(null) {
             @Override
-            public void record(String purpose, String p, String model, long input, long output, BigDecimal cost,
-                    int attempts) {
+            public void record(
+                    String purpose, String p, String model, long input, long output, BigDecimal cost, int attempts) {
                 recorded.add(new Object[] {purpose, p, model, input, output, cost, attempts});
             }
         };
@@ -122,8 +129,8 @@ class LlmPlannerTest {
 
         // 612 input tokens at $0.15/M + 231 output tokens at $0.60/M
         assertThat(recorded).hasSize(1);
-        assertThat(recorded.get(0)).containsExactly("plan", "openai", "gpt-4o-mini", 612L, 231L,
-                new BigDecimal("0.000230"), 1);
+        assertThat(recorded.get(0))
+                .containsExactly("plan", "openai", "gpt-4o-mini", 612L, 231L, new BigDecimal("0.000230"), 1);
     }
 
     @Test
@@ -144,8 +151,8 @@ class LlmPlannerTest {
         assertThat(sent.path("messages").get(0).path("role").asText()).isEqualTo("user");
 
         assertThat(spec.tasks()).extracting(ParsedTask::id).containsExactly("slugify", "report");
-        assertThat(recorded.get(0)).containsExactly("plan", "anthropic", "gpt-4o-mini", 655L, 248L,
-                new BigDecimal("0.000247"), 2);
+        assertThat(recorded.get(0))
+                .containsExactly("plan", "anthropic", "gpt-4o-mini", 655L, 248L, new BigDecimal("0.000247"), 2);
     }
 
     @Test
@@ -154,16 +161,18 @@ class LlmPlannerTest {
         answer(200, fixture("openai-chat-completion.json"));
         ParsedSpec spec = planner("openai", 1).plan("x");
         assertThat(spec.tasks()).hasSize(2);
-        assertThat(recorded.get(0)).containsExactly("plan", "openai", "gpt-4o-mini", 1212L, 251L,
-                new BigDecimal("0.000332"), 2);
+        assertThat(recorded.get(0))
+                .containsExactly("plan", "openai", "gpt-4o-mini", 1212L, 251L, new BigDecimal("0.000332"), 2);
     }
 
     @Test
     void withoutAValidAnswerAfterEveryRetryThePlannerFailsWith502AndNamesTheProblem() throws IOException {
         answer(200, fixture("openai-schema-violation.json"));
         answer(200, fixture("openai-schema-violation.json"));
-        assertThatThrownBy(() -> planner("openai", 1).plan("x")).isInstanceOf(ProblemException.class)
-                .hasMessageContaining("tasks[0].id: must match").hasMessageContaining("tasks[0].description")
+        assertThatThrownBy(() -> planner("openai", 1).plan("x"))
+                .isInstanceOf(ProblemException.class)
+                .hasMessageContaining("tasks[0].id: must match")
+                .hasMessageContaining("tasks[0].description")
                 .hasMessageNotContaining(KEY)
                 .satisfies(e -> assertThat(((ProblemException) e).status()).isEqualTo(502));
         assertThat(requests).hasSize(2);
@@ -179,12 +188,13 @@ class LlmPlannerTest {
     void schemaValidationListsEveryFault() throws IOException {
         ObjectMapper json = new ObjectMapper();
         assertThat(LlmPlanner.validate(json.readTree("[]"))).containsExactly("the answer is not a JSON object");
-        assertThat(LlmPlanner.validate(json.readTree("{\"tasks\":[]}"))).containsExactly(
-                "name: a string is required", "tasks: a non-empty array is required");
-        assertThat(LlmPlanner.validate(json.readTree(
-                "{\"name\":\"n\",\"tasks\":[{\"id\":\"a\",\"title\":\"t\",\"description\":\"d\","
-                        + "\"acceptance\":[1],\"estimate\":5}]}")))
-                .containsExactly("tasks[0].acceptance: an array of strings is required",
+        assertThat(LlmPlanner.validate(json.readTree("{\"tasks\":[]}")))
+                .containsExactly("name: a string is required", "tasks: a non-empty array is required");
+        assertThat(LlmPlanner.validate(
+                        json.readTree("{\"name\":\"n\",\"tasks\":[{\"id\":\"a\",\"title\":\"t\",\"description\":\"d\","
+                                + "\"acceptance\":[1],\"estimate\":5}]}")))
+                .containsExactly(
+                        "tasks[0].acceptance: an array of strings is required",
                         "tasks[0].estimate: a string is required");
     }
 

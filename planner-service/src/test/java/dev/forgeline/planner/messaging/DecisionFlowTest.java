@@ -12,6 +12,13 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
 import dev.forgeline.contracts.DecisionKind;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
@@ -26,12 +33,6 @@ import dev.forgeline.testsupport.ForgelineInfraResource;
 import dev.forgeline.testsupport.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,7 +63,8 @@ class DecisionFlowTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        repository = GitFixture.repository(Files.createTempDirectory("decision-test").resolve("repo"));
+        repository =
+                GitFixture.repository(Files.createTempDirectory("decision-test").resolve("repo"));
         kafka = TestKafka.forApplication();
     }
 
@@ -72,23 +74,34 @@ class DecisionFlowTest {
     }
 
     private String submit() {
-        return given().contentType(MARKDOWN).queryParam("repository", repository.toString()).body(utf8(SPEC))
-                .when().post("/specs").then().statusCode(201)
+        return given().contentType(MARKDOWN)
+                .queryParam("repository", repository.toString())
+                .body(utf8(SPEC))
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(201)
                 .body("tasks.state", contains("READY", "NEEDS_DECISION"))
                 .body("tasks.qualityClass", contains("MODERATE", "VAGUE"))
-                .extract().path("id");
+                .extract()
+                .path("id");
     }
 
     private String openDecision(String spec, String task) {
-        return given().get("/decisions").then().statusCode(200)
-                .extract().path("find { it.specId == '" + spec + "' && it.taskId == '" + task + "' }.id");
+        return given().get("/decisions")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("find { it.specId == '" + spec + "' && it.taskId == '" + task + "' }.id");
     }
 
     @Test
     void aVagueTaskIsHeldAmendedReScoredAndReleased() {
         String spec = submit();
         String decision = openDecision(spec, "vague");
-        given().get("/decisions/" + decision).then().statusCode(200)
+        given().get("/decisions/" + decision)
+                .then()
+                .statusCode(200)
                 .body("kind", equalTo("SPEC_QUALITY"))
                 .body("missing", hasItem("acceptance criteria"))
                 .body("missing", hasItem("outputs or files"))
@@ -96,35 +109,48 @@ class DecisionFlowTest {
                 .body("question", containsString("too vague"));
         // only the clear task was announced
         assertThat(kafka.await(Topics.TASKS_READY, e -> spec.equals(e.specId()), 1, WAIT))
-                .extracting(e -> e.taskId()).containsExactly("clear");
+                .extracting(e -> e.taskId())
+                .containsExactly("clear");
 
         // still vague: refused, nothing changes
-        given().contentType("application/json").body(Map.of("action", "amend", "text", "Make it nicer.",
-                "decidedBy", "ana")).when().post("/decisions/" + decision).then().statusCode(422)
+        given().contentType("application/json")
+                .body(Map.of("action", "amend", "text", "Make it nicer.", "decidedBy", "ana"))
+                .when()
+                .post("/decisions/" + decision)
+                .then()
+                .statusCode(422)
                 .body("detail", containsString("VAGUE"));
         assertThat(stateOf(spec, "vague")).isEqualTo("NEEDS_DECISION");
 
-        given().contentType("application/json").body(Map.of("action", "amend", "decidedBy", "ana", "text", """
+        given().contentType("application/json")
+                .body(Map.of("action", "amend", "decidedBy", "ana", "text", """
                 Titles longer than 80 characters wrap in the sidebar; shorten them for list views.
                 Files: lib/truncate.sh
                 Acceptance:
                 - a title of 100 characters is cut to 80
                 - a title of 10 characters is returned unchanged
                 Test command: sh test/truncate_test.sh
-                """)).when().post("/decisions/" + decision).then().statusCode(200)
+                """))
+                .when()
+                .post("/decisions/" + decision)
+                .then()
+                .statusCode(200)
                 .body("outcome", equalTo("AMENDED"))
                 .body("decidedBy", equalTo("ana"))
                 .body("decidedAt", notNullValue());
 
-        TaskReady released = kafka.await(Topics.TASKS_READY,
-                e -> spec.equals(e.specId()) && "vague".equals(e.taskId()), 1, WAIT).get(0).payloadAs(TaskReady.class);
+        TaskReady released = kafka.await(
+                        Topics.TASKS_READY, e -> spec.equals(e.specId()) && "vague".equals(e.taskId()), 1, WAIT)
+                .get(0)
+                .payloadAs(TaskReady.class);
         assertThat(released.qualityClass()).isIn(SpecQuality.MODERATE, SpecQuality.HIGHLY_SPECIFIED);
         assertThat(released.qualityScore()).isGreaterThanOrEqualTo(40);
         assertThat(released.testCommand()).isEqualTo("sh test/truncate_test.sh");
         assertThat(released.files()).containsExactly("lib/truncate.sh");
         assertThat(released.acceptance()).hasSize(2);
 
-        DecisionRecorded recorded = kafka.await(Topics.DECISIONS, e -> spec.equals(e.specId()), 1, WAIT).get(0)
+        DecisionRecorded recorded = kafka.await(Topics.DECISIONS, e -> spec.equals(e.specId()), 1, WAIT)
+                .get(0)
                 .payloadAs(DecisionRecorded.class);
         assertThat(recorded.kind()).isEqualTo(DecisionKind.SPEC_QUALITY);
         assertThat(recorded.outcome()).isEqualTo("AMENDED");
@@ -134,56 +160,109 @@ class DecisionFlowTest {
         assertThat(stateOf(spec, "vague")).isEqualTo("READY");
 
         // a decision is made once
-        given().contentType("application/json").body(Map.of("action", "override", "reason", "again",
-                "decidedBy", "bo")).when().post("/decisions/" + decision).then().statusCode(409);
+        given().contentType("application/json")
+                .body(Map.of("action", "override", "reason", "again", "decidedBy", "bo"))
+                .when()
+                .post("/decisions/" + decision)
+                .then()
+                .statusCode(409);
     }
 
     @Test
     void anOverrideNeedsAReasonAndReleasesTheTaskAsItIs() {
         String spec = submit();
         String decision = openDecision(spec, "vague");
-        given().contentType("application/json").body(Map.of("action", "override", "decidedBy", "bo"))
-                .when().post("/decisions/" + decision).then().statusCode(400)
+        given().contentType("application/json")
+                .body(Map.of("action", "override", "decidedBy", "bo"))
+                .when()
+                .post("/decisions/" + decision)
+                .then()
+                .statusCode(400)
                 .body("errors[0].field", equalTo("reason"));
-        given().contentType("application/json").body(Map.of("action", "override", "decidedBy", "bo",
-                "reason", "the agent knows this code base")).when().post("/decisions/" + decision)
-                .then().statusCode(200).body("outcome", equalTo("OVERRIDDEN"))
+        given().contentType("application/json")
+                .body(Map.of("action", "override", "decidedBy", "bo", "reason", "the agent knows this code base"))
+                .when()
+                .post("/decisions/" + decision)
+                .then()
+                .statusCode(200)
+                .body("outcome", equalTo("OVERRIDDEN"))
                 .body("note", equalTo("the agent knows this code base"));
-        TaskReady released = kafka.await(Topics.TASKS_READY,
-                e -> spec.equals(e.specId()) && "vague".equals(e.taskId()), 1, WAIT).get(0).payloadAs(TaskReady.class);
+        TaskReady released = kafka.await(
+                        Topics.TASKS_READY, e -> spec.equals(e.specId()) && "vague".equals(e.taskId()), 1, WAIT)
+                .get(0)
+                .payloadAs(TaskReady.class);
         assertThat(released.qualityClass()).isEqualTo(SpecQuality.VAGUE);
         given().post("/decisions/00000000-0000-0000-0000-000000000000").then().statusCode(415);
-        given().contentType("application/json").body(Map.of("action", "override"))
-                .post("/decisions/00000000-0000-0000-0000-000000000000").then().statusCode(404);
+        given().contentType("application/json")
+                .body(Map.of("action", "override"))
+                .post("/decisions/00000000-0000-0000-0000-000000000000")
+                .then()
+                .statusCode(404);
     }
 
     @Test
     void ambiguousAndContextExhaustedFailuresBecomeDecisions() {
         String spec = submit();
-        kafka.publish(EventType.TASK_STATE_CHANGED, spec, "clear", spec,
-                new TaskStateChanged(spec, "clear", TaskState.FAILED, 1, "node-a", 1, FailureClass.AMBIGUOUS_SPEC,
-                        "which slug rules for non-ASCII letters?", true));
-        await().atMost(WAIT).untilAsserted(() -> assertThat(stateOf(spec, "clear")).isEqualTo("NEEDS_DECISION"));
+        kafka.publish(
+                EventType.TASK_STATE_CHANGED,
+                spec,
+                "clear",
+                spec,
+                new TaskStateChanged(
+                        spec,
+                        "clear",
+                        TaskState.FAILED,
+                        1,
+                        "node-a",
+                        1,
+                        FailureClass.AMBIGUOUS_SPEC,
+                        "which slug rules for non-ASCII letters?",
+                        true));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(stateOf(spec, "clear")).isEqualTo("NEEDS_DECISION"));
         String decision = openDecision(spec, "clear");
-        given().get("/decisions/" + decision).then().body("kind", equalTo("AMBIGUOUS_SPEC"))
+        given().get("/decisions/" + decision)
+                .then()
+                .body("kind", equalTo("AMBIGUOUS_SPEC"))
                 .body("missing", contains("which slug rules for non-ASCII letters?"));
-        given().contentType("application/json").body(Map.of("action", "override", "decidedBy", "cy",
-                "reason", "ASCII only is fine")).when().post("/decisions/" + decision).then().statusCode(200);
+        given().contentType("application/json")
+                .body(Map.of("action", "override", "decidedBy", "cy", "reason", "ASCII only is fine"))
+                .when()
+                .post("/decisions/" + decision)
+                .then()
+                .statusCode(200);
         // released again as a new revision of the task, so the dispatcher replaces the failed one
-        List<TaskReady> ready = kafka.await(Topics.TASKS_READY,
-                e -> spec.equals(e.specId()) && "clear".equals(e.taskId()), 2, WAIT).stream()
-                .map(e -> e.payloadAs(TaskReady.class)).toList();
+        List<TaskReady> ready =
+                kafka
+                        .await(Topics.TASKS_READY, e -> spec.equals(e.specId()) && "clear".equals(e.taskId()), 2, WAIT)
+                        .stream()
+                        .map(e -> e.payloadAs(TaskReady.class))
+                        .toList();
         assertThat(ready).extracting(TaskReady::revision).containsExactly(1, 2);
 
-        kafka.publish(EventType.TASK_STATE_CHANGED, spec, "clear", spec,
-                new TaskStateChanged(spec, "clear", TaskState.FAILED, 3, "node-a", 2, FailureClass.CONTEXT_EXHAUSTED,
-                        "context window exceeded", true));
-        await().atMost(WAIT).untilAsserted(() -> assertThat(stateOf(spec, "clear")).isEqualTo("NEEDS_DECISION"));
+        kafka.publish(
+                EventType.TASK_STATE_CHANGED,
+                spec,
+                "clear",
+                spec,
+                new TaskStateChanged(
+                        spec,
+                        "clear",
+                        TaskState.FAILED,
+                        3,
+                        "node-a",
+                        2,
+                        FailureClass.CONTEXT_EXHAUSTED,
+                        "context window exceeded",
+                        true));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(stateOf(spec, "clear")).isEqualTo("NEEDS_DECISION"));
         String split = openDecision(spec, "clear");
         given().get("/decisions/" + split).then().body("kind", equalTo("SPLIT"));
 
         // a person splits it: the parts replace the task, which is cancelled
-        given().contentType("application/json").body(Map.of("action", "amend", "decidedBy", "di", "text", """
+        given().contentType("application/json")
+                .body(Map.of("action", "amend", "decidedBy", "di", "text", """
                 ## Task: a - Lowercase titles
                 Lowercase every letter of the title before it becomes a slug, so that links do not depend on case.
                 Acceptance: "Hello" becomes "hello"
@@ -191,14 +270,22 @@ class DecisionFlowTest {
                 Depends-on: a
                 Replace every run of characters other than letters and digits with one dash in the slug.
                 Acceptance: "a, b" becomes "a-b"
-                """)).when().post("/decisions/" + split).then().statusCode(200).body("outcome", equalTo("SPLIT"));
-        given().get("/specs/" + spec).then()
+                """))
+                .when()
+                .post("/decisions/" + split)
+                .then()
+                .statusCode(200)
+                .body("outcome", equalTo("SPLIT"));
+        given().get("/specs/" + spec)
+                .then()
                 .body("tasks.taskId", contains("clear", "vague", "clear-s1", "clear-s2"))
                 .body("tasks.state", contains("CANCELLED", "NEEDS_DECISION", "READY", "PLANNED"))
                 .body("tasks[2].origin", equalTo("SPLIT"))
                 .body("tasks[3].dependsOn", contains("clear-s1"));
-        assertThat(kafka.await(Topics.TASKS_COMMANDS, e -> spec.equals(e.specId()), 1, WAIT).get(0)
-                .payloadAs(dev.forgeline.contracts.payload.TaskCommand.class).command())
+        assertThat(kafka.await(Topics.TASKS_COMMANDS, e -> spec.equals(e.specId()), 1, WAIT)
+                        .get(0)
+                        .payloadAs(dev.forgeline.contracts.payload.TaskCommand.class)
+                        .command())
                 .isEqualTo(dev.forgeline.contracts.TaskCommandKind.CANCEL);
     }
 }

@@ -10,6 +10,13 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.ProposalOrigin;
 import dev.forgeline.contracts.TaskCommandKind;
@@ -24,12 +31,6 @@ import dev.forgeline.testsupport.ForgelineInfraResource;
 import dev.forgeline.testsupport.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,8 @@ class RevisionAndProposalTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        repository = GitFixture.repository(Files.createTempDirectory("revision-test").resolve("repo"));
+        repository =
+                GitFixture.repository(Files.createTempDirectory("revision-test").resolve("repo"));
         kafka = TestKafka.forApplication();
     }
 
@@ -54,7 +56,8 @@ class RevisionAndProposalTest {
     }
 
     private io.restassured.response.ValidatableResponse post(String markdown, String idempotencyKey) {
-        var request = given().contentType(MARKDOWN).queryParam("repository", repository.toString())
+        var request = given().contentType(MARKDOWN)
+                .queryParam("repository", repository.toString())
                 .body(utf8(markdown));
         if (idempotencyKey != null) {
             request.header("Idempotency-Key", idempotencyKey);
@@ -82,7 +85,8 @@ class RevisionAndProposalTest {
                         Depends-on: T1, T2""")
                 .replaceAll("(?s)## Task: T3 — Combine.*", "");
         String key = UUID.randomUUID().toString();
-        post(revised, key).statusCode(201)
+        post(revised, key)
+                .statusCode(201)
                 .body("id", equalTo(id))
                 .body("revision", equalTo(2))
                 .body("tasks.taskId", contains("T1", "T2", "T4", "T3"))
@@ -92,18 +96,26 @@ class RevisionAndProposalTest {
         post(revised, key).statusCode(201).body("revision", equalTo(2));
 
         List<TaskCommand> commands = kafka.await(Topics.TASKS_COMMANDS, e -> id.equals(e.specId()), 2, WAIT).stream()
-                .map(e -> e.payloadAs(TaskCommand.class)).toList();
-        assertThat(commands).extracting(TaskCommand::taskId, TaskCommand::command).containsExactlyInAnyOrder(
-                org.assertj.core.groups.Tuple.tuple("T2", TaskCommandKind.SUPERSEDE),
-                org.assertj.core.groups.Tuple.tuple("T3", TaskCommandKind.CANCEL));
-        List<TaskReady> t2 = kafka.await(Topics.TASKS_READY, e -> id.equals(e.specId()) && "T2".equals(e.taskId()),
-                2, WAIT).stream().map(e -> e.payloadAs(TaskReady.class)).toList();
+                .map(e -> e.payloadAs(TaskCommand.class))
+                .toList();
+        assertThat(commands)
+                .extracting(TaskCommand::taskId, TaskCommand::command)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("T2", TaskCommandKind.SUPERSEDE),
+                        org.assertj.core.groups.Tuple.tuple("T3", TaskCommandKind.CANCEL));
+        List<TaskReady> t2 =
+                kafka.await(Topics.TASKS_READY, e -> id.equals(e.specId()) && "T2".equals(e.taskId()), 2, WAIT).stream()
+                        .map(e -> e.payloadAs(TaskReady.class))
+                        .toList();
         assertThat(t2).extracting(TaskReady::revision).containsExactly(1, 2);
         assertThat(t2.get(1).acceptance()).containsExactly("cuts at 72 characters");
 
         // a rejected revision leaves revision 2 as it was
-        post(revised + "\n## Task: T5 - broken\nDepends-on: nope\nTest command: true\n", null).statusCode(400);
-        given().get("/specs/" + id).then().body("revision", equalTo(2))
+        post(revised + "\n## Task: T5 - broken\nDepends-on: nope\nTest command: true\n", null)
+                .statusCode(400);
+        given().get("/specs/" + id)
+                .then()
+                .body("revision", equalTo(2))
                 .body("tasks.taskId", contains("T1", "T2", "T4", "T3"));
     }
 
@@ -111,18 +123,28 @@ class RevisionAndProposalTest {
     void proposalsBecomeTasksOfTheSpecWithinItsLimits() {
         String id = post(THREE_TASKS, null).statusCode(201).extract().path("id");
         UUID proposalId = UUID.randomUUID();
-        TaskProposal proposal = new TaskProposal(proposalId, id, "T1", ProposalOrigin.AGENT, "Handle accents",
+        TaskProposal proposal = new TaskProposal(
+                proposalId,
+                id,
+                "T1",
+                ProposalOrigin.AGENT,
+                "Handle accents",
                 """
                 Slugify drops accented letters; transliterate them so that "Café" becomes "cafe".
                 Files: lib/slugify.sh
                 Acceptance:
                 - "Café" becomes "cafe"
-                """, List.of(), "found while adding slugify", null);
+                """,
+                List.of(),
+                "found while adding slugify",
+                null);
         kafka.publish(EventType.TASK_PROPOSED, id, "T1", id + "/T1", proposal);
         kafka.publish(EventType.TASK_PROPOSED, id, "T1", id + "/T1", proposal); // delivered twice, one task
-        await().atMost(WAIT).untilAsserted(() -> given().get("/specs/" + id).then()
-                .body("tasks.taskId", contains("T1", "T2", "T3", "T1-f1")));
-        given().get("/specs/" + id).then()
+        await().atMost(WAIT)
+                .untilAsserted(() ->
+                        given().get("/specs/" + id).then().body("tasks.taskId", contains("T1", "T2", "T3", "T1-f1")));
+        given().get("/specs/" + id)
+                .then()
                 .body("tasks[3].origin", equalTo("AGENT"))
                 .body("tasks[3].parentTaskId", equalTo("T1"))
                 .body("tasks[3].dependsOn", contains("T1"))
@@ -130,8 +152,10 @@ class RevisionAndProposalTest {
                 .body("tasks[3].files", contains("lib/slugify.sh"));
 
         merge(id, "T1");
-        TaskReady followUp = kafka.await(Topics.TASKS_READY, e -> id.equals(e.specId()) && "T1-f1".equals(e.taskId()),
-                1, WAIT).get(0).payloadAs(TaskReady.class);
+        TaskReady followUp = kafka.await(
+                        Topics.TASKS_READY, e -> id.equals(e.specId()) && "T1-f1".equals(e.taskId()), 1, WAIT)
+                .get(0)
+                .payloadAs(TaskReady.class);
         assertThat(followUp.origin()).isEqualTo(ProposalOrigin.AGENT);
         assertThat(followUp.parentTaskId()).isEqualTo("T1");
         assertThat(followUp.testCommand()).isEqualTo("sh test/t1_test.sh"); // taken from the parent
@@ -140,29 +164,63 @@ class RevisionAndProposalTest {
         // a follow-up of a follow-up of ... is refused beyond the configured depth (3)
         String parent = "T1-f1";
         for (int depth = 2; depth <= 4; depth++) {
-            kafka.publish(EventType.TASK_PROPOSED, id, parent, id + "/" + parent, new TaskProposal(UUID.randomUUID(),
-                    id, parent, ProposalOrigin.AGENT, "Deeper " + depth, "Acceptance: returns " + depth
-                    + "\nFiles: lib/deep" + depth + ".sh", List.of(), null, null));
+            kafka.publish(
+                    EventType.TASK_PROPOSED,
+                    id,
+                    parent,
+                    id + "/" + parent,
+                    new TaskProposal(
+                            UUID.randomUUID(),
+                            id,
+                            parent,
+                            ProposalOrigin.AGENT,
+                            "Deeper " + depth,
+                            "Acceptance: returns " + depth + "\nFiles: lib/deep" + depth + ".sh",
+                            List.of(),
+                            null,
+                            null));
             if (depth <= 3) {
                 String child = parent + "-f1";
-                await().atMost(WAIT).untilAsserted(() -> assertThat((List<String>) given().get("/specs/" + id)
-                        .then().extract().path("tasks.taskId")).contains(child));
+                await().atMost(WAIT)
+                        .untilAsserted(() -> assertThat((List<String>) given().get("/specs/" + id)
+                                        .then()
+                                        .extract()
+                                        .path("tasks.taskId"))
+                                .contains(child));
                 parent = child;
             }
         }
         UUID last = UUID.randomUUID();
-        kafka.publish(EventType.TASK_PROPOSED, id, "T2", id + "/T2", new TaskProposal(last, id, "T2",
-                ProposalOrigin.REVIEW, "Marker", "Acceptance: returns 1\nFiles: lib/marker.sh", List.of(), null,
-                null));
-        await().atMost(WAIT).untilAsserted(() -> assertThat((List<String>) given().get("/specs/" + id).then()
-                .extract().path("tasks.taskId")).contains("T2-r1"));
+        kafka.publish(
+                EventType.TASK_PROPOSED,
+                id,
+                "T2",
+                id + "/T2",
+                new TaskProposal(
+                        last,
+                        id,
+                        "T2",
+                        ProposalOrigin.REVIEW,
+                        "Marker",
+                        "Acceptance: returns 1\nFiles: lib/marker.sh",
+                        List.of(),
+                        null,
+                        null));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat((List<String>)
+                                given().get("/specs/" + id).then().extract().path("tasks.taskId"))
+                        .contains("T2-r1"));
         // the depth-4 proposal, published before, was refused: no task below T1-f1-f1-f1
         assertThat((List<String>) given().get("/specs/" + id).then().extract().path("tasks.taskId"))
                 .noneMatch(t -> t.startsWith("T1-f1-f1-f1-"));
     }
 
     private void merge(String specId, String taskId) {
-        kafka.publish(EventType.REVIEW_OUTCOME, specId, taskId, specId,
+        kafka.publish(
+                EventType.REVIEW_OUTCOME,
+                specId,
+                taskId,
+                specId,
                 new ReviewOutcome(specId, taskId, 1, 1, TaskState.MERGED, 0, List.of(), null, null, "c0ffee", 1));
     }
 }

@@ -8,6 +8,12 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
@@ -21,11 +27,6 @@ import dev.forgeline.testsupport.ForgelineInfraResource;
 import dev.forgeline.testsupport.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,8 @@ class TaskProgressTest {
     /** A fresh repository per test: a spec submitted again under the same name is a revision. */
     @BeforeEach
     void createRepository() throws IOException {
-        repository = GitFixture.repository(Files.createTempDirectory("task-progress-test").resolve("repo"));
+        repository = GitFixture.repository(
+                Files.createTempDirectory("task-progress-test").resolve("repo"));
     }
 
     @BeforeEach
@@ -70,7 +72,8 @@ class TaskProgressTest {
         kafka.publish(Topics.REVIEW_OUTCOMES, spec, t2Merged); // the same event delivered again
 
         await().atMost(WAIT).untilAsserted(() -> assertThat(stateOf(spec, "T3")).isEqualTo("READY"));
-        given().get("/specs/" + spec).then()
+        given().get("/specs/" + spec)
+                .then()
                 .body("tasks[0].mergeCommit", equalTo("c0ffee01"))
                 .body("tasks[0].reviewLevel", equalTo(1))
                 .body("tasks[0].attempt", equalTo(1))
@@ -91,7 +94,8 @@ class TaskProgressTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(stateOf(spec, "T3")).isEqualTo("IN_REVIEW"));
 
         List<Envelope> ready = kafka.readAll(Topics.TASKS_READY, Duration.ofSeconds(3)).stream()
-                .filter(e -> spec.equals(e.specId())).toList();
+                .filter(e -> spec.equals(e.specId()))
+                .toList();
         assertThat(ready).extracting(Envelope::taskId).containsExactlyInAnyOrder("T1", "T2", "T3");
     }
 
@@ -112,16 +116,19 @@ class TaskProgressTest {
         assertThat(stateOf(spec, "T1")).isEqualTo("RUNNING");
 
         stateChanged(spec, "T1", TaskState.FAILED, 1, FailureClass.TEST_FAILURE);
-        await().atMost(WAIT).untilAsserted(() -> given().get("/specs/" + spec).then()
-                .body("tasks[0].state", equalTo("FAILED"))
-                .body("tasks[0].failureClass", equalTo("TEST_FAILURE")));
+        await().atMost(WAIT)
+                .untilAsserted(() -> given().get("/specs/" + spec)
+                        .then()
+                        .body("tasks[0].state", equalTo("FAILED"))
+                        .body("tasks[0].failureClass", equalTo("TEST_FAILURE")));
 
         // a retry is a later attempt: it applies although READY ranks before FAILED; an older attempt never does
         stateChanged(spec, "T1", TaskState.READY, 2, null);
         stateChanged(spec, "T1", TaskState.SUCCEEDED, 1, null);
         stateChanged(spec, "T2", TaskState.RUNNING, 1, null);
         await().atMost(WAIT).untilAsserted(() -> assertThat(stateOf(spec, "T2")).isEqualTo("RUNNING"));
-        given().get("/specs/" + spec).then()
+        given().get("/specs/" + spec)
+                .then()
                 .body("tasks[0].state", equalTo("READY"))
                 .body("tasks[0].attempt", equalTo(2))
                 .body("tasks[0].failureClass", nullValue());
@@ -132,19 +139,38 @@ class TaskProgressTest {
         stateChanged(spec, "T1", TaskState.READY, 3, null);
         stateChanged(spec, "T2", TaskState.SUCCEEDED, 1, null);
         await().atMost(WAIT).untilAsserted(() -> assertThat(stateOf(spec, "T2")).isEqualTo("SUCCEEDED"));
-        given().get("/specs/" + spec).then()
+        given().get("/specs/" + spec)
+                .then()
                 .body("tasks[0].state", equalTo("MERGED"))
                 .body("tasks[0].attempt", equalTo(2));
     }
 
     private Envelope stateChanged(String spec, String task, TaskState state, int attempt, FailureClass failure) {
-        return kafka.publish(EventType.TASK_STATE_CHANGED, spec, task, spec,
+        return kafka.publish(
+                EventType.TASK_STATE_CHANGED,
+                spec,
+                task,
+                spec,
                 new TaskStateChanged(spec, task, state, attempt, "node-a", 1, failure, "test"));
     }
 
     private Envelope reviewOutcome(String spec, String task, TaskState state, int attempt, String mergeCommit) {
-        return kafka.publish(EventType.REVIEW_OUTCOME, spec, task, spec,
-                new ReviewOutcome(spec, task, attempt, 1, state, 1, List.of("small diff"), repository.toString(),
-                        "forgeline/" + spec + "/" + task + "/a" + attempt, mergeCommit, 10));
+        return kafka.publish(
+                EventType.REVIEW_OUTCOME,
+                spec,
+                task,
+                spec,
+                new ReviewOutcome(
+                        spec,
+                        task,
+                        attempt,
+                        1,
+                        state,
+                        1,
+                        List.of("small diff"),
+                        repository.toString(),
+                        "forgeline/" + spec + "/" + task + "/a" + attempt,
+                        mergeCommit,
+                        10));
     }
 }

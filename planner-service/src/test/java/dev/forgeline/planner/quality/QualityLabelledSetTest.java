@@ -2,10 +2,6 @@ package dev.forgeline.planner.quality;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.forgeline.contracts.SpecQuality;
-import dev.forgeline.planner.spec.ParsedSpec;
-import dev.forgeline.planner.spec.ParsedTask;
-import dev.forgeline.planner.spec.SpecParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +11,11 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import dev.forgeline.contracts.SpecQuality;
+import dev.forgeline.planner.spec.ParsedSpec;
+import dev.forgeline.planner.spec.ParsedTask;
+import dev.forgeline.planner.spec.SpecParser;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,7 +43,9 @@ class QualityLabelledSetTest {
         assertThat(spec.tasks()).hasSizeGreaterThanOrEqualTo(40);
         assertThat(spec.tasks()).extracting(ParsedTask::id).containsExactlyInAnyOrderElementsOf(labels.keySet());
         for (SpecQuality quality : SpecQuality.values()) {
-            assertThat(labels.values()).as("labelled %s tasks", quality).filteredOn(q -> q == quality)
+            assertThat(labels.values())
+                    .as("labelled %s tasks", quality)
+                    .filteredOn(q -> q == quality)
                     .hasSizeGreaterThanOrEqualTo(10);
         }
 
@@ -59,13 +62,17 @@ class QualityLabelledSetTest {
                 counts[0]++;
             } else {
                 disagreements.add(task.id() + ": labelled " + expected + ", scored " + report.qualityClass() + " ("
-                        + report.score() + ", " + report.reasons().stream().map(QualityReport.Reason::code).toList()
+                        + report.score() + ", "
+                        + report.reasons().stream()
+                                .map(QualityReport.Reason::code)
+                                .toList()
                         + ")");
             }
         }
         double agreement = 100.0 * agree / spec.tasks().size();
-        System.out.printf("spec-quality labelled set: %d of %d agree (%.1f%%)%n", agree, spec.tasks().size(),
-                agreement);
+        System.out.printf(
+                "spec-quality labelled set: %d of %d agree (%.1f%%)%n",
+                agree, spec.tasks().size(), agreement);
         perClass.forEach((q, c) -> System.out.printf("  %-16s %d/%d%n", q, c[0], c[1]));
         disagreements.forEach(d -> System.out.println("  disagreement " + d));
         assertThat(agreement).as("agreement; disagreements: %s", disagreements).isGreaterThanOrEqualTo(90.0);

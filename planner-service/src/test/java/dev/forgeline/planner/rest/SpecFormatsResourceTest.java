@@ -10,7 +10,15 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
-import static org.hamcrest.Matchers.hasSize;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.TaskState;
@@ -22,14 +30,6 @@ import dev.forgeline.testsupport.ForgelineInfraResource;
 import dev.forgeline.testsupport.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,7 +43,8 @@ class SpecFormatsResourceTest {
 
     @BeforeEach
     void createRepository() throws IOException {
-        repository = GitFixture.repository(Files.createTempDirectory("formats-test").resolve("repo"));
+        repository =
+                GitFixture.repository(Files.createTempDirectory("formats-test").resolve("repo"));
     }
 
     static String fixture(String name) throws IOException {
@@ -54,9 +55,14 @@ class SpecFormatsResourceTest {
 
     @Test
     void speckitPhasesAndSharedFilesOrderTheTasks() throws IOException {
-        String id = given().contentType(MARKDOWN).queryParam("repository", repository.toString())
-                .queryParam("testCommand", "sh test/run_all.sh").body(utf8(fixture("speckit-tasks.md")))
-                .when().post("/specs").then().statusCode(201)
+        String id = given().contentType(MARKDOWN)
+                .queryParam("repository", repository.toString())
+                .queryParam("testCommand", "sh test/run_all.sh")
+                .body(utf8(fixture("speckit-tasks.md")))
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(201)
                 .body("format", equalTo("speckit"))
                 .body("name", equalTo("Word tools"))
                 .body("tasks.taskId", contains("T002", "T003", "T004", "T005", "T006"))
@@ -65,10 +71,12 @@ class SpecFormatsResourceTest {
                 .body("tasks[4].dependsOn", contains("T002"))
                 .body("tasks[4].files", contains("lib/report.sh", "lib/word_count.sh"))
                 .body("tasks.qualityClass", contains("MODERATE", "MODERATE", "MODERATE", "MODERATE", "MODERATE"))
-                .extract().path("id");
+                .extract()
+                .path("id");
 
         try (TestKafka kafka = TestKafka.forApplication()) {
-            TaskReady t002 = kafka.awaitOne(Topics.TASKS_READY, e -> id.equals(e.specId())).payloadAs(TaskReady.class);
+            TaskReady t002 = kafka.awaitOne(Topics.TASKS_READY, e -> id.equals(e.specId()))
+                    .payloadAs(TaskReady.class);
             assertThat(t002.taskId()).isEqualTo("T002");
             assertThat(t002.testCommand()).isEqualTo("sh test/run_all.sh");
             assertThat(t002.files()).containsExactly("test/run_all.sh");
@@ -77,28 +85,38 @@ class SpecFormatsResourceTest {
 
             merge(kafka, id, "T002");
             // T003, T004 and T006 wait only for T002 and name different files
-            await().atMost(WAIT).untilAsserted(() -> assertThat(List.of(stateOf(id, "T003"), stateOf(id, "T004"),
-                    stateOf(id, "T006"))).containsOnly("READY"));
+            await().atMost(WAIT)
+                    .untilAsserted(
+                            () -> assertThat(List.of(stateOf(id, "T003"), stateOf(id, "T004"), stateOf(id, "T006")))
+                                    .containsOnly("READY"));
             merge(kafka, id, "T003");
             merge(kafka, id, "T004");
-            await().atMost(WAIT).untilAsserted(() -> assertThat(stateOf(id, "T004")).isEqualTo("MERGED"));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(stateOf(id, "T004")).isEqualTo("MERGED"));
             // T005's dependencies are merged, but T006 names lib/word_count.sh too and is in flight
             assertThat(stateOf(id, "T005")).isEqualTo("PLANNED");
             merge(kafka, id, "T006");
-            await().atMost(WAIT).untilAsserted(() -> assertThat(stateOf(id, "T005")).isEqualTo("READY"));
-            List<Envelope> t005 = kafka.await(Topics.TASKS_READY,
-                    e -> id.equals(e.specId()) && "T005".equals(e.taskId()), 1, WAIT);
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(stateOf(id, "T005")).isEqualTo("READY"));
+            List<Envelope> t005 =
+                    kafka.await(Topics.TASKS_READY, e -> id.equals(e.specId()) && "T005".equals(e.taskId()), 1, WAIT);
             assertThat(t005.get(0).payloadAs(TaskReady.class).dependencySummaries())
-                    .extracting(s -> s.taskId()).containsExactly("T002", "T003", "T004");
+                    .extracting(s -> s.taskId())
+                    .containsExactly("T002", "T003", "T004");
         }
     }
 
     @Test
     void kiroItemsAreSequentialAndVagueOnesWaitForADecision() throws IOException {
-        given().contentType(MARKDOWN).queryParam("repository", repository.toString())
-                .queryParam("testCommand", "sh test/word_count_test.sh").queryParam("format", "kiro")
+        given().contentType(MARKDOWN)
+                .queryParam("repository", repository.toString())
+                .queryParam("testCommand", "sh test/word_count_test.sh")
+                .queryParam("format", "kiro")
                 .body(utf8(fixture("kiro-tasks.md")))
-                .when().post("/specs").then().statusCode(201)
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(201)
                 .body("format", equalTo("kiro"))
                 .body("tasks.taskId", contains("2", "2.1", "2.2", "3"))
                 .body("tasks[1].dependsOn", contains("2"))
@@ -110,37 +128,55 @@ class SpecFormatsResourceTest {
 
     @Test
     void checklistFormatsWithoutATestCommandAreRefusedNamingTheLines() throws IOException {
-        given().contentType(MARKDOWN).queryParam("repository", repository.toString())
+        given().contentType(MARKDOWN)
+                .queryParam("repository", repository.toString())
                 .body(utf8(fixture("kiro-tasks.md")))
-                .when().post("/specs").then().statusCode(400).contentType(PROBLEM_JSON)
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM_JSON)
                 .body("errors.line", contains(7, 8, 11, 15))
                 .body("errors[0].message", equalTo("task 2 has no Test command"));
     }
 
     @Test
     void anUnknownFormatIsRefused() {
-        given().contentType(MARKDOWN).queryParam("format", "word").body(utf8("# x\n"))
-                .when().post("/specs").then().statusCode(400).contentType(PROBLEM_JSON)
+        given().contentType(MARKDOWN)
+                .queryParam("format", "word")
+                .body(utf8("# x\n"))
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM_JSON)
                 .body("detail", equalTo("format 'word' is not one of forgeline, speckit, kiro, freeform"));
     }
 
     @Test
     void lintReportsEveryTaskAndCreatesNothing() throws IOException {
         int before = given().get("/specs").then().extract().path("size()");
-        given().contentType(MARKDOWN).body(utf8(fixture("kiro-tasks.md")))
-                .when().post("/specs:lint").then().statusCode(200)
+        given().contentType(MARKDOWN)
+                .body(utf8(fixture("kiro-tasks.md")))
+                .when()
+                .post("/specs:lint")
+                .then()
+                .statusCode(200)
                 .body("format", equalTo("kiro"))
                 .body("valid", equalTo(true))
                 // without a test command nothing checks the work: lint scores that as it is
-                .body("classes", equalTo(Map.of("VAGUE", 3, "MODERATE", 1, "HIGHLY_SPECIFIED", 0,
-                        "OVER_SPECIFIED", 0)))
+                .body("classes", equalTo(Map.of("VAGUE", 3, "MODERATE", 1, "HIGHLY_SPECIFIED", 0, "OVER_SPECIFIED", 0)))
                 .body("tasks.taskId", contains("2", "2.1", "2.2", "3"))
                 .body("tasks[0].outcome", equalTo("NEEDS_DECISION"))
                 .body("tasks[0].missing", hasItem("acceptance criteria"))
                 .body("tasks[0].reasons.code", hasItem("MISSING_TESTABLE_CHECK"))
                 .body("skipped", contains("1 (line 3, done)"));
-        given().contentType(MARKDOWN).body(utf8("## Task: T1 - x\n## Task: T1 - y\nTest command: true\n"))
-                .when().post("/specs:lint").then().statusCode(200)
+        given().contentType(MARKDOWN)
+                .body(utf8("## Task: T1 - x\n## Task: T1 - y\nTest command: true\n"))
+                .when()
+                .post("/specs:lint")
+                .then()
+                .statusCode(200)
                 .body("valid", equalTo(false))
                 .body("errors.line", hasItem(2));
         assertThat((int) given().get("/specs").then().extract().path("size()")).isEqualTo(before);
@@ -150,25 +186,49 @@ class SpecFormatsResourceTest {
     void binaryAndNonUtf8SpecsAre415NamingTheLineAndCreateNothing() {
         int before = given().get("/specs").then().extract().path("size()");
         byte[] binary = {'#', ' ', 'x', '\n', 'a', 0, 'b'};
-        given().contentType(MARKDOWN).body(binary).when().post("/specs").then().statusCode(415)
+        given().contentType(MARKDOWN)
+                .body(binary)
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(415)
                 .contentType(PROBLEM_JSON)
                 .body("type", equalTo("https://forgeline.dev/problems/spec-not-text"))
                 .body("detail", containsString("NUL byte at offset 5"))
                 .body("errors[0].line", equalTo(2));
         byte[] latin1 = "# Spec\n## Task: T1 - caf\u00e9\nTest command: true\n".getBytes(StandardCharsets.ISO_8859_1);
-        given().contentType(MARKDOWN).body(latin1).when().post("/specs").then().statusCode(415)
+        given().contentType(MARKDOWN)
+                .body(latin1)
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(415)
                 .body("detail", containsString("not UTF-8: invalid byte 0xe9"))
                 .body("errors[0].line", equalTo(2));
-        given().contentType(MARKDOWN).body(latin1).when().post("/specs:lint").then().statusCode(415);
+        given().contentType(MARKDOWN)
+                .body(latin1)
+                .when()
+                .post("/specs:lint")
+                .then()
+                .statusCode(415);
         byte[] huge = new byte[1_048_577];
         java.util.Arrays.fill(huge, (byte) 'x');
-        given().contentType(MARKDOWN).body(huge).when().post("/specs:lint").then().statusCode(413)
+        given().contentType(MARKDOWN)
+                .body(huge)
+                .when()
+                .post("/specs:lint")
+                .then()
+                .statusCode(413)
                 .body("errors", org.hamcrest.Matchers.nullValue());
         assertThat((int) given().get("/specs").then().extract().path("size()")).isEqualTo(before);
     }
 
     private static void merge(TestKafka kafka, String specId, String taskId) {
-        kafka.publish(dev.forgeline.contracts.EventType.REVIEW_OUTCOME, specId, taskId, specId,
+        kafka.publish(
+                dev.forgeline.contracts.EventType.REVIEW_OUTCOME,
+                specId,
+                taskId,
+                specId,
                 new ReviewOutcome(specId, taskId, 1, 1, TaskState.MERGED, 0, List.of(), null, null, "c0ffee", 1));
     }
 }

@@ -13,6 +13,13 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.nullValue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.Topics;
@@ -24,12 +31,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -52,22 +53,29 @@ class SpecResourceTest {
 
     @Test
     void healthIsUp() {
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")));
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() ->
+                        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")));
     }
 
     @Test
     void createsTheTaskGraphAndAnnouncesOnlyTasksWithoutDependencies() {
-        String id = given().contentType(MARKDOWN).queryParam("repository", repository.toString())
+        String id = given().contentType(MARKDOWN)
+                .queryParam("repository", repository.toString())
                 .body(utf8(THREE_TASKS))
-                .when().post("/specs")
-                .then().statusCode(201)
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(201)
                 .contentType(ContentType.JSON)
                 .body("id", matchesPattern("text-kit-utilities-[0-9a-f]{8}"))
                 .body("tasks.taskId", contains("T1", "T2", "T3"))
-                .extract().path("id");
+                .extract()
+                .path("id");
 
-        given().get("/specs/" + id).then().statusCode(200)
+        given().get("/specs/" + id)
+                .then()
+                .statusCode(200)
                 .body("id", equalTo(id))
                 .body("name", equalTo("Text kit utilities"))
                 .body("repository", equalTo(repository.toString()))
@@ -84,12 +92,15 @@ class SpecResourceTest {
                 .body("tasks[0].mergeCommit", nullValue());
 
         try (TestKafka kafka = TestKafka.forApplication()) {
-            List<Envelope> ready = kafka.await(Topics.TASKS_READY, e -> id.equals(e.specId()), 2,
-                    Duration.ofSeconds(30));
+            List<Envelope> ready =
+                    kafka.await(Topics.TASKS_READY, e -> id.equals(e.specId()), 2, Duration.ofSeconds(30));
             assertThat(ready).extracting(Envelope::taskId).containsExactlyInAnyOrder("T1", "T2");
             assertThat(ready).allMatch(e -> e.eventType() == EventType.TASK_READY);
 
-            TaskReady t1 = ready.stream().filter(e -> e.taskId().equals("T1")).findFirst().orElseThrow()
+            TaskReady t1 = ready.stream()
+                    .filter(e -> e.taskId().equals("T1"))
+                    .findFirst()
+                    .orElseThrow()
                     .payloadAs(TaskReady.class);
             assertThat(t1.specId()).isEqualTo(id);
             assertThat(t1.specName()).isEqualTo("Text kit utilities");
@@ -102,22 +113,30 @@ class SpecResourceTest {
             assertThat(t1.baseBranch()).isEqualTo("main");
             assertThat(t1.dependsOn()).isEmpty();
 
-            TaskReady t2 = ready.stream().filter(e -> e.taskId().equals("T2")).findFirst().orElseThrow()
+            TaskReady t2 = ready.stream()
+                    .filter(e -> e.taskId().equals("T2"))
+                    .findFirst()
+                    .orElseThrow()
                     .payloadAs(TaskReady.class);
             assertThat(t2.estimateSeconds()).isEqualTo(15 * 60); // forgeline.planner.default-estimate
 
             // T3 waits for its dependencies: nothing else for this spec reaches the topic
             assertThat(kafka.readAll(Topics.TASKS_READY, Duration.ofSeconds(2)))
                     .filteredOn(e -> id.equals(e.specId()))
-                    .extracting(Envelope::taskId).containsExactlyInAnyOrder("T1", "T2");
+                    .extracting(Envelope::taskId)
+                    .containsExactlyInAnyOrder("T1", "T2");
         }
     }
 
     @Test
     void locationHeaderPointsAtTheNewSpec() {
         ValidatableResponse created = given().contentType(MARKDOWN)
-                .queryParam("repository", repository.toString()).body(utf8(THREE_TASKS))
-                .when().post("/specs").then().statusCode(201);
+                .queryParam("repository", repository.toString())
+                .body(utf8(THREE_TASKS))
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(201);
         String id = created.extract().path("id");
 
         created.header("Location", endsWith("/specs/" + id));
@@ -129,9 +148,11 @@ class SpecResourceTest {
         String older = createSpec();
         String newer = createSpec();
 
-        List<String> ids = given().get("/specs").then().statusCode(200).extract().path("id");
+        List<String> ids =
+                given().get("/specs").then().statusCode(200).extract().path("id");
         assertThat(ids).containsSubsequence(newer, older);
-        given().get("/specs").then()
+        given().get("/specs")
+                .then()
                 .body("find { it.id == '" + newer + "' }.name", equalTo("Text kit utilities"))
                 .body("find { it.id == '" + newer + "' }.counts", equalTo(Map.of("READY", 2, "PLANNED", 1)));
     }
@@ -147,9 +168,12 @@ class SpecResourceTest {
                 Test command: true
                 """.formatted(repository);
 
-        given().contentType(ContentType.JSON).body(Map.of("markdown", spec))
-                .when().post("/specs")
-                .then().statusCode(201)
+        given().contentType(ContentType.JSON)
+                .body(Map.of("markdown", spec))
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(201)
                 .body("name", equalTo("Another spec"))
                 .body("id", matchesPattern("another-spec-[0-9a-f]{8}"))
                 .body("repository", equalTo(repository.toString()))
@@ -157,8 +181,10 @@ class SpecResourceTest {
 
         given().contentType(ContentType.JSON)
                 .body(Map.of("markdown", THREE_TASKS, "repository", repository.toString(), "baseBranch", "main"))
-                .when().post("/specs")
-                .then().statusCode(201)
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(201)
                 .body("repository", equalTo(repository.toString()))
                 .body("tasks[2].title", equalTo("Combine"));
     }
@@ -167,23 +193,32 @@ class SpecResourceTest {
     void plainTextWithABaseBranchQueryParameterThatOverridesTheSpec() {
         GitFixture.git(repository, "branch", "-f", "release");
 
-        given().contentType("text/plain; charset=UTF-8").queryParam("repository", repository.toString())
-                .queryParam("baseBranch", "release").body(utf8(THREE_TASKS))
-                .when().post("/specs")
-                .then().statusCode(201).body("baseBranch", equalTo("release"));
+        given().contentType("text/plain; charset=UTF-8")
+                .queryParam("repository", repository.toString())
+                .queryParam("baseBranch", "release")
+                .body(utf8(THREE_TASKS))
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(201)
+                .body("baseBranch", equalTo("release"));
     }
 
     @Test
     void invalidSpecsAreRefusedWithEveryFaultAndCreateNothing() {
         int before = specCount();
 
-        invalid("", null).body("errors", hasSize(1))
-                .body("errors[0].message", equalTo("the spec is empty"));
+        invalid("", null).body("errors", hasSize(1)).body("errors[0].message", equalTo("the spec is empty"));
 
         // prose is free-form: without an LLM planner it is refused with the formats that need none
-        given().contentType(MARKDOWN).queryParam("repository", repository.toString())
-                .body(utf8("# Spec: prose only\nNo tasks here.\n")).when().post("/specs")
-                .then().statusCode(422).contentType(PROBLEM_JSON)
+        given().contentType(MARKDOWN)
+                .queryParam("repository", repository.toString())
+                .body(utf8("# Spec: prose only\nNo tasks here.\n"))
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(422)
+                .contentType(PROBLEM_JSON)
                 .body("type", equalTo("https://forgeline.dev/problems/format-needs-llm"))
                 .body("detail", org.hamcrest.Matchers.containsString("forgeline, speckit, kiro"))
                 .body("errors[0].line", equalTo(1));
@@ -208,20 +243,25 @@ class SpecResourceTest {
                 """, repository.toString())
                 .body("detail", equalTo("the spec has 7 errors; the first: task T1 has no Test command"))
                 .body("errors.line", contains(2, 3, 4, 6, 8, 11, 13))
-                .body("errors.message", contains(
-                        "task T1 has no Test command",
-                        "dependency cycle: T1 -> T2 -> T1",
-                        "Estimate 'later' is not a duration such as 90s, 10m, 1h or 1h30m",
-                        "task T2 depends on unknown task 'nope'",
-                        "duplicate task id 'T2' (first declared on line 5)",
-                        "task T3 depends on itself",
-                        "task id 'bad#id' is invalid: it must match [A-Za-z0-9][A-Za-z0-9._-]*"))
-                .body("errors.field", contains("Test command", "Depends-on", "Estimate", "Depends-on", "Task",
-                        "Depends-on", "Task"));
+                .body(
+                        "errors.message",
+                        contains(
+                                "task T1 has no Test command",
+                                "dependency cycle: T1 -> T2 -> T1",
+                                "Estimate 'later' is not a duration such as 90s, 10m, 1h or 1h30m",
+                                "task T2 depends on unknown task 'nope'",
+                                "duplicate task id 'T2' (first declared on line 5)",
+                                "task T3 depends on itself",
+                                "task id 'bad#id' is invalid: it must match [A-Za-z0-9][A-Za-z0-9._-]*"))
+                .body(
+                        "errors.field",
+                        contains("Test command", "Depends-on", "Estimate", "Depends-on", "Task", "Depends-on", "Task"));
 
         invalid(THREE_TASKS, null)
-                .body("errors.message", contains("no repository: add a 'Repository:' line before the first task "
-                        + "or pass the repository query parameter"))
+                .body(
+                        "errors.message",
+                        contains("no repository: add a 'Repository:' line before the first task "
+                                + "or pass the repository query parameter"))
                 .body("errors[0].field", equalTo("Repository"));
 
         Path missing = repository.resolveSibling("missing");
@@ -232,16 +272,24 @@ class SpecResourceTest {
         invalid(THREE_TASKS, plainDirectory.toString())
                 .body("errors.message", contains("repository " + plainDirectory + " is not a git repository"));
 
-        invalid("# S\nRepository: " + repository + "\nBase-branch: nope\n## Task: T1 - x\nPriority: x\n"
-                + "Test command: true\n", null)
+        invalid(
+                        "# S\nRepository: " + repository + "\nBase-branch: nope\n## Task: T1 - x\nPriority: x\n"
+                                + "Test command: true\n",
+                        null)
                 .body("errors.line", contains(3, 5))
-                .body("errors.message", contains(
-                        "base branch 'nope' does not exist in repository " + repository,
-                        "Priority 'x' is not an integer"));
+                .body(
+                        "errors.message",
+                        contains(
+                                "base branch 'nope' does not exist in repository " + repository,
+                                "Priority 'x' is not an integer"));
 
-        given().contentType(ContentType.JSON).body(Map.of("repository", repository.toString()))
-                .when().post("/specs")
-                .then().statusCode(400).contentType(PROBLEM_JSON)
+        given().contentType(ContentType.JSON)
+                .body(Map.of("repository", repository.toString()))
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM_JSON)
                 .body("errors.message", contains("the spec is empty"));
 
         assertThat(specCount()).isEqualTo(before);
@@ -251,16 +299,24 @@ class SpecResourceTest {
     void aSpecOverTheSizeLimitIs413() {
         byte[] huge = utf8(THREE_TASKS + "x".repeat(1_048_577));
 
-        given().contentType(MARKDOWN).queryParam("repository", repository.toString()).body(huge)
-                .when().post("/specs")
-                .then().statusCode(413).contentType(PROBLEM_JSON)
+        given().contentType(MARKDOWN)
+                .queryParam("repository", repository.toString())
+                .body(huge)
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(413)
+                .contentType(PROBLEM_JSON)
                 .body("title", equalTo("Spec too large"))
                 .body("type", equalTo("https://forgeline.dev/problems/spec-too-large"));
     }
 
     @Test
     void anUnknownSpecIs404() {
-        given().get("/specs/no-such-spec-00000000").then().statusCode(404).contentType(PROBLEM_JSON)
+        given().get("/specs/no-such-spec-00000000")
+                .then()
+                .statusCode(404)
+                .contentType(PROBLEM_JSON)
                 .body("status", equalTo(404))
                 .body("detail", equalTo("spec 'no-such-spec-00000000' does not exist"));
     }
@@ -277,8 +333,11 @@ class SpecResourceTest {
         if (repositoryParameter != null) {
             request.queryParam("repository", repositoryParameter);
         }
-        return request.when().post("/specs")
-                .then().statusCode(400).contentType(PROBLEM_JSON)
+        return request.when()
+                .post("/specs")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM_JSON)
                 .body("type", equalTo(INVALID_SPEC))
                 .body("title", equalTo("Invalid spec"))
                 .body("status", equalTo(400))
@@ -287,9 +346,17 @@ class SpecResourceTest {
 
     /** A spec of the same name in a repository of its own: a new spec, not a revision. */
     private static String createSpec() throws IOException {
-        Path own = GitFixture.repository(Files.createTempDirectory("spec-resource-test").resolve("textkit"));
-        return given().contentType(MARKDOWN).queryParam("repository", own.toString())
-                .body(utf8(THREE_TASKS)).when().post("/specs").then().statusCode(201).extract().path("id");
+        Path own = GitFixture.repository(
+                Files.createTempDirectory("spec-resource-test").resolve("textkit"));
+        return given().contentType(MARKDOWN)
+                .queryParam("repository", own.toString())
+                .body(utf8(THREE_TASKS))
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
     }
 
     private static int specCount() {

@@ -2,9 +2,10 @@ package dev.forgeline.planner.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.forgeline.planner.GitFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
+
+import dev.forgeline.planner.GitFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +26,8 @@ class GitRepositoriesTest {
         Path repo = GitFixture.repository(dir.resolve("repo"));
         Path inside = Files.createDirectories(repo.resolve("src"));
 
-        assertThat(git.isRepository(Files.createDirectories(dir.resolve("plain")))).isFalse();
+        assertThat(git.isRepository(Files.createDirectories(dir.resolve("plain"))))
+                .isFalse();
         assertThat(git.isRepository(inside)).isFalse();
     }
 }

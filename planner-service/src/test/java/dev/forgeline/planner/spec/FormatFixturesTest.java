@@ -2,12 +2,13 @@ package dev.forgeline.planner.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.forgeline.contracts.SpecQuality;
-import dev.forgeline.planner.quality.QualityGate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+
+import dev.forgeline.contracts.SpecQuality;
+import dev.forgeline.planner.quality.QualityGate;
 import org.junit.jupiter.api.Test;
 
 /** The small spec-kit and Kiro fixtures of this module, read without the application. */
@@ -28,11 +29,18 @@ class FormatFixturesTest {
         assertThat(spec.errors()).isEmpty();
         assertThat(spec.skipped()).extracting(ParsedSpec.SkippedTask::id).containsExactly("T001");
         assertThat(spec.tasks()).extracting(ParsedTask::id).containsExactly("T002", "T003", "T004", "T005", "T006");
-        assertThat(spec.tasks()).extracting(ParsedTask::dependsOn).containsExactly(java.util.List.of(),
-                java.util.List.of("T002"), java.util.List.of("T002"), java.util.List.of("T002", "T003", "T004"),
-                java.util.List.of("T002"));
+        assertThat(spec.tasks())
+                .extracting(ParsedTask::dependsOn)
+                .containsExactly(
+                        java.util.List.of(),
+                        java.util.List.of("T002"),
+                        java.util.List.of("T002"),
+                        java.util.List.of("T002", "T003", "T004"),
+                        java.util.List.of("T002"));
         assertThat(spec.tasks().get(3).files()).containsExactly("lib/word_count.sh", "test/word_count_test.sh");
-        assertThat(spec.tasks().stream().map(t -> QualityGate.score(t.withTestCommand("sh t.sh")).qualityClass()))
+        assertThat(spec.tasks().stream()
+                        .map(t ->
+                                QualityGate.score(t.withTestCommand("sh t.sh")).qualityClass()))
                 .containsOnly(SpecQuality.MODERATE);
     }
 
@@ -45,8 +53,11 @@ class FormatFixturesTest {
         assertThat(spec.tasks()).extracting(ParsedTask::id).containsExactly("2", "2.1", "2.2", "3");
         assertThat(spec.tasks()).extracting(ParsedTask::line).containsExactly(7, 8, 11, 15);
         assertThat(spec.tasks().get(3).dependsOn()).containsExactly("2.2");
-        assertThat(spec.tasks().stream().map(t -> QualityGate.score(t.withTestCommand("sh t.sh")).qualityClass()))
-                .containsExactly(SpecQuality.VAGUE, SpecQuality.MODERATE, SpecQuality.HIGHLY_SPECIFIED, SpecQuality.VAGUE);
+        assertThat(spec.tasks().stream()
+                        .map(t ->
+                                QualityGate.score(t.withTestCommand("sh t.sh")).qualityClass()))
+                .containsExactly(
+                        SpecQuality.VAGUE, SpecQuality.MODERATE, SpecQuality.HIGHLY_SPECIFIED, SpecQuality.VAGUE);
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,8 +22,9 @@ import org.junit.jupiter.api.Test;
  */
 class SpecExamplesTest {
     /** The folder beside the repository root; a checkout elsewhere names it with -Dforgeline.spec-examples=DIR. */
-    private static final Path EXAMPLES = Path.of(System.getProperty("forgeline.spec-examples",
-            "../../shared/spec-examples"));
+    private static final Path EXAMPLES =
+            Path.of(System.getProperty("forgeline.spec-examples", "../../shared/spec-examples"));
+
     private final SpecFormats formats = new SpecFormats(Duration.ofMinutes(15));
 
     /** file -> {format, open tasks, done or skipped items, first open id, last open id} */
@@ -40,11 +42,15 @@ class SpecExamplesTest {
     void everyExampleFileIsKnownAndPlannedWithItsTaskCountAndOrder() throws IOException {
         List<String> files;
         try (Stream<Path> list = Files.list(EXAMPLES)) {
-            files = list.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".md"))
-                    .filter(n -> !n.equals("SOURCES.md")).sorted().toList();
+            files = list.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".md"))
+                    .filter(n -> !n.equals("SOURCES.md"))
+                    .sorted()
+                    .toList();
         }
-        assertThat(files).as("every example file has expectations").containsExactlyInAnyOrderElementsOf(
-                EXPECTED.keySet());
+        assertThat(files)
+                .as("every example file has expectations")
+                .containsExactlyInAnyOrderElementsOf(EXPECTED.keySet());
         for (String name : files) {
             String text = read(name);
             Object[] expected = EXPECTED.get(name);
@@ -56,7 +62,9 @@ class SpecExamplesTest {
             assertThat(spec.skipped()).as(name + " done or skipped").hasSize((Integer) expected[2]);
             if (expected[3] != null) {
                 assertThat(spec.tasks().get(0).id()).as(name).isEqualTo(expected[3]);
-                assertThat(spec.tasks().get(spec.tasks().size() - 1).id()).as(name).isEqualTo(expected[4]);
+                assertThat(spec.tasks().get(spec.tasks().size() - 1).id())
+                        .as(name)
+                        .isEqualTo(expected[4]);
             }
             assertDependenciesPointBackwards(name, spec);
             // test commands are supplied by the request for these formats; the graph itself must be valid
@@ -88,12 +96,13 @@ class SpecExamplesTest {
         assertThat(byId.get("T016").dependsOn()).containsExactly("T011", "T012", "T013", "T014", "T015");
         // file paths in the text become files
         assertThat(byId.get("T003").files())
-                .containsExactly("lib/features/catalog/domain/repositories/product_repository.dart",
+                .containsExactly(
+                        "lib/features/catalog/domain/repositories/product_repository.dart",
                         "contracts/product-repository.md");
         assertThat(byId.get("T007").files())
                 .contains("lib/features/catalog/domain/repositories/product_repository.dart");
-        assertThat(byId.get("T010").files()).contains("lib/l10n/app_es.arb", "lib/l10n/app_en.arb",
-                "label_multi_picker.dart");
+        assertThat(byId.get("T010").files())
+                .contains("lib/l10n/app_es.arb", "lib/l10n/app_en.arb", "label_multi_picker.dart");
     }
 
     @Test
@@ -102,7 +111,9 @@ class SpecExamplesTest {
         assertThat(one.skipped()).extracting(ParsedSpec.SkippedTask::reason).containsOnly("done");
         List<ParsedTask> tasks = one.tasks();
         for (int i = 1; i < tasks.size(); i++) {
-            assertThat(tasks.get(i).dependsOn()).as(tasks.get(i).id()).containsExactly(tasks.get(i - 1).id());
+            assertThat(tasks.get(i).dependsOn())
+                    .as(tasks.get(i).id())
+                    .containsExactly(tasks.get(i - 1).id());
         }
         assertThat(tasks.get(0).dependsOn()).isEmpty();
 
@@ -123,8 +134,10 @@ class SpecExamplesTest {
         for (int i = 0; i < spec.tasks().size(); i++) {
             ParsedTask task = spec.tasks().get(i);
             for (String dependency : task.dependsOn()) {
-                assertThat(position.get(dependency)).as(name + ": " + task.id() + " -> " + dependency)
-                        .isNotNull().isLessThan(i);
+                assertThat(position.get(dependency))
+                        .as(name + ": " + task.id() + " -> " + dependency)
+                        .isNotNull()
+                        .isLessThan(i);
             }
         }
     }
@@ -136,9 +149,18 @@ class SpecExamplesTest {
     }
 
     private static ParsedSpec withTestCommands(ParsedSpec spec) {
-        return new ParsedSpec(spec.name(), spec.repository(), spec.repositoryLine(), spec.baseBranch(),
-                spec.baseBranchLine(), spec.description(),
-                spec.tasks().stream().map(t -> t.withTestCommand("true")).toList(), spec.taskSections(),
-                spec.blank(), spec.errors(), spec.format(), spec.skipped());
+        return new ParsedSpec(
+                spec.name(),
+                spec.repository(),
+                spec.repositoryLine(),
+                spec.baseBranch(),
+                spec.baseBranchLine(),
+                spec.description(),
+                spec.tasks().stream().map(t -> t.withTestCommand("true")).toList(),
+                spec.taskSections(),
+                spec.blank(),
+                spec.errors(),
+                spec.format(),
+                spec.skipped());
     }
 }

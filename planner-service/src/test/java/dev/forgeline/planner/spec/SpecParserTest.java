@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+
 import org.junit.jupiter.api.Test;
 
 class SpecParserTest {
@@ -56,9 +57,10 @@ class SpecParserTest {
         assertThat(spec.baseBranchLine()).isEqualTo(3);
         assertThat(spec.description()).isEqualTo("Small string helpers.");
         assertThat(spec.taskSections()).isEqualTo(3);
-        assertThat(spec.tasks()).extracting(ParsedTask::id, ParsedTask::title, ParsedTask::line)
-                .containsExactly(tuple("T1", "Add slugify", 7), tuple("T2", "Add truncate", 17),
-                        tuple("T3", "Combine", 23));
+        assertThat(spec.tasks())
+                .extracting(ParsedTask::id, ParsedTask::title, ParsedTask::line)
+                .containsExactly(
+                        tuple("T1", "Add slugify", 7), tuple("T2", "Add truncate", 17), tuple("T3", "Combine", 23));
 
         ParsedTask t1 = spec.tasks().get(0);
         assertThat(t1.description()).isEqualTo("Turn titles into URL slugs.");
@@ -106,15 +108,25 @@ class SpecParserTest {
                 """);
 
         assertThat(spec.errors()).isEmpty();
-        assertThat(spec.tasks()).extracting(ParsedTask::id, ParsedTask::title).containsExactly(
-                tuple("a-1", "With dash"), tuple("b.2", "With em dash"), tuple("c_3", "With colon"),
-                tuple("d4", "With space"), tuple("e5", "Tight em dash"), tuple("f6", "f6"));
+        assertThat(spec.tasks())
+                .extracting(ParsedTask::id, ParsedTask::title)
+                .containsExactly(
+                        tuple("a-1", "With dash"),
+                        tuple("b.2", "With em dash"),
+                        tuple("c_3", "With colon"),
+                        tuple("d4", "With space"),
+                        tuple("e5", "Tight em dash"),
+                        tuple("f6", "f6"));
     }
 
     @Test
     void specNameFromPlainHeadingOrUntitled() {
-        assertThat(parser.parse("# Text kit\n## Task: T1 x\nTest command: true\n").name()).isEqualTo("Text kit");
-        assertThat(parser.parse("Some intro\n## Task: T1 x\nTest command: true\n").name()).isEqualTo("untitled");
+        assertThat(parser.parse("# Text kit\n## Task: T1 x\nTest command: true\n")
+                        .name())
+                .isEqualTo("Text kit");
+        assertThat(parser.parse("Some intro\n## Task: T1 x\nTest command: true\n")
+                        .name())
+                .isEqualTo("untitled");
     }
 
     @Test
@@ -171,9 +183,11 @@ class SpecParserTest {
                 Test command: true
                 """);
 
-        assertThat(spec.errors()).extracting(SpecError::line, SpecError::field, SpecError::message).containsExactly(
-                tuple(2, "Task", "task heading has no task id (expected '## Task: <id> - <title>')"),
-                tuple(4, "Task", "task id 'T#1' is invalid: it must match [A-Za-z0-9][A-Za-z0-9._-]*"));
+        assertThat(spec.errors())
+                .extracting(SpecError::line, SpecError::field, SpecError::message)
+                .containsExactly(
+                        tuple(2, "Task", "task heading has no task id (expected '## Task: <id> - <title>')"),
+                        tuple(4, "Task", "task id 'T#1' is invalid: it must match [A-Za-z0-9][A-Za-z0-9._-]*"));
         assertThat(spec.taskSections()).isEqualTo(3);
         assertThat(spec.tasks()).extracting(ParsedTask::id).containsExactly("T2");
     }
@@ -188,7 +202,8 @@ class SpecParserTest {
                 Test command: true
                 """);
 
-        assertThat(spec.errors()).extracting(SpecError::line, SpecError::message)
+        assertThat(spec.errors())
+                .extracting(SpecError::line, SpecError::message)
                 .containsExactly(tuple(4, "duplicate task id 'T1' (first declared on line 1)"));
         assertThat(spec.tasks()).extracting(ParsedTask::title).containsExactly("First");
     }
@@ -204,11 +219,13 @@ class SpecParserTest {
                 Agent:
                 """);
 
-        assertThat(spec.errors()).extracting(SpecError::line, SpecError::field, SpecError::message).containsExactly(
-                tuple(3, "Estimate", "Estimate 'ten minutes' is not a duration such as 90s, 10m, 1h or 1h30m"),
-                tuple(4, "Priority", "Priority 'high' is not an integer"),
-                tuple(5, "Labels", "Labels entry 'gpu' is not key=value"),
-                tuple(6, "Agent", "Agent is empty"));
+        assertThat(spec.errors())
+                .extracting(SpecError::line, SpecError::field, SpecError::message)
+                .containsExactly(
+                        tuple(3, "Estimate", "Estimate 'ten minutes' is not a duration such as 90s, 10m, 1h or 1h30m"),
+                        tuple(4, "Priority", "Priority 'high' is not an integer"),
+                        tuple(5, "Labels", "Labels entry 'gpu' is not key=value"),
+                        tuple(6, "Agent", "Agent is empty"));
     }
 
     @Test
@@ -222,9 +239,11 @@ class SpecParserTest {
                 Estimate: 2m
                 """);
 
-        assertThat(spec.errors()).extracting(SpecError::line, SpecError::message).containsExactly(
-                tuple(2, "Repository is given twice (first on line 1)"),
-                tuple(6, "Estimate is given twice (first on line 5)"));
+        assertThat(spec.errors())
+                .extracting(SpecError::line, SpecError::message)
+                .containsExactly(
+                        tuple(2, "Repository is given twice (first on line 1)"),
+                        tuple(6, "Estimate is given twice (first on line 5)"));
         assertThat(spec.repository()).isEqualTo("/a");
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import java.time.Duration;
 import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 class SpecValidatorTest {
@@ -30,7 +31,8 @@ class SpecValidatorTest {
 
     @Test
     void emptySpecIsOnlyThatError() {
-        assertThat(validate("")).extracting(SpecError::message, SpecError::line)
+        assertThat(validate(""))
+                .extracting(SpecError::message, SpecError::line)
                 .containsExactly(tuple("the spec is empty", null));
     }
 
@@ -49,7 +51,8 @@ class SpecValidatorTest {
                 ## Task: T1 - No tests
                 Just text.
                 Test command:
-                """)).extracting(SpecError::line, SpecError::field, SpecError::message)
+                """))
+                .extracting(SpecError::line, SpecError::field, SpecError::message)
                 .containsExactly(tuple(3, "Test command", "task T1 has no Test command"));
     }
 
@@ -61,7 +64,8 @@ class SpecValidatorTest {
                 ## Task: T2 - b
                 Test command: true
                 Depends-on: T1, T9
-                """)).extracting(SpecError::line, SpecError::field, SpecError::message)
+                """))
+                .extracting(SpecError::line, SpecError::field, SpecError::message)
                 .containsExactly(tuple(5, "Depends-on", "task T2 depends on unknown task 'T9'"));
     }
 
@@ -71,7 +75,8 @@ class SpecValidatorTest {
                 ## Task: T1 - a
                 Depends-on: T1
                 Test command: true
-                """)).extracting(SpecError::line, SpecError::message)
+                """))
+                .extracting(SpecError::line, SpecError::message)
                 .containsExactly(tuple(2, "task T1 depends on itself"));
     }
 
@@ -89,7 +94,8 @@ class SpecValidatorTest {
                 ## Task: T3 - c
                 Depends-on: T1
                 Test command: true
-                """)).extracting(SpecError::line, SpecError::field, SpecError::message)
+                """))
+                .extracting(SpecError::line, SpecError::field, SpecError::message)
                 .containsExactly(tuple(4, "Depends-on", "dependency cycle: T1 -> T2 -> T3 -> T1"));
     }
 
@@ -108,16 +114,19 @@ class SpecValidatorTest {
                 ## Task: D - d
                 Depends-on: C
                 Test command: true
-                """)).extracting(SpecError::line, SpecError::message).containsExactly(
-                tuple(2, "dependency cycle: A -> B -> A"),
-                tuple(8, "dependency cycle: C -> D -> C"));
+                """))
+                .extracting(SpecError::line, SpecError::message)
+                .containsExactly(tuple(2, "dependency cycle: A -> B -> A"), tuple(8, "dependency cycle: C -> D -> C"));
     }
 
     @Test
     void aLongChainDoesNotOverflowTheStack() {
         StringBuilder spec = new StringBuilder("## Task: T0 - start\nTest command: true\n");
         for (int i = 1; i < 20_000; i++) {
-            spec.append("## Task: T").append(i).append(" - step\nDepends-on: T").append(i - 1)
+            spec.append("## Task: T")
+                    .append(i)
+                    .append(" - step\nDepends-on: T")
+                    .append(i - 1)
                     .append("\nTest command: true\n");
         }
         assertThat(validate(spec.toString())).isEmpty();
@@ -136,12 +145,14 @@ class SpecValidatorTest {
                 ## Task: T2 - again
                 Test command: true
                 Priority: top
-                """)).extracting(SpecError::line, SpecError::message).containsExactly(
-                tuple(2, "task T1 has no Test command"),
-                tuple(3, "dependency cycle: T1 -> T2 -> T1"),
-                tuple(4, "Estimate 'later' is not a duration such as 90s, 10m, 1h or 1h30m"),
-                tuple(6, "task T2 depends on unknown task 'nope'"),
-                tuple(8, "duplicate task id 'T2' (first declared on line 5)"),
-                tuple(10, "Priority 'top' is not an integer"));
+                """))
+                .extracting(SpecError::line, SpecError::message)
+                .containsExactly(
+                        tuple(2, "task T1 has no Test command"),
+                        tuple(3, "dependency cycle: T1 -> T2 -> T1"),
+                        tuple(4, "Estimate 'later' is not a duration such as 90s, 10m, 1h or 1h30m"),
+                        tuple(6, "task T2 depends on unknown task 'nope'"),
+                        tuple(8, "duplicate task id 'T2' (first declared on line 5)"),
+                        tuple(10, "Priority 'top' is not an integer"));
     }
 }

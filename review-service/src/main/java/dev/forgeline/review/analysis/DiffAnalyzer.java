@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.diff.DiffFormatter;
@@ -35,7 +36,8 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 public final class DiffAnalyzer {
     public static final int MAX_PATCH_CHARS = 200_000;
 
-    private static final Pattern SOURCE_DIR = Pattern.compile("^(.*/)?src/main/(java|kotlin|scala)/(.+)/[^/]+\\.(java|kt|scala)$");
+    private static final Pattern SOURCE_DIR =
+            Pattern.compile("^(.*/)?src/main/(java|kotlin|scala)/(.+)/[^/]+\\.(java|kt|scala)$");
     private static final Pattern DISABLES_TEST = Pattern.compile(
             "@([\\w.]+\\.)?(Disabled|Ignore)\\b|\\.skip\\(|\\bx(it|describe|test)\\(|@pytest\\.mark\\.skip|@unittest\\.skip"
                     + "|\\bt\\.Skip\\(|#\\[ignore\\]|\\bpending\\(|-DskipTests|<skipTests>\\s*true|maven\\.test\\.skip"
@@ -49,8 +51,10 @@ public final class DiffAnalyzer {
     private static final Pattern COVERAGE_THRESHOLD = Pattern.compile(
             "(?i)(minimum|threshold|fail[_-]under|coveredratio|covered_ratio|branches|lines|statements|functions"
                     + "|instructions)[\"'>\\s]*[:=>]?\\s*[\"']?\\s*([0-9]+(\\.[0-9]+)?)");
-    private static final Pattern COVERAGE_EXCLUSION = Pattern.compile("(?i)<exclude>|\\bexcludes?\\b|\\bomit\\b|coveragePathIgnorePatterns|\\bignore\\b");
-    private static final Pattern COVERAGE_ONLY_FILE = Pattern.compile("(?i)(jacoco|coverage|codecov|\\.nycrc|\\.coveragerc)");
+    private static final Pattern COVERAGE_EXCLUSION =
+            Pattern.compile("(?i)<exclude>|\\bexcludes?\\b|\\bomit\\b|coveragePathIgnorePatterns|\\bignore\\b");
+    private static final Pattern COVERAGE_ONLY_FILE =
+            Pattern.compile("(?i)(jacoco|coverage|codecov|\\.nycrc|\\.coveragerc)");
     private static final Pattern COVERAGE_WORD = Pattern.compile("(?i)jacoco|coverage|\\bnyc\\b|codecov");
     private static final Pattern LINT_FILE = Pattern.compile(
             "(?i)(\\.eslintrc|eslint\\.config|checkstyle|(^|/)pmd|spotbugs|findbugs|\\.pylintrc|ruff\\.toml|\\.flake8"
@@ -62,19 +66,19 @@ public final class DiffAnalyzer {
                     + "|CHECKSTYLE:OFF|#\\s*pylint:\\s*disable|@ts-ignore|@ts-nocheck|rubocop:disable");
     private static final Pattern SECRET = Pattern.compile("AKIA[0-9A-Z]{16}|PRIVATE KEY");
     private static final Pattern AWS_KEY = Pattern.compile("AKIA[0-9A-Z]{16}");
-    private static final Pattern ASSIGNED_SECRET = Pattern.compile(
-            "(?i)(password|passwd|secret|api[_-]?key|access[_-]?token)(\\s*[:=]\\s*[\"'])[^\"']+");
+    private static final Pattern ASSIGNED_SECRET =
+            Pattern.compile("(?i)(password|passwd|secret|api[_-]?key|access[_-]?token)(\\s*[:=]\\s*[\"'])[^\"']+");
     private static final Pattern NEW_SOURCE_ROOT = Pattern.compile("^[^/]+/src/");
     private static final Pattern PUBLIC_DECLARATION = Pattern.compile(
             "^\\s*public\\s+(?:(?:abstract|final|sealed|static)\\s+)*(class|interface|record|enum|@interface)\\s|^\\s*public\\s+[\\w<>\\[\\], ?]+\\s+\\w+\\s*\\(");
 
-    private DiffAnalyzer() {
-    }
+    private DiffAnalyzer() {}
 
     /** Analyzes {@code baseCommit..commit} of the repository at {@code repository} (work tree or bare). */
     public static DiffAnalysis analyze(Path repository, String baseCommit, String commit, ReviewRules rules)
             throws IOException {
-        try (Git git = Git.open(repository.toFile()); RevWalk walk = new RevWalk(git.getRepository())) {
+        try (Git git = Git.open(repository.toFile());
+                RevWalk walk = new RevWalk(git.getRepository())) {
             Repository repo = git.getRepository();
             RevCommit base = walk.parseCommit(resolve(repo, baseCommit));
             RevCommit head = walk.parseCommit(resolve(repo, commit));
@@ -84,7 +88,8 @@ public final class DiffAnalyzer {
 
     /** The rules file at {@code ref} of the repository, empty when there is none. */
     public static Optional<String> readFile(Path repository, String ref, String path) throws IOException {
-        try (Git git = Git.open(repository.toFile()); RevWalk walk = new RevWalk(git.getRepository())) {
+        try (Git git = Git.open(repository.toFile());
+                RevWalk walk = new RevWalk(git.getRepository())) {
             Repository repo = git.getRepository();
             ObjectId id = repo.resolve(ref);
             if (id == null) {
@@ -112,7 +117,8 @@ public final class DiffAnalyzer {
             throws IOException {
         List<FileChange> files = new ArrayList<>();
         ByteArrayOutputStream patch = new ByteArrayOutputStream();
-        try (DiffFormatter formatter = new DiffFormatter(patch); ObjectReader reader = repo.newObjectReader()) {
+        try (DiffFormatter formatter = new DiffFormatter(patch);
+                ObjectReader reader = repo.newObjectReader()) {
             formatter.setRepository(repo);
             formatter.setDiffComparator(RawTextComparator.DEFAULT);
             formatter.setDetectRenames(true);
@@ -128,7 +134,8 @@ public final class DiffAnalyzer {
         Set<String> baseDirs = directories(repo, baseTree);
         String patchText = maskSecrets(patch.toString(StandardCharsets.UTF_8));
         if (patchText.length() > MAX_PATCH_CHARS) {
-            patchText = patchText.substring(0, MAX_PATCH_CHARS) + "\n... (diff cut at " + MAX_PATCH_CHARS + " characters)\n";
+            patchText = patchText.substring(0, MAX_PATCH_CHARS) + "\n... (diff cut at " + MAX_PATCH_CHARS
+                    + " characters)\n";
         }
         return findings(files, baseDirs, rules, patchText);
     }
@@ -154,22 +161,32 @@ public final class DiffAnalyzer {
             boolean test = rules.testPaths().matcher(path).find();
 
             // new modules
-            if (f.kind() == FileChange.Kind.ADDED || f.kind() == FileChange.Kind.RENAMED || f.kind() == FileChange.Kind.COPIED) {
+            if (f.kind() == FileChange.Kind.ADDED
+                    || f.kind() == FileChange.Kind.RENAMED
+                    || f.kind() == FileChange.Kind.COPIED) {
                 String dir = parent(path);
-                if (f.kind() == FileChange.Kind.ADDED && rules.buildFiles().matcher(path).find()) {
+                if (f.kind() == FileChange.Kind.ADDED
+                        && rules.buildFiles().matcher(path).find()) {
                     newModules.add(path + ": new build file");
                 }
                 String top = path.contains("/") ? path.substring(0, path.indexOf('/')) : null;
-                if (top != null && !baseDirs.contains(top) && NEW_SOURCE_ROOT.matcher(path).find() && newTopLevel.add(top)) {
+                if (top != null
+                        && !baseDirs.contains(top)
+                        && NEW_SOURCE_ROOT.matcher(path).find()
+                        && newTopLevel.add(top)) {
                     newModules.add(top + "/: new top-level module");
                 }
                 Matcher source = SOURCE_DIR.matcher(path);
                 if (source.matches() && !baseDirs.contains(dir) && !test) {
                     newModules.add(dir + "/: new package " + source.group(3).replace('/', '.'));
-                } else if ((path.endsWith("/__init__.py") || path.equals("__init__.py")) && !baseDirs.contains(dir)
+                } else if ((path.endsWith("/__init__.py") || path.equals("__init__.py"))
+                        && !baseDirs.contains(dir)
                         && !test) {
                     newModules.add(dir + "/: new Python package");
-                } else if (path.endsWith(".go") && !path.endsWith("_test.go") && !dir.isEmpty() && !baseDirs.contains(dir)) {
+                } else if (path.endsWith(".go")
+                        && !path.endsWith("_test.go")
+                        && !dir.isEmpty()
+                        && !baseDirs.contains(dir)) {
                     newModules.add(dir + "/: new Go package");
                 }
             }
@@ -189,7 +206,8 @@ public final class DiffAnalyzer {
             if (rules.securityPaths().matcher(path).find()) {
                 security.add(path + ": security-sensitive path");
             } else if (anyMatch(rules.securityContent(), touched)) {
-                security.add(path + ": security-sensitive content (" + firstMatch(rules.securityContent(), touched) + ")");
+                security.add(
+                        path + ": security-sensitive content (" + firstMatch(rules.securityContent(), touched) + ")");
             }
 
             // data model
@@ -201,7 +219,8 @@ public final class DiffAnalyzer {
 
             // architecture
             if (rules.architecturePaths().matcher(path).find()) {
-                architecture.add(path + (rules.buildFiles().matcher(path).find() ? ": build file" : ": deployment or pipeline"));
+                architecture.add(
+                        path + (rules.buildFiles().matcher(path).find() ? ": build file" : ": deployment or pipeline"));
             }
 
             // weakened verification
@@ -212,8 +231,18 @@ public final class DiffAnalyzer {
                 unknown.add(path + (f.binary() ? ": unknown binary file" : ": unknown file type"));
             }
         }
-        return new DiffAnalysis(files, added, removed, List.copyOf(newModules), List.copyOf(api), List.copyOf(security),
-                List.copyOf(dataModel), List.copyOf(architecture), List.copyOf(weakened), List.copyOf(unknown), patch);
+        return new DiffAnalysis(
+                files,
+                added,
+                removed,
+                List.copyOf(newModules),
+                List.copyOf(api),
+                List.copyOf(security),
+                List.copyOf(dataModel),
+                List.copyOf(architecture),
+                List.copyOf(weakened),
+                List.copyOf(unknown),
+                patch);
     }
 
     private static List<String> weakening(FileChange f, boolean test, ReviewRules rules) {
@@ -221,21 +250,26 @@ public final class DiffAnalyzer {
         String path = f.path();
         if (test && f.kind() == FileChange.Kind.DELETED) {
             flags.add("TEST_DELETED: " + path);
-        } else if (f.kind() == FileChange.Kind.RENAMED && rules.testPaths().matcher(f.oldPath()).find() && !test) {
+        } else if (f.kind() == FileChange.Kind.RENAMED
+                && rules.testPaths().matcher(f.oldPath()).find()
+                && !test) {
             flags.add("TEST_DELETED: " + f.oldPath());
         }
-        if ((test || rules.buildFiles().matcher(path).find()) && anyMatch(DISABLES_TEST, f.addedLines())
+        if ((test || rules.buildFiles().matcher(path).find())
+                && anyMatch(DISABLES_TEST, f.addedLines())
                 && count(DISABLES_TEST, f.addedLines()) > count(DISABLES_TEST, f.removedLines())) {
             flags.add("TEST_DISABLED: " + path);
         }
-        if (test && f.kind() != FileChange.Kind.DELETED
+        if (test
+                && f.kind() != FileChange.Kind.DELETED
                 && count(ASSERTION, f.removedLines()) > count(ASSERTION, f.addedLines())) {
             flags.add("ASSERTION_REMOVED: " + path);
         }
         if (COVERAGE_FILE.matcher(path).find() && (thresholdLowered(f) || addsCoverageExclusion(f))) {
             flags.add("COVERAGE_NARROWED: " + path);
         }
-        if (LINT_FILE.matcher(path).find() && anyMatch(LINT_RELAXING_CONFIG, f.addedLines())
+        if (LINT_FILE.matcher(path).find()
+                && anyMatch(LINT_RELAXING_CONFIG, f.addedLines())
                 && count(LINT_RELAXING_CONFIG, f.addedLines()) > count(LINT_RELAXING_CONFIG, f.removedLines())) {
             flags.add("LINT_RELAXED: " + path);
         } else if (!LINT_FILE.matcher(path).find()
@@ -248,8 +282,10 @@ public final class DiffAnalyzer {
     /** More exclusions in a coverage configuration (a coverage file, or coverage settings of a build file). */
     private static boolean addsCoverageExclusion(FileChange f) {
         boolean coverageSettings = COVERAGE_ONLY_FILE.matcher(f.path()).find()
-                || anyMatch(COVERAGE_WORD, f.addedLines()) || anyMatch(COVERAGE_WORD, f.removedLines());
-        return coverageSettings && count(COVERAGE_EXCLUSION, f.addedLines()) > count(COVERAGE_EXCLUSION, f.removedLines());
+                || anyMatch(COVERAGE_WORD, f.addedLines())
+                || anyMatch(COVERAGE_WORD, f.removedLines());
+        return coverageSettings
+                && count(COVERAGE_EXCLUSION, f.addedLines()) > count(COVERAGE_EXCLUSION, f.removedLines());
     }
 
     /** A coverage threshold whose number went down (same key on a removed and an added line). */
@@ -261,7 +297,8 @@ public final class DiffAnalyzer {
             }
             for (String addedLine : f.addedLines()) {
                 Matcher after = COVERAGE_THRESHOLD.matcher(addedLine);
-                if (after.find() && after.group(1).equalsIgnoreCase(before.group(1))
+                if (after.find()
+                        && after.group(1).equalsIgnoreCase(before.group(1))
                         && Double.parseDouble(after.group(2)) < Double.parseDouble(before.group(2))) {
                     return true;
                 }
@@ -297,7 +334,8 @@ public final class DiffAnalyzer {
                 addedLines.add(b.getString(i));
             }
         }
-        return new FileChange(path, oldPath, kind, addedLines.size(), removedLines.size(), false, addedLines, removedLines);
+        return new FileChange(
+                path, oldPath, kind, addedLines.size(), removedLines.size(), false, addedLines, removedLines);
     }
 
     private static byte[] bytes(ObjectReader reader, AbbreviatedObjectId id) throws IOException {

@@ -8,11 +8,22 @@ import java.util.List;
  * @param path    the new path (the old one for a deletion)
  * @param oldPath the path before, differs from {@code path} for a rename
  */
-public record FileChange(String path, String oldPath, Kind kind, int linesAdded, int linesRemoved, boolean binary,
-        List<String> addedLines, List<String> removedLines) {
+public record FileChange(
+        String path,
+        String oldPath,
+        Kind kind,
+        int linesAdded,
+        int linesRemoved,
+        boolean binary,
+        List<String> addedLines,
+        List<String> removedLines) {
 
     public enum Kind {
-        ADDED, MODIFIED, DELETED, RENAMED, COPIED
+        ADDED,
+        MODIFIED,
+        DELETED,
+        RENAMED,
+        COPIED
     }
 
     public FileChange {

@@ -78,20 +78,38 @@ public record ReviewRules(
                     + "|(^|/)schema\\.(prisma|graphql|rb)$|Entity\\.(java|kt)$|(^|/)models\\.py$";
     public static final String DEFAULT_DATA_MODEL_CONTENT =
             "@([\\w.]+\\.)?(Entity|Table|Embeddable|Column|JoinColumn|OneToOne|OneToMany|ManyToOne|ManyToMany)\\b|(?i)\\b(CREATE|ALTER|DROP)\\s+TABLE\\b|models\\.Model\\b|db\\.Model\\b";
-    public static final String DEFAULT_ARCHITECTURE_PATHS =
-            DEFAULT_BUILD_FILES
-                    + "|(^|/)(k8s|kubernetes|deploy|deployment|helm|charts|terraform|\\.github/workflows|\\.circleci)/"
-                    + "|(^|/)(Dockerfile[^/]*|docker-compose[^/]*\\.ya?ml|kustomization\\.ya?ml|Chart\\.yaml"
-                    + "|\\.gitlab-ci\\.yml|Jenkinsfile|Procfile)$|\\.tf$|(^|/)\\.forgeline/review-rules\\.properties$";
+    public static final String DEFAULT_ARCHITECTURE_PATHS = DEFAULT_BUILD_FILES
+            + "|(^|/)(k8s|kubernetes|deploy|deployment|helm|charts|terraform|\\.github/workflows|\\.circleci)/"
+            + "|(^|/)(Dockerfile[^/]*|docker-compose[^/]*\\.ya?ml|kustomization\\.ya?ml|Chart\\.yaml"
+            + "|\\.gitlab-ci\\.yml|Jenkinsfile|Procfile)$|\\.tf$|(^|/)\\.forgeline/review-rules\\.properties$";
 
     /** These rules with one more problem. */
     public ReviewRules withProblem(String problem) {
         List<String> more = new ArrayList<>(problems);
         more.add(problem);
-        return new ReviewRules(autoMergeMaxLines, verifyCommand, lintCommand, commandTimeoutSeconds, testPaths,
-                knownPaths, buildFiles, apiPaths, apiContent, securityPaths, securityContent, dataModelPaths,
-                dataModelContent, architecturePaths, levelNewModule, levelApi, levelSecurity, levelDataModel,
-                levelArchitecture, levelWeakenedVerification, levelUnknownFile, more);
+        return new ReviewRules(
+                autoMergeMaxLines,
+                verifyCommand,
+                lintCommand,
+                commandTimeoutSeconds,
+                testPaths,
+                knownPaths,
+                buildFiles,
+                apiPaths,
+                apiContent,
+                securityPaths,
+                securityContent,
+                dataModelPaths,
+                dataModelContent,
+                architecturePaths,
+                levelNewModule,
+                levelApi,
+                levelSecurity,
+                levelDataModel,
+                levelArchitecture,
+                levelWeakenedVerification,
+                levelUnknownFile,
+                more);
     }
 
     /** The rules when a repository has no rules file. */

@@ -1,14 +1,15 @@
 package dev.forgeline.review.domain;
 
-import dev.forgeline.contracts.FailureClass;
+import java.math.BigDecimal;
+import java.time.Instant;
 import jakarta.persistence.Column;
 import jakarta.persistence.EmbeddedId;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Table;
-import java.math.BigDecimal;
-import java.time.Instant;
+
+import dev.forgeline.contracts.FailureClass;
 
 /** One attempt's result as the worker reported it (failed ones too): the attempt history of a review. */
 @Entity
@@ -16,23 +17,33 @@ import java.time.Instant;
 public class AttemptResult {
     @EmbeddedId
     public TaskAttemptKey id;
+
     public int attempt;
+
     @Column(name = "node_name")
     public String nodeName;
+
     public boolean succeeded;
+
     @Enumerated(EnumType.STRING)
     @Column(name = "failure_class")
     public FailureClass failureClass;
+
     @Column(name = "failure_detail")
     public String failureDetail;
+
     @Column(name = "tests_passed")
     public boolean testsPassed;
+
     @Column(name = "cost_usd")
     public BigDecimal costUsd;
+
     @Column(name = "compute_millis")
     public long computeMillis;
+
     @Column(name = "finished_at")
     public Instant finishedAt;
+
     @Column(name = "received_at")
     public Instant receivedAt;
 }

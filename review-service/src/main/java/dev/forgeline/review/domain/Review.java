@@ -1,17 +1,18 @@
 package dev.forgeline.review.domain;
 
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 import jakarta.persistence.Column;
 import jakarta.persistence.EmbeddedId;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Table;
+
 import dev.forgeline.contracts.FailureClass;
-import java.math.BigDecimal;
-import java.time.Instant;
-import java.util.UUID;
-import java.util.ArrayList;
-import java.util.List;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
@@ -24,23 +25,30 @@ public class Review {
 
     public int attempt;
     public String repository;
+
     @Column(name = "base_branch")
     public String baseBranch;
+
     public String branch;
+
     @Column(name = "base_commit")
     public String baseCommit;
+
     public String commit;
 
     /** Recomputed with git at triage (never the worker's numbers). */
     @Column(name = "lines_added")
     public Integer linesAdded;
+
     @Column(name = "lines_removed")
     public Integer linesRemoved;
+
     @Column(name = "files_changed")
     public Integer filesChanged;
 
     @Column(name = "tests_ran")
     public boolean testsRan;
+
     @Column(name = "tests_passed")
     public boolean testsPassed;
 
@@ -54,23 +62,29 @@ public class Review {
 
     @Column(name = "merge_commit")
     public String mergeCommit;
+
     @Column(name = "lines_merged")
     public Integer linesMerged;
 
     @Column(name = "created_at")
     public Instant createdAt;
+
     @Column(name = "accepted_at")
     public Instant acceptedAt;
+
     @Column(name = "decided_at")
     public Instant decidedAt;
+
     @Column(name = "decided_by")
     public String decidedBy;
+
     @Column(name = "decision_reason")
     public String decisionReason;
 
     /** When a person's review was requested (triage): the decision lag starts here. */
     @Column(name = "requested_at")
     public Instant requestedAt;
+
     @Enumerated(EnumType.STRING)
     @Column(name = "failure_class")
     public FailureClass failureClass;
@@ -78,55 +92,76 @@ public class Review {
     /** Identifies the merge for {@code POST /merges/{id}/revert}. */
     @Column(name = "merge_id")
     public UUID mergeId;
+
     @Enumerated(EnumType.STRING)
     @Column(name = "verify_state")
     public VerifyState verifyState;
+
     @Column(name = "verify_command")
     public String verifyCommand;
+
     @Column(name = "verify_output")
     public String verifyOutput;
+
     @Column(name = "verified_at")
     public Instant verifiedAt;
+
     @Column(name = "revert_commit")
     public String revertCommit;
+
     @Column(name = "reverted_at")
     public Instant revertedAt;
+
     @Column(name = "reverted_by")
     public String revertedBy;
     /** red_main or manual */
     @Column(name = "revert_trigger")
     public String revertTrigger;
+
     @Column(name = "revert_reason")
     public String revertReason;
 
     @Column(name = "test_command")
     public String testCommand;
+
     @Column(name = "test_exit_code")
     public Integer testExitCode;
+
     @Column(name = "test_duration_millis")
     public Long testDurationMillis;
+
     @Column(name = "test_output_tail")
     public String testOutputTail;
+
     @Column(name = "lint_command")
     public String lintCommand;
+
     @Column(name = "lint_passed")
     public Boolean lintPassed;
+
     @Column(name = "lint_output_tail")
     public String lintOutputTail;
 
     @Column(name = "cost_usd")
     public BigDecimal costUsd;
+
     @Column(name = "cost_estimated")
     public boolean costEstimated;
+
     @Column(name = "input_tokens")
     public Long inputTokens;
+
     @Column(name = "output_tokens")
     public Long outputTokens;
+
     @Column(name = "agent_profile")
     public String agentProfile;
+
     public String model;
+
     @Column(name = "compute_millis")
     public Long computeMillis;
+
     @Column(name = "node_name")
     public String nodeName;
 

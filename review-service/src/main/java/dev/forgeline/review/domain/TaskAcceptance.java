@@ -1,10 +1,10 @@
 package dev.forgeline.review.domain;
 
+import java.time.Instant;
 import jakarta.persistence.Column;
 import jakarta.persistence.EmbeddedId;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Table;
-import java.time.Instant;
 
 /** The dispatcher accepted the result carrying this fencing token (lifecycle SUCCEEDED). */
 @Entity

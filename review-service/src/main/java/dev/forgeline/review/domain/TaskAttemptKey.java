@@ -1,22 +1,23 @@
 package dev.forgeline.review.domain;
 
-import jakarta.persistence.Column;
-import jakarta.persistence.Embeddable;
 import java.io.Serializable;
 import java.util.Objects;
+import jakarta.persistence.Column;
+import jakarta.persistence.Embeddable;
 
 /** One attempt of one task, identified by the fencing token of its lease. */
 @Embeddable
 public class TaskAttemptKey implements Serializable {
     @Column(name = "spec_id")
     public String specId;
+
     @Column(name = "task_id")
     public String taskId;
+
     @Column(name = "fencing_token")
     public long fencingToken;
 
-    protected TaskAttemptKey() {
-    }
+    protected TaskAttemptKey() {}
 
     public TaskAttemptKey(String specId, String taskId, long fencingToken) {
         this.specId = specId;
@@ -26,7 +27,9 @@ public class TaskAttemptKey implements Serializable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TaskAttemptKey k && fencingToken == k.fencingToken && Objects.equals(specId, k.specId)
+        return o instanceof TaskAttemptKey k
+                && fencingToken == k.fencingToken
+                && Objects.equals(specId, k.specId)
                 && Objects.equals(taskId, k.taskId);
     }
 

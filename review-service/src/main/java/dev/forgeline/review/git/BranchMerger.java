@@ -1,6 +1,5 @@
 package dev.forgeline.review.git;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,6 +10,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import jakarta.enterprise.context.ApplicationScoped;
+
 import org.jboss.logging.Logger;
 
 /**
@@ -46,7 +47,8 @@ public class BranchMerger {
 
     private MergeResult mergeLocked(Path repository, MergeRequest request) {
         String baseRef = "refs/heads/" + request.baseBranch();
-        if (!git.run(repository, "rev-parse", "--verify", "--quiet", request.commit() + "^{commit}").ok()) {
+        if (!git.run(repository, "rev-parse", "--verify", "--quiet", request.commit() + "^{commit}")
+                .ok()) {
             return notMerged("commit " + request.commit() + " is not in " + request.repository());
         }
         if (!git.run(repository, "rev-parse", "--verify", "--quiet", baseRef).ok()) {
@@ -62,7 +64,9 @@ public class BranchMerger {
         if (holder.isPresent()) {
             Path dir = holder.get().path();
             // untracked files cannot be lost: git merge refuses to overwrite them itself
-            if (!git.check(dir, "status", "--porcelain", "--untracked-files=no").lines().isEmpty()) {
+            if (!git.check(dir, "status", "--porcelain", "--untracked-files=no")
+                    .lines()
+                    .isEmpty()) {
                 return notMerged(dir + " has " + request.baseBranch() + " checked out with uncommitted changes");
             }
             return mergeIn(dir, request);
@@ -86,7 +90,8 @@ public class BranchMerger {
             git.check(repository, "worktree", "add", worktree.toString(), baseBranch);
             return work.apply(worktree);
         } finally {
-            if (!git.run(repository, "worktree", "remove", "--force", worktree.toString()).ok()) {
+            if (!git.run(repository, "worktree", "remove", "--force", worktree.toString())
+                    .ok()) {
                 LOG.warnf("could not remove the temporary worktree %s of %s", worktree, repository);
             }
             git.run(repository, "worktree", "prune");
@@ -103,12 +108,15 @@ public class BranchMerger {
             merge = runMerge(worktree, request);
         }
         if (merge.ok()) {
-            String mergeCommit = git.check(worktree, "rev-parse", "HEAD").stdout().strip();
-            int linesMerged = diffs.diff(worktree, mergeCommit + "^1", mergeCommit).linesAdded();
+            String mergeCommit =
+                    git.check(worktree, "rev-parse", "HEAD").stdout().strip();
+            int linesMerged =
+                    diffs.diff(worktree, mergeCommit + "^1", mergeCommit).linesAdded();
             LOG.infof("merged %s into %s as %s", request.branch(), request.baseBranch(), mergeCommit);
             return new MergeResult.Merged(mergeCommit, linesMerged, false);
         }
-        List<String> conflicts = git.run(worktree, "diff", "--name-only", "--diff-filter=U").lines();
+        List<String> conflicts =
+                git.run(worktree, "diff", "--name-only", "--diff-filter=U").lines();
         abortIfMerging(worktree);
         if (!conflicts.isEmpty()) {
             return new MergeResult.NotMerged(
@@ -118,9 +126,19 @@ public class BranchMerger {
     }
 
     private GitResult runMerge(Path worktree, MergeRequest request) {
-        return git.run(worktree, "-c", "user.name=Forgeline", "-c", "user.email=forgeline@localhost",
-                "merge", "--no-ff", "-m", "Merge " + request.branch(),
-                "-m", "Forgeline-Task: " + request.specId() + "/" + request.taskId(), request.commit());
+        return git.run(
+                worktree,
+                "-c",
+                "user.name=Forgeline",
+                "-c",
+                "user.email=forgeline@localhost",
+                "merge",
+                "--no-ff",
+                "-m",
+                "Merge " + request.branch(),
+                "-m",
+                "Forgeline-Task: " + request.specId() + "/" + request.taskId(),
+                request.commit());
     }
 
     /** Besides "index.lock" (retried by {@link Git}), a merge reports a lost index lock as this. */
@@ -136,8 +154,9 @@ public class BranchMerger {
 
     /** The merge commit that brought {@code commit} into the base branch's first-parent line. */
     private MergeResult existingMerge(Path repository, MergeRequest request, String baseRef) {
-        List<String> merges = git.check(repository, "rev-list", "--first-parent", "--merges",
-                request.commit() + ".." + baseRef).lines();
+        List<String> merges = git.check(
+                        repository, "rev-list", "--first-parent", "--merges", request.commit() + ".." + baseRef)
+                .lines();
         for (String merge : merges) {
             if (isAncestor(repository, request.commit(), merge)
                     && !isAncestor(repository, request.commit(), merge + "^1")) {
@@ -146,15 +165,16 @@ public class BranchMerger {
             }
         }
         // reached the base branch without a merge commit (fast-forward)
-        int linesMerged = diffs.diff(repository, request.baseCommit(), request.commit()).linesAdded();
+        int linesMerged =
+                diffs.diff(repository, request.baseCommit(), request.commit()).linesAdded();
         return new MergeResult.Merged(request.commit(), linesMerged, true);
     }
 
     private boolean isAncestor(Path repository, String ancestor, String descendant) {
         GitResult result = git.run(repository, "merge-base", "--is-ancestor", ancestor, descendant);
         if (result.exitCode() > 1) {
-            throw new GitException("cannot tell whether " + ancestor + " is in " + descendant + ": "
-                    + result.firstMessageLine());
+            throw new GitException(
+                    "cannot tell whether " + ancestor + " is in " + descendant + ": " + result.firstMessageLine());
         }
         return result.ok();
     }
@@ -164,7 +184,8 @@ public class BranchMerger {
         Path path = null;
         String branch = null;
         boolean bare = false;
-        for (String line : (git.check(repository, "worktree", "list", "--porcelain").stdout() + "\n\n").split("\n", -1)) {
+        for (String line :
+                (git.check(repository, "worktree", "list", "--porcelain").stdout() + "\n\n").split("\n", -1)) {
             if (line.startsWith("worktree ")) {
                 path = Path.of(line.substring("worktree ".length()));
             } else if (line.startsWith("branch ")) {
@@ -193,13 +214,19 @@ public class BranchMerger {
      * commit) carrying {@code Forgeline-Revert: <mergeCommit>}. Idempotent: a revert already on the branch is
      * reported instead of a second one.
      */
-    public RevertResult revert(String repositoryPath, String baseBranch, String mergeCommit, String specId, String taskId,
-            String reason) {
+    public RevertResult revert(
+            String repositoryPath, String baseBranch, String mergeCommit, String specId, String taskId, String reason) {
         Path repository = Path.of(repositoryPath);
         try (RepositoryLocks.Held ignored = locks.lock(repository)) {
             String baseRef = "refs/heads/" + baseBranch;
-            List<String> earlier = git.check(repository, "log", "--format=%H", "--fixed-strings",
-                    "--grep=Forgeline-Revert: " + mergeCommit, baseRef).lines();
+            List<String> earlier = git.check(
+                            repository,
+                            "log",
+                            "--format=%H",
+                            "--fixed-strings",
+                            "--grep=Forgeline-Revert: " + mergeCommit,
+                            baseRef)
+                    .lines();
             if (!earlier.isEmpty()) {
                 return new RevertResult(earlier.get(0), true, null);
             }
@@ -207,33 +234,53 @@ public class BranchMerger {
                 return new RevertResult(null, false, mergeCommit + " is not on " + baseBranch);
             }
             Optional<Worktree> holder = worktrees(repository).stream()
-                    .filter(w -> !w.bare() && baseRef.equals(w.branch())).findFirst();
+                    .filter(w -> !w.bare() && baseRef.equals(w.branch()))
+                    .findFirst();
             if (holder.isPresent()) {
                 Path dir = holder.get().path();
-                if (!git.check(dir, "status", "--porcelain", "--untracked-files=no").lines().isEmpty()) {
-                    return new RevertResult(null, false, dir + " has " + baseBranch + " checked out with uncommitted changes");
+                if (!git.check(dir, "status", "--porcelain", "--untracked-files=no")
+                        .lines()
+                        .isEmpty()) {
+                    return new RevertResult(
+                            null, false, dir + " has " + baseBranch + " checked out with uncommitted changes");
                 }
                 return revertIn(dir, mergeCommit, specId, taskId, reason);
             }
-            return inTemporaryWorktree(repository, baseBranch, dir -> revertIn(dir, mergeCommit, specId, taskId, reason));
+            return inTemporaryWorktree(
+                    repository, baseBranch, dir -> revertIn(dir, mergeCommit, specId, taskId, reason));
         } catch (GitException e) {
             return new RevertResult(null, false, e.getMessage());
         }
     }
 
     private RevertResult revertIn(Path worktree, String mergeCommit, String specId, String taskId, String reason) {
-        int parents = git.check(worktree, "rev-list", "--parents", "-n", "1", mergeCommit).stdout().strip().split(" ").length - 1;
+        int parents = git.check(worktree, "rev-list", "--parents", "-n", "1", mergeCommit)
+                        .stdout()
+                        .strip()
+                        .split(" ")
+                        .length
+                - 1;
         GitResult revert = parents > 1
                 ? git.run(worktree, "revert", "--no-commit", "-m", "1", mergeCommit)
                 : git.run(worktree, "revert", "--no-commit", mergeCommit);
         if (!revert.ok()) {
             git.run(worktree, "revert", "--abort");
             git.run(worktree, "reset", "--hard", "HEAD");
-            return new RevertResult(null, false, "git revert of " + mergeCommit + " failed: " + revert.firstMessageLine());
+            return new RevertResult(
+                    null, false, "git revert of " + mergeCommit + " failed: " + revert.firstMessageLine());
         }
-        git.check(worktree, "-c", "user.name=Forgeline", "-c", "user.email=forgeline@localhost", "commit",
-                "--allow-empty", "-m", "Revert " + specId + "/" + taskId + ": " + reason,
-                "-m", "Forgeline-Revert: " + mergeCommit + "\nForgeline-Task: " + specId + "/" + taskId);
+        git.check(
+                worktree,
+                "-c",
+                "user.name=Forgeline",
+                "-c",
+                "user.email=forgeline@localhost",
+                "commit",
+                "--allow-empty",
+                "-m",
+                "Revert " + specId + "/" + taskId + ": " + reason,
+                "-m",
+                "Forgeline-Revert: " + mergeCommit + "\nForgeline-Task: " + specId + "/" + taskId);
         String revertCommit = git.check(worktree, "rev-parse", "HEAD").stdout().strip();
         LOG.infof("reverted %s as %s (%s)", mergeCommit, revertCommit, reason);
         return new RevertResult(revertCommit, false, null);
@@ -277,6 +324,5 @@ public class BranchMerger {
         }
     }
 
-    private record Worktree(Path path, String branch, boolean bare) {
-    }
+    private record Worktree(Path path, String branch, boolean bare) {}
 }

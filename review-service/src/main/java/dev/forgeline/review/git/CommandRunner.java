@@ -1,6 +1,5 @@
 package dev.forgeline.review.git;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Runs a repository's own command ({@code verify}, {@code lint}) with {@code sh -c} in a directory, killing its
@@ -29,8 +29,11 @@ public class CommandRunner {
         Path output = null;
         try {
             output = Files.createTempFile("forgeline-command-", ".log");
-            Process process = new ProcessBuilder(List.of("sh", "-c", command)).directory(dir.toFile())
-                    .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            Process process = new ProcessBuilder(List.of("sh", "-c", command))
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .start();
             process.getOutputStream().close();
             boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!finished) {
@@ -41,11 +44,16 @@ public class CommandRunner {
             String tail = tail(Files.readString(output, StandardCharsets.UTF_8));
             long millis = (System.nanoTime() - start) / 1_000_000;
             if (!finished) {
-                return new Outcome(command, -1, true, tail + "\n(timed out after " + timeout.toSeconds() + " s)", millis);
+                return new Outcome(
+                        command, -1, true, tail + "\n(timed out after " + timeout.toSeconds() + " s)", millis);
             }
             return new Outcome(command, process.exitValue(), false, tail, millis);
         } catch (IOException e) {
-            return new Outcome(command, 127, false, "cannot run " + command + ": " + e.getMessage(),
+            return new Outcome(
+                    command,
+                    127,
+                    false,
+                    "cannot run " + command + ": " + e.getMessage(),
                     (System.nanoTime() - start) / 1_000_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

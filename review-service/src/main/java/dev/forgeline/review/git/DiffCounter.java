@@ -1,10 +1,11 @@
 package dev.forgeline.review.git;
 
-import dev.forgeline.contracts.payload.DiffStats;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.forgeline.contracts.payload.DiffStats;
 
 /** Counts what a commit changed with git itself: the worker's own numbers are not trusted. */
 @ApplicationScoped

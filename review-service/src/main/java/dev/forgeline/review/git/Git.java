@@ -1,6 +1,5 @@
 package dev.forgeline.review.git;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,6 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import jakarta.enterprise.context.ApplicationScoped;
+
 import org.jboss.logging.Logger;
 
 /**
@@ -40,8 +41,9 @@ public class Git {
     public GitResult check(Path dir, String... args) {
         GitResult result = run(dir, args);
         if (!result.ok()) {
-            throw new GitException(String.join(" ", result.command().subList(3, result.command().size())) + " failed in "
-                    + dir + ": " + result.firstMessageLine());
+            throw new GitException(String.join(
+                            " ", result.command().subList(3, result.command().size())) + " failed in " + dir + ": "
+                    + result.firstMessageLine());
         }
         return result;
     }
@@ -58,9 +60,8 @@ public class Git {
         try {
             out = Files.createTempFile("git-out-", ".txt");
             err = Files.createTempFile("git-err-", ".txt");
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectOutput(out.toFile())
-                    .redirectError(err.toFile());
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
             Map<String, String> env = builder.environment();
             env.put("LC_ALL", "C");
             env.put("GIT_TERMINAL_PROMPT", "0");
@@ -72,7 +73,10 @@ public class Git {
                 process.destroyForcibly();
                 throw new GitException(String.join(" ", command) + " did not finish within " + TIMEOUT_SECONDS + " s");
             }
-            return new GitResult(command, process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            return new GitResult(
+                    command,
+                    process.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new GitException("cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);

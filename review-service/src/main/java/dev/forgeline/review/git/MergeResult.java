@@ -11,8 +11,7 @@ public sealed interface MergeResult {
      * @param linesMerged   lines the merge added to the base branch
      * @param alreadyMerged true when an earlier merge (a redelivery, a crash before the commit) had done it
      */
-    record Merged(String mergeCommit, int linesMerged, boolean alreadyMerged) implements MergeResult {
-    }
+    record Merged(String mergeCommit, int linesMerged, boolean alreadyMerged) implements MergeResult {}
 
     /** Nothing changed on the base branch; {@code reason} says why, {@code conflicts} lists conflicting files. */
     record NotMerged(String reason, List<String> conflicts) implements MergeResult {

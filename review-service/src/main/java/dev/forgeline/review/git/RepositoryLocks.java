@@ -1,10 +1,10 @@
 package dev.forgeline.review.git;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import jakarta.enterprise.context.ApplicationScoped;
 
 /** One merge at a time per repository (the consumers and the REST API merge from different threads). */
 @ApplicationScoped

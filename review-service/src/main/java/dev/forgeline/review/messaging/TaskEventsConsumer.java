@@ -1,12 +1,13 @@
 package dev.forgeline.review.messaging;
 
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.contracts.payload.TaskStateChanged;
 import dev.forgeline.review.service.ReviewService;
 import dev.forgeline.support.inbox.InboundEvents;
 import io.smallrye.common.annotation.Blocking;
-import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /** The two streams the review joins: workers' results and the dispatcher's acceptances. */

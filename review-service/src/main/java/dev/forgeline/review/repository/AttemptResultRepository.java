@@ -1,11 +1,12 @@
 package dev.forgeline.review.repository;
 
+import java.util.List;
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.forgeline.review.domain.AttemptResult;
 import dev.forgeline.review.domain.TaskAttemptKey;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Sort;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.util.List;
 
 @ApplicationScoped
 public class AttemptResultRepository implements PanacheRepositoryBase<AttemptResult, TaskAttemptKey> {

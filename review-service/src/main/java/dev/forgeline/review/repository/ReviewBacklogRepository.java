@@ -1,9 +1,10 @@
 package dev.forgeline.review.repository;
 
-import dev.forgeline.review.domain.ReviewBacklogRow;
-import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
+
+import dev.forgeline.review.domain.ReviewBacklogRow;
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 
 @ApplicationScoped
 public class ReviewBacklogRepository implements PanacheRepositoryBase<ReviewBacklogRow, Integer> {

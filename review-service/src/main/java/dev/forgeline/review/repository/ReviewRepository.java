@@ -1,13 +1,5 @@
 package dev.forgeline.review.repository;
 
-import dev.forgeline.review.domain.Review;
-import dev.forgeline.review.domain.ReviewState;
-import dev.forgeline.review.domain.TaskAttemptKey;
-import dev.forgeline.review.domain.VerifyState;
-import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
-import io.quarkus.panache.common.Parameters;
-import io.quarkus.panache.common.Sort;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -18,6 +10,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.forgeline.review.domain.Review;
+import dev.forgeline.review.domain.ReviewState;
+import dev.forgeline.review.domain.TaskAttemptKey;
+import dev.forgeline.review.domain.VerifyState;
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
 
 @ApplicationScoped
 public class ReviewRepository implements PanacheRepositoryBase<Review, TaskAttemptKey> {
@@ -27,7 +28,8 @@ public class ReviewRepository implements PanacheRepositoryBase<Review, TaskAttem
      * acceptance arrive on two consumers; without this, both could commit without seeing each other.
      */
     public void lockTask(String specId, String taskId) {
-        getEntityManager().createNativeQuery("SELECT 1 FROM pg_advisory_xact_lock(?1)")
+        getEntityManager()
+                .createNativeQuery("SELECT 1 FROM pg_advisory_xact_lock(?1)")
                 .setParameter(1, advisoryKey("review:" + specId + "/" + taskId))
                 .getSingleResult();
     }
@@ -59,7 +61,9 @@ public class ReviewRepository implements PanacheRepositoryBase<Review, TaskAttem
     public Map<Integer, Integer> pendingByLevel() {
         Map<Integer, Integer> counts = new TreeMap<>();
         List<Object[]> rows = getEntityManager()
-                .createQuery("select r.level, count(r) from Review r where r.state = :state group by r.level", Object[].class)
+                .createQuery(
+                        "select r.level, count(r) from Review r where r.state = :state group by r.level",
+                        Object[].class)
                 .setParameter("state", ReviewState.PENDING)
                 .getResultList();
         for (Object[] row : rows) {
@@ -79,12 +83,16 @@ public class ReviewRepository implements PanacheRepositoryBase<Review, TaskAttem
     }
 
     public List<Review> merges(int limit) {
-        return find("mergeId is not null", Sort.descending("decidedAt")).page(0, limit).list();
+        return find("mergeId is not null", Sort.descending("decidedAt"))
+                .page(0, limit)
+                .list();
     }
 
     public List<String> repositoriesToVerify() {
-        return getEntityManager().createQuery(
-                "select distinct r.repository from Review r where r.verifyState = :pending and r.state = :merged", String.class)
+        return getEntityManager()
+                .createQuery(
+                        "select distinct r.repository from Review r where r.verifyState = :pending and r.state = :merged",
+                        String.class)
                 .setParameter("pending", VerifyState.PENDING)
                 .setParameter("merged", ReviewState.MERGED)
                 .getResultList();
@@ -92,8 +100,13 @@ public class ReviewRepository implements PanacheRepositoryBase<Review, TaskAttem
 
     /** The oldest merge of a repository whose verify has not run. */
     public Optional<Review> nextToVerify(String repository) {
-        return find("repository = ?1 and verifyState = ?2 and state = ?3", Sort.ascending("decidedAt"), repository,
-                VerifyState.PENDING, ReviewState.MERGED).firstResultOptional();
+        return find(
+                        "repository = ?1 and verifyState = ?2 and state = ?3",
+                        Sort.ascending("decidedAt"),
+                        repository,
+                        VerifyState.PENDING,
+                        ReviewState.MERGED)
+                .firstResultOptional();
     }
 
     private static long advisoryKey(String name) {

@@ -1,10 +1,10 @@
 package dev.forgeline.review.repository;
 
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.forgeline.review.domain.TaskAcceptance;
 import dev.forgeline.review.domain.TaskAttemptKey;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
-import jakarta.enterprise.context.ApplicationScoped;
 
 @ApplicationScoped
-public class TaskAcceptanceRepository implements PanacheRepositoryBase<TaskAcceptance, TaskAttemptKey> {
-}
+public class TaskAcceptanceRepository implements PanacheRepositoryBase<TaskAcceptance, TaskAttemptKey> {}

@@ -1,14 +1,15 @@
 package dev.forgeline.review.rest;
 
-import dev.forgeline.review.service.MergeService;
-import dev.forgeline.review.service.RevertService;
+import java.util.List;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.util.List;
+
+import dev.forgeline.review.service.MergeService;
+import dev.forgeline.review.service.RevertService;
 
 /** Merges on base branches, and reverting them by hand. {@code id} is the merge id or the merge commit. */
 @Path("/merges")

@@ -1,12 +1,8 @@
 package dev.forgeline.review.rest;
 
-import dev.forgeline.contracts.payload.ReviewBacklog;
-import dev.forgeline.review.domain.ReviewState;
-import dev.forgeline.review.service.BacklogService;
-import dev.forgeline.review.service.ReviewService;
-import dev.forgeline.support.problem.ProblemException;
-import io.quarkus.qute.CheckedTemplate;
-import io.quarkus.qute.TemplateInstance;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -17,9 +13,14 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
+
+import dev.forgeline.contracts.payload.ReviewBacklog;
+import dev.forgeline.review.domain.ReviewState;
+import dev.forgeline.review.service.BacklogService;
+import dev.forgeline.review.service.ReviewService;
+import dev.forgeline.support.problem.ProblemException;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
 import org.jboss.resteasy.reactive.RestForm;
 
 /** The review page people use from a browser: the queue, one review with its diff, and the decision forms. */
@@ -36,15 +37,14 @@ public class ReviewPage {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance queue(List<ReviewView> pending, List<ReviewView> recent, ReviewBacklog backlog,
-                Integer level);
+        static native TemplateInstance queue(
+                List<ReviewView> pending, List<ReviewView> recent, ReviewBacklog backlog, Integer level);
 
         static native TemplateInstance review(ReviewDetail detail, List<DiffLine> diff, String notice, String error);
     }
 
     /** One line of the diff and how to colour it: add, del, hunk, meta or context. */
-    public record DiffLine(String kind, String text) {
-    }
+    public record DiffLine(String kind, String text) {}
 
     @GET
     public Response root() {
@@ -57,39 +57,55 @@ public class ReviewPage {
         List<ReviewView> pending = reviews.list(Optional.of(ReviewState.PENDING), Optional.ofNullable(level), true);
         List<ReviewView> recent = reviews.list(Optional.empty(), Optional.empty(), false).stream()
                 .filter(r -> r.state() != ReviewState.PENDING && r.state() != ReviewState.AWAITING_ACCEPTANCE)
-                .limit(20).toList();
+                .limit(20)
+                .toList();
         return Templates.queue(pending, recent, backlog.current(), level).render();
     }
 
     @GET
     @Path("/reviews/{specId}/{taskId}")
-    public String review(@PathParam("specId") String specId, @PathParam("taskId") String taskId,
-            @QueryParam("done") String done) {
+    public String review(
+            @PathParam("specId") String specId, @PathParam("taskId") String taskId, @QueryParam("done") String done) {
         ReviewDetail detail = reviews.detail(specId, taskId);
-        return Templates.review(detail, diffLines(detail.diff()), notice(done), null).render();
+        return Templates.review(detail, diffLines(detail.diff()), notice(done), null)
+                .render();
     }
 
     /** The decision form: one of approve, reject, request-changes, with the reviewer and a comment. */
     @POST
     @Path("/reviews/{specId}/{taskId}/decision")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response decide(@PathParam("specId") String specId, @PathParam("taskId") String taskId,
-            @RestForm String decision, @RestForm String reviewer, @RestForm String comment) {
+    public Response decide(
+            @PathParam("specId") String specId,
+            @PathParam("taskId") String taskId,
+            @RestForm String decision,
+            @RestForm String reviewer,
+            @RestForm String comment) {
         try {
             switch (decision == null ? "" : decision) {
                 case "approve" -> reviews.approve(specId, taskId, reviewer, comment);
                 case "reject" -> reviews.reject(specId, taskId, reviewer, comment);
                 case "request-changes" -> reviews.requestChanges(specId, taskId, reviewer, comment);
-                default -> throw ProblemException.badRequest("https://forgeline.dev/problems/invalid-decision",
-                        "Invalid decision", "unknown decision '" + decision + "'", List.of());
+                default ->
+                    throw ProblemException.badRequest(
+                            "https://forgeline.dev/problems/invalid-decision",
+                            "Invalid decision",
+                            "unknown decision '" + decision + "'",
+                            List.of());
             }
         } catch (ProblemException e) {
             ReviewDetail detail = reviews.detail(specId, taskId);
-            String page = Templates.review(detail, diffLines(detail.diff()), null, e.getMessage()).render();
-            return Response.status(e.status()).entity(page).type(MediaType.TEXT_HTML).build();
+            String page = Templates.review(detail, diffLines(detail.diff()), null, e.getMessage())
+                    .render();
+            return Response.status(e.status())
+                    .entity(page)
+                    .type(MediaType.TEXT_HTML)
+                    .build();
         }
-        return Response.seeOther(UriBuilder.fromPath("/ui/reviews/{s}/{t}").queryParam("done", decision)
-                .build(specId, taskId)).build();
+        return Response.seeOther(UriBuilder.fromPath("/ui/reviews/{s}/{t}")
+                        .queryParam("done", decision)
+                        .build(specId, taskId))
+                .build();
     }
 
     private static String notice(String done) {
@@ -111,8 +127,13 @@ public class ReviewPage {
         }
         for (String line : diff.split("\n")) {
             String kind;
-            if (line.startsWith("diff --git") || line.startsWith("index ") || line.startsWith("+++") || line.startsWith("---")
-                    || line.startsWith("new file") || line.startsWith("deleted file") || line.startsWith("rename ")
+            if (line.startsWith("diff --git")
+                    || line.startsWith("index ")
+                    || line.startsWith("+++")
+                    || line.startsWith("---")
+                    || line.startsWith("new file")
+                    || line.startsWith("deleted file")
+                    || line.startsWith("rename ")
                     || line.startsWith("similarity")) {
                 kind = "meta";
             } else if (line.startsWith("@@")) {

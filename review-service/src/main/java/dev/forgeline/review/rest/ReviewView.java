@@ -1,12 +1,13 @@
 package dev.forgeline.review.rest;
 
-import dev.forgeline.contracts.FailureClass;
-import dev.forgeline.review.domain.ReviewState;
-import dev.forgeline.review.domain.VerifyState;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+
+import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.review.domain.ReviewState;
+import dev.forgeline.review.domain.VerifyState;
 
 /**
  * A review as the API shows it.
@@ -48,5 +49,4 @@ public record ReviewView(
         String decidedBy,
         String decisionReason,
         Long decisionLagMillis,
-        Long ageSeconds) {
-}
+        Long ageSeconds) {}

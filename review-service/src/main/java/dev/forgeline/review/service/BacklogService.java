@@ -1,5 +1,10 @@
 package dev.forgeline.review.service;
 
+import java.time.Instant;
+import java.util.Map;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.payload.ReviewBacklog;
 import dev.forgeline.review.config.ReviewConfig;
@@ -7,10 +12,6 @@ import dev.forgeline.review.domain.ReviewBacklogRow;
 import dev.forgeline.review.repository.ReviewBacklogRepository;
 import dev.forgeline.review.repository.ReviewRepository;
 import dev.forgeline.support.outbox.Outbox;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
-import java.time.Instant;
-import java.util.Map;
 
 /**
  * Back-pressure on the human review backlog: whenever the number of reviews waiting for a person changes, a
@@ -25,7 +26,11 @@ public class BacklogService {
     private final ReviewConfig config;
     private final ReviewMetrics metrics;
 
-    public BacklogService(ReviewRepository reviews, ReviewBacklogRepository backlog, Outbox outbox, ReviewConfig config,
+    public BacklogService(
+            ReviewRepository reviews,
+            ReviewBacklogRepository backlog,
+            Outbox outbox,
+            ReviewConfig config,
             ReviewMetrics metrics) {
         this.reviews = reviews;
         this.backlog = backlog;
@@ -44,7 +49,9 @@ public class BacklogService {
         int total = byLevel.values().stream().mapToInt(Integer::intValue).sum();
         int capacity = row.capacityOverride != null ? row.capacityOverride : config.dailyReviewCapacity();
         boolean holdBack = highRisk > capacity;
-        if (row.pendingHighRisk == highRisk && row.pendingTotal == total && row.dailyCapacity == capacity
+        if (row.pendingHighRisk == highRisk
+                && row.pendingTotal == total
+                && row.dailyCapacity == capacity
                 && row.holdBack == holdBack) {
             return;
         }
@@ -57,7 +64,11 @@ public class BacklogService {
                 ? highRisk + " level 2-3 reviews wait for a person, over the daily capacity of " + capacity
                         + ": tasks predicted at level 2-3 are held back"
                 : highRisk + " level 2-3 reviews wait for a person (daily capacity " + capacity + ")";
-        outbox.append(EventType.REVIEW_BACKLOG, null, null, "review",
+        outbox.append(
+                EventType.REVIEW_BACKLOG,
+                null,
+                null,
+                "review",
                 new ReviewBacklog(highRisk, total, capacity, holdBack, reason, row.updatedAt));
     }
 
@@ -65,10 +76,15 @@ public class BacklogService {
     @Transactional
     public ReviewBacklog current() {
         ReviewBacklogRow row = backlog.findById(ReviewBacklogRow.ID);
-        return new ReviewBacklog(Math.max(0, row.pendingHighRisk), Math.max(0, row.pendingTotal),
-                row.capacityOverride != null ? row.capacityOverride : config.dailyReviewCapacity(), row.holdBack,
-                row.holdBack ? "level 2-3 backlog over the daily capacity: tasks predicted at level 2-3 are held back"
-                        : "level 2-3 backlog within the daily capacity", row.updatedAt);
+        return new ReviewBacklog(
+                Math.max(0, row.pendingHighRisk),
+                Math.max(0, row.pendingTotal),
+                row.capacityOverride != null ? row.capacityOverride : config.dailyReviewCapacity(),
+                row.holdBack,
+                row.holdBack
+                        ? "level 2-3 backlog over the daily capacity: tasks predicted at level 2-3 are held back"
+                        : "level 2-3 backlog within the daily capacity",
+                row.updatedAt);
     }
 
     /** Sets the daily capacity (null: back to the configured one) and announces the backlog if that changes it. */

@@ -1,5 +1,17 @@
 package dev.forgeline.review.service;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
 import dev.forgeline.review.analysis.RulesFile;
 import dev.forgeline.review.config.ReviewConfig;
 import dev.forgeline.review.domain.Review;
@@ -10,17 +22,6 @@ import dev.forgeline.review.repository.ReviewRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,7 +42,11 @@ public class MergeQueue {
     private final Map<String, ExecutorService> workers = new ConcurrentHashMap<>();
     private final Map<String, AtomicBoolean> queued = new ConcurrentHashMap<>();
 
-    public MergeQueue(ReviewRepository reviews, BranchMerger merger, CommandRunner commands, RevertService reverts,
+    public MergeQueue(
+            ReviewRepository reviews,
+            BranchMerger merger,
+            CommandRunner commands,
+            RevertService reverts,
             ReviewConfig config) {
         this.reviews = reviews;
         this.merger = merger;
@@ -56,17 +61,23 @@ public class MergeQueue {
         if (!flag.compareAndSet(false, true)) {
             return;
         }
-        workers.computeIfAbsent(repository, r -> Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "merge-queue-" + Path.of(r).getFileName());
-            thread.setDaemon(true);
-            return thread;
-        })).execute(() -> {
-            flag.set(false);
-            drain(repository);
-        });
+        workers.computeIfAbsent(
+                        repository,
+                        r -> Executors.newSingleThreadExecutor(runnable -> {
+                            Thread thread = new Thread(
+                                    runnable, "merge-queue-" + Path.of(r).getFileName());
+                            thread.setDaemon(true);
+                            return thread;
+                        }))
+                .execute(() -> {
+                    flag.set(false);
+                    drain(repository);
+                });
     }
 
-    @Scheduled(every = "${forgeline.review.verify-sweep-interval:10s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "${forgeline.review.verify-sweep-interval:10s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
         try {
             List<String> repositories = QuarkusTransaction.requiringNew().call(reviews::repositoriesToVerify);
@@ -83,8 +94,8 @@ public class MergeQueue {
     private void drain(String repository) {
         try {
             while (true) {
-                Optional<Pending> next = QuarkusTransaction.requiringNew().call(() -> reviews.nextToVerify(repository)
-                        .map(Pending::of));
+                Optional<Pending> next = QuarkusTransaction.requiringNew()
+                        .call(() -> reviews.nextToVerify(repository).map(Pending::of));
                 if (next.isEmpty()) {
                     return;
                 }
@@ -96,22 +107,28 @@ public class MergeQueue {
     }
 
     private void verify(Pending merge) {
-        int timeout = RulesFile.read(Path.of(merge.repository()), "refs/heads/" + merge.baseBranch(),
-                config.autoMergeMaxLines()).commandTimeoutSeconds();
+        int timeout = RulesFile.read(
+                        Path.of(merge.repository()), "refs/heads/" + merge.baseBranch(), config.autoMergeMaxLines())
+                .commandTimeoutSeconds();
         CommandRunner.Outcome outcome;
         try {
-            outcome = merger.inDetachedWorktree(merge.repository(), merge.mergeCommit(),
+            outcome = merger.inDetachedWorktree(
+                    merge.repository(),
+                    merge.mergeCommit(),
                     dir -> commands.run(dir, merge.command(), Duration.ofSeconds(timeout)));
         } catch (GitException e) {
-            LOG.warnf("cannot check out %s of %s to verify it: %s", merge.mergeCommit(), merge.repository(), e.getMessage());
+            LOG.warnf(
+                    "cannot check out %s of %s to verify it: %s",
+                    merge.mergeCommit(), merge.repository(), e.getMessage());
             throw e;
         }
         RevertService.ReviewKey key = new RevertService.ReviewKey(merge.review().id);
         if (outcome.passed()) {
             reverts.verified(key, outcome.outputTail());
         } else {
-            LOG.warnf("verify failed on %s after merging %s: %s exited with %d", merge.baseBranch(), merge.mergeCommit(),
-                    merge.command(), outcome.exitCode());
+            LOG.warnf(
+                    "verify failed on %s after merging %s: %s exited with %d",
+                    merge.baseBranch(), merge.mergeCommit(), merge.command(), outcome.exitCode());
             reverts.verifyFailed(key, merge.command(), outcome.exitCode(), outcome.outputTail());
         }
     }

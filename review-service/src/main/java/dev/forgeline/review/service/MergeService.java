@@ -1,12 +1,13 @@
 package dev.forgeline.review.service;
 
+import java.util.List;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
 import dev.forgeline.review.mapping.ReviewMapper;
 import dev.forgeline.review.repository.ReviewRepository;
 import dev.forgeline.review.rest.ReviewView;
 import dev.forgeline.support.problem.ProblemException;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
-import java.util.List;
 
 /** Reads merges. */
 @ApplicationScoped
@@ -24,6 +25,8 @@ public class MergeService {
 
     @Transactional
     public ReviewView get(String id) {
-        return reviews.findMerge(id).map(ReviewMapper::toView).orElseThrow(() -> ProblemException.notFound("no merge " + id));
+        return reviews.findMerge(id)
+                .map(ReviewMapper::toView)
+                .orElseThrow(() -> ProblemException.notFound("no merge " + id));
     }
 }

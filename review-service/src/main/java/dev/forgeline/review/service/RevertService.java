@@ -1,5 +1,13 @@
 package dev.forgeline.review.service;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.ProposalOrigin;
 import dev.forgeline.contracts.payload.TaskProposal;
@@ -13,13 +21,6 @@ import dev.forgeline.review.repository.ReviewRepository;
 import dev.forgeline.review.rest.ReviewView;
 import dev.forgeline.support.outbox.Outbox;
 import dev.forgeline.support.problem.ProblemException;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
@@ -52,14 +53,18 @@ public class RevertService {
         Review review = reviews.findById(found.id);
         reviews.getEntityManager().refresh(review);
         if (review.state != ReviewState.MERGED) {
-            throw new ProblemException(409, "https://forgeline.dev/problems/not-merged", "Not merged",
-                    "merge " + id + " of " + review.specId() + "/" + review.taskId() + " is " + review.state, List.of());
+            throw new ProblemException(
+                    409,
+                    "https://forgeline.dev/problems/not-merged",
+                    "Not merged",
+                    "merge " + id + " of " + review.specId() + "/" + review.taskId() + " is " + review.state,
+                    List.of());
         }
         String why = reason == null || reason.isBlank() ? "reverted by hand" : reason.strip();
         String problem = revert(review, MANUAL, ReviewService.blankToDefault(who, "anonymous"), why, null);
         if (problem != null) {
-            throw new ProblemException(409, "https://forgeline.dev/problems/revert-failed", "Revert failed", problem,
-                    List.of());
+            throw new ProblemException(
+                    409, "https://forgeline.dev/problems/revert-failed", "Revert failed", problem, List.of());
         }
         return ReviewMapper.toView(review);
     }
@@ -88,10 +93,13 @@ public class RevertService {
         if (review.state != ReviewState.MERGED) {
             return; // reverted by hand meanwhile
         }
-        String reason = "verify failed on " + review.baseBranch + " after the merge: " + command + " exited with " + exitCode;
+        String reason =
+                "verify failed on " + review.baseBranch + " after the merge: " + command + " exited with " + exitCode;
         String problem = revert(review, RED_MAIN, ReviewMapper.AUTO_MERGER, reason, masked);
         if (problem != null) {
-            LOG.errorf("main of %s is red after merging %s and the revert failed: %s", review.repository, review.id, problem);
+            LOG.errorf(
+                    "main of %s is red after merging %s and the revert failed: %s",
+                    review.repository, review.id, problem);
             List<String> reasons = new ArrayList<>(review.reasons);
             reasons.add(reason + "; the automatic revert failed: " + problem);
             review.reasons = reasons;
@@ -100,8 +108,8 @@ public class RevertService {
 
     /** @return null when reverted, else why not (nothing changed) */
     private String revert(Review review, String trigger, String who, String reason, String verifyOutput) {
-        BranchMerger.RevertResult result = merger.revert(review.repository, review.baseBranch, review.mergeCommit,
-                review.specId(), review.taskId(), reason);
+        BranchMerger.RevertResult result = merger.revert(
+                review.repository, review.baseBranch, review.mergeCommit, review.specId(), review.taskId(), reason);
         if (!result.reverted()) {
             return result.problem();
         }
@@ -114,12 +122,20 @@ public class RevertService {
         List<String> reasons = new ArrayList<>(review.reasons);
         reasons.add("reverted (" + trigger + ") by " + result.revertCommit() + ": " + reason);
         review.reasons = reasons;
-        outbox.append(EventType.REVIEW_OUTCOME, review.specId(), review.taskId(),
-                review.specId() + "/" + review.taskId(), ReviewMapper.toOutcome(review));
+        outbox.append(
+                EventType.REVIEW_OUTCOME,
+                review.specId(),
+                review.taskId(),
+                review.specId() + "/" + review.taskId(),
+                ReviewMapper.toOutcome(review));
         metrics.reverted(trigger);
         if (RED_MAIN.equals(trigger)) {
-            outbox.append(EventType.TASK_PROPOSED, review.specId(), review.taskId(),
-                    review.specId() + "/" + review.taskId(), fixProposal(review, verifyOutput));
+            outbox.append(
+                    EventType.TASK_PROPOSED,
+                    review.specId(),
+                    review.taskId(),
+                    review.specId() + "/" + review.taskId(),
+                    fixProposal(review, verifyOutput));
         }
         LOG.infof("merge %s of %s reverted (%s) by %s", review.mergeCommit, review.id, trigger, result.revertCommit());
         return null;
@@ -128,7 +144,8 @@ public class RevertService {
     private static TaskProposal fixProposal(Review review, String verifyOutput) {
         String verify = review.verifyCommand;
         String title = "Fix what " + review.taskId() + " broke on " + review.baseBranch;
-        String text = "Merging task " + review.taskId() + " (branch `" + review.branch + "`, merge " + review.mergeCommit
+        String text = "Merging task " + review.taskId() + " (branch `" + review.branch + "`, merge "
+                + review.mergeCommit
                 + ") turned " + review.baseBranch + " red: `" + verify + "` failed, so the merge was reverted by "
                 + review.revertCommit + ".\n\nRedo the change of " + review.taskId()
                 + " so that the repository's verify command passes with it on " + review.baseBranch + ".\n\n"
@@ -136,8 +153,16 @@ public class RevertService {
                 + "` passes\nTest command: " + verify + "\n";
         UUID proposalId = UUID.nameUUIDFromBytes(("revert-fix:" + review.mergeCommit).getBytes(StandardCharsets.UTF_8));
         List<String> files = review.diffPatch == null ? List.of() : filesOf(review.diffPatch);
-        return new TaskProposal(proposalId, review.specId(), review.taskId(), ProposalOrigin.REVERT_FIX, title, text,
-                files, review.revertReason, verifyOutput);
+        return new TaskProposal(
+                proposalId,
+                review.specId(),
+                review.taskId(),
+                ProposalOrigin.REVERT_FIX,
+                title,
+                text,
+                files,
+                review.revertReason,
+                verifyOutput);
     }
 
     private static List<String> filesOf(String patch) {
@@ -154,8 +179,7 @@ public class RevertService {
     }
 
     /** A review's key, handed between the merge queue's transactions. */
-    public record ReviewKey(dev.forgeline.review.domain.TaskAttemptKey id) {
-    }
+    public record ReviewKey(dev.forgeline.review.domain.TaskAttemptKey id) {}
 
     /** Database precision (microseconds): a time read back equals the one announced. */
     private static Instant now() {

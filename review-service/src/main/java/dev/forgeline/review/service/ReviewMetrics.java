@@ -1,15 +1,16 @@
 package dev.forgeline.review.service;
 
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.forgeline.contracts.MetricNames;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /** The review service's instruments, named and shaped as in {@link MetricNames}. */
 @ApplicationScoped
@@ -33,9 +34,15 @@ public class ReviewMetrics {
         reverts = counter(meter, MetricNames.REVIEW_REVERTS);
         conflicts = counter(meter, MetricNames.REVIEW_CONFLICTS);
         MetricNames.Instrument lag = MetricNames.instrument(MetricNames.REVIEW_DECISION_LAG);
-        decisionLag = meter.histogramBuilder(lag.name()).setUnit(lag.unit()).setDescription(lag.description()).build();
+        decisionLag = meter.histogramBuilder(lag.name())
+                .setUnit(lag.unit())
+                .setDescription(lag.description())
+                .build();
         MetricNames.Instrument gauge = MetricNames.instrument(MetricNames.REVIEW_BACKLOG);
-        meter.gaugeBuilder(gauge.name()).ofLongs().setUnit(gauge.unit()).setDescription(gauge.description())
+        meter.gaugeBuilder(gauge.name())
+                .ofLongs()
+                .setUnit(gauge.unit())
+                .setDescription(gauge.description())
                 .buildWithCallback(m -> {
                     for (int level = 1; level <= 3; level++) {
                         m.record(backlog.getOrDefault(level, 0), Attributes.of(LEVEL, Integer.toString(level)));
@@ -45,7 +52,10 @@ public class ReviewMetrics {
 
     private static LongCounter counter(Meter meter, String name) {
         MetricNames.Instrument i = MetricNames.instrument(name);
-        LongCounter counter = meter.counterBuilder(i.name()).setUnit(i.unit()).setDescription(i.description()).build();
+        LongCounter counter = meter.counterBuilder(i.name())
+                .setUnit(i.unit())
+                .setDescription(i.description())
+                .build();
         // a counter starts at 0 so its series exists (and rates work) before the first event
         counter.add(0);
         return counter;

@@ -1,5 +1,16 @@
 package dev.forgeline.review.service;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
 import dev.forgeline.contracts.DecisionKind;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
@@ -34,16 +45,6 @@ import dev.forgeline.support.outbox.Outbox;
 import dev.forgeline.support.problem.Problem;
 import dev.forgeline.support.problem.ProblemException;
 import dev.forgeline.support.tx.AfterCommit;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
@@ -70,9 +71,17 @@ public class ReviewService {
     private final ReviewMetrics metrics;
     private final ReviewConfig config;
 
-    public ReviewService(ReviewRepository reviews, TaskAcceptanceRepository acceptances,
-            AttemptResultRepository attemptResults, BranchMerger merger, CommandRunner commands, Outbox outbox,
-            AfterCommit afterCommit, MergeQueue mergeQueue, BacklogService backlog, ReviewMetrics metrics,
+    public ReviewService(
+            ReviewRepository reviews,
+            TaskAcceptanceRepository acceptances,
+            AttemptResultRepository attemptResults,
+            BranchMerger merger,
+            CommandRunner commands,
+            Outbox outbox,
+            AfterCommit afterCommit,
+            MergeQueue mergeQueue,
+            BacklogService backlog,
+            ReviewMetrics metrics,
             ReviewConfig config) {
         this.reviews = reviews;
         this.acceptances = acceptances;
@@ -184,7 +193,9 @@ public class ReviewService {
 
     @Transactional
     public List<ReviewView> list(Optional<ReviewState> state, Optional<Integer> level, boolean oldestFirst) {
-        return reviews.list(state, level, oldestFirst).stream().map(ReviewMapper::toView).toList();
+        return reviews.list(state, level, oldestFirst).stream()
+                .map(ReviewMapper::toView)
+                .toList();
     }
 
     @Transactional
@@ -211,8 +222,12 @@ public class ReviewService {
         MergeResult result = merge(review, who, comment == null || comment.isBlank() ? "approved" : comment.strip());
         backlog.refresh();
         if (result instanceof MergeResult.NotMerged notMerged) {
-            throw new ProblemException(409, "https://forgeline.dev/problems/merge-failed", "Merge failed",
-                    "cannot merge " + review.branch + ": " + notMerged.reason(), List.of());
+            throw new ProblemException(
+                    409,
+                    "https://forgeline.dev/problems/merge-failed",
+                    "Merge failed",
+                    "cannot merge " + review.branch + ": " + notMerged.reason(),
+                    List.of());
         }
         return ReviewMapper.toView(review);
     }
@@ -224,7 +239,8 @@ public class ReviewService {
         reviews.lockTask(specId, taskId);
         Review review = pending(specId, taskId);
         decide(review, ReviewState.REJECTED, null, reviewer, comment);
-        decisionRecorded(review, DecisionKind.REVIEW, review.requestedAt, review.decidedAt, review.decidedBy, "REJECTED");
+        decisionRecorded(
+                review, DecisionKind.REVIEW, review.requestedAt, review.decidedAt, review.decidedBy, "REJECTED");
         announce(review);
         backlog.refresh();
         LOG.infof("review %s rejected by %s", review.id, review.decidedBy);
@@ -241,7 +257,12 @@ public class ReviewService {
         reviews.lockTask(specId, taskId);
         Review review = pending(specId, taskId);
         decide(review, ReviewState.CHANGES_REQUESTED, FailureClass.CHANGES_REQUESTED, reviewer, comment);
-        decisionRecorded(review, DecisionKind.REVIEW, review.requestedAt, review.decidedAt, review.decidedBy,
+        decisionRecorded(
+                review,
+                DecisionKind.REVIEW,
+                review.requestedAt,
+                review.decidedAt,
+                review.decidedBy,
                 "CHANGES_REQUESTED");
         announce(review);
         backlog.refresh();
@@ -259,9 +280,11 @@ public class ReviewService {
 
     private static void requireComment(String comment, String what) {
         if (comment == null || comment.isBlank()) {
-            throw ProblemException.badRequest("https://forgeline.dev/problems/invalid-decision", "Invalid decision",
-                    what + " needs a comment", List.of(new Problem.ProblemError("comment (or reason) is required", null,
-                            "comment")));
+            throw ProblemException.badRequest(
+                    "https://forgeline.dev/problems/invalid-decision",
+                    "Invalid decision",
+                    what + " needs a comment",
+                    List.of(new Problem.ProblemError("comment (or reason) is required", null, "comment")));
         }
     }
 
@@ -281,12 +304,14 @@ public class ReviewService {
             review.filesChanged = analysis.files().size();
             review.diffPatch = analysis.patch();
             List<String> flags = new ArrayList<>(review.verificationFlags);
-            analysis.weakenedVerification().stream().filter(f -> !flags.contains(f)).forEach(flags::add);
+            analysis.weakenedVerification().stream()
+                    .filter(f -> !flags.contains(f))
+                    .forEach(flags::add);
             review.verificationFlags = flags;
         }
         LintOutcome lint = lint(review, rules, analysis != null);
-        TriageDecision decision = Triage.decide(analysis, diffProblem, rules, review.testsRan, review.testsPassed, lint,
-                review.verificationFlags);
+        TriageDecision decision = Triage.decide(
+                analysis, diffProblem, rules, review.testsRan, review.testsPassed, lint, review.verificationFlags);
         review.level = decision.level();
         review.reasons = new ArrayList<>(decision.reasons());
         review.requestedAt = now();
@@ -307,7 +332,9 @@ public class ReviewService {
         }
         CommandRunner.Outcome outcome;
         try {
-            outcome = merger.inDetachedWorktree(review.repository, review.commit,
+            outcome = merger.inDetachedWorktree(
+                    review.repository,
+                    review.commit,
                     dir -> commands.run(dir, rules.lintCommand(), Duration.ofSeconds(rules.commandTimeoutSeconds())));
         } catch (GitException e) {
             outcome = new CommandRunner.Outcome(rules.lintCommand(), -1, false, e.getMessage(), 0);
@@ -321,11 +348,17 @@ public class ReviewService {
     /** An earlier attempt of this task was sent back: its REQUEST_CHANGES decision ends now that the rework is here. */
     private void followUpChangeRequests(Review review) {
         for (Review earlier : reviews.forTask(review.specId(), review.taskId())) {
-            if (earlier.state == ReviewState.CHANGES_REQUESTED && !earlier.changesFollowedUp
+            if (earlier.state == ReviewState.CHANGES_REQUESTED
+                    && !earlier.changesFollowedUp
                     && earlier.fencingToken() != review.fencingToken()) {
                 earlier.changesFollowedUp = true;
-                decisionRecorded(earlier, DecisionKind.REQUEST_CHANGES, earlier.decidedAt, review.requestedAt,
-                        earlier.decidedBy, "REWORKED");
+                decisionRecorded(
+                        earlier,
+                        DecisionKind.REQUEST_CHANGES,
+                        earlier.decidedAt,
+                        review.requestedAt,
+                        earlier.decidedBy,
+                        "REWORKED");
             }
         }
     }
@@ -335,10 +368,17 @@ public class ReviewService {
      * If that commit fails, the event is handled again and the merger finds the merge already done.
      */
     private MergeResult merge(Review review, String decidedBy, String decisionReason) {
-        MergeResult result = merger.merge(new MergeRequest(review.repository, review.baseBranch, review.branch,
-                review.baseCommit, review.commit, review.specId(), review.taskId()));
+        MergeResult result = merger.merge(new MergeRequest(
+                review.repository,
+                review.baseBranch,
+                review.branch,
+                review.baseCommit,
+                review.commit,
+                review.specId(),
+                review.taskId()));
         List<String> reasons = new ArrayList<>(review.reasons.stream()
-                .filter(r -> !r.startsWith(CONFLICT_PREFIX) && !r.startsWith(NOT_MERGED_PREFIX)).toList());
+                .filter(r -> !r.startsWith(CONFLICT_PREFIX) && !r.startsWith(NOT_MERGED_PREFIX))
+                .toList());
         if (result instanceof MergeResult.Merged merged) {
             review.state = ReviewState.MERGED;
             review.mergeCommit = merged.mergeCommit();
@@ -348,21 +388,25 @@ public class ReviewService {
             review.decidedBy = decidedBy;
             review.decisionReason = decisionReason;
             review.reasons = reasons;
-            String verify = RulesFile.read(Path.of(review.repository), "refs/heads/" + review.baseBranch,
-                    config.autoMergeMaxLines()).verifyCommand();
+            String verify = RulesFile.read(
+                            Path.of(review.repository), "refs/heads/" + review.baseBranch, config.autoMergeMaxLines())
+                    .verifyCommand();
             review.verifyCommand = verify;
             review.verifyState = verify == null ? VerifyState.SKIPPED : VerifyState.PENDING;
             announce(review);
             metrics.merged(review.level == null ? 0 : review.level, ReviewMapper.AUTO_MERGER.equals(decidedBy));
             if (review.requestedAt != null && !ReviewMapper.AUTO_MERGER.equals(decidedBy)) {
-                metrics.decided(DecisionKind.REVIEW.name(), review.level, Duration.between(review.requestedAt,
-                        review.decidedAt));
+                metrics.decided(
+                        DecisionKind.REVIEW.name(),
+                        review.level,
+                        Duration.between(review.requestedAt, review.decidedAt));
             }
             if (verify != null) {
                 String repository = review.repository;
                 afterCommit.run("verify:" + repository, () -> mergeQueue.wake(repository));
             }
-        } else if (result instanceof MergeResult.NotMerged notMerged && !notMerged.conflicts().isEmpty()) {
+        } else if (result instanceof MergeResult.NotMerged notMerged
+                && !notMerged.conflicts().isEmpty()) {
             LOG.infof("review %s conflicts: %s", review.id, notMerged.reason());
             reasons.add(notMerged.reason());
             review.reasons = reasons;
@@ -387,26 +431,50 @@ public class ReviewService {
     }
 
     void announce(Review review) {
-        outbox.append(EventType.REVIEW_OUTCOME, review.specId(), review.taskId(),
-                review.specId() + "/" + review.taskId(), ReviewMapper.toOutcome(review));
+        outbox.append(
+                EventType.REVIEW_OUTCOME,
+                review.specId(),
+                review.taskId(),
+                review.specId() + "/" + review.taskId(),
+                ReviewMapper.toOutcome(review));
     }
 
-    private void decisionRecorded(Review review, DecisionKind kind, Instant requestedAt, Instant decidedAt,
-            String decidedBy, String outcome) {
+    private void decisionRecorded(
+            Review review,
+            DecisionKind kind,
+            Instant requestedAt,
+            Instant decidedAt,
+            String decidedBy,
+            String outcome) {
         Instant requested = requestedAt != null ? requestedAt : review.createdAt;
         UUID id = UUID.nameUUIDFromBytes((kind + ":" + review.id + ":" + outcome).getBytes());
-        outbox.append(EventType.DECISION_RECORDED, review.specId(), review.taskId(),
-                review.specId() + "/" + review.taskId(), new DecisionRecorded(id, review.specId(), review.taskId(), kind,
-                        review.level == null ? 0 : review.level, requested, decidedAt, decidedBy, outcome));
+        outbox.append(
+                EventType.DECISION_RECORDED,
+                review.specId(),
+                review.taskId(),
+                review.specId() + "/" + review.taskId(),
+                new DecisionRecorded(
+                        id,
+                        review.specId(),
+                        review.taskId(),
+                        kind,
+                        review.level == null ? 0 : review.level,
+                        requested,
+                        decidedAt,
+                        decidedBy,
+                        outcome));
         if (kind == DecisionKind.REQUEST_CHANGES || !"APPROVED".equals(outcome)) {
-            metrics.decided(kind.name(), review.level == null ? 0 : review.level, Duration.between(requested, decidedAt));
+            metrics.decided(
+                    kind.name(), review.level == null ? 0 : review.level, Duration.between(requested, decidedAt));
         }
     }
 
     /** The review a person acts on: the newest triaged attempt, else the newest result. */
     Review current(String specId, String taskId) {
         List<Review> all = reviews.forTask(specId, taskId);
-        return all.stream().filter(r -> r.state != ReviewState.AWAITING_ACCEPTANCE).findFirst()
+        return all.stream()
+                .filter(r -> r.state != ReviewState.AWAITING_ACCEPTANCE)
+                .findFirst()
                 .or(() -> all.stream().findFirst())
                 .orElseThrow(() -> ProblemException.notFound("no review of task " + specId + "/" + taskId));
     }
@@ -414,8 +482,12 @@ public class ReviewService {
     private Review pending(String specId, String taskId) {
         Review review = current(specId, taskId);
         if (review.state != ReviewState.PENDING) {
-            throw new ProblemException(409, "https://forgeline.dev/problems/review-not-pending", "Review not pending",
-                    "review of " + specId + "/" + taskId + " is " + review.state, List.of());
+            throw new ProblemException(
+                    409,
+                    "https://forgeline.dev/problems/review-not-pending",
+                    "Review not pending",
+                    "review of " + specId + "/" + taskId + " is " + review.state,
+                    List.of());
         }
         return review;
     }

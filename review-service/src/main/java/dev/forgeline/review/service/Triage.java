@@ -1,12 +1,13 @@
 package dev.forgeline.review.service;
 
-import dev.forgeline.review.analysis.DiffAnalysis;
-import dev.forgeline.review.analysis.LintOutcome;
-import dev.forgeline.review.analysis.ReviewRules;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+
+import dev.forgeline.review.analysis.DiffAnalysis;
+import dev.forgeline.review.analysis.LintOutcome;
+import dev.forgeline.review.analysis.ReviewRules;
 
 /**
  * Sorts a succeeded attempt into a review level from its analyzed diff, the worker's test run, the lint run and
@@ -20,15 +21,20 @@ import java.util.Set;
  * The level of each surface comes from the rules; every rule that raised the level is a reason.
  */
 public final class Triage {
-    private Triage() {
-    }
+    private Triage() {}
 
     /**
      * @param analysis    null when the diff could not be computed ({@code diffProblem} says why)
      * @param workerFlags the worker's verification flags ({@code FLAG: path}); merged with the analysis' own
      */
-    public static TriageDecision decide(DiffAnalysis analysis, String diffProblem, ReviewRules rules, boolean testsRan,
-            boolean testsPassed, LintOutcome lint, List<String> workerFlags) {
+    public static TriageDecision decide(
+            DiffAnalysis analysis,
+            String diffProblem,
+            ReviewRules rules,
+            boolean testsRan,
+            boolean testsPassed,
+            LintOutcome lint,
+            List<String> workerFlags) {
         int limit = rules.autoMergeMaxLines();
         int level = 0;
         List<String> reasons = new ArrayList<>();
@@ -59,12 +65,13 @@ public final class Triage {
             level = surface(level, reasons, rules.levelNewModule(), "new module", analysis.newModules());
             level = surface(level, reasons, rules.levelUnknownFile(), "not a known file kind", analysis.unknownFiles());
         }
-        level = surface(level, reasons, rules.levelWeakenedVerification(), "weakens verification", List.copyOf(weakened));
+        level = surface(
+                level, reasons, rules.levelWeakenedVerification(), "weakens verification", List.copyOf(weakened));
         if (level > 0) {
             return new TriageDecision(level, reasons);
         }
-        List<String> clean = new ArrayList<>(List.of("tests passed", analysis.linesChanged() + " changed lines (limit "
-                + limit + ")"));
+        List<String> clean = new ArrayList<>(
+                List.of("tests passed", analysis.linesChanged() + " changed lines (limit " + limit + ")"));
         clean.add(lint.configured() ? "lint clean" : "no lint command configured");
         clean.add("no risky surface");
         return new TriageDecision(0, clean);

@@ -2,8 +2,6 @@ package dev.forgeline.review.analysis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.forgeline.review.service.Triage;
-import dev.forgeline.review.service.TriageDecision;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -13,6 +11,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+
+import dev.forgeline.review.service.Triage;
+import dev.forgeline.review.service.TriageDecision;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -44,9 +45,16 @@ class TriageLabelledSetTest {
             }
         }
         int agreed = caseFiles.size() - disagreements.size();
-        System.out.printf("triage labelled set: %d/%d diffs at their expected level (%.1f%% agreement); "
-                + "expected levels 0:%d 1:%d 2:%d 3:%d%n", agreed, caseFiles.size(), 100.0 * agreed / caseFiles.size(),
-                perLevel[0], perLevel[1], perLevel[2], perLevel[3]);
+        System.out.printf(
+                "triage labelled set: %d/%d diffs at their expected level (%.1f%% agreement); "
+                        + "expected levels 0:%d 1:%d 2:%d 3:%d%n",
+                agreed,
+                caseFiles.size(),
+                100.0 * agreed / caseFiles.size(),
+                perLevel[0],
+                perLevel[1],
+                perLevel[2],
+                perLevel[3]);
         disagreements.forEach(d -> System.out.println("  disagreement " + d));
         assertThat(disagreements).isEmpty();
         assertThat(perLevel).as("every level is represented").doesNotContain(0);
@@ -58,45 +66,51 @@ class TriageLabelledSetTest {
         Path repo = tmp.resolve("secret");
         Commits commits = commit(secret, repo);
         DiffAnalysis analysis = DiffAnalyzer.analyze(repo, commits.base(), commits.head(), ReviewRules.defaults(100));
-        TriageDecision decision = Triage.decide(analysis, null, ReviewRules.defaults(100), true, true,
-                LintOutcome.notConfigured(), List.of());
+        TriageDecision decision = Triage.decide(
+                analysis, null, ReviewRules.defaults(100), true, true, LintOutcome.notConfigured(), List.of());
         assertThat(decision.reasons()).anySatisfy(r -> assertThat(r).startsWith("security surface: app/settings.py"));
         assertThat(String.join("\n", decision.reasons())).doesNotContain("sk_live_51HxTestValue0000");
         assertThat(analysis.patch()).contains("API_KEY = \"***\"").doesNotContain("sk_live_51HxTestValue0000");
 
         LabelledCase migration = LabelledCase.parse(caseFile("40-flyway-migration.case"));
         TriageDecision level3 = triage(migration, tmp.resolve("migration"));
-        assertThat(level3.reasons()).containsExactly(
-                "data model: src/main/resources/db/migration/V2__order_currency.sql: data model / migration");
+        assertThat(level3.reasons())
+                .containsExactly(
+                        "data model: src/main/resources/db/migration/V2__order_currency.sql: data model / migration");
     }
 
     @Test
     void aCleanSmallDiffListsWhyItMergesAlone() throws Exception {
-        TriageDecision decision = triage(LabelledCase.parse(caseFile("00-shell-function-with-test.case")),
-                tmp.resolve("clean"));
+        TriageDecision decision =
+                triage(LabelledCase.parse(caseFile("00-shell-function-with-test.case")), tmp.resolve("clean"));
         assertThat(decision.level()).isZero();
-        assertThat(decision.reasons()).containsExactly("tests passed", "8 changed lines (limit 100)",
-                "no lint command configured", "no risky surface");
+        assertThat(decision.reasons())
+                .containsExactly(
+                        "tests passed",
+                        "8 changed lines (limit 100)",
+                        "no lint command configured",
+                        "no risky surface");
     }
 
     static TriageDecision triage(LabelledCase labelled, Path repo) throws Exception {
         Commits commits = commit(labelled, repo);
         ReviewRules rules = RulesFile.read(repo, "main", 100);
         DiffAnalysis analysis = DiffAnalyzer.analyze(repo, commits.base(), commits.head(), rules);
-        LintOutcome lint = labelled.lintPassed() ? LintOutcome.notConfigured()
+        LintOutcome lint = labelled.lintPassed()
+                ? LintOutcome.notConfigured()
                 : new LintOutcome("ruff check .", false, 1, "E225 missing whitespace");
-        return Triage.decide(analysis, null, rules, labelled.testsRan(), labelled.testsPassed(), lint,
-                labelled.workerFlags());
+        return Triage.decide(
+                analysis, null, rules, labelled.testsRan(), labelled.testsPassed(), lint, labelled.workerFlags());
     }
 
-    record Commits(String base, String head) {
-    }
+    record Commits(String base, String head) {}
 
     /** main holds README.md and the case's before tree; branch {@code task} holds the after tree. */
     static Commits commit(LabelledCase labelled, Path repo) throws Exception {
         Files.createDirectories(repo);
         PersonIdent who = new PersonIdent("Test", "test@localhost");
-        try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
+        try (Git git =
+                Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
             write(repo, "README.md", "# shop\n");
             for (LabelledCase.FileOp op : labelled.ops()) {
                 if (op.kind().equals("before")) {
@@ -104,7 +118,12 @@ class TriageLabelledSetTest {
                 }
             }
             git.add().addFilepattern(".").call();
-            RevCommit base = git.commit().setMessage("base").setAuthor(who).setCommitter(who).setSign(false).call();
+            RevCommit base = git.commit()
+                    .setMessage("base")
+                    .setAuthor(who)
+                    .setCommitter(who)
+                    .setSign(false)
+                    .call();
             git.checkout().setCreateBranch(true).setName("task").call();
             for (LabelledCase.FileOp op : labelled.ops()) {
                 switch (op.kind()) {
@@ -115,13 +134,17 @@ class TriageLabelledSetTest {
                         Files.createDirectories(target.getParent());
                         Files.move(repo.resolve(op.path()), target);
                     }
-                    default -> {
-                    }
+                    default -> {}
                 }
             }
             git.add().addFilepattern(".").call();
             git.add().setUpdate(true).addFilepattern(".").call();
-            RevCommit head = git.commit().setMessage("task").setAuthor(who).setCommitter(who).setSign(false).call();
+            RevCommit head = git.commit()
+                    .setMessage("task")
+                    .setAuthor(who)
+                    .setCommitter(who)
+                    .setSign(false)
+                    .call();
             git.checkout().setName("main").call();
             return new Commits(base.name(), head.name());
         }
@@ -141,15 +164,21 @@ class TriageLabelledSetTest {
     }
 
     static Path caseFile(String name) throws URISyntaxException {
-        return Path.of(TriageLabelledSetTest.class.getResource("/triage-cases/" + name).toURI());
+        return Path.of(
+                TriageLabelledSetTest.class.getResource("/triage-cases/" + name).toURI());
     }
 
     /** A case file: header lines ({@code expect: N}, {@code tests:}, {@code lint:}, {@code flag:}), then file sections. */
-    record LabelledCase(String name, int expectedLevel, boolean testsRan, boolean testsPassed, boolean lintPassed,
-            List<String> workerFlags, List<FileOp> ops) {
+    record LabelledCase(
+            String name,
+            int expectedLevel,
+            boolean testsRan,
+            boolean testsPassed,
+            boolean lintPassed,
+            List<String> workerFlags,
+            List<FileOp> ops) {
 
-        record FileOp(String kind, String path, String target, String content) {
-        }
+        record FileOp(String kind, String path, String target, String content) {}
 
         static LabelledCase parse(Path file) throws IOException {
             String name = file.getFileName().toString().replace(".case", "");
@@ -188,8 +217,8 @@ class TriageLabelledSetTest {
                 ops.add(op(kind, path, content));
             }
             assertThat(expect).as("expected level of %s", name).isBetween(0, 3);
-            return new LabelledCase(name, expect, !tests.equals("not-run"), tests.equals("passed"),
-                    lint.equals("clean"), flags, ops);
+            return new LabelledCase(
+                    name, expect, !tests.equals("not-run"), tests.equals("passed"), lint.equals("clean"), flags, ops);
         }
 
         private static FileOp op(String kind, String path, StringBuilder content) {
@@ -201,5 +230,4 @@ class TriageLabelledSetTest {
             return new FileOp(kind, path, null, text);
         }
     }
-
 }

@@ -1,5 +1,12 @@
 package dev.forgeline.support.inbox;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventCodec;
 import dev.forgeline.support.tracing.TraceContexts;
@@ -8,12 +15,6 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Scope;
 import io.quarkus.arc.properties.IfBuildProperty;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -37,7 +38,9 @@ public class InboundEvents {
     private final int maxAttempts;
     private final AtomicLong retries = new AtomicLong();
 
-    public InboundEvents(AgroalDataSource dataSource, TraceContexts traceContexts,
+    public InboundEvents(
+            AgroalDataSource dataSource,
+            TraceContexts traceContexts,
             @ConfigProperty(name = "forgeline.inbox.max-attempts", defaultValue = "10") int maxAttempts) {
         this.dataSource = dataSource;
         this.traceContexts = traceContexts;
@@ -54,18 +57,31 @@ public class InboundEvents {
     public boolean handleOnce(String consumer, String record, Consumer<Envelope> handler) {
         Envelope envelope = EventCodec.decode(record);
         long backoff = FIRST_BACKOFF_MILLIS;
-        for (int attempt = 1;; attempt++) {
+        for (int attempt = 1; ; attempt++) {
             try {
                 return QuarkusTransaction.requiringNew().call(() -> apply(consumer, envelope, handler));
             } catch (RuntimeException e) {
                 if (attempt >= maxAttempts) {
-                    LOG.errorf("%s: event %s (%s %s/%s) failed %d times, giving up: %s", consumer,
-                            envelope.eventId(), envelope.type(), envelope.specId(), envelope.taskId(), attempt,
+                    LOG.errorf(
+                            "%s: event %s (%s %s/%s) failed %d times, giving up: %s",
+                            consumer,
+                            envelope.eventId(),
+                            envelope.type(),
+                            envelope.specId(),
+                            envelope.taskId(),
+                            attempt,
                             e.getMessage());
                     throw e;
                 }
-                LOG.warnf("%s: event %s (%s %s/%s) failed, retrying in %d ms: %s", consumer, envelope.eventId(),
-                        envelope.type(), envelope.specId(), envelope.taskId(), backoff, e.getMessage());
+                LOG.warnf(
+                        "%s: event %s (%s %s/%s) failed, retrying in %d ms: %s",
+                        consumer,
+                        envelope.eventId(),
+                        envelope.type(),
+                        envelope.specId(),
+                        envelope.taskId(),
+                        backoff,
+                        e.getMessage());
                 retries.incrementAndGet();
                 pause(backoff);
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);

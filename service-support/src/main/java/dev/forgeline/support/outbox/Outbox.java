@@ -1,15 +1,5 @@
 package dev.forgeline.support.outbox;
 
-import dev.forgeline.contracts.Envelope;
-import dev.forgeline.contracts.EventCodec;
-import dev.forgeline.contracts.EventType;
-import dev.forgeline.support.tracing.TraceContexts;
-import dev.forgeline.support.tx.AfterCommit;
-import io.agroal.api.AgroalDataSource;
-import io.quarkus.arc.properties.IfBuildProperty;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Status;
-import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -17,6 +7,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Status;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+
+import dev.forgeline.contracts.Envelope;
+import dev.forgeline.contracts.EventCodec;
+import dev.forgeline.contracts.EventType;
+import dev.forgeline.support.tracing.TraceContexts;
+import dev.forgeline.support.tx.AfterCommit;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.arc.properties.IfBuildProperty;
 
 /**
  * Writes events into the outbox table inside the caller's transaction: an event exists if and only if the
@@ -31,8 +32,12 @@ public class Outbox {
     private final OutboxRelay relay;
     private final AfterCommit afterCommit;
 
-    public Outbox(AgroalDataSource dataSource, TransactionSynchronizationRegistry transactions,
-            TraceContexts traceContexts, OutboxRelay relay, AfterCommit afterCommit) {
+    public Outbox(
+            AgroalDataSource dataSource,
+            TransactionSynchronizationRegistry transactions,
+            TraceContexts traceContexts,
+            OutboxRelay relay,
+            AfterCommit afterCommit) {
         this.dataSource = dataSource;
         this.transactions = transactions;
         this.traceContexts = traceContexts;
@@ -41,9 +46,13 @@ public class Outbox {
     }
 
     /** One event to append, continuing the given trace context. */
-    public record Event(EventType type, String specId, String taskId, String key, Object payload,
-            Map<String, String> traceContext) {
-    }
+    public record Event(
+            EventType type,
+            String specId,
+            String taskId,
+            String key,
+            Object payload,
+            Map<String, String> traceContext) {}
 
     /**
      * Appends an event to the outbox in the current transaction.
@@ -60,9 +69,15 @@ public class Outbox {
      * Appends an event that continues a given trace rather than the current one: for work done outside the
      * span that caused it (a dispatch round granting leases for tasks that arrived in many traces).
      */
-    public Envelope append(EventType type, String specId, String taskId, String key, Object payload,
+    public Envelope append(
+            EventType type,
+            String specId,
+            String taskId,
+            String key,
+            Object payload,
             Map<String, String> traceContext) {
-        return appendAll(List.of(new Event(type, specId, taskId, key, payload, traceContext))).get(0);
+        return appendAll(List.of(new Event(type, specId, taskId, key, payload, traceContext)))
+                .get(0);
     }
 
     /**
@@ -73,7 +88,8 @@ public class Outbox {
      */
     public List<Envelope> appendAll(List<Event> events) {
         if (transactions.getTransactionStatus() != Status.STATUS_ACTIVE) {
-            throw new IllegalStateException("outbox events must be written in the transaction of the change they announce");
+            throw new IllegalStateException(
+                    "outbox events must be written in the transaction of the change they announce");
         }
         if (events.isEmpty()) {
             return List.of();
@@ -86,8 +102,8 @@ public class Outbox {
         String[] encoded = new String[n];
         for (int i = 0; i < n; i++) {
             Event event = events.get(i);
-            Envelope envelope = Envelope.of(event.type(), event.specId(), event.taskId(), event.payload(),
-                    event.traceContext());
+            Envelope envelope =
+                    Envelope.of(event.type(), event.specId(), event.taskId(), event.payload(), event.traceContext());
             envelopes.add(envelope);
             ids[i] = envelope.eventId();
             topics[i] = event.type().topic();
@@ -108,8 +124,10 @@ public class Outbox {
             insert.setArray(4, c.createArrayOf("text", encoded));
             insert.executeUpdate();
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot write " + n + " events (first: " + events.get(0).type() + " for "
-                    + events.get(0).specId() + "/" + events.get(0).taskId() + ") to the outbox", e);
+            throw new IllegalStateException(
+                    "cannot write " + n + " events (first: " + events.get(0).type() + " for "
+                            + events.get(0).specId() + "/" + events.get(0).taskId() + ") to the outbox",
+                    e);
         }
         wakeRelayAfterCommit();
         return envelopes;

@@ -1,11 +1,5 @@
 package dev.forgeline.support.outbox;
 
-import io.agroal.api.AgroalDataSource;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import io.quarkus.arc.properties.IfBuildProperty;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,6 +12,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.arc.properties.IfBuildProperty;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -45,8 +46,8 @@ public class OutboxRelay {
     private Thread thread;
     private KafkaProducer<String, String> producer;
 
-    public OutboxRelay(AgroalDataSource dataSource,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    public OutboxRelay(
+            AgroalDataSource dataSource, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this.dataSource = dataSource;
         this.bootstrapServers = bootstrapServers;
     }
@@ -122,7 +123,8 @@ public class OutboxRelay {
                     try (ResultSet rs = select.executeQuery()) {
                         while (rs.next()) {
                             sent.add(rs.getLong(1));
-                            acks.add(producer.send(new ProducerRecord<>(rs.getString(2), rs.getString(3), rs.getString(4))));
+                            acks.add(producer.send(
+                                    new ProducerRecord<>(rs.getString(2), rs.getString(3), rs.getString(4))));
                         }
                     }
                 }

@@ -17,8 +17,8 @@ public class ProblemException extends RuntimeException {
         this.errors = errors == null ? List.of() : List.copyOf(errors);
     }
 
-    public static ProblemException badRequest(String type, String title, String detail,
-            List<Problem.ProblemError> errors) {
+    public static ProblemException badRequest(
+            String type, String title, String detail, List<Problem.ProblemError> errors) {
         return new ProblemException(400, type, title, detail, errors);
     }
 

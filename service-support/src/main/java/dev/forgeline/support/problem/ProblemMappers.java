@@ -3,6 +3,7 @@ package dev.forgeline.support.problem;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /** Every error a Forgeline REST API returns is {@code application/problem+json}. */
@@ -11,7 +12,10 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
-        return Response.status(e.status()).type(PROBLEM_JSON).entity(e.toProblem(uri.getPath())).build();
+        return Response.status(e.status())
+                .type(PROBLEM_JSON)
+                .entity(e.toProblem(uri.getPath()))
+                .build();
     }
 
     @ServerExceptionMapper
@@ -19,7 +23,9 @@ public class ProblemMappers {
         int status = e.getResponse().getStatus();
         Response.StatusType type = Response.Status.fromStatusCode(status);
         String title = type == null ? "HTTP " + status : type.getReasonPhrase();
-        return Response.status(status).type(PROBLEM_JSON)
-                .entity(new Problem("about:blank", title, status, e.getMessage(), uri.getPath(), null)).build();
+        return Response.status(status)
+                .type(PROBLEM_JSON)
+                .entity(new Problem("about:blank", title, status, e.getMessage(), uri.getPath(), null))
+                .build();
     }
 }

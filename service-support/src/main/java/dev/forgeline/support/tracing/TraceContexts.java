@@ -1,5 +1,9 @@
 package dev.forgeline.support.tracing;
 
+import java.util.HashMap;
+import java.util.Map;
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.forgeline.contracts.Envelope;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
@@ -7,9 +11,6 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Carries W3C trace context inside event envelopes, so one trace follows a task from REST ingest through
@@ -46,7 +47,9 @@ public class TraceContexts {
 
     /** Starts a consumer span that continues the trace the envelope carries; the caller ends it. */
     public Span startConsumerSpan(Envelope envelope, String consumer) {
-        Context parent = openTelemetry.getPropagators().getTextMapPropagator()
+        Context parent = openTelemetry
+                .getPropagators()
+                .getTextMapPropagator()
                 .extract(Context.root(), envelope.traceContext(), GETTER);
         return tracer.spanBuilder(consumer + " " + envelope.type())
                 .setParent(parent)

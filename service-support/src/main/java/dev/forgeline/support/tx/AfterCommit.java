@@ -26,8 +26,7 @@ public class AfterCommit {
         transactions.putResource(key, Boolean.TRUE);
         transactions.registerInterposedSynchronization(new Synchronization() {
             @Override
-            public void beforeCompletion() {
-            }
+            public void beforeCompletion() {}
 
             @Override
             public void afterCompletion(int status) {

@@ -1,11 +1,12 @@
 package dev.forgeline.worker.adapter;
 
-import dev.forgeline.contracts.payload.TaskReady;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+
+import dev.forgeline.contracts.payload.TaskReady;
 
 /**
  * One agent run.
@@ -18,17 +19,30 @@ import java.util.function.LongConsumer;
  * @param onTokens receives the tokens counted so far while the agent runs, for heartbeats
  * @param stop     answers true when the agent must be killed now (lease revoked, worker lost contact)
  */
-public record AgentInvocation(Path worktree, String prompt, TaskReady task, Instant deadline,
-        Consumer<String> onOutput, AgentProfile profile, LongConsumer onTokens, BooleanSupplier stop) {
+public record AgentInvocation(
+        Path worktree,
+        String prompt,
+        TaskReady task,
+        Instant deadline,
+        Consumer<String> onOutput,
+        AgentProfile profile,
+        LongConsumer onTokens,
+        BooleanSupplier stop) {
 
     public AgentInvocation {
-        onOutput = onOutput == null ? line -> { } : onOutput;
-        onTokens = onTokens == null ? tokens -> { } : onTokens;
+        onOutput = onOutput == null ? line -> {} : onOutput;
+        onTokens = onTokens == null ? tokens -> {} : onTokens;
         stop = stop == null ? () -> false : stop;
     }
 
-    public AgentInvocation(Path worktree, String prompt, TaskReady task, Instant deadline, Consumer<String> onOutput,
-            AgentProfile profile, LongConsumer onTokens) {
+    public AgentInvocation(
+            Path worktree,
+            String prompt,
+            TaskReady task,
+            Instant deadline,
+            Consumer<String> onOutput,
+            AgentProfile profile,
+            LongConsumer onTokens) {
         this(worktree, prompt, task, deadline, onOutput, profile, onTokens, null);
     }
 

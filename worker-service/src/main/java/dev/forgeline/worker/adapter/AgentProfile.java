@@ -15,8 +15,16 @@ import java.util.Optional;
  * @param environment variables set for the agent process only (the provider key); never logged
  * @param price       per million tokens; null when neither the profile nor the price table knows the model
  */
-public record AgentProfile(String name, String adapter, String model, Integer contextTokens, String provider,
-        Price price, String executable, List<String> args, Map<String, String> environment) {
+public record AgentProfile(
+        String name,
+        String adapter,
+        String model,
+        Integer contextTokens,
+        String provider,
+        Price price,
+        String executable,
+        List<String> args,
+        Map<String, String> environment) {
 
     public AgentProfile {
         args = args == null ? List.of() : List.copyOf(args);
@@ -48,7 +56,8 @@ public record AgentProfile(String name, String adapter, String model, Integer co
          */
         public BigDecimal cost(long inputTokens, long outputTokens, long cachedTokens) {
             BigDecimal cached = cachedPerMillion == null ? inputPerMillion : cachedPerMillion;
-            return inputPerMillion.multiply(BigDecimal.valueOf(inputTokens))
+            return inputPerMillion
+                    .multiply(BigDecimal.valueOf(inputTokens))
                     .add(outputPerMillion.multiply(BigDecimal.valueOf(outputTokens)))
                     .add(cached.multiply(BigDecimal.valueOf(cachedTokens)))
                     .divide(MILLION, MathContext.DECIMAL64)

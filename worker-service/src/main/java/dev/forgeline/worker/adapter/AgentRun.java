@@ -9,5 +9,4 @@ import dev.forgeline.contracts.payload.AgentUsage;
  * @param outputTail its last output lines, secrets masked
  * @param timedOut   it was stopped at the deadline
  */
-public record AgentRun(int exitCode, String outputTail, AgentUsage usage, long durationMillis, boolean timedOut) {
-}
+public record AgentRun(int exitCode, String outputTail, AgentUsage usage, long durationMillis, boolean timedOut) {}

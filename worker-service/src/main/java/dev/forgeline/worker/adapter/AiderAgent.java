@@ -1,13 +1,14 @@
 package dev.forgeline.worker.adapter;
 
-import dev.forgeline.worker.adapter.usage.AiderUsageParser;
-import dev.forgeline.worker.adapter.usage.UsageParser;
-import dev.forgeline.worker.config.WorkerConfig;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import dev.forgeline.worker.adapter.usage.AiderUsageParser;
+import dev.forgeline.worker.adapter.usage.UsageParser;
+import dev.forgeline.worker.config.WorkerConfig;
 
 /**
  * Aider: {@code aider --message-file <prompt> --yes-always --no-auto-commits --no-dirty-commits --no-pretty
@@ -49,8 +50,15 @@ public class AiderAgent extends CliAgent {
 
     @Override
     protected List<String> arguments(AgentProfile profile, String prompt, Path promptFile) {
-        List<String> args = new ArrayList<>(List.of("--message-file", promptFile.toString(), "--yes-always",
-                "--no-auto-commits", "--no-dirty-commits", "--no-pretty", "--no-stream", "--no-check-update"));
+        List<String> args = new ArrayList<>(List.of(
+                "--message-file",
+                promptFile.toString(),
+                "--yes-always",
+                "--no-auto-commits",
+                "--no-dirty-commits",
+                "--no-pretty",
+                "--no-stream",
+                "--no-check-update"));
         args.addAll(modelArgs(profile, "--model"));
         args.addAll(profile.args());
         return args;

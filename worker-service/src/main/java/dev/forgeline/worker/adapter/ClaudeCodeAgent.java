@@ -1,13 +1,14 @@
 package dev.forgeline.worker.adapter;
 
-import dev.forgeline.worker.adapter.usage.ClaudeCodeUsageParser;
-import dev.forgeline.worker.adapter.usage.UsageParser;
-import dev.forgeline.worker.config.WorkerConfig;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import dev.forgeline.worker.adapter.usage.ClaudeCodeUsageParser;
+import dev.forgeline.worker.adapter.usage.UsageParser;
+import dev.forgeline.worker.config.WorkerConfig;
 
 /**
  * Claude Code: {@code claude -p --output-format stream-json --verbose --permission-mode acceptEdits [--model M]},
@@ -48,8 +49,8 @@ public class ClaudeCodeAgent extends CliAgent {
 
     @Override
     protected List<String> arguments(AgentProfile profile, String prompt, Path promptFile) {
-        List<String> args = new ArrayList<>(List.of("-p", "--output-format", "stream-json", "--verbose",
-                "--permission-mode", "acceptEdits"));
+        List<String> args = new ArrayList<>(
+                List.of("-p", "--output-format", "stream-json", "--verbose", "--permission-mode", "acceptEdits"));
         args.addAll(modelArgs(profile, "--model"));
         args.addAll(profile.args());
         return args;

@@ -1,11 +1,5 @@
 package dev.forgeline.worker.adapter;
 
-import dev.forgeline.contracts.payload.AgentUsage;
-import dev.forgeline.worker.adapter.usage.ParsedUsage;
-import dev.forgeline.worker.adapter.usage.UsageParser;
-import dev.forgeline.worker.process.ProcessRequest;
-import dev.forgeline.worker.process.ProcessResult;
-import dev.forgeline.worker.process.ProcessRunner;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+
+import dev.forgeline.contracts.payload.AgentUsage;
+import dev.forgeline.worker.adapter.usage.ParsedUsage;
+import dev.forgeline.worker.adapter.usage.UsageParser;
+import dev.forgeline.worker.process.ProcessRequest;
+import dev.forgeline.worker.process.ProcessResult;
+import dev.forgeline.worker.process.ProcessRunner;
 
 /**
  * A coding-agent CLI run non-interactively in the worktree: the command line of the adapter, the prompt on stdin,
@@ -53,7 +54,8 @@ public abstract class CliAgent implements AgentAdapter {
     public AgentRun run(AgentInvocation invocation) throws InterruptedException {
         AgentProfile profile = invocation.profileOr(id());
         UsageParser parser = newParser();
-        String executable = profile.executable() == null || profile.executable().isBlank() ? defaultExecutable()
+        String executable = profile.executable() == null || profile.executable().isBlank()
+                ? defaultExecutable()
                 : profile.executable();
         Path promptFile = null;
         try {
@@ -62,12 +64,19 @@ public abstract class CliAgent implements AgentAdapter {
             List<String> command = new ArrayList<>();
             command.add(executable);
             command.addAll(arguments(profile, invocation.prompt(), promptFile));
-            ProcessResult result = ProcessRunner.run(new ProcessRequest(command, invocation.worktree(),
-                    stdin(invocation.prompt()), invocation.deadline(), outputTailLines, invocation.onOutput(),
+            ProcessResult result = ProcessRunner.run(new ProcessRequest(
+                    command,
+                    invocation.worktree(),
+                    stdin(invocation.prompt()),
+                    invocation.deadline(),
+                    outputTailLines,
+                    invocation.onOutput(),
                     line -> {
                         parser.accept(line);
                         invocation.onTokens().accept(parser.tokensSoFar());
-                    }, profile.environment(), invocation.stop()));
+                    },
+                    profile.environment(),
+                    invocation.stop()));
             ParsedUsage parsed = parser.finish();
             String tail = result.outputTail();
             int exitCode = result.exitCode();
@@ -77,8 +86,12 @@ public abstract class CliAgent implements AgentAdapter {
             }
             return new AgentRun(exitCode, tail, usage(profile, parsed), result.durationMillis(), result.timedOut());
         } catch (IOException e) {
-            return new AgentRun(-1, id() + " could not start (" + executable + "): " + e.getMessage(),
-                    AgentUsage.none(profile.name(), id()), 0, false);
+            return new AgentRun(
+                    -1,
+                    id() + " could not start (" + executable + "): " + e.getMessage(),
+                    AgentUsage.none(profile.name(), id()),
+                    0,
+                    false);
         } finally {
             if (promptFile != null) {
                 try {
@@ -104,8 +117,16 @@ public abstract class CliAgent implements AgentAdapter {
                 cost = BigDecimal.ZERO;
             }
         }
-        return new AgentUsage(profile.name(), id(), model, parsed.inputTokens(), parsed.outputTokens(),
-                parsed.cachedTokens(), cost, provider, estimated);
+        return new AgentUsage(
+                profile.name(),
+                id(),
+                model,
+                parsed.inputTokens(),
+                parsed.outputTokens(),
+                parsed.cachedTokens(),
+                cost,
+                provider,
+                estimated);
     }
 
     protected static List<String> modelArgs(AgentProfile profile, String flag) {

@@ -1,13 +1,14 @@
 package dev.forgeline.worker.adapter;
 
-import dev.forgeline.worker.adapter.usage.CodexUsageParser;
-import dev.forgeline.worker.adapter.usage.UsageParser;
-import dev.forgeline.worker.config.WorkerConfig;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import dev.forgeline.worker.adapter.usage.CodexUsageParser;
+import dev.forgeline.worker.adapter.usage.UsageParser;
+import dev.forgeline.worker.config.WorkerConfig;
 
 /**
  * OpenAI Codex CLI: {@code codex exec --json --full-auto [-m M] -}, the prompt on stdin ({@code -}). Token usage

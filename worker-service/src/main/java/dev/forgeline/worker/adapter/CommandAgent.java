@@ -1,16 +1,17 @@
 package dev.forgeline.worker.adapter;
 
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
 import dev.forgeline.contracts.payload.AgentUsage;
 import dev.forgeline.worker.config.WorkerConfig;
 import dev.forgeline.worker.process.ChildEnvironment;
 import dev.forgeline.worker.process.ProcessRequest;
 import dev.forgeline.worker.process.ProcessResult;
 import dev.forgeline.worker.process.ProcessRunner;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-import java.io.IOException;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Runs any command-line agent: {@code sh -c <forgeline.worker.agent-command>} in the worktree, with the prompt on
@@ -43,16 +44,27 @@ public class CommandAgent implements AgentAdapter {
     public AgentRun run(AgentInvocation invocation) throws InterruptedException {
         AgentUsage usage = AgentUsage.none(invocation.agentProfile(ID), ID);
         AgentProfile profile = invocation.profile();
-        String commandLine = profile != null && profile.executable() != null && !profile.executable().isBlank()
-                ? profile.executable() : this.commandLine;
+        String commandLine = profile != null
+                        && profile.executable() != null
+                        && !profile.executable().isBlank()
+                ? profile.executable()
+                : this.commandLine;
         if (commandLine == null || commandLine.isBlank()) {
             return new AgentRun(-1, "forgeline.worker.agent-command is not set", usage, 0, false);
         }
         try {
-            ProcessResult result = ProcessRunner.run(new ProcessRequest(List.of("sh", "-c", commandLine),
-                    invocation.worktree(), invocation.prompt(), invocation.deadline(), outputTailLines,
-                    invocation.onOutput(), null, profile == null ? Map.of() : profile.environment(), invocation.stop()));
-            return new AgentRun(result.exitCode(), result.outputTail(), usage, result.durationMillis(), result.timedOut());
+            ProcessResult result = ProcessRunner.run(new ProcessRequest(
+                    List.of("sh", "-c", commandLine),
+                    invocation.worktree(),
+                    invocation.prompt(),
+                    invocation.deadline(),
+                    outputTailLines,
+                    invocation.onOutput(),
+                    null,
+                    profile == null ? Map.of() : profile.environment(),
+                    invocation.stop()));
+            return new AgentRun(
+                    result.exitCode(), result.outputTail(), usage, result.durationMillis(), result.timedOut());
         } catch (IOException e) {
             return new AgentRun(-1, "agent command could not start: " + e.getMessage(), usage, 0, false);
         }

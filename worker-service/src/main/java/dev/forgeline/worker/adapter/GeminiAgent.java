@@ -1,13 +1,14 @@
 package dev.forgeline.worker.adapter;
 
-import dev.forgeline.worker.adapter.usage.GeminiUsageParser;
-import dev.forgeline.worker.adapter.usage.UsageParser;
-import dev.forgeline.worker.config.WorkerConfig;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import dev.forgeline.worker.adapter.usage.GeminiUsageParser;
+import dev.forgeline.worker.adapter.usage.UsageParser;
+import dev.forgeline.worker.config.WorkerConfig;
 
 /**
  * Gemini CLI: {@code gemini --output-format json --yolo [-m M] -p <prompt>}. Tokens from

@@ -1,10 +1,5 @@
 package dev.forgeline.worker.adapter;
 
-import dev.forgeline.contracts.payload.AgentUsage;
-import dev.forgeline.contracts.payload.TaskReady;
-import dev.forgeline.worker.config.WorkerConfig;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +9,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.forgeline.contracts.payload.AgentUsage;
+import dev.forgeline.contracts.payload.TaskReady;
+import dev.forgeline.worker.config.WorkerConfig;
 
 /**
  * A deterministic simulation of an agent, NOT an AI: it always writes the same two files for the same task, so
@@ -72,8 +73,8 @@ public class SimulatedAgent implements AgentAdapter {
     /** The line the generated function prints: a function of spec id, task id and title only. */
     public static String expectedLine(TaskReady task) {
         String title = oneLine(task.title());
-        return "forgeline simulated " + task.specId() + "/" + task.taskId() + " " + digest(task.specId(), task.taskId(), title)
-                + ": " + title;
+        return "forgeline simulated " + task.specId() + "/" + task.taskId() + " "
+                + digest(task.specId(), task.taskId(), title) + ": " + title;
     }
 
     @Override
@@ -84,23 +85,40 @@ public class SimulatedAgent implements AgentAdapter {
         SimulatedFaults.Draw draw = faults.draw(task.specId(), task.taskId(), attempt);
         if (!work(invocation, draw.fault() == SimulatedFaults.Fault.HANG ? Long.MAX_VALUE : draw.durationMillis())) {
             String why = invocation.stop().getAsBoolean() ? "simulated agent stopped" : "simulated agent hung";
-            return new AgentRun(137, why, usage(invocation, 0), millisSince(started),
+            return new AgentRun(
+                    137,
+                    why,
+                    usage(invocation, 0),
+                    millisSince(started),
                     !invocation.stop().getAsBoolean());
         }
         switch (draw.fault()) {
             case CRASH -> {
                 invocation.onOutput().accept("Segmentation fault (core dumped)");
-                return new AgentRun(139, "simulated crash\nSegmentation fault (core dumped)", usage(invocation, 0),
-                        millisSince(started), false);
+                return new AgentRun(
+                        139,
+                        "simulated crash\nSegmentation fault (core dumped)",
+                        usage(invocation, 0),
+                        millisSince(started),
+                        false);
             }
             case CONTEXT_EXHAUSTED -> {
-                return new AgentRun(1, "API Error: 400 {\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\","
-                        + "\"message\":\"prompt is too long: 212044 tokens > 200000 maximum\"}}", usage(invocation, 0),
-                        millisSince(started), false);
+                return new AgentRun(
+                        1,
+                        "API Error: 400 {\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\","
+                                + "\"message\":\"prompt is too long: 212044 tokens > 200000 maximum\"}}",
+                        usage(invocation, 0),
+                        millisSince(started),
+                        false);
             }
             case NETWORK_ERROR -> {
-                return new AgentRun(128, "ssh: connect to host git.example.internal port 22: Connection refused\n"
-                        + "fatal: Could not read from remote repository.", usage(invocation, 0), millisSince(started), false);
+                return new AgentRun(
+                        128,
+                        "ssh: connect to host git.example.internal port 22: Connection refused\n"
+                                + "fatal: Could not read from remote repository.",
+                        usage(invocation, 0),
+                        millisSince(started),
+                        false);
             }
             default -> {
                 // NONE, TEST_FAILURE and DEPENDENCY_FAILURE write the files; the worker's test run tells
@@ -116,9 +134,10 @@ public class SimulatedAgent implements AgentAdapter {
                 + "  printf '%s\\n' " + shellQuote(line) + "\n"
                 + "}\n";
         String testPrelude = switch (draw.fault()) {
-            case DEPENDENCY_FAILURE -> "echo 'npm ERR! code E404' >&2\n"
-                    + "echo \"npm ERR! 404 Not Found - GET https://registry.npmjs.org/left-padd - Not found\" >&2\n"
-                    + "exit 1\n";
+            case DEPENDENCY_FAILURE ->
+                "echo 'npm ERR! code E404' >&2\n"
+                        + "echo \"npm ERR! 404 Not Found - GET https://registry.npmjs.org/left-padd - Not found\" >&2\n"
+                        + "exit 1\n";
             case TEST_FAILURE -> "echo 'FAIL: simulated test failure (expected output differs)' >&2\nexit 1\n";
             default -> "";
         };
@@ -141,22 +160,44 @@ public class SimulatedAgent implements AgentAdapter {
             invocation.onOutput().accept("wrote lib/" + slug + ".sh");
             write(invocation.worktree().resolve("test").resolve(slug + "_test.sh"), test);
             invocation.onOutput().accept("wrote test/" + slug + "_test.sh");
-            output.append("wrote lib/").append(slug).append(".sh\nwrote test/").append(slug).append("_test.sh");
+            output.append("wrote lib/")
+                    .append(slug)
+                    .append(".sh\nwrote test/")
+                    .append(slug)
+                    .append("_test.sh");
         } catch (IOException e) {
-            return new AgentRun(1, "simulated agent could not write its files: " + e.getMessage(),
-                    usage(invocation, 0), millisSince(started), false);
+            return new AgentRun(
+                    1,
+                    "simulated agent could not write its files: " + e.getMessage(),
+                    usage(invocation, 0),
+                    millisSince(started),
+                    false);
         }
-        return new AgentRun(0, output.toString(), usage(invocation, library.length() + test.length()),
-                millisSince(started), false);
+        return new AgentRun(
+                0, output.toString(), usage(invocation, library.length() + test.length()), millisSince(started), false);
     }
 
     private AgentUsage usage(AgentInvocation invocation, int writtenChars) {
         if (faults.tokensPerTask() > 0) {
-            return new AgentUsage(invocation.agentProfile(ID), ID, "simulated", faults.tokensPerTask() / 2,
-                    faults.tokensPerTask() - faults.tokensPerTask() / 2, 0, faults.costPerTask(), "simulated", false);
+            return new AgentUsage(
+                    invocation.agentProfile(ID),
+                    ID,
+                    "simulated",
+                    faults.tokensPerTask() / 2,
+                    faults.tokensPerTask() - faults.tokensPerTask() / 2,
+                    0,
+                    faults.costPerTask(),
+                    "simulated",
+                    false);
         }
-        return new AgentUsage(invocation.agentProfile(ID), ID, "simulated", invocation.prompt().length() / 4,
-                writtenChars / 4, 0, faults.costPerTask() == null ? BigDecimal.ZERO : faults.costPerTask());
+        return new AgentUsage(
+                invocation.agentProfile(ID),
+                ID,
+                "simulated",
+                invocation.prompt().length() / 4,
+                writtenChars / 4,
+                0,
+                faults.costPerTask() == null ? BigDecimal.ZERO : faults.costPerTask());
     }
 
     /**
@@ -186,7 +227,8 @@ public class SimulatedAgent implements AgentAdapter {
 
     /** The attempt number from the worktree directory name ({@code a<n>}); 1 when it has another name. */
     static int attemptOf(Path worktree) {
-        String name = worktree.getFileName() == null ? "" : worktree.getFileName().toString();
+        String name =
+                worktree.getFileName() == null ? "" : worktree.getFileName().toString();
         return name.matches("a\\d+") ? Integer.parseInt(name.substring(1)) : 1;
     }
 

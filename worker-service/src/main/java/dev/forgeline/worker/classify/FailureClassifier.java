@@ -1,8 +1,9 @@
 package dev.forgeline.worker.classify;
 
-import dev.forgeline.contracts.FailureClass;
 import java.util.List;
 import java.util.regex.Pattern;
+
+import dev.forgeline.contracts.FailureClass;
 
 /**
  * Names why an agent run or a test run failed, from its exit code and output. First match wins:
@@ -21,7 +22,8 @@ public final class FailureClassifier {
 
     /** Which step failed: the agent itself, or the worker's run of the task's test command. */
     public enum Phase {
-        AGENT, TESTS
+        AGENT,
+        TESTS
     }
 
     private static final List<Pattern> CONTEXT_EXHAUSTED = patterns(
@@ -107,11 +109,9 @@ public final class FailureClassifier {
             "socket hang up",
             "fetch failed");
 
-    private static final List<Pattern> AGENT_TIMEOUT_WORDS = patterns(
-            "^Terminated$");
+    private static final List<Pattern> AGENT_TIMEOUT_WORDS = patterns("^Terminated$");
 
-    private FailureClassifier() {
-    }
+    private FailureClassifier() {}
 
     /**
      * Classifies a failed run.

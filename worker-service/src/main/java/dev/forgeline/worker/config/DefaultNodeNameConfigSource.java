@@ -3,6 +3,7 @@ package dev.forgeline.worker.config;
 import java.net.InetAddress;
 import java.util.Locale;
 import java.util.Set;
+
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**

@@ -1,11 +1,12 @@
 package dev.forgeline.worker.config;
 
-import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 
 /** How this worker node runs attempts. */
 @ConfigMapping(prefix = "forgeline.worker")

@@ -1,6 +1,5 @@
 package dev.forgeline.worker.git;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +10,8 @@ import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import jakarta.enterprise.context.ApplicationScoped;
+
 import org.jboss.logging.Logger;
 
 /**
@@ -31,7 +32,8 @@ public class GitCli {
      *
      * @return its standard output
      */
-    public String run(Path repository, Path directory, String... args) throws GitCommandException, InterruptedException {
+    public String run(Path repository, Path directory, String... args)
+            throws GitCommandException, InterruptedException {
         GitOutput output = exec(repository, directory, args);
         if (!output.ok()) {
             throw new GitCommandException(describe(args) + " failed (exit " + output.exitCode() + "): "
@@ -41,7 +43,8 @@ public class GitCli {
     }
 
     /** Runs {@code git -C <directory> <args>} under the lock of {@code repository}, whatever its exit code. */
-    public GitOutput exec(Path repository, Path directory, String... args) throws GitCommandException, InterruptedException {
+    public GitOutput exec(Path repository, Path directory, String... args)
+            throws GitCommandException, InterruptedException {
         ReentrantLock lock = locks.computeIfAbsent(lockKey(repository), k -> new ReentrantLock());
         lock.lockInterruptibly();
         try {
@@ -73,18 +76,20 @@ public class GitCli {
         try {
             out = Files.createTempFile("forgeline-git", ".out");
             err = Files.createTempFile("forgeline-git", ".err");
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectOutput(out.toFile())
-                    .redirectError(err.toFile());
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
             builder.environment().put("GIT_TERMINAL_PROMPT", "0");
             Process process = builder.start();
             process.getOutputStream().close();
             if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
-                throw new GitCommandException(describe(args) + " did not finish within " + TIMEOUT_MINUTES + " minutes");
+                throw new GitCommandException(
+                        describe(args) + " did not finish within " + TIMEOUT_MINUTES + " minutes");
             }
-            return new GitOutput(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            return new GitOutput(
+                    process.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new GitCommandException(describe(args) + " could not run: " + e.getMessage(), e);

@@ -1,7 +1,5 @@
 package dev.forgeline.worker.git;
 
-import dev.forgeline.contracts.payload.DiffStats;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
@@ -12,12 +10,16 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.forgeline.contracts.payload.DiffStats;
 
 /** The git steps of an attempt: a worktree on a fresh branch, the commit of the agent's work, its diff. */
 @ApplicationScoped
 public class Worktrees {
-    private static final String[] COMMITTER = {"-c", "user.name=Forgeline", "-c", "user.email=forgeline@localhost",
-            "-c", "commit.gpgsign=false"};
+    private static final String[] COMMITTER = {
+        "-c", "user.name=Forgeline", "-c", "user.email=forgeline@localhost", "-c", "commit.gpgsign=false"
+    };
     private final GitCli git;
 
     public Worktrees(GitCli git) {
@@ -99,8 +101,10 @@ public class Worktrees {
     }
 
     /** The unified diff from {@code baseCommit} to the worktree's HEAD (no renames: a moved test reads as deleted + added). */
-    public String diff(Path repository, Path worktree, String baseCommit) throws GitCommandException, InterruptedException {
-        return git.run(repository, worktree, "diff", "--no-renames", "--no-color", "--no-ext-diff", "-U5", baseCommit, "HEAD");
+    public String diff(Path repository, Path worktree, String baseCommit)
+            throws GitCommandException, InterruptedException {
+        return git.run(
+                repository, worktree, "diff", "--no-renames", "--no-color", "--no-ext-diff", "-U5", baseCommit, "HEAD");
     }
 
     static DiffStats parseNumstat(String numstat) {
@@ -131,7 +135,8 @@ public class Worktrees {
         } finally {
             deleteRecursively(worktree);
             git.exec(repository, repository, "worktree", "prune");
-            for (Path dir = worktree.getParent(); dir != null && dir.startsWith(workspace) && !dir.equals(workspace);
+            for (Path dir = worktree.getParent();
+                    dir != null && dir.startsWith(workspace) && !dir.equals(workspace);
                     dir = dir.getParent()) {
                 try {
                     Files.deleteIfExists(dir);

@@ -1,5 +1,9 @@
 package dev.forgeline.worker.messaging;
 
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventCodec;
 import dev.forgeline.contracts.EventType;
@@ -7,15 +11,12 @@ import dev.forgeline.contracts.payload.Heartbeat;
 import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.worker.config.WorkerConfig;
 import dev.forgeline.worker.service.AttemptProgress;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import jakarta.enterprise.context.ApplicationScoped;
 import dev.forgeline.worker.service.ContactMonitor;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import org.eclipse.microprofile.reactive.messaging.Metadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.jboss.logging.Logger;
 
 /**
@@ -29,8 +30,8 @@ public class HeartbeatPublisher {
     private final String nodeName;
     private final ContactMonitor contact;
 
-    public HeartbeatPublisher(@Channel("heartbeats") Emitter<String> emitter, WorkerConfig config,
-            ContactMonitor contact) {
+    public HeartbeatPublisher(
+            @Channel("heartbeats") Emitter<String> emitter, WorkerConfig config, ContactMonitor contact) {
         this.emitter = emitter;
         this.nodeName = config.nodeName();
         this.contact = contact;
@@ -38,8 +39,11 @@ public class HeartbeatPublisher {
 
     /** Sends one envelope keyed by node name; the broker's acknowledgement counts as contact. */
     public void send(Envelope envelope) {
-        emitter.send(Message.of(EventCodec.encode(envelope),
-                Metadata.of(OutgoingKafkaRecordMetadata.<String>builder().withKey(nodeName).build()),
+        emitter.send(Message.of(
+                EventCodec.encode(envelope),
+                Metadata.of(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withKey(nodeName)
+                        .build()),
                 () -> {
                     contact.recordContact();
                     return CompletableFuture.completedFuture(null);
@@ -54,14 +58,27 @@ public class HeartbeatPublisher {
     public void publish(AttemptProgress progress, Map<String, String> traceContext) {
         TaskLeased lease = progress.lease();
         try {
-            Heartbeat heartbeat = new Heartbeat(nodeName, lease.task().taskId(), lease.leaseId(), lease.fencingToken(),
-                    lease.attempt(), progress.elapsedMillis(), progress.phase().name(), progress.lastOutputLine(),
+            Heartbeat heartbeat = new Heartbeat(
+                    nodeName,
+                    lease.task().taskId(),
+                    lease.leaseId(),
+                    lease.fencingToken(),
+                    lease.attempt(),
+                    progress.elapsedMillis(),
+                    progress.phase().name(),
+                    progress.lastOutputLine(),
                     progress.tokensSoFar());
-            Envelope envelope = Envelope.of(EventType.WORKER_HEARTBEAT, lease.task().specId(), lease.task().taskId(),
-                    heartbeat, traceContext);
+            Envelope envelope = Envelope.of(
+                    EventType.WORKER_HEARTBEAT,
+                    lease.task().specId(),
+                    lease.task().taskId(),
+                    heartbeat,
+                    traceContext);
             send(envelope);
         } catch (RuntimeException e) {
-            LOG.warnf("heartbeat for %s/%s not sent: %s", lease.task().specId(), lease.task().taskId(), e.getMessage());
+            LOG.warnf(
+                    "heartbeat for %s/%s not sent: %s",
+                    lease.task().specId(), lease.task().taskId(), e.getMessage());
         }
     }
 }

@@ -1,13 +1,13 @@
 package dev.forgeline.worker.messaging;
 
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventCodec;
-import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.payload.LeaseRevoked;
 import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.worker.service.WorkerPool;
 import io.smallrye.reactive.messaging.annotations.Blocking;
-import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**

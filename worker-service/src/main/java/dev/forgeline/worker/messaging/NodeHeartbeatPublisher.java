@@ -1,5 +1,14 @@
 package dev.forgeline.worker.messaging;
 
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.payload.NodeHeartbeat;
@@ -9,14 +18,6 @@ import dev.forgeline.worker.service.AttemptProgress;
 import dev.forgeline.worker.service.RunningAttempts;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import java.time.Instant;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,8 +39,8 @@ public class NodeHeartbeatPublisher {
         return thread;
     });
 
-    public NodeHeartbeatPublisher(WorkerConfig config, HeartbeatPublisher publisher, RunningAttempts running,
-            AgentProfiles profiles) {
+    public NodeHeartbeatPublisher(
+            WorkerConfig config, HeartbeatPublisher publisher, RunningAttempts running, AgentProfiles profiles) {
         this.config = config;
         this.publisher = publisher;
         this.running = running;
@@ -65,9 +66,18 @@ public class NodeHeartbeatPublisher {
     /** Never throws: a timer run that throws cancels the later ones. */
     public void publish() {
         try {
-            NodeHeartbeat beat = new NodeHeartbeat(config.nodeName(), kind(), instanceId, Map.copyOf(config.labels()),
-                    profiles.names(), config.capacity(),
-                    running.list().stream().map(AttemptProgress::lease).map(l -> l.leaseId()).toList(), Instant.now());
+            NodeHeartbeat beat = new NodeHeartbeat(
+                    config.nodeName(),
+                    kind(),
+                    instanceId,
+                    Map.copyOf(config.labels()),
+                    profiles.names(),
+                    config.capacity(),
+                    running.list().stream()
+                            .map(AttemptProgress::lease)
+                            .map(l -> l.leaseId())
+                            .toList(),
+                    Instant.now());
             publisher.send(Envelope.of(EventType.NODE_HEARTBEAT, null, null, beat, Map.of()));
         } catch (RuntimeException e) {
             LOG.warnf("node heartbeat not sent: %s", e.getMessage());

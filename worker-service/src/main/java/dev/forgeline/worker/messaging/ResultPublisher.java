@@ -1,16 +1,17 @@
 package dev.forgeline.worker.messaging;
 
-import dev.forgeline.contracts.Envelope;
-import dev.forgeline.contracts.EventCodec;
-import dev.forgeline.contracts.EventType;
-import dev.forgeline.contracts.payload.TaskResult;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.forgeline.contracts.Envelope;
+import dev.forgeline.contracts.EventCodec;
+import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.payload.TaskResult;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -39,13 +40,17 @@ public class ResultPublisher {
      */
     public boolean publish(TaskResult result, Map<String, String> traceContext) throws InterruptedException {
         String key = result.specId() + "/" + result.taskId();
-        String value = EventCodec.encode(Envelope.of(EventType.TASK_RESULT, result.specId(), result.taskId(), result,
-                traceContext));
+        String value = EventCodec.encode(
+                Envelope.of(EventType.TASK_RESULT, result.specId(), result.taskId(), result, traceContext));
         long backoffMillis = 1_000;
         for (int attempt = 1; attempt <= MAX_TRIES; attempt++) {
             CompletableFuture<Void> acknowledged = new CompletableFuture<>();
             try {
-                emitter.send(Message.of(value, Metadata.of(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build()),
+                emitter.send(Message.of(
+                        value,
+                        Metadata.of(OutgoingKafkaRecordMetadata.<String>builder()
+                                .withKey(key)
+                                .build()),
                         () -> {
                             acknowledged.complete(null);
                             return CompletableFuture.completedFuture(null);
@@ -58,8 +63,9 @@ public class ResultPublisher {
                 return true;
             } catch (ExecutionException | TimeoutException | RuntimeException e) {
                 Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-                LOG.warnf("result of %s (lease %s) not acknowledged, try %d of %d: %s", key, result.leaseId(), attempt,
-                        MAX_TRIES, cause == null ? e : cause.toString());
+                LOG.warnf(
+                        "result of %s (lease %s) not acknowledged, try %d of %d: %s",
+                        key, result.leaseId(), attempt, MAX_TRIES, cause == null ? e : cause.toString());
             }
             if (attempt < MAX_TRIES) {
                 TimeUnit.MILLISECONDS.sleep(backoffMillis);

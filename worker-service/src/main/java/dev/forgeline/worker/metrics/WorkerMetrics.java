@@ -1,5 +1,8 @@
 package dev.forgeline.worker.metrics;
 
+import java.util.Locale;
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.forgeline.contracts.MetricNames;
 import dev.forgeline.contracts.payload.AgentUsage;
 import dev.forgeline.contracts.payload.TaskResult;
@@ -9,8 +12,6 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleCounter;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.util.Locale;
 
 /** The worker's OpenTelemetry instruments, named, typed and attributed as {@link MetricNames} says. */
 @ApplicationScoped
@@ -26,7 +27,10 @@ public class WorkerMetrics {
 
     /** Why the worker killed an agent's process tree ({@link MetricNames#WORKER_KILLS} reason attribute). */
     public enum KillReason {
-        CANCEL, TIMEOUT, LEASE_LOST, SELF_STOP;
+        CANCEL,
+        TIMEOUT,
+        LEASE_LOST,
+        SELF_STOP;
 
         String attribute() {
             return name().toLowerCase(Locale.ROOT);
@@ -43,23 +47,32 @@ public class WorkerMetrics {
     public WorkerMetrics(Meter meter, RunningAttempts running) {
         attempts = counter(meter, MetricNames.WORKER_ATTEMPTS);
         tokens = counter(meter, MetricNames.WORKER_AGENT_TOKENS);
-        cost = meter.counterBuilder(MetricNames.WORKER_AGENT_COST).ofDoubles()
-                .setUnit(unit(MetricNames.WORKER_AGENT_COST)).setDescription(description(MetricNames.WORKER_AGENT_COST))
+        cost = meter.counterBuilder(MetricNames.WORKER_AGENT_COST)
+                .ofDoubles()
+                .setUnit(unit(MetricNames.WORKER_AGENT_COST))
+                .setDescription(description(MetricNames.WORKER_AGENT_COST))
                 .build();
-        computeTime = meter.counterBuilder(MetricNames.WORKER_COMPUTE_TIME).ofDoubles()
+        computeTime = meter.counterBuilder(MetricNames.WORKER_COMPUTE_TIME)
+                .ofDoubles()
                 .setUnit(unit(MetricNames.WORKER_COMPUTE_TIME))
-                .setDescription(description(MetricNames.WORKER_COMPUTE_TIME)).build();
+                .setDescription(description(MetricNames.WORKER_COMPUTE_TIME))
+                .build();
         verificationFlags = counter(meter, MetricNames.WORKER_VERIFICATION_FLAGS);
         kills = counter(meter, MetricNames.WORKER_KILLS);
         cost.add(0);
         computeTime.add(0);
-        meter.gaugeBuilder(MetricNames.WORKER_RUNNING).ofLongs().setUnit(unit(MetricNames.WORKER_RUNNING))
+        meter.gaugeBuilder(MetricNames.WORKER_RUNNING)
+                .ofLongs()
+                .setUnit(unit(MetricNames.WORKER_RUNNING))
                 .setDescription(description(MetricNames.WORKER_RUNNING))
                 .buildWithCallback(gauge -> gauge.record(running.list().size()));
     }
 
     private static LongCounter counter(Meter meter, String name) {
-        LongCounter counter = meter.counterBuilder(name).setUnit(unit(name)).setDescription(description(name)).build();
+        LongCounter counter = meter.counterBuilder(name)
+                .setUnit(unit(name))
+                .setDescription(description(name))
+                .build();
         // a counter starts at 0 so its series exists (and rates work) before the first event
         counter.add(0);
         return counter;
@@ -77,15 +90,30 @@ public class WorkerMetrics {
     public void attemptFinished(TaskResult result) {
         AgentUsage usage = result.usage();
         String profile = usage == null || usage.agentProfile() == null ? "unknown" : usage.agentProfile();
-        attempts.add(1, Attributes.of(OUTCOME, result.succeeded() ? "succeeded" : "failed", FAILURE_CLASS,
-                result.failureClass() == null ? "none" : result.failureClass().name(), AGENT_PROFILE, profile));
+        attempts.add(
+                1,
+                Attributes.of(
+                        OUTCOME,
+                        result.succeeded() ? "succeeded" : "failed",
+                        FAILURE_CLASS,
+                        result.failureClass() == null
+                                ? "none"
+                                : result.failureClass().name(),
+                        AGENT_PROFILE,
+                        profile));
         if (usage != null) {
             String provider = usage.provider() == null ? "unknown" : usage.provider();
             String model = usage.model() == null ? "unknown" : usage.model();
             Attributes base = Attributes.of(AGENT_PROFILE, profile, PROVIDER, provider, MODEL, model);
-            tokens.add(usage.inputTokens(), base.toBuilder().put(DIRECTION, "input").build());
-            tokens.add(usage.outputTokens(), base.toBuilder().put(DIRECTION, "output").build());
-            tokens.add(usage.cachedTokens(), base.toBuilder().put(DIRECTION, "cached").build());
+            tokens.add(
+                    usage.inputTokens(),
+                    base.toBuilder().put(DIRECTION, "input").build());
+            tokens.add(
+                    usage.outputTokens(),
+                    base.toBuilder().put(DIRECTION, "output").build());
+            tokens.add(
+                    usage.cachedTokens(),
+                    base.toBuilder().put(DIRECTION, "cached").build());
             if (usage.costUsd() != null) {
                 cost.add(usage.costUsd().doubleValue(), base);
             }

@@ -7,9 +7,9 @@ import java.util.List;
  *
  * @param registered whether the dispatcher has accepted this node's registration
  */
-public record WorkerStatus(String nodeName, int capacity, String agent, boolean registered, List<RunningAttempt> running) {
+public record WorkerStatus(
+        String nodeName, int capacity, String agent, boolean registered, List<RunningAttempt> running) {
 
     /** One attempt in progress. */
-    public record RunningAttempt(String specId, String taskId, int attempt, String phase, long elapsedMillis) {
-    }
+    public record RunningAttempt(String specId, String taskId, int attempt, String phase, long elapsedMillis) {}
 }

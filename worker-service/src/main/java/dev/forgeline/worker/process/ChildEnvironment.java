@@ -11,8 +11,7 @@ import java.util.Map;
 public final class ChildEnvironment {
     private static final String[] SECRET_MARKERS = {"KEY", "TOKEN", "SECRET", "PASSWORD"};
 
-    private ChildEnvironment() {
-    }
+    private ChildEnvironment() {}
 
     /** Whether a variable of this name is withheld from child processes. */
     public static boolean isSecretName(String name) {

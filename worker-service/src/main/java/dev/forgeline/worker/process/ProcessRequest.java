@@ -22,8 +22,16 @@ import java.util.function.Consumer;
  * @param stop        polled while the process runs: when it answers true the whole tree is killed (a revoked lease,
  *                    a self-stop); may be null
  */
-public record ProcessRequest(List<String> command, Path directory, String stdin, Instant deadline, int tailLines,
-        Consumer<String> onLine, Consumer<String> onRawLine, Map<String, String> environment, BooleanSupplier stop) {
+public record ProcessRequest(
+        List<String> command,
+        Path directory,
+        String stdin,
+        Instant deadline,
+        int tailLines,
+        Consumer<String> onLine,
+        Consumer<String> onRawLine,
+        Map<String, String> environment,
+        BooleanSupplier stop) {
 
     public ProcessRequest {
         command = List.copyOf(command);
@@ -32,14 +40,24 @@ public record ProcessRequest(List<String> command, Path directory, String stdin,
         environment = environment == null ? Map.of() : Map.copyOf(environment);
     }
 
-    public ProcessRequest(List<String> command, Path directory, String stdin, Instant deadline, int tailLines,
+    public ProcessRequest(
+            List<String> command,
+            Path directory,
+            String stdin,
+            Instant deadline,
+            int tailLines,
             Consumer<String> onLine) {
         this(command, directory, stdin, deadline, tailLines, onLine, null, Map.of(), null);
     }
 
     /** {@code sh -c <commandLine>}. */
-    public static ProcessRequest shell(String commandLine, Path directory, String stdin, Instant deadline,
-            int tailLines, Consumer<String> onLine) {
+    public static ProcessRequest shell(
+            String commandLine,
+            Path directory,
+            String stdin,
+            Instant deadline,
+            int tailLines,
+            Consumer<String> onLine) {
         return new ProcessRequest(List.of("sh", "-c", commandLine), directory, stdin, deadline, tailLines, onLine);
     }
 }

@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+
 import org.jboss.logging.Logger;
 
 /**
@@ -25,8 +26,7 @@ public final class ProcessRunner {
     private static final int MAX_LINE_CHARS = 1_000_000;
     private static final int MAX_SHOWN_CHARS = 4_000;
 
-    private ProcessRunner() {
-    }
+    private ProcessRunner() {}
 
     /**
      * Runs the process to its end or its deadline.
@@ -45,18 +45,22 @@ public final class ProcessRunner {
         OutputTail tail = new OutputTail(request.tailLines());
         Consumer<String> onLine = request.onLine();
         Consumer<String> onRawLine = request.onRawLine();
-        Thread reader = daemon("output-" + process.pid(), () -> readLines(process.getInputStream(), line -> {
-            if (onRawLine != null) {
-                onRawLine.accept(line);
-            }
-            // only the raw parser sees long lines (JSON events); tails and heartbeats get a bounded line
-            String masked = SecretMasker.mask(line.length() > MAX_SHOWN_CHARS ? line.substring(0, MAX_SHOWN_CHARS) : line);
-            tail.accept(masked);
-            if (onLine != null) {
-                onLine.accept(masked);
-            }
-        }));
-        Thread writer = daemon("input-" + process.pid(), () -> writeAndClose(process.getOutputStream(), request.stdin()));
+        Thread reader = daemon(
+                "output-" + process.pid(),
+                () -> readLines(process.getInputStream(), line -> {
+                    if (onRawLine != null) {
+                        onRawLine.accept(line);
+                    }
+                    // only the raw parser sees long lines (JSON events); tails and heartbeats get a bounded line
+                    String masked = SecretMasker.mask(
+                            line.length() > MAX_SHOWN_CHARS ? line.substring(0, MAX_SHOWN_CHARS) : line);
+                    tail.accept(masked);
+                    if (onLine != null) {
+                        onLine.accept(masked);
+                    }
+                }));
+        Thread writer =
+                daemon("input-" + process.pid(), () -> writeAndClose(process.getOutputStream(), request.stdin()));
         reader.start();
         writer.start();
 
@@ -70,7 +74,8 @@ public final class ProcessRunner {
                     stopped = true;
                     break;
                 }
-                long remaining = Duration.between(Instant.now(), request.deadline()).toMillis();
+                long remaining =
+                        Duration.between(Instant.now(), request.deadline()).toMillis();
                 if (remaining <= 0) {
                     timedOut = true;
                     break;

@@ -30,8 +30,7 @@ public final class SecretMasker {
     /** Secret values this process learnt at run time (agent profiles' provider keys), masked wherever they appear. */
     private static final Set<String> REGISTERED_VALUES = new CopyOnWriteArraySet<>();
 
-    private SecretMasker() {
-    }
+    private SecretMasker() {}
 
     /** Masks this value from now on wherever it appears (values shorter than 6 characters are ignored). */
     public static void register(String secretValue) {

@@ -1,14 +1,15 @@
 package dev.forgeline.worker.rest;
 
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
 import dev.forgeline.worker.config.WorkerConfig;
 import dev.forgeline.worker.model.WorkerStatus;
 import dev.forgeline.worker.service.AgentAdapters;
 import dev.forgeline.worker.service.NodeRegistrar;
 import dev.forgeline.worker.service.RunningAttempts;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.MediaType;
 
 /** This node's identity and the attempts it is running. */
 @Path("/worker")
@@ -19,7 +20,8 @@ public class WorkerResource {
     private final RunningAttempts running;
     private final NodeRegistrar registrar;
 
-    public WorkerResource(WorkerConfig config, AgentAdapters adapters, RunningAttempts running, NodeRegistrar registrar) {
+    public WorkerResource(
+            WorkerConfig config, AgentAdapters adapters, RunningAttempts running, NodeRegistrar registrar) {
         this.config = config;
         this.adapters = adapters;
         this.running = running;
@@ -28,10 +30,18 @@ public class WorkerResource {
 
     @GET
     public WorkerStatus status() {
-        return new WorkerStatus(config.nodeName(), config.capacity(), adapters.defaultAdapter().id(),
-                registrar.registered(), running.list().stream()
-                        .map(p -> new WorkerStatus.RunningAttempt(p.lease().task().specId(), p.lease().task().taskId(),
-                                p.lease().attempt(), p.phase().name(), p.elapsedMillis()))
+        return new WorkerStatus(
+                config.nodeName(),
+                config.capacity(),
+                adapters.defaultAdapter().id(),
+                registrar.registered(),
+                running.list().stream()
+                        .map(p -> new WorkerStatus.RunningAttempt(
+                                p.lease().task().specId(),
+                                p.lease().task().taskId(),
+                                p.lease().attempt(),
+                                p.phase().name(),
+                                p.elapsedMillis()))
                         .toList());
     }
 }

@@ -1,17 +1,5 @@
 package dev.forgeline.worker.service;
 
-import dev.forgeline.contracts.FailureClass;
-import dev.forgeline.contracts.payload.AgentUsage;
-import dev.forgeline.contracts.payload.DiffStats;
-import dev.forgeline.contracts.payload.TaskLeased;
-import dev.forgeline.contracts.payload.TaskResult;
-import dev.forgeline.contracts.payload.TestOutcome;
-import dev.forgeline.worker.config.WorkerConfig;
-import dev.forgeline.worker.messaging.ResultPublisher;
-import dev.forgeline.worker.workspace.Workspaces;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +11,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.contracts.payload.AgentUsage;
+import dev.forgeline.contracts.payload.DiffStats;
+import dev.forgeline.contracts.payload.TaskLeased;
+import dev.forgeline.contracts.payload.TaskResult;
+import dev.forgeline.contracts.payload.TestOutcome;
+import dev.forgeline.worker.config.WorkerConfig;
+import dev.forgeline.worker.messaging.ResultPublisher;
+import dev.forgeline.worker.workspace.Workspaces;
+import io.quarkus.runtime.StartupEvent;
 import org.jboss.logging.Logger;
 
 /**
@@ -46,15 +47,17 @@ public class AbandonedAttempts {
     }
 
     void onStart(@Observes StartupEvent event) {
-        Thread thread = new Thread(() -> {
-            try {
-                recover();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (IOException | RuntimeException e) {
-                LOG.warnf("recovery of abandoned attempts failed: %s", e.getMessage());
-            }
-        }, "abandoned-attempts");
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        recover();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (IOException | RuntimeException e) {
+                        LOG.warnf("recovery of abandoned attempts failed: %s", e.getMessage());
+                    }
+                },
+                "abandoned-attempts");
         thread.setDaemon(true);
         thread.start();
     }
@@ -63,11 +66,15 @@ public class AbandonedAttempts {
     public List<TaskResult> recover() throws IOException, InterruptedException {
         List<TaskResult> reported = new ArrayList<>();
         for (TaskLeased lease : workspaces.abandonedAttempts()) {
-            Path worktree = workspaces.root().resolve(lease.task().specId()).resolve(lease.task().taskId())
+            Path worktree = workspaces
+                    .root()
+                    .resolve(lease.task().specId())
+                    .resolve(lease.task().taskId())
                     .resolve("a" + lease.attempt());
             workspaces.removeLeftovers(lease, worktree);
             TaskResult result = orphaned(lease, config.nodeName());
-            LOG.warnf("attempt %s/%s a%d was abandoned by a previous run of this worker: reporting it ORPHANED",
+            LOG.warnf(
+                    "attempt %s/%s a%d was abandoned by a previous run of this worker: reporting it ORPHANED",
                     lease.task().specId(), lease.task().taskId(), lease.attempt());
             if (results.publish(result, Map.of())) {
                 workspaces.recordEnd(lease.leaseId());
@@ -80,14 +87,32 @@ public class AbandonedAttempts {
     }
 
     static TaskResult orphaned(TaskLeased lease, String nodeName) {
-        String branch = AttemptRunner.branchName(lease.task().specId(), lease.task().taskId(), lease.attempt());
-        String profile = lease.agentProfile() != null ? lease.agentProfile() : lease.task().agentProfile();
-        return new TaskResult(lease.leaseId(), lease.task().specId(), lease.task().taskId(), nodeName,
-                lease.fencingToken(), lease.attempt(), false, FailureClass.ORPHANED,
+        String branch =
+                AttemptRunner.branchName(lease.task().specId(), lease.task().taskId(), lease.attempt());
+        String profile = lease.agentProfile() != null
+                ? lease.agentProfile()
+                : lease.task().agentProfile();
+        return new TaskResult(
+                lease.leaseId(),
+                lease.task().specId(),
+                lease.task().taskId(),
+                nodeName,
+                lease.fencingToken(),
+                lease.attempt(),
+                false,
+                FailureClass.ORPHANED,
                 "abandoned: the worker stopped during the attempt and was restarted; its processes and worktree are gone",
-                lease.task().repository(), lease.task().baseBranch(), branch, null, null, DiffStats.empty(),
-                TestOutcome.notRun(lease.task().testCommand()), AgentUsage.none(profile, null), 0,
-                lease.leasedAt() == null ? Instant.now() : lease.leasedAt(), Instant.now());
+                lease.task().repository(),
+                lease.task().baseBranch(),
+                branch,
+                null,
+                null,
+                DiffStats.empty(),
+                TestOutcome.notRun(lease.task().testCommand()),
+                AgentUsage.none(profile, null),
+                0,
+                lease.leasedAt() == null ? Instant.now() : lease.leasedAt(),
+                Instant.now());
     }
 
     /** Worktree directories ({@code <spec>/<task>/a<n>}) older than this process that are not kept ones. */
@@ -96,15 +121,22 @@ public class AbandonedAttempts {
         if (!Files.isDirectory(root)) {
             return;
         }
-        Set<Path> kept = workspaces.kept().stream().map(k -> k.worktree().toAbsolutePath().normalize())
+        Set<Path> kept = workspaces.kept().stream()
+                .map(k -> k.worktree().toAbsolutePath().normalize())
                 .collect(Collectors.toSet());
         List<Path> stray;
-        try (Stream<Path> paths = Files.find(root, 3, (path, attributes) -> attributes.isDirectory()
-                && root.relativize(path).getNameCount() == 3 && path.getFileName().toString().matches("a\\d+")
-                && !root.relativize(path).getName(0).toString().startsWith(".")
-                && !root.relativize(path).getName(0).toString().equals("mirrors")
-                && attributes.lastModifiedTime().compareTo(FileTime.from(processStart)) < 0)) {
-            stray = paths.map(p -> p.toAbsolutePath().normalize()).filter(p -> !kept.contains(p)).toList();
+        try (Stream<Path> paths = Files.find(
+                root,
+                3,
+                (path, attributes) -> attributes.isDirectory()
+                        && root.relativize(path).getNameCount() == 3
+                        && path.getFileName().toString().matches("a\\d+")
+                        && !root.relativize(path).getName(0).toString().startsWith(".")
+                        && !root.relativize(path).getName(0).toString().equals("mirrors")
+                        && attributes.lastModifiedTime().compareTo(FileTime.from(processStart)) < 0)) {
+            stray = paths.map(p -> p.toAbsolutePath().normalize())
+                    .filter(p -> !kept.contains(p))
+                    .toList();
         }
         for (Path worktree : stray) {
             LOG.infof("removing leftover worktree %s", worktree);

@@ -1,12 +1,13 @@
 package dev.forgeline.worker.service;
 
+import java.util.Map;
+import java.util.TreeMap;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+
 import dev.forgeline.worker.adapter.AgentAdapter;
 import dev.forgeline.worker.config.WorkerConfig;
 import io.quarkus.runtime.Startup;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
-import java.util.Map;
-import java.util.TreeMap;
 
 /** The agent adapters this worker has, and which one runs a task. */
 @ApplicationScoped
@@ -20,8 +21,8 @@ public class AgentAdapters {
         WorkerConfig.Profile defaultProfile = config.profiles().get(config.agent());
         defaultAdapter = byId.get(defaultProfile != null ? defaultProfile.adapter() : config.agent());
         if (defaultAdapter == null) {
-            throw new IllegalStateException("forgeline.worker.agent=" + config.agent() + " is not an agent adapter; known: "
-                    + byId.keySet());
+            throw new IllegalStateException(
+                    "forgeline.worker.agent=" + config.agent() + " is not an agent adapter; known: " + byId.keySet());
         }
     }
 

@@ -1,11 +1,5 @@
 package dev.forgeline.worker.service;
 
-import dev.forgeline.worker.adapter.AgentAdapter;
-import dev.forgeline.worker.adapter.AgentProfile;
-import dev.forgeline.worker.adapter.CliAgent;
-import dev.forgeline.worker.config.WorkerConfig;
-import dev.forgeline.worker.process.SecretMasker;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.forgeline.worker.adapter.AgentAdapter;
+import dev.forgeline.worker.adapter.AgentProfile;
+import dev.forgeline.worker.adapter.CliAgent;
+import dev.forgeline.worker.config.WorkerConfig;
+import dev.forgeline.worker.process.SecretMasker;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,28 +33,38 @@ public class AgentProfiles {
 
     public AgentProfiles(WorkerConfig config, AgentAdapters adapters) {
         this.adapters = adapters;
-        config.profiles().forEach((name, profile) -> byName.put(name, resolve(name, profile, config.prices(),
-                adapters::byId)));
+        config.profiles()
+                .forEach((name, profile) -> byName.put(name, resolve(name, profile, config.prices(), adapters::byId)));
         this.defaultName = config.agent();
     }
 
-    static AgentProfile resolve(String name, WorkerConfig.Profile profile, Map<String, WorkerConfig.Price> prices,
+    static AgentProfile resolve(
+            String name,
+            WorkerConfig.Profile profile,
+            Map<String, WorkerConfig.Price> prices,
             java.util.function.Function<String, Optional<AgentAdapter>> adapters) {
-        AgentAdapter adapter = adapters.apply(profile.adapter()).orElseThrow(() -> new IllegalStateException(
-                "forgeline.worker.profiles." + name + ".adapter=" + profile.adapter() + " is not an agent adapter"));
+        AgentAdapter adapter = adapters.apply(profile.adapter())
+                .orElseThrow(() -> new IllegalStateException("forgeline.worker.profiles." + name + ".adapter="
+                        + profile.adapter() + " is not an agent adapter"));
         AgentProfile.Price price = null;
         if (profile.inputPrice().isPresent() && profile.outputPrice().isPresent()) {
-            price = new AgentProfile.Price(profile.inputPrice().get(), profile.outputPrice().get(),
+            price = new AgentProfile.Price(
+                    profile.inputPrice().get(),
+                    profile.outputPrice().get(),
                     profile.cachedPrice().orElse(null));
-        } else if (profile.model().isPresent() && prices.containsKey(profile.model().get())) {
+        } else if (profile.model().isPresent()
+                && prices.containsKey(profile.model().get())) {
             WorkerConfig.Price table = prices.get(profile.model().get());
-            price = new AgentProfile.Price(table.input(), table.output(), table.cached().orElse(null));
+            price = new AgentProfile.Price(
+                    table.input(), table.output(), table.cached().orElse(null));
         }
         Map<String, String> environment = new TreeMap<>();
-        Optional<String> key = profile.apiKey().filter(k -> !k.isBlank())
+        Optional<String> key = profile.apiKey()
+                .filter(k -> !k.isBlank())
                 .or(() -> profile.apiKeyFile().map(AgentProfiles::readKeyFile));
         if (key.isPresent()) {
-            String envName = profile.apiKeyEnv().orElse(adapter instanceof CliAgent cli ? cli.defaultApiKeyEnv() : null);
+            String envName =
+                    profile.apiKeyEnv().orElse(adapter instanceof CliAgent cli ? cli.defaultApiKeyEnv() : null);
             if (envName == null) {
                 throw new IllegalStateException("forgeline.worker.profiles." + name
                         + ".api-key-env must name the variable the key is passed in for adapter " + adapter.id());
@@ -61,9 +72,16 @@ public class AgentProfiles {
             SecretMasker.register(key.get());
             environment.put(envName, key.get());
         }
-        return new AgentProfile(name, adapter.id(), profile.model().orElse(null), profile.contextTokens().orElse(null),
-                profile.provider().orElse(null), price, profile.executable().orElse(null),
-                profile.args().orElse(List.of()), environment);
+        return new AgentProfile(
+                name,
+                adapter.id(),
+                profile.model().orElse(null),
+                profile.contextTokens().orElse(null),
+                profile.provider().orElse(null),
+                price,
+                profile.executable().orElse(null),
+                profile.args().orElse(List.of()),
+                environment);
     }
 
     private static String readKeyFile(String file) {
@@ -87,11 +105,14 @@ public class AgentProfiles {
             if (adapters.byId(requested).isPresent()) {
                 return AgentProfile.ofAdapter(requested);
             }
-            LOG.warnf("agent profile '%s' is not configured on this worker; running the default '%s'", requested,
-                    defaultName);
+            LOG.warnf(
+                    "agent profile '%s' is not configured on this worker; running the default '%s'",
+                    requested, defaultName);
         }
         AgentProfile profile = byName.get(defaultName);
-        return profile != null ? profile : AgentProfile.ofAdapter(adapters.defaultAdapter().id());
+        return profile != null
+                ? profile
+                : AgentProfile.ofAdapter(adapters.defaultAdapter().id());
     }
 
     /** The profile names and adapter ids this worker can run, its default first, for registration and heartbeats. */

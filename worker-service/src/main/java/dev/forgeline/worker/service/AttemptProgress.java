@@ -1,8 +1,9 @@
 package dev.forgeline.worker.service;
 
+import java.time.Instant;
+
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.payload.TaskLeased;
-import java.time.Instant;
 
 /** Live state of one running attempt, read by heartbeats and {@code GET /worker}. */
 public final class AttemptProgress {

@@ -1,12 +1,24 @@
 package dev.forgeline.worker.service;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.payload.AgentUsage;
 import dev.forgeline.contracts.payload.DiffStats;
 import dev.forgeline.contracts.payload.TaskLeased;
+import dev.forgeline.contracts.payload.TaskProposal;
 import dev.forgeline.contracts.payload.TaskReady;
 import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.contracts.payload.TestOutcome;
+import dev.forgeline.support.tracing.TraceContexts;
 import dev.forgeline.worker.adapter.AgentAdapter;
 import dev.forgeline.worker.adapter.AgentInvocation;
 import dev.forgeline.worker.adapter.AgentProfile;
@@ -15,21 +27,10 @@ import dev.forgeline.worker.classify.FailureClassifier;
 import dev.forgeline.worker.config.WorkerConfig;
 import dev.forgeline.worker.git.GitCommandException;
 import dev.forgeline.worker.git.Worktrees;
+import dev.forgeline.worker.messaging.ProposalPublisher;
 import dev.forgeline.worker.process.SecretMasker;
 import dev.forgeline.worker.verify.VerificationFlagger;
-import dev.forgeline.worker.messaging.ProposalPublisher;
-import dev.forgeline.contracts.payload.TaskProposal;
-import dev.forgeline.support.tracing.TraceContexts;
 import dev.forgeline.worker.workspace.Workspaces;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.List;
-import java.util.function.Consumer;
-import java.util.Optional;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -54,9 +55,17 @@ public class AttemptRunner {
     private final ProposalPublisher proposals;
     private final TraceContexts traceContexts;
 
-    public AttemptRunner(WorkerConfig config, Worktrees worktrees, AgentAdapters adapters, PromptBuilder prompts,
-            TestRunner testRunner, AgentProfiles profiles, Workspaces workspaces, Transcripts transcripts,
-            ProposalPublisher proposals, TraceContexts traceContexts) {
+    public AttemptRunner(
+            WorkerConfig config,
+            Worktrees worktrees,
+            AgentAdapters adapters,
+            PromptBuilder prompts,
+            TestRunner testRunner,
+            AgentProfiles profiles,
+            Workspaces workspaces,
+            Transcripts transcripts,
+            ProposalPublisher proposals,
+            TraceContexts traceContexts) {
         this.proposals = proposals;
         this.traceContexts = traceContexts;
         this.transcripts = transcripts;
@@ -89,7 +98,8 @@ public class AttemptRunner {
     public TaskResult run(TaskLeased lease, AttemptProgress progress) throws InterruptedException {
         TaskReady task = lease.task();
         Instant startedAt = progress.startedAt();
-        AgentProfile profile = profiles.select(lease.agentProfile() != null ? lease.agentProfile() : task.agentProfile());
+        AgentProfile profile =
+                profiles.select(lease.agentProfile() != null ? lease.agentProfile() : task.agentProfile());
         AgentAdapter adapter = adapters.byId(profile.adapter()).orElse(adapters.defaultAdapter());
         Verdict verdict = new Verdict(task.testCommand(), AgentUsage.none(profile.name(), adapter.id()));
         String branch = branchName(task.specId(), task.taskId(), lease.attempt());
@@ -107,8 +117,8 @@ public class AttemptRunner {
             Workspaces.Target target = workspaces.prepare(task.repository());
             repository = target.repository();
             worktree = worktreeDirectory(task.specId(), task.taskId(), lease.attempt());
-            verdict.baseCommit = worktrees.baseCommit(repository, target.mirror() ? target.baseRef(task.baseBranch())
-                    : task.baseBranch());
+            verdict.baseCommit = worktrees.baseCommit(
+                    repository, target.mirror() ? target.baseRef(task.baseBranch()) : task.baseBranch());
             verdict.target = target;
             if (Instant.now().isAfter(lease.deadline())) {
                 verdict.fail(FailureClass.TIMEOUT, "the lease deadline passed before the attempt started");
@@ -117,8 +127,13 @@ public class AttemptRunner {
             worktrees.create(repository, branch, worktree, verdict.baseCommit);
             runWithTranscript(lease, progress, adapter, profile, repository, worktree, verdict);
         } catch (GitCommandException | IOException | RuntimeException e) {
-            LOG.warnf(e instanceof RuntimeException ? e : null, "attempt %s/%s a%d failed: %s", task.specId(),
-                    task.taskId(), lease.attempt(), e.getMessage());
+            LOG.warnf(
+                    e instanceof RuntimeException ? e : null,
+                    "attempt %s/%s a%d failed: %s",
+                    task.specId(),
+                    task.taskId(),
+                    lease.attempt(),
+                    e.getMessage());
             verdict.fail(FailureClass.AGENT_ERROR, e.getMessage() == null ? e.toString() : e.getMessage());
         } finally {
             if (worktree != null && Files.exists(worktree)) {
@@ -132,8 +147,15 @@ public class AttemptRunner {
         return verdict.toResult(lease, config.nodeName(), branch, startedAt);
     }
 
-    private void runWithTranscript(TaskLeased lease, AttemptProgress progress, AgentAdapter adapter,
-            AgentProfile profile, Path repository, Path worktree, Verdict verdict) throws InterruptedException, GitCommandException {
+    private void runWithTranscript(
+            TaskLeased lease,
+            AttemptProgress progress,
+            AgentAdapter adapter,
+            AgentProfile profile,
+            Path repository,
+            Path worktree,
+            Verdict verdict)
+            throws InterruptedException, GitCommandException {
         try (Transcripts.Writer transcript = transcripts.open(lease)) {
             runAgentTestsAndCommit(lease, progress, adapter, profile, repository, worktree, verdict, line -> {
                 progress.outputLine(line);
@@ -142,16 +164,32 @@ public class AttemptRunner {
         }
     }
 
-    private void runAgentTestsAndCommit(TaskLeased lease, AttemptProgress progress, AgentAdapter adapter,
-            AgentProfile profile, Path repository, Path worktree, Verdict verdict, Consumer<String> output)
+    private void runAgentTestsAndCommit(
+            TaskLeased lease,
+            AttemptProgress progress,
+            AgentAdapter adapter,
+            AgentProfile profile,
+            Path repository,
+            Path worktree,
+            Verdict verdict,
+            Consumer<String> output)
             throws InterruptedException, GitCommandException {
         TaskReady task = lease.task();
         progress.phase(AttemptPhase.AGENT);
-        AgentRun agent = adapter.run(new AgentInvocation(worktree, prompts.build(lease), task, lease.deadline(),
-                output, profile, progress::tokensSoFar, progress::stopRequested));
+        AgentRun agent = adapter.run(new AgentInvocation(
+                worktree,
+                prompts.build(lease),
+                task,
+                lease.deadline(),
+                output,
+                profile,
+                progress::tokensSoFar,
+                progress::stopRequested));
         verdict.usage = agent.usage();
         verdict.computeMillis += agent.durationMillis();
-        progress.tokensSoFar(agent.usage().inputTokens() + agent.usage().outputTokens() + agent.usage().cachedTokens());
+        progress.tokensSoFar(agent.usage().inputTokens()
+                + agent.usage().outputTokens()
+                + agent.usage().cachedTokens());
 
         if (progress.stopRequested()) {
             // revoked or self-stopped: the processes are dead; nothing is tested or committed
@@ -161,8 +199,8 @@ public class AttemptRunner {
         boolean testsTimedOut = false;
         if (!agent.timedOut()) {
             progress.phase(AttemptPhase.TESTS);
-            TestRunner.TestRun tests = testRunner.run(task.testCommand(), worktree, lease.deadline(), output,
-                    progress::stopRequested);
+            TestRunner.TestRun tests =
+                    testRunner.run(task.testCommand(), worktree, lease.deadline(), output, progress::stopRequested);
             verdict.tests = tests.outcome();
             verdict.computeMillis += tests.outcome().durationMillis();
             testsTimedOut = tests.timedOut();
@@ -183,29 +221,38 @@ public class AttemptRunner {
                 try {
                     workspaces.push(verdict.target, branchName(task.specId(), task.taskId(), lease.attempt()));
                 } catch (GitCommandException e) {
-                    verdict.fail(FailureClassifier.classify(FailureClassifier.Phase.AGENT, 1, false, e.getMessage()),
+                    verdict.fail(
+                            FailureClassifier.classify(FailureClassifier.Phase.AGENT, 1, false, e.getMessage()),
                             "could not push the attempt branch: " + e.getMessage());
                 }
             }
-            verdict.verificationFlags = VerificationFlagger.flags(worktrees.diff(repository, worktree, verdict.baseCommit));
+            verdict.verificationFlags =
+                    VerificationFlagger.flags(worktrees.diff(repository, worktree, verdict.baseCommit));
         }
 
         if (agent.timedOut() || testsTimedOut) {
-            verdict.fail(FailureClass.TIMEOUT, (agent.timedOut() ? "the agent" : "the tests")
-                    + " ran past the lease deadline " + lease.deadline());
+            verdict.fail(
+                    FailureClass.TIMEOUT,
+                    (agent.timedOut() ? "the agent" : "the tests") + " ran past the lease deadline "
+                            + lease.deadline());
         } else if (agent.exitCode() != 0) {
-            verdict.fail(FailureClassifier.classify(FailureClassifier.Phase.AGENT, agent.exitCode(), false,
-                    agent.outputTail()), "agent exited with " + agent.exitCode() + lastLine(agent.outputTail()));
+            verdict.fail(
+                    FailureClassifier.classify(
+                            FailureClassifier.Phase.AGENT, agent.exitCode(), false, agent.outputTail()),
+                    "agent exited with " + agent.exitCode() + lastLine(agent.outputTail()));
         } else if (commit.isEmpty()) {
             verdict.fail(FailureClass.AGENT_ERROR, "agent made no changes");
         } else if (!verdict.tests.ran()) {
-            verdict.fail(FailureClass.TEST_FAILURE, task.testCommand() == null || task.testCommand().isBlank()
-                    ? "no test command: the work cannot be verified"
-                    : verdict.tests.outputTail());
+            verdict.fail(
+                    FailureClass.TEST_FAILURE,
+                    task.testCommand() == null || task.testCommand().isBlank()
+                            ? "no test command: the work cannot be verified"
+                            : verdict.tests.outputTail());
         } else if (!verdict.tests.passed()) {
-            verdict.fail(FailureClassifier.classify(FailureClassifier.Phase.TESTS, verdict.tests.exitCode(), false,
-                    verdict.tests.outputTail()), "tests failed with exit code " + verdict.tests.exitCode()
-                    + lastLine(verdict.tests.outputTail()));
+            verdict.fail(
+                    FailureClassifier.classify(
+                            FailureClassifier.Phase.TESTS, verdict.tests.exitCode(), false, verdict.tests.outputTail()),
+                    "tests failed with exit code " + verdict.tests.exitCode() + lastLine(verdict.tests.outputTail()));
         }
     }
 
@@ -214,12 +261,17 @@ public class AttemptRunner {
         try {
             for (TaskProposal proposal : FollowUps.take(worktree, lease)) {
                 if (!proposals.publish(proposal, traceContexts.current())) {
-                    LOG.warnf("follow-up '%s' of %s/%s could not be published", proposal.title(),
-                            lease.task().specId(), lease.task().taskId());
+                    LOG.warnf(
+                            "follow-up '%s' of %s/%s could not be published",
+                            proposal.title(),
+                            lease.task().specId(),
+                            lease.task().taskId());
                 }
             }
         } catch (IOException e) {
-            LOG.warnf("follow-ups of %s/%s not read: %s", lease.task().specId(), lease.task().taskId(), e.getMessage());
+            LOG.warnf(
+                    "follow-ups of %s/%s not read: %s",
+                    lease.task().specId(), lease.task().taskId(), e.getMessage());
         }
     }
 
@@ -236,7 +288,8 @@ public class AttemptRunner {
                 }
                 String content = Files.readString(path, java.nio.charset.StandardCharsets.ISO_8859_1);
                 if (SecretMasker.containsKnownValue(content)) {
-                    Files.writeString(path, SecretMasker.maskKnownValues(content), java.nio.charset.StandardCharsets.ISO_8859_1);
+                    Files.writeString(
+                            path, SecretMasker.maskKnownValues(content), java.nio.charset.StandardCharsets.ISO_8859_1);
                     LOG.warnf("a secret value written to %s by the agent was redacted before the commit", file);
                 }
             } catch (IOException e) {
@@ -319,9 +372,27 @@ public class AttemptRunner {
             if (!succeeded && failureClass == null) {
                 fail(FailureClass.AGENT_ERROR, "the attempt did not complete");
             }
-            return new TaskResult(lease.leaseId(), task.specId(), task.taskId(), nodeName, lease.fencingToken(),
-                    lease.attempt(), succeeded, failureClass, failureDetail, task.repository(), task.baseBranch(),
-                    branch, baseCommit, commit, diff, tests, usage, computeMillis, startedAt, Instant.now(),
+            return new TaskResult(
+                    lease.leaseId(),
+                    task.specId(),
+                    task.taskId(),
+                    nodeName,
+                    lease.fencingToken(),
+                    lease.attempt(),
+                    succeeded,
+                    failureClass,
+                    failureDetail,
+                    task.repository(),
+                    task.baseBranch(),
+                    branch,
+                    baseCommit,
+                    commit,
+                    diff,
+                    tests,
+                    usage,
+                    computeMillis,
+                    startedAt,
+                    Instant.now(),
                     verificationFlags);
         }
     }

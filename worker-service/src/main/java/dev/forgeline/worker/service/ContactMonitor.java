@@ -1,8 +1,8 @@
 package dev.forgeline.worker.service;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
+import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * When the worker last heard from Kafka: every heartbeat the broker acknowledges is contact. The dispatcher knows

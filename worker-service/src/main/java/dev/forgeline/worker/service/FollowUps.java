@@ -1,9 +1,5 @@
 package dev.forgeline.worker.service;
 
-import dev.forgeline.contracts.ProposalOrigin;
-import dev.forgeline.contracts.payload.TaskLeased;
-import dev.forgeline.contracts.payload.TaskProposal;
-import dev.forgeline.worker.process.SecretMasker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +11,11 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import dev.forgeline.contracts.ProposalOrigin;
+import dev.forgeline.contracts.payload.TaskLeased;
+import dev.forgeline.contracts.payload.TaskProposal;
+import dev.forgeline.worker.process.SecretMasker;
 
 /**
  * Follow-up work an agent proposes instead of doing it: {@code .forgeline/follow-ups.md} in its worktree, Forgeline
@@ -28,8 +29,7 @@ public final class FollowUps {
     private static final Pattern FILES = Pattern.compile("(?mi)^Files:\\s*(.+)$");
     private static final Pattern BACKTICKED_PATH = Pattern.compile("`([A-Za-z0-9_./-]+\\.[A-Za-z0-9]+)`");
 
-    private FollowUps() {
-    }
+    private FollowUps() {}
 
     /** Reads and removes the follow-up file of a worktree; no file, no proposals. */
     public static List<TaskProposal> take(Path worktree, TaskLeased lease) throws IOException {
@@ -58,15 +58,25 @@ public final class FollowUps {
             int start = bounds.get(i)[0];
             int end = i + 1 < bounds.size() ? bounds.get(i + 1)[0] : markdown.length();
             String section = markdown.substring(start, end).strip();
-            String headingText = markdown.substring(start, bounds.get(i)[1]).replaceFirst("^##\\s+Task:\\s*", "").strip();
-            String title = headingText.contains(" - ") ? headingText.substring(headingText.indexOf(" - ") + 3).strip()
+            String headingText = markdown.substring(start, bounds.get(i)[1])
+                    .replaceFirst("^##\\s+Task:\\s*", "")
+                    .strip();
+            String title = headingText.contains(" - ")
+                    ? headingText.substring(headingText.indexOf(" - ") + 3).strip()
                     : headingText;
             String text = SecretMasker.mask(section);
-            UUID proposalId = UUID.nameUUIDFromBytes((lease.leaseId() + "\n" + i + "\n" + headingText)
-                    .getBytes(StandardCharsets.UTF_8));
-            proposals.add(new TaskProposal(proposalId, lease.task().specId(), lease.task().taskId(), ProposalOrigin.AGENT,
-                    SecretMasker.mask(title), text, files(section), "proposed by the agent of " + lease.task().taskId()
-                            + " attempt " + lease.attempt(), null));
+            UUID proposalId = UUID.nameUUIDFromBytes(
+                    (lease.leaseId() + "\n" + i + "\n" + headingText).getBytes(StandardCharsets.UTF_8));
+            proposals.add(new TaskProposal(
+                    proposalId,
+                    lease.task().specId(),
+                    lease.task().taskId(),
+                    ProposalOrigin.AGENT,
+                    SecretMasker.mask(title),
+                    text,
+                    files(section),
+                    "proposed by the agent of " + lease.task().taskId() + " attempt " + lease.attempt(),
+                    null));
         }
         return proposals;
     }

@@ -1,24 +1,23 @@
 package dev.forgeline.worker.service;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forgeline.worker.config.WorkerConfig;
 import dev.forgeline.worker.model.NodeRegistration;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,7 +32,8 @@ public class NodeRegistrar {
 
     private final WorkerConfig config;
     private final ObjectMapper json;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "node-registration");
         thread.setDaemon(true);
@@ -62,8 +62,8 @@ public class NodeRegistrar {
     }
 
     public NodeRegistration registration() {
-        return new NodeRegistration(config.nodeName(), config.capacity(), new TreeMap<>(config.labels()),
-                profiles.names());
+        return new NodeRegistration(
+                config.nodeName(), config.capacity(), new TreeMap<>(config.labels()), profiles.names());
     }
 
     private void register(long nextDelayMillis) {
@@ -80,8 +80,9 @@ public class NodeRegistrar {
                 LOG.infof("node %s registered with the dispatcher at %s", config.nodeName(), uri);
                 return;
             }
-            LOG.warnf("dispatcher answered %d to the registration of %s; retrying in %d ms", response.statusCode(),
-                    config.nodeName(), nextDelayMillis);
+            LOG.warnf(
+                    "dispatcher answered %d to the registration of %s; retrying in %d ms",
+                    response.statusCode(), config.nodeName(), nextDelayMillis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
@@ -91,7 +92,9 @@ public class NodeRegistrar {
             LOG.warnf("dispatcher at %s not reachable (%s); retrying in %d ms", uri, e.toString(), nextDelayMillis);
         }
         if (!timer.isShutdown()) {
-            timer.schedule(() -> register(Math.min(nextDelayMillis * 2, MAX_DELAY_MILLIS)), nextDelayMillis,
+            timer.schedule(
+                    () -> register(Math.min(nextDelayMillis * 2, MAX_DELAY_MILLIS)),
+                    nextDelayMillis,
                     TimeUnit.MILLISECONDS);
         }
     }

@@ -1,15 +1,16 @@
 package dev.forgeline.worker.service;
 
+import java.util.ArrayList;
+import java.util.List;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
 import dev.forgeline.contracts.payload.DependencySummary;
 import dev.forgeline.contracts.payload.PreviousAttempt;
 import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.contracts.payload.TaskReady;
 import dev.forgeline.worker.config.WorkerConfig;
 import dev.forgeline.worker.process.SecretMasker;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The prompt an agent gets: the task's title, description and acceptance criteria, what its merged dependencies
@@ -44,7 +45,9 @@ public class PromptBuilder {
 
     /** How a section gives way when the prompt is too long. */
     enum Cut {
-        NEVER, KEEP_START, KEEP_END
+        NEVER,
+        KEEP_START,
+        KEEP_END
     }
 
     private static final class Section {
@@ -72,15 +75,21 @@ public class PromptBuilder {
 
     public String build(TaskReady task, PreviousAttempt previous) {
         List<Section> sections = new ArrayList<>();
-        sections.add(new Section("head", "# Task " + task.taskId() + ": " + nullToEmpty(task.title()) + "\n"
-                + "Spec: " + nullToEmpty(task.specName()) + " (" + task.specId() + ")\n\n", Cut.NEVER, 0));
+        sections.add(new Section(
+                "head",
+                "# Task " + task.taskId() + ": " + nullToEmpty(task.title()) + "\n" + "Spec: "
+                        + nullToEmpty(task.specName()) + " (" + task.specId() + ")\n\n",
+                Cut.NEVER,
+                0));
         if (task.description() != null && !task.description().isBlank()) {
-            sections.add(new Section("description", "## Description\n" + task.description().strip() + "\n\n",
-                    Cut.KEEP_START, 3));
+            sections.add(new Section(
+                    "description", "## Description\n" + task.description().strip() + "\n\n", Cut.KEEP_START, 3));
         }
         if (!task.acceptance().isEmpty()) {
             StringBuilder criteria = new StringBuilder("## Acceptance criteria\n");
-            task.acceptance().forEach(criterion -> criteria.append("- ").append(criterion.strip()).append('\n'));
+            task.acceptance()
+                    .forEach(criterion ->
+                            criteria.append("- ").append(criterion.strip()).append('\n'));
             sections.add(new Section("acceptance", criteria.append('\n').toString(), Cut.KEEP_START, 4));
         }
         if (!task.dependencySummaries().isEmpty()) {
@@ -88,21 +97,30 @@ public class PromptBuilder {
             for (DependencySummary dep : task.dependencySummaries()) {
                 deps.append("- ").append(dep.taskId()).append(": ").append(nullToEmpty(dep.title()));
                 if (dep.mergeCommit() != null) {
-                    deps.append(" (commit ").append(dep.mergeCommit(), 0, Math.min(12, dep.mergeCommit().length()))
+                    deps.append(" (commit ")
+                            .append(
+                                    dep.mergeCommit(),
+                                    0,
+                                    Math.min(12, dep.mergeCommit().length()))
                             .append(')');
                 }
                 deps.append('\n');
                 if (!dep.files().isEmpty()) {
-                    deps.append("  files: ").append(String.join(", ", dep.files())).append('\n');
+                    deps.append("  files: ")
+                            .append(String.join(", ", dep.files()))
+                            .append('\n');
                 }
                 if (dep.summary() != null && !dep.summary().isBlank()) {
-                    deps.append("  ").append(dep.summary().strip().replace("\n", "\n  ")).append('\n');
+                    deps.append("  ")
+                            .append(dep.summary().strip().replace("\n", "\n  "))
+                            .append('\n');
                 }
             }
             sections.add(new Section("dependencies", deps.append('\n').toString(), Cut.KEEP_START, 1));
         }
         if (previous != null) {
-            StringBuilder why = new StringBuilder("## This is a retry: attempt ").append(previous.attempt())
+            StringBuilder why = new StringBuilder("## This is a retry: attempt ")
+                    .append(previous.attempt())
                     .append(" failed\n");
             if (previous.failureClass() != null) {
                 why.append("Failure class: ").append(previous.failureClass()).append('\n');
@@ -111,35 +129,48 @@ public class PromptBuilder {
                 why.append("Detail: ").append(previous.detail().strip()).append('\n');
             }
             if (previous.reviewComment() != null && !previous.reviewComment().isBlank()) {
-                why.append("A reviewer asked for changes:\n").append(previous.reviewComment().strip()).append('\n');
+                why.append("A reviewer asked for changes:\n")
+                        .append(previous.reviewComment().strip())
+                        .append('\n');
             }
             sections.add(new Section("previous", why.append('\n').toString(), Cut.NEVER, 0));
             if (previous.outputTail() != null && !previous.outputTail().isBlank()) {
-                sections.add(new Section("previous-output", "### End of the previous attempt's output\n```\n"
-                        + previous.outputTail().strip() + "\n```\n\n", Cut.KEEP_END, 2));
+                sections.add(new Section(
+                        "previous-output",
+                        "### End of the previous attempt's output\n```\n"
+                                + previous.outputTail().strip() + "\n```\n\n",
+                        Cut.KEEP_END,
+                        2));
             }
         }
         StringBuilder checked = new StringBuilder("## How your work is checked\n");
         if (task.testCommand() == null || task.testCommand().isBlank()) {
             checked.append("The task names no test command; write tests that prove the acceptance criteria.\n\n");
         } else {
-            checked.append("When you finish, the worker runs this command in the current directory; it must exit 0:\n\n")
-                    .append("    ").append(task.testCommand().strip()).append("\n\n");
+            checked.append(
+                            "When you finish, the worker runs this command in the current directory; it must exit 0:\n\n")
+                    .append("    ")
+                    .append(task.testCommand().strip())
+                    .append("\n\n");
         }
         checked.append("## Rules\n")
                 .append("- Make the tests pass.\n")
-                .append("- Work only in the current directory (a git worktree of the repository); change nothing outside it.\n")
+                .append(
+                        "- Work only in the current directory (a git worktree of the repository); change nothing outside it.\n")
                 .append("- Do not commit: the worker runs the tests itself and commits your changes.\n")
                 .append("- Do not delete, disable or weaken tests, assertions, coverage or lint settings.\n")
-                .append("- Work you find that belongs in another task: describe it in ").append(FOLLOW_UPS_FILE)
+                .append("- Work you find that belongs in another task: describe it in ")
+                .append(FOLLOW_UPS_FILE)
                 .append(" as `## Task: <title>` sections instead of doing it.\n");
         sections.add(new Section("checked", checked.toString(), Cut.NEVER, 0));
         return SecretMasker.mask(fit(sections));
     }
 
     private String fit(List<Section> sections) {
-        List<Section> cutOrder = sections.stream().filter(s -> s.cut != Cut.NEVER)
-                .sorted(java.util.Comparator.comparingInt(s -> s.cutRank)).toList();
+        List<Section> cutOrder = sections.stream()
+                .filter(s -> s.cut != Cut.NEVER)
+                .sorted(java.util.Comparator.comparingInt(s -> s.cutRank))
+                .toList();
         for (Section section : cutOrder) {
             int over = length(sections) - maxChars;
             if (over <= 0) {

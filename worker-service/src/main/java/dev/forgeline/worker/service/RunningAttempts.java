@@ -1,10 +1,10 @@
 package dev.forgeline.worker.service;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import jakarta.enterprise.context.ApplicationScoped;
 
 /** The attempts this worker is running now, by lease id. */
 @ApplicationScoped
@@ -21,6 +21,8 @@ public class RunningAttempts {
 
     /** Oldest first. */
     public List<AttemptProgress> list() {
-        return running.values().stream().sorted(Comparator.comparing(AttemptProgress::startedAt)).toList();
+        return running.values().stream()
+                .sorted(Comparator.comparing(AttemptProgress::startedAt))
+                .toList();
     }
 }

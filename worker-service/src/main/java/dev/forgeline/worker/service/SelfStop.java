@@ -1,8 +1,9 @@
 package dev.forgeline.worker.service;
 
-import dev.forgeline.contracts.FailureClass;
 import java.time.Duration;
 import java.time.Instant;
+
+import dev.forgeline.contracts.FailureClass;
 
 /**
  * The self-stop rule: an attempt whose worker has had no heartbeat acknowledged by Kafka for 3 heartbeat intervals
@@ -10,8 +11,7 @@ import java.time.Instant;
  * three missed heartbeats, declared the node dead and re-queued the task: an orphan must not keep working on it.
  */
 public final class SelfStop {
-    private SelfStop() {
-    }
+    private SelfStop() {}
 
     /** @return whether this call stopped the attempt */
     public static boolean check(AttemptProgress progress, ContactMonitor contact, Instant now) {
@@ -20,8 +20,11 @@ public final class SelfStop {
         if (silence.toMillis() < timeoutSeconds * 1000) {
             return false;
         }
-        return progress.requestStop(FailureClass.ORPHANED, "self-stop: no heartbeat acknowledged by Kafka for "
-                + silence.toSeconds() + " s (timeout " + timeoutSeconds + " s); the dispatcher has given the task to "
-                + "another node");
+        return progress.requestStop(
+                FailureClass.ORPHANED,
+                "self-stop: no heartbeat acknowledged by Kafka for "
+                        + silence.toSeconds() + " s (timeout " + timeoutSeconds
+                        + " s); the dispatcher has given the task to "
+                        + "another node");
     }
 }

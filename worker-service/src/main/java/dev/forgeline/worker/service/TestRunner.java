@@ -1,16 +1,17 @@
 package dev.forgeline.worker.service;
 
-import dev.forgeline.contracts.payload.TestOutcome;
-import dev.forgeline.worker.config.WorkerConfig;
-import dev.forgeline.worker.process.ProcessRequest;
-import dev.forgeline.worker.process.ProcessResult;
-import dev.forgeline.worker.process.ProcessRunner;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.forgeline.contracts.payload.TestOutcome;
+import dev.forgeline.worker.config.WorkerConfig;
+import dev.forgeline.worker.process.ProcessRequest;
+import dev.forgeline.worker.process.ProcessResult;
+import dev.forgeline.worker.process.ProcessRunner;
 
 /** The worker's own run of a task's test command: what the agent claims counts for nothing. */
 @ApplicationScoped
@@ -22,8 +23,7 @@ public class TestRunner {
     }
 
     /** How the test run ended; {@code timedOut} when the deadline stopped it. */
-    public record TestRun(TestOutcome outcome, boolean timedOut) {
-    }
+    public record TestRun(TestOutcome outcome, boolean timedOut) {}
 
     /** Runs {@code sh -c <testCommand>} in the worktree, killed at the deadline. */
     public TestRun run(String testCommand, Path worktree, Instant deadline, Consumer<String> onOutput)
@@ -32,20 +32,33 @@ public class TestRunner {
     }
 
     /** As above, killed as soon as {@code stop} answers true. */
-    public TestRun run(String testCommand, Path worktree, Instant deadline, Consumer<String> onOutput,
-            BooleanSupplier stop) throws InterruptedException {
+    public TestRun run(
+            String testCommand, Path worktree, Instant deadline, Consumer<String> onOutput, BooleanSupplier stop)
+            throws InterruptedException {
         if (testCommand == null || testCommand.isBlank()) {
             return new TestRun(TestOutcome.notRun(testCommand), false);
         }
         try {
-            ProcessResult result = ProcessRunner.run(new ProcessRequest(java.util.List.of("sh", "-c", testCommand),
-                    worktree, null, deadline, outputTailLines, onOutput, null, java.util.Map.of(), stop));
+            ProcessResult result = ProcessRunner.run(new ProcessRequest(
+                    java.util.List.of("sh", "-c", testCommand),
+                    worktree,
+                    null,
+                    deadline,
+                    outputTailLines,
+                    onOutput,
+                    null,
+                    java.util.Map.of(),
+                    stop));
             boolean passed = !result.timedOut() && result.exitCode() == 0;
-            return new TestRun(new TestOutcome(testCommand, true, passed, result.exitCode(), result.durationMillis(),
-                    result.outputTail()), result.timedOut());
+            return new TestRun(
+                    new TestOutcome(
+                            testCommand, true, passed, result.exitCode(), result.durationMillis(), result.outputTail()),
+                    result.timedOut());
         } catch (IOException e) {
-            return new TestRun(new TestOutcome(testCommand, false, false, -1, 0,
-                    "test command could not start: " + e.getMessage()), false);
+            return new TestRun(
+                    new TestOutcome(
+                            testCommand, false, false, -1, 0, "test command could not start: " + e.getMessage()),
+                    false);
         }
     }
 }

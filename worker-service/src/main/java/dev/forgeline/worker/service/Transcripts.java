@@ -1,9 +1,5 @@
 package dev.forgeline.worker.service;
 
-import dev.forgeline.contracts.payload.TaskLeased;
-import dev.forgeline.worker.config.WorkerConfig;
-import dev.forgeline.worker.process.SecretMasker;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.function.Consumer;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.forgeline.contracts.payload.TaskLeased;
+import dev.forgeline.worker.config.WorkerConfig;
+import dev.forgeline.worker.process.SecretMasker;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,8 +36,8 @@ public class Transcripts {
         Path file = file(lease.task().specId(), lease.task().taskId(), lease.attempt());
         try {
             Files.createDirectories(file.getParent());
-            return new Writer(Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING));
+            return new Writer(Files.newBufferedWriter(
+                    file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING));
         } catch (IOException e) {
             LOG.warnf("no transcript for %s: %s", file, e.getMessage());
             return new Writer(null);

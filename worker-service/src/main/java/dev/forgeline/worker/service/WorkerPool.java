@@ -1,20 +1,5 @@
 package dev.forgeline.worker.service;
 
-import dev.forgeline.contracts.Envelope;
-import dev.forgeline.contracts.FailureClass;
-import dev.forgeline.contracts.payload.LeaseRevoked;
-import dev.forgeline.contracts.payload.TaskLeased;
-import dev.forgeline.worker.metrics.WorkerMetrics;
-import dev.forgeline.worker.workspace.Workspaces;
-import dev.forgeline.contracts.payload.TaskResult;
-import dev.forgeline.support.tracing.TraceContexts;
-import dev.forgeline.worker.config.WorkerConfig;
-import dev.forgeline.worker.messaging.HeartbeatPublisher;
-import dev.forgeline.worker.messaging.ResultPublisher;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.context.Scope;
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -28,6 +13,22 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.forgeline.contracts.Envelope;
+import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.contracts.payload.LeaseRevoked;
+import dev.forgeline.contracts.payload.TaskLeased;
+import dev.forgeline.contracts.payload.TaskResult;
+import dev.forgeline.support.tracing.TraceContexts;
+import dev.forgeline.worker.config.WorkerConfig;
+import dev.forgeline.worker.messaging.HeartbeatPublisher;
+import dev.forgeline.worker.messaging.ResultPublisher;
+import dev.forgeline.worker.metrics.WorkerMetrics;
+import dev.forgeline.worker.workspace.Workspaces;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import org.jboss.logging.Logger;
 
 /**
@@ -52,6 +53,7 @@ public class WorkerPool {
     private final Workspaces workspaces;
     /** Leases accepted but not started yet, by lease id: a revocation must reach them too. */
     private final Map<UUID, AttemptProgress> accepted = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final Set<UUID> seenLeases = Collections.newSetFromMap(new LinkedHashMap<>() {
         @Override
         protected boolean removeEldestEntry(Map.Entry<UUID, Boolean> eldest) {
@@ -59,9 +61,16 @@ public class WorkerPool {
         }
     });
 
-    public WorkerPool(WorkerConfig config, AttemptRunner attempts, RunningAttempts running,
-            HeartbeatPublisher heartbeats, ResultPublisher results, TraceContexts traceContexts, ContactMonitor contact,
-            WorkerMetrics metrics, Workspaces workspaces) {
+    public WorkerPool(
+            WorkerConfig config,
+            AttemptRunner attempts,
+            RunningAttempts running,
+            HeartbeatPublisher heartbeats,
+            ResultPublisher results,
+            TraceContexts traceContexts,
+            ContactMonitor contact,
+            WorkerMetrics metrics,
+            Workspaces workspaces) {
         this.workspaces = workspaces;
         this.contact = contact;
         this.metrics = metrics;
@@ -90,10 +99,16 @@ public class WorkerPool {
         AttemptProgress progress = accepted.values().stream()
                 .filter(p -> p.lease().task().specId().equals(revoked.specId())
                         && p.lease().task().taskId().equals(revoked.taskId()))
-                .findFirst().orElse(null);
+                .findFirst()
+                .orElse(null);
         if (progress == null || progress.lease().fencingToken() != revoked.fencingToken()) {
-            LOG.infof("revocation of %s/%s (token %d) ignored: %s", revoked.specId(), revoked.taskId(),
-                    revoked.fencingToken(), progress == null ? "no such attempt here"
+            LOG.infof(
+                    "revocation of %s/%s (token %d) ignored: %s",
+                    revoked.specId(),
+                    revoked.taskId(),
+                    revoked.fencingToken(),
+                    progress == null
+                            ? "no such attempt here"
                             : "this worker runs token " + progress.lease().fencingToken());
             return false;
         }
@@ -101,11 +116,15 @@ public class WorkerPool {
         String detail = "lease revoked by the dispatcher (" + reason + ")"
                 + (revoked.detail() == null || revoked.detail().isBlank() ? "" : ": " + revoked.detail());
         if (progress.requestStop(reason, detail)) {
-            LOG.infof("lease %s of %s/%s revoked (%s): killing its processes", revoked.leaseId(), revoked.specId(),
-                    revoked.taskId(), reason);
-            metrics.killed(reason == FailureClass.CANCELLED ? WorkerMetrics.KillReason.CANCEL
-                    : reason == FailureClass.TIMEOUT ? WorkerMetrics.KillReason.TIMEOUT
-                            : WorkerMetrics.KillReason.LEASE_LOST);
+            LOG.infof(
+                    "lease %s of %s/%s revoked (%s): killing its processes",
+                    revoked.leaseId(), revoked.specId(), revoked.taskId(), reason);
+            metrics.killed(
+                    reason == FailureClass.CANCELLED
+                            ? WorkerMetrics.KillReason.CANCEL
+                            : reason == FailureClass.TIMEOUT
+                                    ? WorkerMetrics.KillReason.TIMEOUT
+                                    : WorkerMetrics.KillReason.LEASE_LOST);
         }
         return true;
     }
@@ -119,8 +138,10 @@ public class WorkerPool {
             Instant now = Instant.now();
             for (AttemptProgress progress : running.list()) {
                 if (SelfStop.check(progress, contact, now)) {
-                    LOG.warnf("lost contact with Kafka for %d s: killing the agent of %s/%s",
-                            contact.sinceLastContact(now).toSeconds(), progress.lease().task().specId(),
+                    LOG.warnf(
+                            "lost contact with Kafka for %d s: killing the agent of %s/%s",
+                            contact.sinceLastContact(now).toSeconds(),
+                            progress.lease().task().specId(),
                             progress.lease().task().taskId());
                     metrics.killed(WorkerMetrics.KillReason.SELF_STOP);
                 }
@@ -147,12 +168,14 @@ public class WorkerPool {
         }
         if (lease.deadline() != null && lease.deadline().isBefore(Instant.now())) {
             // a replayed lease the dispatcher has long timed out: running it would only produce a stale result
-            LOG.infof("lease %s for %s/%s expired at %s, dropped", lease.leaseId(), lease.task().specId(),
-                    lease.task().taskId(), lease.deadline());
+            LOG.infof(
+                    "lease %s for %s/%s expired at %s, dropped",
+                    lease.leaseId(), lease.task().specId(), lease.task().taskId(), lease.deadline());
             return false;
         }
-        LOG.infof("lease %s accepted: %s/%s attempt %d (fencing token %d)", lease.leaseId(), lease.task().specId(),
-                lease.task().taskId(), lease.attempt(), lease.fencingToken());
+        LOG.infof(
+                "lease %s accepted: %s/%s attempt %d (fencing token %d)",
+                lease.leaseId(), lease.task().specId(), lease.task().taskId(), lease.attempt(), lease.fencingToken());
         accepted.put(lease.leaseId(), new AttemptProgress(lease));
         executor.execute(() -> runAttempt(lease, envelope));
         return true;
@@ -165,8 +188,11 @@ public class WorkerPool {
             AttemptProgress progress = accepted.computeIfAbsent(lease.leaseId(), id -> new AttemptProgress(lease));
             progress.started();
             running.add(progress);
-            ScheduledFuture<?> beats = heartbeatTimer.scheduleAtFixedRate(() -> heartbeats.publish(progress, trace), 0,
-                    Math.max(1, lease.heartbeatInterval()), TimeUnit.SECONDS);
+            ScheduledFuture<?> beats = heartbeatTimer.scheduleAtFixedRate(
+                    () -> heartbeats.publish(progress, trace),
+                    0,
+                    Math.max(1, lease.heartbeatInterval()),
+                    TimeUnit.SECONDS);
             TaskResult result;
             try {
                 result = attempts.run(lease, progress);
@@ -179,7 +205,11 @@ public class WorkerPool {
                 metrics.killed(WorkerMetrics.KillReason.TIMEOUT);
             }
             metrics.attemptFinished(result);
-            LOG.infof("attempt %s/%s a%d finished: %s%s", result.specId(), result.taskId(), result.attempt(),
+            LOG.infof(
+                    "attempt %s/%s a%d finished: %s%s",
+                    result.specId(),
+                    result.taskId(),
+                    result.attempt(),
                     result.succeeded() ? "succeeded" : "failed " + result.failureClass(),
                     result.succeeded() ? "" : " (" + result.failureDetail() + ")");
             if (results.publish(result, trace)) {

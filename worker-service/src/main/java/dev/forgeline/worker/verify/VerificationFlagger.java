@@ -43,7 +43,8 @@ public final class VerificationFlagger {
     private static final Pattern BUILD_FILE = Pattern.compile(
             "(?:^|/)(?:pom\\.xml|build\\.gradle(?:\\.kts)?|pyproject\\.toml|setup\\.cfg|tox\\.ini|package\\.json|Makefile"
                     + "|\\.github/workflows/[^/]+\\.ya?ml|Cargo\\.toml|go\\.mod)$");
-    private static final Pattern COVERAGE_WORDS = Pattern.compile("(?i)jacoco|coverage|\\bcov\\b|--cov|fail_under|fail-under|omit");
+    private static final Pattern COVERAGE_WORDS =
+            Pattern.compile("(?i)jacoco|coverage|\\bcov\\b|--cov|fail_under|fail-under|omit");
     private static final Pattern EXCLUSION = Pattern.compile(
             "(?i)<exclude>|\\bexcludes?\\b|\\bomit\\b|coveragePathIgnorePatterns|\\bignore\\w*|collectCoverageFrom[^\\n]*!");
     private static final Pattern THRESHOLD = Pattern.compile(
@@ -63,8 +64,7 @@ public final class VerificationFlagger {
             "(?i)checkstyle|spotbugs|pmd|eslint|ruff|flake8|pylint|golangci|clippy|detekt|ktlint|spotless|-Werror|failOnViolation"
                     + "|failOnError|max-warnings");
 
-    private VerificationFlagger() {
-    }
+    private VerificationFlagger() {}
 
     /** One file's part of the diff. */
     private static final class FileDiff {
@@ -106,13 +106,13 @@ public final class VerificationFlagger {
             if (build && count(file.added, BUILD_SKIPS_TESTS) > count(file.removed, BUILD_SKIPS_TESTS)) {
                 flags.add("TEST_DISABLED: " + path);
             }
-            boolean coverageFile = COVERAGE_FILE.matcher(path).find()
-                    || (build && anyMatch(file.all(), COVERAGE_WORDS));
-            if (coverageFile && coverageNarrowed(file, COVERAGE_FILE.matcher(path).find())) {
+            boolean coverageFile =
+                    COVERAGE_FILE.matcher(path).find() || (build && anyMatch(file.all(), COVERAGE_WORDS));
+            if (coverageFile
+                    && coverageNarrowed(file, COVERAGE_FILE.matcher(path).find())) {
                 flags.add("COVERAGE_NARROWED: " + path);
             }
-            boolean lintFile = LINT_FILE.matcher(path).find()
-                    || (build && anyMatch(file.all(), LINT_IN_BUILD));
+            boolean lintFile = LINT_FILE.matcher(path).find() || (build && anyMatch(file.all(), LINT_IN_BUILD));
             if (lintFile && !file.deleted && count(file.added, LINT_RELAXING) > count(file.removed, LINT_RELAXING)) {
                 flags.add("LINT_RELAXED: " + path);
             } else if (LINT_FILE.matcher(path).find() && file.deleted) {
@@ -126,8 +126,12 @@ public final class VerificationFlagger {
     }
 
     private static boolean coverageNarrowed(FileDiff file, boolean dedicatedFile) {
-        List<String> addedCoverage = dedicatedFile ? file.added
-                : file.added.stream().filter(l -> COVERAGE_WORDS.matcher(l).find() || EXCLUSION.matcher(l).find()).toList();
+        List<String> addedCoverage = dedicatedFile
+                ? file.added
+                : file.added.stream()
+                        .filter(l -> COVERAGE_WORDS.matcher(l).find()
+                                || EXCLUSION.matcher(l).find())
+                        .toList();
         if (count(addedCoverage, EXCLUSION) > count(file.removed, EXCLUSION)) {
             return true;
         }

@@ -1,11 +1,5 @@
 package dev.forgeline.worker.workspace;
 
-import dev.forgeline.contracts.Envelope;
-import dev.forgeline.contracts.EventCodec;
-import dev.forgeline.contracts.EventType;
-import dev.forgeline.contracts.payload.TaskLeased;
-import dev.forgeline.worker.git.GitCli;
-import dev.forgeline.worker.git.GitCommandException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,6 +18,13 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import dev.forgeline.contracts.Envelope;
+import dev.forgeline.contracts.EventCodec;
+import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.payload.TaskLeased;
+import dev.forgeline.worker.git.GitCli;
+import dev.forgeline.worker.git.GitCommandException;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,7 +42,8 @@ import org.jboss.logging.Logger;
  */
 public class Workspaces {
     private static final Logger LOG = Logger.getLogger(Workspaces.class);
-    private static final Pattern URL = Pattern.compile("^(?:[a-z][a-z0-9+.-]*://|[^/\\s]+@[^/\\s:]+:).+", Pattern.CASE_INSENSITIVE);
+    private static final Pattern URL =
+            Pattern.compile("^(?:[a-z][a-z0-9+.-]*://|[^/\\s]+@[^/\\s:]+:).+", Pattern.CASE_INSENSITIVE);
 
     private final Path root;
     private final GitCli git;
@@ -105,14 +107,21 @@ public class Workspaces {
     public Path mirrorPath(String url) {
         String trimmed = url.strip().replaceAll("/+$", "");
         String name = trimmed.substring(Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf(':')) + 1)
-                .replaceAll("\\.git$", "").replaceAll("[^A-Za-z0-9._-]", "_");
+                .replaceAll("\\.git$", "")
+                .replaceAll("[^A-Za-z0-9._-]", "_");
         return root.resolve("mirrors").resolve(name + "-" + sha1(trimmed).substring(0, 12) + ".git");
     }
 
     /** Pushes an attempt branch of a mirror to its origin, so the review service finds it there. */
     public void push(Target target, String branch) throws GitCommandException, InterruptedException {
         if (target.mirror()) {
-            git.run(target.repository(), target.repository(), "push", "--quiet", "--force", "origin",
+            git.run(
+                    target.repository(),
+                    target.repository(),
+                    "push",
+                    "--quiet",
+                    "--force",
+                    "origin",
                     "refs/heads/" + branch + ":refs/heads/" + branch);
         }
     }
@@ -125,8 +134,14 @@ public class Workspaces {
 
     public void recordStart(TaskLeased lease) throws IOException {
         Files.createDirectories(attemptsDir());
-        Files.writeString(attemptsDir().resolve(lease.leaseId() + ".json"), EventCodec.encode(
-                Envelope.of(EventType.TASK_LEASED, lease.task().specId(), lease.task().taskId(), lease, Map.of())),
+        Files.writeString(
+                attemptsDir().resolve(lease.leaseId() + ".json"),
+                EventCodec.encode(Envelope.of(
+                        EventType.TASK_LEASED,
+                        lease.task().specId(),
+                        lease.task().taskId(),
+                        lease,
+                        Map.of())),
                 StandardCharsets.UTF_8);
     }
 
@@ -145,9 +160,11 @@ public class Workspaces {
             return leases;
         }
         try (Stream<Path> files = Files.list(attemptsDir())) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+            for (Path file :
+                    files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
                 try {
-                    leases.add(EventCodec.decode(Files.readString(file, StandardCharsets.UTF_8)).payloadAs(TaskLeased.class));
+                    leases.add(EventCodec.decode(Files.readString(file, StandardCharsets.UTF_8))
+                            .payloadAs(TaskLeased.class));
                 } catch (RuntimeException e) {
                     LOG.warnf("unreadable attempt record %s removed: %s", file, e.getMessage());
                     Files.deleteIfExists(file);
@@ -216,8 +233,7 @@ public class Workspaces {
     }
 
     /** A kept worktree. */
-    public record Kept(Path marker, Path repository, Path worktree, Instant keptAt) {
-    }
+    public record Kept(Path marker, Path repository, Path worktree, Instant keptAt) {}
 
     public List<Kept> kept() throws IOException {
         List<Kept> kept = new ArrayList<>();
@@ -225,12 +241,16 @@ public class Workspaces {
             return kept;
         }
         try (Stream<Path> files = Files.list(keptDir())) {
-            for (Path marker : files.filter(f -> f.toString().endsWith(".properties")).toList()) {
+            for (Path marker :
+                    files.filter(f -> f.toString().endsWith(".properties")).toList()) {
                 Properties entry = new Properties();
                 try (var in = Files.newBufferedReader(marker)) {
                     entry.load(in);
-                    kept.add(new Kept(marker, Path.of(entry.getProperty("repository")),
-                            Path.of(entry.getProperty("worktree")), Instant.parse(entry.getProperty("keptAt"))));
+                    kept.add(new Kept(
+                            marker,
+                            Path.of(entry.getProperty("repository")),
+                            Path.of(entry.getProperty("worktree")),
+                            Instant.parse(entry.getProperty("keptAt"))));
                 } catch (RuntimeException e) {
                     Files.deleteIfExists(marker);
                 }
@@ -276,13 +296,15 @@ public class Workspaces {
             return 0;
         }
         try (Stream<Path> paths = Files.walk(dir)) {
-            return paths.filter(Files::isRegularFile).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    return 0;
-                }
-            }).sum();
+            return paths.filter(Files::isRegularFile)
+                    .mapToLong(p -> {
+                        try {
+                            return Files.size(p);
+                        } catch (IOException e) {
+                            return 0;
+                        }
+                    })
+                    .sum();
         }
     }
 
@@ -303,7 +325,8 @@ public class Workspaces {
 
     private static String sha1(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -2,9 +2,6 @@ package dev.forgeline.worker.adapter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.forgeline.contracts.payload.AgentUsage;
-import dev.forgeline.contracts.payload.TaskReady;
-import dev.forgeline.worker.TestRepositories;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +10,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
+import dev.forgeline.contracts.payload.AgentUsage;
+import dev.forgeline.contracts.payload.TaskReady;
+import dev.forgeline.worker.TestRepositories;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,12 +24,26 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ScriptedCliAgentsTest {
     private static final String KEY = "sk-ant-api03-scriptedCanary0123456789abcdef";
-    private static final TaskReady TASK = new TaskReady("textkit-3f9a1c2b", "textkit", "slugify", "Slugify titles",
-            "", List.of(), "true", 60, List.of(), "/nowhere", "main", 0, Map.of(), null);
+    private static final TaskReady TASK = new TaskReady(
+            "textkit-3f9a1c2b",
+            "textkit",
+            "slugify",
+            "Slugify titles",
+            "",
+            List.of(),
+            "true",
+            60,
+            List.of(),
+            "/nowhere",
+            "main",
+            0,
+            Map.of(),
+            null);
     private static final String PROMPT = "# Task slugify: Slugify titles\nmake it lower-case\n";
 
     @TempDir
     Path dir;
+
     Path worktree;
     Path record;
 
@@ -36,35 +51,46 @@ class ScriptedCliAgentsTest {
     void worktree() throws Exception {
         Path repository = TestRepositories.create(dir.resolve("repos"));
         worktree = dir.resolve("worktrees").resolve("a1");
-        TestRepositories.git(repository, "worktree", "add", "-q", "-b", "forgeline/x/slugify/a1", worktree.toString(), "main");
+        TestRepositories.git(
+                repository, "worktree", "add", "-q", "-b", "forgeline/x/slugify/a1", worktree.toString(), "main");
         record = Files.createDirectories(dir.resolve("record"));
     }
 
     /** A stand-in CLI: records what it was given, changes the worktree, prints the fixture, exits with the code. */
     private Path script(String name, String fixture, String keyVariable, int exitCode) throws Exception {
         Path script = dir.resolve(name);
-        Files.writeString(script, "#!/bin/sh\n"
-                + "printf '%s\\n' \"$@\" > '" + record.resolve("args.txt") + "'\n"
-                + "cat > '" + record.resolve("stdin.txt") + "'\n"
-                + "printf '%s' \"$" + keyVariable + "\" > '" + record.resolve("key.txt") + "'\n"
-                + "pwd > '" + record.resolve("cwd.txt") + "'\n"
-                + "prev=''\nfor a in \"$@\"; do if [ \"$prev\" = '--message-file' ]; then cp \"$a\" '"
-                + record.resolve("message-file.txt") + "'; fi; prev=\"$a\"; done\n"
-                + "echo 'slug() { echo \"$1\" | tr A-Z a-z; }' > slug.sh\n"
-                + "cat '" + UsageParsersTest.fixture(fixture) + "'\n"
-                + "exit " + exitCode + "\n");
+        Files.writeString(
+                script,
+                "#!/bin/sh\n"
+                        + "printf '%s\\n' \"$@\" > '" + record.resolve("args.txt") + "'\n"
+                        + "cat > '" + record.resolve("stdin.txt") + "'\n"
+                        + "printf '%s' \"$" + keyVariable + "\" > '" + record.resolve("key.txt") + "'\n"
+                        + "pwd > '" + record.resolve("cwd.txt") + "'\n"
+                        + "prev=''\nfor a in \"$@\"; do if [ \"$prev\" = '--message-file' ]; then cp \"$a\" '"
+                        + record.resolve("message-file.txt") + "'; fi; prev=\"$a\"; done\n"
+                        + "echo 'slug() { echo \"$1\" | tr A-Z a-z; }' > slug.sh\n"
+                        + "cat '" + UsageParsersTest.fixture(fixture) + "'\n"
+                        + "exit " + exitCode + "\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         return script;
     }
 
     private AgentRun run(CliAgent agent, Path executable, String model, AgentProfile.Price price, String keyVariable)
             throws InterruptedException {
-        AgentProfile profile = new AgentProfile("p-" + agent.id(), agent.id(), model, 200_000, null, price,
-                executable.toString(), List.of("--extra-flag"), Map.of(keyVariable, KEY));
+        AgentProfile profile = new AgentProfile(
+                "p-" + agent.id(),
+                agent.id(),
+                model,
+                200_000,
+                null,
+                price,
+                executable.toString(),
+                List.of("--extra-flag"),
+                Map.of(keyVariable, KEY));
         List<Long> tokens = new ArrayList<>();
         List<String> lines = new ArrayList<>();
-        AgentRun run = agent.run(new AgentInvocation(worktree, PROMPT, TASK, Instant.now().plusSeconds(60),
-                lines::add, profile, tokens::add));
+        AgentRun run = agent.run(new AgentInvocation(
+                worktree, PROMPT, TASK, Instant.now().plusSeconds(60), lines::add, profile, tokens::add));
         assertThat(String.join("\n", lines)).doesNotContain(KEY);
         assertThat(run.outputTail()).doesNotContain(KEY);
         return run;
@@ -88,8 +114,17 @@ class ScriptedCliAgentsTest {
         AgentRun run = run(new ClaudeCodeAgent(40), cli, "claude-sonnet-4-5", null, "ANTHROPIC_API_KEY");
 
         assertThat(run.exitCode()).isZero();
-        assertThat(recorded("args.txt").lines()).containsExactly("-p", "--output-format", "stream-json", "--verbose",
-                "--permission-mode", "acceptEdits", "--model", "claude-sonnet-4-5", "--extra-flag");
+        assertThat(recorded("args.txt").lines())
+                .containsExactly(
+                        "-p",
+                        "--output-format",
+                        "stream-json",
+                        "--verbose",
+                        "--permission-mode",
+                        "acceptEdits",
+                        "--model",
+                        "claude-sonnet-4-5",
+                        "--extra-flag");
         assertThat(recorded("stdin.txt")).isEqualTo(PROMPT);
         assertRanInTheWorktreeWithTheKey();
         AgentUsage usage = run.usage();
@@ -106,14 +141,14 @@ class ScriptedCliAgentsTest {
     @Test
     void codexExecJsonPromptOnStdinCostFromThePriceTable() throws Exception {
         Path cli = script("codex", "codex/exec.jsonl", "OPENAI_API_KEY", 0);
-        AgentProfile.Price price = new AgentProfile.Price(new BigDecimal("1.25"), new BigDecimal("10"),
-                new BigDecimal("0.125"));
+        AgentProfile.Price price =
+                new AgentProfile.Price(new BigDecimal("1.25"), new BigDecimal("10"), new BigDecimal("0.125"));
 
         AgentRun run = run(new CodexAgent(40), cli, "gpt-5-codex", price, "OPENAI_API_KEY");
 
         assertThat(run.exitCode()).isZero();
-        assertThat(recorded("args.txt").lines()).containsExactly("exec", "--json", "--full-auto", "-m", "gpt-5-codex",
-                "--extra-flag", "-");
+        assertThat(recorded("args.txt").lines())
+                .containsExactly("exec", "--json", "--full-auto", "-m", "gpt-5-codex", "--extra-flag", "-");
         assertThat(recorded("stdin.txt")).isEqualTo(PROMPT);
         assertRanInTheWorktreeWithTheKey();
         assertThat(run.usage().inputTokens()).isEqualTo(4277);
@@ -133,10 +168,13 @@ class ScriptedCliAgentsTest {
 
         assertThat(run.exitCode()).isZero();
         List<String> args = recorded("args.txt").lines().toList();
-        assertThat(args).contains("--yes-always", "--no-auto-commits", "--no-pretty", "--model", "sonnet", "--extra-flag");
+        assertThat(args)
+                .contains("--yes-always", "--no-auto-commits", "--no-pretty", "--model", "sonnet", "--extra-flag");
         assertThat(recorded("message-file.txt")).isEqualTo(PROMPT);
         Path promptFile = Path.of(args.get(args.indexOf("--message-file") + 1));
-        assertThat(promptFile).as("the prompt file is outside the worktree and removed").doesNotExist();
+        assertThat(promptFile)
+                .as("the prompt file is outside the worktree and removed")
+                .doesNotExist();
         assertThat(promptFile.startsWith(worktree)).isFalse();
         assertRanInTheWorktreeWithTheKey();
         assertThat(run.usage().outputTokens()).isEqualTo(1157);
@@ -152,8 +190,8 @@ class ScriptedCliAgentsTest {
         AgentRun run = run(new GeminiAgent(40), cli, "gemini-2.5-pro", price, "GEMINI_API_KEY");
 
         assertThat(run.exitCode()).isZero();
-        assertThat(recorded("args.txt")).startsWith("--output-format\njson\n--yolo\n-m\ngemini-2.5-pro\n--extra-flag\n-p\n"
-                + PROMPT);
+        assertThat(recorded("args.txt"))
+                .startsWith("--output-format\njson\n--yolo\n-m\ngemini-2.5-pro\n--extra-flag\n-p\n" + PROMPT);
         assertRanInTheWorktreeWithTheKey();
         assertThat(run.usage().outputTokens()).isEqualTo(2264);
         assertThat(run.usage().cachedTokens()).isEqualTo(21263);

@@ -2,7 +2,6 @@ package dev.forgeline.worker.adapter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.forgeline.contracts.payload.TaskReady;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +10,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import dev.forgeline.contracts.payload.TaskReady;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,16 +20,31 @@ class SimulatedAgentTest {
 
     @TempDir
     Path first;
+
     @TempDir
     Path second;
 
     private static TaskReady task(String taskId, String title) {
-        return new TaskReady("textkit-3f9a1c2b", "textkit", taskId, title, "desc", List.of(), null, 60, List.of(),
-                "/repo", "main", 0, Map.of(), null);
+        return new TaskReady(
+                "textkit-3f9a1c2b",
+                "textkit",
+                taskId,
+                title,
+                "desc",
+                List.of(),
+                null,
+                60,
+                List.of(),
+                "/repo",
+                "main",
+                0,
+                Map.of(),
+                null);
     }
 
     private static AgentRun run(Path worktree, TaskReady task) {
-        return new SimulatedAgent().run(new AgentInvocation(worktree, PROMPT, task, Instant.now().plusSeconds(60)));
+        return new SimulatedAgent()
+                .run(new AgentInvocation(worktree, PROMPT, task, Instant.now().plusSeconds(60)));
     }
 
     @Test
@@ -51,7 +67,8 @@ class SimulatedAgentTest {
             assertThat(Files.readString(first.resolve(file))).isEqualTo(Files.readString(second.resolve(file)));
         }
         assertThat(a.usage()).isEqualTo(b.usage());
-        assertThat(SimulatedAgent.expectedLine(task)).isEqualTo(SimulatedAgent.expectedLine(task))
+        assertThat(SimulatedAgent.expectedLine(task))
+                .isEqualTo(SimulatedAgent.expectedLine(task))
                 .isNotEqualTo(SimulatedAgent.expectedLine(task("Slug-ify", "Another title")))
                 .isNotEqualTo(SimulatedAgent.expectedLine(task("Other", "Turn titles into 'slugs' & $HOME")));
     }
@@ -95,13 +112,15 @@ class SimulatedAgentTest {
         assertThat(fromTestDir.exitCode()).as(fromTestDir.output()).isZero();
     }
 
-    private record Result(int exitCode, String output) {
-    }
+    private record Result(int exitCode, String output) {}
 
     private static Result sh(Path directory, String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of("sh"));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(command)
+                .directory(directory.toFile())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         return new Result(process.exitValue(), output);

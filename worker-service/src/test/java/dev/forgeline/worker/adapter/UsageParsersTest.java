@@ -2,12 +2,6 @@ package dev.forgeline.worker.adapter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.forgeline.worker.adapter.usage.AiderUsageParser;
-import dev.forgeline.worker.adapter.usage.ClaudeCodeUsageParser;
-import dev.forgeline.worker.adapter.usage.CodexUsageParser;
-import dev.forgeline.worker.adapter.usage.GeminiUsageParser;
-import dev.forgeline.worker.adapter.usage.ParsedUsage;
-import dev.forgeline.worker.adapter.usage.UsageParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -15,6 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+
+import dev.forgeline.worker.adapter.usage.AiderUsageParser;
+import dev.forgeline.worker.adapter.usage.ClaudeCodeUsageParser;
+import dev.forgeline.worker.adapter.usage.CodexUsageParser;
+import dev.forgeline.worker.adapter.usage.GeminiUsageParser;
+import dev.forgeline.worker.adapter.usage.ParsedUsage;
+import dev.forgeline.worker.adapter.usage.UsageParser;
 import org.junit.jupiter.api.Test;
 
 /** The usage parsers on recorded output of each CLI's real format (test resources {@code agent-output/}). */
@@ -22,7 +23,8 @@ class UsageParsersTest {
 
     static Path fixture(String name) {
         try {
-            return Path.of(UsageParsersTest.class.getResource("/agent-output/" + name).toURI());
+            return Path.of(
+                    UsageParsersTest.class.getResource("/agent-output/" + name).toURI());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -77,8 +79,9 @@ class UsageParsersTest {
     @Test
     void claudeErrorResultIsAnError() {
         ClaudeCodeUsageParser parser = new ClaudeCodeUsageParser();
-        parser.accept("{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":true,\"result\":\"Prompt is too long\","
-                + "\"total_cost_usd\":0}");
+        parser.accept(
+                "{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":true,\"result\":\"Prompt is too long\","
+                        + "\"total_cost_usd\":0}");
         assertThat(parser.finish().error()).isEqualTo("Prompt is too long");
     }
 
@@ -133,8 +136,8 @@ class UsageParsersTest {
 
     @Test
     void priceTableCostPerMillion() {
-        AgentProfile.Price price = new AgentProfile.Price(new BigDecimal("1.25"), new BigDecimal("10"),
-                new BigDecimal("0.125"));
+        AgentProfile.Price price =
+                new AgentProfile.Price(new BigDecimal("1.25"), new BigDecimal("10"), new BigDecimal("0.125"));
         assertThat(price.cost(4277, 1590, 22272)).isEqualByComparingTo("0.024030");
     }
 }

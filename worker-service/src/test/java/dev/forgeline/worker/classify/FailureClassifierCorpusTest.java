@@ -2,7 +2,6 @@ package dev.forgeline.worker.classify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.forgeline.contracts.FailureClass;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +12,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+
+import dev.forgeline.contracts.FailureClass;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,9 +23,13 @@ import org.junit.jupiter.api.Test;
  */
 class FailureClassifierCorpusTest {
 
-    record Sample(String name, FailureClass expected, FailureClassifier.Phase phase, int exitCode, boolean timedOut,
-            String log) {
-    }
+    record Sample(
+            String name,
+            FailureClass expected,
+            FailureClassifier.Phase phase,
+            int exitCode,
+            boolean timedOut,
+            String log) {}
 
     @Test
     void classifiesEverySampleOfTheCorpus() throws Exception {
@@ -32,8 +37,8 @@ class FailureClassifierCorpusTest {
         assertThat(samples).hasSizeGreaterThanOrEqualTo(40);
         List<String> wrong = new ArrayList<>();
         for (Sample sample : samples) {
-            FailureClass actual = FailureClassifier.classify(sample.phase(), sample.exitCode(), sample.timedOut(),
-                    sample.log());
+            FailureClass actual =
+                    FailureClassifier.classify(sample.phase(), sample.exitCode(), sample.timedOut(), sample.log());
             if (actual != sample.expected()) {
                 wrong.add(sample.name() + ": expected " + sample.expected() + " but was " + actual);
             }
@@ -46,13 +51,22 @@ class FailureClassifierCorpusTest {
         Map<FailureClass, Integer> perClass = new EnumMap<>(FailureClass.class);
         List<Sample> samples = corpus();
         samples.forEach(s -> perClass.merge(s.expected(), 1, Integer::sum));
-        assertThat(perClass.keySet()).containsExactlyInAnyOrder(FailureClass.TIMEOUT, FailureClass.TEST_FAILURE,
-                FailureClass.DEPENDENCY_RESOLUTION, FailureClass.NETWORK, FailureClass.CONTEXT_EXHAUSTED,
-                FailureClass.AGENT_ERROR);
+        assertThat(perClass.keySet())
+                .containsExactlyInAnyOrder(
+                        FailureClass.TIMEOUT,
+                        FailureClass.TEST_FAILURE,
+                        FailureClass.DEPENDENCY_RESOLUTION,
+                        FailureClass.NETWORK,
+                        FailureClass.CONTEXT_EXHAUSTED,
+                        FailureClass.AGENT_ERROR);
         List<String> dependencySamples = samples.stream()
-                .filter(s -> s.expected() == FailureClass.DEPENDENCY_RESOLUTION).map(Sample::name).toList();
+                .filter(s -> s.expected() == FailureClass.DEPENDENCY_RESOLUTION)
+                .map(Sample::name)
+                .toList();
         for (String tool : List.of("maven", "gradle", "npm", "pip", "go", "cargo")) {
-            assertThat(dependencySamples).as("dependency samples of " + tool).anyMatch(n -> n.contains("-" + tool + "-"));
+            assertThat(dependencySamples)
+                    .as("dependency samples of " + tool)
+                    .anyMatch(n -> n.contains("-" + tool + "-"));
         }
     }
 
@@ -63,14 +77,17 @@ class FailureClassifierCorpusTest {
         assertThat(FailureClassifier.classify(FailureClassifier.Phase.AGENT, 1, false, "FAIL"))
                 .isEqualTo(FailureClass.AGENT_ERROR);
         assertThat(FailureClassifier.classify(FailureClassifier.Phase.AGENT, 1, true, "Prompt is too long"))
-                .as("the deadline wins over the output").isEqualTo(FailureClass.TIMEOUT);
+                .as("the deadline wins over the output")
+                .isEqualTo(FailureClass.TIMEOUT);
     }
 
     static List<Sample> corpus() throws IOException, URISyntaxException {
-        Path dir = Path.of(FailureClassifierCorpusTest.class.getResource("/failure-corpus").toURI());
+        Path dir = Path.of(
+                FailureClassifierCorpusTest.class.getResource("/failure-corpus").toURI());
         List<Sample> samples = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+            for (Path file :
+                    files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
                 samples.add(parse(file));
             }
         }
@@ -86,8 +103,12 @@ class FailureClassifierCorpusTest {
             header.put(kv[0].strip(), kv[1].strip());
         }
         String name = file.getFileName().toString();
-        return new Sample(name, FailureClass.valueOf(header.get("expected")),
-                FailureClassifier.Phase.valueOf(header.get("phase")), Integer.parseInt(header.get("exit")),
-                Boolean.parseBoolean(header.get("timed-out")), text.substring(separator + 5));
+        return new Sample(
+                name,
+                FailureClass.valueOf(header.get("expected")),
+                FailureClassifier.Phase.valueOf(header.get("phase")),
+                Integer.parseInt(header.get("exit")),
+                Boolean.parseBoolean(header.get("timed-out")),
+                text.substring(separator + 5));
     }
 }

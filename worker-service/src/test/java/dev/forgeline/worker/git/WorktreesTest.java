@@ -3,8 +3,6 @@ package dev.forgeline.worker.git;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.forgeline.contracts.payload.DiffStats;
-import dev.forgeline.worker.TestRepositories;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +13,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+
+import dev.forgeline.contracts.payload.DiffStats;
+import dev.forgeline.worker.TestRepositories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,10 +48,13 @@ class WorktreesTest {
         assertThat(diff.linesRemoved()).isEqualTo(1);
         assertThat(worktree).doesNotExist();
         assertThat(workspace.resolve("spec-1")).doesNotExist();
-        assertThat(TestRepositories.git(repository, "rev-parse", "forgeline/spec-1/T1/a1").strip()).isEqualTo(commit.get());
+        assertThat(TestRepositories.git(repository, "rev-parse", "forgeline/spec-1/T1/a1")
+                        .strip())
+                .isEqualTo(commit.get());
         assertThat(TestRepositories.git(repository, "log", "-1", "--format=%an <%ae>%n%B", commit.get()))
                 .contains("Forgeline <forgeline@localhost>", "Forgeline-Task: spec-1/T1");
-        assertThat(TestRepositories.git(repository, "rev-parse", "main").strip()).isEqualTo(base);
+        assertThat(TestRepositories.git(repository, "rev-parse", "main").strip())
+                .isEqualTo(base);
     }
 
     @Test
@@ -99,7 +103,9 @@ class WorktreesTest {
                     Path worktree = workspace.resolve("spec-1").resolve(task).resolve("a1");
                     worktrees.create(repository, "forgeline/spec-1/" + task + "/a1", worktree, base);
                     Files.writeString(worktree.resolve(task + ".txt"), task + "\n");
-                    String commit = worktrees.commitAll(repository, worktree, task + ": work").orElseThrow();
+                    String commit = worktrees
+                            .commitAll(repository, worktree, task + ": work")
+                            .orElseThrow();
                     worktrees.remove(repository, worktree, workspace);
                     return commit;
                 }));
@@ -110,7 +116,9 @@ class WorktreesTest {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(TestRepositories.git(repository, "branch", "--list", "forgeline/*").lines()).hasSize(6);
+        assertThat(TestRepositories.git(repository, "branch", "--list", "forgeline/*")
+                        .lines())
+                .hasSize(6);
         assertThat(TestRepositories.git(repository, "worktree", "list").lines()).hasSize(1);
     }
 

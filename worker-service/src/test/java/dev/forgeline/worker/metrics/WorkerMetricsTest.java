@@ -2,6 +2,14 @@ package dev.forgeline.worker.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.MetricNames;
 import dev.forgeline.contracts.payload.AgentUsage;
@@ -18,13 +26,6 @@ import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.data.PointData;
 import io.opentelemetry.sdk.metrics.export.CollectionRegistration;
 import io.opentelemetry.sdk.metrics.export.MetricReader;
-import java.math.BigDecimal;
-import java.time.Instant;
-import java.util.Collection;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** The worker's instruments, recorded into a real OpenTelemetry SDK and read back. */
@@ -62,54 +63,95 @@ class WorkerMetricsTest {
     @Test
     void everyWorkerInstrumentIsEmittedWithItsNameUnitAndAttributes() {
         CollectingReader reader = new CollectingReader();
-        try (SdkMeterProvider provider = SdkMeterProvider.builder().registerMetricReader(reader).build()) {
+        try (SdkMeterProvider provider =
+                SdkMeterProvider.builder().registerMetricReader(reader).build()) {
             WorkerMetrics metrics = new WorkerMetrics(provider.get("worker-service"), new RunningAttempts());
-            AgentUsage usage = new AgentUsage("sonnet", "claude-code", "claude-sonnet-4-5", 100, 50, 1000,
-                    new BigDecimal("0.25"), "anthropic", false);
-            metrics.attemptFinished(new TaskResult(UUID.randomUUID(), "spec", "T1", "node", 1, 1, false,
-                    FailureClass.TEST_FAILURE, "tests failed", "/repo", "main", "b", "base", "c", DiffStats.empty(),
-                    TestOutcome.notRun("true"), usage, 3_000, Instant.now(), Instant.now(),
+            AgentUsage usage = new AgentUsage(
+                    "sonnet",
+                    "claude-code",
+                    "claude-sonnet-4-5",
+                    100,
+                    50,
+                    1000,
+                    new BigDecimal("0.25"),
+                    "anthropic",
+                    false);
+            metrics.attemptFinished(new TaskResult(
+                    UUID.randomUUID(),
+                    "spec",
+                    "T1",
+                    "node",
+                    1,
+                    1,
+                    false,
+                    FailureClass.TEST_FAILURE,
+                    "tests failed",
+                    "/repo",
+                    "main",
+                    "b",
+                    "base",
+                    "c",
+                    DiffStats.empty(),
+                    TestOutcome.notRun("true"),
+                    usage,
+                    3_000,
+                    Instant.now(),
+                    Instant.now(),
                     List.of("TEST_DISABLED: test/a_test.sh", "LINT_RELAXED: .eslintrc.json")));
             metrics.killed(WorkerMetrics.KillReason.LEASE_LOST);
 
-            Map<String, MetricData> byName = reader.collect().stream()
-                    .collect(Collectors.toMap(MetricData::getName, m -> m));
-            List<String> workerInstruments = MetricNames.ALL.stream().filter(i -> i.service().equals("worker"))
-                    .map(MetricNames.Instrument::name).toList();
+            Map<String, MetricData> byName =
+                    reader.collect().stream().collect(Collectors.toMap(MetricData::getName, m -> m));
+            List<String> workerInstruments = MetricNames.ALL.stream()
+                    .filter(i -> i.service().equals("worker"))
+                    .map(MetricNames.Instrument::name)
+                    .toList();
             assertThat(byName.keySet()).containsAll(workerInstruments);
             for (String name : workerInstruments) {
                 MetricNames.Instrument instrument = MetricNames.instrument(name);
                 assertThat(byName.get(name).getUnit()).as(name).isEqualTo(instrument.unit());
                 if (instrument.kind() == MetricNames.Kind.COUNTER) {
                     // every counter starts with a series of its own at 0, so it is exported before the first event
-                    assertThat(byName.get(name).getData().getPoints()).as(name)
-                            .filteredOn(point -> point.getAttributes().isEmpty()).singleElement()
-                            .satisfies(point -> assertThat(value(point)).as(name).isZero());
+                    assertThat(byName.get(name).getData().getPoints())
+                            .as(name)
+                            .filteredOn(point -> point.getAttributes().isEmpty())
+                            .singleElement()
+                            .satisfies(
+                                    point -> assertThat(value(point)).as(name).isZero());
                 }
                 for (PointData point : recorded(byName.get(name))) {
                     assertThat(point.getAttributes().asMap().keySet().stream().map(AttributeKey::getKey))
-                            .as(name).containsExactlyInAnyOrderElementsOf(instrument.attributes());
+                            .as(name)
+                            .containsExactlyInAnyOrderElementsOf(instrument.attributes());
                 }
             }
             assertThat(recorded(byName.get(MetricNames.WORKER_AGENT_COST)))
-                    .singleElement().satisfies(p -> assertThat(value(p)).isEqualTo(0.25));
+                    .singleElement()
+                    .satisfies(p -> assertThat(value(p)).isEqualTo(0.25));
             assertThat(recorded(byName.get(MetricNames.WORKER_AGENT_TOKENS)))
-                    .extracting(WorkerMetricsTest::value).containsExactlyInAnyOrder(100.0, 50.0, 1000.0);
+                    .extracting(WorkerMetricsTest::value)
+                    .containsExactlyInAnyOrder(100.0, 50.0, 1000.0);
             assertThat(recorded(byName.get(MetricNames.WORKER_VERIFICATION_FLAGS)))
                     .extracting(p -> p.getAttributes().get(AttributeKey.stringKey("flag")))
                     .containsExactlyInAnyOrder("TEST_DISABLED", "LINT_RELAXED");
-            assertThat(recorded(byName.get(MetricNames.WORKER_KILLS))).singleElement()
-                    .satisfies(p -> assertThat(p.getAttributes().get(AttributeKey.stringKey("reason"))).isEqualTo("lease_lost"));
-            assertThat(recorded(byName.get(MetricNames.WORKER_COMPUTE_TIME))).singleElement()
+            assertThat(recorded(byName.get(MetricNames.WORKER_KILLS)))
+                    .singleElement()
+                    .satisfies(p -> assertThat(p.getAttributes().get(AttributeKey.stringKey("reason")))
+                            .isEqualTo("lease_lost"));
+            assertThat(recorded(byName.get(MetricNames.WORKER_COMPUTE_TIME)))
+                    .singleElement()
                     .satisfies(p -> assertThat(value(p)).isEqualTo(3.0));
         }
     }
 
     /** The points events recorded: all but a counter's starting series (no attributes, for instruments that have some). */
     private static List<PointData> recorded(MetricData metric) {
-        boolean attributed = !MetricNames.instrument(metric.getName()).attributes().isEmpty();
+        boolean attributed =
+                !MetricNames.instrument(metric.getName()).attributes().isEmpty();
         return metric.getData().getPoints().stream()
-                .filter(point -> !attributed || !point.getAttributes().isEmpty()).map(p -> (PointData) p).toList();
+                .filter(point -> !attributed || !point.getAttributes().isEmpty())
+                .map(p -> (PointData) p)
+                .toList();
     }
 
     private static double value(PointData point) {

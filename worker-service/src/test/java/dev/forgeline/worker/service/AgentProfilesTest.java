@@ -3,18 +3,19 @@ package dev.forgeline.worker.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.forgeline.worker.adapter.AgentAdapter;
-import dev.forgeline.worker.adapter.AgentProfile;
-import dev.forgeline.worker.adapter.CodexAgent;
-import dev.forgeline.worker.adapter.GeminiAgent;
-import dev.forgeline.worker.config.WorkerConfig;
-import dev.forgeline.worker.process.SecretMasker;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
+import dev.forgeline.worker.adapter.AgentAdapter;
+import dev.forgeline.worker.adapter.AgentProfile;
+import dev.forgeline.worker.adapter.CodexAgent;
+import dev.forgeline.worker.adapter.GeminiAgent;
+import dev.forgeline.worker.config.WorkerConfig;
+import dev.forgeline.worker.process.SecretMasker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,12 +24,18 @@ class AgentProfilesTest {
     @TempDir
     Path dir;
 
-    private static final Map<String, AgentAdapter> ADAPTERS = Map.of("codex", new CodexAgent(40), "gemini",
-            new GeminiAgent(40));
+    private static final Map<String, AgentAdapter> ADAPTERS =
+            Map.of("codex", new CodexAgent(40), "gemini", new GeminiAgent(40));
 
-    record Profile(String adapter, Optional<String> model, Optional<BigDecimal> inputPrice,
-            Optional<BigDecimal> outputPrice, Optional<String> apiKey, Optional<String> apiKeyFile,
-            Optional<String> apiKeyEnv) implements WorkerConfig.Profile {
+    record Profile(
+            String adapter,
+            Optional<String> model,
+            Optional<BigDecimal> inputPrice,
+            Optional<BigDecimal> outputPrice,
+            Optional<String> apiKey,
+            Optional<String> apiKeyFile,
+            Optional<String> apiKeyEnv)
+            implements WorkerConfig.Profile {
         @Override
         public Optional<Integer> contextTokens() {
             return Optional.of(272_000);
@@ -55,12 +62,16 @@ class AgentProfilesTest {
         }
     }
 
-    record Price(BigDecimal input, BigDecimal output, Optional<BigDecimal> cached) implements WorkerConfig.Price {
-    }
+    record Price(BigDecimal input, BigDecimal output, Optional<BigDecimal> cached) implements WorkerConfig.Price {}
 
     private static AgentProfile resolve(Profile profile) {
-        return AgentProfiles.resolve("p", profile, Map.of("gpt-5-mini", new Price(new BigDecimal("0.25"),
-                new BigDecimal("2"), Optional.of(new BigDecimal("0.025")))), id -> Optional.ofNullable(ADAPTERS.get(id)));
+        return AgentProfiles.resolve(
+                "p",
+                profile,
+                Map.of(
+                        "gpt-5-mini",
+                        new Price(new BigDecimal("0.25"), new BigDecimal("2"), Optional.of(new BigDecimal("0.025")))),
+                id -> Optional.ofNullable(ADAPTERS.get(id)));
     }
 
     @Test
@@ -68,8 +79,14 @@ class AgentProfilesTest {
         Path keyFile = dir.resolve("openai-key");
         Files.writeString(keyFile, "mounted-canary-0c9e1d2f3a4b\n");
 
-        AgentProfile profile = resolve(new Profile("codex", Optional.of("gpt-5-mini"), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.of(keyFile.toString()), Optional.empty()));
+        AgentProfile profile = resolve(new Profile(
+                "codex",
+                Optional.of("gpt-5-mini"),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of(keyFile.toString()),
+                Optional.empty()));
 
         assertThat(profile.environment()).containsExactly(Map.entry("OPENAI_API_KEY", "mounted-canary-0c9e1d2f3a4b"));
         assertThat(profile.toString()).doesNotContain("mounted-canary");
@@ -81,8 +98,13 @@ class AgentProfilesTest {
 
     @Test
     void aProfilePriceOverridesTheTableAndTheKeyVariableCanBeNamed() {
-        AgentProfile profile = resolve(new Profile("gemini", Optional.of("gpt-5-mini"), Optional.of(BigDecimal.ONE),
-                Optional.of(BigDecimal.TEN), Optional.of("inline-key-123456"), Optional.empty(),
+        AgentProfile profile = resolve(new Profile(
+                "gemini",
+                Optional.of("gpt-5-mini"),
+                Optional.of(BigDecimal.ONE),
+                Optional.of(BigDecimal.TEN),
+                Optional.of("inline-key-123456"),
+                Optional.empty(),
                 Optional.of("GOOGLE_API_KEY")));
 
         assertThat(profile.environment()).containsExactly(Map.entry("GOOGLE_API_KEY", "inline-key-123456"));
@@ -91,8 +113,14 @@ class AgentProfilesTest {
 
     @Test
     void anUnknownAdapterIsAConfigurationErrorNamingTheKey() {
-        assertThatThrownBy(() -> resolve(new Profile("cursor", Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty())))
+        assertThatThrownBy(() -> resolve(new Profile(
+                        "cursor",
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty())))
                 .hasMessageContaining("forgeline.worker.profiles.p.adapter=cursor");
     }
 }

@@ -3,12 +3,6 @@ package dev.forgeline.worker.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.forgeline.contracts.FailureClass;
-import dev.forgeline.contracts.payload.TaskLeased;
-import dev.forgeline.contracts.payload.TaskReady;
-import dev.forgeline.worker.process.ProcessRequest;
-import dev.forgeline.worker.process.ProcessResult;
-import dev.forgeline.worker.process.ProcessRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+
+import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.contracts.payload.TaskLeased;
+import dev.forgeline.contracts.payload.TaskReady;
+import dev.forgeline.worker.process.ProcessRequest;
+import dev.forgeline.worker.process.ProcessResult;
+import dev.forgeline.worker.process.ProcessRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,20 +30,30 @@ class SelfStopTest {
     Path dir;
 
     private static AttemptProgress attempt(int heartbeatIntervalSeconds) {
-        TaskReady task = new TaskReady("spec-1", "Spec", "T1", "Do it", "", List.of(), "true", 60, List.of(), "/repo",
-                "main", 0, Map.of(), null);
+        TaskReady task = new TaskReady(
+                "spec-1", "Spec", "T1", "Do it", "", List.of(), "true", 60, List.of(), "/repo", "main", 0, Map.of(),
+                null);
         Instant now = Instant.now();
-        return new AttemptProgress(new TaskLeased(UUID.randomUUID(), "node", 42, 1, now, now.plusSeconds(600),
-                heartbeatIntervalSeconds, task));
+        return new AttemptProgress(new TaskLeased(
+                UUID.randomUUID(), "node", 42, 1, now, now.plusSeconds(600), heartbeatIntervalSeconds, task));
     }
 
     /** Starts {@code sh} running a child that runs a grandchild, both sleeping; records their pids. */
     private CompletableFuture<ProcessResult> startProcessTree(AttemptProgress progress) {
-        String script = "sh -c 'sleep 300 & echo $! > grandchild.pid; wait' & echo $! > child.pid; echo agent working; wait";
+        String script =
+                "sh -c 'sleep 300 & echo $! > grandchild.pid; wait' & echo $! > child.pid; echo agent working; wait";
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return ProcessRunner.run(new ProcessRequest(List.of("sh", "-c", script), dir, null,
-                        Instant.now().plusSeconds(600), 10, null, null, Map.of(), progress::stopRequested));
+                return ProcessRunner.run(new ProcessRequest(
+                        List.of("sh", "-c", script),
+                        dir,
+                        null,
+                        Instant.now().plusSeconds(600),
+                        10,
+                        null,
+                        null,
+                        Map.of(),
+                        progress::stopRequested));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -62,8 +73,10 @@ class SelfStopTest {
         AttemptProgress progress = attempt(1);
         ContactMonitor contact = new ContactMonitor();
         CompletableFuture<ProcessResult> run = startProcessTree(progress);
-        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("grandchild.pid"))
-                && Files.size(dir.resolve("grandchild.pid")) > 0 && Files.exists(dir.resolve("child.pid")));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> Files.exists(dir.resolve("grandchild.pid"))
+                        && Files.size(dir.resolve("grandchild.pid")) > 0
+                        && Files.exists(dir.resolve("child.pid")));
         long child = pid("child.pid");
         long grandchild = pid("grandchild.pid");
         assertThat(alive(child)).isTrue();
@@ -92,7 +105,11 @@ class SelfStopTest {
     void theTimeoutFollowsTheLeasesHeartbeatInterval() {
         ContactMonitor contact = new ContactMonitor();
         contact.lastContact(Instant.now().minusSeconds(20));
-        assertThat(SelfStop.check(attempt(10), contact, Instant.now())).as("20 s < 3 x 10 s").isFalse();
-        assertThat(SelfStop.check(attempt(5), contact, Instant.now())).as("20 s >= 3 x 5 s").isTrue();
+        assertThat(SelfStop.check(attempt(10), contact, Instant.now()))
+                .as("20 s < 3 x 10 s")
+                .isFalse();
+        assertThat(SelfStop.check(attempt(5), contact, Instant.now()))
+                .as("20 s >= 3 x 5 s")
+                .isTrue();
     }
 }

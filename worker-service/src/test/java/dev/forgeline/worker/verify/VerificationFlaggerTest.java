@@ -2,12 +2,13 @@ package dev.forgeline.worker.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.forgeline.worker.TestRepositories;
-import dev.forgeline.worker.git.GitCli;
-import dev.forgeline.worker.git.Worktrees;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+
+import dev.forgeline.worker.TestRepositories;
+import dev.forgeline.worker.git.GitCli;
+import dev.forgeline.worker.git.Worktrees;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class VerificationFlaggerTest {
     @TempDir
     Path temp;
+
     private final Worktrees worktrees = new Worktrees(new GitCli());
     private Path repository;
     private Path worktree;
@@ -81,8 +83,16 @@ class VerificationFlaggerTest {
                 """);
         write(repository, "textkit/slug.py", "def slugify(text):\n    return text.lower().replace(' ', '-')\n");
         TestRepositories.git(repository, "add", "-A");
-        TestRepositories.git(repository, "-c", "user.name=Test", "-c", "user.email=test@localhost", "commit", "-q",
-                "-m", "tests and configuration");
+        TestRepositories.git(
+                repository,
+                "-c",
+                "user.name=Test",
+                "-c",
+                "user.email=test@localhost",
+                "commit",
+                "-q",
+                "-m",
+                "tests and configuration");
         base = worktrees.baseCommit(repository, "main");
         worktree = temp.resolve("workspace/spec/T1/a1");
         worktrees.create(repository, "forgeline/spec/T1/a1", worktree, base);
@@ -109,7 +119,10 @@ class VerificationFlaggerTest {
     @Test
     void honestWorkWithNewTestsRaisesNoFlag() throws Exception {
         replace("textkit/slug.py", "return text.lower()", "return text.strip().lower()");
-        replace("tests/test_slug.py", "assert slugify(\"\") == \"\"", "assert slugify(\"\") == \"\"\n    assert slugify(\" a \") == \"a\"");
+        replace(
+                "tests/test_slug.py",
+                "assert slugify(\"\") == \"\"",
+                "assert slugify(\"\") == \"\"\n    assert slugify(\" a \") == \"a\"");
         write(worktree, "tests/test_trim.py", "def test_trim():\n    assert slugify(' a ') == 'a'\n");
 
         assertThat(flagsOfTheCommittedWork()).isEmpty();
@@ -124,11 +137,15 @@ class VerificationFlaggerTest {
 
     @Test
     void disabledTests() throws Exception {
-        replace("src/test/java/com/example/SlugTest.java", "    @Test\n    void trims()", "    @Disabled(\"flaky\")\n    @Test\n    void trims()");
+        replace(
+                "src/test/java/com/example/SlugTest.java",
+                "    @Test\n    void trims()",
+                "    @Disabled(\"flaky\")\n    @Test\n    void trims()");
         replace("web/slug.test.ts", "it('lower-cases'", "it.skip('lower-cases'");
 
-        assertThat(flagsOfTheCommittedWork()).containsExactly("TEST_DISABLED: src/test/java/com/example/SlugTest.java",
-                "TEST_DISABLED: web/slug.test.ts");
+        assertThat(flagsOfTheCommittedWork())
+                .containsExactly(
+                        "TEST_DISABLED: src/test/java/com/example/SlugTest.java", "TEST_DISABLED: web/slug.test.ts");
     }
 
     @Test
@@ -136,8 +153,10 @@ class VerificationFlaggerTest {
         replace("tests/test_slug.py", "    assert slugify(\"\") == \"\"\n", "");
         replace("src/test/java/com/example/SlugTest.java", "        assertThat(Slug.of(\"\")).isEmpty();\n", "");
 
-        assertThat(flagsOfTheCommittedWork()).containsExactly(
-                "ASSERTION_REMOVED: src/test/java/com/example/SlugTest.java", "ASSERTION_REMOVED: tests/test_slug.py");
+        assertThat(flagsOfTheCommittedWork())
+                .containsExactly(
+                        "ASSERTION_REMOVED: src/test/java/com/example/SlugTest.java",
+                        "ASSERTION_REMOVED: tests/test_slug.py");
     }
 
     @Test
@@ -146,8 +165,11 @@ class VerificationFlaggerTest {
         replace("jest.config.js", "branches: 80", "branches: 10");
         replace("pom.xml", "<minimum>0.80</minimum>", "<minimum>0.10</minimum>");
 
-        assertThat(flagsOfTheCommittedWork()).containsExactly("COVERAGE_NARROWED: .coveragerc",
-                "COVERAGE_NARROWED: jest.config.js", "COVERAGE_NARROWED: pom.xml");
+        assertThat(flagsOfTheCommittedWork())
+                .containsExactly(
+                        "COVERAGE_NARROWED: .coveragerc",
+                        "COVERAGE_NARROWED: jest.config.js",
+                        "COVERAGE_NARROWED: pom.xml");
     }
 
     @Test
@@ -162,8 +184,8 @@ class VerificationFlaggerTest {
         replace(".eslintrc.json", "\"eqeqeq\": \"error\"", "\"eqeqeq\": \"off\"");
         replace("textkit/slug.py", "def slugify(text):", "def slugify(text):  # noqa: E501");
 
-        assertThat(flagsOfTheCommittedWork()).containsExactly("LINT_RELAXED: .eslintrc.json",
-                "LINT_RELAXED: textkit/slug.py");
+        assertThat(flagsOfTheCommittedWork())
+                .containsExactly("LINT_RELAXED: .eslintrc.json", "LINT_RELAXED: textkit/slug.py");
     }
 
     @Test

@@ -2,11 +2,6 @@ package dev.forgeline.worker.workspace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.forgeline.contracts.payload.TaskLeased;
-import dev.forgeline.contracts.payload.TaskReady;
-import dev.forgeline.worker.TestRepositories;
-import dev.forgeline.worker.git.GitCli;
-import dev.forgeline.worker.git.Worktrees;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +9,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+
+import dev.forgeline.contracts.payload.TaskLeased;
+import dev.forgeline.contracts.payload.TaskReady;
+import dev.forgeline.worker.TestRepositories;
+import dev.forgeline.worker.git.GitCli;
+import dev.forgeline.worker.git.Worktrees;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WorkspacesTest {
     @TempDir
     Path temp;
+
     private final GitCli git = new GitCli();
     private final Worktrees worktrees = new Worktrees(git);
 
@@ -31,7 +33,15 @@ class WorkspacesTest {
     private static void commit(Path repository, String file, String content) throws Exception {
         Files.writeString(repository.resolve(file), content);
         TestRepositories.git(repository, "add", file);
-        TestRepositories.git(repository, "-c", "user.name=Test", "-c", "user.email=test@localhost", "commit", "-q", "-m",
+        TestRepositories.git(
+                repository,
+                "-c",
+                "user.name=Test",
+                "-c",
+                "user.email=test@localhost",
+                "commit",
+                "-q",
+                "-m",
                 "change " + file);
     }
 
@@ -45,7 +55,9 @@ class WorkspacesTest {
 
         Workspaces.Target first = workspaces.prepare(url);
         assertThat(first.mirror()).isTrue();
-        assertThat(first.repository()).isEqualTo(workspaces.mirrorPath(url)).startsWith(workspaces.root().resolve("mirrors"));
+        assertThat(first.repository())
+                .isEqualTo(workspaces.mirrorPath(url))
+                .startsWith(workspaces.root().resolve("mirrors"));
         Path cloneMarker = first.repository().resolve("forgeline-clone-marker");
         Files.writeString(cloneMarker, "made by the first clone");
 
@@ -63,10 +75,13 @@ class WorkspacesTest {
         Path worktree = workspaces.root().resolve("spec/T1/a1");
         worktrees.create(second.repository(), "forgeline/spec/T1/a1", worktree, base);
         Files.writeString(worktree.resolve("work.txt"), "work\n");
-        String commit = worktrees.commitAll(second.repository(), worktree, "T1: work").orElseThrow();
+        String commit =
+                worktrees.commitAll(second.repository(), worktree, "T1: work").orElseThrow();
         workspaces.push(second, "forgeline/spec/T1/a1");
 
-        assertThat(TestRepositories.git(remote, "rev-parse", "forgeline/spec/T1/a1").strip()).isEqualTo(commit);
+        assertThat(TestRepositories.git(remote, "rev-parse", "forgeline/spec/T1/a1")
+                        .strip())
+                .isEqualTo(commit);
     }
 
     @Test
@@ -76,7 +91,8 @@ class WorkspacesTest {
         assertThat(target.mirror()).isFalse();
         assertThat(target.repository()).isEqualTo(repository.toAbsolutePath().normalize());
         assertThat(Workspaces.isRemote("git@github.com:example/textkit.git")).isTrue();
-        assertThat(Workspaces.isRemote("https://github.com/example/textkit.git")).isTrue();
+        assertThat(Workspaces.isRemote("https://github.com/example/textkit.git"))
+                .isTrue();
         assertThat(Workspaces.isRemote("/home/dev/textkit")).isFalse();
     }
 
@@ -126,24 +142,40 @@ class WorkspacesTest {
     void attemptRecordsSurviveUntilTheirResultAndLeftoversAreRemoved() throws Exception {
         Path repository = TestRepositories.create(temp.resolve("repos"));
         Workspaces workspaces = workspaces(0, Duration.ZERO, 0);
-        TaskReady task = new TaskReady("spec", "Spec", "T1", "Do it", "", List.of(), "true", 60, List.of(),
-                repository.toString(), "main", 0, Map.of(), null);
-        TaskLeased lease = new TaskLeased(UUID.randomUUID(), "node", 7, 1, Instant.now(), Instant.now().plusSeconds(60),
-                5, task);
+        TaskReady task = new TaskReady(
+                "spec",
+                "Spec",
+                "T1",
+                "Do it",
+                "",
+                List.of(),
+                "true",
+                60,
+                List.of(),
+                repository.toString(),
+                "main",
+                0,
+                Map.of(),
+                null);
+        TaskLeased lease = new TaskLeased(
+                UUID.randomUUID(), "node", 7, 1, Instant.now(), Instant.now().plusSeconds(60), 5, task);
         Path worktree = workspaces.root().resolve("spec/T1/a1");
         workspaces.recordStart(lease);
         worktrees.create(repository, "forgeline/spec/T1/a1", worktree, worktrees.baseCommit(repository, "main"));
 
         // a new process finds the record
         Workspaces restarted = workspaces(0, Duration.ZERO, 0);
-        assertThat(restarted.abandonedAttempts()).extracting(TaskLeased::leaseId).containsExactly(lease.leaseId());
+        assertThat(restarted.abandonedAttempts())
+                .extracting(TaskLeased::leaseId)
+                .containsExactly(lease.leaseId());
         assertThat(Workspaces.repositoryOfWorktree(worktree).toRealPath()).isEqualTo(repository.toRealPath());
         restarted.removeLeftovers(lease, worktree);
         restarted.recordEnd(lease.leaseId());
 
         assertThat(worktree).doesNotExist();
         assertThat(TestRepositories.git(repository, "worktree", "list")).doesNotContain("spec/T1");
-        assertThat(TestRepositories.git(repository, "branch", "--list", "forgeline/*")).contains("forgeline/spec/T1/a1");
+        assertThat(TestRepositories.git(repository, "branch", "--list", "forgeline/*"))
+                .contains("forgeline/spec/T1/a1");
         assertThat(restarted.abandonedAttempts()).isEmpty();
     }
 }

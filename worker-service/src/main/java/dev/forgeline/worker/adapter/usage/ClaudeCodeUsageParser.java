@@ -1,9 +1,10 @@
 package dev.forgeline.worker.adapter.usage;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Claude Code's {@code -p --output-format stream-json} (one JSON event per line) and {@code --output-format json}

@@ -1,8 +1,9 @@
 package dev.forgeline.worker.adapter.usage;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Iterator;
 import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * {@code gemini -p ... --output-format json}: one (pretty-printed) JSON object {@code {response, stats, error}}
@@ -46,7 +47,7 @@ public final class GeminiUsageParser implements UsageParser {
         long cached = 0;
         String model = null;
         JsonNode models = root.path("stats").path("models");
-        for (Iterator<Map.Entry<String, JsonNode>> it = models.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = models.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
             if (model == null) {
                 model = entry.getKey();

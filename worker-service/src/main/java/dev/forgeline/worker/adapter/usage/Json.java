@@ -7,8 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 final class Json {
     static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private Json() {
-    }
+    private Json() {}
 
     static JsonNode objectOrNull(String line) {
         String text = line == null ? "" : line.strip();

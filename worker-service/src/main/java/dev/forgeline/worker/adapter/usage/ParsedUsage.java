@@ -11,8 +11,8 @@ import java.math.BigDecimal;
  * @param model        the model the agent reported, null if none
  * @param error        the agent's own error message, null if none
  */
-public record ParsedUsage(long inputTokens, long outputTokens, long cachedTokens, BigDecimal costUsd, String model,
-        String error) {
+public record ParsedUsage(
+        long inputTokens, long outputTokens, long cachedTokens, BigDecimal costUsd, String model, String error) {
 
     public long totalTokens() {
         return inputTokens + outputTokens + cachedTokens;
