@@ -14,7 +14,8 @@ import dev.forgeline.contracts.SpecQuality;
  * @param repository      the target git repository (a local path or URL)
  * @param baseBranch      the branch task work starts from and merges into
  * @param estimateSeconds the author's estimate; timeouts derive from it
- * @param labels          node requirements such as {@code os=linux}
+ * @param labels          metadata of the task (story, requirement references, phase, optional); shown, never used
+ *                        for placement
  * @param agentProfile    the agent profile to run, or null for the worker's default
  * @param revision        the spec revision this task text belongs to (1, 2, ...); a newer one supersedes
  * @param qualityClass    the spec-quality gate's class for this task, null when not scored
@@ -23,6 +24,8 @@ import dev.forgeline.contracts.SpecQuality;
  * @param parentTaskId    for a proposed task, the task it came from
  * @param origin          for a proposed task, where the proposal came from; null for tasks of the spec text
  * @param dependencySummaries what each merged dependency did, for the prompt
+ * @param requires        placement requirements such as {@code os=macos}: a node runs the task only when it offers
+ *                        every one of them
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TaskReady(
@@ -46,7 +49,8 @@ public record TaskReady(
         List<String> files,
         String parentTaskId,
         ProposalOrigin origin,
-        List<DependencySummary> dependencySummaries) {
+        List<DependencySummary> dependencySummaries,
+        Map<String, String> requires) {
 
     @JsonCreator
     public TaskReady {
@@ -55,6 +59,55 @@ public record TaskReady(
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         files = files == null ? List.of() : List.copyOf(files);
         dependencySummaries = dependencySummaries == null ? List.of() : List.copyOf(dependencySummaries);
+        requires = requires == null ? Map.of() : Map.copyOf(requires);
+    }
+
+    /** A task with no placement requirements. */
+    public TaskReady(
+            String specId,
+            String specName,
+            String taskId,
+            String title,
+            String description,
+            List<String> acceptance,
+            String testCommand,
+            long estimateSeconds,
+            List<String> dependsOn,
+            String repository,
+            String baseBranch,
+            int priority,
+            Map<String, String> labels,
+            String agentProfile,
+            int revision,
+            SpecQuality qualityClass,
+            int qualityScore,
+            List<String> files,
+            String parentTaskId,
+            ProposalOrigin origin,
+            List<DependencySummary> dependencySummaries) {
+        this(
+                specId,
+                specName,
+                taskId,
+                title,
+                description,
+                acceptance,
+                testCommand,
+                estimateSeconds,
+                dependsOn,
+                repository,
+                baseBranch,
+                priority,
+                labels,
+                agentProfile,
+                revision,
+                qualityClass,
+                qualityScore,
+                files,
+                parentTaskId,
+                origin,
+                dependencySummaries,
+                Map.of());
     }
 
     /** A first-revision task with no quality score, named files, origin or dependency summaries. */
@@ -94,6 +147,7 @@ public record TaskReady(
                 List.of(),
                 null,
                 null,
-                List.of());
+                List.of(),
+                Map.of());
     }
 }
