@@ -96,9 +96,11 @@ public final class GitHttpServer implements AutoCloseable {
                 Files.createDirectories(path.getParent());
                 Files.writeString(path, file.getValue());
             }
-            createRepository(name, work);
-            deleteTree(work);
-            return this;
+            try {
+                return createRepository(name, work);
+            } finally {
+                deleteTree(work);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -124,10 +126,12 @@ public final class GitHttpServer implements AutoCloseable {
                     bare.toString());
         } else {
             git(root, "init", "--bare", "--quiet", "-b", "main", bare.toString());
-            git(seed, "init", "--quiet", "-b", "main");
-            git(seed, "add", "-A");
+            // the seed's files are committed from a copy: the caller's directory stays as it is
+            Path work = copyTree(seed);
+            git(work, "init", "--quiet", "-b", "main");
+            git(work, "add", "-A");
             git(
-                    seed,
+                    work,
                     "-c",
                     "user.name=Forgeline Test",
                     "-c",
@@ -137,8 +141,8 @@ public final class GitHttpServer implements AutoCloseable {
                     "--allow-empty",
                     "-m",
                     "initial commit");
-            git(seed, "push", "--quiet", bare.toString(), "main:main");
-            deleteTree(seed.resolve(".git"));
+            git(work, "push", "--quiet", bare.toString(), "main:main");
+            deleteTree(work);
         }
         git(bare, "config", "http.receivepack", "true");
         return this;
@@ -459,6 +463,25 @@ public final class GitHttpServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    private Path copyTree(Path source) {
+        try {
+            Path target = Files.createTempDirectory(root.getParent(), "seed");
+            try (var paths = Files.walk(source)) {
+                for (Path path : paths.toList()) {
+                    Path copy = target.resolve(source.relativize(path).toString());
+                    if (Files.isDirectory(path)) {
+                        Files.createDirectories(copy);
+                    } else {
+                        Files.copy(path, copy);
+                    }
+                }
+            }
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

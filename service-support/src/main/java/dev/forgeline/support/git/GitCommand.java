@@ -11,7 +11,8 @@ import java.util.Objects;
 /**
  * One git invocation: where it runs, its arguments, the remote it talks to (for SSH credentials), the
  * repository whose lock it holds (the directory itself unless told otherwise, e.g. the main repository of a
- * worktree), and optional limits.
+ * worktree), and optional limits. It runs at the root of a repository or worktree (or anywhere for commands
+ * that need none, such as clone): git does not look for a repository in the parent directories.
  */
 public final class GitCommand {
     final Path directory;

@@ -184,6 +184,34 @@ class GitRunnerTest {
     }
 
     @Test
+    void aTooManyRequestsAnswerIsRetried() {
+        String name = unique("busy");
+        server.createRepository(name, Map.of("a.txt", "a\n"));
+        GitRunner git = runner(null);
+
+        server.failNext(1, 429);
+
+        assertThat(git.lsRemote(url(name), "main").status()).isEqualTo(RemoteCheck.Status.REACHABLE);
+        assertThat(server.requests())
+                .anySatisfy(r -> assertThat(r).contains(name).endsWith("-> 429"));
+    }
+
+    @Test
+    void aServerSlowerThanTheLsRemoteLimitIsUnreachable() {
+        String name = unique("slow");
+        server.createRepository(name, Map.of("a.txt", "a\n"));
+        GitRunner git = new GitRunner(new GitRunner.Settings(
+                Duration.ofMinutes(1), Duration.ofSeconds(1), 1, Duration.ofMillis(10), GitCredentials.none()));
+
+        server.delayNext(1, Duration.ofSeconds(4));
+        long start = System.nanoTime();
+        RemoteCheck check = git.lsRemote(url(name), "main");
+
+        assertThat(check.status()).isEqualTo(RemoteCheck.Status.UNREACHABLE);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+    }
+
+    @Test
     void serverErrorsThroughEveryTryAreUnreachable() {
         String name = unique("down");
         server.createRepository(name, Map.of("a.txt", "a\n"));
