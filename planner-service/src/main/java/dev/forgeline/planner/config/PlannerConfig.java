@@ -19,6 +19,13 @@ public interface PlannerConfig {
     @WithDefault("15m")
     Duration defaultEstimate();
 
+    /**
+     * Whether a spec may name a repository on this machine (a path or a {@code file://} URL): on for the
+     * one-machine stack, off where the planner serves others (a request must not probe its filesystem).
+     */
+    @WithDefault("true")
+    boolean allowLocalPaths();
+
     /** Larger specs are refused with 413. */
     @WithDefault("1048576")
     long maxSpecBytes();

@@ -1,53 +1,138 @@
 package dev.forgeline.planner.service;
 
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Asks the real {@code git} about a target repository. */
+import dev.forgeline.planner.config.PlannerConfig;
+import dev.forgeline.planner.spec.SpecError;
+import dev.forgeline.support.git.GitRunner;
+import dev.forgeline.support.git.InvalidRepositoryUrlException;
+import dev.forgeline.support.git.RemoteCheck;
+import dev.forgeline.support.git.RepositoryUrl;
+import dev.forgeline.support.problem.Problem.ProblemError;
+import dev.forgeline.support.problem.ProblemException;
+
+/**
+ * Checks the target repository of a spec through the shared git layer: the address must be a repository URL
+ * (a local path only where {@code forgeline.planner.allow-local-paths} is on), and {@code git ls-remote} must
+ * find the repository and its base branch within the ls-remote time limit. Each fault has its own problem type;
+ * none repeats git's messages, which can name paths of this host.
+ */
 @ApplicationScoped
 public class GitRepositories {
-    private static final long TIMEOUT_SECONDS = 15;
+    public static final String INVALID_REPOSITORY_URL = "https://forgeline.dev/problems/invalid-repository-url";
+    public static final String REPOSITORY_UNREACHABLE = "https://forgeline.dev/problems/repository-unreachable";
+    public static final String REPOSITORY_NOT_FOUND = "https://forgeline.dev/problems/repository-not-found";
+    public static final String BASE_BRANCH_MISSING = "https://forgeline.dev/problems/base-branch-missing";
+    public static final String REPOSITORY_CREDENTIALS_REJECTED =
+            "https://forgeline.dev/problems/repository-credentials-rejected";
+
+    private static final String REPOSITORY_FIELD = "Repository";
+    private static final String BASE_BRANCH_FIELD = "Base-branch";
+
+    private final GitRunner git;
+    private final PlannerConfig config;
+
+    public GitRepositories(GitRunner git, PlannerConfig config) {
+        this.git = git;
+        this.config = config;
+    }
+
+    /** What is wrong with a spec's repository: its problem when it is the only fault, its line among others. */
+    public record Fault(int status, String type, String title, SpecError error) {
+        public ProblemException problem() {
+            return new ProblemException(
+                    status,
+                    type,
+                    title,
+                    error.message(),
+                    List.of(new ProblemError(error.message(), error.line(), error.field())));
+        }
+    }
+
+    /** The repository as the planner stores it and sends it to workers, or the fault. */
+    public record Checked(String repository, Fault fault) {
+        static Checked ok(String repository) {
+            return new Checked(repository, null);
+        }
+
+        static Checked fault(int status, String type, String title, SpecError error) {
+            return new Checked(null, new Fault(status, type, title, error));
+        }
+
+        public Optional<Fault> failed() {
+            return Optional.ofNullable(fault);
+        }
+    }
 
     /**
-     * Whether {@code directory} itself is a git repository (a work tree root or a bare repository). Git is
-     * not allowed to search the parent directories: a plain folder inside some other repository is not one.
+     * Checks {@code text} (as written in the spec at {@code line}, or the query parameter when line is null) and
+     * its {@code baseBranch}.
      */
-    public boolean isRepository(Path directory) {
-        return git(directory, "rev-parse", "--git-dir");
-    }
-
-    /** Whether the repository has the local branch {@code branch}. */
-    public boolean hasBranch(Path repository, String branch) {
-        return git(repository, "rev-parse", "--verify", "--quiet", "refs/heads/" + branch);
-    }
-
-    private static boolean git(Path directory, String... args) {
-        List<String> command = new ArrayList<>(List.of("git", "-C", directory.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder =
-                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        builder.environment().put("GIT_TERMINAL_PROMPT", "0");
-        Path parent = directory.getParent();
-        if (parent != null) {
-            builder.environment().put("GIT_CEILING_DIRECTORIES", parent.toString());
-        }
+    public Checked check(String text, Integer line, String baseBranch, Integer baseBranchLine) {
+        RepositoryUrl url;
         try {
-            Process process = builder.start();
-            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("git " + String.join(" ", args) + " in " + directory
-                        + " did not finish within " + TIMEOUT_SECONDS + "s");
-            }
-            return process.exitValue() == 0;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run git: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running git", e);
+            url = RepositoryUrl.parse(text, config.allowLocalPaths());
+        } catch (InvalidRepositoryUrlException e) {
+            return Checked.fault(
+                    400,
+                    INVALID_REPOSITORY_URL,
+                    "Invalid repository URL",
+                    new SpecError("repository address is invalid: " + e.getMessage(), line, REPOSITORY_FIELD));
         }
+        String shown = url.display();
+        RemoteCheck check = git.lsRemote(url, baseBranch);
+        return switch (check.status()) {
+            case REACHABLE -> Checked.ok(stored(url));
+            case BRANCH_MISSING ->
+                Checked.fault(
+                        422,
+                        BASE_BRANCH_MISSING,
+                        "Base branch missing",
+                        new SpecError(
+                                "base branch '" + baseBranch + "' does not exist in repository " + shown,
+                                baseBranchLine,
+                                BASE_BRANCH_FIELD));
+            case NOT_FOUND ->
+                Checked.fault(
+                        422,
+                        REPOSITORY_NOT_FOUND,
+                        "Repository not found",
+                        new SpecError(
+                                "repository " + shown + " does not exist or is not a git repository",
+                                line,
+                                REPOSITORY_FIELD));
+            case AUTH_FAILED ->
+                Checked.fault(
+                        422,
+                        REPOSITORY_CREDENTIALS_REJECTED,
+                        "Repository credentials rejected",
+                        new SpecError(
+                                "the server of repository " + shown + " refused the credentials, or asked for some "
+                                        + "and none are configured for host '" + url.host()
+                                        + "' (forgeline.git.hosts.\"" + url.host() + "\")",
+                                line,
+                                REPOSITORY_FIELD));
+            case UNREACHABLE ->
+                Checked.fault(
+                        422,
+                        REPOSITORY_UNREACHABLE,
+                        "Repository unreachable",
+                        new SpecError(
+                                "repository " + shown + " cannot be reached: the host did not answer, refused the "
+                                        + "connection or kept failing within "
+                                        + git.settings().lsRemoteTimeout().toSeconds() + "s",
+                                line,
+                                REPOSITORY_FIELD));
+        };
+    }
+
+    /**
+     * A local repository is stored as its absolute path, which is what the worker and the review service read
+     * today; any other repository as its normalised URL.
+     */
+    static String stored(RepositoryUrl url) {
+        return url.localPath().map(Object::toString).orElse(url.toString());
     }
 }

@@ -5,9 +5,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -114,7 +111,7 @@ public class SpecSubmissionService {
                 : parsed.baseBranch() != null ? parsed.baseBranch() : config.defaultBaseBranch();
         Integer baseBranchLine = branchGiven ? null : parsed.baseBranchLine();
 
-        Path repository = null;
+        String repository = null;
         if (repositoryText == null) {
             errors.add(new SpecError(
                     "no repository: add a 'Repository:' line before the first task or pass the "
@@ -122,7 +119,15 @@ public class SpecSubmissionService {
                     null,
                     "Repository"));
         } else {
-            repository = checkRepository(repositoryText, repositoryLine, baseBranch, baseBranchLine, errors);
+            GitRepositories.Checked checked = git.check(repositoryText, repositoryLine, baseBranch, baseBranchLine);
+            if (checked.failed().isPresent()) {
+                GitRepositories.Fault fault = checked.fault();
+                if (errors.isEmpty()) {
+                    throw fault.problem();
+                }
+                errors.add(fault.error());
+            }
+            repository = checked.repository();
         }
         if (!errors.isEmpty()) {
             throw invalid(errors);
@@ -131,7 +136,7 @@ public class SpecSubmissionService {
                 parsed.tasks().stream().map(QualityGate::score).toList();
         return specs.create(new NewSpec(
                 parsed.name(),
-                repository.toString(),
+                repository,
                 baseBranch,
                 text,
                 parsed.tasks(),
@@ -293,34 +298,6 @@ public class SpecSubmissionService {
         ByteBuffer in = ByteBuffer.wrap(bytes);
         java.nio.charset.CoderResult result = decoder.decode(in, out, true);
         return result.isError() ? in.position() : bytes.length;
-    }
-
-    /** The repository as an absolute normalised path, or null after adding the faults to {@code errors}. */
-    private Path checkRepository(
-            String text, Integer line, String baseBranch, Integer baseBranchLine, List<SpecError> errors) {
-        Path path;
-        try {
-            path = Path.of(text).toAbsolutePath().normalize();
-        } catch (InvalidPathException e) {
-            errors.add(new SpecError("repository '" + text + "' is not a valid path", line, "Repository"));
-            return null;
-        }
-        if (!Files.exists(path)) {
-            errors.add(new SpecError("repository " + path + " does not exist", line, "Repository"));
-            return null;
-        }
-        if (!Files.isDirectory(path) || !git.isRepository(path)) {
-            errors.add(new SpecError("repository " + path + " is not a git repository", line, "Repository"));
-            return null;
-        }
-        if (!git.hasBranch(path, baseBranch)) {
-            errors.add(new SpecError(
-                    "base branch '" + baseBranch + "' does not exist in repository " + path,
-                    baseBranchLine,
-                    "Base-branch"));
-            return null;
-        }
-        return path;
     }
 
     private static ProblemException invalid(List<SpecError> unsorted) {

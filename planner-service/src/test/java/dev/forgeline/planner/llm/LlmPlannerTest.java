@@ -257,6 +257,10 @@ class LlmPlannerTest {
                 return 1 << 20;
             }
 
+            public boolean allowLocalPaths() {
+                return true;
+            }
+
             public Optional<String> defaultTestCommand() {
                 return Optional.empty();
             }

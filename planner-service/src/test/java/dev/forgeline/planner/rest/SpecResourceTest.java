@@ -41,14 +41,12 @@ class SpecResourceTest {
     private static final String INVALID_SPEC = "https://forgeline.dev/problems/invalid-spec";
 
     private static Path repository;
-    private static Path plainDirectory;
 
     /** A fresh repository per test: a spec submitted again under the same name is a revision. */
     @BeforeEach
     void createRepositories() throws IOException {
         Path root = Files.createTempDirectory("spec-resource-test");
         repository = GitFixture.repository(root.resolve("textkit"));
-        plainDirectory = Files.createDirectories(root.resolve("plain"));
     }
 
     @Test
@@ -265,12 +263,13 @@ class SpecResourceTest {
                 .body("errors[0].field", equalTo("Repository"));
 
         Path missing = repository.resolveSibling("missing");
-        invalid("# S\nRepository: " + missing + "\n## Task: T1 - x\nTest command: true\n", null)
-                .body("errors.message", contains("repository " + missing + " does not exist"))
-                .body("errors.line", contains(2));
-
-        invalid(THREE_TASKS, plainDirectory.toString())
-                .body("errors.message", contains("repository " + plainDirectory + " is not a git repository"));
+        invalid("# S\nRepository: " + missing + "\n## Task: T1 - x\nTest command: true\nPriority: x\n", null)
+                .body(
+                        "errors.message",
+                        contains(
+                                "repository " + missing + " does not exist or is not a git repository",
+                                "Priority 'x' is not an integer"))
+                .body("errors.line", contains(2, 5));
 
         invalid(
                         "# S\nRepository: " + repository + "\nBase-branch: nope\n## Task: T1 - x\nPriority: x\n"
