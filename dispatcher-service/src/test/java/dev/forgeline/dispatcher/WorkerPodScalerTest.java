@@ -1,7 +1,10 @@
 package dev.forgeline.dispatcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -13,8 +16,11 @@ import dev.forgeline.dispatcher.cluster.WorkerPodScaler.Backlog;
 import dev.forgeline.dispatcher.cluster.WorkerPodScaler.NodeState;
 import dev.forgeline.dispatcher.cluster.WorkerPodScaler.Reconciliation;
 import dev.forgeline.dispatcher.config.ClusterConfig;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -32,7 +38,8 @@ class WorkerPodScalerTest {
     @BeforeEach
     void clean() {
         client.pods().inNamespace("forgeline").delete();
-        scaler = new WorkerPodScaler(client, new Settings(3, 2));
+        client.configMaps().inNamespace("forgeline").delete();
+        scaler = new WorkerPodScaler(client, new Settings(3, 2, Optional.empty()));
     }
 
     @Test
@@ -103,12 +110,127 @@ class WorkerPodScalerTest {
         assertThat(scaler.deletePodOf(name)).isFalse();
     }
 
+    @Test
+    void podsAreMadeFromTheShippedTemplateWithTheWorkerSettingsLaidOver() throws Exception {
+        // the ConfigMap exactly as k8s/ ships it
+        try (InputStream manifest =
+                Files.newInputStream(KubernetesManifestsTest.K8S.resolve("worker-pod-template.yaml"))) {
+            ConfigMap template = client.getKubernetesSerialization().unmarshal(manifest, ConfigMap.class);
+            client.configMaps().inNamespace("forgeline").resource(template).create();
+        }
+        scaler = new WorkerPodScaler(client, new Settings(3, 2, Optional.of("forgeline-worker-pod")));
+
+        assertThat(scaler.reconcile(new Backlog(2, 0, Map.of())).created()).hasSize(1);
+        Pod pod = pods().get(0);
+        String name = pod.getMetadata().getName();
+        assertThat(pod.getMetadata().getLabels()).containsEntry(WorkerPodScaler.NODE_LABEL, name);
+        assertThat(pod.getSpec().getRestartPolicy()).isEqualTo("Never");
+        assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
+        // the template's volumes are there, and none of them is shared storage
+        assertThat(pod.getSpec().getVolumes())
+                .extracting(Volume::getName)
+                .contains("work", "git-config", "git-credentials", "agent-keys");
+        assertThat(pod.getSpec().getVolumes()).allSatisfy(v -> {
+            assertThat(v.getPersistentVolumeClaim()).isNull();
+            assertThat(v.getHostPath()).isNull();
+            assertThat(v.getNfs()).isNull();
+        });
+        Container container = pod.getSpec().getContainers().get(0);
+        assertThat(container.getImage()).isEqualTo("forgeline/worker-service:0.1.0");
+        assertThat(container.getVolumeMounts())
+                .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/var/run/secrets/forgeline/git"));
+        // the template's own environment stays, the worker settings are laid over it
+        Map<String, String> env = new HashMap<>();
+        container.getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
+        assertThat(env)
+                .containsEntry("FORGELINE_WORKER_NODE_NAME", name)
+                .containsEntry("FORGELINE_WORKER_CAPACITY", "2")
+                .containsEntry("FORGELINE_WORKER_NODE_KIND", "CLUSTER")
+                .containsEntry("FORGELINE_WORKER_WORKSPACE", "/work/worktrees")
+                .containsEntry("FORGELINE_WORKER_AGENT", "simulated");
+        // restricted Pod Security profile, as shipped
+        assertThat(pod.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(container.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    }
+
+    @Test
+    void anEditedTemplateAppliesToTheNextPod() {
+        client.configMaps().inNamespace("forgeline").resource(templateMap("""
+                        apiVersion: v1
+                        kind: Pod
+                        spec:
+                          nodeSelector:
+                            forgeline.dev/pool: agents
+                          containers:
+                            - name: worker
+                              image: registry.example.com/worker-with-agents:1
+                        """)).create();
+        scaler = new WorkerPodScaler(client, new Settings(3, 2, Optional.of("forgeline-worker-pod")));
+        scaler.reconcile(new Backlog(2, 0, Map.of()));
+        Pod first = pods().get(0);
+        assertThat(first.getSpec().getNodeSelector()).containsEntry("forgeline.dev/pool", "agents");
+        assertThat(first.getSpec().getContainers().get(0).getImage())
+                .isEqualTo("registry.example.com/worker-with-agents:1");
+        // where the template says nothing: the restricted defaults and the configured resources
+        assertThat(first.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(first.getSpec().getContainers().get(0).getResources().getLimits())
+                .containsKeys("cpu", "memory");
+
+        client.configMaps().inNamespace("forgeline").resource(templateMap("""
+                        apiVersion: v1
+                        kind: Pod
+                        spec:
+                          nodeSelector:
+                            forgeline.dev/pool: big
+                          containers:
+                            - name: worker
+                        """)).update();
+        scaler.reconcile(new Backlog(6, 0, Map.of()));
+        assertThat(pods())
+                .filteredOn(p ->
+                        !p.getMetadata().getName().equals(first.getMetadata().getName()))
+                .isNotEmpty()
+                .allSatisfy(p -> {
+                    assertThat(p.getSpec().getNodeSelector()).containsEntry("forgeline.dev/pool", "big");
+                    assertThat(p.getSpec().getContainers().get(0).getImage())
+                            .isEqualTo("forgeline/worker-service:test");
+                });
+    }
+
+    @Test
+    void aMissingOrBrokenTemplateCreatesNoPodAndSaysWhich() {
+        scaler = new WorkerPodScaler(client, new Settings(3, 2, Optional.of("forgeline-worker-pod")));
+        assertThatThrownBy(() -> scaler.reconcile(new Backlog(2, 0, Map.of())))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("forgeline-worker-pod")
+                .hasMessageContaining("not found");
+        client.configMaps()
+                .inNamespace("forgeline")
+                .resource(templateMap("apiVersion: v1\nkind: Pod\nspec: {}\n"))
+                .create();
+        assertThatThrownBy(() -> scaler.reconcile(new Backlog(2, 0, Map.of())))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no container");
+        assertThat(pods()).isEmpty();
+    }
+
+    private static ConfigMap templateMap(String podYaml) {
+        return new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("forgeline-worker-pod")
+                .endMetadata()
+                .addToData(WorkerPodScaler.TEMPLATE_KEY, podYaml)
+                .build();
+    }
+
     private List<Pod> pods() {
         return client.pods().inNamespace("forgeline").list().getItems();
     }
 
     /** Cluster settings as application.properties would give them. */
-    record Settings(int maxPods, int slotsPerPod) implements ClusterConfig {
+    record Settings(int maxPods, int slotsPerPod, Optional<String> podTemplateConfigMap) implements ClusterConfig {
         @Override
         public boolean enabled() {
             return true;

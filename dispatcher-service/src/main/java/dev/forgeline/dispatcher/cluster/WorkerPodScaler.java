@@ -2,25 +2,38 @@ package dev.forgeline.dispatcher.cluster;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
 import dev.forgeline.dispatcher.config.ClusterConfig;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvFromSource;
+import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.jboss.logging.Logger;
 
 /**
  * Keeps worker pods in step with the backlog. Each pod runs one worker node whose node name is the pod name
- * (label {@code forgeline.dev/node}), so a node row and its pod are linked both ways. Pods run under the
- * restricted Pod Security profile with resource requests and limits.
+ * (label {@code forgeline.dev/node}), so a node row and its pod are linked both ways. Pods are made from the
+ * user's pod template (a ConfigMap) or, without one, a built-in pod under the restricted Pod Security profile
+ * with resource requests and limits. Worker pods share no volume with anything: they clone the repositories
+ * they work on by URL.
  */
 public class WorkerPodScaler {
     private static final Logger LOG = Logger.getLogger(WorkerPodScaler.class);
@@ -29,6 +42,8 @@ public class WorkerPodScaler {
     public static final String MANAGER = "forgeline-dispatcher";
     static final String NAME_LABEL = "app.kubernetes.io/name";
     static final String WORKER = "forgeline-worker";
+    /** The key of the pod template in its ConfigMap. */
+    public static final String TEMPLATE_KEY = "worker-pod.yaml";
 
     private final KubernetesClient client;
     private final ClusterConfig config;
@@ -119,85 +134,150 @@ public class WorkerPodScaler {
                 .getItems();
     }
 
-    /** The pod spec of one worker node: restricted Pod Security, requests and limits, labels naming the node. */
+    /**
+     * The pod of one worker node: the user's template (or the built-in restricted pod) with what makes it a
+     * Forgeline worker laid over it: its name and labels, the worker settings in its environment, no restarts
+     * (a failed worker pod is replaced, not restarted under the same node name) and no API token. Restricted
+     * security contexts and the configured resources fill in wherever the template says nothing.
+     */
     public Pod workerPod() {
         String name = WORKER + "-" + UUID.randomUUID().toString().substring(0, 8);
-        Map<String, String> labels = new HashMap<>();
+        Pod pod = template().orElseGet(WorkerPodScaler::emptyPod);
+        ObjectMeta metadata = pod.getMetadata() == null ? new ObjectMeta() : pod.getMetadata();
+        metadata.setName(name);
+        metadata.setGenerateName(null);
+        metadata.setNamespace(null);
+        Map<String, String> labels = new HashMap<>(metadata.getLabels() == null ? Map.of() : metadata.getLabels());
         labels.put(NAME_LABEL, WORKER);
         labels.put("app.kubernetes.io/part-of", "forgeline");
         labels.put(MANAGED_BY, MANAGER);
         labels.put(NODE_LABEL, name);
+        metadata.setLabels(labels);
+        pod.setMetadata(metadata);
+
+        PodSpec spec = pod.getSpec();
+        if (spec.getServiceAccountName() == null) {
+            spec.setServiceAccountName(config.serviceAccount());
+        }
+        spec.setAutomountServiceAccountToken(false);
+        spec.setRestartPolicy("Never");
+        if (spec.getSecurityContext() == null) {
+            spec.setSecurityContext(new PodSecurityContextBuilder()
+                    .withRunAsNonRoot(true)
+                    .withRunAsUser(10001L)
+                    .withRunAsGroup(10001L)
+                    .withFsGroup(10001L)
+                    .withNewSeccompProfile()
+                    .withType("RuntimeDefault")
+                    .endSeccompProfile()
+                    .build());
+        }
+
+        Container worker = workerContainer(spec);
+        if (worker.getImage() == null || worker.getImage().isBlank()) {
+            worker.setImage(config.workerImage());
+        }
+        Map<String, String> settings = new LinkedHashMap<>(config.env());
+        settings.put("FORGELINE_WORKER_NODE_NAME", name);
+        settings.put("FORGELINE_WORKER_CAPACITY", String.valueOf(config.slotsPerPod()));
+        settings.put("FORGELINE_WORKER_DISPATCHER_URL", config.dispatcherUrl());
+        settings.put("FORGELINE_WORKER_NODE_KIND", "CLUSTER");
         List<EnvVar> env = new ArrayList<>();
-        env.add(new EnvVarBuilder()
-                .withName("FORGELINE_WORKER_NODE_NAME")
-                .withValue(name)
-                .build());
-        env.add(new EnvVarBuilder()
-                .withName("FORGELINE_WORKER_CAPACITY")
-                .withValue(String.valueOf(config.slotsPerPod()))
-                .build());
-        env.add(new EnvVarBuilder()
-                .withName("FORGELINE_WORKER_DISPATCHER_URL")
-                .withValue(config.dispatcherUrl())
-                .build());
-        env.add(new EnvVarBuilder()
-                .withName("FORGELINE_WORKER_NODE_KIND")
-                .withValue("CLUSTER")
-                .build());
-        config.env()
-                .forEach((k, v) ->
-                        env.add(new EnvVarBuilder().withName(k).withValue(v).build()));
-        PodBuilder builder = new PodBuilder()
+        if (worker.getEnv() != null) {
+            worker.getEnv().stream()
+                    .filter(e -> !settings.containsKey(e.getName()))
+                    .forEach(env::add);
+        }
+        settings.forEach(
+                (k, v) -> env.add(new EnvVarBuilder().withName(k).withValue(v).build()));
+        worker.setEnv(env);
+        config.envConfigMap().ifPresent(cm -> {
+            List<EnvFromSource> from = new ArrayList<>(worker.getEnvFrom() == null ? List.of() : worker.getEnvFrom());
+            from.add(new EnvFromSourceBuilder()
+                    .withNewConfigMapRef()
+                    .withName(cm)
+                    .endConfigMapRef()
+                    .build());
+            worker.setEnvFrom(from);
+        });
+        if (worker.getSecurityContext() == null) {
+            worker.setSecurityContext(new SecurityContextBuilder()
+                    .withAllowPrivilegeEscalation(false)
+                    .withRunAsNonRoot(true)
+                    .withNewCapabilities()
+                    .withDrop("ALL")
+                    .endCapabilities()
+                    .withNewSeccompProfile()
+                    .withType("RuntimeDefault")
+                    .endSeccompProfile()
+                    .build());
+        }
+        if (worker.getResources() == null
+                || (isEmpty(worker.getResources().getRequests())
+                        && isEmpty(worker.getResources().getLimits()))) {
+            worker.setResources(new ResourceRequirementsBuilder()
+                    .addToRequests("cpu", new Quantity(config.cpuRequest()))
+                    .addToRequests("memory", new Quantity(config.memoryRequest()))
+                    .addToLimits("cpu", new Quantity(config.cpuLimit()))
+                    .addToLimits("memory", new Quantity(config.memoryLimit()))
+                    .build());
+        }
+        return pod;
+    }
+
+    /** The template from its ConfigMap, read at every use so that an edited template applies to the next pod. */
+    private Optional<Pod> template() {
+        if (config.podTemplateConfigMap().isEmpty()) {
+            return Optional.empty();
+        }
+        String mapName = config.podTemplateConfigMap().get();
+        ConfigMap map =
+                client.configMaps().inNamespace(namespace()).withName(mapName).get();
+        if (map == null) {
+            throw new IllegalStateException(
+                    "worker pod template ConfigMap " + mapName + " not found in namespace " + namespace());
+        }
+        String yaml = map.getData() == null ? null : map.getData().get(TEMPLATE_KEY);
+        if (yaml == null || yaml.isBlank()) {
+            throw new IllegalStateException("worker pod template ConfigMap " + mapName + " has no key " + TEMPLATE_KEY);
+        }
+        Pod pod;
+        try {
+            pod = client.getKubernetesSerialization().unmarshal(yaml, Pod.class);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(
+                    "worker pod template in ConfigMap " + mapName + " is not a Pod: " + e.getMessage(), e);
+        }
+        if (pod == null
+                || pod.getSpec() == null
+                || pod.getSpec().getContainers() == null
+                || pod.getSpec().getContainers().isEmpty()) {
+            throw new IllegalStateException("worker pod template in ConfigMap " + mapName + " has no container");
+        }
+        return Optional.of(pod);
+    }
+
+    private static Container workerContainer(PodSpec spec) {
+        return spec.getContainers().stream()
+                .filter(c -> "worker".equals(c.getName()))
+                .findFirst()
+                .orElseGet(() -> spec.getContainers().get(0));
+    }
+
+    private static Pod emptyPod() {
+        return new PodBuilder()
                 .withNewMetadata()
-                .withName(name)
-                .withLabels(labels)
                 .endMetadata()
                 .withNewSpec()
-                .withServiceAccountName(config.serviceAccount())
-                .withAutomountServiceAccountToken(false)
-                .withRestartPolicy("Never")
-                .withNewSecurityContext()
-                .withRunAsNonRoot(true)
-                .withRunAsUser(10001L)
-                .withRunAsGroup(10001L)
-                .withFsGroup(10001L)
-                .withNewSeccompProfile()
-                .withType("RuntimeDefault")
-                .endSeccompProfile()
-                .endSecurityContext()
                 .addNewContainer()
                 .withName("worker")
-                .withImage(config.workerImage())
-                .withEnv(env)
-                .withNewSecurityContext()
-                .withAllowPrivilegeEscalation(false)
-                .withRunAsNonRoot(true)
-                .withNewCapabilities()
-                .withDrop("ALL")
-                .endCapabilities()
-                .withNewSeccompProfile()
-                .withType("RuntimeDefault")
-                .endSeccompProfile()
-                .endSecurityContext()
-                .withNewResources()
-                .addToRequests("cpu", new Quantity(config.cpuRequest()))
-                .addToRequests("memory", new Quantity(config.memoryRequest()))
-                .addToLimits("cpu", new Quantity(config.cpuLimit()))
-                .addToLimits("memory", new Quantity(config.memoryLimit()))
-                .endResources()
                 .endContainer()
-                .endSpec();
-        Pod pod = builder.build();
-        config.envConfigMap()
-                .ifPresent(cm -> pod.getSpec()
-                        .getContainers()
-                        .get(0)
-                        .setEnvFrom(List.of(new io.fabric8.kubernetes.api.model.EnvFromSourceBuilder()
-                                .withNewConfigMapRef()
-                                .withName(cm)
-                                .endConfigMapRef()
-                                .build())));
-        return pod;
+                .endSpec()
+                .build();
+    }
+
+    private static boolean isEmpty(Map<?, ?> map) {
+        return map == null || map.isEmpty();
     }
 
     private void delete(Pod pod, String why) {

@@ -59,4 +59,11 @@ public interface ClusterConfig {
 
     /** Name of a ConfigMap the worker container reads its environment from, if any. */
     Optional<String> envConfigMap();
+
+    /**
+     * Name of a ConfigMap holding the worker pod template under the key {@code worker-pod.yaml}: volumes, Secrets
+     * mounted as files (agent keys, git credentials), nodeSelector, tolerations, resources, image. Without one, the
+     * built-in restricted-profile pod is used.
+     */
+    Optional<String> podTemplateConfigMap();
 }
