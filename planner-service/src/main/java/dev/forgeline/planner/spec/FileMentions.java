@@ -80,12 +80,12 @@ public final class FileMentions {
             "merge",
             "adjust",
             "patch",
-            "bump");
+            "bump",
+            "print");
     private static final Set<String> READ_VERBS = Set.of(
             "run",
             "execute",
             "exec",
-            "read",
             "see",
             "confirm",
             "verify",
@@ -187,8 +187,8 @@ public final class FileMentions {
             if (verb != null) {
                 return "writes: " + verb;
             }
-            if (verb(tokens.get(i), READ_VERBS) != null) {
-                return null;
+            if (verb(tokens.get(i), READ_VERBS) != null || (i == 0 && verb(tokens.get(i), Set.of("read")) != null)) {
+                return null; // "read" only as the clause's first word: "titles read from stdin" writes nothing
             }
         }
         return "named";
