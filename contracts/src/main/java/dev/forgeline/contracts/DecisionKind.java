@@ -8,6 +8,11 @@ public enum DecisionKind {
     AMBIGUOUS_SPEC,
     /** a task that exhausted its context and must be split (planner, without an LLM) */
     SPLIT,
+    /**
+     * a task failed permanently while other tasks wait for it (its dependents, or tasks writing its files): retry
+     * it, skip it, or cancel it and its dependents (planner)
+     */
+    BLOCKED_BY_FAILURE,
     /** a human review at level 1, 2 or 3 (review) */
     REVIEW,
     /** a reviewer asked for changes; the lag runs until the reworked attempt is reviewed again (review) */

@@ -62,6 +62,11 @@ public class Task {
     @Column(nullable = false)
     public Map<String, String> labels;
 
+    /** Placement requirements ({@code os=macos}); labels are metadata only. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false)
+    public Map<String, String> requires;
+
     @Column(name = "agent_profile")
     public String agentProfile;
 
@@ -106,6 +111,11 @@ public class Task {
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(nullable = false)
     public List<String> files;
+
+    /** For each of {@link #files}, why it counts as written ({@code Files:}, {@code writes: add}, ...). */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "file_reasons", nullable = false)
+    public Map<String, String> fileReasons;
 
     @Enumerated(EnumType.STRING)
     @Column(name = "quality_class")

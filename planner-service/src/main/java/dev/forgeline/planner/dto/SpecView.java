@@ -10,6 +10,7 @@ import java.util.Map;
  * @param counts   number of tasks per state; states no task is in are left out
  * @param revision 1 for the first submission, one more for each re-submission under the same name
  * @param format   forgeline, speckit, kiro or freeform
+ * @param groups   Kiro parent items: not tasks, done when their children (label {@code parent}) are
  */
 public record SpecView(
         String id,
@@ -20,4 +21,5 @@ public record SpecView(
         Map<String, Long> counts,
         List<TaskView> tasks,
         int revision,
-        String format) {}
+        String format,
+        List<GroupView> groups) {}

@@ -24,4 +24,11 @@ public class DecisionRepository implements PanacheRepositoryBase<Decision, UUID>
         return find("specId = ?1 and taskId = ?2 and decidedAt is null", specId, taskId)
                 .firstResultOptional();
     }
+
+    /** Open decisions of one spec: task id to decision. */
+    public java.util.Map<String, Decision> openBySpec(String specId) {
+        java.util.Map<String, Decision> open = new java.util.HashMap<>();
+        list("specId = ?1 and decidedAt is null", specId).forEach(d -> open.put(d.taskId, d));
+        return open;
+    }
 }

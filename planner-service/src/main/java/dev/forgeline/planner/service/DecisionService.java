@@ -99,6 +99,57 @@ public class DecisionService {
         return decision;
     }
 
+    /** Open decisions of one spec: task id to decision. */
+    public java.util.Map<String, Decision> openBySpec(String specId) {
+        return decisions.openBySpec(specId);
+    }
+
+    /**
+     * A task failed permanently: when tasks wait for it (depend on it, directly or not, or write one of its
+     * files), a person decides whether to retry it, skip it or cancel it with its dependents, instead of leaving
+     * them PLANNED for ever. The failed task waits in NEEDS_DECISION, which frees its files.
+     *
+     * @return whether a decision was requested
+     */
+    public boolean requestForFailure(Task failed, List<Task> all, String reason) {
+        List<String> waiting = new ArrayList<>(dependents(failed.taskId, all));
+        for (Task t : all) {
+            if (t.state == TaskState.PLANNED
+                    && !waiting.contains(t.taskId)
+                    && t.files.stream().anyMatch(failed.files::contains)) {
+                waiting.add(t.taskId);
+            }
+        }
+        if (waiting.isEmpty()) {
+            return false;
+        }
+        request(
+                failed,
+                DecisionKind.BLOCKED_BY_FAILURE,
+                "task " + failed.taskId + " failed permanently (" + failed.failureClass
+                        + (reason == null ? "" : ": " + reason) + ") and " + String.join(", ", waiting)
+                        + " wait for it: retry it, skip it (they run without it) or cancel it and its dependents",
+                waiting);
+        return true;
+    }
+
+    /** The PLANNED tasks that wait for {@code taskId}, directly or through other PLANNED tasks, in spec order. */
+    private static List<String> dependents(String taskId, List<Task> all) {
+        java.util.Set<String> found = new java.util.LinkedHashSet<>();
+        java.util.Deque<String> todo = new java.util.ArrayDeque<>(List.of(taskId));
+        while (!todo.isEmpty()) {
+            String at = todo.pop();
+            for (Task t : all) {
+                if ((t.state == TaskState.PLANNED || t.state == TaskState.NEEDS_DECISION)
+                        && t.dependsOn.contains(at)
+                        && found.add(t.taskId)) {
+                    todo.add(t.taskId);
+                }
+            }
+        }
+        return all.stream().map(t -> t.taskId).filter(found::contains).toList();
+    }
+
     /** A decision request for a task the gate found VAGUE. */
     public Decision requestQuality(Task task, QualityReport report) {
         return request(
@@ -167,7 +218,51 @@ public class DecisionService {
                     List.of());
         }
         String outcome;
-        switch (answer.action().strip().toLowerCase(java.util.Locale.ROOT)) {
+        String action = answer.action().strip().toLowerCase(java.util.Locale.ROOT);
+        boolean blocked = decision.kind == DecisionKind.BLOCKED_BY_FAILURE;
+        if (blocked != java.util.Set.of("retry", "skip", "cancel").contains(action)) {
+            String allowed = blocked ? "retry, skip or cancel" : "amend or override";
+            throw ProblemException.badRequest(
+                    DECISION_REFUSED,
+                    "Invalid decision",
+                    "a " + decision.kind + " decision is answered with " + allowed + ", not '" + answer.action() + "'",
+                    List.of(new ProblemError("action must be " + allowed, null, "action")));
+        }
+        switch (action) {
+            case "retry" -> {
+                // a new TASK_READY with a higher revision replaces the failed attempt
+                task.revision = task.revision + 1;
+                task.attempt = 0;
+                task.failureClass = null;
+                outcome = "RETRIED";
+            }
+            case "skip" -> {
+                // the dependents run without it: it no longer counts as their dependency
+                for (Task t : tasks.listBySpec(spec.id)) {
+                    if (t.dependsOn.contains(task.taskId)) {
+                        t.dependsOn = new ArrayList<>(t.dependsOn.stream()
+                                .filter(d -> !d.equals(task.taskId))
+                                .toList());
+                    }
+                }
+                outcome = "SKIPPED";
+            }
+            case "cancel" -> {
+                Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
+                List<Task> all = tasks.listBySpec(spec.id);
+                List<String> dependents = dependents(task.taskId, all);
+                for (Task t : all) {
+                    if (dependents.contains(t.taskId)) {
+                        t.state = TaskState.CANCELLED;
+                        t.updatedAt = at;
+                        decisions.findOpen(t.specId, t.taskId).ifPresent(open -> {
+                            open.decidedAt = at;
+                            open.outcome = "CANCELLED";
+                        });
+                    }
+                }
+                outcome = "CANCELLED";
+            }
             case "amend" -> {
                 if (decision.kind == DecisionKind.SPLIT
                         && answer.text() != null
@@ -226,7 +321,10 @@ public class DecisionService {
         decision.decidedBy = answer.decidedBy().strip();
         decision.outcome = outcome;
         decision.note = answer.reason();
-        if (!outcome.equals("SPLIT")) {
+        if (outcome.equals("SKIPPED") || outcome.equals("CANCELLED")) {
+            task.state = TaskState.CANCELLED;
+            task.updatedAt = now;
+        } else if (!outcome.equals("SPLIT")) {
             task.state = TaskState.PLANNED;
             task.updatedAt = now;
         }

@@ -162,7 +162,9 @@ public class ProposalService {
                 task.outputs(),
                 task.constraints(),
                 files,
-                task.acceptanceGiven());
+                task.acceptanceGiven(),
+                task.requires(),
+                task.fileReasons());
         String refusal = limits(all, parent, List.of(task));
         if (refusal == null && task.testCommand() == null) {
             refusal = "the proposal names no test command and has no parent to take one from";
@@ -250,7 +252,9 @@ public class ProposalService {
                     part.outputs(),
                     part.constraints(),
                     part.files(),
-                    part.acceptanceGiven());
+                    part.acceptanceGiven(),
+                    part.requires(),
+                    part.fileReasons());
             created.add(add(spec, all, renamed, ProposalOrigin.SPLIT, task));
             all = tasks.listBySpec(spec.id);
         }

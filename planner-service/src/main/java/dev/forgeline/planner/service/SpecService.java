@@ -130,7 +130,7 @@ public class SpecService {
         LOG.infof(
                 "spec %s (%s, %s): %d tasks for %s@%s",
                 spec.id, spec.name, spec.format, created.size(), spec.repository, spec.baseBranch);
-        return mapper.toView(spec, created);
+        return mapper.toView(spec, created, decisions.openBySpec(spec.id));
     }
 
     /** VAGUE tasks are held for a person; the others are counted by class. */
@@ -207,14 +207,14 @@ public class SpecService {
         LOG.infof(
                 "spec %s revision %d: %d unchanged, %d changed, %d added, %d cancelled",
                 spec.id, revision, unchanged, changed, added, cancelled);
-        return mapper.toView(spec, all);
+        return mapper.toView(spec, all, decisions.openBySpec(spec.id));
     }
 
     @Transactional
     public SpecView get(String id) {
         Spec spec = specs.findByIdOptional(id)
                 .orElseThrow(() -> ProblemException.notFound("spec '" + id + "' does not exist"));
-        return mapper.toView(spec, tasks.listBySpec(id));
+        return mapper.toView(spec, tasks.listBySpec(id), decisions.openBySpec(id));
     }
 
     @Transactional

@@ -25,7 +25,8 @@ import org.jboss.logging.Logger;
  * Keeps the planner's view of each task up to date from the dispatcher's lifecycle events and the review
  * service's outcomes, and releases waiting tasks when a task is merged or leaves the flight (their
  * dependencies are met or the files they share are free). A permanent AMBIGUOUS_SPEC failure becomes a decision
- * request; a permanent CONTEXT_EXHAUSTED failure is split.
+ * request; a permanent CONTEXT_EXHAUSTED failure is split; any other permanent failure that tasks wait for becomes a
+ * BLOCKED_BY_FAILURE decision (retry, skip, cancel).
  */
 @ApplicationScoped
 public class TaskProgressService {
@@ -75,6 +76,8 @@ public class TaskProgressService {
                         List.of(change.reason() == null ? "clarification of the task text" : change.reason()));
             } else if (change.failureClass() == FailureClass.CONTEXT_EXHAUSTED && change.permanent()) {
                 proposals.splitExhausted(spec, task, change.reason());
+            } else if (change.permanent()) {
+                decisions.requestForFailure(task, tasks.listBySpec(spec.id), change.reason());
             }
         });
     }

@@ -25,7 +25,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class TaskRelease {
     private static final Logger LOG = Logger.getLogger(TaskRelease.class);
-    static final Set<TaskState> IN_FLIGHT = EnumSet.of(
+    public static final Set<TaskState> IN_FLIGHT = EnumSet.of(
             TaskState.READY,
             TaskState.LEASED,
             TaskState.RUNNING,

@@ -53,6 +53,7 @@ public final class SpecParser {
             Map.entry("estimate", "Estimate"),
             Map.entry("priority", "Priority"),
             Map.entry("labels", "Labels"),
+            Map.entry("requires", "Requires"),
             Map.entry("agent", "Agent"),
             Map.entry("agent-profile", "Agent"),
             Map.entry("inputs", "Inputs"),
@@ -220,15 +221,15 @@ public final class SpecParser {
                 return;
             }
             String description = joinDescription(section.description);
-            List<String> files = new ArrayList<>(
-                    section.files.stream().map(SpecParser::unquote).toList());
-            FileMentions.addMentioned(
-                    files,
-                    section.title,
-                    description,
-                    String.join("\n", section.acceptance),
-                    String.join("\n", section.inputs),
-                    String.join("\n", section.outputs));
+            // the files it writes: its Files: and Outputs:, and what its text says it creates or changes; never
+            // what it only reads (Inputs:) or runs
+            Map<String, String> written = new LinkedHashMap<>();
+            section.files.stream().map(SpecParser::unquote).forEach(f -> written.putIfAbsent(f, "Files:"));
+            Map<String, String> outputs = new LinkedHashMap<>();
+            FileMentions.addWritten(outputs, String.join("\n", section.outputs));
+            outputs.keySet().forEach(f -> written.putIfAbsent(f, "Outputs:"));
+            FileMentions.addWritten(written, section.title, description, String.join("\n", section.acceptance));
+            List<String> files = new ArrayList<>(written.keySet());
             tasks.add(new ParsedTask(
                     section.id,
                     section.title,
@@ -246,7 +247,9 @@ public final class SpecParser {
                     section.outputs,
                     section.constraints,
                     files,
-                    section.fieldLines.containsKey("Acceptance")));
+                    section.fieldLines.containsKey("Acceptance"),
+                    section.requires,
+                    written));
         }
 
         /** One {@code ## Task:} section being read. */
@@ -262,6 +265,7 @@ public final class SpecParser {
             final List<String> files = new ArrayList<>();
             final LinkedHashSet<String> dependsOn = new LinkedHashSet<>();
             final Map<String, String> labels = new LinkedHashMap<>();
+            final Map<String, String> requires = new LinkedHashMap<>();
             final Map<String, Integer> fieldLines = new HashMap<>();
             String testCommand;
             Long estimateSeconds;
@@ -370,7 +374,8 @@ public final class SpecParser {
                             errors.add(new SpecError("Priority '" + value + "' is not an integer", lineNo, key));
                         }
                     }
-                    case "Labels" -> labels(value, lineNo);
+                    case "Labels" -> pairs(labels, value, lineNo, key);
+                    case "Requires" -> pairs(requires, value, lineNo, key);
                     case "Agent" -> {
                         if (value.isEmpty()) {
                             errors.add(new SpecError("Agent is empty", lineNo, key));
@@ -400,7 +405,7 @@ public final class SpecParser {
                 }
             }
 
-            private void labels(String value, int lineNo) {
+            private void pairs(Map<String, String> into, String value, int lineNo, String field) {
                 if (value.isEmpty() || value.equalsIgnoreCase("none")) {
                     return;
                 }
@@ -413,9 +418,9 @@ public final class SpecParser {
                     String labelKey = eq < 0 ? "" : label.substring(0, eq).strip();
                     String labelValue = eq < 0 ? "" : label.substring(eq + 1).strip();
                     if (labelKey.isEmpty() || labelValue.isEmpty()) {
-                        errors.add(new SpecError("Labels entry '" + label + "' is not key=value", lineNo, "Labels"));
+                        errors.add(new SpecError(field + " entry '" + label + "' is not key=value", lineNo, field));
                     } else {
-                        labels.put(labelKey, labelValue);
+                        into.put(labelKey, labelValue);
                     }
                 }
             }

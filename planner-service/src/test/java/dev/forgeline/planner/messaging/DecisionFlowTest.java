@@ -288,4 +288,156 @@ class DecisionFlowTest {
                         .command())
                 .isEqualTo(dev.forgeline.contracts.TaskCommandKind.CANCEL);
     }
+
+    static final String BLOCKED_SPEC = """
+            # Spec: Blocked by a failure
+            ## Task: base - Add the slug function
+            Add lib/slug.sh: a function that turns a title such as "Hello, World" into the slug "hello-world".
+            Acceptance:
+            - the output is lowercase
+            Test command: sh test/slug_test.sh
+
+            ## Task: use - Use the slug in the report
+            Update lib/report.sh so every report line starts with the title's slug from the slug function.
+            Acceptance:
+            - a line starts with hello-world for the title Hello, World
+            Depends-on: base
+            Test command: sh test/report_test.sh
+
+            ## Task: more - Add the slug to the index
+            Update lib/index.sh so every index entry carries the title's slug from the report line.
+            Acceptance:
+            - an entry carries hello-world for the title Hello, World
+            Depends-on: use
+            Test command: sh test/index_test.sh
+
+            ## Task: same - Document the slug function
+            Update lib/slug.sh with a usage comment that explains the slug rules for titles and punctuation.
+            Acceptance:
+            - the comment names the rule for punctuation
+            Test command: sh test/slug_test.sh
+            """;
+
+    private void failPermanently(String spec, String task, int attempt) {
+        kafka.publish(
+                EventType.TASK_STATE_CHANGED,
+                spec,
+                task,
+                spec,
+                new TaskStateChanged(
+                        spec,
+                        task,
+                        TaskState.FAILED,
+                        attempt,
+                        "node-a",
+                        attempt,
+                        FailureClass.TEST_FAILURE,
+                        "tests still fail",
+                        true));
+    }
+
+    private Object waiting(String spec, String task, String field) {
+        return given().get("/specs/" + spec)
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("tasks.find { it.taskId == '" + task + "' }.waiting." + field);
+    }
+
+    @Test
+    void aPermanentFailureOthersWaitForBecomesADecisionThatRetrySkipAndCancelAnswer() {
+        String spec = given().contentType(MARKDOWN)
+                .queryParam("repository", repository.toString())
+                .body(utf8(BLOCKED_SPEC))
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(201)
+                .body("tasks.state", contains("READY", "PLANNED", "PLANNED", "PLANNED"))
+                .body("tasks[1].waiting.code", equalTo("WAITING_FOR_DEPENDENCY"))
+                .body("tasks[1].waiting.tasks", contains("base"))
+                .body("tasks[3].waiting.code", equalTo("WAITING_FOR_FILE"))
+                .body("tasks[3].waiting.tasks", contains("base"))
+                .body("tasks[3].waiting.files", contains("lib/slug.sh"))
+                .body("tasks[3].fileOrder[0].task", equalTo("base"))
+                .body("tasks[3].fileOrder[0].reason", equalTo("base writes: add; same writes: update"))
+                .extract()
+                .path("id");
+
+        failPermanently(spec, "base", 1);
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(stateOf(spec, "base")).isEqualTo("NEEDS_DECISION"));
+        String decision = openDecision(spec, "base");
+        given().get("/decisions/" + decision)
+                .then()
+                .body("kind", equalTo("BLOCKED_BY_FAILURE"))
+                .body("missing", contains("use", "more", "same"))
+                .body("question", containsString("failed permanently (TEST_FAILURE: tests still fail)"));
+        // its dependents say which decision holds them; the file it held is free again
+        assertThat(waiting(spec, "use", "code")).isEqualTo("WAITING_FOR_DECISION");
+        assertThat(waiting(spec, "use", "decision")).isEqualTo(decision);
+        assertThat(waiting(spec, "more", "code")).isEqualTo("WAITING_FOR_DEPENDENCY");
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(stateOf(spec, "same")).isEqualTo("READY"));
+        given().contentType("application/json")
+                .body(Map.of("action", "override", "decidedBy", "cy", "reason", "x"))
+                .when()
+                .post("/decisions/" + decision)
+                .then()
+                .statusCode(400)
+                .body("detail", containsString("retry, skip or cancel"));
+
+        // retry: planned again as a new revision
+        given().contentType("application/json")
+                .body(Map.of("action", "retry", "decidedBy", "cy"))
+                .when()
+                .post("/decisions/" + decision)
+                .then()
+                .statusCode(200)
+                .body("outcome", equalTo("RETRIED"));
+        // "same" holds lib/slug.sh now: base waits for the file, then runs as revision 2
+        assertThat(stateOf(spec, "base")).isEqualTo("PLANNED");
+        assertThat(waiting(spec, "base", "code")).isEqualTo("WAITING_FOR_FILE");
+        kafka.publish(
+                EventType.TASK_STATE_CHANGED,
+                spec,
+                "same",
+                spec,
+                new TaskStateChanged(spec, "same", TaskState.CANCELLED, 1, "node-a", 1, null, "not needed", false));
+        List<TaskReady> ready =
+                kafka
+                        .await(Topics.TASKS_READY, e -> spec.equals(e.specId()) && "base".equals(e.taskId()), 2, WAIT)
+                        .stream()
+                        .map(e -> e.payloadAs(TaskReady.class))
+                        .toList();
+        assertThat(ready).extracting(TaskReady::revision).containsExactly(1, 2);
+
+        // skip: its dependents run without it
+        failPermanently(spec, "base", 1);
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(stateOf(spec, "base")).isEqualTo("NEEDS_DECISION"));
+        given().contentType("application/json")
+                .body(Map.of("action", "skip", "decidedBy", "cy"))
+                .when()
+                .post("/decisions/" + openDecision(spec, "base"))
+                .then()
+                .statusCode(200)
+                .body("outcome", equalTo("SKIPPED"));
+        assertThat(stateOf(spec, "base")).isEqualTo("CANCELLED");
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(stateOf(spec, "use")).isEqualTo("READY"));
+
+        // cancel: it and every task depending on it end
+        failPermanently(spec, "use", 1);
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(stateOf(spec, "use")).isEqualTo("NEEDS_DECISION"));
+        given().contentType("application/json")
+                .body(Map.of("action", "cancel", "decidedBy", "cy"))
+                .when()
+                .post("/decisions/" + openDecision(spec, "use"))
+                .then()
+                .statusCode(200)
+                .body("outcome", equalTo("CANCELLED"));
+        assertThat(List.of(stateOf(spec, "use"), stateOf(spec, "more"))).containsOnly("CANCELLED");
+    }
 }

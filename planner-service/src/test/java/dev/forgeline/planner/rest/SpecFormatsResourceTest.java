@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
@@ -70,6 +71,11 @@ class SpecFormatsResourceTest {
                 .body("tasks[3].dependsOn", contains("T002", "T003", "T004"))
                 .body("tasks[4].dependsOn", contains("T002"))
                 .body("tasks[4].files", contains("lib/report.sh", "lib/word_count.sh"))
+                .body("tasks[1].waiting.code", equalTo("WAITING_FOR_DEPENDENCY"))
+                .body("tasks[1].waiting.tasks", contains("T002"))
+                .body("tasks[1].labels.story", equalTo("US1"))
+                .body("tasks[4].fileOrder.task", contains("T005"))
+                .body("tasks[4].fileOrder.file", contains("lib/word_count.sh"))
                 .body("tasks.qualityClass", contains("MODERATE", "MODERATE", "MODERATE", "MODERATE", "MODERATE"))
                 .extract()
                 .path("id");
@@ -118,12 +124,20 @@ class SpecFormatsResourceTest {
                 .then()
                 .statusCode(201)
                 .body("format", equalTo("kiro"))
-                .body("tasks.taskId", contains("2", "2.1", "2.2", "3"))
-                .body("tasks[1].dependsOn", contains("2"))
-                .body("tasks[2].dependsOn", contains("2.1"))
-                .body("tasks[3].dependsOn", contains("2.2"))
-                .body("tasks.qualityClass", contains("VAGUE", "MODERATE", "HIGHLY_SPECIFIED", "VAGUE"))
-                .body("tasks.state", contains("NEEDS_DECISION", "PLANNED", "PLANNED", "NEEDS_DECISION"));
+                // 2 is a group, the optional 2.2 is left out
+                .body("tasks.taskId", contains("2.1", "3"))
+                .body("tasks[0].dependsOn", empty())
+                .body("tasks[0].labels.parent", equalTo("2"))
+                .body("tasks[0].labels.requirements", equalTo("2.1 2.2"))
+                .body("tasks[0].requires", equalTo(Map.of()))
+                .body("tasks[1].dependsOn", contains("2.1"))
+                .body("tasks.qualityClass", contains("MODERATE", "VAGUE"))
+                .body("tasks.state", contains("READY", "NEEDS_DECISION"))
+                .body("tasks[1].waiting.code", equalTo("WAITING_FOR_DECISION"))
+                .body("tasks[1].waiting.kind", equalTo("SPEC_QUALITY"))
+                .body("groups[0].id", equalTo("2"))
+                .body("groups[0].tasks", contains("2.1"))
+                .body("groups[0].state", equalTo("IN_PROGRESS"));
     }
 
     @Test
@@ -136,8 +150,8 @@ class SpecFormatsResourceTest {
                 .then()
                 .statusCode(400)
                 .contentType(PROBLEM_JSON)
-                .body("errors.line", contains(7, 8, 11, 15))
-                .body("errors[0].message", equalTo("task 2 has no Test command"));
+                .body("errors.line", contains(8, 15))
+                .body("errors[0].message", equalTo("task 2.1 has no Test command"));
     }
 
     @Test
@@ -165,12 +179,12 @@ class SpecFormatsResourceTest {
                 .body("format", equalTo("kiro"))
                 .body("valid", equalTo(true))
                 // without a test command nothing checks the work: lint scores that as it is
-                .body("classes", equalTo(Map.of("VAGUE", 3, "MODERATE", 1, "HIGHLY_SPECIFIED", 0, "OVER_SPECIFIED", 0)))
-                .body("tasks.taskId", contains("2", "2.1", "2.2", "3"))
+                .body("classes", equalTo(Map.of("VAGUE", 2, "MODERATE", 0, "HIGHLY_SPECIFIED", 0, "OVER_SPECIFIED", 0)))
+                .body("tasks.taskId", contains("2.1", "3"))
                 .body("tasks[0].outcome", equalTo("NEEDS_DECISION"))
                 .body("tasks[0].missing", hasItem("acceptance criteria"))
                 .body("tasks[0].reasons.code", hasItem("MISSING_TESTABLE_CHECK"))
-                .body("skipped", contains("1 (line 3, done)"));
+                .body("skipped", contains("1 (line 3, done)", "2.2 (line 11, optional)"));
         given().contentType(MARKDOWN)
                 .body(utf8("## Task: T1 - x\n## Task: T1 - y\nTest command: true\n"))
                 .when()

@@ -4,26 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
 /**
- * Plans every real spec-kit and Kiro {@code tasks.md} in the {@code shared/spec-examples} folder beside the
- * repository (public files, see SOURCES.md there): the format is detected, every open item becomes a task in
+ * Plans every real spec-kit and Kiro {@code tasks.md} in {@code src/test/resources/spec-examples} (public MIT files,
+ * sources and licence in SOURCES.md there): the format is detected, every open item becomes a task in
  * document order, done and skipped items are left out, and the dependencies only point backwards, follow the
  * phase and {@code [P]} rules, and form a valid graph.
  */
 class SpecExamplesTest {
-    /** The folder beside the repository root; a checkout elsewhere names it with -Dforgeline.spec-examples=DIR. */
-    private static final Path EXAMPLES =
-            Path.of(System.getProperty("forgeline.spec-examples", "../../shared/spec-examples"));
+    private static final List<String> FILES = List.of("speckit-1.md", "speckit-2.md", "kiro-1.md", "kiro-2.md");
 
     private final SpecFormats formats = new SpecFormats(Duration.ofMinutes(15));
 
@@ -31,23 +26,22 @@ class SpecExamplesTest {
     private static final Map<String, Object[]> EXPECTED = Map.of(
             "speckit-1.md", new Object[] {SpecFormat.SPECKIT, 21, 0, "T001", "T021"},
             "speckit-2.md", new Object[] {SpecFormat.SPECKIT, 0, 59, null, null},
-            "kiro-1.md", new Object[] {SpecFormat.KIRO, 29, 8, "4", "11.3"},
-            "kiro-2.md", new Object[] {SpecFormat.KIRO, 56, 0, "1", "22"});
+            // 19 leaf tasks; 8 done, groups 3..11 are not tasks, 5.4 and 11.3 optional left out
+            "kiro-1.md", new Object[] {SpecFormat.KIRO, 19, 10, "4.2", "11.2"},
+            // 35 optional and 3 checkpoint items left out
+            "kiro-2.md", new Object[] {SpecFormat.KIRO, 18, 38, "1", "20"});
 
-    private static String read(String name) throws IOException {
-        return Files.readString(EXAMPLES.resolve(name), StandardCharsets.UTF_8);
+    static String read(String name) throws IOException {
+        try (var in = SpecExamplesTest.class.getResourceAsStream("/spec-examples/" + name)) {
+            assertThat(in).as(name + " on the classpath").isNotNull();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     @Test
     void everyExampleFileIsKnownAndPlannedWithItsTaskCountAndOrder() throws IOException {
-        List<String> files;
-        try (Stream<Path> list = Files.list(EXAMPLES)) {
-            files = list.map(p -> p.getFileName().toString())
-                    .filter(n -> n.endsWith(".md"))
-                    .filter(n -> !n.equals("SOURCES.md"))
-                    .sorted()
-                    .toList();
-        }
+        List<String> files = FILES;
+        assertThat(read("SOURCES.md")).contains("MIT License").contains(FILES.toArray(String[]::new));
         assertThat(files)
                 .as("every example file has expectations")
                 .containsExactlyInAnyOrderElementsOf(EXPECTED.keySet());
@@ -76,7 +70,7 @@ class SpecExamplesTest {
     }
 
     @Test
-    void speckitPhasesParallelMarkersAndDependsOnLinesOrderTheTasks() throws IOException {
+    void speckitPhasesProseAndParallelMarkersOrderTheTasksAndStoriesAreLabels() throws IOException {
         ParsedSpec spec = formats.parse(read("speckit-1.md"), SpecFormat.SPECKIT);
         Map<String, ParsedTask> byId = byId(spec);
         assertThat(spec.name()).isEqualTo("Faceted Label Filtering");
@@ -85,45 +79,84 @@ class SpecExamplesTest {
         assertThat(byId.get("T002").dependsOn()).containsExactly("T001");
         assertThat(byId.get("T003").dependsOn()).containsExactly("T001", "T002");
         assertThat(byId.get("T004").dependsOn()).containsExactly("T003");
-        // phase 3 (US1) follows phase 2 by default
-        assertThat(byId.get("T007").dependsOn()).containsExactly("T006");
+        // the Dependencies section: "US1 (Phase 3): after Setup" - US1 runs beside phase 2
+        assertThat(byId.get("T007").dependsOn()).containsExactly("T001");
         assertThat(byId.get("T008").dependsOn()).containsExactly("T007");
-        assertThat(byId.get("T008").labels()).containsEntry("story", "US1");
         // phase 4 says "Depends on: Phase 2": it does not wait for US1
         assertThat(byId.get("T009").dependsOn()).containsExactly("T006");
+        // "T009 before T010/T011" from the prose, after the sequence's own T010
+        assertThat(byId.get("T011").dependsOn()).containsExactly("T010", "T009");
         // T012..T015 are [P] after T011; phase 5 depends on phase 4: T016 waits for T011 and all four
         assertThat(byId.get("T012").dependsOn()).containsExactly("T011");
         assertThat(byId.get("T016").dependsOn()).containsExactly("T011", "T012", "T013", "T014", "T015");
-        // file paths in the text become files
+        // "Polish (Phase 6): after all targeted stories": the ends of phases 3, 4 and 5
+        assertThat(byId.get("T018").dependsOn())
+                .containsExactly("T007", "T008", "T011", "T012", "T013", "T014", "T015", "T016", "T017");
+        // stories and phases are metadata labels; nothing is a placement requirement
+        assertThat(byId.get("T008").labels()).containsEntry("story", "US1").containsEntry("phase", "3");
+        assertThat(byId.get("T002").labels()).containsExactly(Map.entry("phase", "2"));
+        assertThat(spec.tasks()).allSatisfy(t -> assertThat(t.requires()).isEmpty());
+        // written files order tasks; references in parentheses and files only confirmed or executed do not
         assertThat(byId.get("T003").files())
-                .containsExactly(
-                        "lib/features/catalog/domain/repositories/product_repository.dart",
-                        "contracts/product-repository.md");
+                .containsExactly("lib/features/catalog/domain/repositories/product_repository.dart");
+        assertThat(byId.get("T003").fileReasons())
+                .containsEntry("lib/features/catalog/domain/repositories/product_repository.dart", "writes: add");
         assertThat(byId.get("T007").files())
-                .contains("lib/features/catalog/domain/repositories/product_repository.dart");
+                .containsExactly("lib/features/catalog/domain/repositories/product_repository.dart");
+        assertThat(byId.get("T001").files())
+                .as("Confirm ... exposes ... in X: read")
+                .isEmpty();
+        assertThat(byId.get("T020").files())
+                .as("Execute the quickstart.md ...: read")
+                .isEmpty();
+        assertThat(byId.get("T006").files())
+                .containsExactly("product_label_facet.freezed.dart", "products_list_controller.g.dart");
         assertThat(byId.get("T010").files())
-                .contains("lib/l10n/app_es.arb", "lib/l10n/app_en.arb", "label_multi_picker.dart");
+                .containsExactly("lib/l10n/app_es.arb", "lib/l10n/app_en.arb", "label_multi_picker.dart");
     }
 
     @Test
-    void kiroIsSequentialSkipsDoneItemsAndKeepsRequirementsAndOptionalMarks() throws IOException {
+    void kiroParentsAreGroupsOptionalItemsAndCheckpointsAreLeftOut() throws IOException {
         ParsedSpec one = formats.parse(read("kiro-1.md"), SpecFormat.KIRO);
-        assertThat(one.skipped()).extracting(ParsedSpec.SkippedTask::reason).containsOnly("done");
+        Map<String, ParsedTask> byId = byId(one);
+        assertThat(one.tasks()).extracting(ParsedTask::id).doesNotContain("4", "5", "6", "11");
+        assertThat(one.skipped()).extracting(ParsedSpec.SkippedTask::reason).containsOnly("done", "optional");
+        assertThat(one.skipped())
+                .filteredOn(s -> s.reason().equals("optional"))
+                .extracting(ParsedSpec.SkippedTask::id)
+                .containsExactly("5.4", "11.3");
+        // sequential through the leaves: the first child of a group waits for the last leaf before it
         List<ParsedTask> tasks = one.tasks();
+        assertThat(tasks.get(0).dependsOn()).isEmpty();
         for (int i = 1; i < tasks.size(); i++) {
             assertThat(tasks.get(i).dependsOn())
                     .as(tasks.get(i).id())
                     .containsExactly(tasks.get(i - 1).id());
         }
-        assertThat(tasks.get(0).dependsOn()).isEmpty();
+        assertThat(byId.get("5.1").labels())
+                .containsEntry("parent", "5")
+                .containsEntry("parentTitle", "Build MCP tool integrations")
+                .containsEntry("requirements", "5.5 8.1");
 
         ParsedSpec two = formats.parse(read("kiro-2.md"), SpecFormat.KIRO);
-        Map<String, ParsedTask> byId = byId(two);
-        assertThat(byId.get("1").labels()).containsEntry("requirements", "5.3 5.4");
-        assertThat(byId.get("2.1").labels()).containsEntry("optional", "true");
-        assertThat(byId.get("2.1").acceptance()).contains("Validates: Requirements 3.1");
-        assertThat(byId.get("2.1").dependsOn()).containsExactly("2");
-        assertThat(byId.get("1").files()).contains("models.py");
+        Map<String, ParsedTask> two2 = byId(two);
+        assertThat(two.skipped())
+                .filteredOn(s -> s.reason().equals("checkpoint"))
+                .extracting(ParsedSpec.SkippedTask::id)
+                .containsExactly("8", "16", "21");
+        assertThat(two2.get("1").labels()).containsExactly(Map.entry("requirements", "5.3 5.4"));
+        assertThat(two2.get("1").files()).containsExactly("models.py");
+        // the checkpoint is not a task: 9 waits for what it waited for
+        assertThat(two2.get("9").dependsOn()).containsExactly("7");
+
+        // planned on request: 2 has work of its own, so it stays a task and 2.1 follows it
+        ParsedSpec included = formats.parse("Optional: include\n" + read("kiro-2.md"), SpecFormat.KIRO);
+        Map<String, ParsedTask> all = byId(included);
+        assertThat(included.tasks()).hasSize(18 + 35);
+        assertThat(all.get("2.1").labels()).containsEntry("optional", "true");
+        assertThat(all.get("2.1").acceptance()).contains("Validates: Requirements 3.1");
+        assertThat(all.get("2.1").dependsOn()).containsExactly("2");
+        assertThat(all.get("3").dependsOn()).containsExactly("2.1");
     }
 
     private static void assertDependenciesPointBackwards(String name, ParsedSpec spec) {
