@@ -18,6 +18,9 @@ import dev.forgeline.contracts.FailureClass;
  * @param computeMillis wall time the agent and the tests ran
  * @param verificationFlags ways the diff weakens verification (e.g. TEST_DELETED, TEST_DISABLED, ASSERTION_REMOVED,
  *                      COVERAGE_NARROWED, LINT_RELAXED), each as {@code FLAG: path}; the review service raises the level
+ * @param remoteRef     the full ref the attempt's commit was pushed to on the repository's remote (for example
+ *                      {@code refs/heads/forgeline/s1/T1/1} or {@code refs/forgeline/s1/T1/1}); null when not pushed,
+ *                      then {@code refs/heads/<branch>}
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TaskResult(
@@ -41,11 +44,65 @@ public record TaskResult(
         long computeMillis,
         Instant startedAt,
         Instant finishedAt,
-        List<String> verificationFlags) {
+        List<String> verificationFlags,
+        String remoteRef) {
 
     @JsonCreator
     public TaskResult {
         verificationFlags = verificationFlags == null ? List.of() : List.copyOf(verificationFlags);
+    }
+
+    /** A result whose branch, if pushed, was pushed to {@code refs/heads/<branch>}. */
+    public TaskResult(
+            UUID leaseId,
+            String specId,
+            String taskId,
+            String nodeName,
+            long fencingToken,
+            int attempt,
+            boolean succeeded,
+            FailureClass failureClass,
+            String failureDetail,
+            String repository,
+            String baseBranch,
+            String branch,
+            String baseCommit,
+            String commit,
+            DiffStats diff,
+            TestOutcome tests,
+            AgentUsage usage,
+            long computeMillis,
+            Instant startedAt,
+            Instant finishedAt,
+            List<String> verificationFlags) {
+        this(
+                leaseId,
+                specId,
+                taskId,
+                nodeName,
+                fencingToken,
+                attempt,
+                succeeded,
+                failureClass,
+                failureDetail,
+                repository,
+                baseBranch,
+                branch,
+                baseCommit,
+                commit,
+                diff,
+                tests,
+                usage,
+                computeMillis,
+                startedAt,
+                finishedAt,
+                verificationFlags,
+                null);
+    }
+
+    /** The ref on the remote that holds the attempt's commit. */
+    public String fetchRef() {
+        return remoteRef != null ? remoteRef : "refs/heads/" + branch;
     }
 
     /** A result with no verification flags. */
