@@ -17,6 +17,7 @@ import dev.forgeline.review.config.ReviewConfig;
 import dev.forgeline.review.config.ReviewConfig.MergeMode;
 import dev.forgeline.support.git.GitCommand;
 import dev.forgeline.support.git.GitException;
+import dev.forgeline.support.git.GitFailure;
 import dev.forgeline.support.git.GitResult;
 import dev.forgeline.support.git.GitRunner;
 import dev.forgeline.support.git.InvalidRepositoryUrlException;
@@ -84,8 +85,8 @@ public class BranchMerger {
         try {
             clones.fetchAttempt(request.repository(), request.fetchRef(), request.commit());
         } catch (GitException e) {
-            if (!Files.isDirectory(clone.resolve("objects"))) {
-                throw e;
+            if (e.failure() != GitFailure.OTHER || !Files.isDirectory(clone.resolve("objects"))) {
+                throw e; // the remote's own fault (credentials, reachability, gone): described as such
             }
             return notMerged("commit " + request.commit() + " is not in " + url.display() + " (" + request.fetchRef()
                     + "): " + e.getMessage());
@@ -362,7 +363,7 @@ public class BranchMerger {
             return new Push.Refused(remote.isEmpty() ? why : why + " (" + remote + ")");
         }
         throw new GitException(
-                dev.forgeline.support.git.GitFailure.REJECTED,
+                GitFailure.REJECTED,
                 "push " + url.display() + " " + baseBranch,
                 result.exitCode(),
                 (result.stderr() + "\n" + result.stdout()).strip());
@@ -412,7 +413,7 @@ public class BranchMerger {
         GitResult result = git.exec(GitCommand.in(repository, "merge-base", "--is-ancestor", ancestor, descendant));
         if (result.exitCode() > 1) {
             throw new GitException(
-                    dev.forgeline.support.git.GitFailure.OTHER,
+                    GitFailure.OTHER,
                     "merge-base --is-ancestor " + ancestor + " " + descendant,
                     result.exitCode(),
                     result.stderr());

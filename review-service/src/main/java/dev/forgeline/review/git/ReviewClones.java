@@ -14,6 +14,7 @@ import dev.forgeline.review.config.ReviewConfig;
 import dev.forgeline.review.config.ReviewConfig.MergeMode;
 import dev.forgeline.support.git.GitCommand;
 import dev.forgeline.support.git.GitException;
+import dev.forgeline.support.git.GitFailure;
 import dev.forgeline.support.git.GitRunner;
 import dev.forgeline.support.git.RepositoryUrl;
 
@@ -85,7 +86,7 @@ public class ReviewClones {
         }
         if (!hasCommit(clone, commit)) {
             throw new GitException(
-                    dev.forgeline.support.git.GitFailure.NOT_FOUND,
+                    GitFailure.OTHER,
                     "fetch origin " + fetchRef,
                     -1,
                     "commit " + commit + " is not on " + fetchRef + " of " + url.display());
