@@ -268,6 +268,29 @@ class BranchMergerTest {
         assertThat(((MergeResult.NotMerged) missingCommit).reason()).contains("is not in");
     }
 
+    @Test
+    void aRefusedTokenIsReportedAsSuchAndLeaksNothing() throws Exception {
+        GitRepo repo = served("auth");
+        GitRepo.Attempt attempt = repo.attemptBranch("s", "T1", "a.txt", 1);
+        publish(repo, "auth");
+        String wrong = "wrong-token-" + UUID.randomUUID();
+        Path wrongFile = Files.writeString(tmp.resolve("wrong-token"), wrong);
+        GitRunner wrongGit = new GitRunner(GitRunner.Settings.defaults()
+                .withRetries(1, Duration.ofMillis(10))
+                .withCredentials(GitCredentials.of(
+                        Map.of("127.0.0.1", GitCredentials.Host.token(wrongFile, "x-access-token")))));
+        BranchMerger refused = new BranchMerger(
+                wrongGit, new DiffCounter(wrongGit), new ReviewClones(wrongGit, tmp.resolve("auth-workspace")), 3);
+        String servedBefore = repo.servedMain();
+
+        MergeResult result = refused.merge(request(repo, attempt));
+
+        String reason = ((MergeResult.NotMerged) result).reason();
+        assertThat(reason).contains("refused the credentials").contains("forgeline.git.hosts");
+        assertThat(reason).doesNotContain(wrong).doesNotContain(TOKEN);
+        assertThat(repo.servedMain()).isEqualTo(servedBefore);
+    }
+
     private String repoName(GitRepo repo) {
         String url = repo.url();
         return url.substring(url.lastIndexOf('/') + 1, url.length() - ".git".length());
