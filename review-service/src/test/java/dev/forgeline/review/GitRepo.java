@@ -11,12 +11,54 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.forgeline.testsupport.GitHttpServer;
+
 /** A real git repository for tests, driven through the git CLI. */
 final class GitRepo {
     final Path dir;
+    private GitHttpServer server;
+    private String name;
 
     private GitRepo(Path dir) {
         this.dir = dir;
+    }
+
+    /**
+     * Serves this repository (all its branches) as {@code name} on {@code server}; from now on {@code origin} is
+     * the served copy (this checkout authenticates with {@code token} in the URL, the service with its token file).
+     */
+    GitRepo serve(GitHttpServer server, String name, String token) {
+        server.createRepository(name, dir);
+        this.server = server;
+        this.name = name;
+        git("remote", "add", "origin", server.url(name).replace("http://", "http://x-access-token:" + token + "@"));
+        git("fetch", "-q", "origin");
+        return this;
+    }
+
+    /** The address attempts name: the served URL, else this checkout as a {@code file://} URL. */
+    String url() {
+        return server != null ? server.url(name) : "file://" + dir.toAbsolutePath();
+    }
+
+    /** Where {@code main} of the served repository is now. */
+    String servedMain() {
+        return server.head(name, "main").orElseThrow();
+    }
+
+    /** The content of {@code path} on the served {@code main}. */
+    String servedFile(String path) {
+        return server.show(name, "main", path);
+    }
+
+    /** Pushes {@code branch} of this checkout to the served repository. */
+    void push(String branch) {
+        git("push", "-q", "origin", branch + ":" + branch);
+    }
+
+    /** Makes this checkout's main the served main (fast-forward). */
+    void pull() {
+        git("pull", "-q", "--ff-only", "origin", "main");
     }
 
     /** {@code git init -b main} with one commit holding README.md. */

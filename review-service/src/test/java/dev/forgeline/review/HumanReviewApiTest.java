@@ -67,6 +67,7 @@ class HumanReviewApiTest {
                 "src/main/java/com/acme/auth/LoginCheck.java",
                 "package com.acme.auth;\n\nclass LoginCheck {\n}\n");
         GitRepo.Attempt large = repo.attemptBranch(spec, "T3", "data/big.txt", 150);
+        Served.serve(repo, "human");
 
         // T1's first attempt failed at the worker: it is only history
         kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1", Events.failed(spec, "T1", 401, 1, repo));
@@ -162,6 +163,7 @@ class HumanReviewApiTest {
                 3,
                 "src/main/resources/db/migration/V7__notes.sql",
                 "CREATE TABLE note (id BIGINT PRIMARY KEY, body TEXT);\nCREATE INDEX note_body ON note (body);\n");
+        repo.push(rework.branch());
         publishAccepted(spec, "T1", 403, 3, repo, rework);
         DecisionRecorded reworked = awaitDecision(spec, "T1", DecisionKind.REQUEST_CHANGES, "REWORKED");
         assertThat(reworked.requestedAt()).isEqualTo(sentBack.decidedAt());
@@ -180,6 +182,11 @@ class HumanReviewApiTest {
         assertThat(approved.decidedAt()).isAfterOrEqualTo(approved.requestedAt());
         assertThat(awaitDecision(spec, "T2", DecisionKind.REVIEW, "APPROVED").level())
                 .isEqualTo(2);
+        assertThat(repo.servedMain())
+                .as("the approved merge is on the served main")
+                .isEqualTo(approved.mergeCommit());
+        assertThat(repo.servedFile("src/main/java/com/acme/auth/LoginCheck.java"))
+                .contains("class LoginCheck");
 
         // reject T3
         given().contentType("application/json")
@@ -203,6 +210,7 @@ class HumanReviewApiTest {
                 "lint.sh", "if grep -rn TODO lib; then echo 'TODO left in lib' >&2; exit 4; fi\n", "lint script");
         GitRepo.Attempt clean = repo.attemptBranch(spec, "T1", 1, "lib/ok.sh", "ok() {\n  echo ok\n}\n");
         GitRepo.Attempt dirty = repo.attemptBranch(spec, "T2", 1, "lib/todo.sh", "todo() {\n  echo TODO\n}\n");
+        Served.serve(repo, "lint");
 
         publishAccepted(spec, "T1", 451, 1, repo, clean);
         ReviewOutcome merged = awaitOutcome(spec, "T1", TaskState.MERGED);
@@ -219,9 +227,37 @@ class HumanReviewApiTest {
                 .body("lint.command", equalTo("sh lint.sh"))
                 .body("lint.passed", equalTo(false))
                 .body("lint.outputTail", containsString("TODO left in lib"));
-        assertThat(repo.git("worktree", "list", "--porcelain").lines().filter(l -> l.startsWith("worktree ")))
-                .as("the lint worktrees are removed")
-                .hasSize(1);
+        assertThat(repo.servedMain()).isEqualTo(merged.mergeCommit());
+    }
+
+    @Test
+    void anApprovalThatTheRemoteRefusesIsAClearFailureWithNothingMerged() {
+        String spec = Events.uniqueSpec("protected");
+        GitRepo repo = GitRepo.init(tmp.resolve("repo"));
+        GitRepo.Attempt large = repo.attemptBranch(spec, "T1", "data/big.txt", 150);
+        Served.serve(repo, "protected");
+        String mainBefore = repo.servedMain();
+        String url = repo.url();
+        Served.server().protectBranch(url.substring(url.lastIndexOf('/') + 1, url.length() - 4), "main");
+
+        publishAccepted(spec, "T1", 471, 1, repo, large);
+        awaitOutcome(spec, "T1", TaskState.IN_REVIEW);
+        given().contentType("application/json")
+                .body("{\"reviewer\":\"ana\"}")
+                .post("/reviews/{s}/{t}/approve", spec, "T1")
+                .then()
+                .statusCode(409)
+                .contentType("application/problem+json")
+                .body("detail", containsString("refused the push of main"))
+                .body("detail", containsString("protected branch"));
+
+        assertThat(repo.servedMain()).as("nothing half-merged on the remote").isEqualTo(mainBefore);
+        given().get("/reviews/{s}/{t}", spec, "T1")
+                .then()
+                .statusCode(200)
+                .body("state", equalTo("PENDING"))
+                .body("mergeCommit", org.hamcrest.Matchers.nullValue())
+                .body("reasons", hasItem(containsString("refused the push of main")));
     }
 
     @Test

@@ -63,6 +63,7 @@ class MergeQueueTest {
             // odd tasks are small (merged automatically), even ones large (merged when a person approves)
             attempts.add(repo.attemptBranch(spec, "T" + i, "queue/file" + i + ".txt", i % 2 == 1 ? 3 : 150));
         }
+        Served.serve(repo, "queue");
         for (int i = 1; i <= 20; i++) {
             kafka.publish(
                     EventType.TASK_RESULT,
@@ -116,6 +117,7 @@ class MergeQueueTest {
                 .doesNotHaveDuplicates()
                 .hasSize(20);
 
+        repo.pull(); // the served main, in this checkout
         List<String> mergedTasks = new ArrayList<>();
         Matcher trailer = Pattern.compile("Forgeline-Task: " + Pattern.quote(spec) + "/(T\\d+)")
                 .matcher(repo.git("log", "--first-parent", "--merges", "--format=%B", "main"));
@@ -148,6 +150,7 @@ class MergeQueueTest {
                 "verify script");
         GitRepo.Attempt good = repo.attemptBranch(spec, "T1", "fine.txt", 2);
         GitRepo.Attempt bad = repo.attemptBranch(spec, "T2", "broken.txt", 2);
+        Served.serve(repo, "red");
 
         kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1", Events.succeeded(spec, "T1", 201, repo, good));
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", Events.accepted(spec, "T1", 201));
@@ -172,7 +175,9 @@ class MergeQueueTest {
         assertThat(reverted.mergeCommit()).isEqualTo(merged.mergeCommit());
         assertThat(reverted.comment()).contains("sh verify.sh exited with 3");
 
-        String revertCommit = repo.rev("main");
+        String revertCommit = repo.servedMain();
+        repo.pull();
+        assertThat(repo.rev("main")).isEqualTo(revertCommit);
         assertThat(repo.git("log", "-1", "--format=%B", "main")).contains("Forgeline-Revert: " + merged.mergeCommit());
         assertThat(repo.git("ls-tree", "-r", "--name-only", "main").lines())
                 .doesNotContain("broken.txt")
@@ -207,6 +212,7 @@ class MergeQueueTest {
         String spec = Events.uniqueSpec("manual");
         GitRepo repo = GitRepo.init(tmp.resolve("repo"));
         GitRepo.Attempt attempt = repo.attemptBranch(spec, "T1", "feature.txt", 4);
+        Served.serve(repo, "manual");
         kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1", Events.succeeded(spec, "T1", 301, repo, attempt));
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", Events.accepted(spec, "T1", 301));
         ReviewOutcome merged = awaitOutcome(spec, "T1", TaskState.MERGED);
@@ -226,8 +232,9 @@ class MergeQueueTest {
                 .statusCode(200)
                 .body("state", equalTo("REVERTED"))
                 .body("revertTrigger", equalTo("manual"))
-                .body("revertCommit", equalTo(repo.rev("main")));
+                .body("revertCommit", equalTo(repo.servedMain()));
         ReviewOutcome reverted = awaitOutcome(spec, "T1", TaskState.REVERTED);
+        repo.pull();
         assertThat(reverted.reviewer()).isEqualTo("ana");
         assertThat(reverted.comment()).isEqualTo("wrong approach");
         assertThat(repo.git("ls-tree", "-r", "--name-only", "main").lines()).doesNotContain("feature.txt");
@@ -242,6 +249,7 @@ class MergeQueueTest {
                 .statusCode(409)
                 .contentType("application/problem+json")
                 .body("detail", containsString("REVERTED"));
+        repo.pull();
         assertThat(repo.commitCount("main")).isEqualTo(commits);
         given().contentType("application/json")
                 .body("{}")

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The join of results and acceptances, triage and the git merge, end to end over the real broker and git. */
 @QuarkusTest
 @QuarkusTestResource(value = ForgelineInfraResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = GitTokenResource.class, restrictToAnnotatedClass = false)
 class ReviewMergeFlowTest {
     private static final Duration WAIT = Duration.ofSeconds(45);
     private static TestKafka kafka;
@@ -56,11 +57,12 @@ class ReviewMergeFlowTest {
     }
 
     @Test
-    void resultThenAcceptanceMergesIntoMainInItsCheckout() {
+    void resultThenAcceptanceMergesAndPushesToTheServedMain() {
         String spec = Events.uniqueSpec("merge");
         GitRepo repo = GitRepo.init(tmp.resolve("repo"));
         GitRepo.Attempt attempt = repo.attemptBranch(spec, "T1", "src/slug.sh", 3);
-        String mainBefore = repo.rev("main");
+        Served.serve(repo, "merge");
+        String mainBefore = repo.servedMain();
 
         kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1", Events.succeeded(spec, "T1", 11, repo, attempt));
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", Events.accepted(spec, "T1", 11));
@@ -68,13 +70,11 @@ class ReviewMergeFlowTest {
         ReviewOutcome merged = awaitOutcome(spec, "T1", TaskState.MERGED);
         assertThat(merged.fencingToken()).isEqualTo(11);
         assertThat(merged.level()).isZero();
-        assertThat(merged.mergeCommit()).isEqualTo(repo.rev("main"));
+        assertThat(merged.mergeCommit()).isEqualTo(repo.servedMain());
         assertThat(merged.linesMerged()).isEqualTo(3);
         assertThat(merged.branch()).isEqualTo(attempt.branch());
+        assertThat(repo.servedFile("src/slug.sh")).isEqualTo("line 1\nline 2\nline 3\n");
         assertMergedOnMain(repo, merged.mergeCommit(), mainBefore, attempt, spec + "/T1", "src/slug.sh");
-        // merged in the user's checkout of main: the file is there and nothing is left uncommitted
-        assertThat(repo.dir.resolve("src/slug.sh")).exists();
-        assertThat(repo.git("status", "--porcelain")).isEmpty();
 
         given().get("/reviews/{spec}/{task}", spec, "T1")
                 .then()
@@ -88,7 +88,7 @@ class ReviewMergeFlowTest {
     }
 
     @Test
-    void acceptanceBeforeResultMergesThroughATemporaryWorktree() {
+    void acceptanceBeforeResultMergesIntoALocalRepositoryNamedByFileUrl() {
         String spec = Events.uniqueSpec("reverse");
         GitRepo repo = GitRepo.init(tmp.resolve("repo"));
         GitRepo.Attempt attempt = repo.attemptBranch(spec, "T2", "docs/notes.md", 5);
@@ -115,11 +115,13 @@ class ReviewMergeFlowTest {
         String spec = Events.uniqueSpec("dup");
         GitRepo repo = GitRepo.init(tmp.resolve("repo"));
         GitRepo.Attempt attempt = repo.attemptBranch(spec, "T1", "a.txt", 2);
+        Served.serve(repo, "dup");
         Envelope result =
                 kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1", Events.succeeded(spec, "T1", 31, repo, attempt));
         Envelope acceptance =
                 kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", Events.accepted(spec, "T1", 31));
         ReviewOutcome merged = awaitOutcome(spec, "T1", TaskState.MERGED);
+        repo.pull();
         int commitsAfterMerge = repo.commitCount("main");
 
         // the very same envelopes again (redelivery), and the same payloads in new envelopes (a resend)
@@ -141,8 +143,9 @@ class ReviewMergeFlowTest {
         kafka.publish(EventType.TASK_STATE_CHANGED, marker, "T1", "T1", Events.accepted(marker, "T1", 32));
         awaitOutcome(marker, "T1", TaskState.MERGED);
 
+        repo.pull();
         assertThat(repo.commitCount("main")).isEqualTo(commitsAfterMerge);
-        assertThat(repo.rev("main")).isEqualTo(merged.mergeCommit());
+        assertThat(repo.servedMain()).isEqualTo(merged.mergeCommit());
         assertThat(outcomesOf(spec))
                 .singleElement()
                 .satisfies(o -> assertThat(o.state()).isEqualTo(TaskState.MERGED));
@@ -208,7 +211,8 @@ class ReviewMergeFlowTest {
         String commit = repo.commitFile("greeting.txt", "hello from the agent\n", "agent greeting");
         repo.git("checkout", "-q", "main");
         repo.commitFile("greeting.txt", "hello from a person\n", "person greeting");
-        String mainBefore = repo.rev("main");
+        Served.serve(repo, "conflict");
+        String mainBefore = repo.servedMain();
 
         kafka.publish(
                 EventType.TASK_RESULT,
@@ -224,12 +228,8 @@ class ReviewMergeFlowTest {
         assertThat(failed.reasons()).contains("conflicts with main: greeting.txt");
         assertThat(failed.mergeCommit()).isNull();
         assertThat(failed.decidedAt()).isNotNull();
-        assertThat(repo.rev("main")).isEqualTo(mainBefore);
-        assertThat(repo.git("status", "--porcelain"))
-                .as("the merge was aborted")
-                .isEmpty();
-        assertThat(repo.run("rev-parse", "--verify", "--quiet", "MERGE_HEAD").exitCode())
-                .isNotZero();
+        assertThat(repo.servedMain()).as("nothing was pushed").isEqualTo(mainBefore);
+        assertThat(repo.servedFile("greeting.txt")).isEqualTo("hello from a person\n");
         given().get("/reviews/{spec}/{task}", spec, "T1")
                 .then()
                 .statusCode(200)
@@ -251,6 +251,7 @@ class ReviewMergeFlowTest {
         String retryCommit =
                 repo.commitFile("greeting.txt", "hello from a person and the agent\n", "agent greeting, again");
         repo.git("checkout", "-q", "main");
+        repo.push(retryBranch);
         kafka.publish(
                 EventType.TASK_RESULT,
                 spec,
@@ -260,7 +261,8 @@ class ReviewMergeFlowTest {
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", Events.accepted(spec, "T1", 52));
         ReviewOutcome merged = awaitOutcome(spec, "T1", TaskState.MERGED);
         assertThat(merged.attempt()).isEqualTo(2);
-        assertThat(repo.rev("main")).isEqualTo(merged.mergeCommit());
+        assertThat(repo.servedMain()).isEqualTo(merged.mergeCommit());
+        repo.pull();
         assertThat(repo.git("show", "main:greeting.txt")).isEqualTo("hello from a person and the agent");
         given().get("/reviews/{spec}/{task}", spec, "T1")
                 .then()
@@ -272,6 +274,9 @@ class ReviewMergeFlowTest {
 
     private static void assertMergedOnMain(
             GitRepo repo, String mergeCommit, String mainBefore, GitRepo.Attempt attempt, String taskRef, String file) {
+        if (repo.url().startsWith("http")) {
+            repo.pull(); // what the served main holds, in this checkout
+        }
         assertThat(repo.rev("main")).isEqualTo(mergeCommit);
         assertThat(repo.git("rev-list", "--parents", "-n", "1", mergeCommit).split(" "))
                 .as("a merge commit of main and the attempt")

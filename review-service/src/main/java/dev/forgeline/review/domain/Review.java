@@ -31,6 +31,14 @@ public class Review {
 
     public String branch;
 
+    /** The ref on the remote holding {@link #commit}; null for rows older than it: {@code refs/heads/<branch>}. */
+    @Column(name = "fetch_ref")
+    public String fetchRef;
+
+    public String fetchRef() {
+        return fetchRef != null ? fetchRef : "refs/heads/" + branch;
+    }
+
     @Column(name = "base_commit")
     public String baseCommit;
 

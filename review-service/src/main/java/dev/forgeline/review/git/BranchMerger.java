@@ -5,202 +5,179 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
+import dev.forgeline.review.config.ReviewConfig;
+import dev.forgeline.review.config.ReviewConfig.MergeMode;
+import dev.forgeline.support.git.GitCommand;
+import dev.forgeline.support.git.GitException;
+import dev.forgeline.support.git.GitFailure;
+import dev.forgeline.support.git.GitResult;
+import dev.forgeline.support.git.GitRunner;
+import dev.forgeline.support.git.InvalidRepositoryUrlException;
+import dev.forgeline.support.git.RepositoryUrl;
 import org.jboss.logging.Logger;
 
 /**
- * Merges an attempt's commit into its base branch with {@code git merge --no-ff}. Idempotent: a commit already
- * on the base branch is never merged a second time, its earlier merge is reported instead. This is what makes
- * "merge, then commit the database" safe when the commit fails and the event is handled again.
+ * Merges an attempt's commit into its base branch on the repository's remote (merge mode {@code direct}): in the
+ * review service's own clone, fetched first, with {@code git merge --no-ff} in a temporary worktree on the local
+ * base branch, then a push of the base branch. One merge at a time per repository. A push that lost the race to
+ * another push (not a fast-forward) is fetched, merged again on the new base and pushed again, a bounded number
+ * of times; a push the remote refuses (a protected branch, a declining hook) ends the merge with nothing changed
+ * on the remote and the clone's base branch reset to the remote's.
+ *
+ * <p>Idempotent: a commit already on the remote's base branch is never merged a second time, its earlier merge
+ * is reported instead. This is what makes "merge, then commit the database" safe when the commit fails and the
+ * event is handled again.
  */
 @ApplicationScoped
 public class BranchMerger {
     private static final Logger LOG = Logger.getLogger(BranchMerger.class);
+    private static final String[] IDENTITY = {"-c", "user.name=Forgeline", "-c", "user.email=forgeline@localhost"};
 
-    private final Git git;
+    private final GitRunner git;
     private final DiffCounter diffs;
-    private final RepositoryLocks locks;
+    private final ReviewClones clones;
+    private final int pushAttempts;
 
-    public BranchMerger(Git git, DiffCounter diffs, RepositoryLocks locks) {
+    @Inject
+    public BranchMerger(GitRunner git, DiffCounter diffs, ReviewClones clones, ReviewConfig config) {
+        this(git, diffs, clones, config.pushAttempts());
+    }
+
+    public BranchMerger(GitRunner git, DiffCounter diffs, ReviewClones clones, int pushAttempts) {
         this.git = git;
         this.diffs = diffs;
-        this.locks = locks;
+        this.clones = clones;
+        this.pushAttempts = Math.max(1, pushAttempts);
     }
 
     public MergeResult merge(MergeRequest request) {
-        Path repository = Path.of(request.repository());
-        if (!Files.isDirectory(repository)) {
-            return notMerged("repository " + request.repository() + " is not a local directory");
+        RepositoryUrl url;
+        try {
+            url = ReviewClones.url(request.repository());
+        } catch (InvalidRepositoryUrlException e) {
+            return notMerged("repository " + request.repository() + " is not a valid address: " + e.getMessage());
         }
-        try (RepositoryLocks.Held ignored = locks.lock(repository)) {
-            return mergeLocked(repository, request);
+        MergeMode mode = clones.mergeMode(url);
+        if (mode != MergeMode.DIRECT) {
+            return notMerged("merge mode pull-request of " + url.display()
+                    + " is not supported yet; set forgeline.review.repositories.\"" + url.display()
+                    + "\".merge-mode=direct");
+        }
+        Path clone = clones.path(url);
+        try {
+            return git.locked(clone, () -> mergeLocked(url, clone, request));
         } catch (GitException e) {
-            return notMerged(e.getMessage());
+            return notMerged(describe(e, url));
+        } catch (UncheckedIOException e) {
+            return notMerged("cannot prepare the clone of " + url.display() + ": " + e.getMessage());
         }
     }
 
-    private MergeResult mergeLocked(Path repository, MergeRequest request) {
-        String baseRef = "refs/heads/" + request.baseBranch();
-        if (!git.run(repository, "rev-parse", "--verify", "--quiet", request.commit() + "^{commit}")
-                .ok()) {
-            return notMerged("commit " + request.commit() + " is not in " + request.repository());
-        }
-        if (!git.run(repository, "rev-parse", "--verify", "--quiet", baseRef).ok()) {
-            return notMerged("branch " + request.baseBranch() + " does not exist in " + request.repository());
-        }
-        if (isAncestor(repository, request.commit(), baseRef)) {
-            return existingMerge(repository, request, baseRef);
-        }
-
-        Optional<Worktree> holder = worktrees(repository).stream()
-                .filter(w -> !w.bare() && baseRef.equals(w.branch()))
-                .findFirst();
-        if (holder.isPresent()) {
-            Path dir = holder.get().path();
-            // untracked files cannot be lost: git merge refuses to overwrite them itself
-            if (!git.check(dir, "status", "--porcelain", "--untracked-files=no")
-                    .lines()
-                    .isEmpty()) {
-                return notMerged(dir + " has " + request.baseBranch() + " checked out with uncommitted changes");
-            }
-            return mergeIn(dir, request);
-        }
-        return mergeInTemporaryWorktree(repository, request);
-    }
-
-    private MergeResult mergeInTemporaryWorktree(Path repository, MergeRequest request) {
-        return inTemporaryWorktree(repository, request.baseBranch(), dir -> mergeIn(dir, request));
-    }
-
-    private <T> T inTemporaryWorktree(Path repository, String baseBranch, Function<Path, T> work) {
-        Path parent;
+    private MergeResult mergeLocked(RepositoryUrl url, Path clone, MergeRequest request) {
         try {
-            parent = Files.createTempDirectory("forgeline-merge-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Path worktree = parent.resolve("worktree");
-        try {
-            git.check(repository, "worktree", "add", worktree.toString(), baseBranch);
-            return work.apply(worktree);
-        } finally {
-            if (!git.run(repository, "worktree", "remove", "--force", worktree.toString())
-                    .ok()) {
-                LOG.warnf("could not remove the temporary worktree %s of %s", worktree, repository);
+            clones.fetchAttempt(request.repository(), request.fetchRef(), request.commit());
+        } catch (GitException e) {
+            if (e.failure() != GitFailure.OTHER || !Files.isDirectory(clone.resolve("objects"))) {
+                throw e; // the remote's own fault (credentials, reachability, gone): described as such
             }
-            git.run(repository, "worktree", "prune");
-            deleteRecursively(parent);
+            return notMerged("commit " + request.commit() + " is not in " + url.display() + " (" + request.fetchRef()
+                    + "): " + e.getMessage());
+        }
+        String baseRef = ReviewClones.remoteBranch(request.baseBranch());
+        if (!exists(clone, baseRef)) {
+            return notMerged("branch " + request.baseBranch() + " does not exist in " + url.display());
+        }
+        for (int attempt = 1; ; attempt++) {
+            if (isAncestor(clone, request.commit(), baseRef)) {
+                return existingMerge(clone, request, baseRef);
+            }
+            MergeResult merged = inTemporaryWorktree(clone, request.baseBranch(), dir -> mergeIn(dir, request));
+            if (!(merged instanceof MergeResult.Merged done)) {
+                resetBase(clone, request.baseBranch());
+                return merged;
+            }
+            Push push = push(clone, url, request.baseBranch());
+            if (push == Push.PUSHED) {
+                git.run(clone, "update-ref", baseRef, done.mergeCommit());
+                LOG.infof(
+                        "merged %s into %s of %s as %s",
+                        request.branch(), request.baseBranch(), url.display(), done.mergeCommit());
+                return done;
+            }
+            resetBase(clone, request.baseBranch());
+            if (push instanceof Push.Refused refused) {
+                return notMerged("the remote refused the push of " + request.baseBranch() + " to " + url.display()
+                        + ": " + refused.reason() + "; nothing was merged");
+            }
+            if (attempt >= pushAttempts) {
+                return notMerged(request.baseBranch() + " of " + url.display() + " moved on during each of " + attempt
+                        + " merges (other pushes); nothing was merged, the next try merges again");
+            }
+            LOG.infof(
+                    "%s of %s moved on while merging %s; fetching and merging again (%d of %d)",
+                    request.baseBranch(), url.display(), request.branch(), attempt + 1, pushAttempts);
+            clones.fetch(url);
         }
     }
 
     private MergeResult mergeIn(Path worktree, MergeRequest request) {
-        GitResult merge = runMerge(worktree, request);
-        for (int retry = 1; retry <= Git.LOCK_RETRIES && !merge.ok() && indexLockedDuringMerge(merge); retry++) {
-            // a merge that lost the index lock half-way leaves MERGE_HEAD behind: undo it, then try again
-            abortIfMerging(worktree);
-            Git.pauseBeforeRetry(retry);
-            merge = runMerge(worktree, request);
-        }
+        List<String> args = new ArrayList<>(Arrays.asList(IDENTITY));
+        args.addAll(List.of(
+                "merge",
+                "--no-ff",
+                "--no-edit",
+                "-m",
+                "Merge " + request.branch(),
+                "-m",
+                "Forgeline-Task: " + request.specId() + "/" + request.taskId(),
+                request.commit()));
+        GitResult merge = git.exec(GitCommand.in(worktree, args));
         if (merge.ok()) {
-            String mergeCommit =
-                    git.check(worktree, "rev-parse", "HEAD").stdout().strip();
+            String mergeCommit = git.run(worktree, "rev-parse", "HEAD").out();
             int linesMerged =
                     diffs.diff(worktree, mergeCommit + "^1", mergeCommit).linesAdded();
-            LOG.infof("merged %s into %s as %s", request.branch(), request.baseBranch(), mergeCommit);
             return new MergeResult.Merged(mergeCommit, linesMerged, false);
         }
-        List<String> conflicts =
-                git.run(worktree, "diff", "--name-only", "--diff-filter=U").lines();
+        List<String> conflicts = lines(git.exec(GitCommand.in(worktree, "diff", "--name-only", "--diff-filter=U")));
         abortIfMerging(worktree);
         if (!conflicts.isEmpty()) {
             return new MergeResult.NotMerged(
                     "conflicts with " + request.baseBranch() + ": " + String.join(", ", conflicts), conflicts);
         }
-        return notMerged("merge into " + request.baseBranch() + " failed: " + merge.firstMessageLine());
-    }
-
-    private GitResult runMerge(Path worktree, MergeRequest request) {
-        return git.run(
-                worktree,
-                "-c",
-                "user.name=Forgeline",
-                "-c",
-                "user.email=forgeline@localhost",
-                "merge",
-                "--no-ff",
-                "-m",
-                "Merge " + request.branch(),
-                "-m",
-                "Forgeline-Task: " + request.specId() + "/" + request.taskId(),
-                request.commit());
-    }
-
-    /** Besides "index.lock" (retried by {@link Git}), a merge reports a lost index lock as this. */
-    private static boolean indexLockedDuringMerge(GitResult merge) {
-        return Git.lockContention(merge) || merge.stderr().contains("Unable to write index");
+        return notMerged("merge into " + request.baseBranch() + " failed: " + firstLine(merge));
     }
 
     private void abortIfMerging(Path worktree) {
-        if (git.run(worktree, "rev-parse", "--verify", "--quiet", "MERGE_HEAD").ok()) {
-            git.check(worktree, "merge", "--abort");
+        if (exists(worktree, "MERGE_HEAD")) {
+            git.run(worktree, "merge", "--abort");
         }
     }
 
     /** The merge commit that brought {@code commit} into the base branch's first-parent line. */
-    private MergeResult existingMerge(Path repository, MergeRequest request, String baseRef) {
-        List<String> merges = git.check(
-                        repository, "rev-list", "--first-parent", "--merges", request.commit() + ".." + baseRef)
-                .lines();
+    private MergeResult existingMerge(Path clone, MergeRequest request, String baseRef) {
+        List<String> merges =
+                lines(git.run(clone, "rev-list", "--first-parent", "--merges", request.commit() + ".." + baseRef));
         for (String merge : merges) {
-            if (isAncestor(repository, request.commit(), merge)
-                    && !isAncestor(repository, request.commit(), merge + "^1")) {
-                int linesMerged = diffs.diff(repository, merge + "^1", merge).linesAdded();
+            if (isAncestor(clone, request.commit(), merge) && !isAncestor(clone, request.commit(), merge + "^1")) {
+                int linesMerged = diffs.diff(clone, merge + "^1", merge).linesAdded();
                 return new MergeResult.Merged(merge, linesMerged, true);
             }
         }
         // reached the base branch without a merge commit (fast-forward)
         int linesMerged =
-                diffs.diff(repository, request.baseCommit(), request.commit()).linesAdded();
+                diffs.diff(clone, request.baseCommit(), request.commit()).linesAdded();
         return new MergeResult.Merged(request.commit(), linesMerged, true);
     }
 
-    private boolean isAncestor(Path repository, String ancestor, String descendant) {
-        GitResult result = git.run(repository, "merge-base", "--is-ancestor", ancestor, descendant);
-        if (result.exitCode() > 1) {
-            throw new GitException(
-                    "cannot tell whether " + ancestor + " is in " + descendant + ": " + result.firstMessageLine());
-        }
-        return result.ok();
-    }
-
-    private List<Worktree> worktrees(Path repository) {
-        List<Worktree> worktrees = new ArrayList<>();
-        Path path = null;
-        String branch = null;
-        boolean bare = false;
-        for (String line :
-                (git.check(repository, "worktree", "list", "--porcelain").stdout() + "\n\n").split("\n", -1)) {
-            if (line.startsWith("worktree ")) {
-                path = Path.of(line.substring("worktree ".length()));
-            } else if (line.startsWith("branch ")) {
-                branch = line.substring("branch ".length());
-            } else if (line.equals("bare")) {
-                bare = true;
-            } else if (line.isBlank() && path != null) {
-                worktrees.add(new Worktree(path, branch, bare));
-                path = null;
-                branch = null;
-                bare = false;
-            }
-        }
-        return worktrees;
-    }
+    // ---- revert ----------------------------------------------------------------------------------------------
 
     /** How a revert ended: the revert commit on the base branch, or why there is none. */
     public record RevertResult(String revertCommit, boolean alreadyReverted, String problem) {
@@ -210,107 +187,281 @@ public class BranchMerger {
     }
 
     /**
-     * Reverts {@code mergeCommit} on {@code baseBranch} with a revert commit (mainline parent 1 for a merge
-     * commit) carrying {@code Forgeline-Revert: <mergeCommit>}. Idempotent: a revert already on the branch is
-     * reported instead of a second one.
+     * Reverts {@code mergeCommit} on {@code baseBranch} of the remote with a revert commit (mainline parent 1 for
+     * a merge commit) carrying {@code Forgeline-Revert: <mergeCommit>}, pushed like a merge. Idempotent: a revert
+     * already on the remote's branch is reported instead of a second one.
      */
     public RevertResult revert(
-            String repositoryPath, String baseBranch, String mergeCommit, String specId, String taskId, String reason) {
-        Path repository = Path.of(repositoryPath);
-        try (RepositoryLocks.Held ignored = locks.lock(repository)) {
-            String baseRef = "refs/heads/" + baseBranch;
-            List<String> earlier = git.check(
-                            repository,
-                            "log",
-                            "--format=%H",
-                            "--fixed-strings",
-                            "--grep=Forgeline-Revert: " + mergeCommit,
-                            baseRef)
-                    .lines();
+            String repository, String baseBranch, String mergeCommit, String specId, String taskId, String reason) {
+        RepositoryUrl url;
+        try {
+            url = ReviewClones.url(repository);
+        } catch (InvalidRepositoryUrlException e) {
+            return new RevertResult(null, false, repository + " is not a valid address: " + e.getMessage());
+        }
+        Path clone = clones.path(url);
+        try {
+            return git.locked(clone, () -> revertLocked(url, clone, baseBranch, mergeCommit, specId, taskId, reason));
+        } catch (GitException e) {
+            return new RevertResult(null, false, describe(e, url));
+        }
+    }
+
+    private RevertResult revertLocked(
+            RepositoryUrl url,
+            Path clone,
+            String baseBranch,
+            String mergeCommit,
+            String specId,
+            String taskId,
+            String reason) {
+        String baseRef = ReviewClones.remoteBranch(baseBranch);
+        for (int attempt = 1; ; attempt++) {
+            clones.fetch(url);
+            if (!exists(clone, baseRef)) {
+                return new RevertResult(null, false, "branch " + baseBranch + " does not exist in " + url.display());
+            }
+            List<String> earlier = lines(git.run(
+                    clone,
+                    "log",
+                    "--format=%H",
+                    "--fixed-strings",
+                    "--grep=Forgeline-Revert: " + mergeCommit,
+                    baseRef));
             if (!earlier.isEmpty()) {
                 return new RevertResult(earlier.get(0), true, null);
             }
-            if (!isAncestor(repository, mergeCommit, baseRef)) {
+            if (!clones.hasCommit(clone, mergeCommit) || !isAncestor(clone, mergeCommit, baseRef)) {
                 return new RevertResult(null, false, mergeCommit + " is not on " + baseBranch);
             }
-            Optional<Worktree> holder = worktrees(repository).stream()
-                    .filter(w -> !w.bare() && baseRef.equals(w.branch()))
-                    .findFirst();
-            if (holder.isPresent()) {
-                Path dir = holder.get().path();
-                if (!git.check(dir, "status", "--porcelain", "--untracked-files=no")
-                        .lines()
-                        .isEmpty()) {
-                    return new RevertResult(
-                            null, false, dir + " has " + baseBranch + " checked out with uncommitted changes");
-                }
-                return revertIn(dir, mergeCommit, specId, taskId, reason);
+            RevertResult made =
+                    inTemporaryWorktree(clone, baseBranch, dir -> revertIn(dir, mergeCommit, specId, taskId, reason));
+            if (!made.reverted()) {
+                resetBase(clone, baseBranch);
+                return made;
             }
-            return inTemporaryWorktree(
-                    repository, baseBranch, dir -> revertIn(dir, mergeCommit, specId, taskId, reason));
-        } catch (GitException e) {
-            return new RevertResult(null, false, e.getMessage());
+            Push push = push(clone, url, baseBranch);
+            if (push == Push.PUSHED) {
+                git.run(clone, "update-ref", baseRef, made.revertCommit());
+                LOG.infof("reverted %s on %s as %s (%s)", mergeCommit, url.display(), made.revertCommit(), reason);
+                return made;
+            }
+            resetBase(clone, baseBranch);
+            if (push instanceof Push.Refused refused) {
+                return new RevertResult(
+                        null,
+                        false,
+                        "the remote refused the push of " + baseBranch + " to " + url.display() + ": "
+                                + refused.reason());
+            }
+            if (attempt >= pushAttempts) {
+                return new RevertResult(
+                        null,
+                        false,
+                        baseBranch + " of " + url.display() + " moved on during each of " + attempt
+                                + " reverts (other pushes)");
+            }
         }
     }
 
     private RevertResult revertIn(Path worktree, String mergeCommit, String specId, String taskId, String reason) {
-        int parents = git.check(worktree, "rev-list", "--parents", "-n", "1", mergeCommit)
-                        .stdout()
-                        .strip()
+        int parents = git.run(worktree, "rev-list", "--parents", "-n", "1", mergeCommit)
+                        .out()
                         .split(" ")
                         .length
                 - 1;
         GitResult revert = parents > 1
-                ? git.run(worktree, "revert", "--no-commit", "-m", "1", mergeCommit)
-                : git.run(worktree, "revert", "--no-commit", mergeCommit);
+                ? git.exec(GitCommand.in(worktree, "revert", "--no-commit", "-m", "1", mergeCommit))
+                : git.exec(GitCommand.in(worktree, "revert", "--no-commit", mergeCommit));
         if (!revert.ok()) {
-            git.run(worktree, "revert", "--abort");
-            git.run(worktree, "reset", "--hard", "HEAD");
-            return new RevertResult(
-                    null, false, "git revert of " + mergeCommit + " failed: " + revert.firstMessageLine());
+            git.exec(GitCommand.in(worktree, "revert", "--abort"));
+            git.exec(GitCommand.in(worktree, "reset", "--hard", "HEAD"));
+            return new RevertResult(null, false, "git revert of " + mergeCommit + " failed: " + firstLine(revert));
         }
-        git.check(
-                worktree,
-                "-c",
-                "user.name=Forgeline",
-                "-c",
-                "user.email=forgeline@localhost",
+        List<String> args = new ArrayList<>(Arrays.asList(IDENTITY));
+        args.addAll(List.of(
                 "commit",
                 "--allow-empty",
                 "-m",
                 "Revert " + specId + "/" + taskId + ": " + reason,
                 "-m",
-                "Forgeline-Revert: " + mergeCommit + "\nForgeline-Task: " + specId + "/" + taskId);
-        String revertCommit = git.check(worktree, "rev-parse", "HEAD").stdout().strip();
-        LOG.infof("reverted %s as %s (%s)", mergeCommit, revertCommit, reason);
-        return new RevertResult(revertCommit, false, null);
+                "Forgeline-Revert: " + mergeCommit + "\nForgeline-Task: " + specId + "/" + taskId));
+        git.run(GitCommand.in(worktree, args));
+        return new RevertResult(git.run(worktree, "rev-parse", "HEAD").out(), false, null);
     }
 
+    // ---- checks on a commit ----------------------------------------------------------------------------------
+
     /**
-     * Runs {@code work} in a temporary detached worktree at {@code commit} (the repository's verify and lint
-     * commands run there, never in a person's checkout), removed afterwards.
+     * Runs {@code work} in a temporary detached worktree of the repository's clone at {@code commit} (the
+     * repository's verify and lint commands run there), removed afterwards. The clone is fetched first when it
+     * does not hold the commit yet.
      */
-    public <T> T inDetachedWorktree(String repositoryPath, String commit, Function<Path, T> work) {
-        Path repository = Path.of(repositoryPath);
-        Path parent;
-        try {
-            parent = Files.createTempDirectory("forgeline-check-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    public <T> T inDetachedWorktree(String repository, String commit, Function<Path, T> work) {
+        RepositoryUrl url = ReviewClones.url(repository);
+        Path clone = clones.path(url);
+        if (!Files.isDirectory(clone.resolve("objects")) || !clones.hasCommit(clone, commit)) {
+            clones.fetch(url);
         }
+        Path parent = temporaryDirectory("forgeline-check-");
         Path worktree = parent.resolve("worktree");
         try {
-            git.check(repository, "worktree", "add", "--detach", worktree.toString(), commit);
+            git.run(clone, "worktree", "add", "--quiet", "--detach", worktree.toString(), commit);
             return work.apply(worktree);
         } finally {
-            git.run(repository, "worktree", "remove", "--force", worktree.toString());
-            git.run(repository, "worktree", "prune");
+            git.removeWorktree(clone, worktree);
             deleteRecursively(parent);
         }
     }
 
+    // ---- helpers ---------------------------------------------------------------------------------------------
+
+    /** The outcome of pushing the base branch. */
+    private sealed interface Push {
+        Push PUSHED = new Pushed();
+        Push STALE = new Stale();
+
+        record Pushed() implements Push {}
+
+        /** Not a fast-forward: someone else pushed since the fetch. */
+        record Stale() implements Push {}
+
+        /** The remote declined it (a protected branch, a hook, a dirty checkout of a local target). */
+        record Refused(String reason) implements Push {}
+    }
+
+    private Push push(Path clone, RepositoryUrl url, String baseBranch) {
+        List<String> args = new ArrayList<>(List.of("push", "--porcelain"));
+        if (ReviewClones.isLocalWorkTree(url)) {
+            // a local non-bare target (the one-machine demo) updates its checkout of the branch itself, and
+            // refuses when that checkout has uncommitted changes
+            args.add("--receive-pack=git -c receive.denyCurrentBranch=updateInstead receive-pack");
+        }
+        args.add(url.toString());
+        args.add("refs/heads/" + baseBranch + ":refs/heads/" + baseBranch);
+        GitResult result = git.exec(GitCommand.in(clone, args).remote(url));
+        if (result.ok()) {
+            return Push.PUSHED;
+        }
+        String status = result.stdout()
+                .lines()
+                .filter(l -> l.startsWith("!"))
+                .findFirst()
+                .orElse("");
+        if (status.contains("[rejected]") && (status.contains("non-fast-forward") || status.contains("fetch first"))) {
+            return Push.STALE;
+        }
+        if (status.contains("[remote rejected]")) {
+            String remote = result.stderr()
+                    .lines()
+                    .filter(l -> l.startsWith("remote:"))
+                    .map(l -> l.substring("remote:".length()).strip())
+                    .filter(l -> !l.isEmpty())
+                    .findFirst()
+                    .orElse("");
+            String why = status.substring(status.indexOf("[remote rejected]"));
+            return new Push.Refused(remote.isEmpty() ? why : why + " (" + remote + ")");
+        }
+        throw new GitException(
+                GitFailure.REJECTED,
+                "push " + url.display() + " " + baseBranch,
+                result.exitCode(),
+                (result.stderr() + "\n" + result.stdout()).strip());
+    }
+
+    /** The clone's local base branch is the remote's again (after a merge that was not pushed). */
+    private void resetBase(Path clone, String baseBranch) {
+        String remote = ReviewClones.remoteBranch(baseBranch);
+        if (exists(clone, remote)) {
+            git.run(clone, "update-ref", "refs/heads/" + baseBranch, remote);
+        }
+    }
+
+    private <T> T inTemporaryWorktree(Path clone, String baseBranch, Function<Path, T> work) {
+        Path parent = temporaryDirectory("forgeline-merge-");
+        Path worktree = parent.resolve("worktree");
+        try {
+            git.exec(GitCommand.in(clone, "worktree", "prune"));
+            // the local base branch starts where the remote's is: nothing left over from an earlier merge counts
+            git.run(
+                    clone,
+                    "worktree",
+                    "add",
+                    "--quiet",
+                    "-f",
+                    "-B",
+                    baseBranch,
+                    worktree.toString(),
+                    ReviewClones.remoteBranch(baseBranch));
+            return work.apply(worktree);
+        } finally {
+            try {
+                git.removeWorktree(clone, worktree);
+            } catch (GitException e) {
+                LOG.warnf("could not remove the temporary worktree %s of %s: %s", worktree, clone, e.getMessage());
+            }
+            deleteRecursively(parent);
+        }
+    }
+
+    private boolean exists(Path repository, String ref) {
+        return git.exec(GitCommand.in(repository, "rev-parse", "--verify", "--quiet", ref))
+                .ok();
+    }
+
+    private boolean isAncestor(Path repository, String ancestor, String descendant) {
+        GitResult result = git.exec(GitCommand.in(repository, "merge-base", "--is-ancestor", ancestor, descendant));
+        if (result.exitCode() > 1) {
+            throw new GitException(
+                    GitFailure.OTHER,
+                    "merge-base --is-ancestor " + ancestor + " " + descendant,
+                    result.exitCode(),
+                    result.stderr());
+        }
+        return result.ok();
+    }
+
+    private static String describe(GitException e, RepositoryUrl url) {
+        return switch (e.failure()) {
+            case AUTH_FAILED ->
+                url.display() + " refused the credentials (forgeline.git.hosts.\"" + url.host()
+                        + "\".token-file or ssh-key-file): " + e.getMessage();
+            case NOT_FOUND -> url.display() + " was not found: " + e.getMessage();
+            case UNREACHABLE -> url.display() + " could not be reached: " + e.getMessage();
+            case TIMEOUT -> "git timed out on " + url.display() + ": " + e.getMessage();
+            default -> e.getMessage();
+        };
+    }
+
+    private static List<String> lines(GitResult result) {
+        return result.stdout()
+                .lines()
+                .map(String::strip)
+                .filter(l -> !l.isEmpty())
+                .toList();
+    }
+
+    private static String firstLine(GitResult result) {
+        String text = result.stderr().isBlank() ? result.stdout() : result.stderr();
+        List<String> lines =
+                text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        return lines.stream()
+                .filter(l -> l.startsWith("fatal:") || l.startsWith("error:") || l.startsWith("CONFLICT"))
+                .findFirst()
+                .or(() -> lines.stream().findFirst())
+                .orElse("exit code " + result.exitCode());
+    }
+
     private static MergeResult notMerged(String reason) {
         return new MergeResult.NotMerged(reason, List.of());
+    }
+
+    private static Path temporaryDirectory(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void deleteRecursively(Path dir) {
@@ -323,6 +474,4 @@ public class BranchMerger {
             LOG.warnf("could not delete %s: %s", dir, e.getMessage());
         }
     }
-
-    private record Worktree(Path path, String branch, boolean bare) {}
 }

@@ -6,23 +6,24 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.forgeline.contracts.payload.DiffStats;
+import dev.forgeline.support.git.GitRunner;
 
 /** Counts what a commit changed with git itself: the worker's own numbers are not trusted. */
 @ApplicationScoped
 public class DiffCounter {
-    private final Git git;
+    private final GitRunner git;
 
-    public DiffCounter(Git git) {
+    public DiffCounter(GitRunner git) {
         this.git = git;
     }
 
     /** {@code git diff --numstat from to}; binary files count as changed files with no lines. */
     public DiffStats diff(Path repository, String from, String to) {
-        GitResult numstat = git.check(repository, "diff", "--numstat", from, to);
+        String numstat = git.run(repository, "diff", "--numstat", from, to).stdout();
         int added = 0;
         int removed = 0;
         List<String> files = new ArrayList<>();
-        for (String line : numstat.lines()) {
+        for (String line : numstat.split("\n")) {
             String[] columns = line.split("\t", 3);
             if (columns.length < 3) {
                 continue;

@@ -1,6 +1,5 @@
 package dev.forgeline.review.service;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +16,10 @@ import dev.forgeline.review.config.ReviewConfig;
 import dev.forgeline.review.domain.Review;
 import dev.forgeline.review.git.BranchMerger;
 import dev.forgeline.review.git.CommandRunner;
-import dev.forgeline.review.git.GitException;
+import dev.forgeline.review.git.ReviewClones;
 import dev.forgeline.review.repository.ReviewRepository;
+import dev.forgeline.support.git.GitException;
+import dev.forgeline.support.git.InvalidRepositoryUrlException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -27,7 +28,7 @@ import org.jboss.logging.Logger;
 /**
  * The post-merge half of each repository's merge queue: one worker per repository runs the repository's verify
  * command on every merge, oldest first, one at a time, and reverts a merge whose verify fails. Merges themselves
- * are serialized per repository by {@link dev.forgeline.review.git.RepositoryLocks}. Pending verifications are
+ * are serialized per repository by {@link BranchMerger} (the lock of the repository's clone). Pending verifications are
  * kept in the database (verify_state PENDING): a sweep picks up any the service did not finish before a restart.
  */
 @ApplicationScoped
@@ -36,6 +37,7 @@ public class MergeQueue {
 
     private final ReviewRepository reviews;
     private final BranchMerger merger;
+    private final ReviewClones clones;
     private final CommandRunner commands;
     private final RevertService reverts;
     private final ReviewConfig config;
@@ -45,11 +47,13 @@ public class MergeQueue {
     public MergeQueue(
             ReviewRepository reviews,
             BranchMerger merger,
+            ReviewClones clones,
             CommandRunner commands,
             RevertService reverts,
             ReviewConfig config) {
         this.reviews = reviews;
         this.merger = merger;
+        this.clones = clones;
         this.commands = commands;
         this.reverts = reverts;
         this.config = config;
@@ -64,8 +68,7 @@ public class MergeQueue {
         workers.computeIfAbsent(
                         repository,
                         r -> Executors.newSingleThreadExecutor(runnable -> {
-                            Thread thread = new Thread(
-                                    runnable, "merge-queue-" + Path.of(r).getFileName());
+                            Thread thread = new Thread(runnable, "merge-queue-" + r.substring(r.lastIndexOf('/') + 1));
                             thread.setDaemon(true);
                             return thread;
                         }))
@@ -108,7 +111,9 @@ public class MergeQueue {
 
     private void verify(Pending merge) {
         int timeout = RulesFile.read(
-                        Path.of(merge.repository()), "refs/heads/" + merge.baseBranch(), config.autoMergeMaxLines())
+                        clones.path(ReviewClones.url(merge.repository())),
+                        ReviewClones.remoteBranch(merge.baseBranch()),
+                        config.autoMergeMaxLines())
                 .commandTimeoutSeconds();
         CommandRunner.Outcome outcome;
         try {
@@ -116,7 +121,7 @@ public class MergeQueue {
                     merge.repository(),
                     merge.mergeCommit(),
                     dir -> commands.run(dir, merge.command(), Duration.ofSeconds(timeout)));
-        } catch (GitException e) {
+        } catch (GitException | InvalidRepositoryUrlException e) {
             LOG.warnf(
                     "cannot check out %s of %s to verify it: %s",
                     merge.mergeCommit(), merge.repository(), e.getMessage());

@@ -32,15 +32,17 @@ import dev.forgeline.review.domain.TaskAttemptKey;
 import dev.forgeline.review.domain.VerifyState;
 import dev.forgeline.review.git.BranchMerger;
 import dev.forgeline.review.git.CommandRunner;
-import dev.forgeline.review.git.GitException;
 import dev.forgeline.review.git.MergeRequest;
 import dev.forgeline.review.git.MergeResult;
+import dev.forgeline.review.git.ReviewClones;
 import dev.forgeline.review.mapping.ReviewMapper;
 import dev.forgeline.review.repository.AttemptResultRepository;
 import dev.forgeline.review.repository.ReviewRepository;
 import dev.forgeline.review.repository.TaskAcceptanceRepository;
 import dev.forgeline.review.rest.ReviewDetail;
 import dev.forgeline.review.rest.ReviewView;
+import dev.forgeline.support.git.GitException;
+import dev.forgeline.support.git.InvalidRepositoryUrlException;
 import dev.forgeline.support.outbox.Outbox;
 import dev.forgeline.support.problem.Problem;
 import dev.forgeline.support.problem.ProblemException;
@@ -63,6 +65,7 @@ public class ReviewService {
     private final TaskAcceptanceRepository acceptances;
     private final AttemptResultRepository attemptResults;
     private final BranchMerger merger;
+    private final ReviewClones clones;
     private final CommandRunner commands;
     private final Outbox outbox;
     private final AfterCommit afterCommit;
@@ -76,6 +79,7 @@ public class ReviewService {
             TaskAcceptanceRepository acceptances,
             AttemptResultRepository attemptResults,
             BranchMerger merger,
+            ReviewClones clones,
             CommandRunner commands,
             Outbox outbox,
             AfterCommit afterCommit,
@@ -87,6 +91,7 @@ public class ReviewService {
         this.acceptances = acceptances;
         this.attemptResults = attemptResults;
         this.merger = merger;
+        this.clones = clones;
         this.commands = commands;
         this.outbox = outbox;
         this.afterCommit = afterCommit;
@@ -117,6 +122,7 @@ public class ReviewService {
         review.repository = result.repository();
         review.baseBranch = result.baseBranch();
         review.branch = result.branch();
+        review.fetchRef = result.fetchRef();
         review.baseCommit = result.baseCommit();
         review.commit = result.commit();
         review.nodeName = result.nodeName();
@@ -289,14 +295,22 @@ public class ReviewService {
     }
 
     private void triageAndMerge(Review review) {
-        Path repository = Path.of(review.repository);
-        ReviewRules rules = RulesFile.read(repository, "refs/heads/" + review.baseBranch, config.autoMergeMaxLines());
-        DiffAnalysis analysis = null;
+        // the attempt's commit comes from the remote into the review's own clone, never from a worker's disk
+        Path clone = null;
         String diffProblem = null;
         try {
-            analysis = DiffAnalyzer.analyze(repository, review.baseCommit, review.commit, rules);
-        } catch (IOException | RuntimeException e) {
-            diffProblem = e.getMessage();
+            clone = clones.fetchAttempt(review.repository, review.fetchRef(), review.commit);
+        } catch (GitException | InvalidRepositoryUrlException e) {
+            diffProblem = "cannot fetch " + review.fetchRef() + " of " + review.repository + ": " + e.getMessage();
+        }
+        ReviewRules rules = rules(clone, review.baseBranch);
+        DiffAnalysis analysis = null;
+        if (clone != null) {
+            try {
+                analysis = DiffAnalyzer.analyze(clone, review.baseCommit, review.commit, rules);
+            } catch (IOException | RuntimeException e) {
+                diffProblem = e.getMessage();
+            }
         }
         if (analysis != null) {
             review.linesAdded = analysis.linesAdded();
@@ -372,6 +386,7 @@ public class ReviewService {
                 review.repository,
                 review.baseBranch,
                 review.branch,
+                review.fetchRef(),
                 review.baseCommit,
                 review.commit,
                 review.specId(),
@@ -388,9 +403,7 @@ public class ReviewService {
             review.decidedBy = decidedBy;
             review.decisionReason = decisionReason;
             review.reasons = reasons;
-            String verify = RulesFile.read(
-                            Path.of(review.repository), "refs/heads/" + review.baseBranch, config.autoMergeMaxLines())
-                    .verifyCommand();
+            String verify = rules(review.repository, review.baseBranch).verifyCommand();
             review.verifyCommand = verify;
             review.verifyState = verify == null ? VerifyState.SKIPPED : VerifyState.PENDING;
             announce(review);
@@ -428,6 +441,22 @@ public class ReviewService {
             }
         }
         return result;
+    }
+
+    /** The rules on the remote's base branch as last fetched into the clone (the defaults without a clone). */
+    private ReviewRules rules(Path clone, String baseBranch) {
+        if (clone == null) {
+            return ReviewRules.defaults(config.autoMergeMaxLines());
+        }
+        return RulesFile.read(clone, ReviewClones.remoteBranch(baseBranch), config.autoMergeMaxLines());
+    }
+
+    private ReviewRules rules(String repository, String baseBranch) {
+        try {
+            return rules(clones.path(ReviewClones.url(repository)), baseBranch);
+        } catch (InvalidRepositoryUrlException e) {
+            return rules((Path) null, baseBranch);
+        }
     }
 
     void announce(Review review) {
