@@ -20,8 +20,8 @@ import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forgeline.contracts.Topics;
-import dev.forgeline.testsupport.LocalKafka;
-import dev.forgeline.testsupport.LocalPostgres;
+import dev.forgeline.embedded.LocalKafka;
+import dev.forgeline.embedded.LocalPostgres;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;

@@ -1,5 +1,8 @@
 package dev.forgeline.testsupport;
 
+import dev.forgeline.embedded.KafkaEndpoint;
+import dev.forgeline.embedded.LocalPostgres;
+import dev.forgeline.embedded.PostgresEndpoint;
 import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 

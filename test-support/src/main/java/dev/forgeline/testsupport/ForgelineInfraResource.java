@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
+import dev.forgeline.embedded.KafkaEndpoint;
+import dev.forgeline.embedded.PostgresEndpoint;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**

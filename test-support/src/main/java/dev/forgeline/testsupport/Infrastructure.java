@@ -5,6 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import dev.forgeline.embedded.KafkaEndpoint;
+import dev.forgeline.embedded.LocalKafka;
+import dev.forgeline.embedded.LocalPostgres;
+import dev.forgeline.embedded.PostgresEndpoint;
 import org.testcontainers.DockerClientFactory;
 
 /**

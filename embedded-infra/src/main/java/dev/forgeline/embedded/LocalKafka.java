@@ -1,4 +1,4 @@
-package dev.forgeline.testsupport;
+package dev.forgeline.embedded;
 
 import java.nio.file.Path;
 

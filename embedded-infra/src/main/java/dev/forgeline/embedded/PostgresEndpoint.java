@@ -1,6 +1,6 @@
-package dev.forgeline.testsupport;
+package dev.forgeline.embedded;
 
-/** A running PostgreSQL server with a database for Forgeline, embedded or in a container. */
+/** A running PostgreSQL server with a database for Forgeline: embedded here, or in a container in tests. */
 public interface PostgresEndpoint extends AutoCloseable {
     String jdbcUrl();
 

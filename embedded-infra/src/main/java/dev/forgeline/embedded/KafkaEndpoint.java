@@ -1,6 +1,6 @@
-package dev.forgeline.testsupport;
+package dev.forgeline.embedded;
 
-/** A running Kafka broker, embedded or in a container. */
+/** A running Kafka broker: embedded here, or in a container in tests. */
 public interface KafkaEndpoint extends AutoCloseable {
     String bootstrapServers();
 
