@@ -188,7 +188,7 @@ class ControlTest {
                             () -> assertThat(task(suite, "T1").waitingReason()).contains("maintenance"));
             assertThat(task(suite, "T1").waiting())
                     .extracting(WaitingReason::code)
-                    .containsExactly(WaitingReason.PAUSED, WaitingReason.QUEUED);
+                    .containsExactly(WaitingReason.PAUSED);
             await().during(Duration.ofSeconds(1))
                     .atMost(Duration.ofSeconds(2))
                     .until(() -> db.openLease(suite, "T1").isEmpty());

@@ -203,10 +203,18 @@ class RetryFlowTest {
             fail(worker, suite, "CONTEXT", 2, FailureClass.CONTEXT_EXHAUSTED, "context full again", null);
             assertThat(leased(suite, "CONTEXT", 3).agentProfile()).isEqualTo(big);
             fail(worker, suite, "CONTEXT", 3, FailureClass.CONTEXT_EXHAUSTED, "still too large", null);
-            // nothing larger for this task: FAILED for good, which the planner turns into a split
-            TaskStateChanged split = assertPermanent(suite, "CONTEXT", FailureClass.CONTEXT_EXHAUSTED);
+            // two retries used: FAILED for good, which the planner turns into a split
+            assertThat(assertPermanent(suite, "CONTEXT", FailureClass.CONTEXT_EXHAUSTED)
+                            .reason())
+                    .contains("CONTEXT_EXHAUSTED retried 2 of 2 times");
+
+            // a task already on the largest offered profile: nothing larger, FAILED for good for the split
+            submit(suite, "BIG", big);
+            assertThat(leased(suite, "BIG", 1).agentProfile()).isEqualTo(big);
+            fail(worker, suite, "BIG", 1, FailureClass.CONTEXT_EXHAUSTED, "context full", null);
+            TaskStateChanged split = assertPermanent(suite, "BIG", FailureClass.CONTEXT_EXHAUSTED);
             assertThat(split.reason())
-                    .contains("no agent profile with a larger context than " + big)
+                    .contains("no agent profile with a larger context than " + big + " (1000000 tokens)")
                     .contains("splits");
 
             // a task on a node whose only offer is its default: no retry on "default" (it would wait forever)

@@ -374,7 +374,9 @@ class SupervisionTest {
             assertThat(task(suite, "PROFILE").waiting())
                     .extracting(WaitingReason::code, WaitingReason::subject)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple(
-                            WaitingReason.NO_MATCHING_NODE, "profile=gemini-" + suite));
+                            WaitingReason.NO_MATCHING_NODE,
+                            // other nodes run any profile, but none of them offers the requirement as well
+                            "suite=" + suite + " and profile=gemini-" + suite + " together"));
         });
         Instant readyAt = task(suite, "MAC").readyAt();
         // past the grace period (8 s in the test profile, not the 24 h schedule-to-close): a decision for a person
@@ -389,7 +391,7 @@ class SupervisionTest {
             assertThat(failed.failureClass()).isEqualTo(FailureClass.AMBIGUOUS_SPEC);
             assertThat(failed.reason())
                     .startsWith("unplaceable: no registered node offers ")
-                    .contains(id.equals("MAC") ? "os=macos-" + suite : "profile=gemini-" + suite);
+                    .contains(id.equals("MAC") ? "os=macos-" + suite : "profile=gemini-" + suite + " together");
             TaskView view = task(suite, id);
             assertThat(view.state()).isEqualTo(TaskState.FAILED);
             assertThat(view.permanent()).isTrue();

@@ -3,8 +3,9 @@ package dev.forgeline.dispatcher.model;
 /**
  * One reason a READY task is not leased, for machines and people.
  *
- * @param code    PAUSED, BUDGET_HOLD, REVIEW_HOLD, BREAKER_OPEN, BACKOFF, NO_MATCHING_NODE, NODES_FULL or QUEUED (a
- *                matching node has a free slot: the next dispatch round takes it, in dispatch order)
+ * @param code    PAUSED, BUDGET_HOLD, REVIEW_HOLD, BREAKER_OPEN, BACKOFF, NO_MATCHING_NODE, NODES_FULL or QUEUED
+ *                (nothing else holds it and a matching node has a free slot: the next dispatch round takes it, in
+ *                dispatch order)
  * @param subject what the reason is about: the gate, the breaker ({@code SCOPE/key}), the unmet requirement
  *                ({@code os=macos}, {@code profile=large}), the full nodes, the end of the backoff
  * @param message the same in words

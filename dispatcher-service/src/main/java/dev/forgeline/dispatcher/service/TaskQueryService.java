@@ -163,7 +163,11 @@ public class TaskQueryService {
                 reasons.add(new WaitingReason(
                         WaitingReason.BACKOFF, task.notBefore.toString(), "retry backoff until " + task.notBefore));
             }
-            reasons.add(placement(task, profile, blockedNodes));
+            WaitingReason placement = placement(task, profile, blockedNodes);
+            // "queued" only when nothing else holds the task: a held task is not next in line
+            if (!WaitingReason.QUEUED.equals(placement.code()) || reasons.isEmpty()) {
+                reasons.add(placement);
+            }
             return reasons;
         }
 
