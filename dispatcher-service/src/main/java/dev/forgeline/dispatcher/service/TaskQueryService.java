@@ -150,9 +150,8 @@ public class TaskQueryService {
                     continue;
                 }
                 if (BreakerService.NODE.equals(breaker.scope())) {
-                    if (breaker.state() == BreakerState.OPEN || breaker.probeLeaseId() != null) {
-                        blockedNodes.add(breaker.key());
-                    }
+                    // open, or half-open with at most one probe: either way it holds the node's work
+                    blockedNodes.add(breaker.key());
                 } else if (BreakerService.GLOBAL.equals(breaker.scope())
                         || (BreakerService.PROFILE.equals(breaker.scope())
                                 && breaker.key().equals(profileKey))) {
