@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import dev.forgeline.contracts.BreakerState;
+import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.dispatcher.service.BreakerRules;
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +15,34 @@ import org.junit.jupiter.api.Test;
 class BreakerRulesTest {
     private static final Instant NOW = Instant.parse("2026-01-01T12:00:00Z");
     private static final Duration COOL_DOWN = Duration.ofSeconds(30);
+
+    @Test
+    void failuresBlameTheNodeTheProfileOrNeither() {
+        // the node: network, lost heartbeats, dependency resolution, agent crashes and hangs
+        for (FailureClass c : List.of(
+                FailureClass.ORPHANED,
+                FailureClass.NETWORK,
+                FailureClass.DEPENDENCY_RESOLUTION,
+                FailureClass.AGENT_ERROR,
+                FailureClass.TIMEOUT)) {
+            assertThat(BreakerRules.blamesNode(c)).as(c.name()).isTrue();
+        }
+        assertThat(BreakerRules.blamesProfile(FailureClass.AGENT_ERROR)).isTrue();
+        assertThat(BreakerRules.blamesProfile(FailureClass.NETWORK)).isNull();
+        assertThat(BreakerRules.blamesProfile(FailureClass.ORPHANED)).isNull();
+        // the task: neither breaker counts them
+        for (FailureClass c : List.of(
+                FailureClass.TEST_FAILURE,
+                FailureClass.CONTEXT_EXHAUSTED,
+                FailureClass.AMBIGUOUS_SPEC,
+                FailureClass.MERGE_CONFLICT,
+                FailureClass.CHANGES_REQUESTED,
+                FailureClass.BUDGET_EXCEEDED,
+                FailureClass.CANCELLED)) {
+            assertThat(BreakerRules.blamesNode(c)).as(c.name()).isNull();
+            assertThat(BreakerRules.blamesProfile(c)).as(c.name()).isNull();
+        }
+    }
 
     @Test
     void closedOpensAtHalfOfAtLeastTwentyAttempts() {

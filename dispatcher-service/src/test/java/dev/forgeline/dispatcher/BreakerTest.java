@@ -6,6 +6,7 @@ import static dev.forgeline.dispatcher.Fixtures.unique;
 import static dev.forgeline.dispatcher.SupervisionTest.task;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import java.math.BigDecimal;
@@ -19,10 +20,12 @@ import jakarta.inject.Inject;
 import dev.forgeline.contracts.BreakerState;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.contracts.TaskState;
 import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.BreakerChanged;
 import dev.forgeline.contracts.payload.BudgetAlert;
 import dev.forgeline.dispatcher.model.BreakerView;
+import dev.forgeline.dispatcher.model.WaitingReason;
 import dev.forgeline.dispatcher.service.GateService;
 import dev.forgeline.dispatcher.service.LeaseOutcomeService;
 import dev.forgeline.dispatcher.service.TaskControlService;
@@ -38,6 +41,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = ForgelineInfraResource.class, restrictToAnnotatedClass = false)
 class BreakerTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final int TASKS = 30;
 
     @Inject
     AgroalDataSource dataSource;
@@ -57,10 +61,10 @@ class BreakerTest {
         String suite = "breaker-" + unique();
         String node = "node-" + suite;
         String profile = "profile-" + suite;
-        registerNode(node, 20, Map.of("suite", suite), List.of(profile));
+        registerNode(node, 30, Map.of("suite", suite), List.of(profile));
         try (TestKafka kafka = TestKafka.forApplication();
                 FakeWorker worker = new FakeWorker(kafka, db, node)) {
-            for (int i = 1; i <= 20; i++) {
+            for (int i = 1; i <= TASKS; i++) {
                 kafka.publish(
                         EventType.TASK_READY,
                         suite,
@@ -68,23 +72,32 @@ class BreakerTest {
                         "T" + i,
                         taskReady(suite, "T" + i, Map.of("suite", suite), 0, 60, profile, 1, List.of()));
             }
-            await().atMost(WAIT).until(() -> db.openLeasesOfSpec(suite).size() == 20);
-            // hold the spec while its attempts fail, so retries wait and the window is exactly these 20
+            await().atMost(WAIT).until(() -> db.openLeasesOfSpec(suite).size() == TASKS);
+            // hold the spec while its attempts fail, so retries wait
             gates.applyBudgetAlert(
                     new BudgetAlert("SPEC", suite, null, 100, BigDecimal.TEN, BigDecimal.TEN, Instant.now()));
-            // every attempt fails (a slow test machine may see the supervisor orphan some first: also a failure)
+            // every attempt fails: the agent crashes. A loaded machine may see the supervisor orphan some first: that
+            // blames the node only, so there are more tasks than the profile's window of 20 needs
             for (Db.LeaseRow lease : db.openLeasesOfSpec(suite)) {
-                leaseOutcomes.applyResult(Fixtures.failure(lease, FailureClass.NETWORK, "unreachable", null));
+                leaseOutcomes.applyResult(Fixtures.failure(lease, FailureClass.AGENT_ERROR, "agent crashed", null));
             }
             BreakerView nodeOpen = await().atMost(WAIT)
                     .until(
                             () -> breaker("NODE", node),
                             b -> b.isPresent() && b.get().state() == BreakerState.OPEN)
                     .orElseThrow();
-            // a held task says why it waits: the budget and the profile breaker
-            assertThat(task(suite, "T1").waitingReason())
-                    .contains("budget of spec " + suite)
-                    .contains("breaker " + profile + " is ");
+            // a held task says why it waits: the budget and the breakers, each named
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(task(suite, "T1").waitingReason())
+                        .contains("budget of spec " + suite)
+                        .contains("breaker " + profile + " is ");
+                assertThat(task(suite, "T1").waiting())
+                        .extracting(WaitingReason::code, WaitingReason::subject)
+                        .contains(
+                                tuple(WaitingReason.BUDGET_HOLD, "BUDGET_SPEC:" + suite),
+                                tuple(WaitingReason.BREAKER_OPEN, "PROFILE/" + profile),
+                                tuple(WaitingReason.BREAKER_OPEN, "NODE/" + node));
+            });
             kafka.awaitOne(
                     Topics.FLEET_EVENTS,
                     e -> e.eventType() == EventType.BREAKER_CHANGED
@@ -138,13 +151,79 @@ class BreakerTest {
                             && e.payloadAs(BreakerChanged.class).to() == BreakerState.CLOSED);
             await().atMost(WAIT).until(() -> db.openLeasesOfSpec(suite).size() > 1);
         } finally {
-            for (int i = 1; i <= 20; i++) {
+            for (int i = 1; i <= TASKS; i++) {
                 String id = "T" + i;
                 if (!List.of("SUCCEEDED", "FAILED", "CANCELLED")
                         .contains(task(suite, id).state().name())) {
                     control.cancel(suite, id, "test over");
                 }
             }
+        }
+    }
+
+    @Test
+    void oneBadSpecOnTheOnlyNodeOpensNoBreakerAndOtherWorkGoesOn() {
+        Db db = new Db(dataSource);
+        String suite = "bad-spec-" + unique();
+        String node = "node-" + suite;
+        String profile = "profile-" + suite;
+        registerNode(node, 12, Map.of("suite", suite), List.of(profile));
+        try (TestKafka kafka = TestKafka.forApplication();
+                FakeWorker worker = new FakeWorker(kafka, db, node)) {
+            // twelve tasks of one bad spec fail on the only node, every attempt, with classes that point at the task
+            // (tests it cannot pass, context exhausted) - and one task crashes its agent again and again
+            List<String> ids = new java.util.ArrayList<>();
+            for (int i = 1; i <= 12; i++) {
+                ids.add("B" + i);
+                kafka.publish(
+                        EventType.TASK_READY,
+                        suite,
+                        "B" + i,
+                        "B" + i,
+                        taskReady(suite, "B" + i, Map.of("suite", suite), 0, 60, profile, 1, List.of()));
+            }
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(ids)
+                            .allSatisfy(
+                                    id -> assertThat(task(suite, id).state()).isNotEqualTo(TaskState.READY)));
+            int failed = 0;
+            while (ids.stream().anyMatch(id -> task(suite, id).state() != TaskState.FAILED)) {
+                for (Db.LeaseRow lease : db.openLeasesOfSpec(suite)) {
+                    FailureClass failureClass = lease.taskId().equals("B1")
+                            ? FailureClass.AGENT_ERROR
+                            : Integer.parseInt(lease.taskId().substring(1)) % 2 == 0
+                                    ? FailureClass.TEST_FAILURE
+                                    : FailureClass.CONTEXT_EXHAUSTED;
+                    worker.finish(lease.id());
+                    if (leaseOutcomes.applyResult(Fixtures.failure(lease, failureClass, "bad spec", "FAILED"))) {
+                        failed++;
+                    }
+                }
+                await().atMost(WAIT)
+                        .until(() -> !db.openLeasesOfSpec(suite).isEmpty()
+                                || ids.stream().allMatch(id -> task(suite, id).state() == TaskState.FAILED));
+            }
+            // well over the 20 attempts a window needs, all failed
+            assertThat(failed).isGreaterThanOrEqualTo(20);
+            // neither the node nor the profile is blamed: their breakers stay closed
+            await().during(Duration.ofSeconds(1))
+                    .atMost(Duration.ofSeconds(3))
+                    .until(() -> breaker("NODE", node)
+                                    .map(b -> b.state() == BreakerState.CLOSED)
+                                    .orElse(true)
+                            && breaker("PROFILE", profile)
+                                    .map(b -> b.state() == BreakerState.CLOSED)
+                                    .orElse(true));
+            // and other work runs on the node at once
+            String good = suite + "-good";
+            kafka.publish(
+                    EventType.TASK_READY,
+                    good,
+                    "G1",
+                    "G1",
+                    taskReady(good, "G1", Map.of("suite", suite), 0, 60, profile, 1, List.of()));
+            await().atMost(WAIT).until(() -> db.openLease(good, "G1"), Optional::isPresent);
+            control.cancel(good, "G1", "test over");
         }
     }
 

@@ -36,6 +36,7 @@ import dev.forgeline.contracts.payload.TaskStateChanged;
 import dev.forgeline.dispatcher.domain.NodeStatus;
 import dev.forgeline.dispatcher.model.NodeView;
 import dev.forgeline.dispatcher.model.TaskView;
+import dev.forgeline.dispatcher.model.WaitingReason;
 import dev.forgeline.dispatcher.service.LeaseOutcomeService;
 import dev.forgeline.testsupport.ForgelineInfraResource;
 import dev.forgeline.testsupport.TestKafka;
@@ -185,6 +186,9 @@ class ControlTest {
             await().atMost(WAIT)
                     .untilAsserted(
                             () -> assertThat(task(suite, "T1").waitingReason()).contains("maintenance"));
+            assertThat(task(suite, "T1").waiting())
+                    .extracting(WaitingReason::code)
+                    .containsExactly(WaitingReason.PAUSED);
             await().during(Duration.ofSeconds(1))
                     .atMost(Duration.ofSeconds(2))
                     .until(() -> db.openLease(suite, "T1").isEmpty());
@@ -332,6 +336,14 @@ class ControlTest {
                 assertThat(task(suite, "T1").waitingReason()).contains("budget of spec " + suite);
                 assertThat(task(other, "MIGRATION").waitingReason()).contains("review backlog");
             });
+            assertThat(task(suite, "T1").waiting())
+                    .extracting(WaitingReason::code)
+                    .contains(WaitingReason.BUDGET_HOLD)
+                    .doesNotContain(WaitingReason.NO_MATCHING_NODE);
+            assertThat(task(other, "MIGRATION").waiting())
+                    .extracting(WaitingReason::code)
+                    .contains(WaitingReason.REVIEW_HOLD)
+                    .doesNotContain(WaitingReason.BUDGET_HOLD);
             assertThat(db.openLease(suite, "T1")).isEmpty();
             assertThat(db.openLease(other, "MIGRATION")).isEmpty();
             kafka.publish(

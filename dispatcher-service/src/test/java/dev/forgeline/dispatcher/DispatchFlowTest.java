@@ -94,7 +94,13 @@ class DispatchFlowTest {
         assertThat(leased.heartbeatInterval()).isEqualTo(1);
         assertThat(leased.deadline()).isAfterOrEqualTo(leased.leasedAt().plusSeconds(90)); // 1.5 x 60 s estimate
         assertThat(leased.task().taskId()).isEqualTo("T1");
-        assertThat(leased.task().labels()).containsEntry("suite", suite);
+        assertThat(leased.task().requires()).containsEntry("suite", suite);
+        // story, requirement and phase labels are metadata: the node offers none of them and still gets the task
+        assertThat(leased.task().labels()).containsEntry("story", "US1");
+        assertThat(SupervisionTest.node(node).orElseThrow().labels()).doesNotContainKey("story");
+        TaskView shown = task(spec, "T1");
+        assertThat(shown.labels()).containsEntry("story", "US1").containsEntry("phase", "build");
+        assertThat(shown.requires()).containsExactly(Map.entry("suite", suite));
         TaskStateChanged leasedChange = kafka.awaitOne(
                         Topics.TASKS_LIFECYCLE, isStateChange(spec, "T1", TaskState.LEASED))
                 .payloadAs(TaskStateChanged.class);

@@ -29,28 +29,18 @@ final class Fixtures {
         return UUID.randomUUID().toString().substring(0, 8);
     }
 
-    static TaskReady taskReady(String specId, String taskId, Map<String, String> labels, int priority) {
-        return new TaskReady(
-                specId,
-                "spec " + specId,
-                taskId,
-                "task " + taskId,
-                "do " + taskId,
-                List.of("it works"),
-                "true",
-                60,
-                List.of(),
-                "/tmp/repo-" + specId,
-                "main",
-                priority,
-                labels,
-                null);
+    /** Metadata labels every test task carries; no node offers them, and placement must ignore them. */
+    static final Map<String, String> STORY_LABELS = Map.of("story", "US1", "requirement", "FR-7", "phase", "build");
+
+    /** A task that needs a node offering {@code requires} (tests isolate themselves by a unique requirement). */
+    static TaskReady taskReady(String specId, String taskId, Map<String, String> requires, int priority) {
+        return taskReady(specId, taskId, requires, priority, 60, null, 1, List.of());
     }
 
     static TaskReady taskReady(
             String specId,
             String taskId,
-            Map<String, String> labels,
+            Map<String, String> requires,
             int priority,
             long estimateSeconds,
             String agentProfile,
@@ -69,7 +59,7 @@ final class Fixtures {
                 "/tmp/repo-" + specId,
                 "main",
                 priority,
-                labels,
+                STORY_LABELS,
                 agentProfile,
                 revision,
                 null,
@@ -77,7 +67,8 @@ final class Fixtures {
                 files,
                 null,
                 null,
-                List.of());
+                List.of(),
+                requires);
     }
 
     static void publishNodeHeartbeat(

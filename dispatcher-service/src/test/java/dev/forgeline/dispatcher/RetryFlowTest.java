@@ -19,6 +19,7 @@ import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.TaskState;
 import dev.forgeline.contracts.Topics;
+import dev.forgeline.contracts.payload.ProfileOffer;
 import dev.forgeline.contracts.payload.ReviewOutcome;
 import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.contracts.payload.TaskStateChanged;
@@ -103,17 +104,6 @@ class RetryFlowTest {
                     .extracting(AttemptView::decision)
                     .containsExactly("RETRY", "RETRY", "PERMANENT");
 
-            // CONTEXT_EXHAUSTED: the next attempt runs on the larger-context profile; none larger left: permanent
-            submit(suite, "CONTEXT", "default");
-            assertThat(leased(suite, "CONTEXT", 1).agentProfile()).isEqualTo("default");
-            fail(worker, suite, "CONTEXT", 1, FailureClass.CONTEXT_EXHAUSTED, "context full", null);
-            TaskLeased larger = leased(suite, "CONTEXT", 2);
-            assertThat(larger.agentProfile()).isEqualTo("large-context");
-            assertThat(task(suite, "CONTEXT").nextAgentProfile()).isEqualTo("large-context");
-            fail(worker, suite, "CONTEXT", 2, FailureClass.CONTEXT_EXHAUSTED, "context full again", null);
-            TaskStateChanged split = assertPermanent(suite, "CONTEXT", FailureClass.CONTEXT_EXHAUSTED);
-            assertThat(split.reason()).contains("no agent profile with a larger context");
-
             // review sends a succeeded attempt back: CHANGES_REQUESTED with the comment, MERGE_CONFLICT on the new main
             for (FailureClass failureClass : List.of(FailureClass.CHANGES_REQUESTED, FailureClass.MERGE_CONFLICT)) {
                 String id = "REVIEW-" + failureClass.name();
@@ -167,6 +157,98 @@ class RetryFlowTest {
                         .statusCode(200);
             }
         }
+    }
+
+    @Test
+    void contextExhaustedMovesToTheSmallestLargerProfileNodesOfferAndNeverToAProfileNamedDefault() {
+        String suite = "context-" + unique();
+        String node = "node-" + suite;
+        String small = "small-" + suite;
+        String mid = "mid-" + suite;
+        String big = "big-" + suite;
+        // the node's default (first offer) has 200k tokens; it also offers 400k and 1M, listed out of order
+        registerNodeWithOffers(
+                node,
+                4,
+                Map.of("suite", suite),
+                List.of(
+                        new ProfileOffer(small, "codex", "gpt-5-codex", 200_000),
+                        new ProfileOffer(big, "gemini", "gemini-2.5-pro", 1_000_000),
+                        new ProfileOffer(mid, "claude-code", "claude-sonnet-4-5", 400_000)));
+        // a node elsewhere offers a bigger profile, but not the task's requirement: it does not count
+        String elsewhere = "node-elsewhere-" + suite;
+        registerNodeWithOffers(
+                elsewhere,
+                1,
+                Map.of("suite", suite + "-other"),
+                List.of(new ProfileOffer("huge-" + suite, "command", null, 2_000_000)));
+        // a node offering only its default profile
+        String lone = "node-lone-" + suite;
+        registerNodeWithOffers(
+                lone,
+                1,
+                Map.of("suite", suite + "-lone"),
+                List.of(new ProfileOffer("default", "codex", "gpt-5-codex", 200_000)));
+        try (FakeWorker worker = new FakeWorker(kafka, db, node);
+                FakeWorker loneWorker = new FakeWorker(kafka, db, lone)) {
+            // the task names no profile: it runs on the node's default
+            submit(suite, "CONTEXT", null);
+            assertThat(leased(suite, "CONTEXT", 1).agentProfile()).isNull();
+            fail(worker, suite, "CONTEXT", 1, FailureClass.CONTEXT_EXHAUSTED, "context full", null);
+            TaskLeased larger = leased(suite, "CONTEXT", 2);
+            assertThat(larger.agentProfile()).isEqualTo(mid);
+            assertThat(larger.nodeName()).isEqualTo(node);
+            assertThat(task(suite, "CONTEXT").nextAgentProfile()).isEqualTo(mid);
+            assertThat(task(suite, "CONTEXT").attempts().get(0).nextProfile()).isEqualTo(mid);
+            fail(worker, suite, "CONTEXT", 2, FailureClass.CONTEXT_EXHAUSTED, "context full again", null);
+            assertThat(leased(suite, "CONTEXT", 3).agentProfile()).isEqualTo(big);
+            fail(worker, suite, "CONTEXT", 3, FailureClass.CONTEXT_EXHAUSTED, "still too large", null);
+            // two retries used: FAILED for good, which the planner turns into a split
+            assertThat(assertPermanent(suite, "CONTEXT", FailureClass.CONTEXT_EXHAUSTED)
+                            .reason())
+                    .contains("CONTEXT_EXHAUSTED retried 2 of 2 times");
+
+            // a task already on the largest offered profile: nothing larger, FAILED for good for the split
+            submit(suite, "BIG", big);
+            assertThat(leased(suite, "BIG", 1).agentProfile()).isEqualTo(big);
+            fail(worker, suite, "BIG", 1, FailureClass.CONTEXT_EXHAUSTED, "context full", null);
+            TaskStateChanged split = assertPermanent(suite, "BIG", FailureClass.CONTEXT_EXHAUSTED);
+            assertThat(split.reason())
+                    .contains("no agent profile with a larger context than " + big + " (1000000 tokens)")
+                    .contains("splits");
+
+            // a task on a node whose only offer is its default: no retry on "default" (it would wait forever)
+            kafka.publish(
+                    EventType.TASK_READY,
+                    suite,
+                    "LONE",
+                    "LONE",
+                    taskReady(suite, "LONE", Map.of("suite", suite + "-lone"), 0, 60, null, 1, List.of()));
+            Db.LeaseRow lease = open(suite, "LONE", 1);
+            loneWorker.finish(lease.id());
+            kafka.publish(
+                    EventType.TASK_RESULT,
+                    suite,
+                    "LONE",
+                    "LONE",
+                    Fixtures.failure(lease, FailureClass.CONTEXT_EXHAUSTED, "context full", null));
+            TaskStateChanged loneSplit = assertPermanent(suite, "LONE", FailureClass.CONTEXT_EXHAUSTED);
+            assertThat(loneSplit.reason()).contains("than default (200000 tokens)");
+            assertThat(task(suite, "LONE").nextAgentProfile()).isNull();
+            assertThat(task(suite, "LONE").attempts())
+                    .singleElement()
+                    .satisfies(a -> assertThat(a.nextProfile()).isNull());
+        }
+    }
+
+    static void registerNodeWithOffers(
+            String name, int capacity, Map<String, String> labels, List<ProfileOffer> offers) {
+        io.restassured.RestAssured.given()
+                .contentType(io.restassured.http.ContentType.JSON)
+                .body(Map.of("name", name, "capacity", capacity, "labels", labels, "profileOffers", offers))
+                .post("/nodes")
+                .then()
+                .statusCode(200);
     }
 
     private void submit(String suite, String id, String profile) {

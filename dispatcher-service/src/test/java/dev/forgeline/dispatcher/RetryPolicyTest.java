@@ -26,7 +26,6 @@ class RetryPolicyTest {
                 0.2,
                 10,
                 Duration.ofHours(24),
-                Map.of("default", 200_000L, "large-context", 1_000_000L, "huge", 2_000_000L),
                 () -> random);
     }
 
@@ -81,20 +80,39 @@ class RetryPolicyTest {
                 .isFalse();
     }
 
+    private static final Map<String, Integer> OFFERED =
+            Map.of("sonnet", 200_000, "large-context", 1_000_000, "huge", 2_000_000, "mini", 128_000);
+
+    private static Decision contextExhausted(RetryPolicy policy, int retries, String profile, Integer context) {
+        return policy.decide(new Failure(
+                FailureClass.CONTEXT_EXHAUSTED,
+                retries + 1,
+                retries,
+                profile,
+                context,
+                OFFERED,
+                NOW.minusSeconds(60),
+                NOW));
+    }
+
     @Test
-    void contextExhaustedMovesToTheNextLargerProfileThenFailsForTheSplit() {
+    void contextExhaustedMovesToTheSmallestLargerOfferedProfileThenFailsForTheSplit() {
         RetryPolicy policy = policy(0.5);
-        assertThat(decide(policy, FailureClass.CONTEXT_EXHAUSTED, 1, 0, "default")
-                        .nextProfile())
-                .isEqualTo("large-context");
-        assertThat(decide(policy, FailureClass.CONTEXT_EXHAUSTED, 2, 1, "large-context")
-                        .nextProfile())
+        assertThat(contextExhausted(policy, 0, "sonnet", 200_000).nextProfile()).isEqualTo("large-context");
+        // the node's default ran with 128k: the next larger offer, never a profile named after the default
+        assertThat(contextExhausted(policy, 0, "mini", 128_000).nextProfile()).isEqualTo("sonnet");
+        assertThat(contextExhausted(policy, 1, "large-context", 1_000_000).nextProfile())
                 .isEqualTo("huge");
-        Decision none = decide(policy, FailureClass.CONTEXT_EXHAUSTED, 2, 1, "huge");
+        Decision none = contextExhausted(policy, 1, "huge", 2_000_000);
         assertThat(none.retry()).isFalse();
         assertThat(none.reason())
-                .contains("no agent profile with a larger context")
+                .contains("no agent profile with a larger context than huge")
                 .contains("split");
+        // a context size nobody advertised cannot be compared: split rather than guess
+        Decision unknown = contextExhausted(policy, 0, null, null);
+        assertThat(unknown.retry()).isFalse();
+        assertThat(unknown.nextProfile()).isNull();
+        assertThat(unknown.reason()).contains("no node advertises").contains("split");
     }
 
     @Test

@@ -28,6 +28,7 @@ import dev.forgeline.contracts.payload.TaskStateChanged;
 import dev.forgeline.dispatcher.domain.NodeStatus;
 import dev.forgeline.dispatcher.model.NodeView;
 import dev.forgeline.dispatcher.model.TaskView;
+import dev.forgeline.dispatcher.model.WaitingReason;
 import dev.forgeline.testsupport.ForgelineInfraResource;
 import dev.forgeline.testsupport.TestKafka;
 import io.agroal.api.AgroalDataSource;
@@ -296,7 +297,15 @@ class SupervisionTest {
                         .extract()
                         .as(TaskView[].class)))
                 .singleElement()
-                .satisfies(t -> assertThat(t.waitingReason()).contains("no READY node"));
+                .satisfies(t -> {
+                    assertThat(t.waitingReason()).contains("no READY node");
+                    assertThat(t.waiting())
+                            .singleElement()
+                            .isEqualTo(new WaitingReason(
+                                    WaitingReason.NO_MATCHING_NODE,
+                                    "gpu=" + suite,
+                                    t.waiting().get(0).message()));
+                });
         String node = "node-" + suite;
         registerNode(node, 1, Map.of("gpu", suite));
         await().atMost(WAIT).until(() -> db.openLease(suite, "T1"), Optional::isPresent);
@@ -334,6 +343,98 @@ class SupervisionTest {
                     .until(
                             () -> db.openLease(suite, "T1"),
                             l -> l.isPresent() && l.get().attempt() == 2);
+            given().post("/tasks/{s}/{t}/cancel", suite, "T1").then().statusCode(200);
+        }
+    }
+
+    @Test
+    void taskNoRegisteredNodeOffersToRunBecomesADecisionAfterTheGracePeriod() {
+        String suite = "stranded-" + unique();
+        // a node that runs codex only, for the requirement the second task names
+        String node = "node-" + suite;
+        registerNode(node, 1, Map.of("suite", suite), List.of("codex"));
+        kafka.publish(
+                EventType.TASK_READY,
+                suite,
+                "MAC",
+                "MAC",
+                taskReady(suite, "MAC", Map.of("os", "macos-" + suite), 0, 60, null, 1, List.of()));
+        kafka.publish(
+                EventType.TASK_READY,
+                suite,
+                "PROFILE",
+                "PROFILE",
+                taskReady(suite, "PROFILE", Map.of("suite", suite), 0, 60, "gemini-" + suite, 1, List.of()));
+        // while they wait, each says what no node offers
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(task(suite, "MAC").waiting())
+                    .extracting(WaitingReason::code, WaitingReason::subject)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(WaitingReason.NO_MATCHING_NODE, "os=macos-" + suite));
+            assertThat(task(suite, "PROFILE").waiting())
+                    .extracting(WaitingReason::code, WaitingReason::subject)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(
+                            WaitingReason.NO_MATCHING_NODE,
+                            // other nodes run any profile, but none of them offers the requirement as well
+                            "suite=" + suite + " and profile=gemini-" + suite + " together"));
+        });
+        Instant readyAt = task(suite, "MAC").readyAt();
+        // past the grace period (8 s in the test profile, not the 24 h schedule-to-close): a decision for a person
+        for (String id : List.of("MAC", "PROFILE")) {
+            TaskStateChanged failed = kafka.awaitOne(
+                            Topics.TASKS_LIFECYCLE,
+                            isStateChange(suite, id, TaskState.FAILED)
+                                    .and(e ->
+                                            e.payloadAs(TaskStateChanged.class).permanent()))
+                    .payloadAs(TaskStateChanged.class);
+            // AMBIGUOUS_SPEC is the class the planner turns into a decision request
+            assertThat(failed.failureClass()).isEqualTo(FailureClass.AMBIGUOUS_SPEC);
+            assertThat(failed.reason())
+                    .startsWith("unplaceable: no registered node offers ")
+                    .contains(id.equals("MAC") ? "os=macos-" + suite : "profile=gemini-" + suite + " together");
+            TaskView view = task(suite, id);
+            assertThat(view.state()).isEqualTo(TaskState.FAILED);
+            assertThat(view.permanent()).isTrue();
+            assertThat(view.failureDetail()).isEqualTo(failed.reason());
+            assertThat(view.waiting()).isEmpty();
+        }
+        assertThat(Duration.between(readyAt, task(suite, "MAC").updatedAt()))
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(8))
+                .isLessThan(Duration.ofSeconds(30));
+        // the way out: once a node offers it, releasing the task again (what the planner's override does) runs it
+        registerNode("mac-" + suite, 1, Map.of("os", "macos-" + suite));
+        kafka.publish(
+                EventType.TASK_READY,
+                suite,
+                "MAC",
+                "MAC",
+                taskReady(suite, "MAC", Map.of("os", "macos-" + suite), 0, 60, null, 1, List.of()));
+        await().atMost(WAIT).until(() -> db.openLease(suite, "MAC"), Optional::isPresent);
+        given().post("/tasks/{s}/{t}/cancel", suite, "MAC").then().statusCode(200);
+    }
+
+    @Test
+    void readyTaskBehindAFullNodeSaysTheMatchingNodesAreFull() {
+        String suite = "full-" + unique();
+        String node = "node-" + suite;
+        registerNode(node, 1, Map.of("suite", suite));
+        try (FakeWorker worker = new FakeWorker(kafka, db, node)) {
+            kafka.publish(EventType.TASK_READY, suite, "T1", "T1", taskReady(suite, "T1", Map.of("suite", suite), 0));
+            await().atMost(WAIT).until(() -> db.openLease(suite, "T1"), Optional::isPresent);
+            kafka.publish(EventType.TASK_READY, suite, "T2", "T2", taskReady(suite, "T2", Map.of("suite", suite), 0));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(task(suite, "T2").waiting())
+                            .singleElement()
+                            .satisfies(w -> {
+                                assertThat(w.code()).isEqualTo(WaitingReason.NODES_FULL);
+                                assertThat(w.subject()).isEqualTo(node);
+                            }));
+            assertThat(task(suite, "T2").state()).isEqualTo(TaskState.READY);
+            // a full node is no reason to give up on the task
+            await().during(Duration.ofSeconds(9))
+                    .atMost(Duration.ofSeconds(12))
+                    .until(() -> task(suite, "T2").state() == TaskState.READY);
+            given().post("/tasks/{s}/{t}/cancel", suite, "T2").then().statusCode(200);
             given().post("/tasks/{s}/{t}/cancel", suite, "T1").then().statusCode(200);
         }
     }

@@ -8,7 +8,9 @@ import java.util.Set;
 import java.util.stream.IntStream;
 
 import dev.forgeline.dispatcher.repository.NodeRepository.FreeNode;
+import dev.forgeline.dispatcher.repository.NodeRepository.Offering;
 import dev.forgeline.dispatcher.repository.TaskRepository.DispatchableTask;
+import dev.forgeline.dispatcher.service.PlacementCheck;
 import dev.forgeline.dispatcher.service.TaskPlacement;
 import dev.forgeline.dispatcher.service.TaskPlacement.Placement;
 import org.junit.jupiter.api.Test;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class TaskPlacementTest {
 
     @Test
-    void taskLabelsMustAllBeOnTheNodeWithEqualValues() {
+    void taskRequirementsMustAllBeNodeLabelsWithEqualValues() {
         FreeNode linux = node("linux", 1, Map.of("os", "linux", "gpu", "yes"), Set.of());
         FreeNode mac = node("mac", 1, Map.of("os", "mac"), Set.of());
         List<Placement> placements = TaskPlacement.place(
@@ -60,11 +62,34 @@ class TaskPlacementTest {
         assertThat(placements).extracting(p -> p.task().taskId()).doesNotHaveDuplicates();
     }
 
+    @Test
+    void placementCheckNamesWhatNoNodeOffers() {
+        List<Offering> nodes = List.of(
+                offering("linux", Map.of("os", "linux", "gpu", "yes"), Set.of("codex")),
+                offering("mac", Map.of("os", "macos"), Set.of()));
+        assertThat(PlacementCheck.unmet(Map.of("os", "macos"), null, nodes)).isEmpty();
+        assertThat(PlacementCheck.unmet(Map.of("os", "windows", "arch", "arm"), null, nodes))
+                .containsExactly("arch=arm", "os=windows");
+        // a node listing no profiles runs any
+        assertThat(PlacementCheck.unmet(Map.of("os", "macos"), "claude", nodes)).isEmpty();
+        assertThat(PlacementCheck.unmet(Map.of("gpu", "yes"), "claude", nodes))
+                .containsExactly("gpu=yes and profile=claude together");
+        assertThat(PlacementCheck.unmet(Map.of(), "gemini", List.of(nodes.get(0))))
+                .containsExactly("profile=gemini");
+        assertThat(PlacementCheck.unmet(Map.of("os", "macos", "gpu", "yes"), null, nodes))
+                .containsExactly("gpu=yes and os=macos together");
+        assertThat(PlacementCheck.unmet(Map.of("os", "linux"), null, List.of())).containsExactly("os=linux");
+    }
+
+    private static Offering offering(String name, Map<String, String> labels, Set<String> profiles) {
+        return new Offering(name, "READY", labels, profiles, List.of(), 1);
+    }
+
     private static FreeNode node(String name, int free, Map<String, String> labels, Set<String> profiles) {
         return new FreeNode(name, free + 1, 1, labels, profiles);
     }
 
-    private static DispatchableTask task(String id, Map<String, String> labels, String profile) {
-        return new DispatchableTask("spec", id, "{}", 0, labels, profile, 60, Map.of(), null, null, null);
+    private static DispatchableTask task(String id, Map<String, String> requires, String profile) {
+        return new DispatchableTask("spec", id, "{}", 0, requires, profile, 60, Map.of(), null, null, null);
     }
 }

@@ -33,6 +33,7 @@ import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.Heartbeat;
 import dev.forgeline.contracts.payload.LeaseRevoked;
 import dev.forgeline.contracts.payload.NodeHeartbeat;
+import dev.forgeline.contracts.payload.ProfileOffer;
 import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.contracts.payload.TaskProposal;
 import dev.forgeline.contracts.payload.TaskReady;
@@ -64,6 +65,10 @@ class WorkerServiceTest {
     private static final Duration RESULT_WAIT = Duration.ofSeconds(60);
     private static final AtomicLong FENCING_TOKENS = new AtomicLong(1_000);
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    @jakarta.inject.Inject
+    dev.forgeline.worker.config.WorkerConfig workerConfig;
+
     private static TestKafka kafka;
 
     private Path repository;
@@ -111,6 +116,14 @@ class WorkerServiceTest {
                 assertThat(registration.get("name").asText()).isEqualTo(NODE);
                 assertThat(registration.get("capacity").asInt()).isEqualTo(2);
                 assertThat(registration.get("agentProfiles").get(0).asText()).isEqualTo("simulated");
+                assertThat(registration.get("profileOffers").get(0).get("name").asText())
+                        .isEqualTo("simulated");
+                assertThat(registration
+                                .get("profileOffers")
+                                .get(0)
+                                .get("contextTokens")
+                                .asInt())
+                        .isZero();
                 assertThat(registration.get("labels").isObject()).isTrue();
             }
         });
@@ -382,7 +395,37 @@ class WorkerServiceTest {
         assertThat(first.capacity()).isEqualTo(2);
         assertThat(first.agentProfiles()).first().isEqualTo("simulated");
         assertThat(first.agentProfiles()).contains("hang", "claude-code", "codex", "aider", "gemini", "command");
+        // the offers: the default first (what a lease naming no profile runs), then every configured profile
+        assertThat(first.profileOffers()).first().isEqualTo(new ProfileOffer("simulated", "simulated", null, 0));
+        assertThat(first.profileOffers())
+                .extracting(ProfileOffer::name)
+                .containsExactly("simulated", "canary", "hang", "proposer");
+        assertThat(first.profileOffers())
+                .allSatisfy(o -> assertThat(o.adapter()).isNotBlank());
         assertThat(last.sentAt()).isAfter(first.sentAt());
+    }
+
+    @Test
+    void theDefaultPriceTableCoversTheCurrentModelsOfEachProvider() {
+        for (String model : List.of(
+                "gpt-5-codex",
+                "gpt-5",
+                "gpt-5-mini",
+                "gpt-5.1-codex",
+                "gpt-5.4",
+                "gpt-5.5",
+                "claude-opus-4-5",
+                "claude-sonnet-4-5",
+                "claude-haiku-4-5",
+                "gemini-2.5-pro",
+                "gemini-2.5-flash",
+                "gemini-3-pro-preview")) {
+            assertThat(workerConfig.prices()).as(model).containsKey(model);
+            assertThat(workerConfig.prices().get(model).input()).as(model).isPositive();
+            assertThat(workerConfig.prices().get(model).output())
+                    .as(model)
+                    .isGreaterThan(workerConfig.prices().get(model).input());
+        }
     }
 
     @Test

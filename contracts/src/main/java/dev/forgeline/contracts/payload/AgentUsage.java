@@ -9,7 +9,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * Tokens and cost an agent reported (or the price table supplied) for one attempt.
  *
  * @param provider      who bills the tokens: anthropic, openai, google, local ...
- * @param costEstimated true when the cost comes from the price table because the agent reported none
+ * @param costUsd       null when unknown: tokens were spent at a price neither the agent nor the price table knows
+ * @param costEstimated true when the cost comes from the price table because the agent reported none, or is unknown
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AgentUsage(

@@ -69,14 +69,12 @@ public interface DispatcherConfig {
 
     Breakers breaker();
 
-    /** Agent profiles by name, with their context sizes (for CONTEXT_EXHAUSTED retries). */
-    @WithName("agent-profiles")
-    Map<String, AgentProfile> agentProfiles();
-
-    interface AgentProfile {
-        /** Context window of the profile, in tokens. */
-        long contextTokens();
-    }
+    /**
+     * A READY task that no registered node (any status but DEAD) offers to run - its requirements or its agent
+     * profile - for this long becomes a decision for a person instead of waiting for schedule-to-close.
+     */
+    @WithDefault("5m")
+    Duration unplaceableGrace();
 
     /** The retry policy table. */
     interface Retry {

@@ -56,4 +56,9 @@ public class Node {
 
     @Column(name = "node_heartbeat_at")
     public Instant nodeHeartbeatAt;
+
+    /** The advertised agent profiles as a JSON list (jsonb in the database). */
+    @Column(name = "profile_offers")
+    @ColumnTransformer(read = "profile_offers::text", write = "?::jsonb")
+    public String profileOffersJson;
 }

@@ -43,6 +43,11 @@ public class Task {
     @ColumnTransformer(read = "labels::text", write = "?::jsonb")
     public String labelsJson;
 
+    /** Placement requirements as a JSON object (jsonb in the database). */
+    @Column(name = "requires")
+    @ColumnTransformer(read = "requires::text", write = "?::jsonb")
+    public String requiresJson;
+
     @Column(name = "agent_profile")
     public String agentProfile;
 

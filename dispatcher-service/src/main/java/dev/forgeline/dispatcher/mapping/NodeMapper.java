@@ -26,6 +26,7 @@ public final class NodeMapper {
                 node.kind,
                 node.statusReason,
                 node.instanceId,
-                node.nodeHeartbeatAt);
+                node.nodeHeartbeatAt,
+                ProfileOffersJson.read(node.profileOffersJson));
     }
 }

@@ -7,12 +7,17 @@ import dev.forgeline.dispatcher.domain.Task;
 import dev.forgeline.dispatcher.model.AttemptView;
 import dev.forgeline.dispatcher.model.LeaseView;
 import dev.forgeline.dispatcher.model.TaskView;
+import dev.forgeline.dispatcher.model.WaitingReason;
 
 /** Task and lease entities to their REST views. */
 public final class TaskMapper {
     private TaskMapper() {}
 
-    public static TaskView toView(Task task, List<Lease> leases, List<AttemptView> attempts, String waitingReason) {
+    public static TaskView toView(
+            Task task, List<Lease> leases, List<AttemptView> attempts, List<WaitingReason> waiting) {
+        String waitingReason = waiting.isEmpty()
+                ? null
+                : String.join("; ", waiting.stream().map(WaitingReason::message).toList());
         return new TaskView(
                 task.specId,
                 task.taskId,
@@ -34,7 +39,9 @@ public final class TaskMapper {
                 task.permanent,
                 task.notBefore,
                 waitingReason,
-                attempts);
+                attempts,
+                StringMapJson.read(task.requiresJson),
+                waiting);
     }
 
     public static LeaseView toView(Lease lease) {

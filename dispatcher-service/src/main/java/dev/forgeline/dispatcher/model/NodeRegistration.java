@@ -3,10 +3,24 @@ package dev.forgeline.dispatcher.model;
 import java.util.List;
 import java.util.Map;
 
+import dev.forgeline.contracts.payload.ProfileOffer;
+
 /**
  * A worker's request to register (or update) its node.
  *
  * @param labels        what the node offers, such as {@code os=linux}; a task runs only where all its labels match
- * @param agentProfiles the agent profiles the node can run; empty means any
+ * @param agentProfiles the agent profiles the node can run; empty (and no offers) means any
+ * @param profileOffers the agent profiles it offers with adapter, model and context size, its default first; a
+ *                      CONTEXT_EXHAUSTED retry moves to the smallest offered profile with a larger context
  */
-public record NodeRegistration(String name, Integer capacity, Map<String, String> labels, List<String> agentProfiles) {}
+public record NodeRegistration(
+        String name,
+        Integer capacity,
+        Map<String, String> labels,
+        List<String> agentProfiles,
+        List<ProfileOffer> profileOffers) {
+    /** A registration that names profiles only. */
+    public NodeRegistration(String name, Integer capacity, Map<String, String> labels, List<String> agentProfiles) {
+        this(name, capacity, labels, agentProfiles, null);
+    }
+}

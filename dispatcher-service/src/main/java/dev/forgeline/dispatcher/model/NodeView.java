@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import dev.forgeline.contracts.payload.ProfileOffer;
 import dev.forgeline.dispatcher.domain.NodeStatus;
 
 /**
@@ -13,6 +14,7 @@ import dev.forgeline.dispatcher.domain.NodeStatus;
  * @param statusReason    why the node is DEAD, DRAINING or CORDONED
  * @param instanceId      the worker process that last sent a node heartbeat
  * @param nodeHeartbeatAt the last node heartbeat; null for a node that only registered
+ * @param profileOffers   the agent profiles it advertises with adapter, model and context size, its default first
  */
 public record NodeView(
         String name,
@@ -27,4 +29,5 @@ public record NodeView(
         String kind,
         String statusReason,
         String instanceId,
-        Instant nodeHeartbeatAt) {}
+        Instant nodeHeartbeatAt,
+        List<ProfileOffer> profileOffers) {}

@@ -13,8 +13,11 @@ import dev.forgeline.contracts.TaskState;
  * task and empty in lists.
  *
  * @param nextAgentProfile the profile the next attempt runs when a retry changed it (larger context)
- * @param waitingReason    why a READY task is not leased right now (paused, budget, review backlog, breaker,
- *                         backoff, no node can take it); null when nothing holds it
+ * @param labels           metadata (story, requirement, phase, optional): shown, never used for placement
+ * @param requires         placement requirements: a node must offer each of them as a label
+ * @param waitingReason    why a READY task is not leased right now, in words (the messages of {@code waiting});
+ *                         null for a task that is not READY
+ * @param waiting          the same, machine-readable: every reason that holds the READY task (empty otherwise)
  * @param permanent        FAILED for good: no retry follows
  */
 public record TaskView(
@@ -38,4 +41,6 @@ public record TaskView(
         boolean permanent,
         Instant notBefore,
         String waitingReason,
-        List<AttemptView> attempts) {}
+        List<AttemptView> attempts,
+        Map<String, String> requires,
+        List<WaitingReason> waiting) {}

@@ -22,7 +22,13 @@ public class AttemptRepository {
         this.dataSource = dataSource;
     }
 
-    /** A finished attempt to record. */
+    /**
+     * A finished attempt to record.
+     *
+     * @param nodeFailed    for the node breaker: true = a failure that points at the node, false = a success, null =
+     *                      not counted
+     * @param profileFailed the same for the agent profile's breaker
+     */
     public record NewAttempt(
             String specId,
             String taskId,
@@ -37,15 +43,24 @@ public class AttemptRepository {
             String decision,
             String nextProfile,
             Instant retryAt,
-            Boolean breakerFailed) {}
+            Boolean nodeFailed,
+            Boolean profileFailed) {
+        /** The fleet breaker's view: a failure of a node or a profile, a success, or null when neither counts. */
+        Boolean fleetFailed() {
+            if (nodeFailed == null && profileFailed == null) {
+                return null;
+            }
+            return Boolean.TRUE.equals(nodeFailed) || Boolean.TRUE.equals(profileFailed);
+        }
+    }
 
     public void insert(NewAttempt a) {
         Jdbc.call(dataSource, "record attempt of " + a.specId() + "/" + a.taskId(), c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO task_attempt (spec_id, task_id, attempt, lease_id, node_name, agent_profile, fencing_token,
                                               outcome, failure_class, detail, decision, next_profile, retry_at,
-                                              breaker_failed)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                              breaker_failed, node_failed, profile_failed)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)) {
                 ps.setString(1, a.specId());
                 ps.setString(2, a.taskId());
@@ -65,11 +80,9 @@ public class AttemptRepository {
                 ps.setString(11, a.decision());
                 ps.setString(12, a.nextProfile());
                 ps.setTimestamp(13, a.retryAt() == null ? null : Timestamp.from(a.retryAt()));
-                if (a.breakerFailed() == null) {
-                    ps.setNull(14, java.sql.Types.BOOLEAN);
-                } else {
-                    ps.setBoolean(14, a.breakerFailed());
-                }
+                ps.setObject(14, a.fleetFailed(), java.sql.Types.BOOLEAN);
+                ps.setObject(15, a.nodeFailed(), java.sql.Types.BOOLEAN);
+                ps.setObject(16, a.profileFailed(), java.sql.Types.BOOLEAN);
                 return ps.executeUpdate();
             }
         });

@@ -56,22 +56,30 @@ public class BreakerRepository {
         return Jdbc.call(dataSource, "read breaker windows", c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     WITH recent AS (
-                        SELECT id, node_name, agent_profile AS profile, breaker_failed
+                        SELECT id, spec_id || '/' || task_id AS task, node_name, agent_profile AS profile,
+                               breaker_failed, node_failed, profile_failed
                         FROM task_attempt
                         WHERE breaker_failed IS NOT NULL
                           AND id > (SELECT coalesce(max(id), 0) - ? FROM task_attempt)),
                     keyed AS (
-                        SELECT 'NODE' AS scope, node_name AS key, id, breaker_failed FROM recent WHERE node_name IS NOT NULL
-                        UNION ALL SELECT 'PROFILE', profile, id, breaker_failed FROM recent WHERE profile IS NOT NULL
-                        UNION ALL SELECT 'GLOBAL', 'fleet', id, breaker_failed FROM recent),
+                        SELECT 'NODE' AS scope, node_name AS key, id, task, node_failed AS failed
+                        FROM recent WHERE node_name IS NOT NULL AND node_failed IS NOT NULL
+                        UNION ALL SELECT 'PROFILE', profile, id, task, profile_failed
+                        FROM recent WHERE profile IS NOT NULL AND profile_failed IS NOT NULL
+                        UNION ALL SELECT 'GLOBAL', 'fleet', id, task, breaker_failed FROM recent),
                     ranked AS (
                         SELECT k.*, row_number() OVER (PARTITION BY k.scope, k.key ORDER BY k.id DESC) AS rn
                         FROM keyed k LEFT JOIN breaker b ON b.scope = k.scope AND b.key = k.key
-                        WHERE k.id > coalesce(b.since_attempt, 0))
-                    SELECT scope, key, count(*), count(*) FILTER (WHERE breaker_failed),
-                           count(*) FILTER (WHERE NOT breaker_failed), max(id)
-                    FROM ranked
-                    WHERE rn <= CASE WHEN scope = 'GLOBAL' THEN ? ELSE ? END
+                        WHERE k.id > coalesce(b.since_attempt, 0)),
+                    window_rows AS (
+                        SELECT * FROM ranked WHERE rn <= CASE WHEN scope = 'GLOBAL' THEN ? ELSE ? END)
+                    -- failures count once per task: one task failing again and again is that task's problem,
+                    -- the same failure across different tasks is the node's or the profile's
+                    SELECT scope, key,
+                           count(*) FILTER (WHERE NOT failed) + count(DISTINCT task) FILTER (WHERE failed),
+                           count(DISTINCT task) FILTER (WHERE failed),
+                           count(*) FILTER (WHERE NOT failed), max(id)
+                    FROM window_rows
                     GROUP BY scope, key
                     """)) {
                 ps.setInt(1, SCAN);

@@ -10,7 +10,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.forgeline.contracts.payload.ProfileOffer;
 import dev.forgeline.dispatcher.domain.Node;
+import dev.forgeline.dispatcher.mapping.ProfileOffersJson;
 import dev.forgeline.dispatcher.mapping.StringMapJson;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
@@ -36,13 +38,20 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
     }
 
     /** Registers a node or updates its capacity, labels and profiles; open leases keep counting. */
-    public void upsert(String name, int capacity, Map<String, String> labels, List<String> agentProfiles) {
+    public void upsert(
+            String name,
+            int capacity,
+            Map<String, String> labels,
+            List<String> agentProfiles,
+            List<ProfileOffer> offers) {
         Jdbc.call(dataSource, "register node " + name, c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO node (name, capacity, labels, agent_profiles, status, active_leases, registered_at, last_seen_at)
-                    VALUES (?, ?, ?::jsonb, ?, 'READY', 0, now(), now())
+                    INSERT INTO node (name, capacity, labels, agent_profiles, status, active_leases, registered_at, last_seen_at,
+                                      profile_offers)
+                    VALUES (?, ?, ?::jsonb, ?, 'READY', 0, now(), now(), ?::jsonb)
                     ON CONFLICT (name) DO UPDATE
                     SET capacity = EXCLUDED.capacity, labels = EXCLUDED.labels, agent_profiles = EXCLUDED.agent_profiles,
+                        profile_offers = EXCLUDED.profile_offers,
                         status = CASE WHEN node.status = 'DEAD' THEN 'READY' ELSE node.status END,
                         status_reason = CASE WHEN node.status = 'DEAD' THEN NULL ELSE node.status_reason END,
                         last_seen_at = now()
@@ -50,7 +59,8 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
                 ps.setString(1, name);
                 ps.setInt(2, capacity);
                 ps.setString(3, StringMapJson.write(labels));
-                ps.setArray(4, c.createArrayOf("text", agentProfiles.toArray(String[]::new)));
+                ps.setArray(4, c.createArrayOf("text", profileNames(agentProfiles, offers)));
+                ps.setString(5, ProfileOffersJson.write(offers));
                 return ps.executeUpdate();
             }
         });
@@ -124,7 +134,8 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
             String instanceId,
             int capacity,
             Map<String, String> labels,
-            List<String> agentProfiles) {
+            List<String> agentProfiles,
+            List<ProfileOffer> offers) {
         return Jdbc.call(dataSource, "apply node heartbeat of " + name, c -> {
             Known known = null;
             try (PreparedStatement ps =
@@ -138,10 +149,12 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
             }
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO node (name, capacity, labels, agent_profiles, status, active_leases, registered_at,
-                                      last_seen_at, kind, instance_id, node_heartbeat_at, instance_started_at)
-                    VALUES (?, ?, ?::jsonb, ?, 'READY', 0, now(), now(), ?, ?, now(), now())
+                                      last_seen_at, kind, instance_id, node_heartbeat_at, instance_started_at,
+                                      profile_offers)
+                    VALUES (?, ?, ?::jsonb, ?, 'READY', 0, now(), now(), ?, ?, now(), now(), ?::jsonb)
                     ON CONFLICT (name) DO UPDATE
                     SET capacity = EXCLUDED.capacity, labels = EXCLUDED.labels, agent_profiles = EXCLUDED.agent_profiles,
+                        profile_offers = EXCLUDED.profile_offers,
                         kind = EXCLUDED.kind, last_seen_at = now(), node_heartbeat_at = now(),
                         status = CASE WHEN node.status = 'DEAD' THEN 'READY' ELSE node.status END,
                         status_reason = CASE WHEN node.status = 'DEAD' THEN NULL ELSE node.status_reason END,
@@ -152,12 +165,94 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
                 ps.setString(1, name);
                 ps.setInt(2, Math.max(1, Math.min(256, capacity)));
                 ps.setString(3, StringMapJson.write(labels));
-                ps.setArray(4, c.createArrayOf("text", agentProfiles.toArray(String[]::new)));
+                ps.setArray(4, c.createArrayOf("text", profileNames(agentProfiles, offers)));
                 ps.setString(5, "CLUSTER".equalsIgnoreCase(kind) ? "CLUSTER" : "LAPTOP");
                 ps.setString(6, instanceId);
+                ps.setString(7, ProfileOffersJson.write(offers));
                 ps.executeUpdate();
             }
             return known;
+        });
+    }
+
+    /** The names a node can run: the listed names and those of its offers (offers alone are enough). */
+    static String[] profileNames(List<String> agentProfiles, List<ProfileOffer> offers) {
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>(agentProfiles);
+        offers.forEach(o -> names.add(o.name()));
+        return names.toArray(String[]::new);
+    }
+
+    /** A node that is not DEAD, with what it offers: the nodes a task can still hope for. */
+    public record Offering(
+            String name,
+            String status,
+            Map<String, String> labels,
+            Set<String> agentProfiles,
+            List<ProfileOffer> offers,
+            int freeSlots) {}
+
+    /** The profiles a node advertises, its default first; empty for an unknown node or one advertising none. */
+    public List<ProfileOffer> offersOf(String nodeName) {
+        return Jdbc.call(dataSource, "read offers of node " + nodeName, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT profile_offers::text FROM node WHERE name = ?")) {
+                ps.setString(1, nodeName);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? ProfileOffersJson.read(rs.getString(1)) : List.<ProfileOffer>of();
+                }
+            }
+        });
+    }
+
+    /**
+     * The profiles offered by nodes (not DEAD) that meet the task's requirements, each with the largest context size
+     * a node advertises for it.
+     */
+    public Map<String, Integer> offeredContextsFor(String specId, String taskId) {
+        return Jdbc.call(dataSource, "read offered profiles for " + specId + "/" + taskId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT o ->> 'name', max(coalesce((o ->> 'contextTokens')::int, 0))
+                    FROM task t
+                    JOIN node n ON n.status <> 'DEAD' AND t.requires <@ n.labels
+                    CROSS JOIN LATERAL jsonb_array_elements(n.profile_offers) o
+                    WHERE t.spec_id = ? AND t.task_id = ?
+                    GROUP BY 1
+                    """)) {
+                ps.setString(1, specId);
+                ps.setString(2, taskId);
+                Map<String, Integer> contexts = new TreeMap<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (rs.getString(1) != null) {
+                            contexts.put(rs.getString(1), rs.getInt(2));
+                        }
+                    }
+                }
+                return contexts;
+            }
+        });
+    }
+
+    /** Every node not DEAD, with what it offers. */
+    public List<Offering> offering() {
+        return Jdbc.call(dataSource, "read node offers", c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT name, status, labels::text, agent_profiles, profile_offers::text,
+                           greatest(capacity - active_leases, 0)
+                    FROM node WHERE status <> 'DEAD' ORDER BY name
+                    """);
+                    ResultSet rs = ps.executeQuery()) {
+                List<Offering> nodes = new ArrayList<>();
+                while (rs.next()) {
+                    nodes.add(new Offering(
+                            rs.getString(1),
+                            rs.getString(2),
+                            StringMapJson.read(rs.getString(3)),
+                            Set.of((String[]) rs.getArray(4).getArray()),
+                            ProfileOffersJson.read(rs.getString(5)),
+                            rs.getInt(6)));
+                }
+                return nodes;
+            }
         });
     }
 

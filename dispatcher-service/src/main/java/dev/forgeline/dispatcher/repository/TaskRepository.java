@@ -39,7 +39,7 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
             String taskId,
             String taskReadyJson,
             int attempt,
-            Map<String, String> labels,
+            Map<String, String> requires,
             String agentProfile,
             long estimateSeconds,
             Map<String, String> traceContext,
@@ -110,6 +110,7 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
             String taskReadyJson,
             int priority,
             Map<String, String> labels,
+            Map<String, String> requires,
             String agentProfile,
             long estimateSeconds,
             Map<String, String> traceContext,
@@ -119,8 +120,8 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO task (spec_id, task_id, task_ready, trace_context, state, attempt, attempt_base, priority,
                                       labels, agent_profile, estimate_seconds, ready_at, updated_at, revision,
-                                      needs_human_review, first_ready_at)
-                    VALUES (?, ?, ?, ?, 'READY', 0, 0, ?, ?::jsonb, ?, ?, now(), now(), ?, ?, now())
+                                      needs_human_review, first_ready_at, requires)
+                    VALUES (?, ?, ?, ?, 'READY', 0, 0, ?, ?::jsonb, ?, ?, now(), now(), ?, ?, now(), ?::jsonb)
                     ON CONFLICT (spec_id, task_id) DO UPDATE
                     SET task_ready = EXCLUDED.task_ready, trace_context = EXCLUDED.trace_context, state = 'READY',
                         attempt_base = task.attempt,
@@ -129,6 +130,7 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
                         permanent = false, not_before = NULL, lease_profile = NULL, previous_attempt = NULL,
                         waiting_reason = NULL, revision = EXCLUDED.revision,
                         needs_human_review = EXCLUDED.needs_human_review, first_ready_at = EXCLUDED.first_ready_at,
+                        requires = EXCLUDED.requires, unplaceable_since = NULL,
                         ready_at = EXCLUDED.ready_at, updated_at = EXCLUDED.updated_at
                     WHERE (task.state IN ('SUCCEEDED', 'FAILED', 'CANCELLED') AND EXCLUDED.revision >= task.revision)
                        OR (task.state = 'READY' AND EXCLUDED.revision > task.revision)
@@ -143,6 +145,7 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
                 ps.setLong(8, estimateSeconds);
                 ps.setInt(9, revision);
                 ps.setBoolean(10, needsHumanReview);
+                ps.setString(11, StringMapJson.write(requires));
                 return ps.executeUpdate() == 1;
             }
         });
@@ -174,13 +177,9 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
                           AND NOT (t.spec_id = ANY (?))
                           AND (NOT ? OR NOT t.needs_human_review)
                           AND NOT (coalesce(t.lease_profile, t.agent_profile, 'default') = ANY (?))
-                          AND ((t.labels = '{}'::jsonb AND coalesce(t.lease_profile, t.agent_profile) IS NULL)
-                               OR EXISTS (SELECT 1 FROM offer n
-                                          WHERE t.labels <@ n.labels
-                                            AND (coalesce(t.lease_profile, t.agent_profile) IS NULL
-                                                 OR cardinality(n.agent_profiles) = 0
-                                                 OR coalesce(t.lease_profile, t.agent_profile) = ANY (n.agent_profiles)))))
-                    SELECT t.spec_id, t.task_id, t.task_ready, t.attempt, t.labels::text, t.agent_profile,
+                          AND ((t.requires = '{}'::jsonb AND coalesce(t.lease_profile, t.agent_profile) IS NULL)
+                               OR EXISTS (SELECT 1 FROM offer n WHERE %s)))
+                    SELECT t.spec_id, t.task_id, t.task_ready, t.attempt, t.requires::text, t.agent_profile,
                            t.estimate_seconds, t.trace_context, t.lease_profile, t.previous_attempt, t.ready_at
                     FROM task t
                     JOIN candidate c ON c.spec_id = t.spec_id AND c.task_id = t.task_id
@@ -188,7 +187,7 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
                     ORDER BY c.starving DESC, t.priority DESC, coalesce(r.n, 0) + c.spec_rank, t.ready_at, t.task_id
                     LIMIT ?
                     FOR UPDATE OF t SKIP LOCKED
-                    """)) {
+                    """.formatted(NODE_OFFERS_TASK))) {
                 ps.setArray(1, c.createArrayOf("text", nodeNames.toArray(String[]::new)));
                 ps.setLong(2, exclusions.fairShareWindowMillis());
                 ps.setLong(3, exclusions.starvationMillis());
@@ -226,7 +225,7 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
                     UPDATE task t
                     SET state = 'LEASED', attempt = x.attempt, current_lease_id = x.lease_id,
                         fencing_token = x.fencing_token, node_name = x.node_name, failure_class = NULL, updated_at = ?,
-                        not_before = NULL, waiting_reason = NULL
+                        not_before = NULL, waiting_reason = NULL, unplaceable_since = NULL
                     FROM unnest(?::text[], ?::text[], ?::uuid[], ?::int8[], ?::text[], ?::int4[])
                          AS x(spec_id, task_id, lease_id, fencing_token, node_name, attempt)
                     WHERE t.spec_id = x.spec_id AND t.task_id = x.task_id
@@ -361,7 +360,7 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
         execute(
                 """
                 UPDATE task SET state = ?, failure_class = ?, failure_detail = ?, permanent = ?, updated_at = now(),
-                                not_before = NULL, waiting_reason = NULL
+                                not_before = NULL, waiting_reason = NULL, unplaceable_since = NULL
                 WHERE spec_id = ? AND task_id = ?
                 """,
                 state.name(),
@@ -377,10 +376,17 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
         execute("""
                 UPDATE task SET state = 'READY', attempt_base = attempt, failure_class = NULL, failure_detail = NULL,
                                 permanent = false, not_before = NULL, waiting_reason = NULL, first_ready_at = now(),
-                                ready_at = now(), updated_at = now()
+                                ready_at = now(), updated_at = now(), unplaceable_since = NULL
                 WHERE spec_id = ? AND task_id = ?
                 """, specId, taskId);
     }
+
+    /** SQL condition: node {@code n} offers what task {@code t} requires (its labels and its agent profile). */
+    static final String NODE_OFFERS_TASK = """
+            t.requires <@ n.labels
+            AND (coalesce(t.lease_profile, t.agent_profile) IS NULL
+                 OR cardinality(n.agent_profiles) = 0
+                 OR coalesce(t.lease_profile, t.agent_profile) = ANY (n.agent_profiles))""";
 
     /** Flags READY tasks no node can take (schedule-to-start) and clears the flag of those that can be taken. */
     public int flagUnschedulable(long waitedMillis) {
@@ -388,25 +394,73 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
             try (PreparedStatement clear = c.prepareStatement("""
                     UPDATE task t SET waiting_reason = NULL
                     WHERE t.state = 'READY' AND t.waiting_reason IS NOT NULL
-                      AND EXISTS (SELECT 1 FROM node n WHERE n.status = 'READY' AND t.labels <@ n.labels
-                                  AND (coalesce(t.lease_profile, t.agent_profile) IS NULL
-                                       OR cardinality(n.agent_profiles) = 0
-                                       OR coalesce(t.lease_profile, t.agent_profile) = ANY (n.agent_profiles)))
-                    """);
+                      AND EXISTS (SELECT 1 FROM node n WHERE n.status = 'READY' AND %s)
+                    """.formatted(NODE_OFFERS_TASK));
                     PreparedStatement flag = c.prepareStatement("""
-                    UPDATE task t SET waiting_reason = 'schedule-to-start: no READY node offers labels ' || t.labels::text
+                    UPDATE task t SET waiting_reason = 'schedule-to-start: no READY node offers requirements ' || t.requires::text
                                || coalesce(' and agent profile ' || coalesce(t.lease_profile, t.agent_profile), '')
                                || ' (waiting since ' || to_char(t.ready_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ')'
                     WHERE t.state = 'READY' AND t.waiting_reason IS NULL
                       AND t.ready_at < now() - ? * interval '1 millisecond'
-                      AND NOT EXISTS (SELECT 1 FROM node n WHERE n.status = 'READY' AND t.labels <@ n.labels
-                                  AND (coalesce(t.lease_profile, t.agent_profile) IS NULL
-                                       OR cardinality(n.agent_profiles) = 0
-                                       OR coalesce(t.lease_profile, t.agent_profile) = ANY (n.agent_profiles)))
-                    """)) {
+                      AND NOT EXISTS (SELECT 1 FROM node n WHERE n.status = 'READY' AND %s)
+                    """.formatted(NODE_OFFERS_TASK))) {
                 clear.executeUpdate();
                 flag.setLong(1, waitedMillis);
                 return flag.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * Keeps {@code unplaceable_since} of READY tasks: set when no registered node (any status but DEAD) offers the
+     * task's requirements and agent profile, cleared as soon as one does.
+     */
+    public void trackUnplaceable() {
+        Jdbc.call(dataSource, "track unplaceable tasks", c -> {
+            try (PreparedStatement clear = c.prepareStatement("""
+                    UPDATE task t SET unplaceable_since = NULL
+                    WHERE t.state = 'READY' AND t.unplaceable_since IS NOT NULL
+                      AND EXISTS (SELECT 1 FROM node n WHERE n.status <> 'DEAD' AND %s)
+                    """.formatted(NODE_OFFERS_TASK));
+                    PreparedStatement mark = c.prepareStatement("""
+                    UPDATE task t SET unplaceable_since = now()
+                    WHERE t.state = 'READY' AND t.unplaceable_since IS NULL
+                      AND NOT EXISTS (SELECT 1 FROM node n WHERE n.status <> 'DEAD' AND %s)
+                    """.formatted(NODE_OFFERS_TASK))) {
+                clear.executeUpdate();
+                return mark.executeUpdate();
+            }
+        });
+    }
+
+    /** A READY task no registered node has offered to take for the grace period. */
+    public record Unplaceable(
+            String specId, String taskId, Map<String, String> requires, String profile, Instant since) {}
+
+    /** READY tasks no registered node has offered to take for {@code graceMillis}, locked. */
+    public List<Unplaceable> lockUnplaceable(long graceMillis, int max) {
+        return Jdbc.call(dataSource, "find unplaceable tasks", c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT spec_id, task_id, requires::text, coalesce(lease_profile, agent_profile), unplaceable_since
+                    FROM task
+                    WHERE state = 'READY' AND unplaceable_since < now() - ? * interval '1 millisecond'
+                    ORDER BY unplaceable_since
+                    LIMIT ? FOR UPDATE SKIP LOCKED
+                    """)) {
+                ps.setLong(1, graceMillis);
+                ps.setInt(2, max);
+                List<Unplaceable> found = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        found.add(new Unplaceable(
+                                rs.getString(1),
+                                rs.getString(2),
+                                StringMapJson.read(rs.getString(3)),
+                                rs.getString(4),
+                                Jdbc.instant(rs.getTimestamp(5))));
+                    }
+                }
+                return found;
             }
         });
     }

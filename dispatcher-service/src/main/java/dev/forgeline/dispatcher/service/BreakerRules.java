@@ -2,15 +2,45 @@ package dev.forgeline.dispatcher.service;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Set;
 
 import dev.forgeline.contracts.BreakerState;
+import dev.forgeline.contracts.FailureClass;
 
 /**
  * The breaker state machine, pure. CLOSED opens when the window holds at least {@code minAttempts} attempts and
  * at least {@code failureRatio} of them failed. OPEN turns HALF_OPEN after the cool-down (one probe lease may
  * go). HALF_OPEN closes on a successful attempt and opens again on a failed one.
+ *
+ * <p>Who a failure blames: a node breaker counts only failures that point at the node (network, lost heartbeats,
+ * dependency resolution, and agent crashes or hangs), a profile breaker only those that point at the profile (agent
+ * crashes or hangs), and neither counts failures that point at the task itself (tests the agent cannot pass, context
+ * exhausted or a prompt too long, an ambiguous spec, review verdicts, budget, cancellation). The windows count a
+ * failure once per task, so crashes blame a node or profile only when they happen across different tasks.
  */
 public final class BreakerRules {
+    /** Failure classes that point at the node the attempt ran on. */
+    static final Set<FailureClass> NODE_FAILURES = EnumSet.of(
+            FailureClass.ORPHANED,
+            FailureClass.NETWORK,
+            FailureClass.DEPENDENCY_RESOLUTION,
+            FailureClass.AGENT_ERROR,
+            FailureClass.TIMEOUT);
+
+    /** Failure classes that point at the agent profile the attempt ran. */
+    static final Set<FailureClass> PROFILE_FAILURES = EnumSet.of(FailureClass.AGENT_ERROR, FailureClass.TIMEOUT);
+
+    /** For a node breaker: true when the failure blames the node, null when it says nothing about it. */
+    public static Boolean blamesNode(FailureClass failureClass) {
+        return NODE_FAILURES.contains(failureClass) ? Boolean.TRUE : null;
+    }
+
+    /** For a profile breaker: true when the failure blames the profile, null when it says nothing about it. */
+    public static Boolean blamesProfile(FailureClass failureClass) {
+        return PROFILE_FAILURES.contains(failureClass) ? Boolean.TRUE : null;
+    }
+
     /** A change to make, or null for none. */
     public record Transition(BreakerState to, String reason) {}
 

@@ -17,8 +17,10 @@ import dev.forgeline.dispatcher.repository.CounterRepository;
 import dev.forgeline.dispatcher.repository.LeaseRepository;
 import dev.forgeline.dispatcher.repository.LeaseRepository.ExpiredLease;
 import dev.forgeline.dispatcher.repository.NodeRepository;
+import dev.forgeline.dispatcher.repository.NodeRepository.Offering;
 import dev.forgeline.dispatcher.repository.TaskRepository;
 import dev.forgeline.dispatcher.repository.TaskRepository.TaskRow;
+import dev.forgeline.dispatcher.repository.TaskRepository.Unplaceable;
 import dev.forgeline.dispatcher.service.RetryService.EndedAttempt;
 import org.jboss.logging.Logger;
 
@@ -30,7 +32,8 @@ import org.jboss.logging.Logger;
  * worker instance that has since been replaced, is ORPHANED; one past its start-to-close deadline is TIMEOUT.
  * The lease is revoked (LEASE_REVOKED to the node), the slot freed, and the retry table decides;</li>
  * <li>the sweeper resets tasks LEASED or RUNNING for more than {@code sweeper-factor} x their estimate, or left
- * without an open lease; fails READY tasks past schedule-to-close; flags READY tasks no node can take.</li>
+ * without an open lease; fails READY tasks past schedule-to-close; flags READY tasks no node can take; and turns
+ * tasks no registered node offers to run for {@code unplaceable-grace} into a decision.</li>
  * </ul>
  */
 @ApplicationScoped
@@ -160,6 +163,35 @@ public class LeaseSupervisor {
         metrics.timeout("sweeper", swept);
         metrics.timeout("schedule_to_close", late.size());
         return swept + late.size();
+    }
+
+    /**
+     * READY tasks that no registered node (any status but DEAD) has offered to run for {@code unplaceable-grace}
+     * fail for good as AMBIGUOUS_SPEC, naming the unmet requirement: the planner turns that into a decision for a
+     * person (amend the requirements or profile, or release the task again once such a node is registered), instead
+     * of the task waiting for schedule-to-close.
+     */
+    @Transactional
+    public int raiseUnplaceable() {
+        tasks.trackUnplaceable();
+        List<Unplaceable> stranded =
+                tasks.lockUnplaceable(config.unplaceableGrace().toMillis(), config.batchSize());
+        if (stranded.isEmpty()) {
+            return 0;
+        }
+        List<Offering> registered = nodes.offering();
+        for (Unplaceable task : stranded) {
+            TaskRow row = tasks.lockRow(task.specId(), task.taskId()).orElseThrow();
+            List<String> unmet = PlacementCheck.unmet(task.requires(), task.profile(), registered);
+            String reason = "unplaceable: no registered node offers " + String.join(", ", unmet) + " (since "
+                    + task.since() + ", grace " + config.unplaceableGrace() + "): amend the task's requirements or"
+                    + " agent profile, or register a node that offers them and release the task again";
+            tasks.finish(task.specId(), task.taskId(), TaskState.FAILED, FailureClass.AMBIGUOUS_SPEC, reason, true);
+            retries.announceFinalFailure(row, FailureClass.AMBIGUOUS_SPEC, reason);
+            LOG.warnf("%s/%s %s", task.specId(), task.taskId(), reason);
+        }
+        metrics.timeout("unplaceable", stranded.size());
+        return stranded.size();
     }
 
     /** Flags READY tasks waiting longer than schedule-to-start that no node can take. */

@@ -11,6 +11,7 @@ import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
 import dev.forgeline.contracts.payload.NodeHeartbeat;
+import dev.forgeline.contracts.payload.ProfileOffer;
 import dev.forgeline.dispatcher.domain.Node;
 import dev.forgeline.dispatcher.domain.NodeStatus;
 import dev.forgeline.dispatcher.mapping.NodeMapper;
@@ -54,7 +55,8 @@ public class NodeService {
         validate(registration);
         List<String> profiles = registration.agentProfiles() == null ? List.of() : registration.agentProfiles();
         Map<String, String> labels = registration.labels() == null ? Map.of() : registration.labels();
-        nodes.upsert(registration.name(), registration.capacity(), labels, profiles);
+        List<ProfileOffer> offers = registration.profileOffers() == null ? List.of() : registration.profileOffers();
+        nodes.upsert(registration.name(), registration.capacity(), labels, profiles, offers);
         dispatchLoop.wakeAfterCommit();
         return NodeMapper.toView(nodes.findById(registration.name()));
     }
@@ -76,7 +78,10 @@ public class NodeService {
                 heartbeat.instanceId(),
                 heartbeat.capacity(),
                 heartbeat.labels(),
-                heartbeat.agentProfiles());
+                heartbeat.agentProfiles(),
+                heartbeat.profileOffers().stream()
+                        .filter(o -> o != null && o.name() != null && !o.name().isBlank())
+                        .toList());
         if (before != null
                 && before.instanceId() != null
                 && !before.instanceId().equals(heartbeat.instanceId())) {
@@ -184,6 +189,20 @@ public class NodeService {
         if (registration.agentProfiles() != null
                 && registration.agentProfiles().stream().anyMatch(p -> p == null || p.isBlank())) {
             errors.add(new ProblemError("agent profiles must not be blank", null, "agentProfiles"));
+        }
+        if (registration.profileOffers() != null) {
+            for (int i = 0; i < registration.profileOffers().size(); i++) {
+                ProfileOffer offer = registration.profileOffers().get(i);
+                String field = "profileOffers[" + i + "]";
+                if (offer == null || offer.name() == null || offer.name().isBlank()) {
+                    errors.add(new ProblemError("a profile offer needs a name", null, field + ".name"));
+                } else if (offer.contextTokens() < 0) {
+                    errors.add(new ProblemError(
+                            "contextTokens must be 0 (unknown) or more, was " + offer.contextTokens(),
+                            null,
+                            field + ".contextTokens"));
+                }
+            }
         }
         if (!errors.isEmpty()) {
             throw ProblemException.badRequest(

@@ -31,14 +31,38 @@ public final class RetryPolicy {
      */
     public record Decision(boolean retry, RetryStrategy strategy, Duration delay, String nextProfile, String reason) {}
 
-    /** What is known about the failure being decided. */
+    /**
+     * What is known about the failure being decided.
+     *
+     * @param currentProfile  the profile the attempt ran (the node's default when the lease named none)
+     * @param currentContext  its context size in tokens as the node advertised it; null when unknown
+     * @param offeredContexts profiles offered by the nodes that can run the task (not DEAD, requirements met), with
+     *                        their context sizes in tokens
+     */
     public record Failure(
             FailureClass failureClass,
             int attemptsUsed,
             int retriesOfClass,
             String currentProfile,
+            Integer currentContext,
+            Map<String, Integer> offeredContexts,
             Instant firstReadyAt,
-            Instant now) {}
+            Instant now) {
+        public Failure {
+            offeredContexts = offeredContexts == null ? Map.of() : Map.copyOf(offeredContexts);
+        }
+
+        /** A failure that says nothing about profiles. */
+        public Failure(
+                FailureClass failureClass,
+                int attemptsUsed,
+                int retriesOfClass,
+                String currentProfile,
+                Instant firstReadyAt,
+                Instant now) {
+            this(failureClass, attemptsUsed, retriesOfClass, currentProfile, null, Map.of(), firstReadyAt, now);
+        }
+    }
 
     static final Map<FailureClass, Rule> DEFAULTS = defaults();
 
@@ -54,7 +78,6 @@ public final class RetryPolicy {
     private final double jitter;
     private final int maxAttempts;
     private final Duration scheduleToClose;
-    private final Map<String, Long> profileContexts;
     private final DoubleSupplier random;
 
     public RetryPolicy(
@@ -65,7 +88,6 @@ public final class RetryPolicy {
             double jitter,
             int maxAttempts,
             Duration scheduleToClose,
-            Map<String, Long> profileContexts,
             DoubleSupplier random) {
         this.table = Map.copyOf(table);
         this.initialBackoff = initialBackoff;
@@ -74,7 +96,6 @@ public final class RetryPolicy {
         this.jitter = jitter;
         this.maxAttempts = maxAttempts;
         this.scheduleToClose = scheduleToClose;
-        this.profileContexts = Map.copyOf(profileContexts);
         this.random = random;
     }
 
@@ -89,8 +110,6 @@ public final class RetryPolicy {
             int maxRetries = policy.maxRetries().orElse(base.maxRetries());
             table.put(failureClass, new Rule(strategy, maxRetries));
         });
-        Map<String, Long> contexts = new java.util.HashMap<>();
-        config.agentProfiles().forEach((name, profile) -> contexts.put(name, profile.contextTokens()));
         return new RetryPolicy(
                 table,
                 config.retry().initialBackoff(),
@@ -99,7 +118,6 @@ public final class RetryPolicy {
                 config.retry().jitter(),
                 config.maxAttempts(),
                 config.scheduleToClose(),
-                contexts,
                 Math::random);
     }
 
@@ -153,13 +171,18 @@ public final class RetryPolicy {
         }
         String nextProfile = null;
         if (strategy == RetryStrategy.LARGER_CONTEXT) {
-            Optional<String> larger = largerProfile(failure.currentProfile());
+            Optional<String> larger = largerProfile(failure);
             if (larger.isEmpty()) {
+                String current = failure.currentProfile() == null ? "the node's default" : failure.currentProfile();
                 return permanent(
                         strategy,
-                        "CONTEXT_EXHAUSTED and no agent profile with a larger context than "
-                                + (failure.currentProfile() == null ? "the default" : failure.currentProfile())
-                                + ": the planner splits the task");
+                        failure.currentContext() == null || failure.currentContext() <= 0
+                                ? "CONTEXT_EXHAUSTED on " + current + ", whose context size no node advertises, so no"
+                                        + " agent profile with a larger context can be chosen: the planner splits the"
+                                        + " task"
+                                : "CONTEXT_EXHAUSTED and no agent profile with a larger context than " + current
+                                        + " (" + failure.currentContext() + " tokens) is offered by a node that can"
+                                        + " run the task: the planner splits the task");
             }
             nextProfile = larger.get();
         }
@@ -178,12 +201,19 @@ public final class RetryPolicy {
         return Duration.ofMillis(Math.max(0, Math.round(capped * factor)));
     }
 
-    /** The profile with the smallest context larger than the current one's. */
-    Optional<String> largerProfile(String current) {
-        long currentContext = current == null ? 0 : profileContexts.getOrDefault(current, 0L);
-        return profileContexts.entrySet().stream()
-                .filter(e -> e.getValue() > currentContext && !e.getKey().equals(current))
-                .min(Comparator.comparingLong(Map.Entry<String, Long>::getValue).thenComparing(Map.Entry::getKey))
+    /**
+     * The offered profile with the smallest context larger than the one the attempt ran on; none when that one's size
+     * is unknown (a guess could pick a smaller one).
+     */
+    static Optional<String> largerProfile(Failure failure) {
+        Integer current = failure.currentContext();
+        if (current == null || current <= 0) {
+            return Optional.empty();
+        }
+        return failure.offeredContexts().entrySet().stream()
+                .filter(e -> e.getValue() != null && e.getValue() > current)
+                .min(Comparator.comparingInt(Map.Entry<String, Integer>::getValue)
+                        .thenComparing(Map.Entry::getKey))
                 .map(Map.Entry::getKey);
     }
 

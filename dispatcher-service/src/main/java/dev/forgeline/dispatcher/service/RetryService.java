@@ -1,8 +1,9 @@
 package dev.forgeline.dispatcher.service;
 
 import java.time.Instant;
-import java.util.EnumSet;
-import java.util.Set;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -13,6 +14,7 @@ import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.TaskState;
 import dev.forgeline.contracts.payload.PreviousAttempt;
+import dev.forgeline.contracts.payload.ProfileOffer;
 import dev.forgeline.contracts.payload.TaskStateChanged;
 import dev.forgeline.dispatcher.config.DispatcherConfig;
 import dev.forgeline.dispatcher.domain.Counter;
@@ -21,6 +23,7 @@ import dev.forgeline.dispatcher.metrics.DispatcherMetrics;
 import dev.forgeline.dispatcher.repository.AttemptRepository;
 import dev.forgeline.dispatcher.repository.AttemptRepository.NewAttempt;
 import dev.forgeline.dispatcher.repository.CounterRepository;
+import dev.forgeline.dispatcher.repository.NodeRepository;
 import dev.forgeline.dispatcher.repository.TaskRepository;
 import dev.forgeline.dispatcher.repository.TaskRepository.TaskRow;
 import dev.forgeline.dispatcher.service.RetryPolicy.Decision;
@@ -36,17 +39,9 @@ import org.jboss.logging.Logger;
 public class RetryService {
     private static final Logger LOG = Logger.getLogger(RetryService.class);
     static final int MAX_TAIL = 4000;
-    /** Classes that say something about the node or agent profile: the breakers count them. */
-    static final Set<FailureClass> BREAKER_FAILURES = EnumSet.of(
-            FailureClass.ORPHANED,
-            FailureClass.TIMEOUT,
-            FailureClass.NETWORK,
-            FailureClass.AGENT_ERROR,
-            FailureClass.TEST_FAILURE,
-            FailureClass.CONTEXT_EXHAUSTED,
-            FailureClass.DEPENDENCY_RESOLUTION);
 
     private final TaskRepository tasks;
+    private final NodeRepository nodes;
     private final AttemptRepository attempts;
     private final CounterRepository counters;
     private final Outbox outbox;
@@ -57,6 +52,7 @@ public class RetryService {
 
     public RetryService(
             TaskRepository tasks,
+            NodeRepository nodes,
             AttemptRepository attempts,
             CounterRepository counters,
             Outbox outbox,
@@ -65,6 +61,7 @@ public class RetryService {
             ObjectMapper json,
             DispatcherConfig config) {
         this.tasks = tasks;
+        this.nodes = nodes;
         this.attempts = attempts;
         this.counters = counters;
         this.outbox = outbox;
@@ -99,6 +96,7 @@ public class RetryService {
                 "NONE",
                 null,
                 null,
+                false,
                 false));
     }
 
@@ -117,6 +115,7 @@ public class RetryService {
                 FailureClass.CANCELLED,
                 detail,
                 "NONE",
+                null,
                 null,
                 null,
                 null));
@@ -140,11 +139,31 @@ public class RetryService {
             String reviewComment) {
         int retriesOfClass = attempts.retriesOfClass(task.specId(), task.taskId(), task.attemptBase(), failureClass);
         Instant now = Instant.now();
+        String ranProfile = ended.agentProfile();
+        Integer ranContext = null;
+        Map<String, Integer> offered = Map.of();
+        if (policy.rule(failureClass).strategy() == RetryStrategy.LARGER_CONTEXT) {
+            // what the attempt really ran on: the named profile, or the node's default (its first offer)
+            List<ProfileOffer> nodeOffers = ended.nodeName() == null ? List.of() : nodes.offersOf(ended.nodeName());
+            String named = ranProfile;
+            Optional<ProfileOffer> ran = named == null
+                    ? nodeOffers.stream().findFirst()
+                    : nodeOffers.stream().filter(o -> named.equals(o.name())).findFirst();
+            offered = nodes.offeredContextsFor(task.specId(), task.taskId());
+            if (ran.isPresent()) {
+                ranProfile = ran.get().name();
+                ranContext = ran.get().contextTokens();
+            } else if (ranProfile != null) {
+                ranContext = offered.get(ranProfile);
+            }
+        }
         Decision decision = policy.decide(new Failure(
                 failureClass,
                 task.attempt() - task.attemptBase(),
                 retriesOfClass,
-                ended.agentProfile(),
+                ranProfile,
+                ranContext,
+                offered,
                 task.firstReadyAt(),
                 now));
         String shortDetail = LeaseOutcomeService.truncate(detail);
@@ -163,7 +182,8 @@ public class RetryService {
                 decision.retry() ? "RETRY" : "PERMANENT",
                 decision.nextProfile(),
                 retryAt,
-                BREAKER_FAILURES.contains(failureClass) ? Boolean.TRUE : null));
+                BreakerRules.blamesNode(failureClass),
+                BreakerRules.blamesProfile(failureClass)));
         long token = ended.fencingToken() == null ? 0 : ended.fencingToken();
         String key = task.specId() + "/" + task.taskId();
         String reason = (shortDetail == null ? failureClass.name() : shortDetail) + "; " + decision.reason();

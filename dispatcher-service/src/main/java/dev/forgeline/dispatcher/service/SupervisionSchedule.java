@@ -42,6 +42,7 @@ public class SupervisionSchedule {
         try {
             supervisor.sweep();
             supervisor.flagUnschedulable();
+            supervisor.raiseUnplaceable();
         } catch (RuntimeException e) {
             LOG.warnf("sweep failed, retrying at the next one: %s", e.getMessage());
         }

@@ -84,6 +84,7 @@ public class TaskIntakeService {
                 encode(ready),
                 ready.priority(),
                 ready.labels(),
+                ready.requires(),
                 agentProfile,
                 ready.estimateSeconds(),
                 traceContexts.current(),

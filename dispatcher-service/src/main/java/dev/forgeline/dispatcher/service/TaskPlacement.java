@@ -8,8 +8,9 @@ import dev.forgeline.dispatcher.repository.NodeRepository.FreeNode;
 import dev.forgeline.dispatcher.repository.TaskRepository.DispatchableTask;
 
 /**
- * Chooses a node for each task of a dispatch round, in the tasks' order. A task fits a node when every label of
- * the task is on the node with the same value, and its agent profile (when it names one) is among the node's
+ * Chooses a node for each task of a dispatch round, in the tasks' order. A task fits a node when every placement
+ * requirement of the task ({@code requires}; its labels are metadata and play no part) is a label of the node with
+ * the same value, and its agent profile (when it names one) is among the node's
  * profiles or the node lists none. Among the fitting nodes the one with the most free slots left wins (the first
  * by name on a tie), which spreads work over nodes instead of filling one after another.
  */
@@ -47,8 +48,8 @@ public final class TaskPlacement {
     }
 
     static boolean fits(DispatchableTask task, FreeNode node) {
-        for (Map.Entry<String, String> label : task.labels().entrySet()) {
-            if (!label.getValue().equals(node.labels().get(label.getKey()))) {
+        for (Map.Entry<String, String> requirement : task.requires().entrySet()) {
+            if (!requirement.getValue().equals(node.labels().get(requirement.getKey()))) {
                 return false;
             }
         }

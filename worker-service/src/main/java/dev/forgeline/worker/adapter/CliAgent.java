@@ -19,7 +19,8 @@ import dev.forgeline.worker.process.ProcessRunner;
  * A coding-agent CLI run non-interactively in the worktree: the command line of the adapter, the prompt on stdin,
  * as an argument or in a file, the provider key of the profile in the process environment only, the output
  * parsed (unmasked, in memory) for tokens and cost, and the whole process tree killed at the deadline. When the
- * agent reports tokens but no cost, the profile's price supplies it ({@code costEstimated=true}).
+ * agent reports tokens but no cost, the profile's price supplies it ({@code costEstimated=true}); with no price known
+ * the cost is unknown (null, {@code costEstimated=true}).
  */
 public abstract class CliAgent implements AgentAdapter {
     private final int outputTailLines;
@@ -112,6 +113,10 @@ public abstract class CliAgent implements AgentAdapter {
         if (cost == null) {
             if (profile.price() != null) {
                 cost = profile.price().cost(parsed.inputTokens(), parsed.outputTokens(), parsed.cachedTokens());
+                estimated = true;
+            } else if (parsed.inputTokens() + parsed.outputTokens() + parsed.cachedTokens() > 0) {
+                // tokens were spent at a price nobody knows: unknown, never a made-up $0
+                cost = null;
                 estimated = true;
             } else {
                 cost = BigDecimal.ZERO;

@@ -22,7 +22,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Says the node is alive every {@code heartbeat-interval-seconds}, running or idle: name, kind, an instance id new
- * per process start, labels, agent profiles, capacity and the leases it runs. Three missed ones make the node DEAD
+ * per process start, labels, agent profiles (names, and offers with adapter, model and context size), capacity and
+ * the leases it runs. Three missed ones make the node DEAD
  * for the dispatcher.
  */
 @ApplicationScoped
@@ -77,7 +78,8 @@ public class NodeHeartbeatPublisher {
                             .map(AttemptProgress::lease)
                             .map(l -> l.leaseId())
                             .toList(),
-                    Instant.now());
+                    Instant.now(),
+                    profiles.offers());
             publisher.send(Envelope.of(EventType.NODE_HEARTBEAT, null, null, beat, Map.of()));
         } catch (RuntimeException e) {
             LOG.warnf("node heartbeat not sent: %s", e.getMessage());

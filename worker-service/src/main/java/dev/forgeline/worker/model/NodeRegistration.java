@@ -3,5 +3,16 @@ package dev.forgeline.worker.model;
 import java.util.List;
 import java.util.Map;
 
-/** The body of {@code POST /nodes} on the dispatcher: who this worker is and what it can run. */
-public record NodeRegistration(String name, int capacity, Map<String, String> labels, List<String> agentProfiles) {}
+import dev.forgeline.contracts.payload.ProfileOffer;
+
+/**
+ * The body of {@code POST /nodes} on the dispatcher: who this worker is and what it can run.
+ *
+ * @param profileOffers the profiles it offers with adapter, model and context size, its default first
+ */
+public record NodeRegistration(
+        String name,
+        int capacity,
+        Map<String, String> labels,
+        List<String> agentProfiles,
+        List<ProfileOffer> profileOffers) {}

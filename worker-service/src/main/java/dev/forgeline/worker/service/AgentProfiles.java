@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.forgeline.contracts.payload.ProfileOffer;
 import dev.forgeline.worker.adapter.AgentAdapter;
 import dev.forgeline.worker.adapter.AgentProfile;
 import dev.forgeline.worker.adapter.CliAgent;
@@ -113,6 +114,30 @@ public class AgentProfiles {
         return profile != null
                 ? profile
                 : AgentProfile.ofAdapter(adapters.defaultAdapter().id());
+    }
+
+    /**
+     * The profiles this worker offers, its default first, with adapter, model and context size (0 when not
+     * configured): what the dispatcher places tasks on and picks a larger context from after CONTEXT_EXHAUSTED.
+     */
+    public List<ProfileOffer> offers() {
+        List<ProfileOffer> offers = new java.util.ArrayList<>();
+        AgentProfile fallback = select(null);
+        offers.add(offer(defaultName, fallback));
+        byName.forEach((name, profile) -> {
+            if (!name.equals(defaultName)) {
+                offers.add(offer(name, profile));
+            }
+        });
+        return List.copyOf(offers);
+    }
+
+    private static ProfileOffer offer(String name, AgentProfile profile) {
+        return new ProfileOffer(
+                name,
+                profile.adapter(),
+                profile.model(),
+                profile.contextTokens() == null ? 0 : profile.contextTokens());
     }
 
     /** The profile names and adapter ids this worker can run, its default first, for registration and heartbeats. */

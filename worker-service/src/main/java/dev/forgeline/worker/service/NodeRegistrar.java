@@ -63,7 +63,11 @@ public class NodeRegistrar {
 
     public NodeRegistration registration() {
         return new NodeRegistration(
-                config.nodeName(), config.capacity(), new TreeMap<>(config.labels()), profiles.names());
+                config.nodeName(),
+                config.capacity(),
+                new TreeMap<>(config.labels()),
+                profiles.names(),
+                profiles.offers());
     }
 
     private void register(long nextDelayMillis) {

@@ -161,6 +161,18 @@ class ScriptedCliAgentsTest {
     }
 
     @Test
+    void aModelMissingFromThePriceTableHasAnUnknownCostNotZero() throws Exception {
+        Path cli = script("codex", "codex/exec.jsonl", "OPENAI_API_KEY", 0);
+
+        AgentRun run = run(new CodexAgent(40), cli, "gpt-unlisted", null, "OPENAI_API_KEY");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.usage().inputTokens()).isEqualTo(4277);
+        assertThat(run.usage().costUsd()).isNull();
+        assertThat(run.usage().costEstimated()).isTrue();
+    }
+
+    @Test
     void aiderMessageFileNoAutoCommitsCostFromItsOutput() throws Exception {
         Path cli = script("aider", "aider/output.txt", "ANTHROPIC_API_KEY", 0);
 
