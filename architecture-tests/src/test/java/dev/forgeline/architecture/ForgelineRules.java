@@ -38,6 +38,8 @@ final class ForgelineRules {
     static final String[] THREAD_PACKAGES = {
         "dev.forgeline.worker.process..",
         "dev.forgeline.support.process..",
+        // the git layer drains a child's output pipes on threads of its own, as process runners must
+        "dev.forgeline.support.git..",
         "dev.forgeline.support.outbox..",
         "dev.forgeline.stack..",
     };
