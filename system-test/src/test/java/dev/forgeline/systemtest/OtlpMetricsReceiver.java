@@ -37,7 +37,7 @@ final class OtlpMetricsReceiver implements AutoCloseable {
     record Series(Type type, Map<String, String> attributes, double latest, double max) {
         @Override
         public String toString() {
-            return type + attributes + "=" + latest + " (max " + max + ")";
+            return type.name() + attributes + "=" + latest + " (max " + max + ")";
         }
     }
 
