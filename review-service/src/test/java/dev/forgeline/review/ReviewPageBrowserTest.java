@@ -43,7 +43,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * The review page in a real headless Chromium: a person opens the queue, reads a review's coloured diff and
  * requests changes, then approves another one; the results are checked over REST, in git and on Kafka.
  * Needs Debian's {@code chromium} and {@code chromium-driver}: skipped without them, unless
- * {@code FORGELINE_REQUIRE_BROWSER} is set, then it fails.
+ * {@code FORGELINE_REQUIRE_BROWSER=1} (CI sets it), then it fails.
  */
 @QuarkusTest
 @QuarkusTestResource(value = ForgelineInfraResource.class, restrictToAnnotatedClass = false)
@@ -167,10 +167,16 @@ class ReviewPageBrowserTest {
             return;
         }
         String message = "the review page test needs " + String.join(" and ", missing);
-        if (System.getenv("FORGELINE_REQUIRE_BROWSER") != null) {
-            throw new AssertionError(message + ", and FORGELINE_REQUIRE_BROWSER is set");
+        if (browserRequired(System.getenv("FORGELINE_REQUIRE_BROWSER"))) {
+            throw new AssertionError(message + ", and FORGELINE_REQUIRE_BROWSER=1 requires it");
         }
         Assumptions.abort(message);
+    }
+
+    /** Whether the browser test must run: {@code FORGELINE_REQUIRE_BROWSER=1} (or {@code true}). */
+    static boolean browserRequired(String setting) {
+        return setting != null
+                && (setting.strip().equals("1") || setting.strip().equalsIgnoreCase("true"));
     }
 
     private WebDriver startBrowser() throws Exception {

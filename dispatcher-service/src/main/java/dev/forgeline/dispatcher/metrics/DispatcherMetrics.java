@@ -69,13 +69,10 @@ public class DispatcherMetrics {
 
     private static LongCounter counter(Meter meter, String name) {
         MetricNames.Instrument instrument = MetricNames.instrument(name);
-        LongCounter counter = meter.counterBuilder(instrument.name())
+        return meter.counterBuilder(instrument.name())
                 .setUnit(instrument.unit())
                 .setDescription(instrument.description())
                 .build();
-        // a counter starts at 0 so its series exists (and rates work) before the first event
-        counter.add(0);
-        return counter;
     }
 
     private static io.opentelemetry.api.metrics.LongGaugeBuilder gauge(Meter meter, String name) {

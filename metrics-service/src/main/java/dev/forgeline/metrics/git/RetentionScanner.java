@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 import dev.forgeline.metrics.service.FiguresService;
 import org.eclipse.jgit.api.Git;
@@ -30,9 +31,18 @@ import org.eclipse.jgit.util.io.DisabledOutputStream;
  * attempt's commit; the merge commit carries one too, but a merge adds no lines of its own). Generated lines of a
  * task commit are the lines it added against its first parent; surviving lines are the lines of the branch's
  * current tree that blame attributes to it.
+ *
+ * <p>Revert commits are not task output, even when they carry the trailer: the review service's revert of a merge
+ * ({@code Forgeline-Revert: <merge>} beside the task's {@code Forgeline-Task}) and any commit made by {@code git
+ * revert} ("This reverts commit <sha>."). The lines they restore are old lines, not generated ones.
  */
 public final class RetentionScanner {
     public static final String TRAILER = "Forgeline-Task";
+    /** The trailer the review service writes on the commit that reverts a merge. */
+    public static final String REVERT_TRAILER = "Forgeline-Revert";
+
+    private static final Pattern GIT_REVERT_MESSAGE =
+            Pattern.compile("^This reverts commit [0-9a-f]{7,64}\\b", Pattern.MULTILINE);
 
     private RetentionScanner() {}
 
@@ -79,7 +89,7 @@ public final class RetentionScanner {
                     continue;
                 }
                 List<String> trailer = commit.getFooterLines(TRAILER);
-                if (trailer.isEmpty()) {
+                if (trailer.isEmpty() || isRevert(commit)) {
                     continue;
                 }
                 String ref = trailer.get(0).strip();
@@ -103,6 +113,11 @@ public final class RetentionScanner {
             }
         }
         return commits;
+    }
+
+    private static boolean isRevert(RevCommit commit) {
+        return !commit.getFooterLines(REVERT_TRAILER).isEmpty()
+                || GIT_REVERT_MESSAGE.matcher(commit.getFullMessage()).find();
     }
 
     private static Map<ObjectId, Integer> blame(

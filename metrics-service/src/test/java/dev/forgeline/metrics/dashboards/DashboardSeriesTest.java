@@ -17,8 +17,8 @@ import dev.forgeline.contracts.MetricNames.Instrument;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every provisioned Grafana dashboard queries only series that the OpenTelemetry to Prometheus name mapping
- * produces for an instrument in MetricNames.ALL.
+ * Every provisioned Grafana dashboard queries only series that the OpenTelemetry Collector's Prometheus exporter
+ * produces for an instrument in MetricNames.ALL (names from {@link CollectorPrometheusNames}).
  */
 class DashboardSeriesTest {
     private static final Path DASHBOARDS = Path.of("..", "deploy", "grafana", "dashboards");
@@ -47,12 +47,14 @@ class DashboardSeriesTest {
                 {"panels": [{"title": "p", "targets": [
                   {"expr": "sum(rate(forgeline_dispatcher_leases_total[5m]))"},
                   {"expr": "sum by (kind) (forgeline_dispatcher_timeouts)"},
-                  {"expr": "rate(process_cpu_seconds_total[1m])"}]}]}
+                  {"expr": "rate(process_cpu_seconds_total[1m])"},
+                  {"expr": "avg(forgeline_retention_ratio_ratio)"}]}]}
                 """);
         assertThat(unknownSeries("made-up.json", dashboard))
                 .containsExactly(
                         "made-up.json: forgeline_dispatcher_timeouts in sum by (kind) (forgeline_dispatcher_timeouts)",
-                        "made-up.json: process_cpu_seconds_total in rate(process_cpu_seconds_total[1m])");
+                        "made-up.json: process_cpu_seconds_total in rate(process_cpu_seconds_total[1m])",
+                        "made-up.json: forgeline_retention_ratio_ratio in avg(forgeline_retention_ratio_ratio)");
     }
 
     /** Every series a dashboard's panels query that no instrument of MetricNames.ALL maps to. */
@@ -113,12 +115,56 @@ class DashboardSeriesTest {
                         "forgeline_dispatcher_failures_total",
                         "forgeline_cost_spec_USD",
                         "forgeline_review_decision_lag_seconds_count",
-                        "forgeline_budget_used_ratio");
+                        "forgeline_budget_used_ratio",
+                        "forgeline_retention_ratio",
+                        "forgeline_dispatcher_schedule_to_start_seconds_bucket",
+                        "forgeline_worker_compute_time_seconds_total");
         assertThat(known)
                 .doesNotContainKeys(
+                        "forgeline_retention_ratio_ratio",
                         "forgeline_worker_agent_cost_total",
                         "forgeline_dispatcher_failures",
                         "forgeline_cost_spec_USD_bucket");
+    }
+
+    /** The translator gives the names the collector's own tests (normalize_name_test.go) expect. */
+    @Test
+    void theTranslatorNamesMetricsAsTheCollectorDoes() {
+        var gauge = CollectorPrometheusNames.OtlpType.GAUGE;
+        var counter = CollectorPrometheusNames.OtlpType.MONOTONIC_SUM;
+        assertThat(CollectorPrometheusNames.name("system.filesystem.usage", "By", gauge))
+                .isEqualTo("system_filesystem_usage_bytes");
+        assertThat(CollectorPrometheusNames.name("system.io", "By", counter)).isEqualTo("system_io_bytes_total");
+        assertThat(CollectorPrometheusNames.name("network_transmitted_bytes_total", "By", counter))
+                .isEqualTo("network_transmitted_bytes_total");
+        assertThat(CollectorPrometheusNames.name("system.network.dropped", "{packets}", counter))
+                .isEqualTo("system_network_dropped_total");
+        assertThat(CollectorPrometheusNames.name("system.network.packets", "packets", gauge))
+                .isEqualTo("system_network_packets");
+        assertThat(CollectorPrometheusNames.name("hw.gpu.memory.utilization", "1", gauge))
+                .isEqualTo("hw_gpu_memory_utilization_ratio");
+        assertThat(CollectorPrometheusNames.name("hw.fan.speed_ratio", "1", gauge))
+                .isEqualTo("hw_fan_speed_ratio");
+        assertThat(CollectorPrometheusNames.name("objects", "1", counter)).isEqualTo("objects_total");
+        assertThat(CollectorPrometheusNames.name("broken.metric.speed", "km/h", gauge))
+                .isEqualTo("broken_metric_speed_km_per_hour");
+        assertThat(CollectorPrometheusNames.name("astro.light.speed_limit", "m/s", gauge))
+                .isEqualTo("astro_light_speed_limit_meters_per_second");
+        assertThat(CollectorPrometheusNames.name("active_directory.ds.replication.object.rate", "{objects}/s", gauge))
+                .isEqualTo("active_directory_ds_replication_object_rate_per_second");
+        assertThat(CollectorPrometheusNames.name("broken.metric.success_ratio", "%", gauge))
+                .isEqualTo("broken_metric_success_ratio_percent");
+        assertThat(CollectorPrometheusNames.name("unsupported.metric.redundant", "__test $/°C", gauge))
+                .isEqualTo("unsupported_metric_redundant_test_per_C");
+        assertThat(CollectorPrometheusNames.name("system.disk.operation_time", "s", counter))
+                .isEqualTo("system_disk_operation_time_seconds_total");
+        assertThat(CollectorPrometheusNames.name("3.14 digits", "", gauge)).isEqualTo("_3_14_digits");
+        assertThat(CollectorPrometheusNames.name(":foo::bar", "", counter)).isEqualTo("foo_bar_total");
+        // Forgeline's own: a name already ending in its unit word gets it once
+        assertThat(CollectorPrometheusNames.name("forgeline.retention.ratio", "1", gauge))
+                .isEqualTo("forgeline_retention_ratio");
+        assertThat(CollectorPrometheusNames.name("forgeline.worker.agent.cost", "USD", counter))
+                .isEqualTo("forgeline_worker_agent_cost_USD_total");
     }
 
     private static List<Path> dashboardFiles() throws IOException {

@@ -9,9 +9,8 @@ import java.util.regex.Pattern;
 
 import dev.forgeline.contracts.MetricNames;
 import dev.forgeline.contracts.MetricNames.Instrument;
-import dev.forgeline.contracts.MetricNames.Kind;
 
-/** The series names a PromQL expression selects, and the instrument of MetricNames each one maps to. */
+/** The series names a PromQL expression selects, and the instrument of MetricNames the collector exports each as. */
 final class PromqlSeries {
     private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'");
     private static final Pattern MATCHERS = Pattern.compile("\\{[^}]*}");
@@ -61,18 +60,15 @@ final class PromqlSeries {
     }
 
     /**
-     * Every series name the OpenTelemetry to Prometheus mapping produces for the instruments of MetricNames: the
-     * instrument's name, and for histograms its _bucket, _sum and _count series.
+     * Every series name the OpenTelemetry Collector's Prometheus exporter produces for the instruments of
+     * MetricNames (see {@link CollectorPrometheusNames}): the metric's name, and for histograms its _bucket, _sum
+     * and _count series.
      */
     static Map<String, Instrument> known() {
         Map<String, Instrument> known = new TreeMap<>();
         for (Instrument instrument : MetricNames.ALL) {
-            String name = MetricNames.prometheusName(instrument);
-            known.put(name, instrument);
-            if (instrument.kind() == Kind.HISTOGRAM) {
-                known.put(name + "_bucket", instrument);
-                known.put(name + "_sum", instrument);
-                known.put(name + "_count", instrument);
+            for (String series : CollectorPrometheusNames.series(instrument)) {
+                known.put(series, instrument);
             }
         }
         return known;

@@ -24,6 +24,14 @@ class RetentionScannerTest {
     }
 
     @Test
+    void revertCommitsAreNotTaskOutputEvenWithATaskTrailer() throws Exception {
+        TaskHistoryRepository.createWithReverts(dir, "spec-r");
+
+        assertThat(RetentionScanner.scan(dir.toFile(), "main"))
+                .containsExactly(new SpecWeek("spec-r", LocalDate.parse("2026-01-12"), 6, 1));
+    }
+
+    @Test
     void aMissingBranchHasNothingToMeasure() throws Exception {
         TaskHistoryRepository.create(dir, "spec-a", "spec-b");
 

@@ -64,6 +64,67 @@ public final class TaskHistoryRepository {
         return repo;
     }
 
+    /**
+     * A repository, all in the week of 2026-01-12, whose spec {@code spec} has T1 add d.txt (d 1..d 4) and T2 rewrite
+     * d 1 and d 2 on a branch merged --no-ff. The review service then reverts T2's merge as it does (git revert -m 1
+     * of the merge, committed with a {@code Forgeline-Revert} trailer and the task's {@code Forgeline-Task}
+     * trailer), which brings d 1 and d 2 back; T3 deletes d 4, and T4's work is a plain {@code git revert} of T3
+     * (git's "This reverts commit" message, with the worker's trailer), which brings d 4 back.
+     *
+     * <p>Task output: generated 4 (T1) + 2 (T2) + 0 (T3) = 6; surviving 1 (d 3 of T1): the lines the reverts
+     * restored are not task output, and blame gives them to the revert commits.
+     */
+    public static TaskHistoryRepository createWithReverts(Path dir, String spec) throws Exception {
+        TaskHistoryRepository repo = new TaskHistoryRepository(dir);
+        repo.git(null, "init", "-q", "-b", "main");
+        repo.write("README.md", List.of("target repository"));
+        repo.commit("2026-01-12T09:00:00Z", "Initial commit");
+        repo.write("d.txt", lines("d", 4));
+        repo.commit("2026-01-12T10:00:00Z", "T1: d\n\nForgeline-Task: " + spec + "/T1\nForgeline-Attempt: 1");
+        repo.git(null, "checkout", "-q", "-b", "forgeline/" + spec + "/T2/a1");
+        List<String> d = new ArrayList<>(lines("d", 4));
+        d.set(0, "d 1 rewritten by T2");
+        d.set(1, "d 2 rewritten by T2");
+        repo.write("d.txt", d);
+        repo.commit("2026-01-13T10:00:00Z", "T2: d\n\nForgeline-Task: " + spec + "/T2\nForgeline-Attempt: 1");
+        repo.git(null, "checkout", "-q", "main");
+        repo.git(
+                "2026-01-13T11:00:00Z",
+                "merge",
+                "-q",
+                "--no-ff",
+                "-m",
+                "Merge forgeline/" + spec + "/T2/a1",
+                "-m",
+                "Forgeline-Task: " + spec + "/T2",
+                "forgeline/" + spec + "/T2/a1");
+        String merge = repo.git(null, "rev-parse", "HEAD").strip();
+        repo.git(null, "revert", "--no-commit", "-m", "1", merge);
+        repo.git(
+                "2026-01-14T09:00:00Z",
+                "commit",
+                "-q",
+                "-m",
+                "Revert " + spec + "/T2: main is red",
+                "-m",
+                "Forgeline-Revert: " + merge + "\nForgeline-Task: " + spec + "/T2");
+        repo.write("d.txt", lines("d", 3));
+        repo.commit("2026-01-14T10:00:00Z", "T3: d\n\nForgeline-Task: " + spec + "/T3\nForgeline-Attempt: 1");
+        String t3 = repo.git(null, "rev-parse", "HEAD").strip();
+        repo.git(null, "revert", "--no-commit", t3);
+        repo.git(
+                "2026-01-15T10:00:00Z",
+                "commit",
+                "-q",
+                "-m",
+                "Revert \"T3: d\"",
+                "-m",
+                "This reverts commit " + t3 + ".",
+                "-m",
+                "Forgeline-Task: " + spec + "/T4\nForgeline-Attempt: 1");
+        return repo;
+    }
+
     /** A person rewrites {@code file} to its first {@code keep} lines of the {@code prefix} series. */
     public void personTruncates(String file, String prefix, int keep, String date) throws Exception {
         write(file, lines(prefix, keep));
@@ -87,7 +148,7 @@ public final class TaskHistoryRepository {
         git(date, "commit", "-q", "-m", message);
     }
 
-    private void git(String date, String... args) throws Exception {
+    private String git(String date, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 "git", "-c", "user.name=Test", "-c", "user.email=test@localhost", "-c", "commit.gpgsign=false"));
         command.addAll(List.of(args));
@@ -102,5 +163,6 @@ public final class TaskHistoryRepository {
         if (process.waitFor() != 0) {
             throw new IllegalStateException("git " + String.join(" ", args) + " failed: " + output);
         }
+        return output;
     }
 }

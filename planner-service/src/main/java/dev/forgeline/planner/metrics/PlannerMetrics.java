@@ -61,7 +61,6 @@ public class PlannerMetrics {
                 .setUnit(cost.unit())
                 .setDescription(cost.description())
                 .build();
-        llmCost.add(0);
         MetricNames.Instrument lag = MetricNames.instrument(MetricNames.PLANNER_DECISION_LAG);
         decisionLag = meter.histogramBuilder(lag.name())
                 .setUnit(lag.unit())
@@ -77,13 +76,10 @@ public class PlannerMetrics {
 
     private static LongCounter counter(Meter meter, String name) {
         MetricNames.Instrument instrument = MetricNames.instrument(name);
-        LongCounter counter = meter.counterBuilder(instrument.name())
+        return meter.counterBuilder(instrument.name())
                 .setUnit(instrument.unit())
                 .setDescription(instrument.description())
                 .build();
-        // a counter starts at 0 so its series exists (and rates work) before the first event
-        counter.add(0);
-        return counter;
     }
 
     public void specAccepted(String format) {

@@ -52,13 +52,10 @@ public class ReviewMetrics {
 
     private static LongCounter counter(Meter meter, String name) {
         MetricNames.Instrument i = MetricNames.instrument(name);
-        LongCounter counter = meter.counterBuilder(i.name())
+        return meter.counterBuilder(i.name())
                 .setUnit(i.unit())
                 .setDescription(i.description())
                 .build();
-        // a counter starts at 0 so its series exists (and rates work) before the first event
-        counter.add(0);
-        return counter;
     }
 
     public void triaged(int level) {

@@ -59,8 +59,6 @@ public class WorkerMetrics {
                 .build();
         verificationFlags = counter(meter, MetricNames.WORKER_VERIFICATION_FLAGS);
         kills = counter(meter, MetricNames.WORKER_KILLS);
-        cost.add(0);
-        computeTime.add(0);
         meter.gaugeBuilder(MetricNames.WORKER_RUNNING)
                 .ofLongs()
                 .setUnit(unit(MetricNames.WORKER_RUNNING))
@@ -69,13 +67,10 @@ public class WorkerMetrics {
     }
 
     private static LongCounter counter(Meter meter, String name) {
-        LongCounter counter = meter.counterBuilder(name)
+        return meter.counterBuilder(name)
                 .setUnit(unit(name))
                 .setDescription(description(name))
                 .build();
-        // a counter starts at 0 so its series exists (and rates work) before the first event
-        counter.add(0);
-        return counter;
     }
 
     private static String unit(String name) {
