@@ -269,21 +269,4 @@ public final class MetricNames {
                 .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no instrument named " + name));
     }
-
-    /** The series name Prometheus shows for an instrument (OpenTelemetry's Prometheus exporter mapping). */
-    public static String prometheusName(Instrument instrument) {
-        StringBuilder name = new StringBuilder(instrument.name().replace('.', '_'));
-        String unit = instrument.unit();
-        if (unit.equals("s")) {
-            name.append("_seconds");
-        } else if (unit.equals("1") && instrument.kind() == Kind.GAUGE) {
-            name.append("_ratio");
-        } else if (!unit.isEmpty() && !unit.startsWith("{") && !unit.equals("1")) {
-            name.append('_').append(unit);
-        }
-        if (instrument.kind() == Kind.COUNTER) {
-            name.append("_total");
-        }
-        return name.toString();
-    }
 }

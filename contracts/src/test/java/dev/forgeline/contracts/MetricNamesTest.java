@@ -15,16 +15,4 @@ class MetricNamesTest {
             assertThat(instrument.name()).matches("forgeline(\\.[a-z_]+)+");
         }
     }
-
-    @Test
-    void prometheusNamesFollowTheExporterMapping() {
-        assertThat(MetricNames.prometheusName(MetricNames.instrument(MetricNames.DISPATCHER_LEASES)))
-                .isEqualTo("forgeline_dispatcher_leases_total");
-        assertThat(MetricNames.prometheusName(MetricNames.instrument(MetricNames.REVIEW_DECISION_LAG)))
-                .isEqualTo("forgeline_review_decision_lag_seconds");
-        assertThat(MetricNames.prometheusName(MetricNames.instrument(MetricNames.WORKER_AGENT_COST)))
-                .isEqualTo("forgeline_worker_agent_cost_USD_total");
-        assertThat(MetricNames.prometheusName(MetricNames.instrument(MetricNames.DISPATCHER_QUEUE_DEPTH)))
-                .isEqualTo("forgeline_dispatcher_queue_depth");
-    }
 }
