@@ -129,10 +129,10 @@ public class GitRepositories {
     }
 
     /**
-     * A local repository is stored as its absolute path, which is what the worker and the review service read
-     * today; any other repository as its normalised URL.
+     * Every repository is stored and sent as its normalised URL, a local one as {@code file://}: each service clones
+     * it into a mirror of its own, so none needs another's filesystem.
      */
     static String stored(RepositoryUrl url) {
-        return url.localPath().map(Object::toString).orElse(url.toString());
+        return url.toString();
     }
 }

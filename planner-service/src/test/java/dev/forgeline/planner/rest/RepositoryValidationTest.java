@@ -152,13 +152,15 @@ class RepositoryValidationTest {
     }
 
     @Test
-    void aLocalPathIsCheckedAsTheFileUrlOfItsAbsolutePathAndStoredAsThePath() throws IOException {
+    void aLocalPathIsCheckedAndStoredAsTheFileUrlOfItsAbsolutePath() throws IOException {
         Path root = Files.createTempDirectory("repository-validation");
         Path repository = GitFixture.repository(root.resolve("local"));
         Path plain = Files.createDirectories(root.resolve("plain"));
         Path inside = Files.createDirectories(repository.resolve("src"));
 
-        submit("file://" + repository, null).statusCode(201).body("repository", equalTo(repository.toString()));
+        submit("file://" + repository, null).statusCode(201).body("repository", equalTo("file://" + repository));
+        Path bare = GitFixture.repository(root.resolve("given-as-a-path"));
+        submit(bare.toString(), null).statusCode(201).body("repository", equalTo("file://" + bare));
         for (Path notARepository : new Path[] {root.resolve("missing"), plain, inside}) {
             problem(notARepository.toString(), null, 422, "repository-not-found")
                     .body(
