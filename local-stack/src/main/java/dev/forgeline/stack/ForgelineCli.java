@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.forgeline.support.git.RepositoryUrl;
 
 /** {@code ./forgeline}: run the local stack, the demo, and talk to a running stack. */
 public final class ForgelineCli {
@@ -73,7 +74,8 @@ public final class ForgelineCli {
                   demo [SPEC] [--repo DIR]   start the local stack, run SPEC (default examples/specs/textkit.md)
                                              against a scratch copy of DIR (default examples/repos/textkit), stop
                   up                         start the local stack in the background and print the service URLs
-                  submit FILE [--repo DIR]   submit a spec to the running stack
+                  submit FILE [--repo URL|DIR]
+                                             submit a spec to the running stack (a local DIR is sent as file://)
                   status [SPEC_ID]           show specs and their tasks, and the metrics summary
                   latency                    per-hop latencies of every task the running stack has seen
                   report [--spec ID] [--week YYYY-MM-DD]
@@ -94,8 +96,9 @@ public final class ForgelineCli {
         Path sourceRepo = home.resolve(option(args, "--repo", "examples/repos/textkit"));
         Path work = home.resolve(".forgeline/demo");
         deleteRecursively(work);
-        Path repo = ScratchRepository.create(sourceRepo, work.resolve("repo"));
-        OUT.println("scratch repository " + repo + " (copied from " + home.relativize(sourceRepo) + ")");
+        Path repo = ScratchRepository.create(sourceRepo, work.resolve("repo.git"));
+        String repoUrl = ScratchRepository.url(repo);
+        OUT.println("scratch repository " + repoUrl + " (bare, copied from " + home.relativize(sourceRepo) + ")");
 
         LocalStack[] stack = new LocalStack[1];
         // Ctrl-C: stop what runs; the normal path stops it below and this hook then finds nothing to do
@@ -115,7 +118,7 @@ public final class ForgelineCli {
             ForgelineClient client = client(stack[0]);
             printUrls(stack[0]);
 
-            JsonNode submitted = client.submit(read(spec), repo.toString());
+            JsonNode submitted = client.submit(read(spec), repoUrl);
             String specId = submitted.path("id").asText();
             OUT.printf(
                     "submitted %s: spec %s with %d tasks%n",
@@ -123,8 +126,11 @@ public final class ForgelineCli {
             boolean allMerged = follow(client, specId, Duration.ofMinutes(5));
             OUT.printf("finished in %.1f s (stack start-up included)%n", (System.nanoTime() - start) / 1e9);
             printSummary(client, specId, awaitCounted(client, specId));
-            OUT.println("merged repository: " + repo);
-            OUT.println(Git.log(repo));
+            OUT.println("merged repository: " + repoUrl + " (git log --oneline main)");
+            OUT.println(ScratchRepository.log(repo)
+                    .lines()
+                    .map(line -> "  " + line)
+                    .collect(java.util.stream.Collectors.joining("\n")));
             OUT.println("logs: " + work.resolve("logs"));
             return allMerged ? 0 : 1;
         } finally {
@@ -251,8 +257,8 @@ public final class ForgelineCli {
         }
         Path spec = Path.of(args.get(0)).toAbsolutePath().normalize();
         String repo = option(args, "--repo", null);
-        String repository =
-                repo != null ? Path.of(repo).toAbsolutePath().normalize().toString() : repositoryLine(spec);
+        // a URL as it is; a local path becomes the file:// URL of its absolute path
+        String repository = repo != null ? RepositoryUrl.parse(repo, true).toString() : repositoryLine(spec);
         JsonNode submitted = runningClient().submit(read(spec), repository);
         OUT.printf(
                 "spec %s (%s): %d tasks%n",
@@ -297,7 +303,10 @@ public final class ForgelineCli {
         for (String line : read(spec).split("\n")) {
             if (line.regionMatches(true, 0, "Repository:", 0, 11)) {
                 String value = line.substring(11).trim();
-                return spec.getParent().resolve(value).normalize().toString();
+                if (value.contains("://") || value.matches("[^/\\s]+@[^/\\s:]+:.+")) {
+                    return RepositoryUrl.parse(value, true).toString();
+                }
+                return ScratchRepository.url(spec.getParent().resolve(value));
             }
             if (line.startsWith("## ")) {
                 break;

@@ -15,15 +15,20 @@ import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.TaskReady;
 import dev.forgeline.metrics.git.TaskHistoryRepository;
 import dev.forgeline.testsupport.ForgelineInfraResource;
+import dev.forgeline.testsupport.GitHttpServer;
 import dev.forgeline.testsupport.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Retention scans of a real repository named by the tasks, on demand, with the survival curve over two scans. */
+/**
+ * Retention scans of a real repository named by the tasks by URL (served over smart HTTP with a token), on demand,
+ * from the service's own mirror, with the survival curve over two scans.
+ */
 @QuarkusTest
 @QuarkusTestResource(value = ForgelineInfraResource.class, restrictToAnnotatedClass = false)
 class RetentionApiTest {
@@ -46,8 +51,23 @@ class RetentionApiTest {
         String specB = "ret-b-" + UUID.randomUUID().toString().substring(0, 8);
         Path dir = Files.createTempDirectory("retention");
         TaskHistoryRepository repo = TaskHistoryRepository.create(dir, specA, specB);
-        kafka.publish(EventType.TASK_READY, specA, "T1", specA + "/T1", ready(specA, dir));
-        kafka.publish(EventType.TASK_READY, specB, "T1", specB + "/T1", ready(specB, dir));
+        String token = "metrics-" + UUID.randomUUID();
+        Path tokenFile = Path.of(
+                ConfigProvider.getConfig().getValue("forgeline.git.hosts.\"127.0.0.1\".token-file", String.class));
+        Files.createDirectories(tokenFile.toAbsolutePath().getParent());
+        Files.writeString(tokenFile, token + "\n");
+        try (GitHttpServer server = GitHttpServer.start()) {
+            String name = "history-" + specA;
+            server.createRepository(name, dir).requireToken(token);
+            String url = server.url(name);
+            scanAndMeasure(specA, specB, repo, url, url.replace("http://", "http://person:" + token + "@"));
+        }
+    }
+
+    private void scanAndMeasure(String specA, String specB, TaskHistoryRepository repo, String url, String pushUrl)
+            throws Exception {
+        kafka.publish(EventType.TASK_READY, specA, "T1", specA + "/T1", ready(specA, url));
+        kafka.publish(EventType.TASK_READY, specB, "T1", specB + "/T1", ready(specB, url));
         ConsumedBarrier.awaitConsumed(List.of(Topics.TASKS_READY), WAIT);
 
         JsonPath scan = given().post("/retention/scans")
@@ -55,8 +75,17 @@ class RetentionApiTest {
                 .statusCode(200)
                 .extract()
                 .jsonPath();
-        assertThat(scan.getList("repositories.find { it.repository == '" + dir + "' }.rows"))
+        assertThat(scan.getString("repositories.find { it.repository == '" + url + "' }.error"))
+                .isNull();
+        assertThat(scan.getList("repositories.find { it.repository == '" + url + "' }.rows"))
                 .hasSize(2);
+        // read from the service's own bare mirror under the configured directory
+        Path mirrors =
+                Path.of(ConfigProvider.getConfig().getValue("forgeline.metrics.retention.mirrors", String.class));
+        try (var entries = Files.list(mirrors)) {
+            assertThat(entries.map(p -> p.getFileName().toString()))
+                    .anyMatch(n -> n.startsWith("history-" + specA + "-") && n.endsWith(".git"));
+        }
 
         JsonPath a = HistoryReplayTest.summary(specA);
         assertThat(a.getLong("retention.generated")).isEqualTo(15);
@@ -71,6 +100,7 @@ class RetentionApiTest {
 
         // a person trims a.txt further: the next scan shows fewer surviving lines; the curve keeps both
         repo.personTruncates("a.txt", "a", 2, "2026-01-27T09:00:00Z");
+        repo.pushTo(pushUrl);
         given().post("/retention/scans").then().statusCode(200);
         JsonPath again = HistoryReplayTest.summary(specA);
         assertThat(again.getLong("retention.surviving"))
@@ -89,7 +119,7 @@ class RetentionApiTest {
         assertThat(weekly).contains("| " + specA + " | 15 | 4 | 26.7% |", "| 2026-01-12 | 15 | 4 | 26.7% |");
     }
 
-    private static TaskReady ready(String spec, Path repository) {
+    private static TaskReady ready(String spec, String repository) {
         return new TaskReady(
                 spec,
                 "demo",
@@ -100,7 +130,7 @@ class RetentionApiTest {
                 "sh test.sh",
                 300,
                 List.of(),
-                repository.toString(),
+                repository,
                 "main",
                 0,
                 Map.of(),

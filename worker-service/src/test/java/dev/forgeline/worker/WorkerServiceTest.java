@@ -39,6 +39,7 @@ import dev.forgeline.contracts.payload.TaskProposal;
 import dev.forgeline.contracts.payload.TaskReady;
 import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.testsupport.ForgelineInfraResource;
+import dev.forgeline.testsupport.GitHttpServer;
 import dev.forgeline.testsupport.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -555,6 +556,87 @@ class WorkerServiceTest {
                 .isNotZero();
     }
 
+    @Test
+    void anAttemptOnAnHttpRepositoryPushesItsCommitToTheServerUnderTheRefNamespaceWithTheHostsToken() throws Exception {
+        String token = "tok-" + UUID.randomUUID();
+        Files.writeString(gitTokenFile(), token + "\n");
+        try (GitHttpServer server = GitHttpServer.start()) {
+            server.createRepository("served", repository).requireToken(token);
+            TaskLeased lease =
+                    lease(NODE, "H1", "sh test/h1_test.sh", null, Duration.ofMinutes(2), server.url("served"));
+            publish(lease);
+
+            TaskResult result = awaitResult("H1");
+
+            assertThat(result.succeeded())
+                    .as(String.valueOf(result.failureDetail()))
+                    .isTrue();
+            assertThat(result.repository()).isEqualTo(server.url("served"));
+            assertThat(result.remoteRef()).isEqualTo("refs/heads/forgeline/" + specId + "/H1/a1");
+            assertThat(result.fetchRef()).isEqualTo(result.remoteRef());
+            assertThat(result.baseCommit())
+                    .isEqualTo(server.head("served", "main").orElseThrow());
+            // the commit is on the served repository, under the namespace; main is untouched
+            assertThat(server.head("served", "forgeline/" + specId + "/H1/a1")).contains(result.commit());
+            assertThat(server.show("served", result.commit(), "lib/h1.sh")).isNotBlank();
+            assertThat(server.head("served", "main")).contains(result.baseCommit());
+            // the local repository the server was seeded from was not touched
+            assertThat(TestRepositories.git(repository, "branch", "--list", "forgeline/*"))
+                    .doesNotContain("H1");
+            assertThat(worktreeDirectory("H1", 1)).doesNotExist();
+        }
+    }
+
+    @Test
+    void aRefusedTokenEndsTheAttemptWithAClearFailureThatNeverShowsTheToken() throws Exception {
+        String token = "tok-" + UUID.randomUUID();
+        String required = "required-" + UUID.randomUUID();
+        Files.writeString(gitTokenFile(), token + "\n");
+        try (GitHttpServer server = GitHttpServer.start()) {
+            server.createRepository("guarded", repository).requireToken(required);
+            TaskLeased lease =
+                    lease(NODE, "H2", "sh test/h2_test.sh", null, Duration.ofMinutes(2), server.url("guarded"));
+            publish(lease);
+
+            TaskResult result = awaitResult("H2");
+
+            assertThat(result.succeeded()).isFalse();
+            // retrying cannot help: the task waits for a person to fix the credentials
+            assertThat(result.failureClass()).isEqualTo(FailureClass.AMBIGUOUS_SPEC);
+            assertThat(result.failureDetail())
+                    .contains("could not fetch " + server.url("guarded"))
+                    .contains("AUTH_FAILED");
+            assertThat(result.commit()).isNull();
+            assertThat(result.remoteRef()).isNull();
+            // the worker did send its token: git asks anonymously first, then with the helper's token, both refused
+            assertThat(server.requests()).filteredOn(r -> r.endsWith("-> 401")).hasSizeGreaterThanOrEqualTo(2);
+
+            List<Envelope> events = new ArrayList<>(kafka.readAll(Topics.TASKS_RESULTS, Duration.ofSeconds(1)));
+            assertThat(events).isNotEmpty();
+            for (Envelope event : events) {
+                assertThat(dev.forgeline.contracts.EventCodec.encode(event))
+                        .doesNotContain(token)
+                        .doesNotContain(required);
+            }
+            assertThat(Files.readString(Path.of("target", "worker-service-test.log")))
+                    .contains("H2")
+                    .doesNotContain(token)
+                    .doesNotContain(required);
+            Path transcript = transcripts.file(specId, "H2", 1);
+            if (Files.exists(transcript)) {
+                assertThat(Files.readString(transcript)).doesNotContain(token);
+            }
+        }
+    }
+
+    /** The token file the test configuration names for host 127.0.0.1 ({@code forgeline.git.hosts}). */
+    private static Path gitTokenFile() throws Exception {
+        Path file = Path.of(
+                ConfigProvider.getConfig().getValue("forgeline.git.hosts.\"127.0.0.1\".token-file", String.class));
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        return file;
+    }
+
     private static LeaseRevoked revocation(TaskLeased lease, long token, FailureClass reason) {
         return new LeaseRevoked(
                 lease.leaseId(),
@@ -573,6 +655,11 @@ class WorkerServiceTest {
     }
 
     private TaskLeased lease(String node, String taskId, String testCommand, String agentProfile, Duration limit) {
+        return lease(node, taskId, testCommand, agentProfile, limit, repository.toString());
+    }
+
+    private TaskLeased lease(
+            String node, String taskId, String testCommand, String agentProfile, Duration limit, String repo) {
         Instant now = Instant.now();
         TaskReady task = new TaskReady(
                 specId,
@@ -584,7 +671,7 @@ class WorkerServiceTest {
                 testCommand,
                 60,
                 List.of(),
-                repository.toString(),
+                repo,
                 "main",
                 0,
                 Map.of(),

@@ -33,6 +33,17 @@ public interface MetricsConfig {
         /** The branch blamed in every known repository. */
         @WithDefault("main")
         String branch();
+
+        /**
+         * Directory of the service's own bare mirrors of the repositories tasks name (URLs; a plain local path
+         * from older events is read as its {@code file://} URL). Scans read only these mirrors.
+         */
+        @WithDefault("${user.home}/.forgeline/metrics/mirrors")
+        String mirrors();
+
+        /** How often every mirror is fetched (a Quarkus scheduler expression; off = only before a scan). */
+        @WithDefault("15m")
+        String refreshEvery();
     }
 
     /** How often the exported gauges are refreshed from the database. */

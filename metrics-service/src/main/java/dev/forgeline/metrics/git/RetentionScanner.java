@@ -1,7 +1,7 @@
 package dev.forgeline.metrics.git;
 
-import java.io.File;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -52,10 +52,12 @@ public final class RetentionScanner {
     private record TaskCommit(String specId, LocalDate week, int generated) {}
 
     /**
+     * @param mirror the metrics service's own mirror of the repository (see {@link RepositoryMirrors}), whose
+     *               {@code refs/heads/<branch>} is the remote's branch as last fetched
      * @return one row per spec and week, sorted; empty when the branch does not exist
      */
-    public static List<SpecWeek> scan(File repositoryPath, String branch) throws IOException {
-        try (Git git = Git.open(repositoryPath)) {
+    public static List<SpecWeek> scan(Path mirror, String branch) throws IOException {
+        try (Git git = Git.open(mirror.toFile())) {
             Repository repository = git.getRepository();
             ObjectId head = repository.resolve("refs/heads/" + branch);
             if (head == null) {

@@ -17,7 +17,7 @@ class RetentionScannerTest {
     void survivingLinesAreAttributedToTaskCommitsByTheirTrailerAfterLaterCommitsDeletePartOfThem() throws Exception {
         TaskHistoryRepository.create(dir, "spec-a", "spec-b");
 
-        assertThat(RetentionScanner.scan(dir.toFile(), "main"))
+        assertThat(RetentionScanner.scan(dir, "main"))
                 .containsExactly(
                         new SpecWeek("spec-a", LocalDate.parse("2026-01-12"), 15, 10),
                         new SpecWeek("spec-b", LocalDate.parse("2026-01-19"), 3, 2));
@@ -27,7 +27,7 @@ class RetentionScannerTest {
     void revertCommitsAreNotTaskOutputEvenWithATaskTrailer() throws Exception {
         TaskHistoryRepository.createWithReverts(dir, "spec-r");
 
-        assertThat(RetentionScanner.scan(dir.toFile(), "main"))
+        assertThat(RetentionScanner.scan(dir, "main"))
                 .containsExactly(new SpecWeek("spec-r", LocalDate.parse("2026-01-12"), 6, 1));
     }
 
@@ -35,6 +35,6 @@ class RetentionScannerTest {
     void aMissingBranchHasNothingToMeasure() throws Exception {
         TaskHistoryRepository.create(dir, "spec-a", "spec-b");
 
-        assertThat(RetentionScanner.scan(dir.toFile(), "trunk")).isEmpty();
+        assertThat(RetentionScanner.scan(dir, "trunk")).isEmpty();
     }
 }

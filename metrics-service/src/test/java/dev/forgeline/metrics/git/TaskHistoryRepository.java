@@ -131,6 +131,11 @@ public final class TaskHistoryRepository {
         commit(date, "Trim " + file);
     }
 
+    /** Pushes main to a remote (a served repository), as a person's push to the shared repository does. */
+    public void pushTo(String url) throws Exception {
+        git(null, "push", "-q", url, "main:main");
+    }
+
     public Path dir() {
         return dir;
     }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.support.git.GitException;
 
 /**
  * Names why an agent run or a test run failed, from its exit code and output. First match wins:
@@ -135,6 +136,21 @@ public final class FailureClassifier {
             return FailureClass.NETWORK;
         }
         return phase == Phase.TESTS ? FailureClass.TEST_FAILURE : FailureClass.AGENT_ERROR;
+    }
+
+    /**
+     * Classifies a failed clone, fetch or push of the attempt's repository: an unreachable or slow host is
+     * {@code NETWORK} (retried); refused credentials, a missing repository and a declined push are
+     * {@code AMBIGUOUS_SPEC}: trying again cannot help, a person has to fix the credentials, the address or the
+     * server's rules, so the task waits for a decision.
+     */
+    public static FailureClass classify(GitException failure) {
+        return switch (failure.failure()) {
+            case UNREACHABLE, TIMEOUT -> FailureClass.NETWORK;
+            case AUTH_FAILED, NOT_FOUND, REJECTED -> FailureClass.AMBIGUOUS_SPEC;
+            case CONFLICT -> FailureClass.MERGE_CONFLICT;
+            case OTHER -> FailureClass.AGENT_ERROR;
+        };
     }
 
     private static boolean matchesAny(List<Pattern> patterns, String text) {

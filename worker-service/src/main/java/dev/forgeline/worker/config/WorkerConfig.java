@@ -30,6 +30,14 @@ public interface WorkerConfig {
     @WithDefault("${user.home}/.forgeline/worker")
     String workspace();
 
+    /**
+     * Ref namespace attempt branches are pushed to on the repository's remote: {@code refs/heads/forgeline/} (the
+     * default) makes them branches {@code forgeline/<spec>/<task>/a<n>}; {@code refs/forgeline/} keeps them out of
+     * the branch list. Credentials per host are {@code forgeline.git.hosts."<host>".*}.
+     */
+    @WithDefault("refs/heads/forgeline/")
+    String pushRefPrefix();
+
     /** The default agent adapter: {@code simulated} or {@code command}. */
     @WithDefault("simulated")
     String agent();

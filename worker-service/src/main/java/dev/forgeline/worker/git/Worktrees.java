@@ -13,28 +13,63 @@ import java.util.stream.Stream;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.forgeline.contracts.payload.DiffStats;
+import dev.forgeline.support.git.GitCommand;
+import dev.forgeline.support.git.GitException;
+import dev.forgeline.support.git.GitFailure;
+import dev.forgeline.support.git.GitResult;
+import dev.forgeline.support.git.GitRunner;
 
-/** The git steps of an attempt: a worktree on a fresh branch, the commit of the agent's work, its diff. */
+/**
+ * The git steps of an attempt: a worktree on a fresh branch, the commit of the agent's work, its diff. Every
+ * command holds the lock of the repository the worktree belongs to: worktrees share its refs and metadata. A git
+ * command interrupted by the worker's shutdown ends in an {@link InterruptedException}.
+ */
 @ApplicationScoped
 public class Worktrees {
     private static final String[] COMMITTER = {
         "-c", "user.name=Forgeline", "-c", "user.email=forgeline@localhost", "-c", "commit.gpgsign=false"
     };
-    private final GitCli git;
+    private final GitRunner git;
 
-    public Worktrees(GitCli git) {
+    public Worktrees(GitRunner git) {
         this.git = git;
     }
 
-    /** The commit {@code baseBranch} (a branch name or a full ref such as {@code refs/remotes/origin/main}) points at now. */
-    public String baseCommit(Path repository, String baseBranch) throws GitCommandException, InterruptedException {
-        String ref = baseBranch.startsWith("refs/") ? baseBranch : "refs/heads/" + baseBranch;
-        GitOutput output = git.exec(repository, repository, "rev-parse", "--verify", "--quiet", ref + "^{commit}");
-        if (!output.ok()) {
-            throw new GitCommandException("base branch '" + baseBranch + "' does not exist in " + repository
-                    + (output.stderr().isBlank() ? "" : ": " + output.stderr().strip()));
+    private String run(Path repository, Path directory, String... args) throws InterruptedException {
+        return check(() -> git.run(GitCommand.in(directory, args).lockOn(repository)))
+                .stdout();
+    }
+
+    private GitResult exec(Path repository, Path directory, String... args) throws InterruptedException {
+        return check(() -> git.exec(GitCommand.in(directory, args).lockOn(repository)));
+    }
+
+    private static GitResult check(java.util.function.Supplier<GitResult> command) throws InterruptedException {
+        try {
+            return command.get();
+        } catch (GitException e) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("git interrupted: " + e.getMessage());
+            }
+            throw e;
         }
-        return output.stdout().strip();
+    }
+
+    /** The commit {@code baseBranch} (a branch name or a full ref such as {@code refs/remotes/origin/main}) points at now. */
+    public String baseCommit(Path repository, String baseBranch) throws InterruptedException {
+        String ref = baseBranch.startsWith("refs/") ? baseBranch : "refs/heads/" + baseBranch;
+        GitResult output = exec(repository, repository, "rev-parse", "--verify", "--quiet", ref + "^{commit}");
+        if (!output.ok()) {
+            throw new GitException(
+                    GitFailure.NOT_FOUND,
+                    "rev-parse --verify " + ref,
+                    output.exitCode(),
+                    "base branch '" + baseBranch + "' does not exist in " + repository
+                            + (output.stderr().isBlank()
+                                    ? ""
+                                    : ": " + output.stderr().strip()));
+        }
+        return output.out();
     }
 
     /**
@@ -42,14 +77,14 @@ public class Worktrees {
      * A worktree left at that place by an earlier run of the same attempt is removed first.
      */
     public void create(Path repository, String branch, Path directory, String baseCommit)
-            throws GitCommandException, InterruptedException, IOException {
+            throws InterruptedException, IOException {
         if (Files.exists(directory)) {
-            git.exec(repository, repository, "worktree", "remove", "--force", directory.toString());
+            exec(repository, repository, "worktree", "remove", "--force", directory.toString());
             deleteRecursively(directory);
         }
-        git.run(repository, repository, "worktree", "prune");
+        run(repository, repository, "worktree", "prune");
         Files.createDirectories(directory.getParent());
-        git.run(repository, repository, "worktree", "add", "-B", branch, directory.toString(), baseCommit);
+        run(repository, repository, "worktree", "add", "-B", branch, directory.toString(), baseCommit);
     }
 
     /**
@@ -57,26 +92,24 @@ public class Worktrees {
      *
      * @return the new commit, or empty when there was nothing to commit
      */
-    public Optional<String> commitAll(Path repository, Path worktree, String message)
-            throws GitCommandException, InterruptedException {
-        git.run(repository, worktree, "add", "-A");
-        GitOutput staged = git.exec(repository, worktree, "diff", "--cached", "--quiet");
+    public Optional<String> commitAll(Path repository, Path worktree, String message) throws InterruptedException {
+        run(repository, worktree, "add", "-A");
+        GitResult staged = exec(repository, worktree, "diff", "--cached", "--quiet");
         if (staged.exitCode() == 0) {
             return Optional.empty();
         }
         if (staged.exitCode() != 1) {
-            throw new GitCommandException("git diff --cached failed (exit " + staged.exitCode() + "): "
-                    + staged.stderr().strip());
+            throw new GitException(GitFailure.OTHER, "diff --cached --quiet", staged.exitCode(), staged.stderr());
         }
         List<String> args = new ArrayList<>(List.of(COMMITTER));
         args.addAll(List.of("commit", "--quiet", "-m", message));
-        git.run(repository, worktree, args.toArray(String[]::new));
-        return Optional.of(git.run(repository, worktree, "rev-parse", "HEAD").strip());
+        run(repository, worktree, args.toArray(String[]::new));
+        return Optional.of(run(repository, worktree, "rev-parse", "HEAD").strip());
     }
 
     /** Files changed or added in the worktree (tracked and untracked, not ignored), relative to it. */
-    public List<String> changedFiles(Path repository, Path worktree) throws GitCommandException, InterruptedException {
-        String status = git.run(repository, worktree, "status", "--porcelain", "-z", "--untracked-files=all");
+    public List<String> changedFiles(Path repository, Path worktree) throws InterruptedException {
+        String status = run(repository, worktree, "status", "--porcelain", "-z", "--untracked-files=all");
         List<String> files = new ArrayList<>();
         String[] entries = status.split("\0");
         for (int i = 0; i < entries.length; i++) {
@@ -94,16 +127,14 @@ public class Worktrees {
     }
 
     /** Files and lines changed from {@code baseCommit} to the worktree's HEAD (binary files count no lines). */
-    public DiffStats diffStats(Path repository, Path worktree, String baseCommit)
-            throws GitCommandException, InterruptedException {
-        String numstat = git.run(repository, worktree, "diff", "--numstat", "--no-renames", baseCommit, "HEAD");
+    public DiffStats diffStats(Path repository, Path worktree, String baseCommit) throws InterruptedException {
+        String numstat = run(repository, worktree, "diff", "--numstat", "--no-renames", baseCommit, "HEAD");
         return parseNumstat(numstat);
     }
 
     /** The unified diff from {@code baseCommit} to the worktree's HEAD (no renames: a moved test reads as deleted + added). */
-    public String diff(Path repository, Path worktree, String baseCommit)
-            throws GitCommandException, InterruptedException {
-        return git.run(
+    public String diff(Path repository, Path worktree, String baseCommit) throws InterruptedException {
+        return run(
                 repository, worktree, "diff", "--no-renames", "--no-color", "--no-ext-diff", "-U5", baseCommit, "HEAD");
     }
 
@@ -128,13 +159,12 @@ public class Worktrees {
     }
 
     /** Removes the worktree (the branch stays for review) and the directories it leaves empty. */
-    public void remove(Path repository, Path worktree, Path workspace)
-            throws GitCommandException, InterruptedException, IOException {
+    public void remove(Path repository, Path worktree, Path workspace) throws InterruptedException, IOException {
         try {
-            git.run(repository, repository, "worktree", "remove", "--force", worktree.toString());
+            run(repository, repository, "worktree", "remove", "--force", worktree.toString());
         } finally {
             deleteRecursively(worktree);
-            git.exec(repository, repository, "worktree", "prune");
+            exec(repository, repository, "worktree", "prune");
             for (Path dir = worktree.getParent();
                     dir != null && dir.startsWith(workspace) && !dir.equals(workspace);
                     dir = dir.getParent()) {

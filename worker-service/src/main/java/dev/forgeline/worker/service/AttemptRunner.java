@@ -18,6 +18,7 @@ import dev.forgeline.contracts.payload.TaskProposal;
 import dev.forgeline.contracts.payload.TaskReady;
 import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.contracts.payload.TestOutcome;
+import dev.forgeline.support.git.GitException;
 import dev.forgeline.support.tracing.TraceContexts;
 import dev.forgeline.worker.adapter.AgentAdapter;
 import dev.forgeline.worker.adapter.AgentInvocation;
@@ -25,7 +26,6 @@ import dev.forgeline.worker.adapter.AgentProfile;
 import dev.forgeline.worker.adapter.AgentRun;
 import dev.forgeline.worker.classify.FailureClassifier;
 import dev.forgeline.worker.config.WorkerConfig;
-import dev.forgeline.worker.git.GitCommandException;
 import dev.forgeline.worker.git.Worktrees;
 import dev.forgeline.worker.messaging.ProposalPublisher;
 import dev.forgeline.worker.process.SecretMasker;
@@ -114,7 +114,15 @@ public class AttemptRunner {
                 return verdict.toResult(lease, config.nodeName(), branch, startedAt);
             }
             workspaces.recordStart(lease);
-            Workspaces.Target target = workspaces.prepare(task.repository());
+            Workspaces.Target target;
+            try {
+                target = workspaces.prepare(task.repository());
+            } catch (GitException e) {
+                verdict.fail(
+                        FailureClassifier.classify(e),
+                        "could not fetch " + task.repository() + " (" + e.failure() + "): " + e.output());
+                return verdict.toResult(lease, config.nodeName(), branch, startedAt);
+            }
             repository = target.repository();
             worktree = worktreeDirectory(task.specId(), task.taskId(), lease.attempt());
             verdict.baseCommit = worktrees.baseCommit(
@@ -126,7 +134,7 @@ public class AttemptRunner {
             }
             worktrees.create(repository, branch, worktree, verdict.baseCommit);
             runWithTranscript(lease, progress, adapter, profile, repository, worktree, verdict);
-        } catch (GitCommandException | IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.warnf(
                     e instanceof RuntimeException ? e : null,
                     "attempt %s/%s a%d failed: %s",
@@ -155,7 +163,7 @@ public class AttemptRunner {
             Path repository,
             Path worktree,
             Verdict verdict)
-            throws InterruptedException, GitCommandException {
+            throws InterruptedException {
         try (Transcripts.Writer transcript = transcripts.open(lease)) {
             runAgentTestsAndCommit(lease, progress, adapter, profile, repository, worktree, verdict, line -> {
                 progress.outputLine(line);
@@ -173,7 +181,7 @@ public class AttemptRunner {
             Path worktree,
             Verdict verdict,
             Consumer<String> output)
-            throws InterruptedException, GitCommandException {
+            throws InterruptedException {
         TaskReady task = lease.task();
         progress.phase(AttemptPhase.AGENT);
         AgentRun agent = adapter.run(new AgentInvocation(
@@ -218,12 +226,14 @@ public class AttemptRunner {
             verdict.commit = commit.get();
             verdict.diff = worktrees.diffStats(repository, worktree, verdict.baseCommit);
             if (verdict.target != null && verdict.target.mirror()) {
+                String branch = branchName(task.specId(), task.taskId(), lease.attempt());
                 try {
-                    workspaces.push(verdict.target, branchName(task.specId(), task.taskId(), lease.attempt()));
-                } catch (GitCommandException e) {
+                    verdict.remoteRef = workspaces.push(verdict.target, branch).orElse(null);
+                } catch (GitException e) {
                     verdict.fail(
-                            FailureClassifier.classify(FailureClassifier.Phase.AGENT, 1, false, e.getMessage()),
-                            "could not push the attempt branch: " + e.getMessage());
+                            FailureClassifier.classify(e),
+                            "could not push the attempt branch to " + workspaces.remoteRef(branch) + " of "
+                                    + task.repository() + " (" + e.failure() + "): " + e.output());
                 }
             }
             verdict.verificationFlags =
@@ -279,7 +289,7 @@ public class AttemptRunner {
      * A known secret value (a provider key of a profile, a secret variable of the worker) the agent wrote into a file
      * is replaced by {@code ***} before the commit: keys never reach a branch.
      */
-    private void redactKnownSecrets(Path repository, Path worktree) throws GitCommandException, InterruptedException {
+    private void redactKnownSecrets(Path repository, Path worktree) throws InterruptedException {
         for (String file : worktrees.changedFiles(repository, worktree)) {
             Path path = worktree.resolve(file);
             try {
@@ -318,7 +328,7 @@ public class AttemptRunner {
     private void removeWorktree(Path repository, Path worktree) throws InterruptedException {
         try {
             worktrees.remove(repository, worktree, workspace());
-        } catch (GitCommandException | IOException e) {
+        } catch (GitException | IOException e) {
             LOG.warnf("could not remove worktree %s: %s", worktree, e.getMessage());
         }
     }
@@ -349,6 +359,7 @@ public class AttemptRunner {
         FailureClass failureClass;
         String failureDetail;
         Workspaces.Target target;
+        String remoteRef;
 
         boolean failed() {
             return failureClass != null || commit == null || !tests.passed();
@@ -393,7 +404,8 @@ public class AttemptRunner {
                     computeMillis,
                     startedAt,
                     Instant.now(),
-                    verificationFlags);
+                    verificationFlags,
+                    remoteRef);
         }
     }
 }

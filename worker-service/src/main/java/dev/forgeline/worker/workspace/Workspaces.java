@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -23,16 +24,20 @@ import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventCodec;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.payload.TaskLeased;
-import dev.forgeline.worker.git.GitCli;
-import dev.forgeline.worker.git.GitCommandException;
+import dev.forgeline.support.git.GitCommand;
+import dev.forgeline.support.git.GitException;
+import dev.forgeline.support.git.GitRunner;
+import dev.forgeline.support.git.RepositoryUrl;
 import org.jboss.logging.Logger;
 
 /**
  * The worker's directory: one mirror per remote target repository, attempt records, and failed worktrees kept for
  * debugging.
  * <ul>
- * <li>{@code mirrors/<name>-<hash>.git}: a bare clone of a remote repository (URL), made once and fetched before
- * every attempt ({@code refs/remotes/origin/*}), never re-cloned. A local path is used as it is.</li>
+ * <li>{@code mirrors/<name>-<hash>.git}: a bare clone of a repository named by URL ({@code file://} included),
+ * made once and fetched before every attempt ({@code refs/remotes/origin/*}), never re-cloned. Attempt branches
+ * are pushed back to the URL under the push ref prefix. A plain local path (leases from before repositories were
+ * URLs) is used as it is and nothing is pushed.</li>
  * <li>{@code .attempts/<leaseId>.json}: written when an attempt starts, deleted once its result is published. A
  * record found at start-up is an attempt the previous process abandoned.</li>
  * <li>{@code .kept/<leaseId>.properties}: a failed attempt's worktree left in place for debugging, removed after
@@ -46,14 +51,17 @@ public class Workspaces {
             Pattern.compile("^(?:[a-z][a-z0-9+.-]*://|[^/\\s]+@[^/\\s:]+:).+", Pattern.CASE_INSENSITIVE);
 
     private final Path root;
-    private final GitCli git;
+    private final GitRunner git;
+    private final String pushRefPrefix;
     private final Duration retention;
     private final int maxKept;
     private final long maxKeptBytes;
 
-    public Workspaces(Path root, GitCli git, Duration retention, int maxKept, long maxKeptBytes) {
+    public Workspaces(
+            Path root, GitRunner git, String pushRefPrefix, Duration retention, int maxKept, long maxKeptBytes) {
         this.root = root.toAbsolutePath().normalize();
         this.git = git;
+        this.pushRefPrefix = checkPushRefPrefix(pushRefPrefix);
         this.retention = retention;
         this.maxKept = maxKept;
         this.maxKeptBytes = maxKeptBytes;
@@ -68,20 +76,29 @@ public class Workspaces {
      *
      * @param repository the git directory worktrees are added to (the local clone or the mirror)
      * @param mirror     true for a mirror of a remote: the base is {@code refs/remotes/origin/<base>} and the attempt
-     *                   branch is pushed to origin
+     *                   branch is pushed to the remote
+     * @param remote     the remote's URL, null for a plain local path
      */
-    public record Target(Path repository, boolean mirror) {
+    public record Target(Path repository, boolean mirror, RepositoryUrl remote) {
         public String baseRef(String baseBranch) {
             return (mirror ? "refs/remotes/origin/" : "refs/heads/") + baseBranch;
         }
     }
 
+    private static final String BRANCH_PREFIX = "forgeline/";
+
+    /** Whether a lease's repository is a URL (a mirror is used) rather than a plain local path. */
     public static boolean isRemote(String repository) {
         return repository != null && URL.matcher(repository.strip()).matches();
     }
 
-    /** The local repository for a task: the path itself, or the mirror of a URL, cloned once and fetched now. */
-    public Target prepare(String repository) throws IOException, GitCommandException, InterruptedException {
+    /**
+     * The local repository for a task: the mirror of its URL, cloned once and fetched now, or a plain local path
+     * as it is.
+     *
+     * @throws GitException the remote could not be cloned or fetched (its {@link GitException#failure()} says why)
+     */
+    public Target prepare(String repository) throws IOException {
         if (repository == null || repository.isBlank()) {
             throw new IOException("the task names no repository");
         }
@@ -90,40 +107,65 @@ public class Workspaces {
             if (!Files.isDirectory(path)) {
                 throw new IOException("repository " + repository + " is not a local directory or a git URL");
             }
-            return new Target(path.toAbsolutePath().normalize(), false);
+            return new Target(path.toAbsolutePath().normalize(), false, null);
         }
-        Path mirror = mirrorPath(repository);
+        RepositoryUrl url = RepositoryUrl.parse(repository, true);
+        Path mirror = mirrorPath(url);
         if (!Files.isDirectory(mirror.resolve("objects"))) {
-            Files.createDirectories(mirror.getParent());
-            LOG.infof("cloning %s into mirror %s", repository, mirror);
-            git.run(mirror, mirror.getParent(), "clone", "--bare", "--quiet", repository.strip(), mirror.toString());
-            git.run(mirror, mirror, "config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*");
+            LOG.infof("cloning %s into mirror %s", url.display(), mirror);
         }
-        git.run(mirror, mirror, "fetch", "--quiet", "--prune", "origin");
-        return new Target(mirror, true);
+        git.cloneOrFetch(url, mirror);
+        return new Target(mirror, true, url);
     }
 
-    /** The mirror directory of a repository URL: readable name plus a hash of the URL. */
+    /** The mirror directory of a repository URL: readable name plus a hash of the normalised URL. */
     public Path mirrorPath(String url) {
-        String trimmed = url.strip().replaceAll("/+$", "");
-        String name = trimmed.substring(Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf(':')) + 1)
-                .replaceAll("\\.git$", "")
-                .replaceAll("[^A-Za-z0-9._-]", "_");
-        return root.resolve("mirrors").resolve(name + "-" + sha1(trimmed).substring(0, 12) + ".git");
+        return mirrorPath(RepositoryUrl.parse(url, true));
     }
 
-    /** Pushes an attempt branch of a mirror to its origin, so the review service finds it there. */
-    public void push(Target target, String branch) throws GitCommandException, InterruptedException {
-        if (target.mirror()) {
-            git.run(
-                    target.repository(),
-                    target.repository(),
-                    "push",
-                    "--quiet",
-                    "--force",
-                    "origin",
-                    "refs/heads/" + branch + ":refs/heads/" + branch);
+    private Path mirrorPath(RepositoryUrl url) {
+        String normalised = url.toString().replaceAll("/+$", "");
+        return root.resolve("mirrors")
+                .resolve(url.name() + "-" + sha1(normalised).substring(0, 12) + ".git");
+    }
+
+    /**
+     * The ref of the remote an attempt branch is pushed to: the push ref prefix followed by the branch without
+     * its {@code forgeline/} start ({@code refs/heads/forgeline/} gives back the branch name itself).
+     */
+    public String remoteRef(String branch) {
+        String rest = branch.startsWith(BRANCH_PREFIX) ? branch.substring(BRANCH_PREFIX.length()) : branch;
+        return pushRefPrefix + rest;
+    }
+
+    /**
+     * Pushes an attempt branch of a mirror to its remote, so the review service finds it there.
+     *
+     * @return the full ref pushed to, or empty for a plain local path (the branch is already where review reads it)
+     * @throws GitException the push failed (refused credentials, unreachable host, a declined ref)
+     */
+    public Optional<String> push(Target target, String branch) {
+        if (!target.mirror()) {
+            return Optional.empty();
         }
+        String remoteRef = remoteRef(branch);
+        git.push(target.repository(), target.remote(), "refs/heads/" + branch, remoteRef, true);
+        return Optional.of(remoteRef);
+    }
+
+    private static String checkPushRefPrefix(String prefix) {
+        String value = prefix == null ? "" : prefix.strip();
+        if (!value.endsWith("/")) {
+            value = value + "/";
+        }
+        if (!value.startsWith("refs/")
+                || value.contains("..")
+                || value.contains("//")
+                || !value.matches("[A-Za-z0-9._/-]+")) {
+            throw new IllegalArgumentException("forgeline.worker.push-ref-prefix '" + prefix
+                    + "' is not a ref namespace such as refs/heads/forgeline/ or refs/forgeline/");
+        }
+        return value;
     }
 
     // ---- attempt records ------------------------------------------------------------------------------------
@@ -181,10 +223,10 @@ public class Workspaces {
                 Path repository = repositoryOfWorktree(worktree);
                 deleteRecursively(worktree);
                 if (repository != null) {
-                    git.exec(repository, repository, "worktree", "prune");
+                    git.exec(GitCommand.in(repository, "worktree", "prune"));
                 }
             }
-        } catch (IOException | GitCommandException e) {
+        } catch (IOException | GitException e) {
             LOG.warnf("leftovers in %s not fully removed: %s", worktree, e.getMessage());
         }
     }
@@ -282,8 +324,8 @@ public class Workspaces {
         for (Kept entry : remove) {
             deleteRecursively(entry.worktree());
             try {
-                git.exec(entry.repository(), entry.repository(), "worktree", "prune");
-            } catch (GitCommandException e) {
+                git.exec(GitCommand.in(entry.repository(), "worktree", "prune"));
+            } catch (GitException e) {
                 LOG.debugf("worktree prune in %s failed: %s", entry.repository(), e.getMessage());
             }
             Files.deleteIfExists(entry.marker());

@@ -15,6 +15,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import dev.forgeline.contracts.payload.DiffStats;
+import dev.forgeline.support.git.GitException;
+import dev.forgeline.support.git.GitRunner;
 import dev.forgeline.worker.TestRepositories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +25,7 @@ class WorktreesTest {
     @TempDir
     Path temp;
 
-    private final GitCli git = new GitCli();
+    private final GitRunner git = new GitRunner(GitRunner.Settings.defaults().withRetries(3, Duration.ofMillis(200)));
     private final Worktrees worktrees = new Worktrees(git);
 
     @Test
@@ -71,7 +73,7 @@ class WorktreesTest {
         Path repository = TestRepositories.create(temp.resolve("repos"));
 
         assertThatThrownBy(() -> worktrees.baseCommit(repository, "develop"))
-                .isInstanceOf(GitCommandException.class)
+                .isInstanceOf(GitException.class)
                 .hasMessageContaining("base branch 'develop' does not exist");
     }
 
@@ -129,15 +131,15 @@ class WorktreesTest {
         Files.createFile(repository.resolve(".git/index.lock"));
         long started = System.nanoTime();
 
-        GitOutput output = git.exec(repository, repository, "add", "file.txt");
-
-        assertThat(output.ok()).isFalse();
-        assertThat(output.stderr()).contains("index.lock");
-        // four pauses (200 + 400 + 600 + 800 ms) between five tries
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(2_000));
+        assertThatThrownBy(() -> worktrees.commitAll(repository, repository, "blocked"))
+                .isInstanceOf(GitException.class)
+                .hasMessageContaining("index.lock");
+        // two pauses (200 + 400 ms) between three tries
+        assertThat(git.retries()).isEqualTo(2);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(600));
 
         Files.delete(repository.resolve(".git/index.lock"));
-        assertThat(git.exec(repository, repository, "add", "file.txt").ok()).isTrue();
+        assertThat(worktrees.commitAll(repository, repository, "unblocked")).isPresent();
     }
 
     @Test

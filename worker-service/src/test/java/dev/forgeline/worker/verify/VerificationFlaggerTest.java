@@ -6,8 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import dev.forgeline.support.git.GitRunner;
 import dev.forgeline.worker.TestRepositories;
-import dev.forgeline.worker.git.GitCli;
 import dev.forgeline.worker.git.Worktrees;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,7 +18,7 @@ class VerificationFlaggerTest {
     @TempDir
     Path temp;
 
-    private final Worktrees worktrees = new Worktrees(new GitCli());
+    private final Worktrees worktrees = new Worktrees(new GitRunner(GitRunner.Settings.defaults()));
     private Path repository;
     private Path worktree;
     private String base;

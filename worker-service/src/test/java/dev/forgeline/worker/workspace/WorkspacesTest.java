@@ -1,6 +1,7 @@
 package dev.forgeline.worker.workspace;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +13,8 @@ import java.util.UUID;
 
 import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.contracts.payload.TaskReady;
+import dev.forgeline.support.git.GitRunner;
 import dev.forgeline.worker.TestRepositories;
-import dev.forgeline.worker.git.GitCli;
 import dev.forgeline.worker.git.Worktrees;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,11 +24,11 @@ class WorkspacesTest {
     @TempDir
     Path temp;
 
-    private final GitCli git = new GitCli();
+    private final GitRunner git = new GitRunner(GitRunner.Settings.defaults());
     private final Worktrees worktrees = new Worktrees(git);
 
     private Workspaces workspaces(int maxKept, Duration retention, long maxBytes) {
-        return new Workspaces(temp.resolve("workspace"), git, retention, maxKept, maxBytes);
+        return new Workspaces(temp.resolve("workspace"), git, "refs/heads/forgeline/", retention, maxKept, maxBytes);
     }
 
     private static void commit(Path repository, String file, String content) throws Exception {
@@ -77,11 +78,42 @@ class WorkspacesTest {
         Files.writeString(worktree.resolve("work.txt"), "work\n");
         String commit =
                 worktrees.commitAll(second.repository(), worktree, "T1: work").orElseThrow();
-        workspaces.push(second, "forgeline/spec/T1/a1");
+        assertThat(workspaces.push(second, "forgeline/spec/T1/a1")).contains("refs/heads/forgeline/spec/T1/a1");
 
-        assertThat(TestRepositories.git(remote, "rev-parse", "forgeline/spec/T1/a1")
+        assertThat(TestRepositories.git(remote, "rev-parse", "refs/heads/forgeline/spec/T1/a1")
                         .strip())
                 .isEqualTo(commit);
+    }
+
+    @Test
+    void attemptBranchesGoToTheConfiguredRefNamespaceOfAFileUrl() throws Exception {
+        Path origin = TestRepositories.create(temp.resolve("origin"));
+        Path remote = temp.resolve("served.git");
+        TestRepositories.git(temp, "clone", "--bare", "-q", origin.toString(), remote.toString());
+        Workspaces workspaces = new Workspaces(temp.resolve("workspace"), git, "refs/forgeline", Duration.ZERO, 0, 0);
+
+        Workspaces.Target target = workspaces.prepare("file://" + remote.toAbsolutePath());
+        assertThat(target.mirror()).isTrue();
+        assertThat(target.repository()).isNotEqualTo(remote);
+        String base = worktrees.baseCommit(target.repository(), target.baseRef("main"));
+        Path worktree = workspaces.root().resolve("spec/T2/a3");
+        worktrees.create(target.repository(), "forgeline/spec/T2/a3", worktree, base);
+        Files.writeString(worktree.resolve("work.txt"), "work\n");
+        String commit =
+                worktrees.commitAll(target.repository(), worktree, "T2: work").orElseThrow();
+
+        assertThat(workspaces.push(target, "forgeline/spec/T2/a3")).contains("refs/forgeline/spec/T2/a3");
+        assertThat(TestRepositories.git(remote, "rev-parse", "refs/forgeline/spec/T2/a3")
+                        .strip())
+                .isEqualTo(commit);
+        assertThat(TestRepositories.git(remote, "branch", "--list")).doesNotContain("spec/T2");
+    }
+
+    @Test
+    void aPushRefPrefixOutsideRefsIsRefused() {
+        assertThatThrownBy(() -> new Workspaces(temp, git, "heads/forgeline/", Duration.ZERO, 0, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("forgeline.worker.push-ref-prefix 'heads/forgeline/'");
     }
 
     @Test
