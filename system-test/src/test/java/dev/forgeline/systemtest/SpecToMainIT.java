@@ -20,9 +20,9 @@ import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.MetricNames;
 import dev.forgeline.contracts.Topics;
 import dev.forgeline.stack.ForgelineClient;
-import dev.forgeline.stack.Git;
 import dev.forgeline.stack.LocalStack;
 import dev.forgeline.stack.ServiceKind;
+import dev.forgeline.support.git.GitRunner;
 import dev.forgeline.testsupport.TestKafka;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -235,7 +235,7 @@ class SpecToMainIT {
                         .containsExactly("T1=MERGED", "T2=MERGED", "T3=MERGED"));
 
         // main holds one merge per task, the dependent task's merge last
-        List<String> mergedTasks = Arrays.stream(Git.run(
+        List<String> mergedTasks = Arrays.stream(git(
                                 repo,
                                 "log",
                                 "--first-parent",
@@ -251,7 +251,7 @@ class SpecToMainIT {
         assertThat(mergedTasks.subList(1, 3)).containsExactlyInAnyOrder(specId + "/T1", specId + "/T2");
 
         // the merged work is on main and its tests pass there
-        Git.run(repo, "checkout", "-q", "main");
+        git(repo, "checkout", "-q", "main");
         for (String test : List.of("test/t1_test.sh", "test/t2_test.sh", "test/t3_test.sh")) {
             assertThat(repo.resolve(test)).exists();
             assertThat(run(repo, "sh", test)).as(test).isZero();
@@ -396,9 +396,9 @@ class SpecToMainIT {
     private static Path targetRepository(String name) throws IOException {
         Path repo = Files.createDirectories(WORK.resolve(name));
         Files.writeString(repo.resolve("README.md"), "# wind tunnel target\n");
-        Git.run(repo, "init", "-q", "-b", "main");
-        Git.run(repo, "add", "-A");
-        Git.run(repo, "-c", "user.name=Test", "-c", "user.email=test@localhost", "commit", "-q", "-m", "init");
+        git(repo, "init", "-q", "-b", "main");
+        git(repo, "add", "-A");
+        git(repo, "-c", "user.name=Test", "-c", "user.email=test@localhost", "commit", "-q", "-m", "init");
         return repo;
     }
 
@@ -425,5 +425,12 @@ class SpecToMainIT {
                 }
             }
         }
+    }
+
+    private static final GitRunner GIT = new GitRunner(GitRunner.Settings.defaults());
+
+    /** Runs git in a directory of the test (through the project's git layer) and returns its output. */
+    private static String git(Path directory, String... args) {
+        return GIT.run(directory, args).stdout();
     }
 }
