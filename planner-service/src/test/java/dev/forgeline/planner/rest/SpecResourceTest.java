@@ -76,7 +76,7 @@ class SpecResourceTest {
                 .statusCode(200)
                 .body("id", equalTo(id))
                 .body("name", equalTo("Text kit utilities"))
-                .body("repository", equalTo(repository.toString()))
+                .body("repository", equalTo("file://" + repository))
                 .body("baseBranch", equalTo("main"))
                 .body("createdAt", matchesPattern("\\d{4}-\\d\\d-\\d\\dT.*Z"))
                 .body("counts", equalTo(Map.of("READY", 2, "PLANNED", 1)))
@@ -107,7 +107,7 @@ class SpecResourceTest {
             assertThat(t1.acceptance()).containsExactly("lowercases the input", "replaces spaces with dashes");
             assertThat(t1.testCommand()).isEqualTo("sh test/t1_test.sh");
             assertThat(t1.estimateSeconds()).isEqualTo(600);
-            assertThat(t1.repository()).isEqualTo(repository.toString());
+            assertThat(t1.repository()).isEqualTo("file://" + repository);
             assertThat(t1.baseBranch()).isEqualTo("main");
             assertThat(t1.dependsOn()).isEmpty();
 
@@ -156,7 +156,7 @@ class SpecResourceTest {
     }
 
     @Test
-    void acceptsJsonAndTheRepositoryLineOfTheSpecAndStoresANormalisedPath() {
+    void acceptsJsonAndTheRepositoryLineOfTheSpecAndStoresItsFileUrl() {
         String spec = """
                 # Another spec
                 Repository: %s/../textkit/.
@@ -174,7 +174,7 @@ class SpecResourceTest {
                 .statusCode(201)
                 .body("name", equalTo("Another spec"))
                 .body("id", matchesPattern("another-spec-[0-9a-f]{8}"))
-                .body("repository", equalTo(repository.toString()))
+                .body("repository", equalTo("file://" + repository))
                 .body("tasks.state", contains("READY"));
 
         given().contentType(ContentType.JSON)
@@ -183,7 +183,7 @@ class SpecResourceTest {
                 .post("/specs")
                 .then()
                 .statusCode(201)
-                .body("repository", equalTo(repository.toString()))
+                .body("repository", equalTo("file://" + repository))
                 .body("tasks[2].title", equalTo("Combine"));
     }
 
