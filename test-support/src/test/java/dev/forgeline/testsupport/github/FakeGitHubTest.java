@@ -273,6 +273,65 @@ class FakeGitHubTest {
     }
 
     @Test
+    void withoutStrictProtectionAMovedBaseIsMergedWithTheHead() {
+        String head = pushBranch("feature", "feature.txt", "x\n");
+        call("POST", "/repos/acme/shop/pulls", Map.of("title", "Feature", "head", "feature", "base", "main"), TOKEN);
+        String moved = github.moveBase(REPO, "main", "other.txt", "someone else\n");
+
+        HttpResponse<String> merged = merge(1, head);
+        assertThat(merged.statusCode()).isEqualTo(200);
+        String commit = parse(merged).get("sha").asText();
+        run(clone, "git", "fetch", "-q", "origin");
+        assertThat(run(clone, "git", "rev-list", "--parents", "-n", "1", commit)
+                        .strip()
+                        .split(" "))
+                .containsExactly(commit, moved, head);
+        assertThat(git.show(REPO, "main", "feature.txt")).isEqualTo("x\n");
+        assertThat(git.show(REPO, "main", "other.txt")).isEqualTo("someone else\n");
+    }
+
+    @Test
+    void badInputIsRefusedWithGitHubsErrorsNamingTheField() {
+        HttpResponse<String> noBranch =
+                call("POST", "/repos/acme/shop/pulls", Map.of("title", "T", "head", "missing", "base", "main"), TOKEN);
+        assertThat(noBranch.statusCode()).isEqualTo(422);
+        assertThat(parse(noBranch).get("message").asText()).isEqualTo("Validation Failed");
+        assertThat(parse(noBranch).at("/errors/0/field").asText()).isEqualTo("head");
+
+        // a branch at main's commit: nothing to merge
+        run(clone, "git", "push", "-q", "origin", "origin/main:refs/heads/empty");
+        HttpResponse<String> nothing =
+                call("POST", "/repos/acme/shop/pulls", Map.of("title", "T", "head", "empty", "base", "main"), TOKEN);
+        assertThat(nothing.statusCode()).isEqualTo(422);
+        assertThat(nothing.body()).contains("No commits between main and empty");
+
+        HttpResponse<String> broken =
+                send(HttpRequest.newBuilder(URI.create(github.apiUrl() + "/repos/acme/shop/pulls"))
+                        .header("Authorization", "Bearer " + TOKEN)
+                        .POST(HttpRequest.BodyPublishers.ofString("{not json")));
+        assertThat(broken.statusCode()).isEqualTo(400);
+        assertThat(parse(broken).get("message").asText()).isEqualTo("Problems parsing JSON");
+
+        String head = pushBranch("feature", "feature.txt", "x\n");
+        HttpResponse<String> status =
+                call("POST", "/repos/acme/shop/statuses/" + head, Map.of("state", "green", "context", "ci"), TOKEN);
+        assertThat(status.statusCode()).isEqualTo(422);
+        assertThat(parse(status).at("/errors/0/field").asText()).isEqualTo("state");
+        HttpResponse<String> run = call(
+                "POST",
+                "/repos/acme/shop/check-runs",
+                Map.of("name", "ci", "head_sha", head, "status", "completed"),
+                TOKEN);
+        assertThat(run.statusCode()).isEqualTo(422);
+        assertThat(parse(run).at("/errors/0/field").asText()).isEqualTo("conclusion");
+        assertThat(call("GET", "/repos/acme/shop/pulls/99", null, TOKEN).statusCode())
+                .isEqualTo(404);
+        assertThat(call("GET", "/repos/acme/shop/branches/main/protection/required_status_checks", null, TOKEN)
+                        .statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
     void reviewsAreListedAndRequestedChangesBlockTheMerge() {
         pushBranch("feature", "feature.txt", "x\n");
         call("POST", "/repos/acme/shop/pulls", Map.of("title", "Feature", "head", "feature", "base", "main"), TOKEN);
