@@ -66,6 +66,8 @@ public final class FakeGitHub implements AutoCloseable {
     private final AtomicInteger rateLimitedLeft = new AtomicInteger();
     private final AtomicInteger secondaryLimitedLeft = new AtomicInteger();
     private volatile int retryAfterSeconds = 60;
+    private volatile int secondaryStatus = 429;
+    private final AtomicInteger mergeabilityUnknownLeft = new AtomicInteger();
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private volatile int failureStatus = 502;
     private final AtomicInteger delaysLeft = new AtomicInteger();
@@ -154,8 +156,25 @@ public final class FakeGitHub implements AutoCloseable {
 
     /** The next {@code count} requests hit a secondary rate limit: 429 with {@code retry-after: seconds}. */
     public void secondaryRateLimitNext(int count, int seconds) {
+        secondaryRateLimitNext(count, seconds, 429);
+    }
+
+    /** As {@link #secondaryRateLimitNext(int, int)} with {@code status} 403 or 429 (GitHub answers either). */
+    public void secondaryRateLimitNext(int count, int seconds, int status) {
+        if (status != 403 && status != 429) {
+            throw new IllegalArgumentException("a secondary rate limit answers 403 or 429, not " + status);
+        }
         retryAfterSeconds = seconds;
+        secondaryStatus = status;
         secondaryLimitedLeft.set(count);
+    }
+
+    /**
+     * The next {@code count} answers of a single pull request say {@code mergeable: null} and {@code
+     * mergeable_state: "unknown"}, as GitHub does while it computes the test merge in the background.
+     */
+    public void mergeabilityUnknownNext(int count) {
+        mergeabilityUnknownLeft.set(count);
     }
 
     /** The next {@code count} requests answer {@code status} (e.g. 502, 503) with GitHub's error body. */
@@ -345,7 +364,7 @@ public final class FakeGitHub implements AutoCloseable {
         }
         if (secondaryLimitedLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             return new Answer(
-                    429,
+                    secondaryStatus,
                     message(
                             "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."),
                     Map.of("retry-after", String.valueOf(retryAfterSeconds)));
@@ -689,7 +708,10 @@ public final class FakeGitHub implements AutoCloseable {
         json.put("base", ref(repo, pull.base, baseSha));
         if (detail) {
             json.put("merged", pull.merged);
-            if (pull.state.equals("open")) {
+            if (pull.state.equals("open") && mergeabilityUnknownLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                json.put("mergeable", null);
+                json.put("mergeable_state", "unknown");
+            } else if (pull.state.equals("open")) {
                 String state = mergeableState(repo, pull, headSha, baseSha);
                 json.put("mergeable", !state.equals("dirty"));
                 json.put("mergeable_state", state);

@@ -83,6 +83,15 @@ class FakeGitHubTest {
         assertThat(pull.at("/user/login").asText()).isEqualTo("forgeline-bot");
         assertThat(pull.get("merged").asBoolean()).isFalse();
         assertThat(pull.get("mergeable").asBoolean()).isTrue();
+        // while GitHub computes the test merge, mergeable is null
+        github.mergeabilityUnknownNext(1);
+        JsonNode computing = parse(call("GET", "/repos/acme/shop/pulls/1", null, TOKEN));
+        assertThat(computing.get("mergeable").isNull()).isTrue();
+        assertThat(computing.get("mergeable_state").asText()).isEqualTo("unknown");
+        assertThat(parse(call("GET", "/repos/acme/shop/pulls/1", null, TOKEN))
+                        .get("mergeable")
+                        .asBoolean())
+                .isTrue();
         assertThat(pull.get("html_url").asText()).endsWith("/acme/shop/pull/1");
 
         // the same head and base again is refused as GitHub refuses it
@@ -436,6 +445,11 @@ class FakeGitHubTest {
         assertThat(secondary.headers().firstValue("retry-after")).contains("7");
         assertThat(call("GET", "/repos/acme/shop/pulls", null, TOKEN).statusCode())
                 .isEqualTo(200);
+        github.secondaryRateLimitNext(1, 3, 403);
+        HttpResponse<String> secondary403 = call("GET", "/repos/acme/shop/pulls", null, TOKEN);
+        assertThat(secondary403.statusCode()).isEqualTo(403);
+        assertThat(secondary403.headers().firstValue("retry-after")).contains("3");
+        assertThat(parse(secondary403).get("message").asText()).contains("secondary rate limit");
 
         github.failNext(1, 503);
         HttpResponse<String> failed = call("GET", "/repos/acme/shop/pulls", null, TOKEN);
@@ -451,7 +465,7 @@ class FakeGitHubTest {
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(600));
 
         assertThat(github.requests().stream().map(FakeGitHub.Request::status).toList())
-                .containsExactly(200, 403, 403, 200, 429, 200, 503, 200, 200);
+                .containsExactly(200, 403, 403, 200, 429, 200, 403, 503, 200, 200);
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------
