@@ -76,6 +76,11 @@ public final class GitHttpServer implements AutoCloseable {
         }
     }
 
+    /** The directory of the served bare repositories (for fakes of git hosts that work on them server-side). */
+    public Path repositoriesDirectory() {
+        return root;
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }

@@ -3,7 +3,6 @@ package dev.forgeline.testsupport.github;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -269,15 +268,9 @@ public final class FakeGitHub implements AutoCloseable {
         return bare.map(b -> repos.get(fullName));
     }
 
-    /** The served repositories' directory; GitHttpServer keeps it private, and the fake merges in it as GitHub does. */
+    /** The served repositories' directory: the fake merges in it, as GitHub does on its side. */
     private static Path repositoriesDirectory(GitHttpServer git) {
-        try {
-            Field root = GitHttpServer.class.getDeclaredField("root");
-            root.setAccessible(true);
-            return ((Path) root.get(git)).toAbsolutePath().normalize();
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot find the repositories directory of the git server", e);
-        }
+        return git.repositoriesDirectory().toAbsolutePath().normalize();
     }
 
     // ---- serving ---------------------------------------------------------------------------------------------
