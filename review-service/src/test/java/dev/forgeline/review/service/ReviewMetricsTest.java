@@ -3,24 +3,10 @@ package dev.forgeline.review.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 
 import dev.forgeline.contracts.MetricNames;
-import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.metrics.InstrumentType;
-import io.opentelemetry.sdk.metrics.SdkMeterProvider;
-import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
-import io.opentelemetry.sdk.metrics.data.DoublePointData;
-import io.opentelemetry.sdk.metrics.data.HistogramPointData;
-import io.opentelemetry.sdk.metrics.data.LongPointData;
-import io.opentelemetry.sdk.metrics.data.MetricData;
-import io.opentelemetry.sdk.metrics.data.PointData;
-import io.opentelemetry.sdk.metrics.export.CollectionRegistration;
-import io.opentelemetry.sdk.metrics.export.MetricReader;
+import dev.forgeline.testsupport.telemetry.RecordedMetrics;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,48 +15,12 @@ import org.junit.jupiter.api.Test;
  * instruments the system test's scenarios do not move (reverts, conflicts).
  */
 class ReviewMetricsTest {
-    /** Reads what the SDK collected, on demand. */
-    static final class CollectingReader implements MetricReader {
-        private volatile CollectionRegistration registration;
-
-        @Override
-        public void register(CollectionRegistration registration) {
-            this.registration = registration;
-        }
-
-        Map<String, MetricData> collect() {
-            Collection<MetricData> all = registration.collectAllMetrics();
-            return all.stream().collect(Collectors.toMap(MetricData::getName, m -> m));
-        }
-
-        @Override
-        public CompletableResultCode forceFlush() {
-            return CompletableResultCode.ofSuccess();
-        }
-
-        @Override
-        public CompletableResultCode shutdown() {
-            return CompletableResultCode.ofSuccess();
-        }
-
-        @Override
-        public AggregationTemporality getAggregationTemporality(InstrumentType instrumentType) {
-            return AggregationTemporality.CUMULATIVE;
-        }
-    }
-
     @Test
     void countersExportNothingBeforeTheirFirstEventAndThenRealPointsWithTheirAttributes() {
-        CollectingReader reader = new CollectingReader();
-        try (SdkMeterProvider provider =
-                SdkMeterProvider.builder().registerMetricReader(reader).build()) {
-            ReviewMetrics metrics = new ReviewMetrics(provider.get("review-service"));
-            List<String> recordedInstruments = MetricNames.ALL.stream()
-                    .filter(i -> i.service().equals("review"))
-                    .filter(i -> i.kind() == MetricNames.Kind.COUNTER || i.kind() == MetricNames.Kind.HISTOGRAM)
-                    .map(MetricNames.Instrument::name)
-                    .toList();
-            assertThat(reader.collect().keySet())
+        try (RecordedMetrics recorded = new RecordedMetrics()) {
+            ReviewMetrics metrics = new ReviewMetrics(recorded.meter("review-service"));
+            List<String> recordedInstruments = RecordedMetrics.eventInstruments("review");
+            assertThat(recorded.collect().keySet())
                     .as("exported before any event")
                     .doesNotContainAnyElementsOf(recordedInstruments);
 
@@ -80,46 +30,10 @@ class ReviewMetricsTest {
             metrics.conflict();
             metrics.decided("REVIEW", 2, Duration.ofSeconds(3));
 
-            Map<String, MetricData> byName = reader.collect();
-            for (String name : recordedInstruments) {
-                MetricNames.Instrument instrument = MetricNames.instrument(name);
-                MetricData data = byName.get(name);
-                assertThat(data).as(name).isNotNull();
-                assertThat(data.getUnit()).as(name).isEqualTo(instrument.unit());
-                assertThat(data.getData().getPoints()).as(name).isNotEmpty().allSatisfy(point -> {
-                    assertThat(point.getAttributes().asMap().keySet().stream().map(AttributeKey::getKey))
-                            .as(name)
-                            .containsExactlyInAnyOrderElementsOf(instrument.attributes());
-                    assertThat(value(point)).as(name).isPositive();
-                });
-            }
-            assertThat(attribute(byName.get(MetricNames.REVIEW_REVERTS), "trigger"))
+            recorded.assertRecordedAsDeclared(recordedInstruments);
+            assertThat(recorded.attribute(MetricNames.REVIEW_REVERTS, "trigger"))
                     .containsExactly("red_main");
-            assertThat(attribute(byName.get(MetricNames.REVIEW_MERGES), "auto")).containsExactly("false");
+            assertThat(recorded.attribute(MetricNames.REVIEW_MERGES, "auto")).containsExactly("false");
         }
-    }
-
-    private static List<String> attribute(MetricData metric, String key) {
-        return metric.getData().getPoints().stream()
-                .map(p -> String.valueOf(p.getAttributes().asMap().get(attributeKey(p, key))))
-                .toList();
-    }
-
-    private static AttributeKey<?> attributeKey(PointData point, String key) {
-        return point.getAttributes().asMap().keySet().stream()
-                .filter(k -> k.getKey().equals(key))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no attribute " + key + " on " + point));
-    }
-
-    /** A counter's value, or a histogram's count of recordings. */
-    private static double value(PointData point) {
-        if (point instanceof LongPointData l) {
-            return l.getValue();
-        }
-        if (point instanceof HistogramPointData h) {
-            return h.getCount();
-        }
-        return ((DoublePointData) point).getValue();
     }
 }
