@@ -71,8 +71,7 @@ public class TaskProgressService {
                 decisions.request(
                         task,
                         DecisionKind.AMBIGUOUS_SPEC,
-                        "the agent found task " + task.taskId
-                                + " ambiguous: clarify the text (amend) or release it as it is (override)",
+                        ambiguityQuestion(task.taskId, change.reason()),
                         List.of(change.reason() == null ? "clarification of the task text" : change.reason()));
             } else if (change.failureClass() == FailureClass.CONTEXT_EXHAUSTED && change.permanent()) {
                 proposals.splitExhausted(spec, task, change.reason());
@@ -80,6 +79,28 @@ public class TaskProgressService {
                 decisions.requestForFailure(task, tasks.listBySpec(spec.id), change.reason());
             }
         });
+    }
+
+    /**
+     * The question a permanent AMBIGUOUS_SPEC failure asks. The class also carries what only a person can settle
+     * besides an unclear text: a task no registered node can take (the dispatcher's "unplaceable: ..." reason) and a
+     * repository the worker could not fetch or push with its credentials ("could not fetch|push ..."); the
+     * question names which, so nobody is asked to clarify a text that is clear.
+     */
+    static String ambiguityQuestion(String taskId, String reason) {
+        String why = reason == null ? "" : reason;
+        if (why.startsWith("unplaceable:")) {
+            return "no registered node can take task " + taskId
+                    + ": change its Requires or agent profile (amend), or release it as it is once a node offers"
+                    + " them (override)";
+        }
+        if (why.startsWith("could not fetch ") || why.startsWith("could not push ")) {
+            return "task " + taskId + " could not reach its repository with the worker's credentials: fix the"
+                    + " credentials, the URL or the branch protection, then release it as it is (override) or"
+                    + " amend it";
+        }
+        return "the agent found task " + taskId
+                + " ambiguous: clarify the text (amend) or release it as it is (override)";
     }
 
     /** A review decision: IN_REVIEW, MERGED, REJECTED or REVERTED. */
