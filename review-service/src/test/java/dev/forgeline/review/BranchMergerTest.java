@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.forgeline.review.config.ReviewConfig;
+import dev.forgeline.review.config.ReviewConfig.MergeMode;
 import dev.forgeline.review.git.BranchMerger;
 import dev.forgeline.review.git.DiffCounter;
 import dev.forgeline.review.git.MergeRequest;
@@ -232,20 +233,47 @@ class BranchMergerTest {
     }
 
     @Test
-    void pullRequestModeIsRefusedAsNotSupportedYet() {
+    void aRepositoryInPullRequestModeIsNeverPushedDirectly() {
         GitRepo repo = served("pr");
         GitRepo.Attempt attempt = repo.attemptBranch("s", "T1", "a.txt", 1);
         publish(repo, "pr");
         String servedBefore = repo.servedMain();
         BranchMerger pullRequests = new BranchMerger(
-                git, new DiffCounter(git), new ReviewClones(git, config(tmp.resolve("pr-workspace"))), 3);
+                git, new DiffCounter(git), new ReviewClones(git, config(tmp.resolve("pr-workspace"), Map.of())), 3);
 
         MergeResult result = pullRequests.merge(request(repo, attempt));
 
-        assertThat(((MergeResult.NotMerged) result).reason())
-                .contains("merge mode pull-request")
-                .contains("not supported yet");
+        assertThat(((MergeResult.NotMerged) result).reason()).contains("merges through pull requests");
         assertThat(repo.servedMain()).isEqualTo(servedBefore);
+    }
+
+    @Test
+    void theLongestSettingsKeyNamingTheRepositoryOrAParentOfItApplies() {
+        // the default of this configuration is pull-request
+        ReviewClones clones = new ReviewClones(
+                git,
+                config(
+                        tmp.resolve("settings-workspace"),
+                        Map.of(
+                                "git.example.com:8443", MergeMode.DIRECT,
+                                "git.example.com:8443/team", MergeMode.PULL_REQUEST,
+                                "git.example.com:8443/team/app.git", MergeMode.DIRECT)));
+
+        assertThat(clones.mergeMode(ReviewClones.url("https://git.example.com:8443/team/app.git")))
+                .as("the repository's own key")
+                .isEqualTo(MergeMode.DIRECT);
+        assertThat(clones.mergeMode(ReviewClones.url("https://git.example.com:8443/team/other.git")))
+                .as("the group's key")
+                .isEqualTo(MergeMode.PULL_REQUEST);
+        assertThat(clones.mergeMode(ReviewClones.url("ssh://git@git.example.com:8443/solo/x.git")))
+                .as("the host's key")
+                .isEqualTo(MergeMode.DIRECT);
+        assertThat(clones.mergeMode(ReviewClones.url("https://git.example.com/solo/x.git")))
+                .as("another port is another host: the default")
+                .isEqualTo(MergeMode.PULL_REQUEST);
+        assertThat(clones.mergeMode(ReviewClones.url("https://git.example.com:8443/team/app-two.git")))
+                .as("a key is a parent only at a path boundary")
+                .isEqualTo(MergeMode.PULL_REQUEST);
     }
 
     @Test
@@ -303,8 +331,8 @@ class BranchMergerTest {
                 .isEqualTo(repo.servedMain());
     }
 
-    /** Every repository in pull-request mode. */
-    private static ReviewConfig config(Path workspace) {
+    /** Every repository in pull-request mode unless {@code modes} says otherwise. */
+    private static ReviewConfig config(Path workspace, Map<String, MergeMode> modes) {
         return new ReviewConfig() {
             public int autoMergeMaxLines() {
                 return 100;
@@ -331,7 +359,29 @@ class BranchMergerTest {
             }
 
             public Map<String, RepositorySettings> repositories() {
-                return Map.of("elsewhere.example/x", () -> Optional.of(MergeMode.DIRECT));
+                Map<String, RepositorySettings> settings = new java.util.HashMap<>();
+                modes.forEach((key, mode) -> settings.put(key, new RepositorySettings() {
+                    public Optional<MergeMode> mergeMode() {
+                        return Optional.of(mode);
+                    }
+
+                    public Optional<Hosting> hosting() {
+                        return Optional.empty();
+                    }
+
+                    public Optional<String> apiUrl() {
+                        return Optional.empty();
+                    }
+
+                    public Optional<String> project() {
+                        return Optional.empty();
+                    }
+                }));
+                return settings;
+            }
+
+            public PullRequests pullRequests() {
+                throw new UnsupportedOperationException("not used by the merger");
             }
         };
     }

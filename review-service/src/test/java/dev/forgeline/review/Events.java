@@ -27,6 +27,17 @@ final class Events {
 
     static TaskResult succeeded(
             String specId, String taskId, long fencingToken, int attemptNumber, GitRepo repo, GitRepo.Attempt attempt) {
+        return succeeded(specId, taskId, fencingToken, attemptNumber, repo.url(), attempt);
+    }
+
+    /** A succeeded result naming the repository by {@code repository} (its URL). */
+    static TaskResult succeeded(
+            String specId,
+            String taskId,
+            long fencingToken,
+            int attemptNumber,
+            String repository,
+            GitRepo.Attempt attempt) {
         return new TaskResult(
                 UUID.randomUUID(),
                 specId,
@@ -37,7 +48,7 @@ final class Events {
                 true,
                 null,
                 null,
-                repo.url(),
+                repository,
                 "main",
                 attempt.branch(),
                 attempt.baseCommit(),

@@ -38,21 +38,72 @@ public interface ReviewConfig {
     int pushAttempts();
 
     /**
-     * Settings per repository, keyed by the repository as shown to people: host and path without scheme, e.g.
-     * {@code forgeline.review.repositories."github.com/org/repo".merge-mode=direct} (a trailing {@code .git}
-     * may be left out), or the absolute path of a local repository.
+     * Settings per repository, keyed by the repository as shown to people: host (with its port when the URL names
+     * one) and path without scheme, e.g. {@code forgeline.review.repositories."github.com/org/repo".merge-mode=direct}
+     * (a trailing {@code .git} may be left out), or the absolute path of a local repository. A key may also name a
+     * host or a group of repositories ({@code "github.com/org"}): the longest key that is the repository or a
+     * parent of it applies.
      */
     Map<String, RepositorySettings> repositories();
 
+    /** How the pull-request merge mode waits, merges and sends work back. */
+    PullRequests pullRequests();
+
     interface RepositorySettings {
         Optional<MergeMode> mergeMode();
+
+        /** The hosting API of merge mode pull-request; github.com and gitlab.com are known without it. */
+        Optional<Hosting> hosting();
+
+        /**
+         * The API root: {@code https://api.github.com} (GitHub), {@code https://<host>/api/v3} (GitHub Enterprise
+         * Server), {@code https://<host>/api/v4} (GitLab). Defaults for github.com and gitlab.com.
+         */
+        Optional<String> apiUrl();
+
+        /** The repository on the host ({@code owner/name}, GitLab {@code group/subgroup/name}); default: the URL's path. */
+        Optional<String> project();
+    }
+
+    interface PullRequests {
+        /** How often open pull requests are looked at (checks, reviews, merges made on the host). */
+        @WithDefault("15s")
+        java.time.Duration pollInterval();
+
+        /**
+         * Times a failed required check sends the task back to its agent (with the check's output); after that the
+         * pull request waits for a person.
+         */
+        @WithDefault("2")
+        int checkRounds();
+
+        /** Label naming the review level, followed by the level: {@code forgeline-level-2}. */
+        @WithDefault("forgeline-level-")
+        String labelPrefix();
+
+        /** Longest a call to the hosting API may take. */
+        @WithDefault("30s")
+        java.time.Duration timeout();
+
+        /**
+         * Branch the review service pushes an attempt's commit to when the worker pushed it outside {@code
+         * refs/heads/} (a pull request needs a branch as its head), followed by the attempt's branch name.
+         */
+        @WithDefault("forgeline/review/")
+        String headBranchPrefix();
+    }
+
+    /** A hosting service whose pull requests (merge requests) Forgeline can open and merge. */
+    enum Hosting {
+        GITHUB,
+        GITLAB
     }
 
     /** How an approved attempt reaches its base branch. */
     enum MergeMode {
         /** The review service merges in its clone and pushes the base branch. */
         DIRECT,
-        /** A pull request on the hosting service (not supported yet). */
+        /** A pull request (merge request) on the hosting service, merged through its API once checks are green. */
         PULL_REQUEST
     }
 }

@@ -184,6 +184,17 @@ public class Review {
     @Column(name = "changes_followed_up")
     public boolean changesFollowedUp;
 
+    /** Merge mode pull-request: the pull request (merge request) on the hosting service, once opened. */
+    @Column(name = "pull_request_number")
+    public Integer pullRequestNumber;
+
+    @Column(name = "pull_request_url")
+    public String pullRequestUrl;
+
+    /** Why the pull request waits, or what went wrong the last time it was looked at. */
+    @Column(name = "pull_request_status")
+    public String pullRequestStatus;
+
     public String specId() {
         return id.specId;
     }

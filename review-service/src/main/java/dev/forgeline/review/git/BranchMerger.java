@@ -67,9 +67,7 @@ public class BranchMerger {
         }
         MergeMode mode = clones.mergeMode(url);
         if (mode != MergeMode.DIRECT) {
-            return notMerged("merge mode pull-request of " + url.display()
-                    + " is not supported yet; set forgeline.review.repositories.\"" + url.display()
-                    + "\".merge-mode=direct");
+            return notMerged(url.display() + " merges through pull requests (merge mode pull-request), not directly");
         }
         Path clone = clones.path(url);
         try {

@@ -7,11 +7,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.forgeline.review.config.ReviewConfig;
 import dev.forgeline.review.config.ReviewConfig.MergeMode;
+import dev.forgeline.review.config.ReviewConfig.RepositorySettings;
 import dev.forgeline.support.git.GitCommand;
 import dev.forgeline.support.git.GitException;
 import dev.forgeline.support.git.GitFailure;
@@ -104,17 +106,40 @@ public class ReviewClones {
         if (config == null) {
             return MergeMode.DIRECT;
         }
-        String display = url.display();
-        String withoutGit = display.endsWith(".git") ? display.substring(0, display.length() - 4) : display;
+        return settings(url).flatMap(RepositorySettings::mergeMode).orElse(config.mergeMode());
+    }
+
+    /**
+     * The settings of a repository: those of the longest configured key that names it or a parent of it (a
+     * host, a group), compared without case and without a trailing {@code .git}.
+     */
+    public Optional<RepositorySettings> settings(RepositoryUrl url) {
+        if (config == null) {
+            return Optional.empty();
+        }
+        String display = withoutGit(url.display().toLowerCase(Locale.ROOT));
+        String full = withoutGit(url.toString().toLowerCase(Locale.ROOT));
+        RepositorySettings best = null;
+        int bestLength = -1;
         for (var entry : config.repositories().entrySet()) {
-            String key = entry.getKey().strip().toLowerCase(Locale.ROOT);
-            if (key.equals(display.toLowerCase(Locale.ROOT))
-                    || key.equals(withoutGit.toLowerCase(Locale.ROOT))
-                    || key.equals(url.toString().toLowerCase(Locale.ROOT))) {
-                return entry.getValue().mergeMode().orElse(config.mergeMode());
+            String key = withoutGit(entry.getKey().strip().toLowerCase(Locale.ROOT));
+            while (key.endsWith("/")) {
+                key = key.substring(0, key.length() - 1);
+            }
+            boolean names = key.equals(display)
+                    || key.equals(full)
+                    || display.startsWith(key + "/")
+                    || full.startsWith(key + "/");
+            if (names && key.length() > bestLength) {
+                best = entry.getValue();
+                bestLength = key.length();
             }
         }
-        return config.mergeMode();
+        return Optional.ofNullable(best);
+    }
+
+    private static String withoutGit(String value) {
+        return value.endsWith(".git") ? value.substring(0, value.length() - 4) : value;
     }
 
     /**

@@ -64,7 +64,9 @@ public final class ReviewMapper {
                 r.decidedBy,
                 r.decisionReason,
                 lagMillis,
-                age);
+                age,
+                r.pullRequestUrl,
+                r.pullRequestStatus);
     }
 
     public static ReviewDetail toDetail(Review r, List<Review> allReviews, List<AttemptResult> results) {
@@ -125,6 +127,9 @@ public final class ReviewMapper {
         boolean person = r.decidedBy != null && !AUTO_MERGER.equals(r.decidedBy);
         String comment = switch (r.state) {
             case CHANGES_REQUESTED, REJECTED -> r.decisionReason;
+            // a failed required check: its output is the next attempt's context
+            case FAILED ->
+                r.failureClass == dev.forgeline.contracts.FailureClass.TEST_FAILURE ? r.decisionReason : null;
             case REVERTED -> r.revertReason;
             default -> null;
         };
@@ -151,7 +156,7 @@ public final class ReviewMapper {
 
     static TaskState taskState(ReviewState state) {
         return switch (state) {
-            case PENDING -> TaskState.IN_REVIEW;
+            case PENDING, CHECKS_PENDING -> TaskState.IN_REVIEW;
             case MERGED -> TaskState.MERGED;
             case REJECTED -> TaskState.REJECTED;
             case FAILED, CHANGES_REQUESTED -> TaskState.FAILED;

@@ -109,6 +109,17 @@ public class ReviewRepository implements PanacheRepositoryBase<Review, TaskAttem
                 .firstResultOptional();
     }
 
+    /** Reviews whose pull request (in merge mode pull-request) the sync looks at: pending or waiting for checks. */
+    public List<TaskAttemptKey> inPullRequestStates() {
+        return getEntityManager()
+                .createQuery(
+                        "select r.id from Review r where r.state in (:pending, :checks) order by r.createdAt",
+                        TaskAttemptKey.class)
+                .setParameter("pending", ReviewState.PENDING)
+                .setParameter("checks", ReviewState.CHECKS_PENDING)
+                .getResultList();
+    }
+
     private static long advisoryKey(String name) {
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));

@@ -14,6 +14,8 @@ import dev.forgeline.review.domain.VerifyState;
  *
  * @param decisionLagMillis decidedAt - requestedAt (createdAt when no person was asked): how long the attempt waited
  * @param ageSeconds        how long it has waited so far (now - requestedAt), while pending
+ * @param pullRequestUrl    merge mode pull-request: the pull request (merge request) it waits in
+ * @param pullRequestStatus why that pull request waits, or what went wrong the last time it was looked at
  */
 public record ReviewView(
         String specId,
@@ -49,4 +51,6 @@ public record ReviewView(
         String decidedBy,
         String decisionReason,
         Long decisionLagMillis,
-        Long ageSeconds) {}
+        Long ageSeconds,
+        String pullRequestUrl,
+        String pullRequestStatus) {}

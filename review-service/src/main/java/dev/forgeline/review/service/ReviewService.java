@@ -36,6 +36,7 @@ import dev.forgeline.review.git.MergeRequest;
 import dev.forgeline.review.git.MergeResult;
 import dev.forgeline.review.git.ReviewClones;
 import dev.forgeline.review.mapping.ReviewMapper;
+import dev.forgeline.review.pullrequest.PullRequestFlow;
 import dev.forgeline.review.repository.AttemptResultRepository;
 import dev.forgeline.review.repository.ReviewRepository;
 import dev.forgeline.review.repository.TaskAcceptanceRepository;
@@ -73,6 +74,7 @@ public class ReviewService {
     private final BacklogService backlog;
     private final ReviewMetrics metrics;
     private final ReviewConfig config;
+    private final PullRequestFlow pullRequests;
 
     public ReviewService(
             ReviewRepository reviews,
@@ -86,7 +88,8 @@ public class ReviewService {
             MergeQueue mergeQueue,
             BacklogService backlog,
             ReviewMetrics metrics,
-            ReviewConfig config) {
+            ReviewConfig config,
+            PullRequestFlow pullRequests) {
         this.reviews = reviews;
         this.acceptances = acceptances;
         this.attemptResults = attemptResults;
@@ -99,6 +102,7 @@ public class ReviewService {
         this.backlog = backlog;
         this.metrics = metrics;
         this.config = config;
+        this.pullRequests = pullRequests;
     }
 
     /**
@@ -222,9 +226,26 @@ public class ReviewService {
     @Transactional(dontRollbackOn = ProblemException.class)
     public ReviewView approve(String specId, String taskId, String reviewer, String comment) {
         reviews.lockTask(specId, taskId);
-        Review review = pending(specId, taskId);
+        Review review = pending(specId, taskId, false);
         String who = blankToDefault(reviewer, "anonymous");
         decisionRecorded(review, DecisionKind.REVIEW, review.requestedAt, now(), who, "APPROVED");
+        if (pullRequests.handles(review.repository)) {
+            // the hosting service merges it once the repository's required checks are green
+            review.state = ReviewState.CHECKS_PENDING;
+            review.decidedAt = now();
+            review.decidedBy = who;
+            review.decisionReason = comment == null || comment.isBlank() ? "approved" : comment.strip();
+            review.pullRequestStatus = "approved; waits for the required checks";
+            if (review.requestedAt != null) {
+                metrics.decided(
+                        DecisionKind.REVIEW.name(),
+                        review.level == null ? 1 : review.level,
+                        Duration.between(review.requestedAt, review.decidedAt));
+            }
+            backlog.refresh();
+            LOG.infof("review %s approved by %s; its pull request merges once checks are green", review.id, who);
+            return ReviewMapper.toView(review);
+        }
         MergeResult result = merge(review, who, comment == null || comment.isBlank() ? "approved" : comment.strip());
         backlog.refresh();
         if (result instanceof MergeResult.NotMerged notMerged) {
@@ -243,8 +264,9 @@ public class ReviewService {
     public ReviewView reject(String specId, String taskId, String reviewer, String comment) {
         requireComment(comment, "a rejection");
         reviews.lockTask(specId, taskId);
-        Review review = pending(specId, taskId);
+        Review review = pending(specId, taskId, true);
         decide(review, ReviewState.REJECTED, null, reviewer, comment);
+        pullRequests.closeQuietly(review, "rejected by " + review.decidedBy + ": " + review.decisionReason);
         decisionRecorded(
                 review, DecisionKind.REVIEW, review.requestedAt, review.decidedAt, review.decidedBy, "REJECTED");
         announce(review);
@@ -261,8 +283,10 @@ public class ReviewService {
     public ReviewView requestChanges(String specId, String taskId, String reviewer, String comment) {
         requireComment(comment, "a change request");
         reviews.lockTask(specId, taskId);
-        Review review = pending(specId, taskId);
+        Review review = pending(specId, taskId, true);
         decide(review, ReviewState.CHANGES_REQUESTED, FailureClass.CHANGES_REQUESTED, reviewer, comment);
+        pullRequests.closeQuietly(
+                review, "changes requested by " + review.decidedBy + "; the task runs again with the comments");
         decisionRecorded(
                 review,
                 DecisionKind.REVIEW,
@@ -331,7 +355,12 @@ public class ReviewService {
         review.requestedAt = now();
         metrics.triaged(decision.level());
         followUpChangeRequests(review);
-        if (decision.autoMerge()) {
+        if (pullRequests.handles(review.repository)) {
+            // merge mode pull-request: the sync opens the pull request and moves it on
+            review.state = decision.autoMerge() ? ReviewState.CHECKS_PENDING : ReviewState.PENDING;
+            review.pullRequestStatus = "the pull request is opened at the next sync";
+            announce(review);
+        } else if (decision.autoMerge()) {
             merge(review, ReviewMapper.AUTO_MERGER, "auto-merge (level 0)");
         } else {
             review.state = ReviewState.PENDING;
@@ -391,6 +420,15 @@ public class ReviewService {
                 review.commit,
                 review.specId(),
                 review.taskId()));
+        return applyMergeResult(review, result, decidedBy, decisionReason, true);
+    }
+
+    /**
+     * Records how a merge ended. {@code measureDecision}: a person's decision lag ends with this merge (false when
+     * it was measured at the approval, as in merge mode pull-request).
+     */
+    private MergeResult applyMergeResult(
+            Review review, MergeResult result, String decidedBy, String decisionReason, boolean measureDecision) {
         List<String> reasons = new ArrayList<>(review.reasons.stream()
                 .filter(r -> !r.startsWith(CONFLICT_PREFIX) && !r.startsWith(NOT_MERGED_PREFIX))
                 .toList());
@@ -408,7 +446,7 @@ public class ReviewService {
             review.verifyState = verify == null ? VerifyState.SKIPPED : VerifyState.PENDING;
             announce(review);
             metrics.merged(review.level == null ? 0 : review.level, ReviewMapper.AUTO_MERGER.equals(decidedBy));
-            if (review.requestedAt != null && !ReviewMapper.AUTO_MERGER.equals(decidedBy)) {
+            if (measureDecision && review.requestedAt != null && !ReviewMapper.AUTO_MERGER.equals(decidedBy)) {
                 metrics.decided(
                         DecisionKind.REVIEW.name(),
                         review.level,
@@ -459,7 +497,82 @@ public class ReviewService {
         }
     }
 
-    void announce(Review review) {
+    // ---- merge mode pull-request: what the hosting service reports (the caller holds the task's lock) ----------
+
+    /** The pull request was merged: by Forgeline once checks were green, or by a person on the host. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void mergedOnHost(Review review, String mergeCommit, int linesMerged, String mergedByPerson) {
+        boolean personMerged = review.decidedBy == null && review.level != null && review.level > 0;
+        String decidedBy = review.decidedBy != null
+                ? review.decidedBy
+                : personMerged ? blankToDefault(mergedByPerson, "anonymous") : ReviewMapper.AUTO_MERGER;
+        String reason = review.decisionReason != null
+                ? review.decisionReason
+                : personMerged ? "merged on the hosting service" : "auto-merge (level 0) once checks were green";
+        if (personMerged) {
+            decisionRecorded(review, DecisionKind.REVIEW, review.requestedAt, now(), decidedBy, "APPROVED");
+        }
+        review.pullRequestStatus = "merged";
+        applyMergeResult(
+                review, new MergeResult.Merged(mergeCommit, linesMerged, false), decidedBy, reason, personMerged);
+        backlog.refresh();
+    }
+
+    /** The pull request was closed on the host without a merge: the attempt is rejected. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void closedOnHost(Review review, String reason) {
+        decide(review, ReviewState.REJECTED, null, "hosting service", reason);
+        decisionRecorded(
+                review, DecisionKind.REVIEW, review.requestedAt, review.decidedAt, review.decidedBy, "REJECTED");
+        review.pullRequestStatus = "closed";
+        announce(review);
+        backlog.refresh();
+    }
+
+    /** The hosting service will not merge: the head conflicts with the base branch. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void conflictOnHost(Review review, String reason) {
+        review.pullRequestStatus = "closed: " + reason;
+        applyMergeResult(
+                review,
+                new MergeResult.NotMerged(reason, List.of(reason)),
+                blankToDefault(review.decidedBy, ReviewMapper.AUTO_MERGER),
+                reason,
+                false);
+        backlog.refresh();
+    }
+
+    /** A required check failed: the task runs again with the check's output as context. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void checksFailed(Review review, String output) {
+        review.state = ReviewState.FAILED;
+        review.failureClass = FailureClass.TEST_FAILURE;
+        review.decidedAt = now();
+        review.decidedBy = PullRequestFlow.REQUIRED_CHECKS;
+        review.decisionReason = output;
+        review.pullRequestStatus = "closed: a required check failed";
+        announce(review);
+        backlog.refresh();
+        LOG.infof("review %s: required checks failed, the task runs again", review.id);
+    }
+
+    /** The pull request cannot go on by itself (checks keep failing): a person decides. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void waitForPerson(Review review, String reason) {
+        List<String> reasons = new ArrayList<>(review.reasons);
+        reasons.add(reason);
+        review.reasons = reasons;
+        review.level = Math.max(1, review.level == null ? 1 : review.level);
+        review.decidedBy = null;
+        review.decidedAt = null;
+        review.decisionReason = null;
+        review.state = ReviewState.PENDING;
+        review.requestedAt = now();
+        announce(review);
+        backlog.refresh();
+    }
+
+    public void announce(Review review) {
         outbox.append(
                 EventType.REVIEW_OUTCOME,
                 review.specId(),
@@ -508,9 +621,10 @@ public class ReviewService {
                 .orElseThrow(() -> ProblemException.notFound("no review of task " + specId + "/" + taskId));
     }
 
-    private Review pending(String specId, String taskId) {
+    /** The review people act on, waiting for a person (or, when {@code orChecks}, for its pull request's checks). */
+    private Review pending(String specId, String taskId, boolean orChecks) {
         Review review = current(specId, taskId);
-        if (review.state != ReviewState.PENDING) {
+        if (review.state != ReviewState.PENDING && !(orChecks && review.state == ReviewState.CHECKS_PENDING)) {
             throw new ProblemException(
                     409,
                     "https://forgeline.dev/problems/review-not-pending",

@@ -48,8 +48,13 @@ public final class FakeGitHub implements AutoCloseable {
     private static final String DOCS = "https://docs.github.com/rest";
     private static final int RATE_LIMIT = 5000;
 
-    /** One request as the server saw it: method, path with query, status answered. */
-    public record Request(String method, String path, int status) {}
+    /** One request as the server saw it: method, path with query, status answered, and when it arrived. */
+    public record Request(String method, String path, int status, Instant at) {
+        /** A request as expected by a test, whenever it arrives. */
+        public Request(String method, String path, int status) {
+            this(method, path, status, null);
+        }
+    }
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -319,6 +324,7 @@ public final class FakeGitHub implements AutoCloseable {
         String method = exchange.getRequestMethod();
         String query = exchange.getRequestURI().getRawQuery();
         String line = exchange.getRequestURI().getRawPath() + (query == null ? "" : "?" + query);
+        Instant arrived = Instant.now();
         Answer answer;
         try (exchange) {
             if (delaysLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
@@ -335,7 +341,7 @@ public final class FakeGitHub implements AutoCloseable {
                 answer = new Answer(500, message("Server Error: " + e.getMessage()));
             }
             // recorded before the answer leaves, so a client that has its answer also sees the record
-            requests.add(new Request(method, line, answer.status));
+            requests.add(new Request(method, line, answer.status, arrived));
             send(exchange, answer);
         }
     }

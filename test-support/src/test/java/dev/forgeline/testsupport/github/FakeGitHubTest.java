@@ -410,6 +410,7 @@ class FakeGitHubTest {
                 .isEqualTo(404);
 
         assertThat(github.requests())
+                .usingRecursiveFieldByFieldElementComparatorIgnoringFields("at")
                 .containsExactly(
                         new FakeGitHub.Request("GET", "/repos/acme/shop/pulls", 401),
                         new FakeGitHub.Request("GET", "/repos/acme/shop/pulls", 401),
