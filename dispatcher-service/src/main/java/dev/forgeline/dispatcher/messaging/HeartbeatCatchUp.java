@@ -74,11 +74,11 @@ public class HeartbeatCatchUp implements KafkaConsumerRebalanceListener {
             targets.clear();
             ends.forEach(targets::put);
             assigned = true;
+            LOG.infof(
+                    "heartbeat partitions %s assigned: %d records to apply before supervision judges anything",
+                    partitions, progress().behind());
             settle();
         }
-        LOG.infof(
-                "heartbeat partitions %s assigned: %d records to apply before supervision judges anything",
-                partitions, progress().behind());
     }
 
     /** Records that the heartbeat at this offset was applied (or handed to the dead-letter queue). */
