@@ -26,14 +26,18 @@ import dev.forgeline.contracts.payload.LeaseRevoked;
 import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.contracts.payload.TaskStateChanged;
 import dev.forgeline.dispatcher.domain.NodeStatus;
+import dev.forgeline.dispatcher.model.DispatchStatus;
 import dev.forgeline.dispatcher.model.NodeView;
 import dev.forgeline.dispatcher.model.TaskView;
 import dev.forgeline.dispatcher.model.WaitingReason;
+import dev.forgeline.dispatcher.service.SupervisionStart;
 import dev.forgeline.testsupport.ForgelineInfraResource;
 import dev.forgeline.testsupport.TestKafka;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.ChannelRegistry;
+import io.smallrye.reactive.messaging.PausableChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,8 +53,17 @@ class SupervisionTest {
     /** three missed 1 s intervals, plus one sweep (1 s), plus one second of slack for the broker hops */
     private static final Duration THREE_INTERVALS_AND_A_SWEEP = Duration.ofSeconds(3 + 1 + 1);
 
+    /** missed-heartbeats (3) x heartbeat-interval (1 s) of the test profile */
+    private static final Duration SILENCE_WINDOW = Duration.ofSeconds(3);
+
     @Inject
     AgroalDataSource dataSource;
+
+    @Inject
+    SupervisionStart supervisionStart;
+
+    @Inject
+    ChannelRegistry channels;
 
     private TestKafka kafka;
     private Db db;
@@ -437,6 +450,160 @@ class SupervisionTest {
             given().post("/tasks/{s}/{t}/cancel", suite, "T2").then().statusCode(200);
             given().post("/tasks/{s}/{t}/cancel", suite, "T1").then().statusCode(200);
         }
+    }
+
+    /**
+     * A dispatcher restart after its workers' rows in the database went older than the silence window. Nothing is
+     * judged during one window from the start; the node and attempt whose heartbeats arrive within it keep their
+     * lease (same token, completed on the first lease); the node that stays silent is DEAD after it. Restarting the
+     * application inside a test is impractical (one application serves every test class), so the restart is
+     * modelled by {@link SupervisionStart#restart()}; the heartbeats travel the real topic and the leases are read
+     * from PostgreSQL.
+     */
+    @Test
+    void afterARestartNothingIsJudgedForOneSilenceWindowAndHeartbeatsWithinItKeepTheLease() {
+        String suite = "restart-" + unique();
+        String alive = "alive-" + suite;
+        String silent = "silent-" + suite;
+        Db.LeaseRow aliveLease;
+        Db.LeaseRow silentLease;
+        try (NodeBeater aliveNode = new NodeBeater(kafka, alive, "alive-1", Map.of("suite", suite + "-a"), 1);
+                NodeBeater silentNode = new NodeBeater(kafka, silent, "silent-1", Map.of("suite", suite + "-s"), 1);
+                FakeWorker aliveWorker = new FakeWorker(kafka, db, alive);
+                FakeWorker silentWorker = new FakeWorker(kafka, db, silent)) {
+            await().atMost(WAIT)
+                    .until(() -> node(alive).isPresent() && node(silent).isPresent());
+            aliveLease = runningLease(suite, "A", suite + "-a");
+            silentLease = runningLease(suite, "S", suite + "-s");
+        }
+        // every heartbeat sent is on the topic: the restart takes its end offsets and waits until they are applied,
+        // so nothing refreshes the rows aged below
+        Instant startedAt = supervisionStart.restart();
+        await().atMost(WAIT).until(() -> supervisionStart.status().heartbeatsBehind() == 0);
+        // the state a dispatcher finds after a minute down: every heartbeat older than the window (3 s)
+        age(alive, aliveLease);
+        age(silent, silentLease);
+
+        // judged at once, both leases were orphaned within a second; during the window nothing is
+        await().during(Duration.ofMillis(1500))
+                .atMost(SILENCE_WINDOW)
+                .until(() -> untouched(alive, aliveLease) && untouched(silent, silentLease));
+        assertThat(supervisionStart.status().judging()).isFalse();
+        assertThat(given().get("/dispatch").then().statusCode(200).extract().as(DispatchStatus.class))
+                .satisfies(status -> assertThat(status.supervision().waitingFor())
+                        .startsWith("supervision starts at " + startedAt.plus(SILENCE_WINDOW)));
+
+        // the alive worker's heartbeats arrive within the window, over the topic
+        try (NodeBeater aliveNode = new NodeBeater(kafka, alive, "alive-1", Map.of("suite", suite + "-a"), 1);
+                FakeWorker aliveWorker = new FakeWorker(kafka, db, alive)) {
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(node(silent).orElseThrow().status()).isEqualTo(NodeStatus.DEAD);
+                assertThat(task(suite, "S").leases())
+                        .singleElement()
+                        .satisfies(l -> assertThat(l.outcome()).hasToString("ORPHANED"));
+            });
+            // judged only after one full window from the start
+            assertThat(supervisionStart.status().startsAt()).isAfterOrEqualTo(startedAt.plus(SILENCE_WINDOW));
+            assertThat(task(suite, "S").attempts())
+                    .first()
+                    .satisfies(a -> assertThat(a.detail()).contains("is DEAD"));
+            // the alive one is kept through later passes, on its first lease and token
+            await().during(Duration.ofSeconds(2))
+                    .atMost(Duration.ofSeconds(4))
+                    .until(() -> untouched(alive, aliveLease));
+            kafka.publish(
+                    EventType.TASK_RESULT,
+                    suite,
+                    "A",
+                    "A",
+                    Fixtures.result(aliveLease, aliveLease.fencingToken(), true));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(task(suite, "A").state()).isEqualTo(TaskState.SUCCEEDED));
+            assertThat(task(suite, "A").leases()).singleElement().satisfies(l -> {
+                assertThat(l.fencingToken()).isEqualTo(aliveLease.fencingToken());
+                assertThat(l.outcome()).hasToString("SUCCEEDED");
+            });
+        }
+        given().post("/tasks/{s}/{t}/cancel", suite, "S").then().statusCode(200);
+    }
+
+    /**
+     * The failure seen on a running stack: after a kill -9 the restarted dispatcher's consumer needs time (group
+     * rebalance, backlog) before it reads the heartbeats that waited in Kafka. Here the heartbeats channel is paused
+     * while the worker keeps heartbeating: the window passes, yet nothing is judged until the backlog is read.
+     */
+    @Test
+    void afterARestartNothingIsJudgedUntilTheHeartbeatsWaitingInKafkaAreRead() {
+        String suite = "catch-up-" + unique();
+        String node = "node-" + suite;
+        PausableChannel heartbeats = channels.getPausable("heartbeats");
+        try (NodeBeater beater = new NodeBeater(kafka, node, "instance-1", Map.of("suite", suite), 1);
+                FakeWorker worker = new FakeWorker(kafka, db, node)) {
+            await().atMost(WAIT).until(() -> node(node).isPresent());
+            Db.LeaseRow lease = runningLease(suite, "A", suite);
+            heartbeats.pause();
+            try {
+                // sent while the dispatcher is down: it waits in Kafka
+                Fixtures.publishNodeHeartbeat(kafka, node, "instance-1", Map.of("suite", suite), 1);
+                supervisionStart.restart();
+                age(node, lease);
+                assertThat(supervisionStart.status().heartbeatsBehind()).isPositive();
+
+                // the window passes, the backlog is unread: still nothing judged, and the status says why
+                await().during(SILENCE_WINDOW.plusSeconds(2))
+                        .atMost(SILENCE_WINDOW.plusSeconds(4))
+                        .until(() -> untouched(node, lease));
+                DispatchStatus status = given().get("/dispatch")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .as(DispatchStatus.class);
+                assertThat(status.supervision().judging()).isFalse();
+                assertThat(status.supervision().heartbeatsBehind()).isPositive();
+                assertThat(status.supervision().waitingFor())
+                        .contains("catching up with heartbeats")
+                        .contains("heartbeats from before the start still to apply");
+            } finally {
+                heartbeats.resume();
+            }
+            await().atMost(WAIT).until(() -> supervisionStart.status().judging());
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> untouched(node, lease));
+            kafka.publish(EventType.TASK_RESULT, suite, "A", "A", Fixtures.result(lease, lease.fencingToken(), true));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(task(suite, "A").state()).isEqualTo(TaskState.SUCCEEDED));
+            assertThat(task(suite, "A").leases()).hasSize(1);
+        }
+    }
+
+    private Db.LeaseRow runningLease(String suite, String taskId, String label) {
+        kafka.publish(EventType.TASK_READY, suite, taskId, taskId, taskReady(suite, taskId, Map.of("suite", label), 0));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(task(suite, taskId).state()).isEqualTo(TaskState.RUNNING));
+        return db.openLease(suite, taskId).orElseThrow();
+    }
+
+    /** Moves a node's and a lease's every time a minute back, as if the dispatcher had been down that long. */
+    private void age(String node, Db.LeaseRow lease) {
+        db.execute("""
+                UPDATE node SET node_heartbeat_at = node_heartbeat_at - interval '1 minute',
+                                last_seen_at = last_seen_at - interval '1 minute',
+                                registered_at = registered_at - interval '1 minute',
+                                instance_started_at = instance_started_at - interval '1 minute'
+                WHERE name = ?
+                """, node);
+        db.execute("""
+                UPDATE lease SET leased_at = leased_at - interval '1 minute',
+                                 last_heartbeat_at = last_heartbeat_at - interval '1 minute'
+                WHERE id = ?
+                """, lease.id());
+    }
+
+    /** The node is READY and the lease still open with its first token. */
+    private boolean untouched(String node, Db.LeaseRow lease) {
+        Optional<Db.LeaseRow> open = db.openLease(lease.specId(), lease.taskId());
+        return open.isPresent()
+                && open.get().fencingToken() == lease.fencingToken()
+                && node(node).orElseThrow().status() == NodeStatus.READY;
     }
 
     static TaskView task(String spec, String task) {

@@ -76,6 +76,14 @@ public interface DispatcherConfig {
     @WithDefault("5m")
     Duration unplaceableGrace();
 
+    /**
+     * After a start, supervision waits for the heartbeat consumer to read the heartbeats that were on the topic;
+     * if it has not caught up after this long (no partitions assigned, the broker unreachable), supervision starts
+     * anyway and says so in the log.
+     */
+    @WithDefault("5m")
+    Duration heartbeatCatchUpLimit();
+
     /** The retry policy table. */
     interface Retry {
         @WithDefault("1s")

@@ -23,11 +23,17 @@ public class GateService {
     private final GateRepository gates;
     private final BreakerRepository breakers;
     private final DispatchLoop dispatchLoop;
+    private final SupervisionStart supervisionStart;
 
-    public GateService(GateRepository gates, BreakerRepository breakers, DispatchLoop dispatchLoop) {
+    public GateService(
+            GateRepository gates,
+            BreakerRepository breakers,
+            DispatchLoop dispatchLoop,
+            SupervisionStart supervisionStart) {
         this.gates = gates;
         this.breakers = breakers;
         this.dispatchLoop = dispatchLoop;
+        this.supervisionStart = supervisionStart;
     }
 
     @Transactional
@@ -120,7 +126,7 @@ public class GateService {
                 paused |= breaker.state() == dev.forgeline.contracts.BreakerState.OPEN;
             }
         }
-        return new DispatchStatus(paused, reasons);
+        return new DispatchStatus(paused, reasons, supervisionStart.status());
     }
 
     /** Gates in force, for the task views. */

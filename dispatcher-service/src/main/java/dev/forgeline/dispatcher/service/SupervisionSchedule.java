@@ -8,7 +8,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Runs the lease supervisor every second (batch after batch while batches are full), the sweeper every
- * {@code sweep-interval}. Breakers are evaluated by the dispatch loop (sub-second).
+ * {@code sweep-interval}. Breakers are evaluated by the dispatch loop (sub-second). Neither judges anything until
+ * {@link SupervisionStart} allows it after a start.
  */
 @ApplicationScoped
 public class SupervisionSchedule {
@@ -16,14 +17,19 @@ public class SupervisionSchedule {
 
     private final LeaseSupervisor supervisor;
     private final DispatcherConfig config;
+    private final SupervisionStart start;
 
-    public SupervisionSchedule(LeaseSupervisor supervisor, DispatcherConfig config) {
+    public SupervisionSchedule(LeaseSupervisor supervisor, DispatcherConfig config, SupervisionStart start) {
         this.supervisor = supervisor;
         this.config = config;
+        this.start = start;
     }
 
     @Scheduled(every = "1s", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void supervise() {
+        if (!start.mayJudge()) {
+            return;
+        }
         try {
             supervisor.declareSilentNodesDead();
             while (supervisor.superviseOnce() >= config.batchSize()) {
@@ -39,6 +45,9 @@ public class SupervisionSchedule {
             delayed = "2s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
+        if (!start.mayJudge()) {
+            return;
+        }
         try {
             supervisor.sweep();
             supervisor.flagUnschedulable();
