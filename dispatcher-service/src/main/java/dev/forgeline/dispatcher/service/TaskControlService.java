@@ -144,7 +144,7 @@ public class TaskControlService {
     }
 
     /**
-     * A review outcome FAILED with MERGE_CONFLICT or CHANGES_REQUESTED sends the reviewed (SUCCEEDED) attempt
+     * A review outcome FAILED with MERGE_CONFLICT, CHANGES_REQUESTED or TEST_FAILURE (a required check) sends the reviewed (SUCCEEDED) attempt
      * back through the retry table, with the reviewer's comment as context. Outcomes for another attempt than
      * the task's current one change nothing.
      */
@@ -171,9 +171,13 @@ public class TaskControlService {
             return;
         }
         TaskRow row = locked.get();
-        String detail = outcome.failureClass() == FailureClass.MERGE_CONFLICT
-                ? "merge conflict with the new main" + (outcome.comment() == null ? "" : ": " + outcome.comment())
-                : "changes requested" + (outcome.reviewer() == null ? "" : " by " + outcome.reviewer());
+        String detail = switch (outcome.failureClass()) {
+            case MERGE_CONFLICT ->
+                "merge conflict with the new main" + (outcome.comment() == null ? "" : ": " + outcome.comment());
+            // merge mode pull-request: a required check of the repository failed on the pull request
+            case TEST_FAILURE -> "a required check failed on the pull request";
+            default -> "changes requested" + (outcome.reviewer() == null ? "" : " by " + outcome.reviewer());
+        };
         retries.failed(
                 row,
                 new EndedAttempt(
