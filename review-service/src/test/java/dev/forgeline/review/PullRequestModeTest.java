@@ -2,6 +2,7 @@ package dev.forgeline.review;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -259,6 +260,63 @@ class PullRequestModeTest {
         assertThat(Duration.between(limited.at(), next.at()))
                 .as("the first request after the 429 (retry-after: 3)")
                 .isGreaterThanOrEqualTo(Duration.ofSeconds(3).minusMillis(50));
+    }
+
+    @Test
+    void aRevertGoesThroughARevertPullRequestThatMergesOnceItsChecksAreGreen() {
+        String spec = Events.uniqueSpec("prrevert");
+        String name = "acme/" + spec;
+        GitRepo repo = GitRepo.init(tmp.resolve("repo"));
+        GitRepo.Attempt attempt = repo.attemptBranch(spec, "T6", 1, "src/revert-me.sh", "echo revert me\n");
+        repo.serve(servers.git(), name, servers.token());
+        servers.github().requireChecks(name, "main", "ci/test");
+        publish(spec, "T6", 71, 1, servers.url(name), attempt);
+        awaitOpenPullRequest(name, attempt.branch());
+        api(
+                "POST",
+                "/repos/" + name + "/statuses/" + attempt.commit(),
+                Map.of("state", "success", "context", "ci/test"),
+                servers.token());
+        ReviewOutcome merged = awaitOutcome(spec, "T6", TaskState.MERGED);
+        assertThat(repo.servedFile("src/revert-me.sh")).isEqualTo("echo revert me\n");
+
+        given().contentType("application/json")
+                .body("{\"reviewer\":\"bo\",\"reason\":\"breaks the release\"}")
+                .post("/merges/{id}/revert", merged.mergeCommit())
+                .then()
+                .statusCode(200)
+                .body("state", org.hamcrest.Matchers.equalTo("MERGED"));
+        JsonNode revert = awaitOpenPullRequest(
+                name, "forgeline/revert/" + merged.mergeCommit().substring(0, 12));
+        assertThat(revert.path("labels").findValuesAsText("name")).containsExactly("forgeline-revert");
+        await().atMost(WAIT)
+                .until(
+                        () -> given().get("/merges/{id}", merged.mergeCommit()).path("pullRequestStatus"),
+                        s -> String.valueOf(s).contains("waits for its checks: ci/test (expected)"));
+        assertThat(repo.servedFile("src/revert-me.sh"))
+                .as("not reverted before its checks")
+                .isNotNull();
+
+        String revertCommit = revert.path("head").path("sha").asText();
+        api(
+                "POST",
+                "/repos/" + name + "/statuses/" + revertCommit,
+                Map.of("state", "success", "context", "ci/test"),
+                servers.token());
+        ReviewOutcome reverted = awaitOutcome(spec, "T6", TaskState.REVERTED);
+        assertThat(reverted.reviewer()).isEqualTo("bo");
+        assertThat(reverted.comment()).isEqualTo("breaks the release");
+        assertThatThrownBy(() -> repo.servedFile("src/revert-me.sh"))
+                .as("gone from the served main")
+                .hasMessageContaining("does not exist");
+        assertThat(pullRequest(name, revert.path("number").asInt())
+                        .path("merged")
+                        .asBoolean())
+                .isTrue();
+        given().get("/merges/{id}", merged.mergeCommit())
+                .then()
+                .body("state", org.hamcrest.Matchers.equalTo("REVERTED"))
+                .body("revertCommit", org.hamcrest.Matchers.equalTo(revertCommit));
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------

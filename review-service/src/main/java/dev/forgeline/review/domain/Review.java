@@ -195,6 +195,13 @@ public class Review {
     @Column(name = "pull_request_status")
     public String pullRequestStatus;
 
+    /** Merge mode pull-request: the revert pull request of this merge, while it is open. */
+    @Column(name = "revert_pull_request_number")
+    public Integer revertPullRequestNumber;
+
+    @Column(name = "revert_pull_request_url")
+    public String revertPullRequestUrl;
+
     public String specId() {
         return id.specId;
     }

@@ -262,6 +262,70 @@ public class BranchMerger {
         }
     }
 
+    /**
+     * Makes the revert commit of {@code mergeCommit} on top of the remote's {@code baseBranch} and pushes it to
+     * {@code branch} (merge mode pull-request: a revert pull request from it), leaving the base branch alone. A
+     * revert already on the base branch is reported as {@code alreadyReverted}.
+     */
+    public RevertResult revertOnBranch(
+            String repository,
+            String baseBranch,
+            String mergeCommit,
+            String specId,
+            String taskId,
+            String reason,
+            String branch) {
+        RepositoryUrl url;
+        try {
+            url = ReviewClones.url(repository);
+        } catch (InvalidRepositoryUrlException e) {
+            return new RevertResult(null, false, repository + " is not a valid address: " + e.getMessage());
+        }
+        Path clone = clones.path(url);
+        try {
+            return git.locked(clone, () -> {
+                clones.fetch(url);
+                String baseRef = ReviewClones.remoteBranch(baseBranch);
+                List<String> earlier = lines(git.run(
+                        clone,
+                        "log",
+                        "--format=%H",
+                        "--fixed-strings",
+                        "--grep=Forgeline-Revert: " + mergeCommit,
+                        baseRef));
+                if (!earlier.isEmpty()) {
+                    return new RevertResult(earlier.get(0), true, null);
+                }
+                if (!clones.hasCommit(clone, mergeCommit) || !isAncestor(clone, mergeCommit, baseRef)) {
+                    return new RevertResult(null, false, mergeCommit + " is not on " + baseBranch);
+                }
+                RevertResult made = inTemporaryWorktree(
+                        clone, baseBranch, dir -> revertIn(dir, mergeCommit, specId, taskId, reason));
+                resetBase(clone, baseBranch);
+                if (!made.reverted()) {
+                    return made;
+                }
+                GitResult pushed = git.exec(GitCommand.in(
+                                clone,
+                                "push",
+                                "--porcelain",
+                                url.toString(),
+                                "+" + made.revertCommit() + ":refs/heads/" + branch)
+                        .remote(url));
+                if (!pushed.ok()) {
+                    return new RevertResult(
+                            null,
+                            false,
+                            "cannot push the revert to branch " + branch + " of " + url.display() + ": "
+                                    + firstLine(pushed));
+                }
+                return made;
+            });
+        } catch (GitException e) {
+            return new RevertResult(null, false, describe(e, url));
+        }
+    }
+
     private RevertResult revertIn(Path worktree, String mergeCommit, String specId, String taskId, String reason) {
         int parents = git.run(worktree, "rev-list", "--parents", "-n", "1", mergeCommit)
                         .out()

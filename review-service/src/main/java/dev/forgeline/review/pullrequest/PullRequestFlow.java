@@ -17,9 +17,11 @@ import dev.forgeline.review.config.ReviewConfig.MergeMode;
 import dev.forgeline.review.domain.Review;
 import dev.forgeline.review.domain.ReviewState;
 import dev.forgeline.review.domain.TaskAttemptKey;
+import dev.forgeline.review.git.BranchMerger;
 import dev.forgeline.review.git.DiffCounter;
 import dev.forgeline.review.git.ReviewClones;
 import dev.forgeline.review.repository.ReviewRepository;
+import dev.forgeline.review.service.RevertService;
 import dev.forgeline.review.service.ReviewService;
 import dev.forgeline.support.git.GitCommand;
 import dev.forgeline.support.git.GitException;
@@ -52,6 +54,8 @@ public class PullRequestFlow {
 
     private static final Logger LOG = Logger.getLogger(PullRequestFlow.class);
     private static final int CHECK_OUTPUT_LIMIT = 4000;
+    private static final String REVERT_BRANCH_PREFIX = "forgeline/revert/";
+    private static final String REVERT_LABEL = "forgeline-revert";
 
     private final ReviewRepository reviews;
     private final ReviewService service;
@@ -60,6 +64,8 @@ public class PullRequestFlow {
     private final DiffCounter diffs;
     private final GitRunner git;
     private final ReviewConfig config;
+    private final BranchMerger merger;
+    private final RevertService reverts;
 
     public PullRequestFlow(
             ReviewRepository reviews,
@@ -68,7 +74,9 @@ public class PullRequestFlow {
             ReviewClones clones,
             DiffCounter diffs,
             GitRunner git,
-            ReviewConfig config) {
+            ReviewConfig config,
+            BranchMerger merger,
+            RevertService reverts) {
         this.reviews = reviews;
         this.service = service;
         this.hosting = hosting;
@@ -76,6 +84,8 @@ public class PullRequestFlow {
         this.diffs = diffs;
         this.git = git;
         this.config = config;
+        this.merger = merger;
+        this.reverts = reverts;
     }
 
     /** The repository merges through pull requests. */
@@ -112,13 +122,21 @@ public class PullRequestFlow {
     public void sync(TaskAttemptKey key) {
         reviews.lockTask(key.specId, key.taskId);
         Review review = reviews.findById(key);
-        if (review == null || !review.state.inPullRequest() || !handles(review.repository)) {
+        if (review == null || !handles(review.repository)) {
             return;
         }
         reviews.getEntityManager().refresh(review);
+        boolean reverting = review.state == ReviewState.MERGED && review.revertPullRequestNumber != null;
+        if (!review.state.inPullRequest() && !reverting) {
+            return;
+        }
         RepositoryUrl url = ReviewClones.url(review.repository);
         try {
             HostingClient client = hosting.forRepository(url);
+            if (reverting) {
+                stepRevert(review, client);
+                return;
+            }
             if (review.pullRequestNumber == null) {
                 open(review, url, client);
             }
@@ -262,6 +280,102 @@ public class PullRequestFlow {
         review.pullRequestStatus = "required checks failed after " + rounds + " rounds; waits for a person: " + detail;
         if (review.state != ReviewState.PENDING) {
             service.waitForPerson(review, "required checks failed after " + rounds + " rounds");
+        }
+    }
+
+    /**
+     * Reverts a merge through a revert pull request: the revert commit is pushed to its own branch, the pull
+     * request opened and merged at once when the host allows it, else by the sync once its checks are green.
+     *
+     * @return null when the revert pull request is open (or the merge already reverted), else why not
+     */
+    public String openRevert(Review review, String trigger, String who, String reason, String verifyOutput) {
+        if (review.revertPullRequestNumber != null) {
+            return null;
+        }
+        String branch =
+                REVERT_BRANCH_PREFIX + review.mergeCommit.substring(0, Math.min(12, review.mergeCommit.length()));
+        BranchMerger.RevertResult made = merger.revertOnBranch(
+                review.repository,
+                review.baseBranch,
+                review.mergeCommit,
+                review.specId(),
+                review.taskId(),
+                reason,
+                branch);
+        if (!made.reverted()) {
+            return made.problem();
+        }
+        if (made.alreadyReverted()) {
+            reverts.recordReverted(review, trigger, who, reason, made.revertCommit(), verifyOutput);
+            return null;
+        }
+        review.revertTrigger = trigger;
+        review.revertedBy = who;
+        review.revertReason = reason;
+        try {
+            HostingClient client = hosting.forRepository(ReviewClones.url(review.repository));
+            PullRequest pr = client.open(
+                    branch,
+                    review.baseBranch,
+                    "Revert " + review.specId() + "/" + review.taskId() + ": " + reason,
+                    "Forgeline reverts merge " + review.mergeCommit + " of task `" + review.specId() + "/"
+                            + review.taskId() + "` (" + trigger + "): " + reason + "\n",
+                    List.of(REVERT_LABEL));
+            review.revertPullRequestNumber = pr.number();
+            review.revertPullRequestUrl = pr.url();
+            review.pullRequestStatus = "revert pull request " + pr.url() + " opened";
+            stepRevert(review, client);
+            return null;
+        } catch (HostingException e) {
+            return "cannot open the revert pull request: " + e.getMessage();
+        }
+    }
+
+    private void stepRevert(Review review, HostingClient client) {
+        int number = review.revertPullRequestNumber;
+        PullRequest pr = client.get(number);
+        if (pr.merged()) {
+            reverts.recordReverted(
+                    review,
+                    review.revertTrigger,
+                    review.revertedBy,
+                    review.revertReason,
+                    pr.headSha(),
+                    review.verifyOutput);
+            return;
+        }
+        if (!pr.open()) {
+            review.revertPullRequestNumber = null;
+            review.pullRequestStatus = "the revert pull request " + review.revertPullRequestUrl
+                    + " was closed without merging; the merge stays";
+            return;
+        }
+        List<CheckResult> checks = client.checks(review.baseBranch, pr.headSha());
+        List<CheckResult> notGreen = checks.stream()
+                .filter(c -> c.state() != CheckResult.State.SUCCESS)
+                .toList();
+        if (!notGreen.isEmpty()) {
+            review.pullRequestStatus = "the revert pull request " + pr.url() + " waits for its checks: "
+                    + notGreen.stream()
+                            .map(c -> c.name() + " (" + c.state().name().toLowerCase(java.util.Locale.ROOT) + ")")
+                            .collect(Collectors.joining(", "));
+            return;
+        }
+        MergeAttempt merge = client.merge(number, pr.headSha(), "Revert " + review.specId() + "/" + review.taskId());
+        if (merge instanceof MergeAttempt.Merged) {
+            reverts.recordReverted(
+                    review,
+                    review.revertTrigger,
+                    review.revertedBy,
+                    review.revertReason,
+                    pr.headSha(),
+                    review.verifyOutput);
+        } else if (merge instanceof MergeAttempt.Conflict conflict) {
+            review.pullRequestStatus = "the revert pull request " + pr.url() + " conflicts: " + conflict.reason()
+                    + "; a person resolves it";
+        } else if (merge instanceof MergeAttempt.NotYet notYet) {
+            review.pullRequestStatus = "the host does not merge the revert pull request yet: " + notYet.reason();
         }
     }
 

@@ -109,14 +109,20 @@ public class ReviewRepository implements PanacheRepositoryBase<Review, TaskAttem
                 .firstResultOptional();
     }
 
-    /** Reviews whose pull request (in merge mode pull-request) the sync looks at: pending or waiting for checks. */
+    /**
+     * Reviews whose pull request (in merge mode pull-request) the sync looks at: pending, waiting for checks, or
+     * merged with a revert pull request open.
+     */
     public List<TaskAttemptKey> inPullRequestStates() {
         return getEntityManager()
                 .createQuery(
-                        "select r.id from Review r where r.state in (:pending, :checks) order by r.createdAt",
+                        "select r.id from Review r where r.state in (:pending, :checks)"
+                                + " or (r.state = :merged and r.revertPullRequestNumber is not null)"
+                                + " order by r.createdAt",
                         TaskAttemptKey.class)
                 .setParameter("pending", ReviewState.PENDING)
                 .setParameter("checks", ReviewState.CHECKS_PENDING)
+                .setParameter("merged", ReviewState.MERGED)
                 .getResultList();
     }
 

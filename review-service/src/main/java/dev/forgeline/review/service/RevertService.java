@@ -17,6 +17,7 @@ import dev.forgeline.review.domain.ReviewState;
 import dev.forgeline.review.domain.VerifyState;
 import dev.forgeline.review.git.BranchMerger;
 import dev.forgeline.review.mapping.ReviewMapper;
+import dev.forgeline.review.pullrequest.PullRequestFlow;
 import dev.forgeline.review.repository.ReviewRepository;
 import dev.forgeline.review.rest.ReviewView;
 import dev.forgeline.support.outbox.Outbox;
@@ -25,7 +26,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Undoes a merge with a revert commit on the base branch: automatically when the repository's verify command
- * fails on main after the merge (and then proposes a fix task to the planner), or by hand.
+ * fails on main after the merge (and then proposes a fix task to the planner), or by hand. In merge mode
+ * pull-request the revert commit goes through a revert pull request, and the merge is REVERTED once that is merged.
  */
 @ApplicationScoped
 public class RevertService {
@@ -37,12 +39,19 @@ public class RevertService {
     private final BranchMerger merger;
     private final Outbox outbox;
     private final ReviewMetrics metrics;
+    private final PullRequestFlow pullRequests;
 
-    public RevertService(ReviewRepository reviews, BranchMerger merger, Outbox outbox, ReviewMetrics metrics) {
+    public RevertService(
+            ReviewRepository reviews,
+            BranchMerger merger,
+            Outbox outbox,
+            ReviewMetrics metrics,
+            PullRequestFlow pullRequests) {
         this.reviews = reviews;
         this.merger = merger;
         this.outbox = outbox;
         this.metrics = metrics;
+        this.pullRequests = pullRequests;
     }
 
     /** A person reverts a merge ({@code id}: merge id or merge commit). 404 unknown, 409 when not merged. */
@@ -106,21 +115,36 @@ public class RevertService {
         }
     }
 
-    /** @return null when reverted, else why not (nothing changed) */
+    /**
+     * @return null when reverted (in merge mode pull-request: when the revert pull request is open), else why not
+     *     (nothing changed)
+     */
     private String revert(Review review, String trigger, String who, String reason, String verifyOutput) {
+        if (pullRequests.handles(review.repository)) {
+            return pullRequests.openRevert(review, trigger, who, reason, verifyOutput);
+        }
         BranchMerger.RevertResult result = merger.revert(
                 review.repository, review.baseBranch, review.mergeCommit, review.specId(), review.taskId(), reason);
         if (!result.reverted()) {
             return result.problem();
         }
+        recordReverted(review, trigger, who, reason, result.revertCommit(), verifyOutput);
+        return null;
+    }
+
+    /** The revert commit is on the base branch: the merge is REVERTED (and a red main gets a fix proposal). */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void recordReverted(
+            Review review, String trigger, String who, String reason, String revertCommit, String verifyOutput) {
         review.state = ReviewState.REVERTED;
-        review.revertCommit = result.revertCommit();
+        review.revertCommit = revertCommit;
         review.revertedAt = now();
         review.revertedBy = who;
         review.revertTrigger = trigger;
         review.revertReason = reason;
+        review.revertPullRequestNumber = null;
         List<String> reasons = new ArrayList<>(review.reasons);
-        reasons.add("reverted (" + trigger + ") by " + result.revertCommit() + ": " + reason);
+        reasons.add("reverted (" + trigger + ") by " + revertCommit + ": " + reason);
         review.reasons = reasons;
         outbox.append(
                 EventType.REVIEW_OUTCOME,
@@ -137,8 +161,7 @@ public class RevertService {
                     review.specId() + "/" + review.taskId(),
                     fixProposal(review, verifyOutput));
         }
-        LOG.infof("merge %s of %s reverted (%s) by %s", review.mergeCommit, review.id, trigger, result.revertCommit());
-        return null;
+        LOG.infof("merge %s of %s reverted (%s) by %s", review.mergeCommit, review.id, trigger, revertCommit);
     }
 
     private static TaskProposal fixProposal(Review review, String verifyOutput) {
