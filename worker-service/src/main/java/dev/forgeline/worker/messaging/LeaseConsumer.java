@@ -7,6 +7,7 @@ import dev.forgeline.contracts.EventCodec;
 import dev.forgeline.contracts.payload.LeaseRevoked;
 import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.worker.service.WorkerPool;
+import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -22,7 +23,7 @@ public class LeaseConsumer {
     private final WorkerPool pool;
     private final LeaseReplay replay;
 
-    public LeaseConsumer(WorkerPool pool, LeaseReplay replay) {
+    public LeaseConsumer(WorkerPool pool, @Identifier(LeaseReplay.NAME) LeaseReplay replay) {
         this.pool = pool;
         this.replay = replay;
     }

@@ -59,9 +59,7 @@ public class AbandonedAttempts {
     void onStart(@Observes StartupEvent event) {
         Thread thread = new Thread(
                 () -> {
-                    List<TaskLeased> abandoned = List.of();
                     try {
-                        abandoned = workspaces.abandonedAttempts();
                         recover();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
@@ -69,7 +67,7 @@ public class AbandonedAttempts {
                         LOG.warnf("recovery of abandoned attempts failed: %s", e.getMessage());
                     } finally {
                         // whatever happened, the pool may now run leases, never an abandoned one
-                        pool.recovered(abandoned);
+                        pool.recovered();
                     }
                 },
                 "abandoned-attempts");
@@ -85,6 +83,7 @@ public class AbandonedAttempts {
                 // this process runs it: not abandoned
                 continue;
             }
+            pool.abandoned(lease);
             String processes = killLeftovers(lease);
             Path worktree = workspaces
                     .root()

@@ -223,17 +223,16 @@ public class WorkerPool {
         return true;
     }
 
-    /**
-     * The previous run's abandoned attempts are cleaned up and reported: their leases are never run again, and
-     * their tokens count as ended.
-     */
-    public void recovered(List<TaskLeased> abandoned) {
-        for (TaskLeased lease : abandoned) {
-            fence.ended(lease.task().specId(), lease.task().taskId(), lease.fencingToken());
-            synchronized (seenLeases) {
-                seenLeases.add(lease.leaseId());
-            }
+    /** A previous run's attempt found abandoned: its lease never runs again here, and its token counts as ended. */
+    public void abandoned(TaskLeased lease) {
+        fence.ended(lease.task().specId(), lease.task().taskId(), lease.fencingToken());
+        synchronized (seenLeases) {
+            seenLeases.add(lease.leaseId());
         }
+    }
+
+    /** The previous run's abandoned attempts are cleaned up and reported ({@link #abandoned} for each). */
+    public void recovered() {
         synchronized (gate) {
             recovered = true;
         }
