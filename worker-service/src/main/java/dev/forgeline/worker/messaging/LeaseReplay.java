@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import dev.forgeline.worker.service.WorkerPool;
 import io.smallrye.common.annotation.Identifier;
@@ -24,15 +25,21 @@ public class LeaseReplay implements KafkaConsumerRebalanceListener {
     public static final String NAME = "lease-replay";
     private static final Logger LOG = Logger.getLogger(LeaseReplay.class);
 
-    private final WorkerPool pool;
+    private final Runnable onCaughtUp;
     /** The offset each partition must reach (exclusive): its end offset at the first assignment. */
     private final Map<TopicPartition, Long> replayEnds = new HashMap<>();
 
     private boolean assigned;
     private boolean caughtUp;
 
+    @Inject
     public LeaseReplay(WorkerPool pool) {
-        this.pool = pool;
+        this(pool::replayCaughtUp);
+    }
+
+    /** @param onCaughtUp called once, when the replayed part has been read */
+    public LeaseReplay(Runnable onCaughtUp) {
+        this.onCaughtUp = onCaughtUp;
     }
 
     @Override
@@ -62,7 +69,7 @@ public class LeaseReplay implements KafkaConsumerRebalanceListener {
             nowCaughtUp = checkCaughtUp();
         }
         if (nowCaughtUp) {
-            pool.replayCaughtUp();
+            onCaughtUp.run();
         }
     }
 
@@ -81,7 +88,7 @@ public class LeaseReplay implements KafkaConsumerRebalanceListener {
             nowCaughtUp = checkCaughtUp();
         }
         if (nowCaughtUp) {
-            pool.replayCaughtUp();
+            onCaughtUp.run();
         }
     }
 

@@ -2,7 +2,6 @@ package dev.forgeline.worker.service;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,8 +41,7 @@ import org.jboss.logging.Logger;
  *
  * <p>After a start, leases are held, not run, until two things are done: the previous run's abandoned attempts
  * have been cleaned up and reported ({@link #recovered}), and the consumer has read the leases topic up to where it
- * ended when its partitions were assigned ({@link #replayCaughtUp}). By then every revocation and every later lease
- * in the replayed part has been seen, so a replayed lease the dispatcher has already ended never starts an agent.
+ * ended when its partitions were assigned ({@link #replayCaughtUp}): see {@link LeaseGate}.
  */
 @ApplicationScoped
 public class WorkerPool {
@@ -68,14 +66,7 @@ public class WorkerPool {
 
     private final LeaseFence fence = new LeaseFence();
 
-    /** A lease read before the gate opened. */
-    private record Held(TaskLeased lease, Envelope envelope, Instant since) {}
-
-    private final Object gate = new Object();
-    private final List<Held> held = new ArrayList<>();
-    private boolean recovered;
-    private boolean caughtUp;
-    private boolean open;
+    private final LeaseGate gate = new LeaseGate(fence, this::start);
 
     private final Set<UUID> seenLeases = Collections.newSetFromMap(new LinkedHashMap<>() {
         @Override
@@ -162,7 +153,7 @@ public class WorkerPool {
      * has declared this node dead and handed the task to someone else, so the attempt's agent is killed.
      */
     void superviseContact() {
-        releaseIfHeldTooLong(Instant.now());
+        gate.releaseIfHeldLongerThan(MAX_HOLD, Instant.now());
         try {
             Instant now = Instant.now();
             for (AttemptProgress progress : running.list()) {
@@ -205,21 +196,7 @@ public class WorkerPool {
                     lease.leaseId(), lease.task().specId(), lease.task().taskId(), lease.fencingToken(), stale.get());
             return false;
         }
-        synchronized (gate) {
-            if (!open) {
-                held.add(new Held(lease, envelope, Instant.now()));
-                LOG.infof(
-                        "lease %s for %s/%s held until %s",
-                        lease.leaseId(),
-                        lease.task().specId(),
-                        lease.task().taskId(),
-                        recovered
-                                ? "the leases replayed since the restart are read"
-                                : "the previous run's abandoned attempts are cleaned up");
-                return true;
-            }
-        }
-        start(lease, envelope);
+        gate.offer(lease, envelope, Instant.now());
         return true;
     }
 
@@ -233,67 +210,17 @@ public class WorkerPool {
 
     /** The previous run's abandoned attempts are cleaned up and reported ({@link #abandoned} for each). */
     public void recovered() {
-        synchronized (gate) {
-            recovered = true;
-        }
-        release(false);
+        gate.recovered();
     }
 
     /** The consumer has read the leases topic up to where it ended when its partitions were assigned. */
     public void replayCaughtUp() {
-        synchronized (gate) {
-            caughtUp = true;
-        }
-        release(false);
+        gate.caughtUp();
     }
 
     /** Whether this process has the lease queued or running. */
     public boolean active(UUID leaseId) {
         return accepted.containsKey(leaseId);
-    }
-
-    private void releaseIfHeldTooLong(Instant now) {
-        boolean tooLong;
-        synchronized (gate) {
-            tooLong = !open
-                    && recovered
-                    && !held.isEmpty()
-                    && held.get(0).since().plus(MAX_HOLD).isBefore(now);
-        }
-        if (tooLong) {
-            LOG.warnf(
-                    "leases held for %d s without the replay being read to its end: running them",
-                    MAX_HOLD.toSeconds());
-            release(true);
-        }
-    }
-
-    /** Opens the gate once both conditions hold and starts the held leases that are still current. */
-    private void release(boolean force) {
-        List<Held> toStart;
-        synchronized (gate) {
-            if (open || !recovered || !(caughtUp || force)) {
-                return;
-            }
-            open = true;
-            toStart = List.copyOf(held);
-            held.clear();
-        }
-        LOG.infof("replay read and abandoned attempts cleaned up: %d held leases considered", toStart.size());
-        for (Held h : toStart) {
-            Optional<String> stale = fence.staleReason(h.lease(), Instant.now());
-            if (stale.isPresent()) {
-                LOG.infof(
-                        "held lease %s for %s/%s (fencing token %d) dropped: %s",
-                        h.lease().leaseId(),
-                        h.lease().task().specId(),
-                        h.lease().task().taskId(),
-                        h.lease().fencingToken(),
-                        stale.get());
-            } else {
-                start(h.lease(), h.envelope());
-            }
-        }
     }
 
     private void start(TaskLeased lease, Envelope envelope) {
