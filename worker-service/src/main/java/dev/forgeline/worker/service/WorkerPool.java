@@ -228,6 +228,12 @@ public class WorkerPool {
                 "lease %s accepted: %s/%s attempt %d (fencing token %d)",
                 lease.leaseId(), lease.task().specId(), lease.task().taskId(), lease.attempt(), lease.fencingToken());
         accepted.put(lease.leaseId(), new AttemptProgress(lease));
+        try {
+            // recorded already while it waits for a slot: should this process die, the next one reports it
+            workspaces.recordStart(lease);
+        } catch (java.io.IOException e) {
+            LOG.warnf("attempt record of lease %s not written: %s", lease.leaseId(), e.getMessage());
+        }
         executor.execute(() -> runAttempt(lease, envelope));
     }
 
@@ -240,6 +246,7 @@ public class WorkerPool {
             if (superseded.isPresent() && !progress.stopRequested()) {
                 // a later lease of the task came while this one waited for a slot: the dispatcher has moved on
                 accepted.remove(lease.leaseId());
+                workspaces.recordEnd(lease.leaseId());
                 LOG.infof("queued lease %s dropped: %s", lease.leaseId(), superseded.get());
                 return;
             }
