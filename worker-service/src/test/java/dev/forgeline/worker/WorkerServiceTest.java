@@ -572,6 +572,46 @@ class WorkerServiceTest {
     }
 
     @Test
+    void processesOfAnAttemptWhoseRecordIsUnreadableAreKilledToo() throws Exception {
+        UUID leaseId = UUID.randomUUID();
+        Path dir =
+                Files.createDirectories(Path.of("target", "abandoned", specId).toAbsolutePath());
+        CompletableFuture<ProcessResult> previousRun = CompletableFuture.supplyAsync(() -> {
+            try {
+                return ProcessRunner.run(new ProcessRequest(
+                        List.of("sh", "-c", "echo $$ > leader.pid; sleep 300"),
+                        dir,
+                        null,
+                        Instant.now().plusSeconds(600),
+                        10,
+                        null,
+                        null,
+                        Map.of(),
+                        null,
+                        workspaces.processLedger(leaseId)));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Path leaderFile = dir.resolve("leader.pid");
+        await().atMost(RESULT_WAIT)
+                .until(() -> Files.exists(leaderFile)
+                        && !Files.readString(leaderFile).isBlank()
+                        && !workspaces.trackedProcesses(leaseId).isEmpty());
+        long leader = Long.parseLong(Files.readString(leaderFile).strip());
+        Path attemptRecord = workspaces.root().resolve(".attempts").resolve(leaseId + ".json");
+        Files.writeString(attemptRecord, "{not an attempt record");
+
+        abandonedAttempts.recover();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> gone(leader));
+        assertThat(previousRun.get(10, java.util.concurrent.TimeUnit.SECONDS).exitCode())
+                .isNotZero();
+        assertThat(attemptRecord).doesNotExist();
+        assertThat(workspaces.trackedProcesses(leaseId)).isEmpty();
+    }
+
+    @Test
     void leasesThatAreNoLongerTheirTasksCurrentOneStartNoAgent() throws Exception {
         // S1: a later lease of the task went to another node before this worker read its own
         TaskLeased superseded = lease(NODE, "S1", "sh test/s1_test.sh", null, Duration.ofMinutes(2));

@@ -73,6 +73,25 @@ public class LeaseReplay implements KafkaConsumerRebalanceListener {
         }
     }
 
+    @Override
+    public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        forget(partitions);
+    }
+
+    @Override
+    public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        forget(partitions);
+    }
+
+    /** Partitions taken away before their replay was read: the next assignment says again what is left. */
+    private void forget(Collection<TopicPartition> partitions) {
+        synchronized (this) {
+            if (!caughtUp) {
+                partitions.forEach(replayEnds::remove);
+            }
+        }
+    }
+
     /** A record of the leases topic has been handled. */
     public void consumed(String topic, int partition, long offset) {
         boolean nowCaughtUp;

@@ -100,6 +100,15 @@ public class AbandonedAttempts {
                 reported.add(result);
             }
         }
+        for (java.util.UUID leaseId : workspaces.processRecordsWithoutAttempt()) {
+            if (!pool.active(leaseId)) {
+                LeftoverProcesses.Outcome outcome = killLeftovers(workspaces.trackedProcesses(leaseId));
+                LOG.warnf(
+                        "processes of lease %s, whose attempt record was unreadable: killed %s, surviving %s",
+                        leaseId, outcome.killed(), outcome.surviving());
+                workspaces.recordEnd(leaseId);
+            }
+        }
         removeStrayWorktrees();
         workspaces.pruneKept(Instant.now());
         return reported;
@@ -118,10 +127,7 @@ public class AbandonedAttempts {
         if (recorded.stream().noneMatch(p -> p.bootId().equals(boot))) {
             return "the machine has restarted since, so none of its processes survive";
         }
-        LeftoverProcesses.Outcome outcome = LeftoverProcesses.kill(
-                recorded,
-                Duration.ofSeconds(Math.max(0, config.leftoverKillGraceSeconds())),
-                Duration.ofSeconds(Math.max(1, config.leftoverKillWaitSeconds())));
+        LeftoverProcesses.Outcome outcome = killLeftovers(recorded);
         if (!outcome.surviving().isEmpty()) {
             LOG.errorf(
                     "processes of abandoned lease %s still alive after %d s: %s",
@@ -133,6 +139,13 @@ public class AbandonedAttempts {
             return "none of its processes was still running";
         }
         return "killed " + count(outcome.killed()) + " left by the previous run " + outcome.killed();
+    }
+
+    private LeftoverProcesses.Outcome killLeftovers(List<TrackedProcess> recorded) {
+        return LeftoverProcesses.kill(
+                recorded,
+                Duration.ofSeconds(Math.max(0, config.leftoverKillGraceSeconds())),
+                Duration.ofSeconds(Math.max(1, config.leftoverKillWaitSeconds())));
     }
 
     private static String count(List<LeftoverProcesses.Found> processes) {

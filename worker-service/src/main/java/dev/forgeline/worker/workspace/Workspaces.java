@@ -247,6 +247,32 @@ public class Workspaces {
         return processes;
     }
 
+    /**
+     * Leases whose process record outlived their attempt record (an unreadable attempt record was removed): what
+     * they started must still be killed, though there is no attempt to report.
+     */
+    public List<UUID> processRecordsWithoutAttempt() throws IOException {
+        List<UUID> leases = new ArrayList<>();
+        if (!Files.isDirectory(attemptsDir())) {
+            return leases;
+        }
+        try (Stream<Path> files = Files.list(attemptsDir())) {
+            for (Path file :
+                    files.filter(f -> f.toString().endsWith(".processes")).toList()) {
+                String name = file.getFileName().toString();
+                String lease = name.substring(0, name.length() - ".processes".length());
+                if (!Files.exists(attemptsDir().resolve(lease + ".json"))) {
+                    try {
+                        leases.add(UUID.fromString(lease));
+                    } catch (IllegalArgumentException e) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+            }
+        }
+        return leases;
+    }
+
     /** The attempts a previous process started and never finished. */
     public List<TaskLeased> abandonedAttempts() throws IOException {
         List<TaskLeased> leases = new ArrayList<>();
