@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -154,7 +155,7 @@ public final class ProcessRunner {
                 && !tracked.get().ownGroup()
                 && process.isAlive()
                 && System.nanoTime() < until) {
-            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+            LockSupport.parkNanos(100_000);
             tracked = TrackedProcess.of(process.pid());
         }
         if (SETSID.isPresent() && tracked.isPresent() && !tracked.get().ownGroup()) {

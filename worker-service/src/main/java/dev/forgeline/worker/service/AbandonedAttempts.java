@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -100,7 +101,7 @@ public class AbandonedAttempts {
                 reported.add(result);
             }
         }
-        for (java.util.UUID leaseId : workspaces.processRecordsWithoutAttempt()) {
+        for (UUID leaseId : workspaces.processRecordsWithoutAttempt()) {
             if (!pool.active(leaseId)) {
                 LeftoverProcesses.Outcome outcome = killLeftovers(workspaces.trackedProcesses(leaseId));
                 LOG.warnf(

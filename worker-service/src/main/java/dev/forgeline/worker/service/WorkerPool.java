@@ -1,5 +1,6 @@
 package dev.forgeline.worker.service;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -231,7 +232,7 @@ public class WorkerPool {
         try {
             // recorded already while it waits for a slot: should this process die, the next one reports it
             workspaces.recordStart(lease);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             LOG.warnf("attempt record of lease %s not written: %s", lease.leaseId(), e.getMessage());
         }
         executor.execute(() -> runAttempt(lease, envelope));
