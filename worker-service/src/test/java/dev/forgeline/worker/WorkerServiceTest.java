@@ -20,7 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,15 +43,24 @@ import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.testsupport.ForgelineInfraResource;
 import dev.forgeline.testsupport.GitHttpServer;
 import dev.forgeline.testsupport.TestKafka;
+import dev.forgeline.worker.messaging.LeaseReplay;
+import dev.forgeline.worker.process.ProcStat;
+import dev.forgeline.worker.process.ProcessRequest;
+import dev.forgeline.worker.process.ProcessResult;
+import dev.forgeline.worker.process.ProcessRunner;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,6 +73,7 @@ import org.junit.jupiter.api.Test;
         initArgs = @ResourceArg(name = "postgres", value = "false"))
 @QuarkusTestResource(value = DispatcherStubResource.class, restrictToAnnotatedClass = false)
 class WorkerServiceTest {
+    private static final Logger LOG = Logger.getLogger(WorkerServiceTest.class);
     private static final String NODE = "test-worker";
     private static final Duration RESULT_WAIT = Duration.ofSeconds(60);
     private static final AtomicLong FENCING_TOKENS = new AtomicLong(1_000);
@@ -481,6 +493,277 @@ class WorkerServiceTest {
         assertThat(workspaces.abandonedAttempts())
                 .extracting(TaskLeased::leaseId)
                 .doesNotContain(lease.leaseId());
+    }
+
+    @Test
+    void anAttemptAbandonedWithItsProcessesRunningHasThemKilledAndNamedInItsOrphanedReportAndNeverRunsAgain()
+            throws Exception {
+        TaskLeased lease = lease(NODE, "A3", "true", null, Duration.ofMinutes(10));
+        workspaces.recordStart(lease);
+        Path dir =
+                Files.createDirectories(Path.of("target", "abandoned", specId).toAbsolutePath());
+        // the previous run's agent: a shell whose child shell runs a sleep, and a sleep re-parented to init
+        String script = "echo $$ > leader.pid; sh -c 'sleep 300 & echo $! > grandchild.pid; wait' &"
+                + " echo $! > child.pid; (sleep 301 & echo $! > orphan.pid); echo working; wait";
+        CompletableFuture<ProcessResult> previousRun = CompletableFuture.supplyAsync(() -> {
+            try {
+                return ProcessRunner.run(new ProcessRequest(
+                        List.of("sh", "-c", script),
+                        dir,
+                        null,
+                        Instant.now().plusSeconds(600),
+                        10,
+                        null,
+                        null,
+                        Map.of(),
+                        null,
+                        workspaces.processLedger(lease.leaseId())));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        List<String> pidFiles = List.of("leader.pid", "child.pid", "grandchild.pid", "orphan.pid");
+        await().atMost(RESULT_WAIT)
+                .until(() -> pidFiles.stream().allMatch(f -> {
+                    try {
+                        return Files.exists(dir.resolve(f))
+                                && !Files.readString(dir.resolve(f)).isBlank();
+                    } catch (java.io.IOException e) {
+                        return false;
+                    }
+                }));
+        List<Long> pids = new ArrayList<>();
+        for (String file : pidFiles) {
+            pids.add(Long.parseLong(Files.readString(dir.resolve(file)).strip()));
+        }
+
+        // the restarted worker's entry point; the previous run's runner is left as it is, as if it had died
+        List<TaskResult> reported = abandonedAttempts.recover();
+
+        assertThat(reported).extracting(TaskResult::leaseId).contains(lease.leaseId());
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(pids)
+                        .allSatisfy(pid ->
+                                assertThat(gone(pid)).as("process " + pid).isTrue()));
+        TaskResult result = awaitResult("A3");
+        assertThat(result.failureClass()).isEqualTo(FailureClass.ORPHANED);
+        assertThat(result.fencingToken()).isEqualTo(lease.fencingToken());
+        assertThat(result.failureDetail())
+                .contains("abandoned")
+                .contains("killed 4 processes left by the previous run")
+                .contains(pids.get(0) + " sh", pids.get(1) + " sh", pids.get(2) + " sleep", pids.get(3) + " sleep");
+        assertThat(previousRun.get(10, java.util.concurrent.TimeUnit.SECONDS).exitCode())
+                .isNotZero();
+
+        // the lease replayed to the restarted worker is not run again
+        publish(lease);
+        TaskLeased marker = lease(NODE, "A4", "sh test/a4_test.sh", null, Duration.ofMinutes(2));
+        publish(marker);
+        awaitResult("A4");
+        await().during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> kafka.readAll(Topics.TASKS_RESULTS, Duration.ofMillis(300)).stream()
+                                .filter(e -> specId.equals(e.specId()) && "A3".equals(e.taskId()))
+                                .count()
+                        == 1);
+        assertThat(TestRepositories.git(repository, "branch", "--list", "forgeline/*"))
+                .contains("A4")
+                .doesNotContain("A3");
+    }
+
+    @Test
+    void processesOfAnAttemptWhoseRecordIsUnreadableAreKilledToo() throws Exception {
+        UUID leaseId = UUID.randomUUID();
+        Path dir =
+                Files.createDirectories(Path.of("target", "abandoned", specId).toAbsolutePath());
+        CompletableFuture<ProcessResult> previousRun = CompletableFuture.supplyAsync(() -> {
+            try {
+                return ProcessRunner.run(new ProcessRequest(
+                        List.of("sh", "-c", "echo $$ > leader.pid; sleep 300"),
+                        dir,
+                        null,
+                        Instant.now().plusSeconds(600),
+                        10,
+                        null,
+                        null,
+                        Map.of(),
+                        null,
+                        workspaces.processLedger(leaseId)));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Path leaderFile = dir.resolve("leader.pid");
+        await().atMost(RESULT_WAIT)
+                .until(() -> Files.exists(leaderFile)
+                        && !Files.readString(leaderFile).isBlank()
+                        && !workspaces.trackedProcesses(leaseId).isEmpty());
+        long leader = Long.parseLong(Files.readString(leaderFile).strip());
+        Path attemptRecord = workspaces.root().resolve(".attempts").resolve(leaseId + ".json");
+        Files.writeString(attemptRecord, "{not an attempt record");
+
+        abandonedAttempts.recover();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> gone(leader));
+        assertThat(previousRun.get(10, java.util.concurrent.TimeUnit.SECONDS).exitCode())
+                .isNotZero();
+        assertThat(attemptRecord).doesNotExist();
+        assertThat(workspaces.trackedProcesses(leaseId)).isEmpty();
+    }
+
+    @Test
+    void leasesThatAreNoLongerTheirTasksCurrentOneStartNoAgent() throws Exception {
+        // S1: a later lease of the task went to another node before this worker read its own
+        TaskLeased superseded = lease(NODE, "S1", "sh test/s1_test.sh", null, Duration.ofMinutes(2));
+        TaskLeased later = lease("someone-else", "S1", "sh test/s1_test.sh", null, Duration.ofMinutes(2));
+        publish(later);
+        publish(superseded);
+        // S2: its lease was revoked (the dispatcher declared it orphaned) before the lease itself was read
+        TaskLeased revoked = lease(NODE, "S2", "sh test/s2_test.sh", null, Duration.ofMinutes(2));
+        kafka.publish(
+                EventType.LEASE_REVOKED,
+                specId,
+                "S2",
+                NODE,
+                revocation(revoked, revoked.fencingToken(), FailureClass.ORPHANED));
+        publish(revoked);
+        // S3: its deadline passed long ago
+        TaskLeased expired = lease(NODE, "S3", "sh test/s3_test.sh", null, Duration.ofSeconds(-1));
+        publish(expired);
+        TaskLeased marker = lease(NODE, "S4", "sh test/s4_test.sh", null, Duration.ofMinutes(2));
+        publish(marker);
+
+        assertThat(awaitResult("S4").succeeded()).isTrue();
+        await().during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> kafka.readAll(Topics.TASKS_RESULTS, Duration.ofMillis(300)).stream()
+                        .filter(e -> specId.equals(e.specId()))
+                        .map(Envelope::taskId)
+                        .toList()
+                        .equals(List.of("S4")));
+        assertThat(TestRepositories.git(repository, "branch", "--list", "forgeline/*"))
+                .contains("S4")
+                .doesNotContain("S1")
+                .doesNotContain("S2")
+                .doesNotContain("S3");
+    }
+
+    @Test
+    void theReplayEndsOnceTheRecordsTheTopicHeldAtAssignmentAreReadAndNotBefore() {
+        String topic = "replay-probe-" + UUID.randomUUID();
+        for (int i = 0; i < 3; i++) {
+            kafka.publishRaw(topic, "k", "record " + i);
+        }
+        AtomicInteger caughtUp = new AtomicInteger();
+        LeaseReplay replay = new LeaseReplay(caughtUp::incrementAndGet);
+        try (KafkaConsumer<String, String> consumer = probeConsumer("replay-" + UUID.randomUUID(), null, "earliest")) {
+            consumer.subscribe(List.of(topic), listener(consumer, replay));
+            List<ConsumerRecord<String, String>> records = new ArrayList<>();
+            await().pollInSameThread().atMost(RESULT_WAIT).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                return records.size() >= 3;
+            });
+            for (ConsumerRecord<String, String> record : records) {
+                assertThat(caughtUp).as("before offset " + record.offset()).hasValue(0);
+                replay.consumed(record.topic(), record.partition(), record.offset());
+            }
+            assertThat(caughtUp).hasValue(1);
+        }
+        // a consumer that starts with nothing left to read has nothing to replay
+        AtomicInteger idleCaughtUp = new AtomicInteger();
+        LeaseReplay idle = new LeaseReplay(idleCaughtUp::incrementAndGet);
+        try (KafkaConsumer<String, String> consumer = probeConsumer("replay-" + UUID.randomUUID(), null, "latest")) {
+            consumer.subscribe(List.of(topic), listener(consumer, idle));
+            await().pollInSameThread().atMost(RESULT_WAIT).until(() -> {
+                consumer.poll(Duration.ofMillis(200));
+                return idleCaughtUp.get() == 1;
+            });
+        }
+    }
+
+    @Test
+    void aRestartedWorkersLeaseConsumerGetsItsPartitionsBackAtOnceThroughStaticMembership() {
+        var config = ConfigProvider.getConfig();
+        String instanceId = config.getValue("mp.messaging.incoming.leases.group.instance.id", String.class);
+        int sessionTimeoutMs = config.getValue("mp.messaging.incoming.leases.session.timeout.ms", Integer.class);
+        assertThat(instanceId).isEqualTo(NODE);
+        // a group of its own, so that the running worker's consumer (same instance id) is not fenced out
+        String group = "restart-probe-" + UUID.randomUUID();
+
+        long staticMs = restartMillis(group, instanceId, sessionTimeoutMs);
+        // without an instance id the new member waits for the dead one's session to expire (here the shortest one
+        // the broker allows)
+        long dynamicMs = restartMillis("restart-probe-" + UUID.randomUUID(), null, 6_000);
+        LOG.infof(
+                "a restarted leases consumer got its partitions after %d ms with static membership (session timeout"
+                        + " %d ms), after %d ms without (session timeout 6000 ms)",
+                staticMs, sessionTimeoutMs, dynamicMs);
+
+        assertThat(staticMs).isLessThan(Math.min(10_000, sessionTimeoutMs / 2));
+        assertThat(dynamicMs)
+                .as("the same measurement without static membership")
+                .isGreaterThan(4_000);
+    }
+
+    /** Starts a consumer, lets it die without leaving its group, and measures how soon its successor is assigned. */
+    private long restartMillis(String group, String instanceId, int sessionTimeoutMs) {
+        KafkaConsumer<String, String> first = probeConsumer(group, instanceId, "latest", sessionTimeoutMs);
+        first.subscribe(List.of(Topics.TASKS_LEASED));
+        awaitAssignment(first);
+        // a killed JVM sends no LeaveGroup: its member stays in the group until its session expires
+        first.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));
+        long start = System.nanoTime();
+        try (KafkaConsumer<String, String> second = probeConsumer(group, instanceId, "latest", sessionTimeoutMs)) {
+            second.subscribe(List.of(Topics.TASKS_LEASED));
+            awaitAssignment(second);
+            return (System.nanoTime() - start) / 1_000_000;
+        }
+    }
+
+    private static void awaitAssignment(KafkaConsumer<String, String> consumer) {
+        await().pollInSameThread().atMost(Duration.ofSeconds(90)).until(() -> {
+            consumer.poll(Duration.ofMillis(100));
+            return !consumer.assignment().isEmpty();
+        });
+    }
+
+    private static ConsumerRebalanceListener listener(KafkaConsumer<String, String> consumer, LeaseReplay replay) {
+        return new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+                replay.onPartitionsAssigned(consumer, partitions);
+            }
+
+            @Override
+            public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {}
+        };
+    }
+
+    private static KafkaConsumer<String, String> probeConsumer(String group, String instanceId, String reset) {
+        return probeConsumer(group, instanceId, reset, 45_000);
+    }
+
+    private static KafkaConsumer<String, String> probeConsumer(
+            String group, String instanceId, String reset, int sessionTimeoutMs) {
+        Properties props = new Properties();
+        props.put(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        if (instanceId != null) {
+            props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId);
+        }
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, sessionTimeoutMs);
+        // frequent heartbeats: a dead member's session then expires close to the session timeout after it stopped
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.min(500, sessionTimeoutMs / 3));
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, reset);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+    }
+
+    /** Gone: no such process, or a zombie nobody has reaped yet (it runs nothing). */
+    private static boolean gone(long pid) {
+        return ProcStat.of(pid).map(ProcStat::zombie).orElse(true);
     }
 
     @Test

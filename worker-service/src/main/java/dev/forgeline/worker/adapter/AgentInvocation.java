@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 import dev.forgeline.contracts.payload.TaskReady;
+import dev.forgeline.worker.process.ProcessLedger;
 
 /**
  * One agent run.
@@ -18,6 +19,8 @@ import dev.forgeline.contracts.payload.TaskReady;
  * @param profile  the agent profile of the attempt (adapter, model, prices, key)
  * @param onTokens receives the tokens counted so far while the agent runs, for heartbeats
  * @param stop     answers true when the agent must be killed now (lease revoked, worker lost contact)
+ * @param ledger   where the agent's processes are written down (the attempt's record), so a later run of the worker
+ *                 can kill them should this one die
  */
 public record AgentInvocation(
         Path worktree,
@@ -27,9 +30,11 @@ public record AgentInvocation(
         Consumer<String> onOutput,
         AgentProfile profile,
         LongConsumer onTokens,
-        BooleanSupplier stop) {
+        BooleanSupplier stop,
+        ProcessLedger ledger) {
 
     public AgentInvocation {
+        ledger = ledger == null ? ProcessLedger.NONE : ledger;
         onOutput = onOutput == null ? line -> {} : onOutput;
         onTokens = onTokens == null ? tokens -> {} : onTokens;
         stop = stop == null ? () -> false : stop;
@@ -43,15 +48,15 @@ public record AgentInvocation(
             Consumer<String> onOutput,
             AgentProfile profile,
             LongConsumer onTokens) {
-        this(worktree, prompt, task, deadline, onOutput, profile, onTokens, null);
+        this(worktree, prompt, task, deadline, onOutput, profile, onTokens, null, null);
     }
 
     public AgentInvocation(Path worktree, String prompt, TaskReady task, Instant deadline, Consumer<String> onOutput) {
-        this(worktree, prompt, task, deadline, onOutput, null, null, null);
+        this(worktree, prompt, task, deadline, onOutput, null, null, null, null);
     }
 
     public AgentInvocation(Path worktree, String prompt, TaskReady task, Instant deadline) {
-        this(worktree, prompt, task, deadline, null, null, null, null);
+        this(worktree, prompt, task, deadline, null, null, null, null, null);
     }
 
     /** The attempt's profile, or the adapter's defaults when none was resolved. */

@@ -77,7 +77,8 @@ public abstract class CliAgent implements AgentAdapter {
                         invocation.onTokens().accept(parser.tokensSoFar());
                     },
                     profile.environment(),
-                    invocation.stop()));
+                    invocation.stop(),
+                    invocation.ledger()));
             ParsedUsage parsed = parser.finish();
             String tail = result.outputTail();
             int exitCode = result.exitCode();

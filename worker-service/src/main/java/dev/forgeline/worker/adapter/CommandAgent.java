@@ -62,7 +62,8 @@ public class CommandAgent implements AgentAdapter {
                     invocation.onOutput(),
                     null,
                     profile == null ? Map.of() : profile.environment(),
-                    invocation.stop()));
+                    invocation.stop(),
+                    invocation.ledger()));
             return new AgentRun(
                     result.exitCode(), result.outputTail(), usage, result.durationMillis(), result.timedOut());
         } catch (IOException e) {

@@ -71,6 +71,17 @@ public interface WorkerConfig {
     @WithDefault("2048")
     long keepFailedMaxMb();
 
+    /**
+     * On start-up, processes left running by an attempt of a previous run (the worker died) get SIGTERM, then
+     * SIGKILL after this many seconds.
+     */
+    @WithDefault("5")
+    int leftoverKillGraceSeconds();
+
+    /** How long start-up waits at most for those processes to be gone before it reports the attempt anyway. */
+    @WithDefault("30")
+    int leftoverKillWaitSeconds();
+
     /** The simulated agent's behaviour. */
     Simulated simulated();
 

@@ -21,6 +21,8 @@ import java.util.function.Consumer;
  *                    agent profile) reaches a child process
  * @param stop        polled while the process runs: when it answers true the whole tree is killed (a revoked lease,
  *                    a self-stop); may be null
+ * @param ledger      where the started process is written down, so a later run of the worker can kill what is left
+ *                    of it should this run die; null: nowhere
  */
 public record ProcessRequest(
         List<String> command,
@@ -31,10 +33,12 @@ public record ProcessRequest(
         Consumer<String> onLine,
         Consumer<String> onRawLine,
         Map<String, String> environment,
-        BooleanSupplier stop) {
+        BooleanSupplier stop,
+        ProcessLedger ledger) {
 
     public ProcessRequest {
         command = List.copyOf(command);
+        ledger = ledger == null ? ProcessLedger.NONE : ledger;
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(deadline, "deadline");
         environment = environment == null ? Map.of() : Map.copyOf(environment);
@@ -47,7 +51,7 @@ public record ProcessRequest(
             Instant deadline,
             int tailLines,
             Consumer<String> onLine) {
-        this(command, directory, stdin, deadline, tailLines, onLine, null, Map.of(), null);
+        this(command, directory, stdin, deadline, tailLines, onLine, null, Map.of(), null, null);
     }
 
     /** {@code sh -c <commandLine>}. */

@@ -1,17 +1,26 @@
 package dev.forgeline.worker.process;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 import org.jboss.logging.Logger;
 
@@ -19,6 +28,12 @@ import org.jboss.logging.Logger;
  * Runs agents and test commands: secret-free environment, prompt on stdin, stdout and stderr merged into a
  * bounded tail, and the whole process tree killed at the deadline. Processes the command leaves behind when it
  * exits are killed too, so nothing an attempt started outlives it.
+ *
+ * <p>On Linux each command is started through {@code setsid}: it leads a session and process group of its own, and
+ * everything it spawns stays in them even when re-parented to init. The process is written down in the request's
+ * {@link ProcessLedger} (pid, group, start time, boot id) so that a later run of the worker finds and kills the
+ * group should this JVM die without cleaning up ({@link LeftoverProcesses}). Without {@code setsid} or
+ * {@code /proc} (macOS, Windows) commands run as before: the tree is known only while this JVM lives.
  */
 public final class ProcessRunner {
     private static final Logger LOG = Logger.getLogger(ProcessRunner.class);
@@ -26,7 +41,33 @@ public final class ProcessRunner {
     private static final int MAX_LINE_CHARS = 1_000_000;
     private static final int MAX_SHOWN_CHARS = 4_000;
 
+    private static final Optional<Path> SETSID = findSetsid();
+
     private ProcessRunner() {}
+
+    /** Whether started commands get a session and process group of their own that outlive this JVM's view. */
+    public static boolean tracksProcessGroups() {
+        return SETSID.isPresent();
+    }
+
+    private static Optional<Path> findSetsid() {
+        if (!ProcStat.available()) {
+            LOG.info("no /proc on this system: processes left by a worker that died cannot be found by its next run");
+            return Optional.empty();
+        }
+        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+        Optional<Path> found = Stream.concat(
+                        Arrays.stream(path.split(File.pathSeparator)), Stream.of("/usr/bin", "/bin"))
+                .filter(dir -> !dir.isBlank())
+                .map(dir -> Path.of(dir, "setsid"))
+                .filter(Files::isExecutable)
+                .findFirst();
+        if (found.isEmpty()) {
+            LOG.warn("setsid (util-linux) not found: agents and tests share the worker's process group, and what they"
+                    + " spawn cannot be found again should the worker die; install util-linux to close that gap");
+        }
+        return found;
+    }
 
     /**
      * Runs the process to its end or its deadline.
@@ -35,13 +76,19 @@ public final class ProcessRunner {
      * @throws InterruptedException the worker is shutting down (the process tree has been killed)
      */
     public static ProcessResult run(ProcessRequest request) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(request.command())
+        List<String> command = new ArrayList<>();
+        SETSID.ifPresent(setsid -> command.add(setsid.toString()));
+        command.addAll(request.command());
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(request.directory().toFile())
                 .redirectErrorStream(true);
         ChildEnvironment.scrub(builder.environment());
         builder.environment().putAll(request.environment());
         long started = System.nanoTime();
         Process process = builder.start();
+        // written down before anything else: should the worker die from here on, its next run finds the group
+        Optional<TrackedProcess> tracked = track(process);
+        tracked.ifPresent(request.ledger()::started);
         OutputTail tail = new OutputTail(request.tailLines());
         Consumer<String> onLine = request.onLine();
         Consumer<String> onRawLine = request.onRawLine();
@@ -85,10 +132,10 @@ public final class ProcessRunner {
                 }
             }
         } catch (InterruptedException e) {
-            killTree(process, seen);
+            killTree(process, seen, tracked);
             throw e;
         }
-        killTree(process, seen);
+        killTree(process, seen, tracked);
         int exitCode = process.waitFor();
         long durationMillis = (System.nanoTime() - started) / 1_000_000;
         // the pipe closes once every process holding it is gone; do not wait forever on a stray holder
@@ -96,8 +143,32 @@ public final class ProcessRunner {
         return new ProcessResult(exitCode, tail.toString(), durationMillis, timedOut, stopped);
     }
 
-    /** Kills the descendants first (they are re-parented and lost from view once the process dies), then it. */
-    static void killTree(Process process, Set<ProcessHandle> seen) {
+    /**
+     * Describes the started process once {@code setsid} has made it a group leader: {@code start()} may return
+     * before the child got that far, so its group is read again for a short while.
+     */
+    private static Optional<TrackedProcess> track(Process process) {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        Optional<TrackedProcess> tracked = TrackedProcess.of(process.pid());
+        while (SETSID.isPresent()
+                && tracked.isPresent()
+                && !tracked.get().ownGroup()
+                && process.isAlive()
+                && System.nanoTime() < until) {
+            LockSupport.parkNanos(100_000);
+            tracked = TrackedProcess.of(process.pid());
+        }
+        if (SETSID.isPresent() && tracked.isPresent() && !tracked.get().ownGroup()) {
+            LOG.warnf("process %d did not become a process group leader: only it can be found again", process.pid());
+        }
+        return tracked;
+    }
+
+    /**
+     * Kills the descendants first (they are re-parented and lost from view once the process dies), then it, then
+     * whatever is left in its process group and session.
+     */
+    static void killTree(Process process, Set<ProcessHandle> seen, Optional<TrackedProcess> tracked) {
         for (int round = 0; round < 3; round++) {
             var descendants = process.descendants().toList();
             if (descendants.isEmpty()) {
@@ -121,6 +192,14 @@ public final class ProcessRunner {
                 LOG.debugf("process %d did not report its exit: %s", handle.pid(), e.toString());
             }
         }
+        tracked.filter(TrackedProcess::ownGroup).ifPresent(group -> {
+            var outcome = LeftoverProcesses.kill(List.of(group), Duration.ZERO, Duration.ofSeconds(5));
+            if (!outcome.killed().isEmpty() || !outcome.surviving().isEmpty()) {
+                LOG.debugf(
+                        "process group %d: killed %s, surviving %s",
+                        group.processGroup(), outcome.killed(), outcome.surviving());
+            }
+        });
     }
 
     private static void readLines(InputStream stream, Consumer<String> onLine) {

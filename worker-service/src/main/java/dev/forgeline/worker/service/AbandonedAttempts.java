@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,15 +24,21 @@ import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.contracts.payload.TestOutcome;
 import dev.forgeline.worker.config.WorkerConfig;
 import dev.forgeline.worker.messaging.ResultPublisher;
+import dev.forgeline.worker.process.LeftoverProcesses;
+import dev.forgeline.worker.process.ProcStat;
+import dev.forgeline.worker.process.TrackedProcess;
 import dev.forgeline.worker.workspace.Workspaces;
 import io.quarkus.runtime.StartupEvent;
 import org.jboss.logging.Logger;
 
 /**
- * On start-up: the attempts the previous process of this worker started and never answered are reported as failed
- * ORPHANED (with the lease's fencing token, so the dispatcher ignores the report if it has moved on), and their
- * worktrees, and any other worktree directory left from before this start that is not a kept failed one, are
- * removed. Kept failed worktrees past their bounds are pruned.
+ * On start-up: the attempts the previous process of this worker started and never answered are cleaned up and
+ * reported. First every process the attempt recorded that still runs, with its whole process group and session, is
+ * killed (SIGTERM, SIGKILL after a grace, waiting a bounded time until they are gone; see
+ * {@link LeftoverProcesses}); then the attempt is reported as failed ORPHANED (with the lease's fencing token, so
+ * the dispatcher ignores the report if it has moved on) saying what was killed. Their worktrees, and any other
+ * worktree directory left from before this start that is not a kept failed one, are removed. Kept failed worktrees
+ * past their bounds are pruned. Until this is done the pool runs no lease, and it never runs an abandoned one.
  */
 @ApplicationScoped
 public class AbandonedAttempts {
@@ -40,7 +48,10 @@ public class AbandonedAttempts {
     private final WorkerConfig config;
     private final Instant processStart = Instant.now();
 
-    public AbandonedAttempts(Workspaces workspaces, ResultPublisher results, WorkerConfig config) {
+    private final WorkerPool pool;
+
+    public AbandonedAttempts(Workspaces workspaces, ResultPublisher results, WorkerConfig config, WorkerPool pool) {
+        this.pool = pool;
         this.workspaces = workspaces;
         this.results = results;
         this.config = config;
@@ -55,6 +66,9 @@ public class AbandonedAttempts {
                         Thread.currentThread().interrupt();
                     } catch (IOException | RuntimeException e) {
                         LOG.warnf("recovery of abandoned attempts failed: %s", e.getMessage());
+                    } finally {
+                        // whatever happened, the pool may now run leases, never an abandoned one
+                        pool.recovered();
                     }
                 },
                 "abandoned-attempts");
@@ -62,23 +76,38 @@ public class AbandonedAttempts {
         thread.start();
     }
 
-    /** Reports and cleans up; returns the results it published. */
+    /** Kills what the abandoned attempts left running, reports and cleans up; returns the results it published. */
     public List<TaskResult> recover() throws IOException, InterruptedException {
         List<TaskResult> reported = new ArrayList<>();
         for (TaskLeased lease : workspaces.abandonedAttempts()) {
+            if (pool.active(lease.leaseId())) {
+                // this process runs it: not abandoned
+                continue;
+            }
+            pool.abandoned(lease);
+            String processes = killLeftovers(lease);
             Path worktree = workspaces
                     .root()
                     .resolve(lease.task().specId())
                     .resolve(lease.task().taskId())
                     .resolve("a" + lease.attempt());
             workspaces.removeLeftovers(lease, worktree);
-            TaskResult result = orphaned(lease, config.nodeName());
+            TaskResult result = orphaned(lease, config.nodeName(), processes);
             LOG.warnf(
-                    "attempt %s/%s a%d was abandoned by a previous run of this worker: reporting it ORPHANED",
-                    lease.task().specId(), lease.task().taskId(), lease.attempt());
+                    "attempt %s/%s a%d was abandoned by a previous run of this worker (%s): reporting it ORPHANED",
+                    lease.task().specId(), lease.task().taskId(), lease.attempt(), processes);
             if (results.publish(result, Map.of())) {
                 workspaces.recordEnd(lease.leaseId());
                 reported.add(result);
+            }
+        }
+        for (UUID leaseId : workspaces.processRecordsWithoutAttempt()) {
+            if (!pool.active(leaseId)) {
+                LeftoverProcesses.Outcome outcome = killLeftovers(workspaces.trackedProcesses(leaseId));
+                LOG.warnf(
+                        "processes of lease %s, whose attempt record was unreadable: killed %s, surviving %s",
+                        leaseId, outcome.killed(), outcome.surviving());
+                workspaces.recordEnd(leaseId);
             }
         }
         removeStrayWorktrees();
@@ -86,7 +115,45 @@ public class AbandonedAttempts {
         return reported;
     }
 
-    static TaskResult orphaned(TaskLeased lease, String nodeName) {
+    /** Kills the processes the attempt recorded that still run; says what happened, for the result's detail. */
+    private String killLeftovers(TaskLeased lease) throws IOException {
+        List<TrackedProcess> recorded = workspaces.trackedProcesses(lease.leaseId());
+        if (!ProcStat.available()) {
+            return "its processes could not be looked for: this system has no /proc";
+        }
+        if (recorded.isEmpty()) {
+            return "it had started no process";
+        }
+        String boot = ProcStat.bootId().orElse("");
+        if (recorded.stream().noneMatch(p -> p.bootId().equals(boot))) {
+            return "the machine has restarted since, so none of its processes survive";
+        }
+        LeftoverProcesses.Outcome outcome = killLeftovers(recorded);
+        if (!outcome.surviving().isEmpty()) {
+            LOG.errorf(
+                    "processes of abandoned lease %s still alive after %d s: %s",
+                    lease.leaseId(), config.leftoverKillWaitSeconds(), outcome.surviving());
+            return "killed " + count(outcome.killed()) + " left by the previous run " + outcome.killed() + ", but "
+                    + count(outcome.surviving()) + " could not be killed " + outcome.surviving();
+        }
+        if (outcome.killed().isEmpty()) {
+            return "none of its processes was still running";
+        }
+        return "killed " + count(outcome.killed()) + " left by the previous run " + outcome.killed();
+    }
+
+    private LeftoverProcesses.Outcome killLeftovers(List<TrackedProcess> recorded) {
+        return LeftoverProcesses.kill(
+                recorded,
+                Duration.ofSeconds(Math.max(0, config.leftoverKillGraceSeconds())),
+                Duration.ofSeconds(Math.max(1, config.leftoverKillWaitSeconds())));
+    }
+
+    private static String count(List<LeftoverProcesses.Found> processes) {
+        return processes.size() + (processes.size() == 1 ? " process" : " processes");
+    }
+
+    static TaskResult orphaned(TaskLeased lease, String nodeName, String processes) {
         String branch =
                 AttemptRunner.branchName(lease.task().specId(), lease.task().taskId(), lease.attempt());
         String profile = lease.agentProfile() != null
@@ -101,7 +168,8 @@ public class AbandonedAttempts {
                 lease.attempt(),
                 false,
                 FailureClass.ORPHANED,
-                "abandoned: the worker stopped during the attempt and was restarted; its processes and worktree are gone",
+                "abandoned: the worker stopped during the attempt and was restarted; " + processes
+                        + "; its worktree is removed",
                 lease.task().repository(),
                 lease.task().baseBranch(),
                 branch,

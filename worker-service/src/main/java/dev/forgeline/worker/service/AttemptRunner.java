@@ -28,6 +28,7 @@ import dev.forgeline.worker.classify.FailureClassifier;
 import dev.forgeline.worker.config.WorkerConfig;
 import dev.forgeline.worker.git.Worktrees;
 import dev.forgeline.worker.messaging.ProposalPublisher;
+import dev.forgeline.worker.process.ProcessLedger;
 import dev.forgeline.worker.process.SecretMasker;
 import dev.forgeline.worker.verify.VerificationFlagger;
 import dev.forgeline.worker.workspace.Workspaces;
@@ -183,6 +184,7 @@ public class AttemptRunner {
             Consumer<String> output)
             throws InterruptedException {
         TaskReady task = lease.task();
+        ProcessLedger ledger = workspaces.processLedger(lease.leaseId());
         progress.phase(AttemptPhase.AGENT);
         AgentRun agent = adapter.run(new AgentInvocation(
                 worktree,
@@ -192,7 +194,8 @@ public class AttemptRunner {
                 output,
                 profile,
                 progress::tokensSoFar,
-                progress::stopRequested));
+                progress::stopRequested,
+                ledger));
         verdict.usage = agent.usage();
         verdict.computeMillis += agent.durationMillis();
         progress.tokensSoFar(agent.usage().inputTokens()
@@ -207,8 +210,8 @@ public class AttemptRunner {
         boolean testsTimedOut = false;
         if (!agent.timedOut()) {
             progress.phase(AttemptPhase.TESTS);
-            TestRunner.TestRun tests =
-                    testRunner.run(task.testCommand(), worktree, lease.deadline(), output, progress::stopRequested);
+            TestRunner.TestRun tests = testRunner.run(
+                    task.testCommand(), worktree, lease.deadline(), output, progress::stopRequested, ledger);
             verdict.tests = tests.outcome();
             verdict.computeMillis += tests.outcome().durationMillis();
             testsTimedOut = tests.timedOut();

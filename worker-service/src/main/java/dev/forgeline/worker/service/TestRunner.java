@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.forgeline.contracts.payload.TestOutcome;
 import dev.forgeline.worker.config.WorkerConfig;
+import dev.forgeline.worker.process.ProcessLedger;
 import dev.forgeline.worker.process.ProcessRequest;
 import dev.forgeline.worker.process.ProcessResult;
 import dev.forgeline.worker.process.ProcessRunner;
@@ -35,6 +36,18 @@ public class TestRunner {
     public TestRun run(
             String testCommand, Path worktree, Instant deadline, Consumer<String> onOutput, BooleanSupplier stop)
             throws InterruptedException {
+        return run(testCommand, worktree, deadline, onOutput, stop, null);
+    }
+
+    /** As above, its processes written down in {@code ledger} (the attempt's record). */
+    public TestRun run(
+            String testCommand,
+            Path worktree,
+            Instant deadline,
+            Consumer<String> onOutput,
+            BooleanSupplier stop,
+            ProcessLedger ledger)
+            throws InterruptedException {
         if (testCommand == null || testCommand.isBlank()) {
             return new TestRun(TestOutcome.notRun(testCommand), false);
         }
@@ -48,7 +61,8 @@ public class TestRunner {
                     onOutput,
                     null,
                     java.util.Map.of(),
-                    stop));
+                    stop,
+                    ledger));
             boolean passed = !result.timedOut() && result.exitCode() == 0;
             return new TestRun(
                     new TestOutcome(

@@ -1,9 +1,13 @@
 package dev.forgeline.worker.service;
 
+import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -33,12 +37,19 @@ import org.jboss.logging.Logger;
 
 /**
  * Accepts this node's leases and runs them, at most {@code capacity} at a time, each with its heartbeats, then
- * announces the result. Leases are kept in memory only: a lease id already seen is dropped.
+ * announces the result. Leases are kept in memory only: a lease id already seen is dropped, and so is a lease that
+ * is no longer its task's current one ({@link LeaseFence}).
+ *
+ * <p>After a start, leases are held, not run, until two things are done: the previous run's abandoned attempts
+ * have been cleaned up and reported ({@link #recovered}), and the consumer has read the leases topic up to where it
+ * ended when its partitions were assigned ({@link #replayCaughtUp}): see {@link LeaseGate}.
  */
 @ApplicationScoped
 public class WorkerPool {
     private static final Logger LOG = Logger.getLogger(WorkerPool.class);
     private static final int REMEMBERED_LEASES = 10_000;
+    /** A lease held longer than this waiting for the replay to be read is run anyway (the gate is opened). */
+    static final Duration MAX_HOLD = Duration.ofSeconds(60);
 
     private final WorkerConfig config;
     private final AttemptRunner attempts;
@@ -53,6 +64,10 @@ public class WorkerPool {
     private final Workspaces workspaces;
     /** Leases accepted but not started yet, by lease id: a revocation must reach them too. */
     private final Map<UUID, AttemptProgress> accepted = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final LeaseFence fence = new LeaseFence();
+
+    private final LeaseGate gate = new LeaseGate(fence, this::start);
 
     private final Set<UUID> seenLeases = Collections.newSetFromMap(new LinkedHashMap<>() {
         @Override
@@ -93,14 +108,19 @@ public class WorkerPool {
      * @return whether an attempt was stopped
      */
     public boolean revoke(LeaseRevoked revoked) {
+        // any node's revocation ends its token for the task: an older or equal lease of it must not start
+        fence.ended(revoked.specId(), revoked.taskId(), revoked.fencingToken());
         if (!config.nodeName().equals(revoked.nodeName())) {
             return false;
         }
-        AttemptProgress progress = accepted.values().stream()
+        List<AttemptProgress> ofTask = accepted.values().stream()
                 .filter(p -> p.lease().task().specId().equals(revoked.specId())
                         && p.lease().task().taskId().equals(revoked.taskId()))
+                .toList();
+        AttemptProgress progress = ofTask.stream()
+                .filter(p -> p.lease().fencingToken() == revoked.fencingToken())
                 .findFirst()
-                .orElse(null);
+                .orElse(ofTask.isEmpty() ? null : ofTask.get(0));
         if (progress == null || progress.lease().fencingToken() != revoked.fencingToken()) {
             LOG.infof(
                     "revocation of %s/%s (token %d) ignored: %s",
@@ -134,6 +154,7 @@ public class WorkerPool {
      * has declared this node dead and handed the task to someone else, so the attempt's agent is killed.
      */
     void superviseContact() {
+        gate.releaseIfHeldLongerThan(MAX_HOLD, Instant.now());
         try {
             Instant now = Instant.now();
             for (AttemptProgress progress : running.list()) {
@@ -157,6 +178,9 @@ public class WorkerPool {
      * @return whether it was accepted
      */
     public boolean offer(TaskLeased lease, Envelope envelope) {
+        Optional<String> stale = fence.staleReason(lease, Instant.now());
+        // every node's lease counts: a later token for the task makes an earlier lease of ours stale
+        fence.leased(lease);
         if (!config.nodeName().equals(lease.nodeName())) {
             return false;
         }
@@ -166,19 +190,52 @@ public class WorkerPool {
                 return false;
             }
         }
-        if (lease.deadline() != null && lease.deadline().isBefore(Instant.now())) {
-            // a replayed lease the dispatcher has long timed out: running it would only produce a stale result
+        if (stale.isPresent()) {
+            // a replayed lease the dispatcher has moved on from: running it would only produce a stale result
             LOG.infof(
-                    "lease %s for %s/%s expired at %s, dropped",
-                    lease.leaseId(), lease.task().specId(), lease.task().taskId(), lease.deadline());
+                    "lease %s for %s/%s (fencing token %d) dropped: %s",
+                    lease.leaseId(), lease.task().specId(), lease.task().taskId(), lease.fencingToken(), stale.get());
             return false;
         }
+        gate.offer(lease, envelope, Instant.now());
+        return true;
+    }
+
+    /** A previous run's attempt found abandoned: its lease never runs again here, and its token counts as ended. */
+    public void abandoned(TaskLeased lease) {
+        fence.ended(lease.task().specId(), lease.task().taskId(), lease.fencingToken());
+        synchronized (seenLeases) {
+            seenLeases.add(lease.leaseId());
+        }
+    }
+
+    /** The previous run's abandoned attempts are cleaned up and reported ({@link #abandoned} for each). */
+    public void recovered() {
+        gate.recovered();
+    }
+
+    /** The consumer has read the leases topic up to where it ended when its partitions were assigned. */
+    public void replayCaughtUp() {
+        gate.caughtUp();
+    }
+
+    /** Whether this process has the lease queued or running. */
+    public boolean active(UUID leaseId) {
+        return accepted.containsKey(leaseId);
+    }
+
+    private void start(TaskLeased lease, Envelope envelope) {
         LOG.infof(
                 "lease %s accepted: %s/%s attempt %d (fencing token %d)",
                 lease.leaseId(), lease.task().specId(), lease.task().taskId(), lease.attempt(), lease.fencingToken());
         accepted.put(lease.leaseId(), new AttemptProgress(lease));
+        try {
+            // recorded already while it waits for a slot: should this process die, the next one reports it
+            workspaces.recordStart(lease);
+        } catch (IOException e) {
+            LOG.warnf("attempt record of lease %s not written: %s", lease.leaseId(), e.getMessage());
+        }
         executor.execute(() -> runAttempt(lease, envelope));
-        return true;
     }
 
     private void runAttempt(TaskLeased lease, Envelope envelope) {
@@ -186,6 +243,14 @@ public class WorkerPool {
         try (Scope ignored = span.makeCurrent()) {
             Map<String, String> trace = traceContexts.current();
             AttemptProgress progress = accepted.computeIfAbsent(lease.leaseId(), id -> new AttemptProgress(lease));
+            Optional<String> superseded = fence.supersededReason(lease);
+            if (superseded.isPresent() && !progress.stopRequested()) {
+                // a later lease of the task came while this one waited for a slot: the dispatcher has moved on
+                accepted.remove(lease.leaseId());
+                workspaces.recordEnd(lease.leaseId());
+                LOG.infof("queued lease %s dropped: %s", lease.leaseId(), superseded.get());
+                return;
+            }
             progress.started();
             running.add(progress);
             ScheduledFuture<?> beats = heartbeatTimer.scheduleAtFixedRate(

@@ -1,10 +1,13 @@
 package dev.forgeline.worker.workspace;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -28,6 +31,8 @@ import dev.forgeline.support.git.GitCommand;
 import dev.forgeline.support.git.GitException;
 import dev.forgeline.support.git.GitRunner;
 import dev.forgeline.support.git.RepositoryUrl;
+import dev.forgeline.worker.process.ProcessLedger;
+import dev.forgeline.worker.process.TrackedProcess;
 import org.jboss.logging.Logger;
 
 /**
@@ -39,7 +44,10 @@ import org.jboss.logging.Logger;
  * are pushed back to the URL under the push ref prefix. A plain local path (leases from before repositories were
  * URLs) is used as it is and nothing is pushed.</li>
  * <li>{@code .attempts/<leaseId>.json}: written when an attempt starts, deleted once its result is published. A
- * record found at start-up is an attempt the previous process abandoned.</li>
+ * record found at start-up is an attempt the previous process abandoned. Beside it,
+ * {@code .attempts/<leaseId>.processes}: one line per child process the attempt started (pid, process group, start
+ * time in clock ticks since boot, boot id), so the next process can kill what the abandoned attempt left
+ * running.</li>
  * <li>{@code .kept/<leaseId>.properties}: a failed attempt's worktree left in place for debugging, removed after
  * {@code retention}, or sooner when more than {@code maxKept} are kept or they take more than {@code maxKeptBytes}
  * (oldest first).</li>
@@ -190,9 +198,79 @@ public class Workspaces {
     public void recordEnd(UUID leaseId) {
         try {
             Files.deleteIfExists(attemptsDir().resolve(leaseId + ".json"));
+            Files.deleteIfExists(processesFile(leaseId));
         } catch (IOException e) {
             LOG.warnf("attempt record of lease %s not removed: %s", leaseId, e.getMessage());
         }
+    }
+
+    private Path processesFile(UUID leaseId) {
+        return attemptsDir().resolve(leaseId + ".processes");
+    }
+
+    /**
+     * Where an attempt writes down each process it starts: appended and forced to disk at once, since it is read
+     * after this process died.
+     */
+    public ProcessLedger processLedger(UUID leaseId) {
+        Path file = processesFile(leaseId);
+        return process -> {
+            try {
+                Files.createDirectories(attemptsDir());
+                try (FileChannel channel = FileChannel.open(
+                        file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                    channel.write(ByteBuffer.wrap((process.toLine() + "\n").getBytes(StandardCharsets.UTF_8)));
+                    channel.force(false);
+                }
+            } catch (IOException e) {
+                LOG.warnf(
+                        "process %d of lease %s not recorded (a crash of the worker would leave it running): %s",
+                        process.pid(), leaseId, e.getMessage());
+            }
+        };
+    }
+
+    /** The processes an attempt wrote down, oldest first. */
+    public List<TrackedProcess> trackedProcesses(UUID leaseId) throws IOException {
+        Path file = processesFile(leaseId);
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        List<TrackedProcess> processes = new ArrayList<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (!line.isBlank()) {
+                TrackedProcess.fromLine(line)
+                        .ifPresentOrElse(
+                                processes::add, () -> LOG.warnf("unreadable line in %s ignored: %s", file, line));
+            }
+        }
+        return processes;
+    }
+
+    /**
+     * Leases whose process record outlived their attempt record (an unreadable attempt record was removed): what
+     * they started must still be killed, though there is no attempt to report.
+     */
+    public List<UUID> processRecordsWithoutAttempt() throws IOException {
+        List<UUID> leases = new ArrayList<>();
+        if (!Files.isDirectory(attemptsDir())) {
+            return leases;
+        }
+        try (Stream<Path> files = Files.list(attemptsDir())) {
+            for (Path file :
+                    files.filter(f -> f.toString().endsWith(".processes")).toList()) {
+                String name = file.getFileName().toString();
+                String lease = name.substring(0, name.length() - ".processes".length());
+                if (!Files.exists(attemptsDir().resolve(lease + ".json"))) {
+                    try {
+                        leases.add(UUID.fromString(lease));
+                    } catch (IllegalArgumentException e) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+            }
+        }
+        return leases;
     }
 
     /** The attempts a previous process started and never finished. */

@@ -53,7 +53,8 @@ class SelfStopTest {
                         null,
                         null,
                         Map.of(),
-                        progress::stopRequested));
+                        progress::stopRequested,
+                        null));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
