@@ -55,12 +55,15 @@ public final class ChecklistParser {
     private static final Pattern TITLE_HEADING = Pattern.compile("^#\\s+(?:Tasks\\s*:\\s*)?(.*)$");
     private static final Pattern LIST_MARKER = Pattern.compile("^\\s*(?:[-*+]|\\d+[.)])\\s+.*");
     private static final Pattern TASK_REF = Pattern.compile("\\bT\\d+[A-Za-z]?\\b");
+    // a chain of ids is bounded (50): java.util.regex recurses per repetition of a group, and an unbounded chain
+    // of "T1, T1, ..." overflows the stack
     private static final Pattern INLINE_DEPENDS = Pattern.compile(
-            "\\b(?:depends\\s+on|after|requires|blocked\\s+by)\\s+(T\\d+[A-Za-z]?(?:\\s*(?:,|and|&|/)\\s*T\\d+[A-Za-z]?)*)",
+            "\\b(?:depends\\s+on|after|requires|blocked\\s+by)\\s+(T\\d+[A-Za-z]?(?:\\s*(?:,|and|&|/)\\s*T\\d+[A-Za-z]?){0,49})",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern BEFORE = Pattern.compile(
-            "(T\\d+[A-Za-z]?(?:\\s*[/,]\\s*T\\d+[A-Za-z]?)*)\\s+before\\s+(T\\d+[A-Za-z]?(?:\\s*[/,]\\s*T\\d+[A-Za-z]?)*)");
-    private static final Pattern ARROW = Pattern.compile("\\s*(?:→|->)\\s*");
+            "(T\\d+[A-Za-z]?(?:\\s*[/,]\\s*T\\d+[A-Za-z]?){0,49})\\s+before\\s+(T\\d+[A-Za-z]?(?:\\s*[/,]\\s*T\\d+[A-Za-z]?){0,49})");
+    // no \\s* around the arrow: split() would rescan a long run of spaces from each of its positions
+    private static final Pattern ARROW = Pattern.compile("→|->");
     private static final Pattern PARENTHESISED = Pattern.compile("\\([^()]*\\)");
     private static final Pattern BOLD_ITEM = Pattern.compile("^\\s*[-*]\\s+\\*\\*(.+?)\\*\\*\\s*:?\\s*(.*)$");
     private static final Pattern CHECKPOINT =

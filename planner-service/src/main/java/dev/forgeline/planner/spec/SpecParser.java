@@ -40,7 +40,7 @@ public final class SpecParser {
     private static final Pattern TASK_HEADING = Pattern.compile("##\\s+Task\\s*:(.*)", Pattern.CASE_INSENSITIVE);
     private static final Pattern SPEC_HEADING = Pattern.compile("#\\s+(.*)");
     private static final Pattern SPEC_PREFIX = Pattern.compile("spec\\s*:\\s*(.*)", Pattern.CASE_INSENSITIVE);
-    private static final Pattern FIELD = Pattern.compile("([A-Za-z][A-Za-z _-]*?)\\s*:(.*)");
+    private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z][A-Za-z _-]*");
     private static final Pattern BULLET = Pattern.compile("\\s*(?:[-*+]|\\d+[.)])\\s+(.*)");
     private static final Pattern FENCE = Pattern.compile("\\s*(?:```|~~~).*");
     private static final Pattern LIST_SEPARATOR = Pattern.compile("[,\\s]+");
@@ -69,6 +69,20 @@ public final class SpecParser {
     /** @param defaultEstimate the estimate of a task without an {@code Estimate:} field */
     public SpecParser(Duration defaultEstimate) {
         this.defaultEstimateSeconds = defaultEstimate.toSeconds();
+    }
+
+    /**
+     * {@code Name: value} split at the first colon into name (trailing blanks dropped) and value, or null when the
+     * part before the colon is not a field name. Linear in the line's length: a pattern with a lazy name and
+     * {@code \\s*} before the colon tried every split of a long run of blanks.
+     */
+    static String[] splitField(String line) {
+        int colon = line.indexOf(':');
+        if (colon < 0) {
+            return null;
+        }
+        String name = line.substring(0, colon).stripTrailing();
+        return FIELD_NAME.matcher(name).matches() ? new String[] {name, line.substring(colon + 1)} : null;
     }
 
     public ParsedSpec parse(String markdown) {
@@ -174,13 +188,13 @@ public final class SpecParser {
                 }
                 return;
             }
-            Matcher field = FIELD.matcher(line.strip());
-            String key = field.matches() ? HEADER_FIELDS.get(normalise(field.group(1))) : null;
+            String[] field = splitField(line.strip());
+            String key = field != null ? HEADER_FIELDS.get(normalise(field[0])) : null;
             if (key == null) {
                 specDescription.add(line);
                 return;
             }
-            String value = field.group(2).strip();
+            String value = field[1].strip();
             if (!firstOccurrence(headerLines, key, lineNo)) {
                 return;
             }
@@ -319,14 +333,14 @@ public final class SpecParser {
                     }
                     currentList = null;
                 }
-                Matcher field = FIELD.matcher(line.strip());
-                String key = field.matches() ? TASK_FIELDS.get(normalise(field.group(1))) : null;
+                String[] field = splitField(line.strip());
+                String key = field != null ? TASK_FIELDS.get(normalise(field[0])) : null;
                 if (key == null) {
                     description.add(line);
                     return;
                 }
                 if (firstOccurrence(fieldLines, key, lineNo)) {
-                    field(key, field.group(2).strip(), lineNo);
+                    field(key, field[1].strip(), lineNo);
                 }
             }
 
