@@ -72,7 +72,7 @@ public class HostingClients {
                         Clock.systemUTC()));
         return switch (hosting) {
             case GITHUB -> new GitHubClient(http, project);
-            case GITLAB -> throw new HostingException(0, "GitLab merge requests are not supported yet", null);
+            case GITLAB -> new GitLabClient(http, project);
         };
     }
 
