@@ -36,6 +36,8 @@ public final class LocalStack implements AutoCloseable {
      * @param home          the Forgeline source tree (holds each service's target/quarkus-app)
      * @param workDirectory logs, database and broker data, worker worktrees
      * @param fixedPorts    use each service's default port (8081..8085); otherwise free ports
+     * @param workerCapacity the stack's own worker's slots; 0 starts no worker on this machine (workers join from
+     *                       other hosts, as {@code ./forgeline worker} does)
      */
     public record Options(
             Path home,
@@ -108,6 +110,9 @@ public final class LocalStack implements AutoCloseable {
         common.putAll(options.extraEnvironment());
 
         for (ServiceKind kind : ServiceKind.values()) {
+            if (kind == ServiceKind.WORKER && !hasOwnWorker()) {
+                continue;
+            }
             Map<String, String> env = new HashMap<>(common);
             env.put("QUARKUS_HTTP_PORT", String.valueOf(ports.get(kind)));
             if (kind == ServiceKind.WORKER) {
@@ -200,10 +205,15 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /** False when the options ask for no worker on this machine (capacity 0). */
+    private boolean hasOwnWorker() {
+        return options.workerCapacity() > 0;
+    }
+
     /** Writes the endpoints and process ids, so that other commands can find (and stop) this stack. */
     private void writeStackFile() {
         Properties props = new Properties();
-        for (ServiceKind kind : ServiceKind.values()) {
+        for (ServiceKind kind : processes.keySet()) {
             props.setProperty(kind.name().toLowerCase() + ".url", url(kind).toString());
             props.setProperty(
                     kind.name().toLowerCase() + ".pid",

@@ -31,7 +31,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A real git server speaking the smart HTTP protocol on 127.0.0.1: every request runs git's own
+ * A real git server speaking the smart HTTP protocol on 127.0.0.1 (or another address of this machine, as a
+ * separate git host): every request runs git's own
  * {@code git-http-backend} as a CGI program over bare repositories in a directory of the server's own. Clones,
  * fetches and pushes (receive-pack is on) are real; so are HTTP Basic authentication by token (globally or per
  * repository) and the faults a real server shows: answers of 5xx or 429, slow answers, a repository deleted
@@ -53,10 +54,10 @@ public final class GitHttpServer implements AutoCloseable {
     private volatile Duration delay = Duration.ZERO;
     private final List<String> requests = new CopyOnWriteArrayList<>();
 
-    private GitHttpServer(Path root) throws IOException {
+    private GitHttpServer(Path root, InetAddress address) throws IOException {
         this.root = root;
         this.backend = findBackend();
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this.server = HttpServer.create(new InetSocketAddress(address, 0), 0);
         this.executor = Executors.newCachedThreadPool(r -> {
             Thread thread = new Thread(r, "git-http-server");
             thread.setDaemon(true);
@@ -69,10 +70,18 @@ public final class GitHttpServer implements AutoCloseable {
 
     /** A server on a free port of 127.0.0.1 with its repositories in a new temporary directory. */
     public static GitHttpServer start() {
+        return start(InetAddress.getLoopbackAddress());
+    }
+
+    /**
+     * A server on a free port of {@code address} (e.g. 127.0.0.3, a host of its own next to services on 127.0.0.1)
+     * with its repositories in a new temporary directory.
+     */
+    public static GitHttpServer start(InetAddress address) {
         try {
-            return new GitHttpServer(Files.createTempDirectory("git-http-server"));
+            return new GitHttpServer(Files.createTempDirectory("git-http-server"), address);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("could not start a git server on " + address.getHostAddress(), e);
         }
     }
 
@@ -85,9 +94,21 @@ public final class GitHttpServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    /** The address the server listens on. */
+    public InetAddress address() {
+        return server.getAddress().getAddress();
+    }
+
+    /** The address the server listens on, as URLs name it: {@code 127.0.0.1}, or {@code [::1]} for IPv6. */
+    public String host() {
+        InetAddress address = address();
+        String literal = address.getHostAddress();
+        return address instanceof java.net.Inet6Address ? "[" + literal + "]" : literal;
+    }
+
     /** The clone URL of repository {@code name}: {@code http://127.0.0.1:<port>/<name>.git}. */
     public String url(String name) {
-        return "http://127.0.0.1:" + port() + "/" + name + ".git";
+        return "http://" + host() + ":" + port() + "/" + name + ".git";
     }
 
     // ---- repositories ----------------------------------------------------------------------------------------

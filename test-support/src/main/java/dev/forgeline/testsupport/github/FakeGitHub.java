@@ -3,7 +3,6 @@ package dev.forgeline.testsupport.github;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -83,7 +82,8 @@ public final class FakeGitHub implements AutoCloseable {
     private FakeGitHub(GitHttpServer git) throws IOException {
         this.git = git;
         this.repositoriesRoot = repositoriesDirectory(git);
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        // the API is served from the git server's host, as github.com serves both
+        this.server = HttpServer.create(new InetSocketAddress(git.address(), 0), 0);
         this.executor = Executors.newCachedThreadPool(r -> {
             Thread thread = new Thread(r, "fake-github");
             thread.setDaemon(true);
@@ -94,7 +94,10 @@ public final class FakeGitHub implements AutoCloseable {
         server.start();
     }
 
-    /** A fake on a free port of 127.0.0.1 over {@code git}'s repositories; {@code token} acts as user {@code login}. */
+    /**
+     * A fake on a free port of the address {@code git} listens on (127.0.0.1 by default) over {@code git}'s
+     * repositories; {@code token} acts as user {@code login}.
+     */
     public static FakeGitHub start(GitHttpServer git, String token, String login) {
         try {
             return new FakeGitHub(git).addToken(token, login);
@@ -105,7 +108,7 @@ public final class FakeGitHub implements AutoCloseable {
 
     /** The API root clients are configured with, e.g. {@code http://127.0.0.1:41234} (no trailing slash). */
     public String apiUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://" + git.host() + ":" + server.getAddress().getPort();
     }
 
     /** Requests with {@code token} (as {@code Bearer} or {@code token}) act as user {@code login}. */

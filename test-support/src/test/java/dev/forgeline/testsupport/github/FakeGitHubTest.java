@@ -1,9 +1,15 @@
 package dev.forgeline.testsupport.github;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +65,55 @@ class FakeGitHubTest {
     void stop() {
         github.close();
         git.close();
+    }
+
+    /** A git host of its own next to services on 127.0.0.1: repositories and API on 127.0.0.3, nothing on .1. */
+    @Test
+    void aServerOnAnotherLoopbackAddressServesGitAndTheApiThereOnly() throws Exception {
+        InetAddress address = InetAddress.getByName("127.0.0.3");
+        assumeTrue(
+                canListenOn(address), "127.0.0.3 is not a loopback address of this machine (Linux routes 127/8 to lo)");
+        try (GitHttpServer other = GitHttpServer.start(address).requireToken("other-token");
+                FakeGitHub api = FakeGitHub.start(other, "other-token", "forgeline-bot")) {
+            other.createRepository(REPO, Map.of("README.md", "elsewhere\n"));
+            assertThat(other.url(REPO)).isEqualTo("http://127.0.0.3:" + other.port() + "/acme/shop.git");
+            assertThat(api.apiUrl()).startsWith("http://127.0.0.3:");
+
+            String basic = Base64.getEncoder().encodeToString("x:other-token".getBytes(StandardCharsets.UTF_8));
+            Path elsewhere = work.resolve("elsewhere");
+            run(
+                    work,
+                    "git",
+                    "-c",
+                    "http.extraHeader=Authorization: Basic " + basic,
+                    "clone",
+                    "-q",
+                    other.url(REPO),
+                    elsewhere.toString());
+            assertThat(Files.readString(elsewhere.resolve("README.md"))).isEqualTo("elsewhere\n");
+
+            HttpResponse<String> repo = http.send(
+                    HttpRequest.newBuilder(URI.create(api.apiUrl() + "/repos/" + REPO))
+                            .header("Authorization", "Bearer other-token")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(repo.statusCode()).as(repo.body()).isEqualTo(200);
+
+            // the same port on 127.0.0.1 is not this server
+            try (Socket socket = new Socket()) {
+                assertThatThrownBy(() -> socket.connect(new InetSocketAddress("127.0.0.1", other.port()), 2000))
+                        .isInstanceOf(IOException.class);
+            }
+        }
+    }
+
+    private static boolean canListenOn(InetAddress address) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(address, 0));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Test
