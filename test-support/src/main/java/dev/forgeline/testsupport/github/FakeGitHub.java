@@ -32,6 +32,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.forgeline.testsupport.BareRepository;
 import dev.forgeline.testsupport.GitHttpServer;
 
 /**
@@ -262,7 +263,7 @@ public final class FakeGitHub implements AutoCloseable {
         if (!dir.startsWith(repositoriesRoot)) {
             return Optional.empty();
         }
-        BareRepository bare = new BareRepository(dir);
+        BareRepository bare = new BareRepository(dir, "GitHub", "noreply@github.com");
         return bare.exists() ? Optional.of(bare) : Optional.empty();
     }
 

@@ -36,6 +36,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.forgeline.testsupport.BareRepository;
 import dev.forgeline.testsupport.GitHttpServer;
 
 /**
@@ -272,7 +273,7 @@ public final class FakeGitLab implements AutoCloseable {
         if (!dir.startsWith(repositoriesRoot)) {
             return Optional.empty();
         }
-        BareRepository bare = new BareRepository(dir);
+        BareRepository bare = new BareRepository(dir, "GitLab", "gitlab@localhost");
         if (!bare.exists()) {
             return Optional.empty();
         }

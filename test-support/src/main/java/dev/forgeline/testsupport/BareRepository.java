@@ -1,4 +1,4 @@
-package dev.forgeline.testsupport.gitlab;
+package dev.forgeline.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,31 +14,36 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The git operations {@link FakeGitLab} performs in a served bare repository, with the git CLI: resolving refs,
- * the three-way merge GitLab performs server-side ({@code git merge-tree --write-tree}, git's own merge machinery,
+ * The git operations a fake hosting service ({@code FakeGitHub}, {@code FakeGitLab}) performs in a served bare
+ * repository, with the git CLI: resolving refs, the three-way merge the host performs server-side ({@code git merge-tree --write-tree}, git's own merge machinery,
  * without a checkout), and updating a branch with compare-and-swap so a concurrent push is never lost.
  */
-final class BareRepository {
+public final class BareRepository {
     private static final String EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 
     private final Path dir;
+    private final String committerName;
+    private final String committerEmail;
 
-    BareRepository(Path dir) {
+    /** The bare repository at {@code dir}; commits the host makes name {@code committerName} as committer. */
+    public BareRepository(Path dir, String committerName, String committerEmail) {
+        this.committerName = committerName;
+        this.committerEmail = committerEmail;
         this.dir = dir;
     }
 
-    boolean exists() {
+    public boolean exists() {
         return Files.isRegularFile(dir.resolve("HEAD"));
     }
 
     /** The commit {@code branch} points at, if it exists. */
-    Optional<String> branch(String branch) {
+    public Optional<String> branch(String branch) {
         Result result = run(Map.of(), null, "rev-parse", "--verify", "--quiet", "refs/heads/" + branch + "^{commit}");
         return result.exitCode == 0 ? Optional.of(result.out.strip()) : Optional.empty();
     }
 
     /** A full commit id for a branch name or a (possibly abbreviated) commit id. */
-    Optional<String> resolve(String ref) {
+    public Optional<String> resolve(String ref) {
         Optional<String> branch = branch(ref);
         if (branch.isPresent()) {
             return branch;
@@ -50,12 +55,12 @@ final class BareRepository {
         return result.exitCode == 0 ? Optional.of(result.out.strip()) : Optional.empty();
     }
 
-    boolean isAncestor(String ancestor, String descendant) {
+    public boolean isAncestor(String ancestor, String descendant) {
         return run(Map.of(), null, "merge-base", "--is-ancestor", ancestor, descendant).exitCode == 0;
     }
 
     /** The tree of merging {@code head} into {@code base}, or empty when they conflict. */
-    Optional<String> mergeTree(String base, String head) {
+    public Optional<String> mergeTree(String base, String head) {
         Result result = run(Map.of(), null, "merge-tree", "--write-tree", "--no-messages", base, head);
         if (result.exitCode == 0) {
             return Optional.of(result.out.lines().findFirst().orElseThrow().strip());
@@ -66,8 +71,8 @@ final class BareRepository {
         throw new IllegalStateException("git merge-tree " + base + " " + head + " failed: " + result.err);
     }
 
-    /** A new commit of {@code tree} with {@code parents}, authored by {@code author} and committed by GitLab. */
-    String commit(String tree, List<String> parents, String message, String authorName, String authorEmail) {
+    /** A new commit of {@code tree} with {@code parents}, authored by {@code author} and committed by the host. */
+    public String commit(String tree, List<String> parents, String message, String authorName, String authorEmail) {
         List<String> args = new ArrayList<>(List.of("commit-tree", tree));
         for (String parent : parents) {
             args.add("-p");
@@ -79,23 +84,23 @@ final class BareRepository {
                 "GIT_AUTHOR_EMAIL",
                 authorEmail,
                 "GIT_COMMITTER_NAME",
-                "GitLab",
+                committerName,
                 "GIT_COMMITTER_EMAIL",
-                "gitlab@localhost");
+                committerEmail);
         return check(run(env, message, args.toArray(String[]::new)), "commit-tree")
                 .strip();
     }
 
     /** Moves {@code branch} from {@code expected} to {@code commit}; false when it no longer is at {@code expected}. */
-    boolean updateBranch(String branch, String commit, String expected) {
+    public boolean updateBranch(String branch, String commit, String expected) {
         return run(Map.of(), null, "update-ref", "refs/heads/" + branch, commit, expected).exitCode == 0;
     }
 
     /** A commit on top of {@code parent} that writes {@code content} to {@code path} (no checkout needed). */
-    String commitFile(String parent, String path, String content, String message) {
+    public String commitFile(String parent, String path, String content, String message) {
         Path index;
         try {
-            index = Files.createTempFile("fake-gitlab-index", "");
+            index = Files.createTempFile("fake-host-index", "");
             Files.delete(index);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
