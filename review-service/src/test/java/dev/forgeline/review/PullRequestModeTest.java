@@ -168,6 +168,12 @@ class PullRequestModeTest {
                 .until(
                         () -> given().get("/reviews/{s}/{t}", spec, "T2").path("pullRequestStatus"),
                         s -> String.valueOf(s).startsWith("waits for a review"));
+        given().get("/ui/reviews/{s}/{t}", spec, "T2")
+                .then()
+                .statusCode(200)
+                .body(org.hamcrest.Matchers.containsString(
+                        "<a href=\"" + pr.path("html_url").asText() + "\">"))
+                .body(org.hamcrest.Matchers.containsString("waits for a review"));
         assertThat(repo.servedFile("README.md")).isNotNull();
         assertThat(servers.git().head(name, "main")).contains(auth.baseCommit());
 
