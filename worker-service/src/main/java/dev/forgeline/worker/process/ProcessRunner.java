@@ -159,7 +159,11 @@ public final class ProcessRunner {
             tracked = TrackedProcess.of(process.pid());
         }
         if (SETSID.isPresent() && tracked.isPresent() && !tracked.get().ownGroup()) {
-            LOG.warnf("process %d did not become a process group leader: only it can be found again", process.pid());
+            // setsid makes the process the leader of a new session and group before it runs the command; a command
+            // that ended (or a machine too busy to show the change) before it was seen still led group = its pid,
+            // and what it left there must be found
+            TrackedProcess seen = tracked.get();
+            tracked = Optional.of(new TrackedProcess(seen.pid(), seen.pid(), seen.startTicks(), seen.bootId()));
         }
         return tracked;
     }
