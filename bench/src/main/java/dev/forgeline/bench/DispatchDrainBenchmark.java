@@ -91,6 +91,7 @@ final class DispatchDrainBenchmark {
                             postgres.freshDatabase("drain_" + system.name().toLowerCase(Locale.ROOT) + "_" + round);
                     Path runWork = fresh(work.resolve("round-" + round + "/" + system.id()));
                     log("round " + round + ": " + system.label + ", " + options.jobs() + " jobs");
+                    double loadBefore = loadAverage();
                     DrainResult result;
                     try {
                         result = system == System_.FORGELINE
@@ -107,7 +108,11 @@ final class DispatchDrainBenchmark {
                             system.label,
                             result.perSecond(),
                             result.extra().isEmpty() ? "" : " " + result.extra()));
-                    append(line(date, round, system, result, machine, settings));
+                    Map<String, Object> line = line(date, round, system, result, machine, settings);
+                    // other processes on the machine skew every figure: the load says how busy it was
+                    line.put("loadAverageBefore", loadBefore);
+                    line.put("loadAverageAfter", loadAverage());
+                    append(line);
                 }
             }
         }
@@ -243,6 +248,11 @@ final class DispatchDrainBenchmark {
             }
         }
         return Files.createDirectories(directory);
+    }
+
+    /** The one-minute load average of the machine, -1 where the OS does not tell. */
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     static double median(List<Double> values) {

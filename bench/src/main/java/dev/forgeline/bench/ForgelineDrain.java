@@ -54,6 +54,9 @@ final class ForgelineDrain {
     static final String SYSTEM = "Forgeline";
     static final int SLOTS_PER_NODE = 250;
     private static final String SPEC = "drain";
+    /** Lease deadlines are 1.5 x the estimate: no lease times out during a drain. */
+    private static final long ESTIMATE_SECONDS = 3600;
+
     private static final Duration STEP_TIMEOUT = Duration.ofMinutes(10);
 
     private final HttpClient http =
@@ -139,6 +142,10 @@ final class ForgelineDrain {
         env.put("QUARKUS_DATASOURCE_PASSWORD", BenchPostgres.PASSWORD);
         // no collector here: spans are made and propagated as in the local stack, failed exports are not logged
         env.put("QUARKUS_LOG_CATEGORY__IO_QUARKUS_OPENTELEMETRY_RUNTIME_EXPORTER__LEVEL", "ERROR");
+        // no worker runs here, so no lease gets a heartbeat: with the default 10 s interval the supervisor would
+        // orphan every lease 30 s after its grant (and the fleet breaker would stop the dispatch) before a slow drain
+        // ends. A long interval changes nothing in a dispatch round; the task estimate keeps the deadlines long too.
+        env.put("FORGELINE_DISPATCHER_HEARTBEAT_INTERVAL", "10m");
         return ChildProcess.start(
                 "dispatcher-service", jvmOptions, List.of("-jar", jar.toString()), env, work.resolve("dispatcher.log"));
     }
@@ -185,7 +192,7 @@ final class ForgelineDrain {
                         "a task with no dependencies and no requirements",
                         List.of(),
                         "true",
-                        60,
+                        ESTIMATE_SECONDS,
                         List.of(),
                         "file:///nonexistent/drain.git",
                         "main",
@@ -234,7 +241,7 @@ final class ForgelineDrain {
                 SELECT count(*), (extract(epoch FROM min(first_lease)) * 1000)::bigint,
                        (extract(epoch FROM max(first_lease)) * 1000)::bigint,
                        count(*) FILTER (WHERE first_lease = (SELECT max(first_lease) FROM firsts)),
-                       count(DISTINCT first_lease)
+                       count(DISTINCT first_lease), (SELECT count(*) FROM dispatcher.lease WHERE ended_at IS NOT NULL)
                 FROM firsts
                 """;
         try (Connection c = postgres.connect(database);
@@ -243,6 +250,11 @@ final class ForgelineDrain {
             rs.next();
             if (rs.getLong(1) != n) {
                 throw new IllegalStateException(rs.getLong(1) + " of " + n + " tasks have a lease");
+            }
+            if (rs.getLong(6) > 0) {
+                throw new IllegalStateException(
+                        rs.getLong(6) + " leases ended during the drain (orphaned or timed out):"
+                                + " the supervisor interfered and the figures would not be the dispatch rate");
             }
             return new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)};
         }
