@@ -170,6 +170,28 @@ class MetricsFlowTest {
      * Publishes a marker result with {@code key} (so on the same partition, after what was published before)
      * and waits until it is counted: every earlier record of that partition has been handled by then.
      */
+    @Test
+    void aWeekOutsideTheCalendarOrNotADateIs400NamingTheParameterAndTheRange() {
+        for (String path : List.of("/metrics/summary", "/reports/weekly")) {
+            for (String week : List.of("+999999999-12-31", "-999999999-01-01", "2026-13-01", "abc", "10000-01-01")) {
+                given().queryParam("week", week)
+                        .get(path)
+                        .then()
+                        .statusCode(400)
+                        .contentType("application/problem+json")
+                        .body("type", org.hamcrest.Matchers.equalTo("https://forgeline.dev/problems/invalid-week"))
+                        .body(
+                                "detail",
+                                org.hamcrest.Matchers.equalTo("week must be a date YYYY-MM-DD (any day of the week)"
+                                        + " from 1970-01-01 to 9999-12-31, got '" + week + "'"))
+                        .body("errors[0].field", org.hamcrest.Matchers.equalTo("week"));
+            }
+            // the ends of the range are weeks like any other
+            given().queryParam("week", "9999-12-31").get(path).then().statusCode(200);
+            given().queryParam("week", "1970-01-01").get(path).then().statusCode(200);
+        }
+    }
+
     private static void awaitResultsConsumedUpTo(String key) {
         String marker = uniqueSpec("marker");
         kafka.publish(EventType.TASK_RESULT, marker, key, key, result(marker, key, 1, 1, false, 1, 0, "0"));

@@ -36,11 +36,39 @@ public interface PlannerConfig {
      */
     Optional<String> defaultTestCommand();
 
+    /** What one submitted spec may hold; each value over a limit is a fault of the spec (400). */
+    Limits limits();
+
     /** Limits on proposed (follow-up, fix, split) tasks per spec. */
     Proposals proposals();
 
     /** The LLM planner for free-form specs and splits; off unless a provider is configured. */
     Llm llm();
+
+    interface Limits {
+        /** Open tasks in one spec. */
+        @WithDefault("1000")
+        int maxTasks();
+
+        /** {@code key=value} labels of one task. */
+        @WithDefault("32")
+        int maxLabelsPerTask();
+
+        /** Characters of a task title. */
+        @WithDefault("500")
+        int maxTitleLength();
+
+        /**
+         * Characters of any other text field of a task: its description, the test command, each acceptance
+         * item, constraint, input, output, file and label value.
+         */
+        @WithDefault("65536")
+        int maxTextLength();
+
+        /** A task's estimate; larger work is to be split. */
+        @WithDefault("7d")
+        Duration maxEstimate();
+    }
 
     interface Proposals {
         /** A spec never has more tasks than this; further proposals are refused. */

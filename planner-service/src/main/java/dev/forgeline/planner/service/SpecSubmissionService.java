@@ -23,6 +23,7 @@ import dev.forgeline.planner.spec.ParsedTask;
 import dev.forgeline.planner.spec.SpecError;
 import dev.forgeline.planner.spec.SpecFormat;
 import dev.forgeline.planner.spec.SpecFormats;
+import dev.forgeline.planner.spec.SpecLimits;
 import dev.forgeline.planner.spec.SpecValidator;
 import dev.forgeline.support.problem.Problem.ProblemError;
 import dev.forgeline.support.problem.ProblemException;
@@ -41,6 +42,7 @@ public class SpecSubmissionService {
 
     private final PlannerConfig config;
     private final SpecFormats formats;
+    private final SpecLimits limits;
     private final GitRepositories git;
     private final SpecService specs;
     private final LlmPlanner llm;
@@ -48,6 +50,9 @@ public class SpecSubmissionService {
     public SpecSubmissionService(PlannerConfig config, GitRepositories git, SpecService specs, LlmPlanner llm) {
         this.config = config;
         this.formats = new SpecFormats(config.defaultEstimate());
+        PlannerConfig.Limits l = config.limits();
+        this.limits = new SpecLimits(
+                l.maxTasks(), l.maxLabelsPerTask(), l.maxTitleLength(), l.maxTextLength(), l.maxEstimate());
         this.git = git;
         this.specs = specs;
         this.llm = llm;
@@ -97,7 +102,7 @@ public class SpecSubmissionService {
         checkSize(text);
         Read read = read(text, options);
         ParsedSpec parsed = read.spec;
-        List<SpecError> errors = new ArrayList<>(SpecValidator.validate(parsed));
+        List<SpecError> errors = new ArrayList<>(SpecValidator.validate(parsed, limits));
         if (parsed.blank()) {
             throw invalid(errors);
         }
@@ -152,7 +157,7 @@ public class SpecSubmissionService {
         checkSize(text);
         Read read = read(text, options);
         ParsedSpec parsed = read.spec;
-        List<SpecError> errors = new ArrayList<>(SpecValidator.validate(parsed));
+        List<SpecError> errors = new ArrayList<>(SpecValidator.validate(parsed, limits));
         // lint reports a missing test command as a quality finding, not as a fault
         errors.removeIf(e -> "Test command".equals(e.field()) && parsed.format() != SpecFormat.FORGELINE);
         List<LintReport.TaskReport> reports = new ArrayList<>();

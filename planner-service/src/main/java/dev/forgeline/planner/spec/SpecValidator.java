@@ -18,6 +18,11 @@ public final class SpecValidator {
     private SpecValidator() {}
 
     public static List<SpecError> validate(ParsedSpec spec) {
+        return validate(spec, SpecLimits.DEFAULT);
+    }
+
+    /** Also checks the spec against {@code limits}: each value over a limit is one fault on its task's line. */
+    public static List<SpecError> validate(ParsedSpec spec, SpecLimits limits) {
         List<SpecError> errors = new ArrayList<>(spec.errors());
         if (spec.blank()) {
             return errors;
@@ -51,6 +56,7 @@ public final class SpecValidator {
                 }
             }
         }
+        errors.addAll(overLimits(spec, limits));
         for (List<String> cycle : cycles(tasks)) {
             ParsedTask first = tasks.get(cycle.get(0));
             errors.add(new SpecError(
@@ -58,6 +64,61 @@ public final class SpecValidator {
         }
         errors.sort(Comparator.comparing(e -> e.line() == null ? 0 : e.line()));
         return errors;
+    }
+
+    static List<SpecError> overLimits(ParsedSpec spec, SpecLimits limits) {
+        List<SpecError> errors = new ArrayList<>();
+        if (spec.tasks().size() > limits.maxTasks()) {
+            ParsedTask first = spec.tasks().get(limits.maxTasks());
+            errors.add(new SpecError(
+                    "the spec has " + spec.tasks().size() + " tasks; the limit is " + limits.maxTasks() + " (task "
+                            + first.id() + " is the first over it): split the spec",
+                    first.line(),
+                    "Task"));
+        }
+        for (ParsedTask task : spec.tasks()) {
+            if (task.labels().size() > limits.maxLabelsPerTask()) {
+                errors.add(new SpecError(
+                        "task " + task.id() + " has " + task.labels().size() + " labels; the limit is "
+                                + limits.maxLabelsPerTask(),
+                        task.line(),
+                        "Labels"));
+            }
+            if (task.estimateSeconds() > limits.maxEstimate().toSeconds()) {
+                errors.add(new SpecError(
+                        "task " + task.id() + " is estimated at " + task.estimateSeconds() + "s; the limit is "
+                                + limits.maxEstimate().toSeconds() + "s ("
+                                + limits.maxEstimate().toHours()
+                                + "h): split the task",
+                        task.line(),
+                        "Estimate"));
+            }
+            textLimit(errors, task, "Title", List.of(nullToEmpty(task.title())), limits.maxTitleLength());
+            textLimit(errors, task, "Description", List.of(nullToEmpty(task.description())), limits.maxTextLength());
+            textLimit(errors, task, "Test command", List.of(nullToEmpty(task.testCommand())), limits.maxTextLength());
+            textLimit(errors, task, "Acceptance", task.acceptance(), limits.maxTextLength());
+            textLimit(errors, task, "Constraints", task.constraints(), limits.maxTextLength());
+            textLimit(errors, task, "Inputs", task.inputs(), limits.maxTextLength());
+            textLimit(errors, task, "Outputs", task.outputs(), limits.maxTextLength());
+            textLimit(errors, task, "Files", task.files(), limits.maxTextLength());
+            textLimit(errors, task, "Labels", List.copyOf(task.labels().values()), limits.maxTextLength());
+        }
+        return errors;
+    }
+
+    /** One fault per field: the longest of its values, when over the limit. */
+    private static void textLimit(List<SpecError> errors, ParsedTask task, String field, List<String> values, int max) {
+        int longest = values.stream().mapToInt(String::length).max().orElse(0);
+        if (longest > max) {
+            errors.add(new SpecError(
+                    "task " + task.id() + ": " + field + " has " + longest + " characters; the limit is " + max,
+                    task.line(),
+                    field));
+        }
+    }
+
+    private static String nullToEmpty(String text) {
+        return text == null ? "" : text;
     }
 
     /**

@@ -265,6 +265,10 @@ class LlmPlannerTest {
                 return Optional.empty();
             }
 
+            public Limits limits() {
+                return null;
+            }
+
             public Proposals proposals() {
                 return null;
             }

@@ -7,11 +7,13 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,12 +21,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
 
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.TaskReady;
 import dev.forgeline.planner.GitFixture;
+import dev.forgeline.support.problem.ProblemMappers;
 import dev.forgeline.testsupport.ForgelineInfraResource;
 import dev.forgeline.testsupport.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -318,6 +324,221 @@ class SpecResourceTest {
                 .contentType(PROBLEM_JSON)
                 .body("status", equalTo(404))
                 .body("detail", equalTo("spec 'no-such-spec-00000000' does not exist"));
+    }
+
+    @Test
+    void valuesOverTheSpecLimitsAreFaultsNamingTheFieldAndLineAndCreateNothing() {
+        int before = specCount();
+        StringBuilder labels = new StringBuilder("Labels: ");
+        for (int i = 0; i < 33; i++) {
+            labels.append(i == 0 ? "" : ", ").append("k").append(i).append("=v");
+        }
+        String spec = "# Spec: Limits\n"
+                + "## Task: T1 - " + "t".repeat(501) + "\n"
+                + "Test command: true\n"
+                + "## Task: T2 - labelled\n"
+                + labels + "\n"
+                + "Test command: true\n"
+                + "## Task: T3 - long\n"
+                + "Estimate: 169h\n"
+                + "Test command: true\n"
+                + "## Task: T4 - wordy\n"
+                + "d".repeat(65_537) + "\n"
+                + "Test command: true\n";
+        invalid(spec, repository.toString())
+                .body("errors.line", contains(2, 4, 7, 10))
+                .body("errors.field", contains("Title", "Labels", "Estimate", "Description"))
+                .body(
+                        "errors.message",
+                        contains(
+                                "task T1: Title has 501 characters; the limit is 500",
+                                "task T2 has 33 labels; the limit is 32",
+                                "task T3 is estimated at 608400s; the limit is 604800s (168h): split the task",
+                                "task T4: Description has 65537 characters; the limit is 65536"));
+
+        // lint reports the same faults
+        given().contentType(MARKDOWN)
+                .body(utf8(spec))
+                .when()
+                .post("/specs/lint")
+                .then()
+                .statusCode(200)
+                .body("valid", equalTo(false))
+                .body("errors.field", contains("Title", "Labels", "Estimate", "Description"));
+
+        StringBuilder many = new StringBuilder("# Spec: Many\n");
+        for (int i = 1; i <= 1001; i++) {
+            many.append("## Task: T").append(i).append(" - t\nTest command: true\n");
+        }
+        invalid(many.toString(), repository.toString())
+                .body("errors.line", contains(2002))
+                .body("errors.field", contains("Task"))
+                .body(
+                        "errors.message",
+                        contains("the spec has 1001 tasks; the limit is 1000 (task T1001 is the first over it): "
+                                + "split the spec"));
+        assertThat(specCount()).isEqualTo(before);
+    }
+
+    @Test
+    void aBodyThatIsNotJsonIs400NamingWhere() {
+        given().contentType(ContentType.JSON)
+                .body("{\"markdown\": \"# S\",\n  \"repository\": ")
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM_JSON)
+                .body("type", equalTo("https://forgeline.dev/problems/invalid-json"))
+                .body("detail", containsString("the body is not valid JSON (line 2"))
+                .body("errors[0].line", equalTo(2));
+    }
+
+    @Test
+    void aJsonValueOfTheWrongTypeIs400NamingTheField() {
+        given().contentType(ContentType.JSON)
+                .body("{\"markdown\": {\"nested\": true}}")
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM_JSON)
+                .body("type", equalTo("https://forgeline.dev/problems/invalid-json"))
+                .body("detail", startsWith("field 'markdown': expected a string"))
+                .body("errors[0].field", equalTo("markdown"));
+
+        given().contentType(ContentType.JSON)
+                .body("{\"name\": \"n\", \"count\": \"many\"}")
+                .when()
+                .post("/test-probes/problems/body")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM_JSON)
+                .body("detail", startsWith("field 'count': expected a number"))
+                .body("errors[0].field", equalTo("count"));
+    }
+
+    @Test
+    void anUnknownEnumValueIs400ListingTheAcceptedOnes() {
+        given().contentType(ContentType.JSON)
+                .body("{\"name\": \"n\", \"colour\": \"PURPLE\", \"count\": 1}")
+                .when()
+                .post("/test-probes/problems/body")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM_JSON)
+                .body("detail", startsWith("field 'colour': 'PURPLE' is not one of RED, GREEN"))
+                .body("errors[0].field", equalTo("colour"));
+        given().contentType(ContentType.JSON)
+                .body("{\"name\": \"n\", \"colour\": \"RED\", \"count\": 1}")
+                .when()
+                .post("/test-probes/problems/body")
+                .then()
+                .statusCode(200)
+                .body("colour", equalTo("RED"));
+    }
+
+    @Test
+    void aParameterThatDoesNotConvertIs400NamingIt() {
+        given().get("/test-probes/problems/typed/7?count=abc")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM_JSON)
+                .body("type", equalTo("https://forgeline.dev/problems/invalid-parameter"))
+                .body("detail", startsWith("'count' has a value of the wrong type"))
+                .body("errors[0].field", equalTo("count"))
+                .body("errors[0].message", equalTo("'abc' is not a valid value"));
+        given().get("/test-probes/problems/typed/7?day=2026-13-01")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM_JSON)
+                .body("errors[0].field", equalTo("day"));
+        given().get("/test-probes/problems/typed/seven")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM_JSON)
+                .body("errors[0].field", equalTo("n"));
+        given().get("/test-probes/problems/typed/7?count=3&day=2026-01-05")
+                .then()
+                .statusCode(200)
+                .body(equalTo("7 3 2026-01-05"));
+    }
+
+    @Test
+    void anUnsupportedMediaTypeIs415AndAWrongMethodIs405() {
+        given().contentType("image/png")
+                .body(new byte[] {1, 2, 3})
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(415)
+                .contentType(PROBLEM_JSON)
+                .body("detail", equalTo("/specs does not take a body of Content-Type image/png"))
+                .body("errors[0].field", equalTo("Content-Type"));
+
+        given().when()
+                .delete("/specs")
+                .then()
+                .statusCode(405)
+                .contentType(PROBLEM_JSON)
+                .body("status", equalTo(405))
+                .body("detail", startsWith("DELETE is not allowed on /specs"));
+    }
+
+    @Test
+    void anUnknownPathIs404ProblemJson() {
+        given().get("/no/such/path")
+                .then()
+                .statusCode(404)
+                .contentType(PROBLEM_JSON)
+                .body("status", equalTo(404))
+                .body("instance", equalTo("/no/such/path"));
+        given().get("/specs/a/b/c")
+                .then()
+                .statusCode(404)
+                .contentType(PROBLEM_JSON)
+                .body("status", equalTo(404));
+    }
+
+    @Test
+    void anUnexpectedFailureIs500WithAnIdTheLogAlsoHasAndWithoutItsMessage() {
+        List<LogRecord> logged = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(record);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(ProblemMappers.class.getName());
+        log.addHandler(capture);
+        try {
+            String body = given().get("/test-probes/problems/fail")
+                    .then()
+                    .statusCode(500)
+                    .contentType(PROBLEM_JSON)
+                    .body("type", equalTo("https://forgeline.dev/problems/internal-error"))
+                    .body("detail", matchesPattern("the service failed to answer; report error id [0-9a-f-]{36} .*"))
+                    .extract()
+                    .asString();
+            assertThat(body).doesNotContain("secret-path", "SELECT", "IllegalStateException", "at dev.forgeline");
+            String id = io.restassured.path.json.JsonPath.from(body)
+                    .getString("detail")
+                    .replaceAll(".*error id ([0-9a-f-]{36}).*", "$1");
+            // the log line carries the same id and the exception with its stack trace
+            assertThat(logged).anySatisfy(record -> {
+                assertThat(((org.jboss.logmanager.ExtLogRecord) record).getFormattedMessage())
+                        .contains("error " + id + ": GET /test-probes/problems/fail failed");
+                assertThat(record.getThrown()).hasMessageContaining("secret-path");
+            });
+        } finally {
+            log.removeHandler(capture);
+        }
     }
 
     private static ValidatableResponse invalid(String markdown, String repositoryParameter) {

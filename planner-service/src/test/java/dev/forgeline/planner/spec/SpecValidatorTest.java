@@ -119,6 +119,7 @@ class SpecValidatorTest {
                 .containsExactly(tuple(2, "dependency cycle: A -> B -> A"), tuple(8, "dependency cycle: C -> D -> C"));
     }
 
+    /** An operator may raise forgeline.planner.limits.max-tasks: the walk must not depend on the default. */
     @Test
     void aLongChainDoesNotOverflowTheStack() {
         StringBuilder spec = new StringBuilder("## Task: T0 - start\nTest command: true\n");
@@ -129,7 +130,17 @@ class SpecValidatorTest {
                     .append(i - 1)
                     .append("\nTest command: true\n");
         }
-        assertThat(validate(spec.toString())).isEmpty();
+        SpecLimits unbounded = new SpecLimits(
+                Integer.MAX_VALUE,
+                SpecLimits.DEFAULT.maxLabelsPerTask(),
+                SpecLimits.DEFAULT.maxTitleLength(),
+                SpecLimits.DEFAULT.maxTextLength(),
+                SpecLimits.DEFAULT.maxEstimate());
+        assertThat(SpecValidator.validate(parser.parse(spec.toString()), unbounded))
+                .isEmpty();
+        assertThat(validate(spec.toString()))
+                .extracting(SpecError::field, SpecError::line)
+                .containsExactly(tuple("Task", 3 * 1000));
     }
 
     @Test

@@ -8,20 +8,34 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 
 import io.agroal.api.AgroalDataSource;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
 import io.quarkus.arc.properties.IfBuildProperty;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -31,25 +45,47 @@ import org.jboss.logging.Logger;
  * Woken right after a commit that wrote events; also checks every second, so rows left by a crash or a broker
  * outage are published once Kafka answers again. Delivery is at least once: consumers drop duplicates by
  * event id.
+ *
+ * <p>An event the broker refuses for good ({@link #permanent}: too large, invalid topic, not authorised,
+ * unserialisable) is parked: kept with the error and the time, logged once, counted, and never sent again
+ * unless an operator retries it ({@link ParkedOutboxEvents}). Later events, of the same key too, go on: holding
+ * them back behind an event that can never be sent would stop that key for good, and every consumer already
+ * applies events idempotently and checks revisions, so a retried parked event arriving late is handled like a
+ * redelivery. Any other failure (broker down, timeouts) rolls the batch back and is retried, in order.
  */
 @ApplicationScoped
 @IfBuildProperty(name = "forgeline.outbox.enabled", stringValue = "true", enableIfMissing = true)
 public class OutboxRelay {
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
     private static final int BATCH = 500;
+    /** Counter of parked events, by topic. */
+    public static final String PARKED_METRIC = "forgeline.outbox.parked";
+
+    private static final AttributeKey<String> TOPIC = AttributeKey.stringKey("topic");
 
     private final AgroalDataSource dataSource;
     private final String bootstrapServers;
     private final Semaphore wakeUps = new Semaphore(0);
     private final AtomicLong published = new AtomicLong();
+    private final AtomicLong parked = new AtomicLong();
+    private final LongCounter parkedCounter;
     private volatile boolean running;
     private Thread thread;
     private KafkaProducer<String, String> producer;
 
     public OutboxRelay(
-            AgroalDataSource dataSource, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+            AgroalDataSource dataSource,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            Instance<Meter> meter) {
         this.dataSource = dataSource;
         this.bootstrapServers = bootstrapServers;
+        this.parkedCounter = (meter.isResolvable()
+                        ? meter.get()
+                        : OpenTelemetry.noop().getMeter("outbox"))
+                .counterBuilder(PARKED_METRIC)
+                .setDescription("Outbox events the broker refused for good, parked until an operator retries them")
+                .setUnit("{event}")
+                .build();
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -93,6 +129,24 @@ public class OutboxRelay {
         return published.get();
     }
 
+    /** Events parked since start. */
+    public long parkedCount() {
+        return parked.get();
+    }
+
+    /**
+     * Whether the broker will never take this record as it is, so sending it again cannot help: it is too
+     * large, its topic name is invalid, the service may not write it, or it cannot be serialised.
+     */
+    static boolean permanent(Throwable failure) {
+        return failure instanceof RecordTooLargeException
+                || failure instanceof RecordBatchTooLargeException
+                || failure instanceof InvalidTopicException
+                || failure instanceof InvalidRecordException
+                || failure instanceof AuthorizationException
+                || failure instanceof SerializationException;
+    }
+
     private void run() {
         while (running) {
             try {
@@ -115,33 +169,50 @@ public class OutboxRelay {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                List<Long> sent = new ArrayList<>();
-                List<Future<?>> acks = new ArrayList<>();
+                List<Pending> pending = new ArrayList<>();
                 try (PreparedStatement select = c.prepareStatement(
-                        "SELECT seq, topic, record_key, envelope FROM outbox_event ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED")) {
+                        "SELECT seq, topic, record_key, envelope FROM outbox_event WHERE parked_at IS NULL"
+                                + " ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED")) {
                     select.setInt(1, BATCH);
                     try (ResultSet rs = select.executeQuery()) {
                         while (rs.next()) {
-                            sent.add(rs.getLong(1));
-                            acks.add(producer.send(
-                                    new ProducerRecord<>(rs.getString(2), rs.getString(3), rs.getString(4))));
+                            pending.add(send(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
                         }
                     }
                 }
-                if (sent.isEmpty()) {
+                if (pending.isEmpty()) {
                     c.rollback();
                     return 0;
                 }
-                for (Future<?> ack : acks) {
-                    ack.get(30, TimeUnit.SECONDS);
+                List<Long> sent = new ArrayList<>();
+                List<Pending> refused = new ArrayList<>();
+                for (Pending p : pending) {
+                    Throwable failure = p.failure();
+                    if (failure == null) {
+                        sent.add(p.seq());
+                    } else if (permanent(failure)) {
+                        refused.add(p.withFailure(failure));
+                    } else {
+                        // transient: roll back, retry the whole batch in order (duplicates are dropped downstream)
+                        throw failure instanceof Exception e ? e : new IllegalStateException(failure);
+                    }
                 }
                 try (PreparedStatement delete = c.prepareStatement("DELETE FROM outbox_event WHERE seq = ANY (?)")) {
                     delete.setArray(1, c.createArrayOf("bigint", sent.toArray()));
                     delete.executeUpdate();
                 }
+                park(c, refused);
                 c.commit();
                 published.addAndGet(sent.size());
-                return sent.size();
+                for (Pending p : refused) {
+                    parked.incrementAndGet();
+                    parkedCounter.add(1, Attributes.of(TOPIC, p.topic()));
+                    LOG.errorf(
+                            "outbox event %d for %s (key %s) is parked: the broker refuses it for good (%s); "
+                                    + "later events go on; retry it once the cause is fixed (see operations docs)",
+                            p.seq(), p.topic(), p.key(), p.error());
+                }
+                return pending.size();
             } catch (Exception e) {
                 c.rollback();
                 throw e;
@@ -149,6 +220,60 @@ public class OutboxRelay {
                 c.setAutoCommit(true);
             }
         }
+    }
+
+    /** One row handed to the producer: its acknowledgement, or the error {@code send} threw at once. */
+    private record Pending(long seq, String topic, String key, Future<?> ack, Throwable sendError, String error) {
+        Throwable failure() throws InterruptedException {
+            if (sendError != null) {
+                return sendError;
+            }
+            try {
+                ack.get(30, TimeUnit.SECONDS);
+                return null;
+            } catch (ExecutionException e) {
+                return e.getCause() == null ? e : e.getCause();
+            } catch (java.util.concurrent.TimeoutException e) {
+                return e;
+            }
+        }
+
+        Pending withFailure(Throwable failure) {
+            return new Pending(seq, topic, key, ack, sendError, describe(failure));
+        }
+    }
+
+    private Pending send(long seq, String topic, String key, String envelope) {
+        try {
+            return new Pending(seq, topic, key, producer.send(new ProducerRecord<>(topic, key, envelope)), null, null);
+        } catch (KafkaException e) {
+            if (permanent(e)) {
+                return new Pending(seq, topic, key, null, e, null);
+            }
+            throw e;
+        }
+    }
+
+    private static void park(Connection c, List<Pending> refused) throws SQLException {
+        if (refused.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement update =
+                c.prepareStatement("UPDATE outbox_event SET parked_at = now(), park_error = ? WHERE seq = ?")) {
+            for (Pending p : refused) {
+                update.setString(1, p.error());
+                update.setLong(2, p.seq());
+                update.addBatch();
+            }
+            update.executeBatch();
+        }
+    }
+
+    /** The broker's reason, with the exception's simple name (Kafka's messages name sizes, not data). */
+    private static String describe(Throwable failure) {
+        String message = failure.getMessage();
+        String text = failure.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        return text.length() > 1000 ? text.substring(0, 1000) : text;
     }
 
     private void pause() {
