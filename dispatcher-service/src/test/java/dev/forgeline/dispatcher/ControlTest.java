@@ -84,7 +84,10 @@ class ControlTest {
                 .extract()
                 .asString());
         openApi.assertListsExactly(OpenApiContract.declaredOperations(
-                Path.of("target", "classes"), "dev.forgeline.dispatcher", ControlTest.class.getClassLoader()));
+                Path.of("target", "classes"),
+                "dev.forgeline.dispatcher",
+                ControlTest.class.getClassLoader(),
+                "")); // the service excludes nothing
         openApi.assertProblemSchemaMatches(Problem.class, Problem.ProblemError.class);
         assertThat(openApi.document().path("info").path("title").asText()).isEqualTo("Forgeline dispatcher API");
 

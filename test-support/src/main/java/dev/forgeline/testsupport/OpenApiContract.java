@@ -67,16 +67,22 @@ public final class OpenApiContract {
 
     /**
      * {@code "GET /specs/{id}"} for every resource method of the classes compiled into {@code classes} (the
-     * module's {@code target/classes}) whose names start with {@code packagePrefix}.
+     * module's {@code target/classes}) whose names start with {@code packagePrefix}, but for the classes the service
+     * leaves out of its document on purpose ({@code mp.openapi.scan.exclude.classes}, comma-separated, may be empty).
      */
-    public static Set<String> declaredOperations(Path classes, String packagePrefix, ClassLoader loader) {
+    public static Set<String> declaredOperations(
+            Path classes, String packagePrefix, ClassLoader loader, String excludedClasses) {
+        Set<String> excluded = Arrays.stream(excludedClasses.split(","))
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .collect(Collectors.toSet());
         Set<String> operations = new TreeSet<>();
         try (Stream<Path> files = Files.walk(classes)) {
             List<String> names = files.map(classes::relativize)
                     .map(Path::toString)
                     .filter(f -> f.endsWith(".class"))
                     .map(f -> f.substring(0, f.length() - ".class".length()).replace('/', '.'))
-                    .filter(n -> n.startsWith(packagePrefix))
+                    .filter(n -> n.startsWith(packagePrefix) && !excluded.contains(n))
                     .toList();
             for (String name : names) {
                 Class<?> type = Class.forName(name, false, loader);

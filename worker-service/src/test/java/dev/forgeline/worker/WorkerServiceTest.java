@@ -167,7 +167,10 @@ class WorkerServiceTest {
                 .asString();
         OpenApiContract openApi = OpenApiContract.of(json);
         openApi.assertListsExactly(OpenApiContract.declaredOperations(
-                Path.of("target", "classes"), "dev.forgeline.worker", WorkerServiceTest.class.getClassLoader()));
+                Path.of("target", "classes"),
+                "dev.forgeline.worker",
+                WorkerServiceTest.class.getClassLoader(),
+                "")); // the service excludes nothing
         openApi.assertProblemSchemaMatches(Problem.class, Problem.ProblemError.class);
         assertThat(openApi.document().path("info").path("title").asText()).isEqualTo("Forgeline worker API");
         given().get("/q/openapi").then().statusCode(200).body(containsString("openapi: 3."));
