@@ -92,6 +92,15 @@ class SpecResourceTest {
                 .contentType(PROBLEM_JSON)
                 .body("type", equalTo("about:blank"));
         openApi.assertDocumentsProblem("POST /decisions/{id}", 409, "https://forgeline.dev/problems/decision-refused");
+        // a content type no form of POST /specs accepts: the documented 415 about:blank problem
+        openApi.assertDocumentsProblem("POST /specs", 415, "about:blank");
+        given().contentType("image/png")
+                .body(new byte[] {1, 2, 3})
+                .post("/specs")
+                .then()
+                .statusCode(415)
+                .contentType(PROBLEM_JSON)
+                .body("type", equalTo("about:blank"));
     }
 
     @Test
