@@ -14,6 +14,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,7 +39,9 @@ import dev.forgeline.dispatcher.model.NodeView;
 import dev.forgeline.dispatcher.model.TaskView;
 import dev.forgeline.dispatcher.model.WaitingReason;
 import dev.forgeline.dispatcher.service.LeaseOutcomeService;
+import dev.forgeline.support.problem.Problem;
 import dev.forgeline.testsupport.ForgelineInfraResource;
+import dev.forgeline.testsupport.OpenApiContract;
 import dev.forgeline.testsupport.TestKafka;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -71,6 +74,40 @@ class ControlTest {
     @AfterEach
     void disconnect() {
         kafka.close();
+    }
+
+    @Test
+    void openApiDocumentListsEveryEndpointAndTheProblemsTheyReallyAnswer() {
+        OpenApiContract openApi = OpenApiContract.of(given().get("/q/openapi?format=json")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString());
+        openApi.assertListsExactly(OpenApiContract.declaredOperations(
+                Path.of("target", "classes"),
+                "dev.forgeline.dispatcher",
+                ControlTest.class.getClassLoader(),
+                "")); // the service excludes nothing
+        openApi.assertProblemSchemaMatches(Problem.class, Problem.ProblemError.class);
+        assertThat(openApi.document().path("info").path("title").asText()).isEqualTo("Forgeline dispatcher API");
+
+        String invalidQuery = "urn:forgeline:problem:invalid-task-query";
+        openApi.assertDocumentsProblem("GET /tasks", 400, invalidQuery);
+        given().queryParam("state", "NO_SUCH_STATE")
+                .get("/tasks")
+                .then()
+                .statusCode(400)
+                .contentType(OpenApiContract.PROBLEM_JSON)
+                .body("type", equalTo(invalidQuery))
+                .body("errors[0].field", equalTo("state"));
+        openApi.assertDocumentsProblem("POST /nodes/{name}/drain", 404, "about:blank");
+        given().post("/nodes/{n}/drain", "no-such-node")
+                .then()
+                .statusCode(404)
+                .contentType(OpenApiContract.PROBLEM_JSON)
+                .body("type", equalTo("about:blank"));
+        openApi.assertDocumentsProblem(
+                "POST /tasks/{specId}/{taskId}/retry", 409, "urn:forgeline:problem:illegal-task-transition");
     }
 
     @Test

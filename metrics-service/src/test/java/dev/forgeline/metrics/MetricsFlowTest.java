@@ -3,8 +3,10 @@ package dev.forgeline.metrics;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -23,7 +25,9 @@ import dev.forgeline.contracts.payload.TaskReady;
 import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.contracts.payload.TaskStateChanged;
 import dev.forgeline.contracts.payload.TestOutcome;
+import dev.forgeline.support.problem.Problem;
 import dev.forgeline.testsupport.ForgelineInfraResource;
+import dev.forgeline.testsupport.OpenApiContract;
 import dev.forgeline.testsupport.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -47,6 +51,37 @@ class MetricsFlowTest {
     @AfterAll
     static void disconnect() {
         kafka.close();
+    }
+
+    @Test
+    void openApiDocumentListsEveryEndpointAndTheProblemsTheyReallyAnswer() {
+        OpenApiContract openApi = OpenApiContract.of(given().get("/q/openapi?format=json")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString());
+        openApi.assertListsExactly(OpenApiContract.declaredOperations(
+                Path.of("target", "classes"),
+                "dev.forgeline.metrics",
+                MetricsFlowTest.class.getClassLoader(),
+                "")); // the service excludes nothing
+        openApi.assertProblemSchemaMatches(Problem.class, Problem.ProblemError.class);
+        assertThat(openApi.document().path("info").path("title").asText()).isEqualTo("Forgeline metrics API");
+
+        String invalidWeek = "https://forgeline.dev/problems/invalid-week";
+        openApi.assertDocumentsProblem("GET /metrics/summary", 400, invalidWeek);
+        given().get("/metrics/summary?week=last-tuesday")
+                .then()
+                .statusCode(400)
+                .contentType(OpenApiContract.PROBLEM_JSON)
+                .body("type", equalTo(invalidWeek))
+                .body("errors[0].field", equalTo("week"));
+        openApi.assertDocumentsProblem("GET /reports/specs/{specId}", 404, "about:blank");
+        given().get("/reports/specs/{s}", "spec-nobody-sent")
+                .then()
+                .statusCode(404)
+                .contentType(OpenApiContract.PROBLEM_JSON)
+                .body("type", equalTo("about:blank"));
     }
 
     @Test
@@ -153,8 +188,8 @@ class MetricsFlowTest {
         given().get("/metrics/summary?specId={spec}", uniqueSpec("none"))
                 .then()
                 .statusCode(200)
-                .body("tasks", org.hamcrest.Matchers.equalTo(0))
-                .body("tasksByState.size()", org.hamcrest.Matchers.equalTo(0));
+                .body("tasks", equalTo(0))
+                .body("tasksByState.size()", equalTo(0));
     }
 
     private static JsonPath summary(String spec) {

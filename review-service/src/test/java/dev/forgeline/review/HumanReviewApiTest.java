@@ -20,11 +20,14 @@ import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.DecisionRecorded;
 import dev.forgeline.contracts.payload.ReviewBacklog;
 import dev.forgeline.contracts.payload.ReviewOutcome;
+import dev.forgeline.support.problem.Problem;
 import dev.forgeline.testsupport.ForgelineInfraResource;
+import dev.forgeline.testsupport.OpenApiContract;
 import dev.forgeline.testsupport.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,6 +51,42 @@ class HumanReviewApiTest {
     @AfterAll
     static void disconnect() {
         kafka.close();
+    }
+
+    @Test
+    void openApiDocumentListsEveryApiEndpointAndTheProblemsTheyReallyAnswer() {
+        OpenApiContract openApi = OpenApiContract.of(given().get("/q/openapi?format=json")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString());
+        openApi.assertListsExactly(OpenApiContract.declaredOperations(
+                Path.of("target", "classes"),
+                "dev.forgeline.review",
+                HumanReviewApiTest.class.getClassLoader(),
+                ConfigProvider.getConfig().getValue("mp.openapi.scan.exclude.classes", String.class)));
+        assertThat(openApi.documentedOperations()).noneMatch(operation -> operation.contains(" /ui"));
+        openApi.assertProblemSchemaMatches(Problem.class, Problem.ProblemError.class);
+        assertThat(openApi.document().path("info").path("title").asText()).isEqualTo("Forgeline review API");
+
+        String invalidQuery = "https://forgeline.dev/problems/invalid-query";
+        openApi.assertDocumentsProblem("GET /reviews", 400, invalidQuery);
+        given().get("/reviews?sort=sideways")
+                .then()
+                .statusCode(400)
+                .contentType(OpenApiContract.PROBLEM_JSON)
+                .body("type", equalTo(invalidQuery))
+                .body("errors[0].field", equalTo("sort"));
+        openApi.assertDocumentsProblem("POST /merges/{id}/revert", 404, "about:blank");
+        given().contentType("application/json")
+                .body("{}")
+                .post("/merges/{id}/revert", "no-such-merge")
+                .then()
+                .statusCode(404)
+                .contentType(OpenApiContract.PROBLEM_JSON)
+                .body("type", equalTo("about:blank"));
+        openApi.assertDocumentsProblem(
+                "POST /reviews/{specId}/{taskId}/approve", 409, "https://forgeline.dev/problems/review-not-pending");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.forgeline.worker;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
@@ -40,8 +41,10 @@ import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.contracts.payload.TaskProposal;
 import dev.forgeline.contracts.payload.TaskReady;
 import dev.forgeline.contracts.payload.TaskResult;
+import dev.forgeline.support.problem.Problem;
 import dev.forgeline.testsupport.ForgelineInfraResource;
 import dev.forgeline.testsupport.GitHttpServer;
+import dev.forgeline.testsupport.OpenApiContract;
 import dev.forgeline.testsupport.TestKafka;
 import dev.forgeline.worker.messaging.LeaseReplay;
 import dev.forgeline.worker.process.ProcStat;
@@ -153,6 +156,26 @@ class WorkerServiceTest {
                 .body("nodeName", equalTo(NODE))
                 .body("capacity", equalTo(2))
                 .body("agent", equalTo("simulated"));
+    }
+
+    @Test
+    void openApiDocumentListsTheWorkerEndpointsAndTheProblemSchema() {
+        String json = given().get("/q/openapi?format=json")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        OpenApiContract openApi = OpenApiContract.of(json);
+        openApi.assertListsExactly(OpenApiContract.declaredOperations(
+                Path.of("target", "classes"),
+                "dev.forgeline.worker",
+                WorkerServiceTest.class.getClassLoader(),
+                "")); // the service excludes nothing
+        openApi.assertProblemSchemaMatches(Problem.class, Problem.ProblemError.class);
+        assertThat(openApi.document().path("info").path("title").asText()).isEqualTo("Forgeline worker API");
+        given().get("/q/openapi").then().statusCode(200).body(containsString("openapi: 3."));
+        // dev and test profiles include Swagger UI; the packaged (prod) application leaves it out
+        given().get("/q/swagger-ui/").then().statusCode(200);
     }
 
     @Test

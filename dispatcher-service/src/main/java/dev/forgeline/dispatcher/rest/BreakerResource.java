@@ -8,9 +8,12 @@ import jakarta.ws.rs.core.MediaType;
 
 import dev.forgeline.dispatcher.model.BreakerView;
 import dev.forgeline.dispatcher.service.BreakerService;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Circuit breakers per agent profile, per node and for the fleet. */
 @Path("/breakers")
+@Tag(name = "Breakers", description = "Circuit breakers per agent profile, per node and for the fleet")
 @Produces(MediaType.APPLICATION_JSON)
 public class BreakerResource {
     private final BreakerService breakers;
@@ -20,6 +23,7 @@ public class BreakerResource {
     }
 
     @GET
+    @Operation(summary = "Every circuit breaker (per agent profile, per node, fleet) with its state")
     public List<BreakerView> list() {
         return breakers.list();
     }

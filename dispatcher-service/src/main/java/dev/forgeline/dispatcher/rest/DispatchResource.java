@@ -9,9 +9,12 @@ import jakarta.ws.rs.core.MediaType;
 
 import dev.forgeline.dispatcher.model.DispatchStatus;
 import dev.forgeline.dispatcher.service.GateService;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Pausing and resuming dispatch, and why it is held. */
 @Path("/dispatch")
+@Tag(name = "Dispatch", description = "Pausing and resuming dispatch, and the dispatcher's counters")
 @Produces(MediaType.APPLICATION_JSON)
 public class DispatchResource {
     private final GateService gates;
@@ -21,6 +24,7 @@ public class DispatchResource {
     }
 
     @GET
+    @Operation(summary = "Whether dispatch is held, and why (manual pause, budget, review backlog)")
     public DispatchStatus status() {
         return gates.status();
     }
@@ -28,6 +32,7 @@ public class DispatchResource {
     /** Stops all leasing; running attempts go on. */
     @POST
     @Path("/pause")
+    @Operation(summary = "Pause dispatch: no new leases; running attempts go on")
     public DispatchStatus pause(@QueryParam("reason") String reason) {
         return gates.pause(reason);
     }
@@ -35,6 +40,7 @@ public class DispatchResource {
     /** Lifts the manual pause; {@code ?all=true} lifts budget and review holds too. */
     @POST
     @Path("/resume")
+    @Operation(summary = "Lift the manual pause; all=true lifts budget and review holds too")
     public DispatchStatus resume(@QueryParam("all") boolean all) {
         return gates.resume(all);
     }

@@ -12,9 +12,13 @@ import jakarta.ws.rs.core.MediaType;
 import dev.forgeline.dispatcher.model.NodeRegistration;
 import dev.forgeline.dispatcher.model.NodeView;
 import dev.forgeline.dispatcher.service.NodeService;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Workers register their nodes here. */
 @Path("/nodes")
+@Tag(name = "Nodes", description = "Worker nodes: registration, drain, cordon")
 @Produces(MediaType.APPLICATION_JSON)
 public class NodeResource {
     private final NodeService nodeService;
@@ -24,12 +28,22 @@ public class NodeResource {
     }
 
     @POST
+    @Operation(
+            summary = "Register a node, or update a known one",
+            description = "A worker registers its name, capacity, labels, agent profiles and profile offers. The node"
+                    + " is READY afterwards (a DEAD node is revived; a DRAINING or CORDONED one stays so).")
+    @APIResponse(responseCode = "200", description = "The node as registered")
+    @APIResponse(
+            responseCode = "400",
+            description = "No body, or invalid fields, each named in errors"
+                    + " (urn:forgeline:problem:invalid-node-registration)")
     @Consumes(MediaType.APPLICATION_JSON)
     public NodeView register(NodeRegistration registration) {
         return nodeService.register(registration);
     }
 
     @GET
+    @Operation(summary = "Every registered node with its status and capacity")
     public List<NodeView> list() {
         return nodeService.list();
     }
@@ -37,6 +51,12 @@ public class NodeResource {
     /** No new leases; running attempts finish. 404 unknown node, 409 a DEAD node. */
     @POST
     @Path("/{name}/drain")
+    @Operation(summary = "Drain a node: no new leases; running attempts finish")
+    @APIResponse(responseCode = "200", description = "The node, DRAINING")
+    @APIResponse(responseCode = "404", description = "No node has this name (about:blank)")
+    @APIResponse(
+            responseCode = "409",
+            description = "The node is DEAD (urn:forgeline:problem:illegal-node-transition); nothing changes")
     public NodeView drain(@PathParam("name") String name) {
         return nodeService.drain(name);
     }
@@ -44,6 +64,13 @@ public class NodeResource {
     /** No new leases until uncordoned. 404 unknown node, 409 a DEAD or DRAINING node. */
     @POST
     @Path("/{name}/cordon")
+    @Operation(summary = "Cordon a node: no new leases until uncordoned")
+    @APIResponse(responseCode = "200", description = "The node, CORDONED")
+    @APIResponse(responseCode = "404", description = "No node has this name (about:blank)")
+    @APIResponse(
+            responseCode = "409",
+            description =
+                    "The node is DEAD or DRAINING (urn:forgeline:problem:illegal-node-transition); nothing changes")
     public NodeView cordon(@PathParam("name") String name) {
         return nodeService.cordon(name);
     }
@@ -51,6 +78,12 @@ public class NodeResource {
     /** Takes leases again. 404 unknown node, 409 a DEAD node. */
     @POST
     @Path("/{name}/uncordon")
+    @Operation(summary = "Uncordon a node: it takes leases again")
+    @APIResponse(responseCode = "200", description = "The node, READY")
+    @APIResponse(responseCode = "404", description = "No node has this name (about:blank)")
+    @APIResponse(
+            responseCode = "409",
+            description = "The node is DEAD (urn:forgeline:problem:illegal-node-transition); nothing changes")
     public NodeView uncordon(@PathParam("name") String name) {
         return nodeService.uncordon(name);
     }

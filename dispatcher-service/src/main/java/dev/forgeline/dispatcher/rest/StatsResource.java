@@ -7,9 +7,12 @@ import jakarta.ws.rs.core.MediaType;
 
 import dev.forgeline.dispatcher.model.DispatcherStats;
 import dev.forgeline.dispatcher.service.TaskQueryService;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The dispatcher's counters. */
 @Path("/dispatcher/stats")
+@Tag(name = "Dispatch")
 @Produces(MediaType.APPLICATION_JSON)
 public class StatsResource {
     private final TaskQueryService queries;
@@ -19,6 +22,7 @@ public class StatsResource {
     }
 
     @GET
+    @Operation(summary = "The dispatcher's counters: tasks by state, leases, nodes")
     public DispatcherStats stats() {
         return queries.stats();
     }

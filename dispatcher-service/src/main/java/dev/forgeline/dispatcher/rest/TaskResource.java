@@ -12,9 +12,13 @@ import jakarta.ws.rs.core.MediaType;
 import dev.forgeline.dispatcher.model.TaskView;
 import dev.forgeline.dispatcher.service.TaskControlService;
 import dev.forgeline.dispatcher.service.TaskQueryService;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Tasks as the dispatcher sees them, with their attempts. */
 @Path("/tasks")
+@Tag(name = "Tasks", description = "Tasks as the dispatcher sees them, with their attempts")
 @Produces(MediaType.APPLICATION_JSON)
 public class TaskResource {
     private final TaskQueryService queries;
@@ -28,6 +32,13 @@ public class TaskResource {
     /** Cancels a READY, LEASED or RUNNING task (its lease is revoked); 404 unknown, 409 any other state. */
     @POST
     @Path("/{specId}/{taskId}/cancel")
+    @Operation(summary = "Cancel a READY, LEASED or RUNNING task; its lease is revoked")
+    @APIResponse(responseCode = "200", description = "The task, CANCELLED")
+    @APIResponse(responseCode = "404", description = "The dispatcher knows no such task (about:blank)")
+    @APIResponse(
+            responseCode = "409",
+            description = "The task is in another state (urn:forgeline:problem:illegal-task-transition); nothing"
+                    + " changes")
     public TaskView cancel(
             @PathParam("specId") String specId,
             @PathParam("taskId") String taskId,
@@ -39,12 +50,24 @@ public class TaskResource {
     /** Runs a FAILED or CANCELLED task again with a fresh attempt budget; 404 unknown, 409 any other state. */
     @POST
     @Path("/{specId}/{taskId}/retry")
+    @Operation(summary = "Run a FAILED or CANCELLED task again with a fresh attempt budget")
+    @APIResponse(responseCode = "200", description = "The task, READY")
+    @APIResponse(responseCode = "404", description = "The dispatcher knows no such task (about:blank)")
+    @APIResponse(
+            responseCode = "409",
+            description = "The task is in another state (urn:forgeline:problem:illegal-task-transition); nothing"
+                    + " changes")
     public TaskView retry(@PathParam("specId") String specId, @PathParam("taskId") String taskId) {
         control.retry(specId, taskId);
         return queries.get(specId, taskId);
     }
 
     @GET
+    @Operation(summary = "Tasks, oldest ready first; filter by state and specId; limit 1..1000 (default 100)")
+    @APIResponse(responseCode = "200", description = "The tasks")
+    @APIResponse(
+            responseCode = "400",
+            description = "An unknown state or a limit out of range (urn:forgeline:problem:invalid-task-query)")
     public List<TaskView> list(
             @QueryParam("state") String state,
             @QueryParam("specId") String specId,
@@ -54,6 +77,9 @@ public class TaskResource {
 
     @GET
     @Path("/{specId}/{taskId}")
+    @Operation(summary = "One task with every lease it had and why it waits")
+    @APIResponse(responseCode = "200", description = "The task")
+    @APIResponse(responseCode = "404", description = "The dispatcher knows no such task (about:blank)")
     public TaskView get(@PathParam("specId") String specId, @PathParam("taskId") String taskId) {
         return queries.get(specId, taskId);
     }

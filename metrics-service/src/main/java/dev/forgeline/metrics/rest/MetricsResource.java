@@ -11,8 +11,12 @@ import jakarta.ws.rs.core.MediaType;
 import dev.forgeline.metrics.service.FiguresService;
 import dev.forgeline.support.problem.Problem;
 import dev.forgeline.support.problem.ProblemException;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 @Path("/metrics")
+@Tag(name = "Metrics", description = "Figures: compute time, cost, success, review levels, retention")
 @Produces(MediaType.APPLICATION_JSON)
 public class MetricsResource {
     private final FiguresService figures;
@@ -27,6 +31,14 @@ public class MetricsResource {
      */
     @GET
     @Path("/summary")
+    @Operation(
+            summary = "Every figure over all tasks, one spec's tasks (specId) or one week's (week=YYYY-MM-DD)",
+            description = "The week runs Monday to Sunday, UTC; any day of it names it.")
+    @APIResponse(responseCode = "200", description = "The figures")
+    @APIResponse(
+            responseCode = "400",
+            description = "Both specId and week given (https://forgeline.dev/problems/invalid-scope), or week is not"
+                    + " a date (https://forgeline.dev/problems/invalid-week)")
     public MetricsSummary summary(@QueryParam("specId") String specId, @QueryParam("week") String week) {
         if (week != null && !week.isBlank()) {
             if (specId != null && !specId.isBlank()) {

@@ -6,8 +6,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import dev.forgeline.metrics.service.RetentionService;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 @Path("/retention")
+@Tag(name = "Metrics")
 @Produces(MediaType.APPLICATION_JSON)
 public class RetentionResource {
     private final RetentionService retention;
@@ -19,6 +22,7 @@ public class RetentionResource {
     /** Runs a retention scan of every known repository now (the schedule runs the same scan). */
     @POST
     @Path("/scans")
+    @Operation(summary = "Run a code retention scan of every known repository now (the schedule runs the same)")
     public RetentionService.Scan scan() {
         return retention.scanAll();
     }

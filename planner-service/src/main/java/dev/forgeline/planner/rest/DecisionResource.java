@@ -15,9 +15,13 @@ import dev.forgeline.planner.dto.DecisionAnswer;
 import dev.forgeline.planner.dto.DecisionView;
 import dev.forgeline.planner.service.DecisionService;
 import dev.forgeline.support.problem.ProblemException;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Decisions the planner waits for: list them, read one, answer one. */
 @Path("/decisions")
+@Tag(name = "Decisions", description = "Decisions the planner waits for")
 @Produces(MediaType.APPLICATION_JSON)
 public class DecisionResource {
     private final DecisionService decisions;
@@ -28,18 +32,43 @@ public class DecisionResource {
 
     /** Open decisions, oldest first; {@code ?all=true} lists decided ones too, newest first. */
     @GET
+    @Operation(summary = "Open decisions, oldest first; all=true lists decided ones too, newest first")
     public List<DecisionView> list(@QueryParam("all") boolean all) {
         return decisions.list(!all);
     }
 
     @GET
     @Path("{id}")
+    @Operation(summary = "One decision")
+    @APIResponse(responseCode = "200", description = "The decision")
+    @APIResponse(responseCode = "404", description = "No decision has this id (about:blank)")
     public DecisionView get(@PathParam("id") String id) {
         return decisions.get(uuid(id));
     }
 
     @POST
     @Path("{id}")
+    @Operation(
+            summary = "Answer a decision",
+            description = "A spec-quality or split decision is answered with amend (new task text; a split with"
+                    + " '## Task:' sections) or override (with a reason); a blocked-by-failure decision with retry,"
+                    + " skip or cancel. decidedBy is required.")
+    @APIResponse(responseCode = "200", description = "The decision as made")
+    @APIResponse(
+            responseCode = "400",
+            description = "The answer is incomplete or does not fit the decision: action, decidedBy, reason or text"
+                    + " missing or invalid, an amendment or split that does not parse ("
+                    + DecisionService.DECISION_REFUSED
+                    + "; errors name the field)")
+    @APIResponse(responseCode = "404", description = "No decision has this id (about:blank)")
+    @APIResponse(
+            responseCode = "409",
+            description = "The decision was already made, or its task no longer waits for it ("
+                    + DecisionService.DECISION_REFUSED + ")")
+    @APIResponse(
+            responseCode = "422",
+            description = "The amended task still scores VAGUE (" + DecisionService.DECISION_REFUSED
+                    + "; errors list what is missing)")
     @Consumes(MediaType.APPLICATION_JSON)
     public DecisionView answer(@PathParam("id") String id, DecisionAnswer answer) {
         return decisions.answer(uuid(id), answer);

@@ -16,12 +16,20 @@ import jakarta.ws.rs.core.Response;
 import dev.forgeline.planner.dto.SpecSubmission;
 import dev.forgeline.planner.dto.SpecSummary;
 import dev.forgeline.planner.dto.SpecView;
+import dev.forgeline.planner.llm.LlmPlanner;
+import dev.forgeline.planner.service.GitRepositories;
 import dev.forgeline.planner.service.SpecService;
 import dev.forgeline.planner.service.SpecSubmissionService;
 import dev.forgeline.planner.service.SpecSubmissionService.Options;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Spec ingest and the task graph's state. */
 @Path("/specs")
+@Tag(name = "Specs", description = "Spec ingest and the task graph")
 @Produces(MediaType.APPLICATION_JSON)
 public class SpecResource {
     static final String TEXT_MARKDOWN = "text/markdown";
@@ -41,6 +49,40 @@ public class SpecResource {
      * command of spec-kit and Kiro tasks.
      */
     @POST
+    @Operation(
+            summary = "Submit a spec",
+            description = "The spec as Markdown (text/markdown, text/plain or bytes) or as JSON {markdown, repository,"
+                    + " baseBranch}; query parameters win over the spec's header lines. An Idempotency-Key header"
+                    + " makes a repeated submission return the first spec. 201 with the spec and its Location.")
+    @APIResponse(
+            responseCode = "201",
+            description = "The spec was accepted: its tasks and their quality; Location names it",
+            content =
+                    @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SpecView.class)))
+    @APIResponse(
+            responseCode = "400",
+            description =
+                    "The spec is invalid, every fault with its line and field (" + SpecSubmissionService.INVALID_SPEC
+                            + ", also for an unknown format), or the repository address is not a git URL ("
+                            + GitRepositories.INVALID_REPOSITORY_URL + ")")
+    @APIResponse(
+            responseCode = "413",
+            description =
+                    "The spec is over forgeline.planner.max-spec-bytes (" + SpecSubmissionService.SPEC_TOO_LARGE + ")")
+    @APIResponse(
+            responseCode = "415",
+            description = "The body is not UTF-8 text (" + SpecSubmissionService.SPEC_NOT_TEXT
+                    + "; the line of the first bad byte), or the content type is not accepted (about:blank)")
+    @APIResponse(
+            responseCode = "422",
+            description = "Free-form text without an LLM planner (" + SpecSubmissionService.NEEDS_LLM
+                    + "), or the repository or base branch cannot be used: " + GitRepositories.REPOSITORY_NOT_FOUND
+                    + ", " + GitRepositories.BASE_BRANCH_MISSING + ", "
+                    + GitRepositories.REPOSITORY_CREDENTIALS_REJECTED
+                    + ", " + GitRepositories.REPOSITORY_UNREACHABLE)
+    @APIResponse(
+            responseCode = "502",
+            description = "The LLM planner gave no valid plan for a free-form spec (" + LlmPlanner.LLM_FAILED + ")")
     @Consumes({TEXT_MARKDOWN, MediaType.TEXT_PLAIN, MediaType.APPLICATION_OCTET_STREAM})
     public Response submitMarkdown(
             byte[] body,
@@ -54,8 +96,45 @@ public class SpecResource {
                 submissions.submit(markdown, new Options(format, repository, baseBranch, testCommand, idempotencyKey)));
     }
 
-    /** {@code {"markdown": "...", "repository": "...", "baseBranch": "..."}}; query parameters win. */
+    /**
+     * {@code {"markdown": "...", "repository": "...", "baseBranch": "..."}}; query parameters win. One OpenAPI
+     * operation with the Markdown form (same path and verb), so both carry the same documentation.
+     */
     @POST
+    @Operation(
+            summary = "Submit a spec",
+            description = "The spec as Markdown (text/markdown, text/plain or bytes) or as JSON {markdown, repository,"
+                    + " baseBranch}; query parameters win over the spec's header lines. An Idempotency-Key header"
+                    + " makes a repeated submission return the first spec. 201 with the spec and its Location.")
+    @APIResponse(
+            responseCode = "201",
+            description = "The spec was accepted: its tasks and their quality; Location names it",
+            content =
+                    @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SpecView.class)))
+    @APIResponse(
+            responseCode = "400",
+            description =
+                    "The spec is invalid, every fault with its line and field (" + SpecSubmissionService.INVALID_SPEC
+                            + ", also for an unknown format), or the repository address is not a git URL ("
+                            + GitRepositories.INVALID_REPOSITORY_URL + ")")
+    @APIResponse(
+            responseCode = "413",
+            description =
+                    "The spec is over forgeline.planner.max-spec-bytes (" + SpecSubmissionService.SPEC_TOO_LARGE + ")")
+    @APIResponse(
+            responseCode = "415",
+            description = "The body is not UTF-8 text (" + SpecSubmissionService.SPEC_NOT_TEXT
+                    + "; the line of the first bad byte), or the content type is not accepted (about:blank)")
+    @APIResponse(
+            responseCode = "422",
+            description = "Free-form text without an LLM planner (" + SpecSubmissionService.NEEDS_LLM
+                    + "), or the repository or base branch cannot be used: " + GitRepositories.REPOSITORY_NOT_FOUND
+                    + ", " + GitRepositories.BASE_BRANCH_MISSING + ", "
+                    + GitRepositories.REPOSITORY_CREDENTIALS_REJECTED
+                    + ", " + GitRepositories.REPOSITORY_UNREACHABLE)
+    @APIResponse(
+            responseCode = "502",
+            description = "The LLM planner gave no valid plan for a free-form spec (" + LlmPlanner.LLM_FAILED + ")")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response submitJson(
             SpecSubmission submission,
@@ -76,12 +155,16 @@ public class SpecResource {
     }
 
     @GET
+    @Operation(summary = "List the specs")
     public List<SpecSummary> list() {
         return specs.list();
     }
 
     @GET
     @Path("{id}")
+    @Operation(summary = "One spec with its task graph and every task's state")
+    @APIResponse(responseCode = "200", description = "The spec")
+    @APIResponse(responseCode = "404", description = "No spec has this id (about:blank)")
     public SpecView get(@PathParam("id") String id) {
         return specs.get(id);
     }

@@ -30,8 +30,10 @@ import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.TaskReady;
 import dev.forgeline.planner.GitFixture;
+import dev.forgeline.support.problem.Problem;
 import dev.forgeline.support.problem.ProblemMappers;
 import dev.forgeline.testsupport.ForgelineInfraResource;
+import dev.forgeline.testsupport.OpenApiContract;
 import dev.forgeline.testsupport.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -60,6 +62,51 @@ class SpecResourceTest {
         await().atMost(Duration.ofSeconds(60))
                 .untilAsserted(() ->
                         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")));
+    }
+
+    @Test
+    void openApiDocumentListsEveryEndpointAndTheProblemsTheyReallyAnswer() {
+        OpenApiContract openApi = OpenApiContract.of(given().get("/q/openapi?format=json")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString());
+        openApi.assertListsExactly(OpenApiContract.declaredOperations(
+                Path.of("target", "classes"),
+                "dev.forgeline.planner",
+                SpecResourceTest.class.getClassLoader(),
+                "")); // the service excludes nothing
+        openApi.assertProblemSchemaMatches(Problem.class, Problem.ProblemError.class);
+        assertThat(openApi.document().path("info").path("title").asText()).isEqualTo("Forgeline planner API");
+
+        // documented: 400 invalid-spec for an unknown format; answered: the same status, type and media type
+        openApi.assertDocumentsProblem("POST /specs", 400, INVALID_SPEC);
+        given().contentType(MARKDOWN)
+                .queryParam("format", "no-such-format")
+                .queryParam("repository", repository.toString())
+                .body(utf8(THREE_TASKS))
+                .post("/specs")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM_JSON)
+                .body("type", equalTo(INVALID_SPEC))
+                .body("errors[0].field", equalTo("format"));
+        openApi.assertDocumentsProblem("GET /specs/{id}", 404, "about:blank");
+        given().get("/specs/no-such-spec")
+                .then()
+                .statusCode(404)
+                .contentType(PROBLEM_JSON)
+                .body("type", equalTo("about:blank"));
+        openApi.assertDocumentsProblem("POST /decisions/{id}", 409, "https://forgeline.dev/problems/decision-refused");
+        // a content type no form of POST /specs accepts: the documented 415 about:blank problem
+        openApi.assertDocumentsProblem("POST /specs", 415, "about:blank");
+        given().contentType("image/png")
+                .body(new byte[] {1, 2, 3})
+                .post("/specs")
+                .then()
+                .statusCode(415)
+                .contentType(PROBLEM_JSON)
+                .body("type", equalTo("about:blank"));
     }
 
     @Test

@@ -10,9 +10,13 @@ import jakarta.ws.rs.core.MediaType;
 
 import dev.forgeline.review.service.MergeService;
 import dev.forgeline.review.service.RevertService;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Merges on base branches, and reverting them by hand. {@code id} is the merge id or the merge commit. */
 @Path("/merges")
+@Tag(name = "Merges", description = "Merges on base branches and reverting them by hand")
 @Produces(MediaType.APPLICATION_JSON)
 public class MergeResource {
     private final MergeService merges;
@@ -25,12 +29,16 @@ public class MergeResource {
 
     /** The latest 200 merges, newest first (reverted ones included). */
     @GET
+    @Operation(summary = "The latest 200 merges, newest first (reverted ones included)")
     public List<ReviewView> list() {
         return merges.list();
     }
 
     @GET
     @Path("/{id}")
+    @Operation(summary = "One merge, by merge id or merge commit")
+    @APIResponse(responseCode = "200", description = "The merge")
+    @APIResponse(responseCode = "404", description = "No merge has this id or commit (about:blank)")
     public ReviewView get(@PathParam("id") String id) {
         return merges.get(id);
     }
@@ -38,6 +46,13 @@ public class MergeResource {
     /** Reverts the merge with a revert commit; body {@code {"reviewer": "...", "reason": "..."}} optional. */
     @POST
     @Path("/{id}/revert")
+    @Operation(summary = "Revert a merge with a revert commit", description = "Body {reviewer, reason}, both optional.")
+    @APIResponse(responseCode = "200", description = "The merge, REVERTED")
+    @APIResponse(responseCode = "404", description = "No merge has this id or commit (about:blank)")
+    @APIResponse(
+            responseCode = "409",
+            description = "The merge is not MERGED (https://forgeline.dev/problems/not-merged), or the revert failed"
+                    + " (https://forgeline.dev/problems/revert-failed)")
     public ReviewView revert(@PathParam("id") String id, DecisionRequest request) {
         DecisionRequest body = request == null ? new DecisionRequest(null, null, null) : request;
         return reverts.revertByHand(id, body.reviewer(), body.text());

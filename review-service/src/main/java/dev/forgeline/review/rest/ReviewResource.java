@@ -19,8 +19,12 @@ import dev.forgeline.review.service.BacklogService;
 import dev.forgeline.review.service.ReviewService;
 import dev.forgeline.support.problem.Problem;
 import dev.forgeline.support.problem.ProblemException;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 @Path("/reviews")
+@Tag(name = "Reviews", description = "Human review of finished tasks and the review backlog")
 @Produces(MediaType.APPLICATION_JSON)
 public class ReviewResource {
     private final ReviewService reviews;
@@ -36,6 +40,12 @@ public class ReviewResource {
      * (default: newest first).
      */
     @GET
+    @Operation(summary = "Reviews, newest first; state and level filter; sort=age lists the longest waiting first")
+    @APIResponse(responseCode = "200", description = "The reviews")
+    @APIResponse(
+            responseCode = "400",
+            description =
+                    "An unknown state, a level outside 0..3 or an unknown sort (https://forgeline.dev/problems/invalid-query)")
     public List<ReviewView> list(
             @QueryParam("state") String state, @QueryParam("level") Integer level, @QueryParam("sort") String sort) {
         return reviews.list(
@@ -47,6 +57,11 @@ public class ReviewResource {
     /** Reviews waiting for a person, longest waiting first; {@code level} filters. */
     @GET
     @Path("/pending")
+    @Operation(summary = "Reviews waiting for a person, longest waiting first; level filters")
+    @APIResponse(responseCode = "200", description = "The pending reviews")
+    @APIResponse(
+            responseCode = "400",
+            description = "A level outside 0..3 (https://forgeline.dev/problems/invalid-query)")
     public List<ReviewView> pending(@QueryParam("level") Integer level) {
         return reviews.list(Optional.of(ReviewState.PENDING), level(level), true);
     }
@@ -54,6 +69,7 @@ public class ReviewResource {
     /** The human review backlog as last announced on forgeline.review.backlog. */
     @GET
     @Path("/backlog")
+    @Operation(summary = "The human review backlog as last announced, with the daily capacity")
     public ReviewBacklog backlog() {
         return backlog.current();
     }
@@ -61,6 +77,11 @@ public class ReviewResource {
     /** Sets the daily level 2-3 review capacity ({@code null}: the configured one). */
     @PUT
     @Path("/backlog")
+    @Operation(summary = "Set the daily level 2-3 review capacity (null: the configured one)")
+    @APIResponse(responseCode = "200", description = "The backlog with the new capacity")
+    @APIResponse(
+            responseCode = "400",
+            description = "dailyCapacity is negative (https://forgeline.dev/problems/invalid-capacity)")
     public ReviewBacklog setCapacity(CapacityRequest request) {
         Integer capacity = request == null ? null : request.dailyCapacity();
         if (capacity != null && capacity < 0) {
@@ -76,12 +97,25 @@ public class ReviewResource {
     /** The task's current review with its diff, test and lint runs, cost and attempt history. */
     @GET
     @Path("/{specId}/{taskId}")
+    @Operation(summary = "A task's current review with its diff, test and lint runs, cost and attempt history")
+    @APIResponse(responseCode = "200", description = "The review")
+    @APIResponse(responseCode = "404", description = "No review of this task (about:blank)")
     public ReviewDetail get(@PathParam("specId") String specId, @PathParam("taskId") String taskId) {
         return reviews.detail(specId, taskId);
     }
 
     @POST
     @Path("/{specId}/{taskId}/approve")
+    @Operation(
+            summary = "Approve a pending review",
+            description = "Merges the branch (or, in pull-request mode, approves the pull request, which merges"
+                    + " once its checks are green). Body {reviewer, comment}, both optional.")
+    @APIResponse(responseCode = "200", description = "The review, merged or waiting for its checks")
+    @APIResponse(responseCode = "404", description = "No review of this task (about:blank)")
+    @APIResponse(
+            responseCode = "409",
+            description = "The review is not waiting for a person (https://forgeline.dev/problems/review-not-pending)"
+                    + ", or the merge failed (https://forgeline.dev/problems/merge-failed)")
     public ReviewView approve(
             @PathParam("specId") String specId, @PathParam("taskId") String taskId, DecisionRequest decision) {
         DecisionRequest body = orEmpty(decision);
@@ -90,6 +124,13 @@ public class ReviewResource {
 
     @POST
     @Path("/{specId}/{taskId}/reject")
+    @Operation(summary = "Reject a pending review; a comment (or reason) is required")
+    @APIResponse(responseCode = "200", description = "The review, REJECTED")
+    @APIResponse(responseCode = "400", description = "No comment (https://forgeline.dev/problems/invalid-decision)")
+    @APIResponse(responseCode = "404", description = "No review of this task (about:blank)")
+    @APIResponse(
+            responseCode = "409",
+            description = "The review is not waiting for a person (https://forgeline.dev/problems/review-not-pending)")
     public ReviewView reject(
             @PathParam("specId") String specId, @PathParam("taskId") String taskId, DecisionRequest decision) {
         DecisionRequest body = orEmpty(decision);
@@ -98,6 +139,13 @@ public class ReviewResource {
 
     @POST
     @Path("/{specId}/{taskId}/request-changes")
+    @Operation(summary = "Send a pending review back: the task runs again with its comment (or reason; required)")
+    @APIResponse(responseCode = "200", description = "The review, CHANGES_REQUESTED")
+    @APIResponse(responseCode = "400", description = "No comment (https://forgeline.dev/problems/invalid-decision)")
+    @APIResponse(responseCode = "404", description = "No review of this task (about:blank)")
+    @APIResponse(
+            responseCode = "409",
+            description = "The review is not waiting for a person (https://forgeline.dev/problems/review-not-pending)")
     public ReviewView requestChanges(
             @PathParam("specId") String specId, @PathParam("taskId") String taskId, DecisionRequest decision) {
         DecisionRequest body = orEmpty(decision);

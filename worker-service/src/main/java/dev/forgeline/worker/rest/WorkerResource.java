@@ -10,9 +10,12 @@ import dev.forgeline.worker.model.WorkerStatus;
 import dev.forgeline.worker.service.AgentAdapters;
 import dev.forgeline.worker.service.NodeRegistrar;
 import dev.forgeline.worker.service.RunningAttempts;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** This node's identity and the attempts it is running. */
 @Path("/worker")
+@Tag(name = "Worker", description = "This node and its running attempts")
 @Produces(MediaType.APPLICATION_JSON)
 public class WorkerResource {
     private final WorkerConfig config;
@@ -29,6 +32,10 @@ public class WorkerResource {
     }
 
     @GET
+    @Operation(
+            summary = "This node",
+            description = "The node's name, capacity, default agent, whether the dispatcher registered it, and the"
+                    + " attempts running now with their phase and elapsed time.")
     public WorkerStatus status() {
         return new WorkerStatus(
                 config.nodeName(),
