@@ -195,21 +195,6 @@ class LeftoverProcessesTest {
     }
 
     @Test
-    void whatACommandLeavesInItsGroupWhenItExitsIsKilledByTheRunnerEvenWhenReparented() throws Exception {
-        ProcessResult result = ProcessRunner.run(new ProcessRequest(
-                List.of("sh", "-c", "(sleep 302 & echo $! > orphan.pid); echo done"),
-                dir,
-                null,
-                Instant.now().plusSeconds(30),
-                10,
-                null));
-        assertThat(result.exitCode()).isZero();
-        long orphan = pid("orphan.pid");
-        started.add(orphan);
-        await().atMost(WAIT).until(() -> gone(orphan));
-    }
-
-    @Test
     void statLinesWithSpacesAndParenthesesInTheCommandAreRead() {
         String line = "4242 (my (odd) cmd) S 1 4240 4240 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 987654 1000 100";
         ProcStat stat = ProcStat.parse(4242, line).orElseThrow();
