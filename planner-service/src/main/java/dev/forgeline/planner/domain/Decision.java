@@ -54,6 +54,14 @@ public class Decision {
     @Column
     public String outcome;
 
+    /**
+     * For BLOCKED_BY_FAILURE: the state the blocking task ended in (FAILED, REJECTED or CANCELLED) before it waited
+     * for the decision.
+     */
+    @Enumerated(EnumType.STRING)
+    @Column(name = "blocker_state")
+    public dev.forgeline.contracts.TaskState blockerState;
+
     /** The override's reason. */
     @Column
     public String note;

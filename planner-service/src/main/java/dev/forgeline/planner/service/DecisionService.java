@@ -105,31 +105,36 @@ public class DecisionService {
     }
 
     /**
-     * A task failed permanently: when tasks wait for it (depend on it, directly or not, or write one of its
-     * files), a person decides whether to retry it, skip it or cancel it with its dependents, instead of leaving
-     * them PLANNED for ever. The failed task waits in NEEDS_DECISION, which frees its files.
+     * A task ended without merging (failed permanently, rejected in review, cancelled): when tasks wait for it
+     * (depend on it, directly or not, or, for a failure, write one of its files), a person decides whether to retry it, skip it or
+     * cancel it with its dependents, instead of leaving them PLANNED for ever. The task waits in NEEDS_DECISION,
+     * which frees its files; skipping or cancelling it gives it back its end state.
      *
+     * @param how what happened to it, as the question says it ("failed permanently (TEST_FAILURE: ...)")
      * @return whether a decision was requested
      */
-    public boolean requestForFailure(Task failed, List<Task> all, String reason) {
-        List<String> waiting = new ArrayList<>(dependents(failed.taskId, all));
+    public boolean requestForBlocker(Task blocker, List<Task> all, String how) {
+        List<String> waiting = new ArrayList<>(dependents(blocker.taskId, all));
         for (Task t : all) {
-            if (t.state == TaskState.PLANNED
+            // a failed task still holds its files; a rejected or cancelled one has freed them for the next writer
+            if (blocker.state == TaskState.FAILED
+                    && t.state == TaskState.PLANNED
                     && !waiting.contains(t.taskId)
-                    && t.files.stream().anyMatch(failed.files::contains)) {
+                    && t.files.stream().anyMatch(blocker.files::contains)) {
                 waiting.add(t.taskId);
             }
         }
         if (waiting.isEmpty()) {
             return false;
         }
-        request(
-                failed,
+        TaskState ended = blocker.state;
+        Decision decision = request(
+                blocker,
                 DecisionKind.BLOCKED_BY_FAILURE,
-                "task " + failed.taskId + " failed permanently (" + failed.failureClass
-                        + (reason == null ? "" : ": " + reason) + ") and " + String.join(", ", waiting)
+                "task " + blocker.taskId + " " + how + " and " + String.join(", ", waiting)
                         + " wait for it: retry it, skip it (they run without it) or cancel it and its dependents",
                 waiting);
+        decision.blockerState = ended;
         return true;
     }
 
@@ -322,7 +327,8 @@ public class DecisionService {
         decision.outcome = outcome;
         decision.note = answer.reason();
         if (outcome.equals("SKIPPED") || outcome.equals("CANCELLED")) {
-            task.state = TaskState.CANCELLED;
+            // a rejected task stays rejected; anything else the person let go of is cancelled
+            task.state = decision.blockerState == TaskState.REJECTED ? TaskState.REJECTED : TaskState.CANCELLED;
             task.updatedAt = now;
         } else if (!outcome.equals("SPLIT")) {
             task.state = TaskState.PLANNED;

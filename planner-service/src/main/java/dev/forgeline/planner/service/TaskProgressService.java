@@ -25,8 +25,9 @@ import org.jboss.logging.Logger;
  * Keeps the planner's view of each task up to date from the dispatcher's lifecycle events and the review
  * service's outcomes, and releases waiting tasks when a task is merged or leaves the flight (their
  * dependencies are met or the files they share are free). A permanent AMBIGUOUS_SPEC failure becomes a decision
- * request; a permanent CONTEXT_EXHAUSTED failure is split; any other permanent failure that tasks wait for becomes a
- * BLOCKED_BY_FAILURE decision (retry, skip, cancel).
+ * request; a permanent CONTEXT_EXHAUSTED failure is split; any other permanent failure, a rejection in review or a
+ * cancellation from outside the planner that tasks wait for becomes a BLOCKED_BY_FAILURE decision (retry, skip,
+ * cancel).
  */
 @ApplicationScoped
 public class TaskProgressService {
@@ -64,6 +65,14 @@ public class TaskProgressService {
             task.failureClass = change.state() == TaskState.FAILED || change.state() == TaskState.CANCELLED
                     ? change.failureClass()
                     : null;
+            if (change.state() == TaskState.CANCELLED) {
+                // cancelled from outside the planner (a person at the dispatcher): what waits for it asks a person
+                decisions.requestForBlocker(
+                        task,
+                        tasks.listBySpec(spec.id),
+                        "was cancelled" + (change.reason() == null ? "" : " (" + change.reason() + ")"));
+                return;
+            }
             if (change.state() != TaskState.FAILED) {
                 return;
             }
@@ -76,7 +85,11 @@ public class TaskProgressService {
             } else if (change.failureClass() == FailureClass.CONTEXT_EXHAUSTED && change.permanent()) {
                 proposals.splitExhausted(spec, task, change.reason());
             } else if (change.permanent()) {
-                decisions.requestForFailure(task, tasks.listBySpec(spec.id), change.reason());
+                decisions.requestForBlocker(
+                        task,
+                        tasks.listBySpec(spec.id),
+                        "failed permanently (" + task.failureClass
+                                + (change.reason() == null ? "" : ": " + change.reason()) + ")");
             }
         });
     }
@@ -117,6 +130,17 @@ public class TaskProgressService {
             task.reviewLevel = outcome.level();
             if (outcome.mergeCommit() != null) {
                 task.mergeCommit = outcome.mergeCommit();
+            }
+            if (outcome.state() == TaskState.REJECTED) {
+                decisions.requestForBlocker(
+                        task,
+                        tasks.listBySpec(spec.id),
+                        "was rejected in review"
+                                + (outcome.reviewer() == null ? "" : " by " + outcome.reviewer())
+                                + (outcome.comment() == null
+                                                || outcome.comment().isBlank()
+                                        ? ""
+                                        : " (" + outcome.comment().strip() + ")"));
             }
         });
     }

@@ -111,6 +111,9 @@ public final class FileMentions {
             "npx",
             "cat",
             "ensure");
+    /** How many trailing directory levels a shorter name may leave out. */
+    private static final int SUFFIX_LEVELS = 16;
+
     private static final Set<String> READ_AFTER = Set.of("passes", "pass", "succeeds", "exists", "compiles", "runs");
 
     private FileMentions() {}
@@ -143,6 +146,52 @@ public final class FileMentions {
                 }
             }
         }
+    }
+
+    /**
+     * Matches a file named by its bare name or a shorter path ({@code user.py}, {@code models/user.py}) with the
+     * longer paths of the same spec that end in it ({@code src/models/user.py}), so that tasks writing one file
+     * under two names are still ordered. A short name matching several paths stands for all of them: a false match
+     * only costs parallelism. The reason keeps the name the task used ({@code writes: update, as user.py}).
+     *
+     * @return the tasks with their files resolved, in the same order; tasks without such names unchanged
+     */
+    public static List<ParsedTask> matchShortNames(List<ParsedTask> tasks) {
+        Set<String> all = new java.util.LinkedHashSet<>();
+        tasks.forEach(t -> all.addAll(t.files()));
+        // each path's last few suffixes looked up in the set: linear in the text, whatever a spec holds
+        Map<String, List<String>> longer = new LinkedHashMap<>();
+        for (String path : all) {
+            int slash = path.length();
+            for (int level = 0; level < SUFFIX_LEVELS && (slash = path.lastIndexOf('/', slash - 1)) > 0; level++) {
+                String suffix = path.substring(slash + 1);
+                if (all.contains(suffix)) {
+                    longer.computeIfAbsent(suffix, s -> new ArrayList<>()).add(path);
+                }
+            }
+        }
+        if (longer.isEmpty()) {
+            return tasks;
+        }
+        // a name stands for the longest paths only: models/user.py in between is itself src/models/user.py
+        longer.replaceAll((name, paths) ->
+                paths.stream().filter(p -> !longer.containsKey(p)).toList());
+        List<ParsedTask> resolved = new ArrayList<>(tasks.size());
+        for (ParsedTask task : tasks) {
+            if (task.files().stream().noneMatch(longer::containsKey)) {
+                resolved.add(task);
+                continue;
+            }
+            Map<String, String> reasons = new LinkedHashMap<>();
+            for (String file : task.files()) {
+                String why = task.fileReasons().getOrDefault(file, "named");
+                for (String path : longer.getOrDefault(file, List.of(file))) {
+                    reasons.putIfAbsent(path, path.equals(file) ? why : why + ", as " + file);
+                }
+            }
+            resolved.add(task.withFiles(new ArrayList<>(reasons.keySet()), reasons));
+        }
+        return resolved;
     }
 
     /** Why the path at {@code start..end} is written, or null when the text only runs or reads it. */

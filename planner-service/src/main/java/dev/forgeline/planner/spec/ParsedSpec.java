@@ -10,7 +10,8 @@ import java.util.List;
  * @param repositoryLine its line, or null
  * @param baseBranch     the {@code Base-branch:} header value, or null
  * @param baseBranchLine its line, or null
- * @param tasks          open tasks with a valid, unique id, in spec order
+ * @param tasks          open tasks with a valid, unique id, in spec order; a file one task names by a shorter
+ *                       name than another ({@code user.py}, {@code src/models/user.py}) is the longer path in both
  * @param taskSections   how many task headings or items the spec has (including ones with a bad id, not
  *                       counting done or skipped ones)
  * @param blank          the spec has no text at all
@@ -33,7 +34,8 @@ public record ParsedSpec(
         List<SkippedTask> skipped) {
 
     public ParsedSpec {
-        tasks = List.copyOf(tasks);
+        // one file named by its bare name in one task and by its path in another is one file
+        tasks = List.copyOf(FileMentions.matchShortNames(tasks));
         errors = List.copyOf(errors);
         skipped = List.copyOf(skipped);
     }

@@ -103,6 +103,30 @@ public record ParsedTask(
                 null);
     }
 
+    /** The same task writing other files, each with why it counts as written. */
+    public ParsedTask withFiles(List<String> newFiles, Map<String, String> newReasons) {
+        return new ParsedTask(
+                id,
+                title,
+                description,
+                acceptance,
+                testCommand,
+                estimateSeconds,
+                dependsOn,
+                dependsOnLine,
+                priority,
+                labels,
+                agentProfile,
+                line,
+                inputs,
+                outputs,
+                constraints,
+                newFiles,
+                acceptanceGiven,
+                requires,
+                newReasons);
+    }
+
     /** The same task with another test command (the default for formats that name none). */
     public ParsedTask withTestCommand(String command) {
         return new ParsedTask(

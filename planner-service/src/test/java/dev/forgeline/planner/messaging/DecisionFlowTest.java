@@ -26,6 +26,7 @@ import dev.forgeline.contracts.SpecQuality;
 import dev.forgeline.contracts.TaskState;
 import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.DecisionRecorded;
+import dev.forgeline.contracts.payload.ReviewOutcome;
 import dev.forgeline.contracts.payload.TaskReady;
 import dev.forgeline.contracts.payload.TaskStateChanged;
 import dev.forgeline.planner.GitFixture;
@@ -439,5 +440,127 @@ class DecisionFlowTest {
                 .statusCode(200)
                 .body("outcome", equalTo("CANCELLED"));
         assertThat(List.of(stateOf(spec, "use"), stateOf(spec, "more"))).containsOnly("CANCELLED");
+    }
+
+    static final String ENDED_SPEC = """
+            # Spec: Ended blockers
+            ## Task: banner - Add the banner function
+            Add lib/banner.sh with a function that prints the product name in a frame of stars.
+            Acceptance:
+            - the frame is as wide as the name plus four
+            Test command: sh test/banner_test.sh
+
+            ## Task: motd - Show the banner in the message of the day
+            Update lib/motd.sh so the message of the day starts with the banner from the banner function.
+            Acceptance:
+            - the first line of the message is the top of the frame
+            Depends-on: banner
+            Test command: sh test/motd_test.sh
+
+            ## Task: footer - Add the footer function
+            Add lib/footer.sh with a function that prints the copyright line with the current year.
+            Acceptance:
+            - the line contains the year
+            Test command: sh test/footer_test.sh
+
+            ## Task: page - Put the footer on every page
+            Update lib/page.sh so every page ends with the footer line from the footer function.
+            Acceptance:
+            - the last line of a page is the footer line
+            Depends-on: footer
+            Test command: sh test/page_test.sh
+            """;
+
+    /**
+     * A task rejected in review, or cancelled at the dispatcher, that others depend on asks a person what becomes of
+     * them, as a permanent failure does; skipping a rejected task leaves it REJECTED.
+     */
+    @Test
+    void aRejectedOrCancelledTaskOthersDependOnBecomesADecision() {
+        String spec = given().contentType(MARKDOWN)
+                .queryParam("repository", repository.toString())
+                .body(utf8(ENDED_SPEC))
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(201)
+                .body("tasks.state", contains("READY", "PLANNED", "READY", "PLANNED"))
+                .extract()
+                .path("id");
+
+        kafka.publish(
+                EventType.REVIEW_OUTCOME,
+                spec,
+                "banner",
+                spec,
+                new ReviewOutcome(
+                        spec,
+                        "banner",
+                        1,
+                        1,
+                        TaskState.REJECTED,
+                        2,
+                        List.of("full review"),
+                        repository.toString(),
+                        "forgeline/" + spec + "/banner/a1",
+                        null,
+                        0,
+                        null,
+                        "bo",
+                        "prints the frame twice",
+                        null,
+                        null));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(stateOf(spec, "banner")).isEqualTo("NEEDS_DECISION"));
+        String rejected = openDecision(spec, "banner");
+        given().get("/decisions/" + rejected)
+                .then()
+                .body("kind", equalTo("BLOCKED_BY_FAILURE"))
+                .body("missing", contains("motd"))
+                .body("question", containsString("was rejected in review by bo (prints the frame twice)"));
+        assertThat(waiting(spec, "motd", "code")).isEqualTo("WAITING_FOR_DECISION");
+        assertThat(waiting(spec, "motd", "decision")).isEqualTo(rejected);
+        given().contentType("application/json")
+                .body(Map.of("action", "skip", "decidedBy", "cy"))
+                .when()
+                .post("/decisions/" + rejected)
+                .then()
+                .statusCode(200)
+                .body("outcome", equalTo("SKIPPED"));
+        assertThat(stateOf(spec, "banner")).isEqualTo("REJECTED");
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(stateOf(spec, "motd")).isEqualTo("READY"));
+
+        kafka.publish(
+                EventType.TASK_STATE_CHANGED,
+                spec,
+                "footer",
+                spec,
+                new TaskStateChanged(
+                        spec,
+                        "footer",
+                        TaskState.CANCELLED,
+                        1,
+                        "node-a",
+                        1,
+                        FailureClass.CANCELLED,
+                        "cancelled by ana",
+                        false));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(stateOf(spec, "footer")).isEqualTo("NEEDS_DECISION"));
+        String cancelled = openDecision(spec, "footer");
+        given().get("/decisions/" + cancelled)
+                .then()
+                .body("kind", equalTo("BLOCKED_BY_FAILURE"))
+                .body("missing", contains("page"))
+                .body("question", containsString("was cancelled (cancelled by ana)"));
+        given().contentType("application/json")
+                .body(Map.of("action", "cancel", "decidedBy", "cy"))
+                .when()
+                .post("/decisions/" + cancelled)
+                .then()
+                .statusCode(200)
+                .body("outcome", equalTo("CANCELLED"));
+        assertThat(List.of(stateOf(spec, "footer"), stateOf(spec, "page"))).containsOnly("CANCELLED");
     }
 }

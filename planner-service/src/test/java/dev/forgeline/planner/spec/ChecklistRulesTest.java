@@ -111,6 +111,32 @@ class ChecklistRulesTest {
     }
 
     @Test
+    void aFileNamedByItsBareNameAndByItsPathIsOneFile() {
+        String text = """
+                # Tasks: Users
+
+                ## Phase 1: Models
+
+                - [ ] T001 Create the User model in src/models/user.py
+                - [ ] T002 [P] Add e-mail validation to user.py
+                - [ ] T003 [P] Add the profile view in views/profile.py and update models/user.py with a display name
+                - [ ] T004 [P] Add config.py and write lib/a/config.py and lib/b/config.py
+                - [ ] T005 [P] Update config.py with the defaults
+                """;
+        ParsedSpec spec = formats.parse(text, SpecFormats.detect(text));
+        assertThat(spec.errors()).isEmpty();
+        Map<String, ParsedTask> t = byId(spec);
+        assertThat(t.get("T001").files()).containsExactly("src/models/user.py");
+        assertThat(t.get("T002").files()).containsExactly("src/models/user.py");
+        assertThat(t.get("T002").fileReasons())
+                .containsExactly(Map.entry("src/models/user.py", "writes: add, as user.py"));
+        assertThat(t.get("T003").files()).containsExactly("views/profile.py", "src/models/user.py");
+        // a short name several paths end in stands for all of them: a false match only costs parallelism
+        assertThat(t.get("T005").files()).containsExactly("lib/a/config.py", "lib/b/config.py");
+        assertThat(t.get("T004").files()).containsExactly("lib/a/config.py", "lib/b/config.py");
+    }
+
+    @Test
     void forgelineLabelsAreMetadataAndRequiresPlacesAndOnlyWrittenFilesCount() {
         String text = """
                 # Spec: S

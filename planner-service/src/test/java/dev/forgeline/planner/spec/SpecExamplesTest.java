@@ -112,7 +112,9 @@ class SpecExamplesTest {
         assertThat(byId.get("T006").files())
                 .containsExactly("product_label_facet.freezed.dart", "products_list_controller.g.dart");
         assertThat(byId.get("T010").files())
-                .containsExactly("lib/l10n/app_es.arb", "lib/l10n/app_en.arb", "label_multi_picker.dart");
+                .as("label_multi_picker.dart is the widget T009 extends in lib/core/widgets")
+                .containsExactly(
+                        "lib/l10n/app_es.arb", "lib/l10n/app_en.arb", "lib/core/widgets/label_multi_picker.dart");
     }
 
     @Test
