@@ -282,7 +282,13 @@ public final class ForgelineCli {
             OUT.printf(
                     "spec %s (%s) %s%n",
                     id, spec.path("name").asText(), spec.path("repository").asText());
-            printTasks(spec);
+            JsonNode dispatched;
+            try {
+                dispatched = client.dispatcherTasks(id);
+            } catch (IllegalStateException | ForgelineClient.ApiException e) {
+                dispatched = null; // the planner's reasons still show; READY tasks say the dispatcher is unreachable
+            }
+            TaskStatusLines.lines(spec, dispatched).forEach(OUT::println);
         }
         printSummary(client, args.isEmpty() ? null : args.get(0), client.summary(args.isEmpty() ? null : args.get(0)));
         return 0;
@@ -319,12 +325,14 @@ public final class ForgelineCli {
         Path file = LocalStack.stackFile(home.resolve(".forgeline/stack"));
         String planner = System.getenv().getOrDefault("FORGELINE_PLANNER_URL", "http://localhost:8081");
         String metrics = System.getenv().getOrDefault("FORGELINE_METRICS_URL", "http://localhost:8085");
+        String dispatcher = System.getenv().getOrDefault("FORGELINE_DISPATCHER_URL", "http://localhost:8082");
         if (Files.exists(file)) {
             Properties props = load(file);
             planner = props.getProperty("planner.url", planner);
             metrics = props.getProperty("metrics.url", metrics);
+            dispatcher = props.getProperty("dispatcher.url", dispatcher);
         }
-        return new ForgelineClient(URI.create(planner), URI.create(metrics));
+        return new ForgelineClient(URI.create(planner), URI.create(metrics), URI.create(dispatcher));
     }
 
     private static ForgelineClient client(LocalStack stack) {

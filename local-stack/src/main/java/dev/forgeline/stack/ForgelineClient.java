@@ -17,12 +17,19 @@ public final class ForgelineClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final URI planner;
     private final URI metrics;
+    private final URI dispatcher;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public ForgelineClient(URI planner, URI metrics) {
+        this(planner, metrics, null);
+    }
+
+    /** @param dispatcher null when only the planner and metrics calls are made */
+    public ForgelineClient(URI planner, URI metrics, URI dispatcher) {
         this.planner = planner;
         this.metrics = metrics;
+        this.dispatcher = dispatcher;
     }
 
     /** A failed call, with the problem document the service answered. */
@@ -67,6 +74,18 @@ public final class ForgelineClient {
         String query = specId == null ? "" : "?specId=" + URLEncoder.encode(specId, StandardCharsets.UTF_8);
         return send(
                 HttpRequest.newBuilder(metrics.resolve("/metrics/summary" + query))
+                        .GET(),
+                200);
+    }
+
+    /** The dispatcher's view of a spec's tasks ({@code GET /tasks?specId=}), with why each READY one waits. */
+    public JsonNode dispatcherTasks(String specId) {
+        if (dispatcher == null) {
+            throw new IllegalStateException("this client was made without the dispatcher's URL");
+        }
+        return send(
+                HttpRequest.newBuilder(dispatcher.resolve(
+                                "/tasks?limit=1000&specId=" + URLEncoder.encode(specId, StandardCharsets.UTF_8)))
                         .GET(),
                 200);
     }

@@ -22,6 +22,7 @@ import dev.forgeline.contracts.Topics;
 import dev.forgeline.stack.ForgelineClient;
 import dev.forgeline.stack.LocalStack;
 import dev.forgeline.stack.ServiceKind;
+import dev.forgeline.stack.TaskStatusLines;
 import dev.forgeline.support.git.GitRunner;
 import dev.forgeline.testsupport.TestKafka;
 import org.junit.jupiter.api.AfterAll;
@@ -305,8 +306,31 @@ class SpecToMainIT {
                 Acceptance: sh test/auth_test.sh prints PASS
                 Test command: sh test/auth_test.sh
                 Estimate: 2m
+
+                ## Task: plan9 - Plan 9 banner
+                Print the banner of the login screen on Plan 9 terminals, so that users there see the system name.
+                Files: lib/plan9.sh
+                Inputs: none
+                Outputs: the banner text on standard output
+                Requires: os=plan9
+                Acceptance: sh test/plan9_test.sh prints PASS
+                Test command: sh test/plan9_test.sh
+                Estimate: 2m
                 """;
         String specId = client.submit(spec, repo.toString()).path("id").asText();
+
+        // ./forgeline status says why each waiting task waits: the planner for the held one, the dispatcher for the
+        // one no node can take
+        ForgelineClient withDispatcher = new ForgelineClient(
+                stack.url(ServiceKind.PLANNER), stack.url(ServiceKind.METRICS), stack.url(ServiceKind.DISPATCHER));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            List<String> lines =
+                    TaskStatusLines.lines(withDispatcher.spec(specId), withDispatcher.dispatcherTasks(specId));
+            assertThat(String.join("\n", lines))
+                    .contains("waits: WAITING_FOR_DECISION")
+                    .contains("(SPEC_QUALITY)")
+                    .contains("waits: NO_MATCHING_NODE: no READY node offers os=plan9");
+        });
 
         // the vague task is held with a decision request; amending it releases it
         JsonNode decision = await().atMost(Duration.ofSeconds(30))
@@ -331,10 +355,16 @@ class SpecToMainIT {
                 "{\"reviewer\":\"bo\",\"comment\":\"banner reviewed\"}");
         assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
 
+        // a person cancels the task no node can take at the dispatcher; nothing depends on it, so no decision
+        HttpResponse<String> cancelled =
+                post(stack.url(ServiceKind.DISPATCHER), "/tasks/" + specId + "/plan9/cancel", "{}");
+        assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
+
         await().atMost(Duration.ofMinutes(2))
                 .pollInterval(Duration.ofMillis(500))
                 .untilAsserted(() -> assertThat(states(client.spec(specId)))
-                        .containsExactlyInAnyOrder("tidy=MERGED", "auth=MERGED"));
+                        .containsExactlyInAnyOrder("tidy=MERGED", "auth=MERGED", "plan9=CANCELLED"));
+        assertThat(findDecision(specId, "plan9")).isNull();
     }
 
     private static JsonNode findDecision(String specId, String taskId) throws Exception {
