@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.forgeline.support.verification.WeakenedVerification;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.diff.DiffFormatter;
@@ -38,32 +39,6 @@ public final class DiffAnalyzer {
 
     private static final Pattern SOURCE_DIR =
             Pattern.compile("^(.*/)?src/main/(java|kotlin|scala)/(.+)/[^/]+\\.(java|kt|scala)$");
-    private static final Pattern DISABLES_TEST = Pattern.compile(
-            "@([\\w.]+\\.)?(Disabled|Ignore)\\b|\\.skip\\(|\\bx(it|describe|test)\\(|@pytest\\.mark\\.skip|@unittest\\.skip"
-                    + "|\\bt\\.Skip\\(|#\\[ignore\\]|\\bpending\\(|-DskipTests|<skipTests>\\s*true|maven\\.test\\.skip"
-                    + "|<skip>\\s*true\\s*</skip>");
-    private static final Pattern ASSERTION = Pattern.compile(
-            "\\bassert|\\bexpect\\(|\\bverify\\(|\\.should|\\bcheck\\(|\\bfail\\(|\\[\\s*!?\\s*-[a-z]\\b|\\btest\\s+-[a-z]\\b"
-                    + "|\\bexit 1\\b");
-    private static final Pattern COVERAGE_FILE = Pattern.compile(
-            "(?i)(jacoco|\\.coveragerc|codecov\\.ya?ml|\\.nycrc|jest\\.config|karma\\.conf|coverage|(^|/)pom\\.xml$"
-                    + "|build\\.gradle|setup\\.cfg|pyproject\\.toml|tox\\.ini|vitest\\.config)");
-    private static final Pattern COVERAGE_THRESHOLD = Pattern.compile(
-            "(?i)(minimum|threshold|fail[_-]under|coveredratio|covered_ratio|branches|lines|statements|functions"
-                    + "|instructions)[\"'>\\s]*[:=>]?\\s*[\"']?\\s*([0-9]+(\\.[0-9]+)?)");
-    private static final Pattern COVERAGE_EXCLUSION =
-            Pattern.compile("(?i)<exclude>|\\bexcludes?\\b|\\bomit\\b|coveragePathIgnorePatterns|\\bignore\\b");
-    private static final Pattern COVERAGE_ONLY_FILE =
-            Pattern.compile("(?i)(jacoco|coverage|codecov|\\.nycrc|\\.coveragerc)");
-    private static final Pattern COVERAGE_WORD = Pattern.compile("(?i)jacoco|coverage|\\bnyc\\b|codecov");
-    private static final Pattern LINT_FILE = Pattern.compile(
-            "(?i)(\\.eslintrc|eslint\\.config|checkstyle|(^|/)pmd|spotbugs|findbugs|\\.pylintrc|ruff\\.toml|\\.flake8"
-                    + "|detekt|\\.golangci|tslint|\\.rubocop|\\.stylelintrc|\\.editorconfig|\\.scalafmt)");
-    private static final Pattern LINT_RELAXING_CONFIG = Pattern.compile(
-            "(?i)[\"':=\\s](off|0|warn|warning|ignore|false)[\"',\\s]*$|\\b(disable|suppress|exclude|ignore|severity\\s*=\\s*\"?(info|warning|ignore))\\b");
-    private static final Pattern LINT_SUPPRESSION = Pattern.compile(
-            "eslint-disable|@SuppressWarnings|@SuppressFBWarnings|#\\s*noqa|NOSONAR|//\\s*nolint|#\\s*type:\\s*ignore"
-                    + "|CHECKSTYLE:OFF|#\\s*pylint:\\s*disable|@ts-ignore|@ts-nocheck|rubocop:disable");
     private static final Pattern SECRET = Pattern.compile("AKIA[0-9A-Z]{16}|PRIVATE KEY");
     private static final Pattern AWS_KEY = Pattern.compile("AKIA[0-9A-Z]{16}");
     private static final Pattern ASSIGNED_SECRET =
@@ -224,7 +199,7 @@ public final class DiffAnalyzer {
             }
 
             // weakened verification
-            weakened.addAll(weakening(f, test, rules));
+            weakened.addAll(weakening(f, rules));
 
             // files the rules do not know
             if (!rules.knownPaths().matcher(path).find()) {
@@ -245,66 +220,19 @@ public final class DiffAnalyzer {
                 patch);
     }
 
-    private static List<String> weakening(FileChange f, boolean test, ReviewRules rules) {
-        List<String> flags = new ArrayList<>();
-        String path = f.path();
-        if (test && f.kind() == FileChange.Kind.DELETED) {
-            flags.add("TEST_DELETED: " + path);
-        } else if (f.kind() == FileChange.Kind.RENAMED
-                && rules.testPaths().matcher(f.oldPath()).find()
-                && !test) {
-            flags.add("TEST_DELETED: " + f.oldPath());
+    /** The verification the change of one file weakens, by the rules the worker applies to its own diff. */
+    private static List<String> weakening(FileChange f, ReviewRules rules) {
+        if (f.binary()) {
+            return List.of();
         }
-        if ((test || rules.buildFiles().matcher(path).find())
-                && anyMatch(DISABLES_TEST, f.addedLines())
-                && count(DISABLES_TEST, f.addedLines()) > count(DISABLES_TEST, f.removedLines())) {
-            flags.add("TEST_DISABLED: " + path);
-        }
-        if (test
-                && f.kind() != FileChange.Kind.DELETED
-                && count(ASSERTION, f.removedLines()) > count(ASSERTION, f.addedLines())) {
-            flags.add("ASSERTION_REMOVED: " + path);
-        }
-        if (COVERAGE_FILE.matcher(path).find() && (thresholdLowered(f) || addsCoverageExclusion(f))) {
-            flags.add("COVERAGE_NARROWED: " + path);
-        }
-        if (LINT_FILE.matcher(path).find()
-                && anyMatch(LINT_RELAXING_CONFIG, f.addedLines())
-                && count(LINT_RELAXING_CONFIG, f.addedLines()) > count(LINT_RELAXING_CONFIG, f.removedLines())) {
-            flags.add("LINT_RELAXED: " + path);
-        } else if (!LINT_FILE.matcher(path).find()
-                && count(LINT_SUPPRESSION, f.addedLines()) > count(LINT_SUPPRESSION, f.removedLines())) {
-            flags.add("LINT_RELAXED: " + path);
-        }
-        return flags;
-    }
-
-    /** More exclusions in a coverage configuration (a coverage file, or coverage settings of a build file). */
-    private static boolean addsCoverageExclusion(FileChange f) {
-        boolean coverageSettings = COVERAGE_ONLY_FILE.matcher(f.path()).find()
-                || anyMatch(COVERAGE_WORD, f.addedLines())
-                || anyMatch(COVERAGE_WORD, f.removedLines());
-        return coverageSettings
-                && count(COVERAGE_EXCLUSION, f.addedLines()) > count(COVERAGE_EXCLUSION, f.removedLines());
-    }
-
-    /** A coverage threshold whose number went down (same key on a removed and an added line). */
-    private static boolean thresholdLowered(FileChange f) {
-        for (String removedLine : f.removedLines()) {
-            Matcher before = COVERAGE_THRESHOLD.matcher(removedLine);
-            if (!before.find()) {
-                continue;
-            }
-            for (String addedLine : f.addedLines()) {
-                Matcher after = COVERAGE_THRESHOLD.matcher(addedLine);
-                if (after.find()
-                        && after.group(1).equalsIgnoreCase(before.group(1))
-                        && Double.parseDouble(after.group(2)) < Double.parseDouble(before.group(2))) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        WeakenedVerification.ChangedFile changed = new WeakenedVerification.ChangedFile(
+                f.path(),
+                f.oldPath(),
+                f.kind() == FileChange.Kind.DELETED,
+                f.addedLines(),
+                f.removedLines(),
+                List.of());
+        return WeakenedVerification.flags(List.of(changed), rules.testPaths());
     }
 
     private static FileChange change(ObjectReader reader, DiffFormatter formatter, DiffEntry entry) throws IOException {
@@ -368,10 +296,6 @@ public final class DiffAnalyzer {
 
     private static boolean anyMatch(Pattern pattern, List<String> lines) {
         return lines.stream().anyMatch(l -> pattern.matcher(l).find());
-    }
-
-    private static long count(Pattern pattern, List<String> lines) {
-        return lines.stream().filter(l -> pattern.matcher(l).find()).count();
     }
 
     private static String firstMatch(Pattern pattern, List<String> lines) {

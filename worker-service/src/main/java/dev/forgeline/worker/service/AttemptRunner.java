@@ -20,6 +20,7 @@ import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.contracts.payload.TestOutcome;
 import dev.forgeline.support.git.GitException;
 import dev.forgeline.support.tracing.TraceContexts;
+import dev.forgeline.support.verification.WeakenedVerification;
 import dev.forgeline.worker.adapter.AgentAdapter;
 import dev.forgeline.worker.adapter.AgentInvocation;
 import dev.forgeline.worker.adapter.AgentProfile;
@@ -30,7 +31,6 @@ import dev.forgeline.worker.git.Worktrees;
 import dev.forgeline.worker.messaging.ProposalPublisher;
 import dev.forgeline.worker.process.ProcessLedger;
 import dev.forgeline.worker.process.SecretMasker;
-import dev.forgeline.worker.verify.VerificationFlagger;
 import dev.forgeline.worker.workspace.Workspaces;
 import org.jboss.logging.Logger;
 
@@ -240,7 +240,7 @@ public class AttemptRunner {
                 }
             }
             verdict.verificationFlags =
-                    VerificationFlagger.flags(worktrees.diff(repository, worktree, verdict.baseCommit));
+                    WeakenedVerification.flags(worktrees.diff(repository, worktree, verdict.baseCommit));
         }
 
         if (agent.timedOut() || testsTimedOut) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import dev.forgeline.support.git.GitRunner;
+import dev.forgeline.support.verification.WeakenedVerification;
 import dev.forgeline.worker.TestRepositories;
 import dev.forgeline.worker.git.Worktrees;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Verification flags read from real git diffs of an attempt's worktree against its base commit. */
-class VerificationFlaggerTest {
+class WeakenedVerificationTest {
     @TempDir
     Path temp;
 
@@ -113,7 +114,7 @@ class VerificationFlaggerTest {
 
     private List<String> flagsOfTheCommittedWork() throws Exception {
         assertThat(worktrees.commitAll(repository, worktree, "T1: work")).isPresent();
-        return VerificationFlagger.flags(worktrees.diff(repository, worktree, base));
+        return WeakenedVerification.flags(worktrees.diff(repository, worktree, base));
     }
 
     @Test
