@@ -44,4 +44,12 @@ public final class Topics {
             FLEET_EVENTS);
 
     private Topics() {}
+
+    /**
+     * A record key: {@code specId/taskId} for task events (so that one task's events stay in order on one
+     * partition), {@code scope/key} for budget and breaker events.
+     */
+    public static String key(String first, String second) {
+        return first + "/" + second;
+    }
 }

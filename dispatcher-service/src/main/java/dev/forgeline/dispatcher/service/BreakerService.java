@@ -11,6 +11,7 @@ import jakarta.transaction.Transactional;
 
 import dev.forgeline.contracts.BreakerState;
 import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.BreakerChanged;
 import dev.forgeline.dispatcher.config.DispatcherConfig;
 import dev.forgeline.dispatcher.metrics.DispatcherMetrics;
@@ -110,7 +111,7 @@ public class BreakerService {
             breakers.save(scope, key, transition.to(), failures, attempts, transition.reason(), lastAttempt);
             BreakerChanged change = new BreakerChanged(
                     scope, key, state, transition.to(), failures, attempts, transition.reason(), now);
-            outbox.append(EventType.BREAKER_CHANGED, null, null, scope + "/" + key, change);
+            outbox.append(EventType.BREAKER_CHANGED, null, null, Topics.key(scope, key), change);
             metrics.breaker(scope, key, transition.to().ordinal());
             LOG.warnf("breaker %s/%s %s -> %s: %s", scope, key, state, transition.to(), transition.reason());
             changes.add(change);

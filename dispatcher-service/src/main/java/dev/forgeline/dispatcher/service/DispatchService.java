@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forgeline.contracts.BreakerState;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.TaskState;
+import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.PreviousAttempt;
 import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.contracts.payload.TaskReady;
@@ -220,7 +221,7 @@ public class DispatchService {
                     EventType.TASK_STATE_CHANGED,
                     lease.specId(),
                     lease.taskId(),
-                    lease.specId() + "/" + lease.taskId(),
+                    Topics.key(lease.specId(), lease.taskId()),
                     new TaskStateChanged(
                             lease.specId(),
                             lease.taskId(),

@@ -12,6 +12,7 @@ import jakarta.transaction.Transactional;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.TaskState;
+import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.Heartbeat;
 import dev.forgeline.contracts.payload.LeaseRevoked;
 import dev.forgeline.contracts.payload.TaskResult;
@@ -100,7 +101,7 @@ public class LeaseOutcomeService {
                     EventType.TASK_STATE_CHANGED,
                     spec,
                     task,
-                    spec + "/" + task,
+                    Topics.key(spec, task),
                     new TaskStateChanged(
                             spec,
                             task,
@@ -156,7 +157,7 @@ public class LeaseOutcomeService {
                     EventType.TASK_STATE_CHANGED,
                     row.specId(),
                     row.taskId(),
-                    row.specId() + "/" + row.taskId(),
+                    Topics.key(row.specId(), row.taskId()),
                     new TaskStateChanged(
                             row.specId(),
                             row.taskId(),

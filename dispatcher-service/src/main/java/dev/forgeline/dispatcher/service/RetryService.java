@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.TaskState;
+import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.PreviousAttempt;
 import dev.forgeline.contracts.payload.ProfileOffer;
 import dev.forgeline.contracts.payload.TaskStateChanged;
@@ -185,7 +186,7 @@ public class RetryService {
                 BreakerRules.blamesNode(failureClass),
                 BreakerRules.blamesProfile(failureClass)));
         long token = ended.fencingToken() == null ? 0 : ended.fencingToken();
-        String key = task.specId() + "/" + task.taskId();
+        String key = Topics.key(task.specId(), task.taskId());
         String reason = (shortDetail == null ? failureClass.name() : shortDetail) + "; " + decision.reason();
         outbox.append(
                 EventType.TASK_STATE_CHANGED,
@@ -255,7 +256,7 @@ public class RetryService {
                 EventType.TASK_STATE_CHANGED,
                 task.specId(),
                 task.taskId(),
-                task.specId() + "/" + task.taskId(),
+                Topics.key(task.specId(), task.taskId()),
                 new TaskStateChanged(
                         task.specId(),
                         task.taskId(),

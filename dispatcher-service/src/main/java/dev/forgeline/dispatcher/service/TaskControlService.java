@@ -11,6 +11,7 @@ import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.TaskCommandKind;
 import dev.forgeline.contracts.TaskState;
+import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.ReviewOutcome;
 import dev.forgeline.contracts.payload.TaskCommand;
 import dev.forgeline.contracts.payload.TaskStateChanged;
@@ -93,7 +94,7 @@ public class TaskControlService {
                 EventType.TASK_STATE_CHANGED,
                 specId,
                 taskId,
-                specId + "/" + taskId,
+                Topics.key(specId, taskId),
                 new TaskStateChanged(
                         specId,
                         taskId,
@@ -211,7 +212,7 @@ public class TaskControlService {
                     EventType.TASK_STATE_CHANGED,
                     row.specId(),
                     row.taskId(),
-                    row.specId() + "/" + row.taskId(),
+                    Topics.key(row.specId(), row.taskId()),
                     new TaskStateChanged(
                             row.specId(),
                             row.taskId(),

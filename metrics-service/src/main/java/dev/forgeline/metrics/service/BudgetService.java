@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.BudgetAlert;
 import dev.forgeline.metrics.config.MetricsConfig;
 import dev.forgeline.metrics.repository.FactRepository;
@@ -76,7 +77,7 @@ public class BudgetService {
                         EventType.BUDGET_ALERT,
                         specId,
                         null,
-                        scope + "/" + scopeKey,
+                        Topics.key(scope, scopeKey),
                         new BudgetAlert(scope, specId, day, threshold, spent, budget, Instant.now()));
             }
         }

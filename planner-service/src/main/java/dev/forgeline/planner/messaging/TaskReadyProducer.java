@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.TaskCommandKind;
+import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.DecisionRecorded;
 import dev.forgeline.contracts.payload.TaskCommand;
 import dev.forgeline.planner.domain.Decision;
@@ -33,7 +34,7 @@ public class TaskReadyProducer {
                 EventType.TASK_READY,
                 spec.id,
                 task.taskId,
-                spec.id + "/" + task.taskId,
+                Topics.key(spec.id, task.taskId),
                 mapper.toTaskReady(spec, task, specTasks));
     }
 
@@ -42,7 +43,7 @@ public class TaskReadyProducer {
                 EventType.TASK_COMMAND,
                 spec.id,
                 task.taskId,
-                spec.id + "/" + task.taskId,
+                Topics.key(spec.id, task.taskId),
                 new TaskCommand(spec.id, task.taskId, kind, spec.revision, reason));
     }
 
@@ -51,7 +52,7 @@ public class TaskReadyProducer {
                 EventType.DECISION_RECORDED,
                 decision.specId,
                 decision.taskId,
-                decision.specId + "/" + decision.taskId,
+                Topics.key(decision.specId, decision.taskId),
                 new DecisionRecorded(
                         decision.id,
                         decision.specId,

@@ -10,6 +10,7 @@ import jakarta.transaction.Transactional;
 
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.ProposalOrigin;
+import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.TaskProposal;
 import dev.forgeline.review.analysis.DiffAnalyzer;
 import dev.forgeline.review.domain.Review;
@@ -150,7 +151,7 @@ public class RevertService {
                 EventType.REVIEW_OUTCOME,
                 review.specId(),
                 review.taskId(),
-                review.specId() + "/" + review.taskId(),
+                Topics.key(review.specId(), review.taskId()),
                 ReviewMapper.toOutcome(review));
         metrics.reverted(trigger);
         if (RED_MAIN.equals(trigger)) {
@@ -158,7 +159,7 @@ public class RevertService {
                     EventType.TASK_PROPOSED,
                     review.specId(),
                     review.taskId(),
-                    review.specId() + "/" + review.taskId(),
+                    Topics.key(review.specId(), review.taskId()),
                     fixProposal(review, verifyOutput));
         }
         LOG.infof("merge %s of %s reverted (%s) by %s", review.mergeCommit, review.id, trigger, revertCommit);

@@ -15,6 +15,7 @@ import dev.forgeline.contracts.DecisionKind;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.TaskState;
+import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.DecisionRecorded;
 import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.contracts.payload.TaskStateChanged;
@@ -577,7 +578,7 @@ public class ReviewService {
                 EventType.REVIEW_OUTCOME,
                 review.specId(),
                 review.taskId(),
-                review.specId() + "/" + review.taskId(),
+                Topics.key(review.specId(), review.taskId()),
                 ReviewMapper.toOutcome(review));
     }
 
@@ -594,7 +595,7 @@ public class ReviewService {
                 EventType.DECISION_RECORDED,
                 review.specId(),
                 review.taskId(),
-                review.specId() + "/" + review.taskId(),
+                Topics.key(review.specId(), review.taskId()),
                 new DecisionRecorded(
                         id,
                         review.specId(),

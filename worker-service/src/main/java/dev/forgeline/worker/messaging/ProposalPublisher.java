@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventCodec;
 import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.TaskProposal;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -28,7 +29,7 @@ public class ProposalPublisher {
 
     /** @return whether the broker acknowledged it (tried 3 times) */
     public boolean publish(TaskProposal proposal, Map<String, String> traceContext) throws InterruptedException {
-        String key = proposal.specId() + "/" + proposal.parentTaskId();
+        String key = Topics.key(proposal.specId(), proposal.parentTaskId());
         String value = EventCodec.encode(Envelope.of(
                 EventType.TASK_PROPOSED, proposal.specId(), proposal.parentTaskId(), proposal, traceContext));
         for (int attempt = 1; attempt <= 3; attempt++) {

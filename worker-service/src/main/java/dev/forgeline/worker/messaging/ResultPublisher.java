@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventCodec;
 import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.TaskResult;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -39,7 +40,7 @@ public class ResultPublisher {
      * @throws InterruptedException the worker is shutting down
      */
     public boolean publish(TaskResult result, Map<String, String> traceContext) throws InterruptedException {
-        String key = result.specId() + "/" + result.taskId();
+        String key = Topics.key(result.specId(), result.taskId());
         String value = EventCodec.encode(
                 Envelope.of(EventType.TASK_RESULT, result.specId(), result.taskId(), result, traceContext));
         long backoffMillis = 1_000;
