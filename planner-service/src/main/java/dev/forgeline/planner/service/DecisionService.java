@@ -18,7 +18,7 @@ import dev.forgeline.planner.domain.Task;
 import dev.forgeline.planner.dto.DecisionAnswer;
 import dev.forgeline.planner.dto.DecisionView;
 import dev.forgeline.planner.mapping.SpecMapper;
-import dev.forgeline.planner.messaging.TaskReadyProducer;
+import dev.forgeline.planner.messaging.PlannerEventProducer;
 import dev.forgeline.planner.metrics.PlannerMetrics;
 import dev.forgeline.planner.quality.QualityGate;
 import dev.forgeline.planner.quality.QualityReport;
@@ -48,7 +48,7 @@ public class DecisionService {
     private final SpecRepository specs;
     private final TaskRepository tasks;
     private final SpecMapper mapper;
-    private final TaskReadyProducer producer;
+    private final PlannerEventProducer producer;
     private final TaskRelease release;
     private final PlannerMetrics metrics;
     private final SpecParser parser;
@@ -60,7 +60,7 @@ public class DecisionService {
             SpecRepository specs,
             TaskRepository tasks,
             SpecMapper mapper,
-            TaskReadyProducer producer,
+            PlannerEventProducer producer,
             TaskRelease release,
             PlannerMetrics metrics,
             dev.forgeline.planner.config.PlannerConfig config,

@@ -23,7 +23,7 @@ import dev.forgeline.planner.domain.Spec;
 import dev.forgeline.planner.domain.Task;
 import dev.forgeline.planner.llm.LlmPlanner;
 import dev.forgeline.planner.mapping.SpecMapper;
-import dev.forgeline.planner.messaging.TaskReadyProducer;
+import dev.forgeline.planner.messaging.PlannerEventProducer;
 import dev.forgeline.planner.metrics.PlannerMetrics;
 import dev.forgeline.planner.quality.QualityGate;
 import dev.forgeline.planner.quality.QualityReport;
@@ -54,7 +54,7 @@ public class ProposalService {
     private final SpecMapper mapper;
     private final TaskRelease release;
     private final DecisionService decisions;
-    private final TaskReadyProducer producer;
+    private final PlannerEventProducer producer;
     private final LlmPlanner llm;
     private final PlannerMetrics metrics;
     private final SpecParser parser;
@@ -67,7 +67,7 @@ public class ProposalService {
             SpecMapper mapper,
             TaskRelease release,
             DecisionService decisions,
-            TaskReadyProducer producer,
+            PlannerEventProducer producer,
             LlmPlanner llm,
             PlannerMetrics metrics) {
         this.config = config;

@@ -18,7 +18,7 @@ import dev.forgeline.planner.domain.Task;
 import dev.forgeline.planner.dto.SpecSummary;
 import dev.forgeline.planner.dto.SpecView;
 import dev.forgeline.planner.mapping.SpecMapper;
-import dev.forgeline.planner.messaging.TaskReadyProducer;
+import dev.forgeline.planner.messaging.PlannerEventProducer;
 import dev.forgeline.planner.metrics.PlannerMetrics;
 import dev.forgeline.planner.quality.QualityReport;
 import dev.forgeline.planner.repository.SpecRepository;
@@ -40,7 +40,7 @@ public class SpecService {
     private final SpecRepository specs;
     private final TaskRepository tasks;
     private final SpecMapper mapper;
-    private final TaskReadyProducer producer;
+    private final PlannerEventProducer producer;
     private final TaskRelease release;
     private final DecisionService decisions;
     private final PlannerMetrics metrics;
@@ -49,7 +49,7 @@ public class SpecService {
             SpecRepository specs,
             TaskRepository tasks,
             SpecMapper mapper,
-            TaskReadyProducer producer,
+            PlannerEventProducer producer,
             TaskRelease release,
             DecisionService decisions,
             PlannerMetrics metrics) {

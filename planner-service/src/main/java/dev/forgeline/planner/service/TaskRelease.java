@@ -13,7 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.forgeline.contracts.TaskState;
 import dev.forgeline.planner.domain.Spec;
 import dev.forgeline.planner.domain.Task;
-import dev.forgeline.planner.messaging.TaskReadyProducer;
+import dev.forgeline.planner.messaging.PlannerEventProducer;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,9 +33,9 @@ public class TaskRelease {
             TaskState.FAILED,
             TaskState.IN_REVIEW);
 
-    private final TaskReadyProducer producer;
+    private final PlannerEventProducer producer;
 
-    public TaskRelease(TaskReadyProducer producer) {
+    public TaskRelease(PlannerEventProducer producer) {
         this.producer = producer;
     }
 

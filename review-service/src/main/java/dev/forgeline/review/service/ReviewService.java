@@ -71,7 +71,7 @@ public class ReviewService {
     private final CommandRunner commands;
     private final Outbox outbox;
     private final AfterCommit afterCommit;
-    private final MergeQueue mergeQueue;
+    private final PostMergeVerifier mergeQueue;
     private final BacklogService backlog;
     private final ReviewMetrics metrics;
     private final ReviewConfig config;
@@ -86,7 +86,7 @@ public class ReviewService {
             CommandRunner commands,
             Outbox outbox,
             AfterCommit afterCommit,
-            MergeQueue mergeQueue,
+            PostMergeVerifier mergeQueue,
             BacklogService backlog,
             ReviewMetrics metrics,
             ReviewConfig config,

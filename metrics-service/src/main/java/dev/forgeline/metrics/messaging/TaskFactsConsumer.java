@@ -22,11 +22,11 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
  * carry several event types: each handler takes the types it measures and skips the others.
  */
 @ApplicationScoped
-public class TaskEventsConsumer {
+public class TaskFactsConsumer {
     private final InboundEvents inboundEvents;
     private final MetricsService metrics;
 
-    public TaskEventsConsumer(InboundEvents inboundEvents, MetricsService metrics) {
+    public TaskFactsConsumer(InboundEvents inboundEvents, MetricsService metrics) {
         this.inboundEvents = inboundEvents;
         this.metrics = metrics;
     }

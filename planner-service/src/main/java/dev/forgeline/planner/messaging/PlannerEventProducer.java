@@ -20,11 +20,11 @@ import dev.forgeline.support.outbox.Outbox;
  * that made the change: the event exists if and only if that change commits.
  */
 @ApplicationScoped
-public class TaskReadyProducer {
+public class PlannerEventProducer {
     private final Outbox outbox;
     private final SpecMapper mapper;
 
-    public TaskReadyProducer(Outbox outbox, SpecMapper mapper) {
+    public PlannerEventProducer(Outbox outbox, SpecMapper mapper) {
         this.outbox = outbox;
         this.mapper = mapper;
     }

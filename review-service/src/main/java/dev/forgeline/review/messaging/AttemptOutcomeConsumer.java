@@ -12,11 +12,11 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /** The two streams the review joins: workers' results and the dispatcher's acceptances. */
 @ApplicationScoped
-public class TaskEventsConsumer {
+public class AttemptOutcomeConsumer {
     private final InboundEvents inboundEvents;
     private final ReviewService reviews;
 
-    public TaskEventsConsumer(InboundEvents inboundEvents, ReviewService reviews) {
+    public AttemptOutcomeConsumer(InboundEvents inboundEvents, ReviewService reviews) {
         this.inboundEvents = inboundEvents;
         this.reviews = reviews;
     }

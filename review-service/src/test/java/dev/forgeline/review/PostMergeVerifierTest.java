@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The merge queue on real repositories: serialized merges, verify on main, automatic and manual reverts. */
 @QuarkusTest
 @QuarkusTestResource(value = ForgelineInfraResource.class, restrictToAnnotatedClass = false)
-class MergeQueueTest {
+class PostMergeVerifierTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static TestKafka kafka;
 

@@ -32,8 +32,8 @@ import org.jboss.logging.Logger;
  * kept in the database (verify_state PENDING): a sweep picks up any the service did not finish before a restart.
  */
 @ApplicationScoped
-public class MergeQueue {
-    private static final Logger LOG = Logger.getLogger(MergeQueue.class);
+public class PostMergeVerifier {
+    private static final Logger LOG = Logger.getLogger(PostMergeVerifier.class);
 
     private final ReviewRepository reviews;
     private final BranchMerger merger;
@@ -44,7 +44,7 @@ public class MergeQueue {
     private final Map<String, ExecutorService> workers = new ConcurrentHashMap<>();
     private final Map<String, AtomicBoolean> queued = new ConcurrentHashMap<>();
 
-    public MergeQueue(
+    public PostMergeVerifier(
             ReviewRepository reviews,
             BranchMerger merger,
             ReviewClones clones,
