@@ -8,6 +8,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -54,7 +56,20 @@ public final class ForgelineClient {
 
     /** POST /specs with the Markdown; {@code repository} (may be null) overrides the spec's Repository line. */
     public JsonNode submit(String markdown, String repository) {
-        String query = repository == null ? "" : "?repository=" + URLEncoder.encode(repository, StandardCharsets.UTF_8);
+        return submit(markdown, repository == null ? Map.of() : Map.of("repository", repository));
+    }
+
+    /**
+     * POST /specs with the Markdown and query parameters such as {@code repository}, {@code format} or
+     * {@code testCommand} (the test command of spec-kit and Kiro tasks, which name none).
+     */
+    public JsonNode submit(String markdown, Map<String, String> parameters) {
+        StringBuilder query = new StringBuilder();
+        new TreeMap<>(parameters)
+                .forEach((name, value) -> query.append(query.length() == 0 ? '?' : '&')
+                        .append(URLEncoder.encode(name, StandardCharsets.UTF_8))
+                        .append('=')
+                        .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
         return send(
                 HttpRequest.newBuilder(planner.resolve("/specs" + query))
                         .header("Content-Type", "text/markdown")
