@@ -92,6 +92,9 @@ public final class ChecklistParser {
         int indent;
         int line;
         int phaseGroup;
+        /** read in a level-2 section that is not a phase, before any phase: an example unless the file has no phases */
+        boolean outsideTaskArea;
+
         boolean continues = true;
         final List<String> details = new ArrayList<>();
         final List<String> requirements = new ArrayList<>();
@@ -205,6 +208,7 @@ public final class ChecklistParser {
                 it.text = rest.strip();
                 it.checkpoint = CHECKPOINT.matcher(it.text).matches();
                 if (group < 0 || inTaskArea) {
+                    it.outsideTaskArea = !inTaskArea;
                     items.add(it);
                     last = it;
                 }
@@ -215,6 +219,10 @@ public final class ChecklistParser {
             } else if (last != null) {
                 last.continues = false;
             }
+        }
+        if (group >= 0) {
+            // the file has phases: items under a section such as "## Format" before them are examples, not tasks
+            items.removeIf(it -> it.outsideTaskArea);
         }
         // group -> groups it waits for: the phases its "Depends on" line or the prose names, else the previous one
         Map<Integer, Integer> groupOfPhase = new HashMap<>();

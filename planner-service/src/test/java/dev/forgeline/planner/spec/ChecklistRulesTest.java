@@ -111,6 +111,36 @@ class ChecklistRulesTest {
     }
 
     @Test
+    void speckitItemsInASectionBeforeThePhasesAreExamplesUnlessTheFileHasNoPhases() {
+        String withPhases = """
+                # Tasks: Notes
+
+                ## Format: `[ID] [P?] [Story] Description`
+
+                - [ ] T900 [P] [US1] Example: create lib/example.sh
+
+                ## Phase 1: Setup
+
+                - [ ] T001 Create lib/notes.sh with a usage message
+                """;
+        ParsedSpec spec = formats.parse(withPhases, SpecFormats.detect(withPhases));
+        assertThat(spec.errors()).isEmpty();
+        assertThat(spec.tasks()).extracting(ParsedTask::id).containsExactly("T001");
+
+        String withoutPhases = """
+                # Tasks: Notes
+
+                ## Tasks
+
+                - [ ] T001 Create lib/notes.sh with a usage message
+                - [ ] T002 Add test/notes_test.sh for the usage message
+                """;
+        ParsedSpec flat = formats.parse(withoutPhases, SpecFormats.detect(withoutPhases));
+        assertThat(flat.errors()).isEmpty();
+        assertThat(flat.tasks()).extracting(ParsedTask::id).containsExactly("T001", "T002");
+    }
+
+    @Test
     void aFileNamedByItsBareNameAndByItsPathIsOneFile() {
         String text = """
                 # Tasks: Users
