@@ -6,6 +6,7 @@ import jakarta.enterprise.event.TransactionPhase;
 import jakarta.enterprise.inject.Instance;
 
 import dev.forgeline.dispatcher.config.ClusterConfig;
+import dev.forgeline.dispatcher.repository.BacklogRepository;
 import dev.forgeline.dispatcher.service.NodeEvents.NodesDied;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.scheduler.Scheduled;
@@ -22,10 +23,10 @@ public class ClusterScaleSchedule {
 
     private final ClusterConfig config;
     private final Instance<KubernetesClient> clients;
-    private final BacklogReader backlog;
+    private final BacklogRepository backlog;
     private volatile WorkerPodScaler scaler;
 
-    public ClusterScaleSchedule(ClusterConfig config, Instance<KubernetesClient> clients, BacklogReader backlog) {
+    public ClusterScaleSchedule(ClusterConfig config, Instance<KubernetesClient> clients, BacklogRepository backlog) {
         this.config = config;
         this.clients = clients;
         this.backlog = backlog;

@@ -292,7 +292,7 @@ public class WorkerPodScaler {
         return config.namespace().orElseGet(() -> client.getNamespace() == null ? "default" : client.getNamespace());
     }
 
-    static Map<String, NodeState> byName(List<NodeState> nodes) {
+    public static Map<String, NodeState> byName(List<NodeState> nodes) {
         return nodes.stream().collect(Collectors.toMap(NodeState::name, n -> n, (a, b) -> a));
     }
 }

@@ -1,41 +1,41 @@
 package dev.forgeline.planner.llm;
 
 import java.math.BigDecimal;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.agroal.api.AgroalDataSource;
+import dev.forgeline.planner.domain.LlmUsage;
+import dev.forgeline.planner.repository.LlmUsageRepository;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import org.jboss.logging.Logger;
 
-/** Records each LLM planner call's tokens and cost in {@code llm_usage}, outside the caller's transaction. */
+/**
+ * Records each LLM planner call's tokens and cost in {@code llm_usage}, in a transaction of its own: a call that was
+ * paid for is recorded even when the caller's transaction rolls back.
+ */
 @ApplicationScoped
 public class LlmUsageLog {
     private static final Logger LOG = Logger.getLogger(LlmUsageLog.class);
-    private final AgroalDataSource dataSource;
+    private final LlmUsageRepository usages;
 
-    public LlmUsageLog(AgroalDataSource dataSource) {
-        this.dataSource = dataSource;
+    public LlmUsageLog(LlmUsageRepository usages) {
+        this.usages = usages;
     }
 
     public void record(
             String purpose, String provider, String model, long input, long output, BigDecimal cost, int attempts) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement insert = c.prepareStatement(
-                        "INSERT INTO llm_usage (id, purpose, provider, model, input_tokens, output_tokens, cost_usd, attempts)"
-                                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            insert.setObject(1, UUID.randomUUID());
-            insert.setString(2, purpose);
-            insert.setString(3, provider);
-            insert.setString(4, model);
-            insert.setLong(5, input);
-            insert.setLong(6, output);
-            insert.setBigDecimal(7, cost);
-            insert.setInt(8, attempts);
-            insert.executeUpdate();
-        } catch (SQLException e) {
+        LlmUsage usage = new LlmUsage();
+        usage.id = UUID.randomUUID();
+        usage.purpose = purpose;
+        usage.provider = provider;
+        usage.model = model;
+        usage.inputTokens = input;
+        usage.outputTokens = output;
+        usage.costUsd = cost;
+        usage.attempts = attempts;
+        try {
+            QuarkusTransaction.requiringNew().run(() -> usages.persist(usage));
+        } catch (RuntimeException e) {
             LOG.warnf("LLM usage not recorded: %s", e.getMessage());
         }
     }

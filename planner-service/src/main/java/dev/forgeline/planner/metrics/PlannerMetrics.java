@@ -1,10 +1,6 @@
 package dev.forgeline.planner.metrics;
 
 import java.math.BigDecimal;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,13 +10,14 @@ import dev.forgeline.contracts.DecisionKind;
 import dev.forgeline.contracts.MetricNames;
 import dev.forgeline.contracts.ProposalOrigin;
 import dev.forgeline.contracts.SpecQuality;
-import io.agroal.api.AgroalDataSource;
+import dev.forgeline.planner.repository.DecisionRepository;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleCounter;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import org.jboss.logging.Logger;
 
@@ -40,7 +37,7 @@ public class PlannerMetrics {
     static final AttributeKey<String> ORIGIN = AttributeKey.stringKey("origin");
     static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("outcome");
 
-    private final AgroalDataSource dataSource;
+    private final DecisionRepository decisions;
     private final LongCounter specs;
     private final LongCounter tasks;
     private final DoubleHistogram decisionLag;
@@ -49,8 +46,8 @@ public class PlannerMetrics {
     private final LongCounter proposals;
     private final Map<String, Long> pending = new ConcurrentHashMap<>();
 
-    public PlannerMetrics(Meter meter, AgroalDataSource dataSource) {
-        this.dataSource = dataSource;
+    public PlannerMetrics(Meter meter, DecisionRepository decisions) {
+        this.decisions = decisions;
         specs = counter(meter, MetricNames.PLANNER_SPECS);
         tasks = counter(meter, MetricNames.PLANNER_TASKS);
         llmTokens = counter(meter, MetricNames.PLANNER_LLM_TOKENS);
@@ -108,19 +105,13 @@ public class PlannerMetrics {
     @Scheduled(every = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refreshPending() {
         Map<String, Long> counts = new ConcurrentHashMap<>();
-        for (DecisionKind kind :
-                new DecisionKind[] {DecisionKind.SPEC_QUALITY, DecisionKind.AMBIGUOUS_SPEC, DecisionKind.SPLIT}) {
+        for (DecisionKind kind : DecisionKind.values()) {
             counts.put(kind.name(), 0L);
         }
-        try (Connection c = dataSource.getConnection();
-                Statement s = c.createStatement();
-                ResultSet rs =
-                        s.executeQuery("SELECT kind, count(*) FROM decision WHERE decided_at IS NULL GROUP BY kind")) {
-            while (rs.next()) {
-                counts.put(rs.getString(1), rs.getLong(2));
-            }
+        try {
+            counts.putAll(QuarkusTransaction.requiringNew().call(decisions::openCountsByKind));
             pending.putAll(counts);
-        } catch (SQLException e) {
+        } catch (RuntimeException e) {
             LOG.debugf("pending decisions not refreshed: %s", e.getMessage());
         }
     }

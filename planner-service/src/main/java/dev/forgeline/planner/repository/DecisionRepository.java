@@ -31,4 +31,16 @@ public class DecisionRepository implements PanacheRepositoryBase<Decision, UUID>
         list("specId = ?1 and decidedAt is null", specId).forEach(d -> open.put(d.taskId, d));
         return open;
     }
+
+    /** How many decisions of each kind are open. */
+    public java.util.Map<String, Long> openCountsByKind() {
+        java.util.Map<String, Long> counts = new java.util.HashMap<>();
+        getEntityManager()
+                .createQuery(
+                        "select d.kind, count(d) from Decision d where d.decidedAt is null group by d.kind",
+                        Object[].class)
+                .getResultList()
+                .forEach(row -> counts.put(row[0].toString(), (Long) row[1]));
+        return counts;
+    }
 }

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import jakarta.inject.Inject;
 
 import dev.forgeline.contracts.DecisionKind;
 import dev.forgeline.contracts.EventType;
@@ -30,8 +31,10 @@ import dev.forgeline.contracts.payload.ReviewOutcome;
 import dev.forgeline.contracts.payload.TaskReady;
 import dev.forgeline.contracts.payload.TaskStateChanged;
 import dev.forgeline.planner.GitFixture;
+import dev.forgeline.planner.repository.DecisionRepository;
 import dev.forgeline.testsupport.ForgelineInfraResource;
 import dev.forgeline.testsupport.TestKafka;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.AfterEach;
@@ -61,6 +64,9 @@ class DecisionFlowTest {
             """;
     private Path repository;
     private TestKafka kafka;
+
+    @Inject
+    DecisionRepository decisionRepository;
 
     @BeforeEach
     void setUp() throws IOException {
@@ -108,6 +114,9 @@ class DecisionFlowTest {
                 .body("missing", hasItem("outputs or files"))
                 .body("requestedAt", notNullValue())
                 .body("question", containsString("too vague"));
+        // the pending-decisions gauge counts it (read as the gauge's refresh reads it)
+        assertThat(QuarkusTransaction.requiringNew().call(decisionRepository::openCountsByKind))
+                .hasEntrySatisfying("SPEC_QUALITY", n -> assertThat(n).isPositive());
         // only the clear task was announced
         assertThat(kafka.await(Topics.TASKS_READY, e -> spec.equals(e.specId()), 1, WAIT))
                 .extracting(e -> e.taskId())
@@ -562,5 +571,31 @@ class DecisionFlowTest {
                 .statusCode(200)
                 .body("outcome", equalTo("CANCELLED"));
         assertThat(List.of(stateOf(spec, "footer"), stateOf(spec, "page"))).containsOnly("CANCELLED");
+    }
+
+    @Inject
+    dev.forgeline.planner.llm.LlmUsageLog llmUsageLog;
+
+    @Inject
+    dev.forgeline.planner.repository.LlmUsageRepository llmUsages;
+
+    /** A paid LLM call is recorded even when the transaction that made it rolls back. */
+    @Test
+    void anLlmCallIsRecordedOutsideTheCallersTransaction() {
+        String purpose = "split-" + java.util.UUID.randomUUID();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> QuarkusTransaction.requiringNew()
+                        .run(() -> {
+                            llmUsageLog.record(
+                                    purpose, "openai", "gpt-5-mini", 1200, 340, new java.math.BigDecimal("0.0042"), 2);
+                            throw new IllegalStateException("the caller fails after the call");
+                        }))
+                .hasMessageContaining("the caller fails");
+        dev.forgeline.planner.domain.LlmUsage usage = QuarkusTransaction.requiringNew()
+                .call(() -> llmUsages.find("purpose", purpose).singleResult());
+        assertThat(usage.model).isEqualTo("gpt-5-mini");
+        assertThat(usage.inputTokens).isEqualTo(1200);
+        assertThat(usage.outputTokens).isEqualTo(340);
+        assertThat(usage.costUsd).isEqualByComparingTo("0.0042");
+        assertThat(usage.attempts).isEqualTo(2);
     }
 }

@@ -1,31 +1,30 @@
-package dev.forgeline.dispatcher.cluster;
+package dev.forgeline.dispatcher.repository;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.forgeline.dispatcher.cluster.WorkerPodScaler;
 import dev.forgeline.dispatcher.cluster.WorkerPodScaler.Backlog;
 import dev.forgeline.dispatcher.cluster.WorkerPodScaler.NodeState;
 import io.agroal.api.AgroalDataSource;
 
 /** Reads what the pod scaler needs: leasable READY tasks, free slots, and the cluster nodes. */
 @ApplicationScoped
-public class BacklogReader {
+public class BacklogRepository {
     private final AgroalDataSource dataSource;
 
-    public BacklogReader(AgroalDataSource dataSource) {
+    public BacklogRepository(AgroalDataSource dataSource) {
         this.dataSource = dataSource;
     }
 
     public Backlog read() {
-        try (Connection c = dataSource.getConnection()) {
+        return Jdbc.call(dataSource, "read the backlog", c -> {
             int ready;
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT count(*) FROM task t
+                    SELECT count(*) AS ready FROM task t
                     WHERE t.state = 'READY' AND (t.not_before IS NULL OR t.not_before <= now())
                       AND NOT EXISTS (SELECT 1 FROM dispatch_gate g
                                       WHERE (g.expires_at IS NULL OR g.expires_at > now())
@@ -33,15 +32,18 @@ public class BacklogReader {
                     """);
                     ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                ready = rs.getInt(1);
+                ready = rs.getInt("ready");
             }
-            int free;
+            int free = 0;
             List<NodeState> nodes = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT name, status, active_leases, capacity FROM node");
                     ResultSet rs = ps.executeQuery()) {
-                free = 0;
                 while (rs.next()) {
-                    NodeState node = new NodeState(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4));
+                    NodeState node = new NodeState(
+                            rs.getString("name"),
+                            rs.getString("status"),
+                            rs.getInt("active_leases"),
+                            rs.getInt("capacity"));
                     nodes.add(node);
                     if ("READY".equals(node.status())) {
                         free += Math.max(0, node.capacity() - node.activeLeases());
@@ -49,8 +51,6 @@ public class BacklogReader {
                 }
             }
             return new Backlog(ready, free, WorkerPodScaler.byName(nodes));
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the backlog: " + e.getMessage(), e);
-        }
+        });
     }
 }
