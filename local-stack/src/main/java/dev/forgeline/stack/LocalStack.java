@@ -180,12 +180,14 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * Starts a service again after it was {@link ServiceProcess#kill() killed} and returns once it reports ready
-     * (for the worker: registered with the dispatcher again).
+     * Starts services again after they were {@link ServiceProcess#kill() killed}, all at once, and returns once each
+     * reports ready (for the worker: registered with the dispatcher again).
      */
-    public void restart(ServiceKind kind) {
-        processes.get(kind).restart();
-        awaitReady(Duration.ofSeconds(120), List.of(kind));
+    public void restart(ServiceKind... kinds) {
+        for (ServiceKind kind : kinds) {
+            processes.get(kind).restart();
+        }
+        awaitReady(Duration.ofSeconds(120), List.of(kinds));
         writeStackFile();
     }
 

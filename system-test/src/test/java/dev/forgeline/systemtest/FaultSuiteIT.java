@@ -42,7 +42,7 @@ class FaultSuiteIT {
     private static final Path HOME =
             Path.of(System.getProperty("forgeline.home", "..")).toAbsolutePath().normalize();
     private static final Path WORK = HOME.resolve("system-test/target/fault-suite");
-    private static final Duration AGENT_WORK = Duration.ofSeconds(6);
+    private static final Duration AGENT_WORK = Duration.ofSeconds(5);
     private static final Duration ALL_MERGED_WITHIN = Duration.ofMinutes(3);
     private static final GitRunner GIT = new GitRunner(GitRunner.Settings.defaults());
     private static final HttpClient HTTP =
@@ -163,13 +163,60 @@ class FaultSuiteIT {
             for (ServiceKind kind : List.of(ServiceKind.PLANNER, ServiceKind.REVIEW, ServiceKind.METRICS)) {
                 stack.process(kind).kill();
             }
-            for (ServiceKind kind : List.of(ServiceKind.PLANNER, ServiceKind.REVIEW, ServiceKind.METRICS)) {
-                stack.restart(kind);
-            }
+            stack.restart(ServiceKind.PLANNER, ServiceKind.REVIEW, ServiceKind.METRICS);
         });
         assertThat(report.attemptsByTask())
                 .as(report.describe())
                 .allSatisfy((task, attempts) -> assertThat(attempts).isEqualTo(1));
+    }
+
+    /**
+     * Target: a worker frozen (SIGSTOP) past its leases' silence window, so that the dispatcher orphans them, then let
+     * run again (SIGCONT), completes its tasks on at most one extra attempt; the late results of the orphaned leases
+     * are not applied, and no process of the frozen attempts is left.
+     */
+    @Test
+    @Order(6)
+    void aWorkerSuspendedPastItsLeasesAndResumedUsesAtMostOneExtraAttemptAndLeavesNoProcess() throws Exception {
+        HistoryChecker.Report report = scenario("worker-sigstop", specId -> {
+            stack.process(ServiceKind.WORKER).suspend();
+            try {
+                await().atMost(Duration.ofSeconds(120))
+                        .pollInterval(Duration.ofMillis(500))
+                        .ignoreExceptions()
+                        .until(() -> leaseOutcomes(specId).contains("ORPHANED"));
+            } finally {
+                stack.process(ServiceKind.WORKER).resume();
+            }
+        });
+        assertThat(report.tasks().stream().flatMap(t -> t.leaseOutcomes().stream()))
+                .as("the dispatcher orphaned the frozen worker's leases")
+                .contains("ORPHANED");
+        assertThat(report.attemptsByTask())
+                .as(report.describe())
+                .allSatisfy((task, attempts) -> assertThat(attempts).isLessThanOrEqualTo(2));
+    }
+
+    /** The outcomes of every lease of the spec's tasks so far (OPEN for a lease not ended). */
+    private static List<String> leaseOutcomes(String specId) throws Exception {
+        List<String> outcomes = new ArrayList<>();
+        for (String task : List.of("T1", "T2", "T3")) {
+            HttpResponse<String> response = HTTP.send(
+                    HttpRequest.newBuilder(stack.url(ServiceKind.DISPATCHER).resolve("/tasks/" + specId + "/" + task))
+                            .timeout(Duration.ofSeconds(5))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 200) {
+                for (JsonNode lease : JSON.readTree(response.body()).path("leases")) {
+                    outcomes.add(
+                            lease.path("outcome").isNull()
+                                    ? "OPEN"
+                                    : lease.path("outcome").asText());
+                }
+            }
+        }
+        return outcomes;
     }
 
     @FunctionalInterface
