@@ -56,4 +56,18 @@ final class ChildJvm {
             throw new IllegalStateException("interrupted", e);
         }
     }
+
+    /** Removes a directory with everything in it, if it exists. */
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not empty " + dir, e);
+        }
+    }
 }

@@ -29,11 +29,13 @@ public final class KafkaProcess implements KafkaEndpoint {
     }
 
     /**
-     * Starts a broker on free ports with its data under {@code directory} and returns once it answers.
+     * Starts a new broker on free ports with its data under {@code directory} (emptied first) and returns once it
+     * answers.
      *
      * @param log the broker's output, appended to across restarts
      */
     public static KafkaProcess start(Path directory, Path log) {
+        ChildJvm.deleteRecursively(directory);
         KafkaProcess kafka = new KafkaProcess(ChildJvm.freePort(), ChildJvm.freePort(), directory, log);
         kafka.launch();
         return kafka;

@@ -30,7 +30,7 @@ public final class PostgresProcess implements PostgresEndpoint {
 
     /** Starts a server on a free port with a new cluster in {@code dataDirectory} (emptied first). */
     public static PostgresProcess start(Path dataDirectory) {
-        deleteRecursively(dataDirectory);
+        ChildJvm.deleteRecursively(dataDirectory);
         PostgresProcess server = new PostgresProcess(dataDirectory, ChildJvm.freePort());
         server.launch();
         return server;
@@ -149,19 +149,6 @@ public final class PostgresProcess implements PostgresEndpoint {
             postgres = null;
         } catch (IOException e) {
             throw new IllegalStateException("could not stop PostgreSQL on " + dataDirectory, e);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not empty " + dir, e);
         }
     }
 }
