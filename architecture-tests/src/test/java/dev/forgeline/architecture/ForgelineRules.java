@@ -22,9 +22,13 @@ final class ForgelineRules {
 
     static final List<String> SERVICES = List.of("planner", "dispatcher", "worker", "review", "metrics");
 
-    /** Where a child process may be started: the worker's agent runner, git in review, the CLI, shared git/process. */
+    /**
+     * Where a child process may be started: the worker's agent runner, git in review, the CLI, shared git/process,
+     * and the embedded infrastructure (the broker in a JVM of its own, so that fault tests can kill it).
+     */
     static final String[] PROCESS_PACKAGES = {
         "dev.forgeline.worker.process..",
+        "dev.forgeline.embedded..",
         "dev.forgeline.review.git..",
         "dev.forgeline.stack..",
         "dev.forgeline.support.git..",

@@ -20,15 +20,20 @@ import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forgeline.contracts.Topics;
+import dev.forgeline.embedded.KafkaEndpoint;
+import dev.forgeline.embedded.KafkaProcess;
 import dev.forgeline.embedded.LocalKafka;
 import dev.forgeline.embedded.LocalPostgres;
+import dev.forgeline.embedded.PostgresEndpoint;
+import dev.forgeline.embedded.PostgresProcess;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 
 /**
- * The whole system on one machine: a real Kafka broker and a real PostgreSQL server in this JVM, and the five
- * packaged services (planner, dispatcher, review, metrics and one worker) as separate OS processes.
+ * The whole system on one machine: a real Kafka broker and a real PostgreSQL server (in this JVM, or restartable
+ * processes of their own), and the five packaged services (planner, dispatcher, review, metrics and one worker) as
+ * separate OS processes.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -38,6 +43,9 @@ public final class LocalStack implements AutoCloseable {
      * @param fixedPorts    use each service's default port (8081..8085); otherwise free ports
      * @param workerCapacity the stack's own worker's slots; 0 starts no worker on this machine (workers join from
      *                       other hosts, as {@code ./forgeline worker} does)
+     * @param restartableInfrastructure run the broker in a JVM of its own ({@link KafkaProcess}) and PostgreSQL on a
+     *                       fixed port ({@link PostgresProcess}), so that either can be killed and restarted while the
+     *                       services run (fault tests); otherwise the broker runs in this JVM, which starts faster
      */
     public record Options(
             Path home,
@@ -46,13 +54,38 @@ public final class LocalStack implements AutoCloseable {
             String workerName,
             int workerCapacity,
             String workerAgent,
-            Map<String, String> extraEnvironment) {
+            Map<String, String> extraEnvironment,
+            boolean restartableInfrastructure) {
+        public Options(
+                Path home,
+                Path workDirectory,
+                boolean fixedPorts,
+                String workerName,
+                int workerCapacity,
+                String workerAgent,
+                Map<String, String> extraEnvironment) {
+            this(home, workDirectory, fixedPorts, workerName, workerCapacity, workerAgent, extraEnvironment, false);
+        }
+
         public static Options defaults(Path home, Path workDirectory) {
             return new Options(home, workDirectory, true, "local-worker-1", 2, "simulated", Map.of());
         }
 
         public Options withFreePorts() {
-            return new Options(home, workDirectory, false, workerName, workerCapacity, workerAgent, extraEnvironment);
+            return new Options(
+                    home,
+                    workDirectory,
+                    false,
+                    workerName,
+                    workerCapacity,
+                    workerAgent,
+                    extraEnvironment,
+                    restartableInfrastructure);
+        }
+
+        public Options withRestartableInfrastructure() {
+            return new Options(
+                    home, workDirectory, fixedPorts, workerName, workerCapacity, workerAgent, extraEnvironment, true);
         }
     }
 
@@ -62,8 +95,8 @@ public final class LocalStack implements AutoCloseable {
     private final Map<ServiceKind, ServiceProcess> processes = new EnumMap<>(ServiceKind.class);
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private LocalPostgres postgres;
-    private LocalKafka kafka;
+    private PostgresEndpoint postgres;
+    private KafkaEndpoint kafka;
     private boolean closed;
 
     private LocalStack(Options options) {
@@ -94,8 +127,14 @@ public final class LocalStack implements AutoCloseable {
         }
         progress.accept("starting PostgreSQL and Kafka");
         // stopped by close(), after the services: a shutdown hook of its own would stop it under them
-        postgres = LocalPostgres.start(mkdirs(work.resolve("postgres")), 0, false);
-        kafka = LocalKafka.start(mkdirs(work.resolve("kafka")));
+        if (options.restartableInfrastructure()) {
+            postgres = PostgresProcess.start(work.resolve("postgres"));
+            kafka = KafkaProcess.start(
+                    mkdirs(work.resolve("kafka")), work.resolve("logs").resolve("kafka.log"));
+        } else {
+            postgres = LocalPostgres.start(mkdirs(work.resolve("postgres")), 0, false);
+            kafka = LocalKafka.start(mkdirs(work.resolve("kafka")));
+        }
         createTopics(kafka.bootstrapServers());
 
         Map<String, String> common = new HashMap<>();
@@ -136,8 +175,37 @@ public final class LocalStack implements AutoCloseable {
                 + String.join(
                         ", ",
                         processes.values().stream().map(ServiceProcess::name).toList()));
-        awaitReady(Duration.ofSeconds(120));
+        awaitReady(Duration.ofSeconds(120), List.copyOf(processes.keySet()));
         writeStackFile();
+    }
+
+    /**
+     * Starts services again after they were {@link ServiceProcess#kill() killed}, all at once, and returns once each
+     * reports ready (for the worker: registered with the dispatcher again).
+     */
+    public void restart(ServiceKind... kinds) {
+        for (ServiceKind kind : kinds) {
+            processes.get(kind).restart();
+        }
+        awaitReady(Duration.ofSeconds(120), List.of(kinds));
+        writeStackFile();
+    }
+
+    /** The broker, when the stack runs it as a process of its own ({@link Options#restartableInfrastructure()}). */
+    public KafkaProcess kafkaProcess() {
+        if (kafka instanceof KafkaProcess process) {
+            return process;
+        }
+        throw new IllegalStateException("the broker runs in this JVM: start the stack with restartable infrastructure");
+    }
+
+    /** The database server, when the stack runs it restartable ({@link Options#restartableInfrastructure()}). */
+    public PostgresProcess postgresProcess() {
+        if (postgres instanceof PostgresProcess process) {
+            return process;
+        }
+        throw new IllegalStateException(
+                "PostgreSQL was started for this JVM only: start the stack with restartable infrastructure");
     }
 
     /**
@@ -156,9 +224,9 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private void awaitReady(Duration timeout) {
+    private void awaitReady(Duration timeout, List<ServiceKind> kinds) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        List<ServiceKind> waiting = new ArrayList<>(processes.keySet());
+        List<ServiceKind> waiting = new ArrayList<>(kinds);
         while (!waiting.isEmpty()) {
             for (ServiceKind kind : List.copyOf(waiting)) {
                 ServiceProcess process = processes.get(kind);

@@ -12,12 +12,13 @@ import java.util.concurrent.TimeUnit;
 /** One packaged Quarkus service running as its own OS process, its output in a log file. */
 public final class ServiceProcess implements AutoCloseable {
     private final String name;
-    private final Process process;
+    private final ProcessBuilder builder;
     private final Path log;
+    private Process process;
 
-    private ServiceProcess(String name, Process process, Path log) {
+    private ServiceProcess(String name, ProcessBuilder builder, Path log) {
         this.name = name;
-        this.process = process;
+        this.builder = builder;
         this.log = log;
     }
 
@@ -36,7 +37,17 @@ public final class ServiceProcess implements AutoCloseable {
         builder.environment().putAll(env);
         try {
             Files.createDirectories(log.getParent());
-            return new ServiceProcess(name, builder.start(), log);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start " + name, e);
+        }
+        ServiceProcess service = new ServiceProcess(name, builder, log);
+        service.launch();
+        return service;
+    }
+
+    private synchronized void launch() {
+        try {
+            process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + name, e);
         }
@@ -50,12 +61,63 @@ public final class ServiceProcess implements AutoCloseable {
         return name;
     }
 
-    public long pid() {
+    public synchronized long pid() {
         return process.pid();
     }
 
-    public boolean isAlive() {
+    public synchronized boolean isAlive() {
         return process.isAlive();
+    }
+
+    /**
+     * Kills the service with SIGKILL, as a crash or an out-of-memory kill would (no shutdown hook runs), and waits
+     * until it is gone. Processes it started in sessions of their own (a worker's agents) are left, as after a crash.
+     */
+    public synchronized void kill() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(name + " (" + process.pid() + ") survived SIGKILL for 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while killing " + name, e);
+        }
+    }
+
+    /** Starts the service again, with the same command and environment, its output appended to the same log. */
+    public synchronized void restart() {
+        if (process.isAlive()) {
+            throw new IllegalStateException(name + " (" + process.pid() + ") is still running");
+        }
+        launch();
+    }
+
+    /** Freezes the service (SIGSTOP): it keeps its sockets and memory but runs no code, as in a long GC pause. */
+    public synchronized void suspend() {
+        signal("STOP");
+    }
+
+    /** Lets a {@link #suspend() suspended} service run again (SIGCONT). */
+    public synchronized void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-s", signal, String.valueOf(process.pid()))
+                    .redirectErrorStream(true)
+                    .start();
+            String output = new String(kill.getInputStream().readAllBytes());
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -s " + signal + " " + process.pid() + " failed: " + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not send SIG" + signal + " to " + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while signalling " + name, e);
+        }
     }
 
     public Path log() {
@@ -74,7 +136,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Asks the service to stop (SIGTERM, so it shuts down cleanly) and kills it if it has not within 15 s. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!process.isAlive()) {
             return;
         }

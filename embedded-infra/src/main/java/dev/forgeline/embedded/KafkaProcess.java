@@ -1,0 +1,134 @@
+package dev.forgeline.embedded;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * A single-node KRaft broker ({@link KafkaServerMain}) in a JVM of its own, on fixed ports and a persistent log
+ * directory, so that it can be killed ({@code kill -9}) and restarted with its topics and committed offsets.
+ */
+public final class KafkaProcess implements KafkaEndpoint {
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    private final int port;
+    private final int controllerPort;
+    private final Path directory;
+    private final Path log;
+    private Process process;
+
+    private KafkaProcess(int port, int controllerPort, Path directory, Path log) {
+        this.port = port;
+        this.controllerPort = controllerPort;
+        this.directory = directory.toAbsolutePath();
+        this.log = log.toAbsolutePath();
+    }
+
+    /**
+     * Starts a new broker on free ports with its data under {@code directory} (emptied first) and returns once it
+     * answers.
+     *
+     * @param log the broker's output, appended to across restarts
+     */
+    public static KafkaProcess start(Path directory, Path log) {
+        ChildJvm.deleteRecursively(directory);
+        KafkaProcess kafka = new KafkaProcess(ChildJvm.freePort(), ChildJvm.freePort(), directory, log);
+        kafka.launch();
+        return kafka;
+    }
+
+    private synchronized void launch() {
+        process = ChildJvm.start(
+                KafkaServerMain.class,
+                List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+                List.of(String.valueOf(port), String.valueOf(controllerPort), directory.toString()),
+                log);
+        awaitReady();
+    }
+
+    /** Waits until the broker answers a metadata request (its controller elected, the broker registered). */
+    private void awaitReady() {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        try (Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000))) {
+            while (true) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("the Kafka broker exited during start-up; its log ends with:\n"
+                            + ChildJvm.logTail(log, 30));
+                }
+                try {
+                    if (!admin.describeCluster()
+                            .nodes()
+                            .get(3, TimeUnit.SECONDS)
+                            .isEmpty()) {
+                        return;
+                    }
+                } catch (Exception notYet) {
+                    // not listening or no broker registered yet
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the Kafka broker did not answer within " + READY_TIMEOUT
+                            + "; its log ends with:\n" + ChildJvm.logTail(log, 30));
+                }
+                ChildJvm.pause(200);
+            }
+        }
+    }
+
+    @Override
+    public String bootstrapServers() {
+        return "localhost:" + port;
+    }
+
+    public synchronized long pid() {
+        return process.pid();
+    }
+
+    public synchronized boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Kills the broker with SIGKILL (no clean shutdown, nothing flushed) and waits until it is gone. */
+    public synchronized void kill() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the Kafka broker " + process.pid() + " survived SIGKILL for 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while killing the Kafka broker", e);
+        }
+    }
+
+    /** Starts a new broker process on the same ports and log directory and returns once it answers. */
+    public synchronized void restart() {
+        if (process.isAlive()) {
+            throw new IllegalStateException("the Kafka broker " + process.pid() + " is still running");
+        }
+        launch();
+    }
+
+    /** Stops the broker cleanly (SIGTERM), killing it if it has not stopped within 30 s. */
+    @Override
+    public synchronized void close() {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                kill();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
