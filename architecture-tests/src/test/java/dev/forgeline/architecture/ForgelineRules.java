@@ -23,13 +23,11 @@ final class ForgelineRules {
     static final List<String> SERVICES = List.of("planner", "dispatcher", "worker", "review", "metrics");
 
     /**
-     * Where a child process may be started: the worker's agent runner, git in review, the CLI, shared git/process,
+     * Where a child process may be started: the one process runner and the git layer of service-support, the CLI,
      * and the embedded infrastructure (the broker in a JVM of its own, so that fault tests can kill it).
      */
     static final String[] PROCESS_PACKAGES = {
-        "dev.forgeline.worker.process..",
         "dev.forgeline.embedded..",
-        "dev.forgeline.review.git..",
         "dev.forgeline.stack..",
         "dev.forgeline.support.git..",
         "dev.forgeline.support.process..",
@@ -40,7 +38,6 @@ final class ForgelineRules {
      * command line. Everything else uses the Quarkus scheduler, managed executors or the messaging threads.
      */
     static final String[] THREAD_PACKAGES = {
-        "dev.forgeline.worker.process..",
         "dev.forgeline.support.process..",
         // the git layer drains a child's output pipes on threads of its own, as process runners must
         "dev.forgeline.support.git..",

@@ -1,21 +1,24 @@
 package dev.forgeline.review.git;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Instant;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.forgeline.support.process.ProcessRequest;
+import dev.forgeline.support.process.ProcessResult;
+import dev.forgeline.support.process.ProcessRunner;
+
 /**
- * Runs a repository's own command ({@code verify}, {@code lint}) with {@code sh -c} in a directory, killing its
- * whole process tree when it runs out of time. Only the tail of its output is kept.
+ * Runs a repository's own command ({@code verify}, {@code lint}) with {@code sh -c} in a directory through the one
+ * process runner: an environment without the service's secrets, the whole process tree (and what it leaves in its
+ * group) killed at the deadline, only the tail of its output kept, secrets masked.
  */
 @ApplicationScoped
 public class CommandRunner {
     public static final int TAIL_CHARS = 4000;
+    private static final int TAIL_LINES = 200;
 
     /** How a command ended; {@code exitCode} is -1 when it timed out. */
     public record Outcome(String command, int exitCode, boolean timedOut, String outputTail, long durationMillis) {
@@ -26,28 +29,19 @@ public class CommandRunner {
 
     public Outcome run(Path dir, String command, Duration timeout) {
         long start = System.nanoTime();
-        Path output = null;
         try {
-            output = Files.createTempFile("forgeline-command-", ".log");
-            Process process = new ProcessBuilder(List.of("sh", "-c", command))
-                    .directory(dir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(output.toFile())
-                    .start();
-            process.getOutputStream().close();
-            boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!finished) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-            String tail = tail(Files.readString(output, StandardCharsets.UTF_8));
-            long millis = (System.nanoTime() - start) / 1_000_000;
-            if (!finished) {
+            ProcessResult result = ProcessRunner.run(
+                    ProcessRequest.shell(command, dir, null, Instant.now().plus(timeout), TAIL_LINES, null));
+            String tail = tail(result.outputTail());
+            if (result.timedOut()) {
                 return new Outcome(
-                        command, -1, true, tail + "\n(timed out after " + timeout.toSeconds() + " s)", millis);
+                        command,
+                        -1,
+                        true,
+                        tail + "\n(timed out after " + timeout.toSeconds() + " s)",
+                        result.durationMillis());
             }
-            return new Outcome(command, process.exitValue(), false, tail, millis);
+            return new Outcome(command, result.exitCode(), false, tail, result.durationMillis());
         } catch (IOException e) {
             return new Outcome(
                     command,
@@ -58,14 +52,6 @@ public class CommandRunner {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Outcome(command, -1, true, "interrupted", (System.nanoTime() - start) / 1_000_000);
-        } finally {
-            if (output != null) {
-                try {
-                    Files.deleteIfExists(output);
-                } catch (IOException ignored) {
-                    // a leftover log in the temp directory is harmless
-                }
-            }
         }
     }
 

@@ -7,7 +7,7 @@ import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 import dev.forgeline.contracts.payload.TaskReady;
-import dev.forgeline.worker.process.ProcessLedger;
+import dev.forgeline.support.process.ProcessLedger;
 
 /**
  * One agent run.

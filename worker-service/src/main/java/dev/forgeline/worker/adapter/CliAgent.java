@@ -9,11 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.forgeline.contracts.payload.AgentUsage;
+import dev.forgeline.support.process.ProcessRequest;
+import dev.forgeline.support.process.ProcessResult;
+import dev.forgeline.support.process.ProcessRunner;
 import dev.forgeline.worker.adapter.usage.ParsedUsage;
 import dev.forgeline.worker.adapter.usage.UsageParser;
-import dev.forgeline.worker.process.ProcessRequest;
-import dev.forgeline.worker.process.ProcessResult;
-import dev.forgeline.worker.process.ProcessRunner;
 
 /**
  * A coding-agent CLI run non-interactively in the worktree: the command line of the adapter, the prompt on stdin,

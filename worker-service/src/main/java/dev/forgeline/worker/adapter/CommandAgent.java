@@ -7,11 +7,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.forgeline.contracts.payload.AgentUsage;
+import dev.forgeline.support.process.ChildEnvironment;
+import dev.forgeline.support.process.ProcessRequest;
+import dev.forgeline.support.process.ProcessResult;
+import dev.forgeline.support.process.ProcessRunner;
 import dev.forgeline.worker.config.WorkerConfig;
-import dev.forgeline.worker.process.ChildEnvironment;
-import dev.forgeline.worker.process.ProcessRequest;
-import dev.forgeline.worker.process.ProcessResult;
-import dev.forgeline.worker.process.ProcessRunner;
 
 /**
  * Runs any command-line agent: {@code sh -c <forgeline.worker.agent-command>} in the worktree, with the prompt on

@@ -12,11 +12,11 @@ import java.util.TreeMap;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.forgeline.contracts.payload.ProfileOffer;
+import dev.forgeline.support.process.SecretMasker;
 import dev.forgeline.worker.adapter.AgentAdapter;
 import dev.forgeline.worker.adapter.AgentProfile;
 import dev.forgeline.worker.adapter.CliAgent;
 import dev.forgeline.worker.config.WorkerConfig;
-import dev.forgeline.worker.process.SecretMasker;
 import org.jboss.logging.Logger;
 
 /**

@@ -19,6 +19,8 @@ import dev.forgeline.contracts.payload.TaskReady;
 import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.contracts.payload.TestOutcome;
 import dev.forgeline.support.git.GitException;
+import dev.forgeline.support.process.ProcessLedger;
+import dev.forgeline.support.process.SecretMasker;
 import dev.forgeline.support.tracing.TraceContexts;
 import dev.forgeline.support.verification.WeakenedVerification;
 import dev.forgeline.worker.adapter.AgentAdapter;
@@ -29,8 +31,6 @@ import dev.forgeline.worker.classify.FailureClassifier;
 import dev.forgeline.worker.config.WorkerConfig;
 import dev.forgeline.worker.git.Worktrees;
 import dev.forgeline.worker.messaging.ProposalPublisher;
-import dev.forgeline.worker.process.ProcessLedger;
-import dev.forgeline.worker.process.SecretMasker;
 import dev.forgeline.worker.workspace.Workspaces;
 import org.jboss.logging.Logger;
 

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 import dev.forgeline.contracts.ProposalOrigin;
 import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.contracts.payload.TaskProposal;
-import dev.forgeline.worker.process.SecretMasker;
+import dev.forgeline.support.process.SecretMasker;
 
 /**
  * Follow-up work an agent proposes instead of doing it: {@code .forgeline/follow-ups.md} in its worktree, Forgeline

@@ -9,8 +9,8 @@ import dev.forgeline.contracts.payload.DependencySummary;
 import dev.forgeline.contracts.payload.PreviousAttempt;
 import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.contracts.payload.TaskReady;
+import dev.forgeline.support.process.SecretMasker;
 import dev.forgeline.worker.config.WorkerConfig;
-import dev.forgeline.worker.process.SecretMasker;
 
 /**
  * The prompt an agent gets: the task's title, description and acceptance criteria, what its merged dependencies

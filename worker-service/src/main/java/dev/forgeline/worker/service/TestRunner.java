@@ -8,11 +8,11 @@ import java.util.function.Consumer;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.forgeline.contracts.payload.TestOutcome;
+import dev.forgeline.support.process.ProcessLedger;
+import dev.forgeline.support.process.ProcessRequest;
+import dev.forgeline.support.process.ProcessResult;
+import dev.forgeline.support.process.ProcessRunner;
 import dev.forgeline.worker.config.WorkerConfig;
-import dev.forgeline.worker.process.ProcessLedger;
-import dev.forgeline.worker.process.ProcessRequest;
-import dev.forgeline.worker.process.ProcessResult;
-import dev.forgeline.worker.process.ProcessRunner;
 
 /** The worker's own run of a task's test command: what the agent claims counts for nothing. */
 @ApplicationScoped

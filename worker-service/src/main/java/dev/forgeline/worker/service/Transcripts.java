@@ -10,8 +10,8 @@ import java.util.function.Consumer;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.forgeline.contracts.payload.TaskLeased;
+import dev.forgeline.support.process.SecretMasker;
 import dev.forgeline.worker.config.WorkerConfig;
-import dev.forgeline.worker.process.SecretMasker;
 import org.jboss.logging.Logger;
 
 /**

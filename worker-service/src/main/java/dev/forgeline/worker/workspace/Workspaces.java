@@ -31,8 +31,8 @@ import dev.forgeline.support.git.GitCommand;
 import dev.forgeline.support.git.GitException;
 import dev.forgeline.support.git.GitRunner;
 import dev.forgeline.support.git.RepositoryUrl;
-import dev.forgeline.worker.process.ProcessLedger;
-import dev.forgeline.worker.process.TrackedProcess;
+import dev.forgeline.support.process.ProcessLedger;
+import dev.forgeline.support.process.TrackedProcess;
 import org.jboss.logging.Logger;
 
 /**

@@ -12,10 +12,10 @@ import java.util.Map;
 
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.payload.TaskReady;
+import dev.forgeline.support.process.ProcessRequest;
+import dev.forgeline.support.process.ProcessResult;
+import dev.forgeline.support.process.ProcessRunner;
 import dev.forgeline.worker.classify.FailureClassifier;
-import dev.forgeline.worker.process.ProcessRequest;
-import dev.forgeline.worker.process.ProcessResult;
-import dev.forgeline.worker.process.ProcessRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

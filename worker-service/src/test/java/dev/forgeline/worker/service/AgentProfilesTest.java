@@ -10,12 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.forgeline.support.process.SecretMasker;
 import dev.forgeline.worker.adapter.AgentAdapter;
 import dev.forgeline.worker.adapter.AgentProfile;
 import dev.forgeline.worker.adapter.CodexAgent;
 import dev.forgeline.worker.adapter.GeminiAgent;
 import dev.forgeline.worker.config.WorkerConfig;
-import dev.forgeline.worker.process.SecretMasker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

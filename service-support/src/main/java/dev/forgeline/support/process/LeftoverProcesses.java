@@ -1,4 +1,4 @@
-package dev.forgeline.worker.process;
+package dev.forgeline.support.process;
 
 import java.io.IOException;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.forgeline.worker.process;
+package dev.forgeline.worker.workspace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -14,7 +14,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.forgeline.support.git.GitRunner;
-import dev.forgeline.worker.workspace.Workspaces;
+import dev.forgeline.support.process.LeftoverProcesses;
+import dev.forgeline.support.process.ProcStat;
+import dev.forgeline.support.process.ProcessRequest;
+import dev.forgeline.support.process.ProcessResult;
+import dev.forgeline.support.process.ProcessRunner;
+import dev.forgeline.support.process.TrackedProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -192,20 +197,6 @@ class LeftoverProcessesTest {
                 Duration.ofSeconds(5));
         assertThat(control.killed()).extracting(LeftoverProcesses.Found::pid).containsExactly(unrelated.pid());
         assertThat(unrelated.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-    }
-
-    @Test
-    void statLinesWithSpacesAndParenthesesInTheCommandAreRead() {
-        String line = "4242 (my (odd) cmd) S 1 4240 4240 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 987654 1000 100";
-        ProcStat stat = ProcStat.parse(4242, line).orElseThrow();
-        assertThat(stat.command()).isEqualTo("my (odd) cmd");
-        assertThat(stat.state()).isEqualTo('S');
-        assertThat(stat.parentPid()).isEqualTo(1);
-        assertThat(stat.processGroup()).isEqualTo(4240);
-        assertThat(stat.session()).isEqualTo(4240);
-        assertThat(stat.startTicks()).isEqualTo(987654);
-        assertThat(TrackedProcess.fromLine(new TrackedProcess(1, 1, 2, "b").toLine()))
-                .contains(new TrackedProcess(1, 1, 2, "b"));
     }
 
     private boolean written(String... files) throws Exception {

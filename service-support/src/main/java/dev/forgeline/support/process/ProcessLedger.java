@@ -1,4 +1,4 @@
-package dev.forgeline.worker.process;
+package dev.forgeline.support.process;
 
 /**
  * Where the worker writes down each child process it starts, before relying on it, so that a later run can kill

@@ -1,4 +1,4 @@
-package dev.forgeline.worker.process;
+package dev.forgeline.support.process;
 
 /**
  * How a child process ended.
