@@ -43,6 +43,7 @@ public final class QualityGate {
 
     static final int TEST_COMMAND_POINTS = 15;
     static final int CHECK_POINTS_CAP = 35;
+    static final int ACCEPTANCE_FIELD_POINTS = 10;
     static final int CRITERION_POINTS = 15;
     static final int TEXT_CHECK_POINTS = 10;
     static final int PLACE_POINTS = 20;
@@ -145,10 +146,8 @@ public final class QualityGate {
         }
 
         // checkable outcomes: the acceptance criteria, and those the task's own text states
-        int criterionPoints = 0;
-        for (int i = 0; i < acceptance.size(); i++) {
-            criterionPoints += CRITERION_POINTS;
-        }
+        // an acceptance field says what done looks like even when its one criterion is terse
+        int criterionPoints = acceptance.isEmpty() ? 0 : ACCEPTANCE_FIELD_POINTS + CRITERION_POINTS * acceptance.size();
         int textChecks = textChecks(lowerText, acceptance);
         int checkPoints = Math.min(CHECK_POINTS_CAP, criterionPoints + TEXT_CHECK_POINTS * textChecks);
         score += checkPoints;
