@@ -105,13 +105,17 @@ public final class QualityGate {
                     + "|\\b(0|zero|no) (issues|errors|warnings|failures|findings)\\b"
                     + "|→|->|=>|\"[^\"\\n]{1,80}\")");
 
-    /** A place in code: a code span, a CamelCase or camelCase name, a call, an endpoint path, a dotted tool name. */
+    /**
+     * A place in code: a code span, a CamelCase or camelCase name, a call, an endpoint path, a dotted tool name, a
+     * folder path. A folder path is tried only where a run of path characters starts: tried at every word boundary
+     * inside a run ("1.1.1...") the possessive scan would re-read the rest of it, quadratic on hostile text.
+     */
     private static final Pattern CODE_PLACE = Pattern.compile("`[^`\\n]{1,400}`"
             + "|\\b[A-Z][a-z0-9]++[A-Z][A-Za-z0-9]*+|\\b[a-z][a-z0-9]*+[A-Z][A-Za-z0-9]*+"
             + "|\\b[A-Za-z_][A-Za-z0-9_]*+\\(\\)"
             + "|(?:^|\\s)/[A-Za-z][A-Za-z0-9_{}.-]*+"
             + "|\\b[a-z]{2,}+\\.[a-z]{2,}+(?:\\.[a-z]{2,}+)?+\\b"
-            + "|\\b[a-z0-9_.-]++/(?:[a-z0-9_.-]++/)*+(?![a-z0-9_.-])");
+            + "|(?<![a-z0-9_./-])[a-z0-9_.-]++/(?:[a-z0-9_.-]++/)*+(?![a-z0-9_.-])");
     /** Work that is a manual check by a person: nothing an agent produces or its test command can see. */
     private static final Pattern MANUAL_CHECK = Pattern.compile(
             "\\bmanual(ly)? (test|testing|tests|validation|validate|check|checks|checking|verification|verify|qa)\\b");
