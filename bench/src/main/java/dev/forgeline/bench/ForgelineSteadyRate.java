@@ -1,0 +1,141 @@
+package dev.forgeline.bench;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+
+/**
+ * One Forgeline steady-rate run against the real dispatcher ({@link DispatcherUnderTest}): nodes with a slot for every
+ * task are registered first (capacity never limits), then task.ready events are published at a fixed rate. Without a
+ * planner in the loop, <em>ready</em> is when the broker acknowledged the task.ready record ({@code acks=all}: the
+ * record is committed to the log). <em>Granted</em> is the task's lease row ({@code leased_at}, stamped by the
+ * dispatch round); <em>received</em> is when the consumer standing in for the worker read the task.leased record from
+ * forgeline.tasks.leased. The first {@code warmup} tasks are not measured.
+ */
+final class ForgelineSteadyRate {
+    static final String READY_TO_GRANTED = "ready -> granted (lease row)";
+    static final String READY_TO_RECEIVED = "ready -> received by worker";
+    private static final String SPEC = "steady";
+
+    private final BenchPostgres postgres;
+    private final Path dispatcherApp;
+    private final List<String> jvmOptions;
+    private final Consumer<String> progress;
+
+    ForgelineSteadyRate(
+            BenchPostgres postgres, Path dispatcherApp, List<String> jvmOptions, Consumer<String> progress) {
+        this.postgres = postgres;
+        this.dispatcherApp = dispatcherApp;
+        this.jvmOptions = jvmOptions;
+        this.progress = progress;
+    }
+
+    record Result(Map<String, Latencies> latencies, Map<String, Object> extra) {}
+
+    Result run(String database, int rate, int total, int warmup, int nodes, Path work) throws Exception {
+        try (DispatcherUnderTest dispatcher =
+                DispatcherUnderTest.start(postgres, dispatcherApp, jvmOptions, database, work)) {
+            int slots = (total + nodes - 1) / nodes;
+            dispatcher.registerNodes(nodes, slots);
+            progress.accept(nodes + " nodes of " + slots + " slots registered; publishing " + total + " tasks at "
+                    + rate + "/s");
+            AtomicLongArray sent = new AtomicLongArray(total);
+            AtomicLongArray acked = new AtomicLongArray(total);
+            AtomicReference<Exception> failure = new AtomicReference<>();
+            try (LeaseDeliveries deliveries = LeaseDeliveries.start(dispatcher.bootstrapServers(), total)) {
+                // no linger: each record goes out when it is due, as the planner's outbox relay sends it
+                try (KafkaProducer<String, String> producer = dispatcher.producer(0)) {
+                    long start = System.nanoTime();
+                    long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
+                    for (int i = 0; i < total; i++) {
+                        long due = start + i * intervalNanos;
+                        long wait;
+                        while ((wait = due - System.nanoTime()) > 0) {
+                            LockSupport.parkNanos(wait);
+                        }
+                        int task = i;
+                        sent.set(task, BenchSupport.nowMicros());
+                        producer.send(DispatcherUnderTest.taskReady(SPEC, "task-" + task, "steady rate"), (m, e) -> {
+                            if (e != null) {
+                                failure.compareAndSet(null, e);
+                            } else {
+                                acked.set(task, BenchSupport.nowMicros());
+                            }
+                        });
+                        if (i > 0 && i % (rate * 10) == 0) {
+                            progress.accept(i + " tasks published");
+                        }
+                    }
+                    producer.flush();
+                }
+                if (failure.get() != null) {
+                    throw new IllegalStateException("a task.ready record was not acknowledged", failure.get());
+                }
+                deliveries.await(DispatcherUnderTest.STEP_TIMEOUT, dispatcher.process());
+                progress.accept("all " + total + " leases received");
+
+                Map<String, Long> grants = grants(dispatcher);
+                List<Long> granted = new ArrayList<>();
+                List<Long> received = new ArrayList<>();
+                List<Long> relayed = new ArrayList<>();
+                List<Long> acknowledged = new ArrayList<>();
+                for (int i = warmup; i < total; i++) {
+                    String task = "task-" + i;
+                    long ready = acked.get(i);
+                    Long grant = grants.get(task);
+                    LeaseDeliveries.Delivery delivery = deliveries.of(SPEC, task);
+                    if (grant == null || delivery == null) {
+                        throw new IllegalStateException(task + " has no lease row or no task.leased record");
+                    }
+                    granted.add(grant - ready);
+                    received.add(delivery.consumedMicros() - ready);
+                    relayed.add(delivery.kafkaTimestampMs() * 1000 - grant);
+                    acknowledged.add(ready - sent.get(i));
+                }
+                Map<String, Latencies> latencies = new LinkedHashMap<>();
+                latencies.put(READY_TO_GRANTED, Latencies.of(granted));
+                latencies.put(READY_TO_RECEIVED, Latencies.of(received));
+                Map<String, Object> extra = new LinkedHashMap<>();
+                extra.put("nodes", nodes);
+                extra.put("slotsPerNode", slots);
+                extra.put("grantToRelaySend", Latencies.of(relayed).toMap());
+                extra.put("sendToReadyAck", Latencies.of(acknowledged).toMap());
+                return new Result(latencies, extra);
+            }
+        }
+    }
+
+    /** Each task's first grant (epoch microseconds); fails if a lease ended (the supervisor interfered). */
+    private static Map<String, Long> grants(DispatcherUnderTest dispatcher) throws Exception {
+        if (dispatcher.count("SELECT count(*) FROM dispatcher.lease WHERE ended_at IS NOT NULL") > 0) {
+            throw new IllegalStateException("leases ended during the run (orphaned or timed out)");
+        }
+        Map<String, Long> grants = new HashMap<>();
+        try (Connection c = dispatcher.connect();
+                PreparedStatement ps = c.prepareStatement("""
+                        SELECT task_id, (extract(epoch FROM min(leased_at)) * 1000000)::bigint
+                        FROM dispatcher.lease WHERE spec_id = ? GROUP BY task_id
+                        """)) {
+            ps.setString(1, SPEC);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    grants.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        return grants;
+    }
+}
