@@ -22,7 +22,6 @@ public final class Bench {
               --rate N         tasks (jobs) per second, default 100
               --seconds S      measured seconds, default 30
               --warmup W       seconds before measuring, default 10
-              --nodes N        Forgeline nodes the slots are spread over, default 8
               --rounds R       default 1
               --systems LIST   default forgeline,db-scheduler-tuned,jobrunr-tuned
             heartbeat-ingest   heartbeats/s the dispatcher applies, and its CPU
@@ -67,7 +66,6 @@ public final class Bench {
                             o.positive("--rate", 100),
                             o.positive("--seconds", 30),
                             o.positive("--warmup", 10),
-                            o.positive("--nodes", 8),
                             o.positive("--rounds", 1),
                             o.systems(SteadyRateBenchmark.DEFAULT_SYSTEMS),
                             home,

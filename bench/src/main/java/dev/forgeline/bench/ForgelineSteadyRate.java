@@ -18,8 +18,8 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
- * One Forgeline steady-rate run against the real dispatcher ({@link DispatcherUnderTest}): nodes with a slot for every
- * task are registered first (capacity never limits), then task.ready events are published at a fixed rate. Without a
+ * One Forgeline steady-rate run against the real dispatcher ({@link DispatcherUnderTest}): nodes of 250 slots, a slot
+ * for every task of the run, are registered first (capacity never limits), then task.ready events are published at a fixed rate. Without a
  * planner in the loop, <em>ready</em> is when the broker acknowledged the task.ready record ({@code acks=all}: the
  * record is committed to the log). <em>Granted</em> is the task's lease row ({@code leased_at}, stamped by the
  * dispatch round); <em>received</em> is when the consumer standing in for the worker read the task.leased record from
@@ -45,10 +45,12 @@ final class ForgelineSteadyRate {
 
     record Result(Map<String, Latencies> latencies, Map<String, Object> extra) {}
 
-    Result run(String database, int rate, int total, int warmup, int nodes, Path work) throws Exception {
+    Result run(String database, int rate, int total, int warmup, Path work) throws Exception {
         try (DispatcherUnderTest dispatcher =
                 DispatcherUnderTest.start(postgres, dispatcherApp, jvmOptions, database, work)) {
-            int slots = (total + nodes - 1) / nodes;
+            // as in the drain: nodes of 250 slots, as many as the run's tasks need
+            int nodes = ForgelineDrain.nodeCount(total);
+            int slots = ForgelineDrain.SLOTS_PER_NODE;
             dispatcher.registerNodes(nodes, slots);
             progress.accept(nodes + " nodes of " + slots + " slots registered; publishing " + total + " tasks at "
                     + rate + "/s");

@@ -29,7 +29,6 @@ final class SteadyRateBenchmark {
             int rate,
             int seconds,
             int warmupSeconds,
-            int nodes,
             int rounds,
             List<DispatchDrainBenchmark.System_> systems,
             Path home,
@@ -78,13 +77,8 @@ final class SteadyRateBenchmark {
                     Map<String, Object> extra = new LinkedHashMap<>();
                     try {
                         if (system == DispatchDrainBenchmark.System_.FORGELINE) {
-                            ForgelineSteadyRate.Result result = forgeline.run(
-                                    database,
-                                    options.rate(),
-                                    options.total(),
-                                    options.warmup(),
-                                    options.nodes(),
-                                    runWork);
+                            ForgelineSteadyRate.Result result =
+                                    forgeline.run(database, options.rate(), options.total(), options.warmup(), runWork);
                             latencies = result.latencies();
                             extra.putAll(result.extra());
                         } else {
