@@ -23,11 +23,15 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * planner in the loop, <em>ready</em> is when the broker acknowledged the task.ready record ({@code acks=all}: the
  * record is committed to the log). <em>Granted</em> is the task's lease row ({@code leased_at}, stamped by the
  * dispatch round); <em>received</em> is when the consumer standing in for the worker read the task.leased record from
- * forgeline.tasks.leased. The first {@code warmup} tasks are not measured.
+ * forgeline.tasks.leased. Granted is split at <em>intake</em>: when the dispatcher began applying the task.ready record
+ * (the intake transaction's time, {@code first_ready_at} of the task row). The first {@code warmup} tasks are not
+ * measured.
  */
 final class ForgelineSteadyRate {
     static final String READY_TO_GRANTED = "ready -> granted (lease row)";
     static final String READY_TO_RECEIVED = "ready -> received by worker";
+    static final String READY_TO_INTAKE = "  of which ready -> intake";
+    static final String INTAKE_TO_GRANTED = "  of which intake -> granted";
     private static final String SPEC = "steady";
 
     private final BenchPostgres postgres;
@@ -89,7 +93,9 @@ final class ForgelineSteadyRate {
                 deliveries.await(DispatcherUnderTest.STEP_TIMEOUT, dispatcher.process());
                 progress.accept("all " + total + " leases received");
 
-                Map<String, Long> grants = grants(dispatcher);
+                Map<String, long[]> grants = grants(dispatcher);
+                List<Long> intake = new ArrayList<>();
+                List<Long> intakeToGrant = new ArrayList<>();
                 List<Long> granted = new ArrayList<>();
                 List<Long> received = new ArrayList<>();
                 List<Long> relayed = new ArrayList<>();
@@ -97,11 +103,14 @@ final class ForgelineSteadyRate {
                 for (int i = warmup; i < total; i++) {
                     String task = "task-" + i;
                     long ready = acked.get(i);
-                    Long grant = grants.get(task);
+                    long[] times = grants.get(task);
                     LeaseDeliveries.Delivery delivery = deliveries.of(SPEC, task);
-                    if (grant == null || delivery == null) {
+                    if (times == null || delivery == null) {
                         throw new IllegalStateException(task + " has no lease row or no task.leased record");
                     }
+                    long grant = times[0];
+                    intake.add(times[1] - ready);
+                    intakeToGrant.add(grant - times[1]);
                     granted.add(grant - ready);
                     received.add(delivery.consumedMicros() - ready);
                     relayed.add(delivery.kafkaTimestampMs() * 1000 - grant);
@@ -109,6 +118,8 @@ final class ForgelineSteadyRate {
                 }
                 Map<String, Latencies> latencies = new LinkedHashMap<>();
                 latencies.put(READY_TO_GRANTED, Latencies.of(granted));
+                latencies.put(READY_TO_INTAKE, Latencies.of(intake));
+                latencies.put(INTAKE_TO_GRANTED, Latencies.of(intakeToGrant));
                 latencies.put(READY_TO_RECEIVED, Latencies.of(received));
                 Map<String, Object> extra = new LinkedHashMap<>();
                 extra.put("nodes", nodes);
@@ -120,21 +131,27 @@ final class ForgelineSteadyRate {
         }
     }
 
-    /** Each task's first grant (epoch microseconds); fails if a lease ended (the supervisor interfered). */
-    private static Map<String, Long> grants(DispatcherUnderTest dispatcher) throws Exception {
+    /**
+     * Per task: its first grant and when the dispatcher began applying its task.ready record (the intake
+     * transaction's {@code now()}, stored as {@code first_ready_at}), epoch microseconds; fails if a lease ended (the
+     * supervisor interfered).
+     */
+    private static Map<String, long[]> grants(DispatcherUnderTest dispatcher) throws Exception {
         if (dispatcher.count("SELECT count(*) FROM dispatcher.lease WHERE ended_at IS NOT NULL") > 0) {
             throw new IllegalStateException("leases ended during the run (orphaned or timed out)");
         }
-        Map<String, Long> grants = new HashMap<>();
+        Map<String, long[]> grants = new HashMap<>();
         try (Connection c = dispatcher.connect();
                 PreparedStatement ps = c.prepareStatement("""
-                        SELECT task_id, (extract(epoch FROM min(leased_at)) * 1000000)::bigint
-                        FROM dispatcher.lease WHERE spec_id = ? GROUP BY task_id
+                        SELECT l.task_id, (extract(epoch FROM min(l.leased_at)) * 1000000)::bigint,
+                               (extract(epoch FROM min(t.first_ready_at)) * 1000000)::bigint
+                        FROM dispatcher.lease l JOIN dispatcher.task t USING (spec_id, task_id)
+                        WHERE l.spec_id = ? GROUP BY l.task_id
                         """)) {
             ps.setString(1, SPEC);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    grants.put(rs.getString(1), rs.getLong(2));
+                    grants.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
                 }
             }
         }
