@@ -53,7 +53,7 @@ final class ForgelineSteadyRate {
         try (DispatcherUnderTest dispatcher =
                 DispatcherUnderTest.start(postgres, dispatcherApp, jvmOptions, database, work)) {
             // as in the drain: nodes of 250 slots, as many as the run's tasks need
-            int nodes = ForgelineDrain.nodeCount(total);
+            int nodes = ForgelineDrain.nodeCount(total + 1);
             int slots = ForgelineDrain.SLOTS_PER_NODE;
             dispatcher.registerNodes(nodes, slots);
             progress.accept(nodes + " nodes of " + slots + " slots registered; publishing " + total + " tasks at "
@@ -61,9 +61,15 @@ final class ForgelineSteadyRate {
             AtomicLongArray sent = new AtomicLongArray(total);
             AtomicLongArray acked = new AtomicLongArray(total);
             AtomicReference<Exception> failure = new AtomicReference<>();
-            try (LeaseDeliveries deliveries = LeaseDeliveries.start(dispatcher.bootstrapServers(), total)) {
+            try (LeaseDeliveries deliveries = LeaseDeliveries.start(dispatcher.bootstrapServers(), total + 1)) {
                 // no linger: each record goes out when it is due, as the planner's outbox relay sends it
                 try (KafkaProducer<String, String> producer = dispatcher.producer(0)) {
+                    // the dispatcher reports ready before its consumers have their partitions: one task leased first
+                    // shows it is taking task.ready records, so the warm-up does not start with a start-up backlog
+                    producer.send(DispatcherUnderTest.taskReady(SPEC, "first", "steady rate"));
+                    producer.flush();
+                    dispatcher.awaitCount("SELECT count(*) FROM dispatcher.lease", 1, "first lease");
+                    progress.accept("first task leased; publishing at " + rate + "/s");
                     long start = System.nanoTime();
                     long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
                     for (int i = 0; i < total; i++) {
@@ -91,7 +97,7 @@ final class ForgelineSteadyRate {
                     throw new IllegalStateException("a task.ready record was not acknowledged", failure.get());
                 }
                 deliveries.await(DispatcherUnderTest.STEP_TIMEOUT, dispatcher.process());
-                progress.accept("all " + total + " leases received");
+                progress.accept("all " + (total + 1) + " leases received");
 
                 Map<String, long[]> grants = grants(dispatcher);
                 List<Long> intake = new ArrayList<>();

@@ -30,7 +30,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Benchmark 4, heartbeat ingestion: {@code nodes} nodes registered through {@code POST /nodes}, {@code attempts}
+ * Heartbeat ingestion benchmark: {@code nodes} nodes registered through {@code POST /nodes}, {@code attempts}
  * leases granted to them, then node and attempt heartbeats in the workers' format (a node heartbeat listing the
  * node's running leases, an attempt heartbeat per lease with its lease id and fencing token, keyed by node name) sent
  * to forgeline.worker.heartbeats as fast as the dispatcher applies them. Measured for {@code seconds} once at least

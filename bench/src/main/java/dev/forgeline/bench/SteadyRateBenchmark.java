@@ -12,7 +12,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * Benchmark 2, steady rate: tasks (jobs) arrive at a fixed rate with capacity to spare; the latency from ready to
+ * Steady-rate benchmark: tasks (jobs) arrive at a fixed rate with capacity to spare; the latency from ready to
  * leased for Forgeline ({@link ForgelineSteadyRate}), from submit to execution start for db-scheduler and JobRunr
  * (no-op jobs submitted at the same rate in their child JVMs). The first {@code warmupSeconds} of each run are not
  * measured. Same PostgreSQL, fresh JVM and database per run, systems interleaved as in the dispatch drain.
