@@ -1,72 +1,142 @@
 package dev.forgeline.bench;
 
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * {@code java -jar bench/target/forgeline-bench.jar dispatch-drain [--jobs N] [--rounds R] [--systems a,b,..]
- * [--out FILE]}, run from the root of the source tree (it starts dispatcher-service/target/quarkus-app).
+ * {@code java -jar bench/target/forgeline-bench.jar <benchmark> [options]}, run from the root of the source tree (it
+ * starts dispatcher-service/target/quarkus-app). Benchmarks: dispatch-drain, steady-rate, heartbeat-ingest.
  */
 public final class Bench {
     private static final String USAGE = """
-            usage: java -jar bench/target/forgeline-bench.jar dispatch-drain [options]   (from the source tree's root)
-              --jobs N       jobs (tasks) per run, default 20000
-              --rounds R     rounds; each round runs every system once, in order, default 2
-              --systems LIST comma-separated, default forgeline,db-scheduler-tuned,db-scheduler-default,jobrunr-tuned,jobrunr-default
-              --out FILE     JSON lines, default bench/target/results/dispatch-drain-<time>.jsonl
+            usage: java -jar bench/target/forgeline-bench.jar <benchmark> [options]   (from the source tree's root)
+
+            dispatch-drain     N jobs ready before capacity exists, then jobs/s first to last
+              --jobs N         jobs (tasks) per run, default 20000
+              --rounds R       rounds; each round runs every system once, in order, default 2
+              --systems LIST   comma-separated, default forgeline,db-scheduler-tuned,db-scheduler-default,jobrunr-tuned,jobrunr-default
+            steady-rate        tasks at a fixed rate, ready -> leased (Forgeline), submit -> start (the others)
+              --rate N         tasks (jobs) per second, default 100
+              --seconds S      measured seconds, default 30
+              --warmup W       seconds before measuring, default 10
+              --rounds R       default 1
+              --systems LIST   default forgeline,db-scheduler-tuned,jobrunr-tuned
+            heartbeat-ingest   heartbeats/s the dispatcher applies, and its CPU
+              --nodes N        default 1000
+              --attempts N     running attempts (leases), default 10000
+              --seconds S      measured seconds, default 30
+              --warmup W       seconds before measuring, default 15
+            every benchmark:
+              --out FILE       JSON lines, default bench/target/results/<benchmark>-<time>.jsonl
             """;
 
     private Bench() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !args[0].equals(DispatchDrainBenchmark.NAME)) {
-            System.err.print(USAGE);
-            System.exit(2);
+        if (args.length == 0) {
+            usage(null);
         }
-        int jobs = 20_000;
-        int rounds = 2;
-        List<DispatchDrainBenchmark.System_> systems = List.of(DispatchDrainBenchmark.System_.values());
-        Path out = Path.of("bench/target/results/dispatch-drain-"
-                + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(LocalDateTime.now()) + ".jsonl");
+        String benchmark = args[0];
+        Map<String, String> options = new HashMap<>();
+        for (int i = 1; i < args.length; i += 2) {
+            if (i + 1 >= args.length) {
+                usage(args[i] + " needs a value");
+            }
+            options.put(args[i], args[i + 1]);
+        }
+        Path home = Path.of(".");
         try {
-            for (int i = 1; i < args.length; i += 2) {
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(args[i] + " needs a value");
+            Options o = new Options(options, benchmark);
+            switch (benchmark) {
+                case DispatchDrainBenchmark.NAME -> {
+                    var run = new DispatchDrainBenchmark.Options(
+                            o.positive("--jobs", 20_000),
+                            o.positive("--rounds", 2),
+                            o.systems(List.of(DispatchDrainBenchmark.System_.values())),
+                            home,
+                            o.out());
+                    o.noneLeft();
+                    new DispatchDrainBenchmark(run).run();
                 }
-                String value = args[i + 1];
-                switch (args[i]) {
-                    case "--jobs" -> jobs = positive(args[i], value);
-                    case "--rounds" -> rounds = positive(args[i], value);
-                    case "--systems" ->
-                        systems = Arrays.stream(value.split(","))
-                                .map(String::trim)
-                                .map(DispatchDrainBenchmark.System_::byId)
-                                .toList();
-                    case "--out" -> out = Path.of(value);
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                case SteadyRateBenchmark.NAME -> {
+                    var run = new SteadyRateBenchmark.Options(
+                            o.positive("--rate", 100),
+                            o.positive("--seconds", 30),
+                            o.positive("--warmup", 10),
+                            o.positive("--rounds", 1),
+                            o.systems(SteadyRateBenchmark.DEFAULT_SYSTEMS),
+                            home,
+                            o.out());
+                    o.noneLeft();
+                    new SteadyRateBenchmark(run).run();
                 }
+                case HeartbeatIngestBenchmark.NAME -> {
+                    var run = new HeartbeatIngestBenchmark.Options(
+                            o.positive("--nodes", 1_000),
+                            o.positive("--attempts", 10_000),
+                            o.positive("--seconds", 30),
+                            o.positive("--warmup", 15),
+                            home,
+                            o.out());
+                    o.noneLeft();
+                    new HeartbeatIngestBenchmark(run).run();
+                }
+                default -> usage("unknown benchmark '" + benchmark + "'");
             }
         } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.err.print(USAGE);
-            System.exit(2);
+            usage(e.getMessage());
         }
-        new DispatchDrainBenchmark(new DispatchDrainBenchmark.Options(jobs, rounds, systems, Path.of("."), out)).run();
         System.exit(0);
     }
 
-    private static int positive(String option, String value) {
-        try {
-            int number = Integer.parseInt(value);
-            if (number > 0) {
-                return number;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
+    private static void usage(String problem) {
+        if (problem != null) {
+            System.err.println(problem);
         }
-        throw new IllegalArgumentException(option + " must be a positive whole number, not '" + value + "'");
+        System.err.print(USAGE);
+        System.exit(2);
+    }
+
+    /** The options given to one benchmark; each is taken once, and any left over is an error. */
+    private record Options(Map<String, String> given, String benchmark) {
+        int positive(String option, int otherwise) {
+            String value = given.remove(option);
+            if (value == null) {
+                return otherwise;
+            }
+            try {
+                int number = Integer.parseInt(value);
+                if (number > 0) {
+                    return number;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException(option + " must be a positive whole number, not '" + value + "'");
+        }
+
+        List<DispatchDrainBenchmark.System_> systems(List<DispatchDrainBenchmark.System_> otherwise) {
+            String value = given.remove("--systems");
+            return value == null
+                    ? otherwise
+                    : Arrays.stream(value.split(","))
+                            .map(String::trim)
+                            .map(DispatchDrainBenchmark.System_::byId)
+                            .toList();
+        }
+
+        Path out() {
+            String value = given.remove("--out");
+            return value == null ? BenchSupport.defaultOut(benchmark) : Path.of(value);
+        }
+
+        void noneLeft() {
+            if (!given.isEmpty()) {
+                throw new IllegalArgumentException("unknown option(s) for " + benchmark + ": " + given.keySet());
+            }
+        }
     }
 }

@@ -17,6 +17,8 @@ import com.zaxxer.hikari.HikariDataSource;
 /**
  * Child JVM: db-scheduler drains {@code n} no-op one-time tasks that were all due before the scheduler started.
  * Tuned: lock-and-fetch polling, 10 ms polling interval, 20 threads. Default: {@code Scheduler.create(..).build()}.
+ * With a rate (steady-rate benchmark) the scheduler starts first and the jobs are scheduled one by one, due at once,
+ * at that rate; each records submit -> start.
  */
 public final class DbSchedulerDrain {
     /** The PostgreSQL table of db-scheduler's README (postgresql_tables.sql). */
@@ -51,26 +53,46 @@ public final class DbSchedulerDrain {
                     Statement s = c.createStatement()) {
                 s.execute(DDL);
             }
-            OneTimeTask<Void> noop = Tasks.oneTime("noop").execute((instance, context) -> DrainClock.executed());
-
-            long enqueueStart = System.currentTimeMillis();
+            // drain jobs carry nothing; steady-rate jobs carry their submit time (epoch microseconds)
+            OneTimeTask<Long> noop = Tasks.oneTime("noop", Long.class).execute((instance, context) -> {
+                if (instance.getData() == null) {
+                    DrainClock.executed();
+                } else {
+                    DrainClock.started(instance.getData());
+                }
+            });
             SchedulerClient client =
                     SchedulerClient.Builder.create(dataSource, noop).build();
-            Instant due = Instant.now();
-            client.scheduleBatch(
-                    IntStream.range(0, run.n).mapToObj(i -> (TaskInstance<?>) noop.instance("job-" + i)), due);
-            long enqueueMs = System.currentTimeMillis() - enqueueStart;
-
             SchedulerBuilder builder = Scheduler.create(dataSource, noop);
             if (run.tuned) {
                 builder.threads(20).pollingInterval(Duration.ofMillis(10)).pollUsingLockAndFetch(0.5, 1.0);
             }
-            Scheduler scheduler = builder.build();
-            scheduler.start();
-            try {
-                run.awaitAndReport(run.tuned ? "db-scheduler (tuned)" : "db-scheduler (default)", enqueueMs);
-            } finally {
-                scheduler.stop();
+            String system = run.tuned ? "db-scheduler (tuned)" : "db-scheduler (default)";
+
+            if (run.steady()) {
+                Scheduler scheduler = builder.build();
+                scheduler.start();
+                try {
+                    long submitMs = run.submitAtRate(
+                            (i, submitted) -> client.schedule(noop.instance("job-" + i, submitted), Instant.now()));
+                    run.awaitAndReport(system, submitMs);
+                } finally {
+                    scheduler.stop();
+                }
+            } else {
+                long enqueueStart = System.currentTimeMillis();
+                Instant due = Instant.now();
+                client.scheduleBatch(
+                        IntStream.range(0, run.n).mapToObj(i -> (TaskInstance<?>) noop.instance("job-" + i)), due);
+                long enqueueMs = System.currentTimeMillis() - enqueueStart;
+
+                Scheduler scheduler = builder.build();
+                scheduler.start();
+                try {
+                    run.awaitAndReport(system, enqueueMs);
+                } finally {
+                    scheduler.stop();
+                }
             }
         }
         System.exit(0);

@@ -1,13 +1,8 @@
 package dev.forgeline.bench;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,10 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Benchmark 1, dispatch drain: {@code n} jobs ready before any worker capacity exists, then capacity appears; jobs
@@ -28,8 +21,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 final class DispatchDrainBenchmark {
     static final String NAME = "dispatch-drain";
-    /** The same heap for every child JVM: the dispatcher and the schedulers' drivers. */
-    static final List<String> CHILD_JVM_OPTIONS = List.of("-Xmx512m");
 
     enum System_ {
         FORGELINE("Forgeline", null, null),
@@ -63,7 +54,6 @@ final class DispatchDrainBenchmark {
 
     record Options(int jobs, int rounds, List<System_> systems, Path home, Path out) {}
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final Options options;
     private final Map<System_, List<DrainResult>> results = new LinkedHashMap<>();
 
@@ -76,22 +66,22 @@ final class DispatchDrainBenchmark {
         Files.createDirectories(options.out().getParent());
         String date = DateTimeFormatter.ISO_INSTANT.format(Instant.now());
         Map<String, Object> machine = Machine.describe();
-        log("machine: " + machine);
+        BenchSupport.log("machine: " + machine);
         try (BenchPostgres postgres = BenchPostgres.start(work.resolve("postgres"))) {
             Map<String, Object> settings = postgres.durableSettings();
-            log("PostgreSQL: " + settings);
+            BenchSupport.log("PostgreSQL: " + settings);
             ForgelineDrain forgeline = new ForgelineDrain(
                     postgres,
                     options.home().resolve("dispatcher-service/target/quarkus-app"),
-                    CHILD_JVM_OPTIONS,
-                    DispatchDrainBenchmark::log);
+                    BenchSupport.CHILD_JVM_OPTIONS,
+                    BenchSupport::log);
             for (int round = 1; round <= options.rounds(); round++) {
                 for (System_ system : options.systems()) {
                     String database =
                             postgres.freshDatabase("drain_" + system.name().toLowerCase(Locale.ROOT) + "_" + round);
-                    Path runWork = fresh(work.resolve("round-" + round + "/" + system.id()));
-                    log("round " + round + ": " + system.label + ", " + options.jobs() + " jobs");
-                    double loadBefore = loadAverage();
+                    Path runWork = BenchSupport.fresh(work.resolve("round-" + round + "/" + system.id()));
+                    BenchSupport.log("round " + round + ": " + system.label + ", " + options.jobs() + " jobs");
+                    double loadBefore = BenchSupport.loadAverage();
                     DrainResult result;
                     try {
                         result = system == System_.FORGELINE
@@ -101,7 +91,7 @@ final class DispatchDrainBenchmark {
                         postgres.dropDatabase(database);
                     }
                     results.computeIfAbsent(system, s -> new ArrayList<>()).add(result);
-                    log(String.format(
+                    BenchSupport.log(String.format(
                             Locale.ROOT,
                             "round %d: %s %.0f jobs/s%s",
                             round,
@@ -111,8 +101,8 @@ final class DispatchDrainBenchmark {
                     Map<String, Object> line = line(date, round, system, result, machine, settings);
                     // other processes on the machine skew every figure: the load says how busy it was
                     line.put("loadAverageBefore", loadBefore);
-                    line.put("loadAverageAfter", loadAverage());
-                    append(line);
+                    line.put("loadAverageAfter", BenchSupport.loadAverage());
+                    BenchSupport.append(options.out(), line);
                 }
             }
         }
@@ -122,37 +112,24 @@ final class DispatchDrainBenchmark {
     }
 
     private DrainResult runChild(System_ system, String jdbcUrl, Path work) throws Exception {
-        List<String> arguments = List.of(
-                "-cp",
-                System.getProperty("java.class.path"),
-                system.child.getName(),
-                jdbcUrl,
-                String.valueOf(options.jobs()),
-                system.variant);
-        try (ChildProcess child =
-                ChildProcess.start(system.id(), CHILD_JVM_OPTIONS, arguments, Map.of(), work.resolve("child.log"))) {
-            if (!child.waitFor(ChildDrain.DRAIN_TIMEOUT_SECONDS + 120)) {
-                throw new IllegalStateException(system.label + " did not finish; see " + child.log());
-            }
-            JsonNode line = child.lines().stream()
-                    .filter(l -> l.startsWith(ChildDrain.RESULT_PREFIX))
-                    .map(l -> readTree(l.substring(ChildDrain.RESULT_PREFIX.length())))
-                    .findFirst()
-                    .orElseThrow(() -> new IllegalStateException(system.label + " exited with " + child.exitValue()
-                            + " and no result; its log ends with:\n" + child.tail(30)));
-            if (!line.path("complete").asBoolean()) {
-                throw new IllegalStateException(
-                        system.label + " executed only " + line.path("executed").asInt() + " of " + options.jobs()
-                                + " jobs within " + ChildDrain.DRAIN_TIMEOUT_SECONDS + " s");
-            }
-            return new DrainResult(
-                    system.label,
-                    options.jobs(),
-                    line.path("firstMs").asLong(),
-                    line.path("lastMs").asLong(),
-                    options.jobs() - 1,
-                    Map.of("enqueueMs", line.path("enqueueMs").asLong()));
+        JsonNode line = ChildDrain.run(
+                system.id(),
+                system.label,
+                system.child,
+                List.of(jdbcUrl, String.valueOf(options.jobs()), system.variant),
+                work);
+        if (!line.path("complete").asBoolean()) {
+            throw new IllegalStateException(
+                    system.label + " executed only " + line.path("executed").asInt() + " of " + options.jobs()
+                            + " jobs within " + ChildDrain.DRAIN_TIMEOUT_SECONDS + " s");
         }
+        return new DrainResult(
+                system.label,
+                options.jobs(),
+                line.path("firstMs").asLong(),
+                line.path("lastMs").asLong(),
+                options.jobs() - 1,
+                Map.of("enqueueMs", line.path("enqueueMs").asLong()));
     }
 
     private Map<String, Object> line(
@@ -162,11 +139,7 @@ final class DispatchDrainBenchmark {
             DrainResult result,
             Map<String, Object> machine,
             Map<String, Object> settings) {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("benchmark", NAME);
-        line.put("date", date);
-        line.put("round", round);
-        line.put("system", system.label);
+        Map<String, Object> line = BenchSupport.lineHead(NAME, date, round, system.label);
         line.put("jobs", result.n());
         line.put("firstMs", result.firstMs());
         line.put("lastMs", result.lastMs());
@@ -174,10 +147,7 @@ final class DispatchDrainBenchmark {
         line.put("counted", result.counted());
         line.put("perSecond", Double.isNaN(result.perSecond()) ? null : Math.round(result.perSecond()));
         line.putAll(result.extra());
-        line.put("machine", machine);
-        line.put("postgres", settings);
-        line.put("versions", versions());
-        line.put("childJvmOptions", CHILD_JVM_OPTIONS);
+        BenchSupport.lineTail(line, machine, settings);
         return line;
     }
 
@@ -222,7 +192,7 @@ final class DispatchDrainBenchmark {
     }
 
     private static double row(StringBuilder out, String label, List<Double> rates) {
-        double median = median(rates);
+        double median = BenchSupport.median(rates);
         out.append(String.format(
                 Locale.ROOT,
                 "%-36s %4d  %-28s %8.0f%n",
@@ -235,62 +205,5 @@ final class DispatchDrainBenchmark {
                                 .toList()),
                 median));
         return median;
-    }
-
-    /** An empty directory for one run's logs and broker data (a previous invocation's are deleted). */
-    private static Path fresh(Path directory) throws IOException {
-        if (Files.exists(directory)) {
-            try (var paths = Files.walk(directory)) {
-                for (Path path :
-                        paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(path);
-                }
-            }
-        }
-        return Files.createDirectories(directory);
-    }
-
-    /** The one-minute load average of the machine, -1 where the OS does not tell. */
-    private static double loadAverage() {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    }
-
-    static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int mid = sorted.size() / 2;
-        return sorted.size() % 2 == 1 ? sorted.get(mid) : (sorted.get(mid - 1) + sorted.get(mid)) / 2;
-    }
-
-    private void append(Map<String, Object> line) throws IOException {
-        Files.writeString(
-                options.out(),
-                JSON.writeValueAsString(line) + "\n",
-                StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
-    }
-
-    private static Map<String, String> versions() {
-        Properties properties = new Properties();
-        try (InputStream in = DispatchDrainBenchmark.class.getResourceAsStream("/bench-versions.properties")) {
-            properties.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Map<String, String> versions = new LinkedHashMap<>();
-        properties.stringPropertyNames().stream().sorted().forEach(k -> versions.put(k, properties.getProperty(k)));
-        return versions;
-    }
-
-    private static JsonNode readTree(String json) {
-        try {
-            return JSON.readTree(json);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static void log(String message) {
-        System.out.println(
-                DateTimeFormatter.ISO_LOCAL_TIME.format(Instant.now().atOffset(ZoneOffset.UTC)) + " " + message);
     }
 }

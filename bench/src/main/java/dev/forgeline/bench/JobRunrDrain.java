@@ -13,7 +13,9 @@ import org.jobrunr.utils.mapper.jackson.JacksonJsonMapper;
 
 /**
  * Child JVM: JobRunr drains {@code n} no-op jobs enqueued before its background job server started. Tuned: 5 s poll
- * interval (the smallest JobRunr OSS allows), 20 workers. Default: the standard server configuration.
+ * interval (the smallest JobRunr OSS allows), 20 workers. Default: the standard server configuration. With a rate
+ * (steady-rate benchmark) the server starts first and the jobs are enqueued one by one at that rate; each records
+ * submit -> start.
  */
 public final class JobRunrDrain {
     private JobRunrDrain() {}
@@ -21,6 +23,11 @@ public final class JobRunrDrain {
     /** The job: JobRunr calls it by reflection from the stored job details. */
     public static void noop(int job) {
         DrainClock.executed();
+    }
+
+    /** The job of a steady-rate run: records submit -> start. */
+    public static void started(long submittedMicros) {
+        DrainClock.started(submittedMicros);
     }
 
     public static void main(String[] args) throws Exception {
@@ -39,16 +46,28 @@ public final class JobRunrDrain {
                     .useBackgroundJobServer(server, false)
                     .initialize();
 
-            long enqueueStart = System.currentTimeMillis();
-            jobRunr.getJobScheduler().enqueue(IntStream.range(0, run.n).boxed(), job -> JobRunrDrain.noop(job));
-            long enqueueMs = System.currentTimeMillis() - enqueueStart;
-
+            String system = run.tuned ? "JobRunr (tuned)" : "JobRunr (default)";
             BackgroundJobServer backgroundJobServer = jobRunr.getBackgroundJobServer();
-            backgroundJobServer.start();
-            try {
-                run.awaitAndReport(run.tuned ? "JobRunr (tuned)" : "JobRunr (default)", enqueueMs);
-            } finally {
-                backgroundJobServer.stop();
+            if (run.steady()) {
+                backgroundJobServer.start();
+                try {
+                    long submitMs = run.submitAtRate(
+                            (i, submitted) -> jobRunr.getJobScheduler().enqueue(() -> JobRunrDrain.started(submitted)));
+                    run.awaitAndReport(system, submitMs);
+                } finally {
+                    backgroundJobServer.stop();
+                }
+            } else {
+                long enqueueStart = System.currentTimeMillis();
+                jobRunr.getJobScheduler().enqueue(IntStream.range(0, run.n).boxed(), job -> JobRunrDrain.noop(job));
+                long enqueueMs = System.currentTimeMillis() - enqueueStart;
+
+                backgroundJobServer.start();
+                try {
+                    run.awaitAndReport(system, enqueueMs);
+                } finally {
+                    backgroundJobServer.stop();
+                }
             }
         }
         System.exit(0);
