@@ -1,5 +1,7 @@
 package dev.forgeline.dispatcher.messaging;
 
+import java.util.ArrayList;
+import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.forgeline.contracts.Envelope;
@@ -8,16 +10,21 @@ import dev.forgeline.contracts.payload.Heartbeat;
 import dev.forgeline.contracts.payload.NodeHeartbeat;
 import dev.forgeline.dispatcher.service.LeaseOutcomeService;
 import dev.forgeline.dispatcher.service.NodeService;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.common.annotation.Blocking;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
  * forgeline.worker.heartbeats: WORKER_HEARTBEAT (an attempt is alive) and NODE_HEARTBEAT (a node is alive).
  * Heartbeats are the most frequent event and applying one twice is harmless, so they skip the processed_event
- * bookkeeping of InboundEvents. Other types on the topic are skipped. Every record applied (or failed to the
- * dead-letter queue) moves the catch-up after a start forward.
+ * bookkeeping of InboundEvents, and each polled batch is applied in one transaction: one commit per poll, not per
+ * heartbeat. Should the batch fail (a deadlock with the dispatch loop, a bad record), its heartbeats are applied one
+ * by one, each in its own transaction, and one that still fails is logged and dropped: the node's next heartbeat
+ * says the same. Other types on the topic are skipped. Every record of the batch moves the catch-up after a start
+ * forward.
  */
 @ApplicationScoped
 public class HeartbeatConsumer {
@@ -35,19 +42,48 @@ public class HeartbeatConsumer {
 
     @Incoming("heartbeats")
     @Blocking
-    public void onHeartbeat(ConsumerRecord<String, String> record) {
+    public void onHeartbeats(ConsumerRecords<String, String> records) {
         try {
-            Envelope envelope = EventCodec.decode(record.value());
-            switch (envelope.eventType()) {
-                case WORKER_HEARTBEAT ->
-                    leaseOutcomes.applyHeartbeat(
-                            envelope.specId(), envelope.taskId(), envelope.payloadAs(Heartbeat.class));
-                case NODE_HEARTBEAT -> nodes.applyNodeHeartbeat(envelope.payloadAs(NodeHeartbeat.class));
-                default -> LOG.debugf("%s on the heartbeats topic skipped", envelope.type());
+            List<Envelope> heartbeats = new ArrayList<>(records.count());
+            for (ConsumerRecord<String, String> record : records) {
+                try {
+                    heartbeats.add(EventCodec.decode(record.value()));
+                } catch (RuntimeException e) {
+                    LOG.warnf(
+                            "heartbeat at %s-%d@%d cannot be read, skipped: %s",
+                            record.topic(), record.partition(), record.offset(), e.getMessage());
+                }
+            }
+            try {
+                QuarkusTransaction.requiringNew().run(() -> heartbeats.forEach(this::apply));
+            } catch (RuntimeException batchFailed) {
+                LOG.debugf(
+                        "a batch of %d heartbeats failed (%s): applied one by one",
+                        heartbeats.size(), batchFailed.toString());
+                for (Envelope heartbeat : heartbeats) {
+                    try {
+                        QuarkusTransaction.requiringNew().run(() -> apply(heartbeat));
+                    } catch (RuntimeException e) {
+                        LOG.warnf(
+                                "%s of %s/%s not applied: %s",
+                                heartbeat.type(), heartbeat.specId(), heartbeat.taskId(), e.getMessage());
+                    }
+                }
             }
         } finally {
-            // a record that fails goes to the dead-letter queue: either way the consumer is past it
-            catchUp.applied(record.topic(), record.partition(), record.offset());
+            // applied or dropped: either way the consumer is past them
+            for (ConsumerRecord<String, String> record : records) {
+                catchUp.applied(record.topic(), record.partition(), record.offset());
+            }
+        }
+    }
+
+    private void apply(Envelope envelope) {
+        switch (envelope.eventType()) {
+            case WORKER_HEARTBEAT ->
+                leaseOutcomes.applyHeartbeat(envelope.specId(), envelope.taskId(), envelope.payloadAs(Heartbeat.class));
+            case NODE_HEARTBEAT -> nodes.applyNodeHeartbeat(envelope.payloadAs(NodeHeartbeat.class));
+            default -> LOG.debugf("%s on the heartbeats topic skipped", envelope.type());
         }
     }
 }
