@@ -186,7 +186,7 @@ final class DispatcherUnderTest implements AutoCloseable {
                 Map.of(),
                 null);
         Envelope envelope = Envelope.of(EventType.TASK_READY, spec, task, ready, Map.of());
-        return new ProducerRecord<>(Topics.TASKS_READY, spec + "/" + task, EventCodec.encode(envelope));
+        return new ProducerRecord<>(Topics.TASKS_READY, Topics.key(spec, task), EventCodec.encode(envelope));
     }
 
     /** Waits until the query counts at least {@code n}; fails if the dispatcher exits or the step times out. */
