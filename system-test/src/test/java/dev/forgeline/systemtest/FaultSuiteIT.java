@@ -1,5 +1,6 @@
 package dev.forgeline.systemtest;
 
+import static dev.forgeline.systemtest.ScratchFiles.deleteRecursively;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -19,7 +20,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forgeline.stack.LocalStack;
 import dev.forgeline.stack.ServiceKind;
-import dev.forgeline.support.git.GitRunner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -39,12 +39,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultSuiteIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path HOME =
-            Path.of(System.getProperty("forgeline.home", "..")).toAbsolutePath().normalize();
+    private static final Path HOME = ScratchFiles.HOME;
     private static final Path WORK = HOME.resolve("system-test/target/fault-suite");
     private static final Duration AGENT_WORK = Duration.ofSeconds(5);
     private static final Duration ALL_MERGED_WITHIN = Duration.ofMinutes(3);
-    private static final GitRunner GIT = new GitRunner(GitRunner.Settings.defaults());
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static LocalStack stack;
@@ -333,21 +331,6 @@ class FaultSuiteIT {
     }
 
     private static Path targetRepository(String name) throws IOException {
-        Path repo = Files.createDirectories(WORK.resolve("repos").resolve(name));
-        Files.writeString(repo.resolve("README.md"), "# fault suite target\n");
-        GIT.run(repo, "init", "-q", "-b", "main");
-        GIT.run(repo, "add", "-A");
-        GIT.run(repo, "-c", "user.name=Test", "-c", "user.email=test@localhost", "commit", "-q", "-m", "init");
-        return repo;
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (var paths = Files.walk(dir)) {
-                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
+        return ScratchFiles.targetRepository(WORK.resolve("repos").resolve(name), "fault suite target");
     }
 }

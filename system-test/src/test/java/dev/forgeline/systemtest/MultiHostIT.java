@@ -1,5 +1,8 @@
 package dev.forgeline.systemtest;
 
+import static dev.forgeline.systemtest.ScratchFiles.deleteRecursively;
+import static dev.forgeline.systemtest.ScratchFiles.git;
+import static dev.forgeline.systemtest.ScratchFiles.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -33,7 +36,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forgeline.stack.ForgelineClient;
 import dev.forgeline.stack.LocalStack;
 import dev.forgeline.stack.ServiceKind;
-import dev.forgeline.support.git.GitRunner;
 import dev.forgeline.testsupport.GitHttpServer;
 import dev.forgeline.testsupport.github.FakeGitHub;
 import org.junit.jupiter.api.AfterAll;
@@ -57,8 +59,7 @@ class MultiHostIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private static final Path HOME =
-            Path.of(System.getProperty("forgeline.home", "..")).toAbsolutePath().normalize();
+    private static final Path HOME = ScratchFiles.HOME;
     private static final Path WORK = HOME.resolve("system-test/target/multi-host");
     private static final String GIT_HOST = "127.0.0.3";
     private static final String SERVICES_HOST = "127.0.0.1";
@@ -72,7 +73,6 @@ class MultiHostIT {
     private static final String BOT_TOKEN = "bot-" + UUID.randomUUID();
     private static final String REVIEWER_TOKEN = "alice-" + UUID.randomUUID();
     private static final String CI_TOKEN = "ci-" + UUID.randomUUID();
-    private static final GitRunner GIT = new GitRunner(GitRunner.Settings.defaults());
 
     private static GitHttpServer git;
     private static FakeGitHub github;
@@ -525,35 +525,6 @@ class MultiHostIT {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static int run(Path dir, String... command) {
-        try {
-            Process p = new ProcessBuilder(command)
-                    .directory(dir.toFile())
-                    .inheritIO()
-                    .start();
-            return p.waitFor();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String git(Path directory, String... args) {
-        return GIT.run(directory, args).stdout();
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (var paths = Files.walk(dir)) {
-                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
         }
     }
 }

@@ -1,5 +1,8 @@
 package dev.forgeline.systemtest;
 
+import static dev.forgeline.systemtest.ScratchFiles.GIT;
+import static dev.forgeline.systemtest.ScratchFiles.deleteRecursively;
+import static dev.forgeline.systemtest.ScratchFiles.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
@@ -39,7 +42,6 @@ import dev.forgeline.stack.ForgelineClient;
 import dev.forgeline.stack.LocalStack;
 import dev.forgeline.stack.ServiceKind;
 import dev.forgeline.support.git.GitCommand;
-import dev.forgeline.support.git.GitRunner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,14 +62,12 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  */
 class SpecExamplesToMainIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path HOME =
-            Path.of(System.getProperty("forgeline.home", "..")).toAbsolutePath().normalize();
+    private static final Path HOME = ScratchFiles.HOME;
     private static final Path WORK = HOME.resolve("system-test/target/spec-examples");
     /** spec-kit and Kiro tasks name no test command: each task runs every test merged so far and its own. */
     static final String TEST_COMMAND = "for t in test/*_test.sh; do sh \"$t\" || exit 1; done";
 
     private static final Duration RUN_LIMIT = Duration.ofMinutes(10);
-    private static final GitRunner GIT = new GitRunner(GitRunner.Settings.defaults());
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -665,36 +665,6 @@ class SpecExamplesToMainIT {
     }
 
     private static Path targetRepository(String name) throws IOException {
-        Path repo = Files.createDirectories(WORK.resolve("repos").resolve(name));
-        Files.writeString(repo.resolve("README.md"), "# " + name + "\n");
-        GIT.run(repo, "init", "-q", "-b", "main");
-        GIT.run(repo, "add", "-A");
-        GIT.run(repo, "-c", "user.name=Test", "-c", "user.email=test@localhost", "commit", "-q", "-m", "init");
-        return repo;
-    }
-
-    private static int run(Path dir, String... command) {
-        try {
-            Process p = new ProcessBuilder(command)
-                    .directory(dir.toFile())
-                    .inheritIO()
-                    .start();
-            return p.waitFor();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (var paths = Files.walk(dir)) {
-                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
+        return ScratchFiles.targetRepository(WORK.resolve("repos").resolve(name), name);
     }
 }

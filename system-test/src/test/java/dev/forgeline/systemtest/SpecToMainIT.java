@@ -1,5 +1,8 @@
 package dev.forgeline.systemtest;
 
+import static dev.forgeline.systemtest.ScratchFiles.deleteRecursively;
+import static dev.forgeline.systemtest.ScratchFiles.git;
+import static dev.forgeline.systemtest.ScratchFiles.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,7 +10,6 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +25,6 @@ import dev.forgeline.stack.ForgelineClient;
 import dev.forgeline.stack.LocalStack;
 import dev.forgeline.stack.ServiceKind;
 import dev.forgeline.stack.TaskStatusLines;
-import dev.forgeline.support.git.GitRunner;
 import dev.forgeline.testsupport.TestKafka;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,8 +41,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class SpecToMainIT {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
             new com.fasterxml.jackson.databind.ObjectMapper();
-    private static final Path HOME =
-            Path.of(System.getProperty("forgeline.home", "..")).toAbsolutePath().normalize();
+    private static final Path HOME = ScratchFiles.HOME;
     private static final Path WORK = HOME.resolve("system-test/target/wind-tunnel");
     private static LocalStack stack;
     private static ForgelineClient client;
@@ -421,43 +421,6 @@ class SpecToMainIT {
     }
 
     private static Path targetRepository(String name) throws IOException {
-        Path repo = Files.createDirectories(WORK.resolve(name));
-        Files.writeString(repo.resolve("README.md"), "# wind tunnel target\n");
-        git(repo, "init", "-q", "-b", "main");
-        git(repo, "add", "-A");
-        git(repo, "-c", "user.name=Test", "-c", "user.email=test@localhost", "commit", "-q", "-m", "init");
-        return repo;
-    }
-
-    private static int run(Path dir, String... command) {
-        try {
-            Process p = new ProcessBuilder(command)
-                    .directory(dir.toFile())
-                    .inheritIO()
-                    .start();
-            return p.waitFor();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (var paths = Files.walk(dir)) {
-                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
-    }
-
-    private static final GitRunner GIT = new GitRunner(GitRunner.Settings.defaults());
-
-    /** Runs git in a directory of the test (through the project's git layer) and returns its output. */
-    private static String git(Path directory, String... args) {
-        return GIT.run(directory, args).stdout();
+        return ScratchFiles.targetRepository(WORK.resolve(name), "wind tunnel target");
     }
 }
