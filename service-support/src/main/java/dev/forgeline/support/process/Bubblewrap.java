@@ -157,6 +157,11 @@ public final class Bubblewrap {
             }
         }
         line.addAll(List.of("--tmpfs", "/tmp", "--dir", HOME));
+        for (Path path : sandbox.readable()) {
+            if (Files.exists(path)) {
+                line.addAll(List.of("--ro-bind", real(path), real(path)));
+            }
+        }
         // after the masks and /tmp: a writable place below either is reachable again
         Set<String> writable = new LinkedHashSet<>();
         writable.add(real(directory));

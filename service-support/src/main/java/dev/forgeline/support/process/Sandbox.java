@@ -18,34 +18,42 @@ import java.util.Objects;
  *                        skipped
  * @param passEnvironment names of variables copied from the service's environment when set there (besides PATH,
  *                        LANG, LC_ALL, TZ and TERM); the request's own environment (a profile's key) is always added
+ * @param readable        paths bound read-only over the masks and the private /tmp: files the service hands the
+ *                        command (a prompt file, the repository a worktree belongs to) that would be hidden otherwise
  */
-public record Sandbox(boolean network, List<Path> writable, List<Path> hidden, List<String> passEnvironment) {
+public record Sandbox(
+        boolean network, List<Path> writable, List<Path> hidden, List<String> passEnvironment, List<Path> readable) {
 
     public Sandbox {
         writable = List.copyOf(writable == null ? List.of() : writable);
         hidden = List.copyOf(hidden == null ? List.of() : hidden);
         passEnvironment = List.copyOf(passEnvironment == null ? List.of() : passEnvironment);
+        readable = List.copyOf(readable == null ? List.of() : readable);
     }
 
-    /** A sandbox without network, extra writable paths, hidden paths or extra variables. */
+    /** A sandbox without network, extra writable, readable or hidden paths, or extra variables. */
     public static Sandbox isolated() {
-        return new Sandbox(false, List.of(), List.of(), List.of());
+        return new Sandbox(false, List.of(), List.of(), List.of(), List.of());
     }
 
     public Sandbox withNetwork(boolean network) {
-        return new Sandbox(network, writable, hidden, passEnvironment);
+        return new Sandbox(network, writable, hidden, passEnvironment, readable);
     }
 
     public Sandbox withWritable(List<Path> paths) {
-        return new Sandbox(network, paths, hidden, passEnvironment);
+        return new Sandbox(network, paths, hidden, passEnvironment, readable);
     }
 
     public Sandbox withHidden(List<Path> paths) {
-        return new Sandbox(network, writable, paths, passEnvironment);
+        return new Sandbox(network, writable, paths, passEnvironment, readable);
     }
 
     public Sandbox withPassEnvironment(List<String> names) {
-        return new Sandbox(network, writable, hidden, names);
+        return new Sandbox(network, writable, hidden, names, readable);
+    }
+
+    public Sandbox withReadable(List<Path> paths) {
+        return new Sandbox(network, writable, hidden, passEnvironment, paths);
     }
 
     /** What a service does about sandboxing ({@code forgeline.<service>.sandbox.mode}). */
