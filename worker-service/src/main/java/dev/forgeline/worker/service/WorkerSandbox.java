@@ -2,15 +2,15 @@ package dev.forgeline.worker.service;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.forgeline.support.git.GitConfig;
 import dev.forgeline.support.process.Sandbox;
+import dev.forgeline.support.process.SandboxDefaults;
 import dev.forgeline.worker.config.WorkerConfig;
+import io.quarkus.runtime.Startup;
 import org.jboss.logging.Logger;
 
 /**
@@ -22,28 +22,11 @@ import org.jboss.logging.Logger;
  * files, its own config directory and {@code .env}, and the usual credential places of its home. The worktree is
  * the only writable place besides the private /tmp.
  */
+// decided and logged at start, not at the first attempt
+@Startup
 @ApplicationScoped
 public class WorkerSandbox {
     private static final Logger LOG = Logger.getLogger(WorkerSandbox.class);
-    /** Credential places in the home of the user running the worker. */
-    private static final List<String> HOME_CREDENTIALS = List.of(
-            ".ssh",
-            ".git-credentials",
-            ".netrc",
-            ".aws",
-            ".azure",
-            ".config",
-            ".docker",
-            ".kube",
-            ".gnupg",
-            ".npmrc",
-            ".pypirc",
-            ".claude",
-            ".claude.json",
-            ".codex",
-            ".gemini",
-            ".aider.conf.yml");
-
     private final Sandbox.Decision decision;
     private final Sandbox agent;
     private final Sandbox tests;
@@ -51,24 +34,14 @@ public class WorkerSandbox {
     public WorkerSandbox(WorkerConfig config, GitConfig git) {
         WorkerConfig.SandboxSettings settings = config.sandbox();
         this.decision = Sandbox.Decision.of(settings.mode());
-        Set<Path> hidden = new LinkedHashSet<>();
-        String home = System.getProperty("user.home");
-        if (home != null && !home.isBlank()) {
-            HOME_CREDENTIALS.forEach(name -> hidden.add(Path.of(home, name)));
-        }
-        // the worker's own configuration: Quarkus reads config/application.properties and .env in its directory
-        hidden.add(Path.of("config").toAbsolutePath());
-        hidden.add(Path.of(".env").toAbsolutePath());
-        git.hosts().values().forEach(host -> {
-            host.tokenFile().ifPresent(hidden::add);
-            host.sshKeyFile().ifPresent(hidden::add);
-        });
+        List<Path> extra = new ArrayList<>();
         config.profiles()
                 .values()
-                .forEach(profile -> profile.apiKeyFile().map(Path::of).ifPresent(hidden::add));
-        settings.hiddenPaths().orElse(List.of()).forEach(path -> hidden.add(Path.of(path)));
+                .forEach(profile -> profile.apiKeyFile().map(Path::of).ifPresent(extra::add));
+        settings.hiddenPaths().orElse(List.of()).forEach(path -> extra.add(Path.of(path)));
+        List<Path> hidden = SandboxDefaults.hiddenPaths(git, extra);
         Sandbox base = Sandbox.isolated()
-                .withHidden(new ArrayList<>(hidden))
+                .withHidden(hidden)
                 .withPassEnvironment(settings.passEnvironment().orElse(List.of()));
         this.agent = base.withNetwork(settings.agentNetwork());
         this.tests = base.withNetwork(settings.testNetwork());
