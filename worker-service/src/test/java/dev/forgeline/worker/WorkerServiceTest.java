@@ -429,7 +429,7 @@ class WorkerServiceTest {
         assertThat(first.profileOffers()).first().isEqualTo(new ProfileOffer("simulated", "simulated", null, 0));
         assertThat(first.profileOffers())
                 .extracting(ProfileOffer::name)
-                .containsExactly("simulated", "canary", "hang", "proposer");
+                .containsExactly("simulated", "canary", "hang", "hostile", "proposer");
         assertThat(first.profileOffers())
                 .allSatisfy(o -> assertThat(o.adapter()).isNotBlank());
         assertThat(last.sentAt()).isAfter(first.sentAt());
