@@ -358,6 +358,10 @@ class BranchMergerTest {
                 return 3;
             }
 
+            public SandboxSettings sandbox() {
+                throw new UnsupportedOperationException("the merger runs no commands");
+            }
+
             public Map<String, RepositorySettings> repositories() {
                 Map<String, RepositorySettings> settings = new java.util.HashMap<>();
                 modes.forEach((key, mode) -> settings.put(key, new RepositorySettings() {

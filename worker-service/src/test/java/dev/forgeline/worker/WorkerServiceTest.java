@@ -346,16 +346,12 @@ class WorkerServiceTest {
     void aRevokedLeaseKillsTheAgentsProcessTreeAndAnswersWithTheRevokedToken() throws Exception {
         TaskLeased lease = lease(NODE, "R1", "true", "hang", Duration.ofMinutes(2));
         publish(lease);
-        Path pids = Path.of("target", "pids").toAbsolutePath();
-        Path childFile = pids.resolve(specId + "-R1.child");
-        Path grandchildFile = pids.resolve(specId + "-R1.grandchild");
+        // found by their command lines: in the sandbox the agent sees only its own pid namespace's numbers
         await().atMost(RESULT_WAIT)
-                .until(() -> Files.exists(childFile)
-                        && Files.exists(grandchildFile)
-                        && !Files.readString(grandchildFile).isBlank()
-                        && !Files.readString(childFile).isBlank());
-        long child = Long.parseLong(Files.readString(childFile).strip());
-        long grandchild = Long.parseLong(Files.readString(grandchildFile).strip());
+                .until(() -> processesWith(specId + "-R1-child").size() == 1
+                        && processesWith(specId + "-R1-grandchild").size() == 1);
+        long child = pidWith(specId + "-R1-child");
+        long grandchild = pidWith(specId + "-R1-grandchild");
 
         // a revocation of an older lease of the task changes nothing
         kafka.publish(
@@ -396,11 +392,9 @@ class WorkerServiceTest {
     void aLeaseLostToTheDispatcherIsAnsweredAsOrphaned() throws Exception {
         TaskLeased lease = lease(NODE, "R2", "true", "hang", Duration.ofMinutes(2));
         publish(lease);
-        Path childFile = Path.of("target", "pids").toAbsolutePath().resolve(specId + "-R2.child");
         await().atMost(RESULT_WAIT)
-                .until(() ->
-                        Files.exists(childFile) && !Files.readString(childFile).isBlank());
-        long child = Long.parseLong(Files.readString(childFile).strip());
+                .until(() -> processesWith(specId + "-R2-child").size() == 1);
+        long child = pidWith(specId + "-R2-child");
 
         kafka.publish(
                 EventType.LEASE_REVOKED,
@@ -435,7 +429,7 @@ class WorkerServiceTest {
         assertThat(first.profileOffers()).first().isEqualTo(new ProfileOffer("simulated", "simulated", null, 0));
         assertThat(first.profileOffers())
                 .extracting(ProfileOffer::name)
-                .containsExactly("simulated", "canary", "hang", "proposer");
+                .containsExactly("simulated", "canary", "hang", "hostile", "proposer");
         assertThat(first.profileOffers())
                 .allSatisfy(o -> assertThat(o.adapter()).isNotBlank());
         assertThat(last.sentAt()).isAfter(first.sentAt());
@@ -823,6 +817,149 @@ class WorkerServiceTest {
         Path log = Path.of("target", "worker-service-test.log");
         assertThat(log).exists();
         assertThat(Files.readString(log)).doesNotContain(canary);
+    }
+
+    /**
+     * A hostile agent (profile {@code hostile}: {@code target/hostile-agent.sh}, written here) and a hostile test
+     * command, both under the worker's bubblewrap sandbox: every escape they try fails, shown from evidence. The
+     * agent base64-encodes what it found into the commit, so that the worker's masking cannot hide a leak.
+     */
+    @Test
+    void aHostileAgentAndTestCommandCannotEscapeTheSandbox() throws Exception {
+        if (!dev.forgeline.support.process.Bubblewrap.available()) {
+            String message =
+                    "bubblewrap does not work here: " + dev.forgeline.support.process.Bubblewrap.unavailableReason();
+            if ("1".equals(System.getenv("FORGELINE_REQUIRE_SANDBOX"))) {
+                throw new AssertionError(message + ", and FORGELINE_REQUIRE_SANDBOX=1 requires it");
+            }
+            org.junit.jupiter.api.Assumptions.abort(message);
+        }
+        String canary = System.getenv("FORGELINE_CANARY_SECRET");
+        assertThat(canary)
+                .as("surefire sets the canary in the worker's environment")
+                .isNotBlank();
+        given().get("/worker").then().statusCode(200).body("sandbox.sandboxed", equalTo(true));
+
+        Path target = Path.of("target").toAbsolutePath();
+        Path tokenFile = target.resolve("git-token");
+        if (!Files.exists(tokenFile)) {
+            Files.writeString(tokenFile, "token-canary-5b7e2a\n");
+        }
+        String token = Files.readString(tokenFile).strip();
+        Path outside = Files.writeString(target.resolve("sandbox-outside-" + specId + ".txt"), "original\n");
+        Path repoFile = repository.resolve("README.md");
+        String repoFileBefore = Files.readString(repoFile);
+        Path hookRan = target.resolve("sandbox-hook-ran-" + specId);
+        String marker = String.valueOf(600_000 + ThreadLocalRandom.current().nextInt(99_999));
+        AtomicInteger connections = new AtomicInteger();
+        try (java.net.ServerSocket server =
+                new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress())) {
+            server.setSoTimeout(200);
+            Thread acceptor = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (java.net.Socket ignored = server.accept()) {
+                        connections.incrementAndGet();
+                    } catch (java.net.SocketTimeoutException e) {
+                        // look again until closed
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            int port = server.getLocalPort();
+            Files.writeString(
+                    target.resolve("hostile-agent.sh"),
+                    String.join(
+                            "\n",
+                            "ev=$( { cat /proc/$PPID/environ; echo; cat /proc/1/environ; echo; env;",
+                            "  for p in /proc/[0-9]*/environ; do cat $p; echo; done;",
+                            "  cat '" + tokenFile + "';",
+                            "  echo 'written by the agent' > '" + outside + "';",
+                            "  echo 'changed by the agent' >> '" + repoFile + "';",
+                            "  printf '#!/bin/sh\\ntouch " + hookRan + "\\n' > '" + repository
+                                    + "/.git/hooks/post-commit' && chmod +x '" + repository
+                                    + "/.git/hooks/post-commit';",
+                            "  bash -c 'echo hello > /dev/tcp/127.0.0.1/" + port + "';",
+                            "  echo 'ATTEMPTS DONE'; } 2>&1 )",
+                            "printf '%s' \"$ev\" | base64 -w0 > evidence.b64",
+                            "setsid sleep " + marker + " > /dev/null 2>&1 < /dev/null &",
+                            "echo done > done.txt",
+                            ""));
+            TaskLeased lease = lease(
+                    NODE,
+                    "S1",
+                    "bash -c 'echo hello > /dev/tcp/127.0.0.1/" + port + "' || true; test -s evidence.b64",
+                    "hostile",
+                    Duration.ofMinutes(2));
+            publish(lease);
+
+            TaskResult result = awaitResult("S1");
+            assertThat(result.succeeded())
+                    .as(String.valueOf(result.failureDetail()))
+                    .isTrue();
+            server.close();
+            acceptor.join(5_000);
+
+            String evidence = new String(
+                    java.util.Base64.getDecoder()
+                            .decode(TestRepositories.git(repository, "show", result.commit() + ":evidence.b64")
+                                    .strip()),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(evidence)
+                    .contains("ATTEMPTS DONE", "Read-only file system", "HOME=/tmp/home")
+                    .doesNotContain(canary)
+                    .doesNotContain(token);
+            assertThat(Files.readString(outside)).isEqualTo("original\n");
+            assertThat(Files.readString(repoFile)).isEqualTo(repoFileBefore);
+            assertThat(repository.resolve(".git/hooks/post-commit")).doesNotExist();
+            TestRepositories.git(
+                    repository,
+                    "-c",
+                    "user.name=t",
+                    "-c",
+                    "user.email=t@t",
+                    "commit",
+                    "-q",
+                    "--allow-empty",
+                    "-m",
+                    "hooks probe");
+            assertThat(hookRan).doesNotExist();
+            assertThat(connections.get())
+                    .as("connections from the agent or the tests")
+                    .isZero();
+            assertThat(processesWith("sleep " + marker)).isEmpty();
+        }
+    }
+
+    /** Live processes whose command line holds {@code marker}, as "pid command line". */
+    private static List<String> processesWith(String marker) throws java.io.IOException {
+        try (var procs = Files.list(Path.of("/proc"))) {
+            return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+                    .map(p -> {
+                        try {
+                            return p.getFileName() + " "
+                                    + new String(
+                                                    Files.readAllBytes(p.resolve("cmdline")),
+                                                    java.nio.charset.StandardCharsets.UTF_8)
+                                            .replace('\0', ' ')
+                                            .strip();
+                        } catch (java.io.IOException e) {
+                            return "";
+                        }
+                    })
+                    .filter(line ->
+                            line.contains(marker) && !gone(Long.parseLong(line.substring(0, line.indexOf(' ')))))
+                    .toList();
+        }
+    }
+
+    /** The one live process whose command line holds {@code marker}. */
+    private static long pidWith(String marker) throws java.io.IOException {
+        List<String> found = processesWith(marker);
+        assertThat(found).as("processes with " + marker).hasSize(1);
+        return Long.parseLong(found.get(0).substring(0, found.get(0).indexOf(' ')));
     }
 
     @Test

@@ -26,6 +26,33 @@ public interface ReviewConfig {
     /** The review service's own directory: one clone per repository URL under {@code clones/}. */
     Path workspace();
 
+    /** How lint and verify commands are confined ({@code forgeline.review.sandbox.*}). */
+    SandboxSettings sandbox();
+
+    /**
+     * The bubblewrap sandbox of a repository's lint and verify commands: a read-only file system except the
+     * checkout, a private /tmp and home, an own pid namespace, no network by default, the service's credential
+     * files masked and an environment from an allow-list. See docs/security.md, "Sandbox".
+     */
+    interface SandboxSettings {
+        /**
+         * {@code auto} (default): sandboxed when bubblewrap works here, otherwise unconfined with a warning at
+         * start; {@code required}: the commands fail without bubblewrap; {@code off}: never sandboxed.
+         */
+        @WithDefault("auto")
+        dev.forgeline.support.process.Sandbox.Mode mode();
+
+        /** Whether lint and verify commands reach the network. */
+        @WithDefault("false")
+        boolean network();
+
+        /** Further variables of the service's environment handed to the commands, by name. */
+        Optional<java.util.List<String>> passEnvironment();
+
+        /** Further files or directories masked, besides the defaults (git credential files, config, home). */
+        Optional<java.util.List<String>> hiddenPaths();
+    }
+
     /** How merges reach a repository unless {@link #repositories()} says otherwise. */
     @WithDefault("direct")
     MergeMode mergeMode();

@@ -261,8 +261,16 @@ public class GitRunner {
     // ---- running ---------------------------------------------------------------------------------------------
 
     private GitResult once(GitCommand command) {
-        List<String> line =
-                new ArrayList<>(List.of("git", "-c", "core.hooksPath=/dev/null", "-c", "protocol.ext.allow=never"));
+        // protocol.file.allow=user: local repositories (paths, file://) the service names itself still work; a
+        // submodule or other indirect fetch (GIT_PROTOCOL_FROM_USER=0) cannot pull in a local path
+        List<String> line = new ArrayList<>(List.of(
+                "git",
+                "-c",
+                "core.hooksPath=/dev/null",
+                "-c",
+                "protocol.ext.allow=never",
+                "-c",
+                "protocol.file.allow=user"));
         line.addAll(settings.credentials().configOptions());
         line.addAll(command.args);
         ProcessBuilder builder = new ProcessBuilder(line).directory(command.directory.toFile());
@@ -280,7 +288,8 @@ public class GitRunner {
                 "SSH_ASKPASS",
                 "GIT_SSH",
                 "GIT_SSH_COMMAND",
-                "GIT_PROXY_COMMAND")) {
+                "GIT_PROXY_COMMAND",
+                "GIT_PROTOCOL_FROM_USER")) {
             env.remove(inherited);
         }
         env.put("GIT_TERMINAL_PROMPT", "0");

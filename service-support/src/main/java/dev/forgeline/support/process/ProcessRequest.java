@@ -23,6 +23,9 @@ import java.util.function.Consumer;
  *                    a self-stop); may be null
  * @param ledger      where the started process is written down, so a later run of the worker can kill what is left
  *                    of it should this run die; null: nowhere
+ * @param sandbox     how the process is confined under bubblewrap; null: it runs unconfined (with the scrubbed
+ *                    environment of {@link ChildEnvironment}). A request with a sandbox never runs unconfined: it
+ *                    fails to start where bubblewrap does not work
  */
 public record ProcessRequest(
         List<String> command,
@@ -34,7 +37,8 @@ public record ProcessRequest(
         Consumer<String> onRawLine,
         Map<String, String> environment,
         BooleanSupplier stop,
-        ProcessLedger ledger) {
+        ProcessLedger ledger,
+        Sandbox sandbox) {
 
     public ProcessRequest {
         command = List.copyOf(command);
@@ -50,8 +54,28 @@ public record ProcessRequest(
             String stdin,
             Instant deadline,
             int tailLines,
+            Consumer<String> onLine,
+            Consumer<String> onRawLine,
+            Map<String, String> environment,
+            BooleanSupplier stop,
+            ProcessLedger ledger) {
+        this(command, directory, stdin, deadline, tailLines, onLine, onRawLine, environment, stop, ledger, null);
+    }
+
+    public ProcessRequest(
+            List<String> command,
+            Path directory,
+            String stdin,
+            Instant deadline,
+            int tailLines,
             Consumer<String> onLine) {
-        this(command, directory, stdin, deadline, tailLines, onLine, null, Map.of(), null, null);
+        this(command, directory, stdin, deadline, tailLines, onLine, null, Map.of(), null, null, null);
+    }
+
+    /** The same request, confined by {@code sandbox} (null: unconfined). */
+    public ProcessRequest withSandbox(Sandbox sandbox) {
+        return new ProcessRequest(
+                command, directory, stdin, deadline, tailLines, onLine, onRawLine, environment, stop, ledger, sandbox);
     }
 
     /** {@code sh -c <commandLine>}. */

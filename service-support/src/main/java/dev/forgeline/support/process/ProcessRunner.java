@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,11 @@ import org.jboss.logging.Logger;
  * {@link ProcessLedger} (pid, group, start time, boot id) so that a later run of the worker finds and kills the
  * group should this JVM die without cleaning up ({@link LeftoverProcesses}). Without {@code setsid} or
  * {@code /proc} (macOS, Windows) commands run as before: the tree is known only while this JVM lives.
+ *
+ * <p>A request with a {@link Sandbox} runs under bubblewrap ({@link Bubblewrap}): {@code setsid bwrap ... -- cmd}.
+ * The ledger records bwrap, which leads the group; bwrap dies with its parent ({@code --die-with-parent}) and the
+ * command runs in a pid namespace of its own, so when bwrap is killed, or the command ends, the kernel kills every
+ * process left in that namespace, including those that started sessions of their own.
  */
 public final class ProcessRunner {
     private static final Logger LOG = Logger.getLogger(ProcessRunner.class);
@@ -78,12 +84,27 @@ public final class ProcessRunner {
     public static ProcessResult run(ProcessRequest request) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         SETSID.ifPresent(setsid -> command.add(setsid.toString()));
-        command.addAll(request.command());
+        Sandbox sandbox = request.sandbox();
+        if (sandbox != null && !Bubblewrap.available()) {
+            throw new IOException("the command must run sandboxed but bubblewrap (bwrap) is not available here: "
+                    + Bubblewrap.unavailableReason());
+        }
+        command.addAll(
+                sandbox == null
+                        ? request.command()
+                        : Bubblewrap.command(sandbox, request.directory(), request.command()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(request.directory().toFile())
                 .redirectErrorStream(true);
-        ChildEnvironment.scrub(builder.environment());
-        builder.environment().putAll(request.environment());
+        if (sandbox == null) {
+            ChildEnvironment.scrub(builder.environment());
+            builder.environment().putAll(request.environment());
+        } else {
+            // an allow-list, never the service's own environment (bwrap hands it on to the command)
+            Map<String, String> allowed = Bubblewrap.environment(sandbox, System.getenv(), request.environment());
+            builder.environment().clear();
+            builder.environment().putAll(allowed);
+        }
         long started = System.nanoTime();
         Process process = builder.start();
         // written down before anything else: should the worker die from here on, its next run finds the group

@@ -8,6 +8,7 @@ import java.util.function.LongConsumer;
 
 import dev.forgeline.contracts.payload.TaskReady;
 import dev.forgeline.support.process.ProcessLedger;
+import dev.forgeline.support.process.Sandbox;
 
 /**
  * One agent run.
@@ -21,6 +22,7 @@ import dev.forgeline.support.process.ProcessLedger;
  * @param stop     answers true when the agent must be killed now (lease revoked, worker lost contact)
  * @param ledger   where the agent's processes are written down (the attempt's record), so a later run of the worker
  *                 can kill them should this one die
+ * @param sandbox  how the agent is confined (null: unconfined); see {@code forgeline.worker.sandbox.*}
  */
 public record AgentInvocation(
         Path worktree,
@@ -31,7 +33,8 @@ public record AgentInvocation(
         AgentProfile profile,
         LongConsumer onTokens,
         BooleanSupplier stop,
-        ProcessLedger ledger) {
+        ProcessLedger ledger,
+        Sandbox sandbox) {
 
     public AgentInvocation {
         ledger = ledger == null ? ProcessLedger.NONE : ledger;
@@ -47,16 +50,39 @@ public record AgentInvocation(
             Instant deadline,
             Consumer<String> onOutput,
             AgentProfile profile,
+            LongConsumer onTokens,
+            BooleanSupplier stop,
+            ProcessLedger ledger) {
+        this(worktree, prompt, task, deadline, onOutput, profile, onTokens, stop, ledger, null);
+    }
+
+    public AgentInvocation(
+            Path worktree,
+            String prompt,
+            TaskReady task,
+            Instant deadline,
+            Consumer<String> onOutput,
+            AgentProfile profile,
             LongConsumer onTokens) {
-        this(worktree, prompt, task, deadline, onOutput, profile, onTokens, null, null);
+        this(worktree, prompt, task, deadline, onOutput, profile, onTokens, null, null, null);
     }
 
     public AgentInvocation(Path worktree, String prompt, TaskReady task, Instant deadline, Consumer<String> onOutput) {
-        this(worktree, prompt, task, deadline, onOutput, null, null, null, null);
+        this(worktree, prompt, task, deadline, onOutput, null, null, null, null, null);
     }
 
     public AgentInvocation(Path worktree, String prompt, TaskReady task, Instant deadline) {
-        this(worktree, prompt, task, deadline, null, null, null, null, null);
+        this(worktree, prompt, task, deadline, null, null, null, null, null, null);
+    }
+
+    /** The agent's sandbox with these paths readable besides the worktree (null when unconfined). */
+    public Sandbox sandboxReading(Path... paths) {
+        if (sandbox == null) {
+            return null;
+        }
+        java.util.List<Path> readable = new java.util.ArrayList<>(sandbox.readable());
+        readable.addAll(java.util.List.of(paths));
+        return sandbox.withReadable(readable);
     }
 
     /** The attempt's profile, or the adapter's defaults when none was resolved. */

@@ -66,19 +66,21 @@ public abstract class CliAgent implements AgentAdapter {
             command.add(executable);
             command.addAll(arguments(profile, invocation.prompt(), promptFile));
             ProcessResult result = ProcessRunner.run(new ProcessRequest(
-                    command,
-                    invocation.worktree(),
-                    stdin(invocation.prompt()),
-                    invocation.deadline(),
-                    outputTailLines,
-                    invocation.onOutput(),
-                    line -> {
-                        parser.accept(line);
-                        invocation.onTokens().accept(parser.tokensSoFar());
-                    },
-                    profile.environment(),
-                    invocation.stop(),
-                    invocation.ledger()));
+                            command,
+                            invocation.worktree(),
+                            stdin(invocation.prompt()),
+                            invocation.deadline(),
+                            outputTailLines,
+                            invocation.onOutput(),
+                            line -> {
+                                parser.accept(line);
+                                invocation.onTokens().accept(parser.tokensSoFar());
+                            },
+                            profile.environment(),
+                            invocation.stop(),
+                            invocation.ledger())
+                    // the prompt file lies in the worker's temporary directory, hidden by the sandbox's own /tmp
+                    .withSandbox(invocation.sandboxReading(promptFile)));
             ParsedUsage parsed = parser.finish();
             String tail = result.outputTail();
             int exitCode = result.exitCode();

@@ -54,16 +54,17 @@ public class CommandAgent implements AgentAdapter {
         }
         try {
             ProcessResult result = ProcessRunner.run(new ProcessRequest(
-                    List.of("sh", "-c", commandLine),
-                    invocation.worktree(),
-                    invocation.prompt(),
-                    invocation.deadline(),
-                    outputTailLines,
-                    invocation.onOutput(),
-                    null,
-                    profile == null ? Map.of() : profile.environment(),
-                    invocation.stop(),
-                    invocation.ledger()));
+                            List.of("sh", "-c", commandLine),
+                            invocation.worktree(),
+                            invocation.prompt(),
+                            invocation.deadline(),
+                            outputTailLines,
+                            invocation.onOutput(),
+                            null,
+                            profile == null ? Map.of() : profile.environment(),
+                            invocation.stop(),
+                            invocation.ledger())
+                    .withSandbox(invocation.sandbox()));
             return new AgentRun(
                     result.exitCode(), result.outputTail(), usage, result.durationMillis(), result.timedOut());
         } catch (IOException e) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.forgeline.support.process.Sandbox;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -81,6 +82,47 @@ public interface WorkerConfig {
     /** How long start-up waits at most for those processes to be gone before it reports the attempt anyway. */
     @WithDefault("30")
     int leftoverKillWaitSeconds();
+
+    /** How agents and test commands are confined ({@code forgeline.worker.sandbox.*}). */
+    SandboxSettings sandbox();
+
+    /**
+     * The bubblewrap sandbox of agents and test commands: a read-only file system except the worktree, a private
+     * /tmp and home, an own pid namespace, no network for tests, the worker's credential files masked and an
+     * environment from an allow-list. See docs/security.md, "Sandbox".
+     */
+    interface SandboxSettings {
+        /**
+         * {@code auto} (default): sandboxed when bubblewrap works on this machine, otherwise unconfined with a
+         * warning at start and {@code sandbox} in {@code GET /worker} saying so; {@code required}: attempts fail
+         * without bubblewrap; {@code off}: never sandboxed.
+         */
+        @WithDefault("auto")
+        Sandbox.Mode mode();
+
+        /**
+         * Whether agents reach the network (they call their model API). bubblewrap allows all or nothing: restrict
+         * egress with a network policy or a proxy.
+         */
+        @WithDefault("true")
+        boolean agentNetwork();
+
+        /** Whether test commands reach the network (default: no; dependencies must already be in the worktree or a cache). */
+        @WithDefault("false")
+        boolean testNetwork();
+
+        /**
+         * Further variables of the worker's environment handed to agents and tests, by name (for example
+         * {@code HTTPS_PROXY}); besides PATH, LANG, LC_ALL, TZ, TERM and the profile's key variable.
+         */
+        Optional<List<String>> passEnvironment();
+
+        /**
+         * Further files or directories masked in the sandbox, besides the worker's git credential files, the
+         * profiles' key files, its config directory and the usual credential places in its home.
+         */
+        Optional<List<String>> hiddenPaths();
+    }
 
     /** The simulated agent's behaviour. */
     Simulated simulated();

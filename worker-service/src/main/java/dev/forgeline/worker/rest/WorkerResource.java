@@ -10,6 +10,7 @@ import dev.forgeline.worker.model.WorkerStatus;
 import dev.forgeline.worker.service.AgentAdapters;
 import dev.forgeline.worker.service.NodeRegistrar;
 import dev.forgeline.worker.service.RunningAttempts;
+import dev.forgeline.worker.service.WorkerSandbox;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -22,9 +23,15 @@ public class WorkerResource {
     private final AgentAdapters adapters;
     private final RunningAttempts running;
     private final NodeRegistrar registrar;
+    private final WorkerSandbox sandbox;
 
     public WorkerResource(
-            WorkerConfig config, AgentAdapters adapters, RunningAttempts running, NodeRegistrar registrar) {
+            WorkerConfig config,
+            AgentAdapters adapters,
+            RunningAttempts running,
+            NodeRegistrar registrar,
+            WorkerSandbox sandbox) {
+        this.sandbox = sandbox;
         this.config = config;
         this.adapters = adapters;
         this.running = running;
@@ -34,8 +41,9 @@ public class WorkerResource {
     @GET
     @Operation(
             summary = "This node",
-            description = "The node's name, capacity, default agent, whether the dispatcher registered it, and the"
-                    + " attempts running now with their phase and elapsed time.")
+            description =
+                    "The node's name, capacity, default agent, whether the dispatcher registered it, and the"
+                            + " attempts running now with their phase and elapsed time, and whether agents and tests run sandboxed.")
     public WorkerStatus status() {
         return new WorkerStatus(
                 config.nodeName(),
@@ -49,6 +57,11 @@ public class WorkerResource {
                                 p.lease().attempt(),
                                 p.phase().name(),
                                 p.elapsedMillis()))
-                        .toList());
+                        .toList(),
+                new WorkerStatus.SandboxStatus(
+                        sandbox.decision().mode().name().toLowerCase(java.util.Locale.ROOT),
+                        sandbox.decision().sandboxed(),
+                        sandbox.decision().refused(),
+                        sandbox.decision().detail()));
     }
 }

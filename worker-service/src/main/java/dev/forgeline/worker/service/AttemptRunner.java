@@ -55,6 +55,7 @@ public class AttemptRunner {
     private final Transcripts transcripts;
     private final ProposalPublisher proposals;
     private final TraceContexts traceContexts;
+    private final WorkerSandbox sandbox;
 
     public AttemptRunner(
             WorkerConfig config,
@@ -66,7 +67,9 @@ public class AttemptRunner {
             Workspaces workspaces,
             Transcripts transcripts,
             ProposalPublisher proposals,
-            TraceContexts traceContexts) {
+            TraceContexts traceContexts,
+            WorkerSandbox sandbox) {
+        this.sandbox = sandbox;
         this.proposals = proposals;
         this.traceContexts = traceContexts;
         this.transcripts = transcripts;
@@ -112,6 +115,11 @@ public class AttemptRunner {
             if (progress.stopRequested()) {
                 // revoked while it waited for a free slot
                 verdict.fail(progress.stopReason(), progress.stopDetail());
+                return verdict.toResult(lease, config.nodeName(), branch, startedAt);
+            }
+            Optional<String> refusal = sandbox.refusal();
+            if (refusal.isPresent()) {
+                verdict.fail(FailureClass.AGENT_ERROR, "not run on " + config.nodeName() + ": " + refusal.get());
                 return verdict.toResult(lease, config.nodeName(), branch, startedAt);
             }
             workspaces.recordStart(lease);
@@ -185,6 +193,9 @@ public class AttemptRunner {
             throws InterruptedException {
         TaskReady task = lease.task();
         ProcessLedger ledger = workspaces.processLedger(lease.leaseId());
+        // the worktree's git metadata lives in the repository: readable in the sandbox, never writable
+        List<Path> readable = List.of(repository);
+        String gitLink = readGitLink(worktree);
         progress.phase(AttemptPhase.AGENT);
         AgentRun agent = adapter.run(new AgentInvocation(
                 worktree,
@@ -195,7 +206,8 @@ public class AttemptRunner {
                 profile,
                 progress::tokensSoFar,
                 progress::stopRequested,
-                ledger));
+                ledger,
+                sandbox.forAgent(readable).orElse(null)));
         verdict.usage = agent.usage();
         verdict.computeMillis += agent.durationMillis();
         progress.tokensSoFar(agent.usage().inputTokens()
@@ -211,7 +223,13 @@ public class AttemptRunner {
         if (!agent.timedOut()) {
             progress.phase(AttemptPhase.TESTS);
             TestRunner.TestRun tests = testRunner.run(
-                    task.testCommand(), worktree, lease.deadline(), output, progress::stopRequested, ledger);
+                    task.testCommand(),
+                    worktree,
+                    lease.deadline(),
+                    output,
+                    progress::stopRequested,
+                    ledger,
+                    sandbox.forTests(readable).orElse(null));
             verdict.tests = tests.outcome();
             verdict.computeMillis += tests.outcome().durationMillis();
             testsTimedOut = tests.timedOut();
@@ -222,6 +240,7 @@ public class AttemptRunner {
         }
 
         progress.phase(AttemptPhase.COMMIT);
+        restoreGitLink(worktree, gitLink);
         publishFollowUps(lease, worktree);
         redactKnownSecrets(repository, worktree);
         Optional<String> commit = worktrees.commitAll(repository, worktree, commitMessage(task, lease.attempt()));
@@ -266,6 +285,47 @@ public class AttemptRunner {
                     FailureClassifier.classify(
                             FailureClassifier.Phase.TESTS, verdict.tests.exitCode(), false, verdict.tests.outputTail()),
                     "tests failed with exit code " + verdict.tests.exitCode() + lastLine(verdict.tests.outputTail()));
+        }
+    }
+
+    /** The worktree's {@code .git} file as git wrote it (null when it cannot be read). */
+    private static String readGitLink(Path worktree) {
+        try {
+            return Files.readString(worktree.resolve(".git"));
+        } catch (IOException e) {
+            LOG.warnf("could not read %s/.git: %s", worktree, e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Writes the worktree's {@code .git} file back as git wrote it before the worker runs git there again: the agent
+     * could point it at a repository of its own whose config ({@code core.fsmonitor}, filters) git would run with
+     * the worker's rights.
+     */
+    private static void restoreGitLink(Path worktree, String gitLink) {
+        if (gitLink == null) {
+            return;
+        }
+        Path link = worktree.resolve(".git");
+        try {
+            if (Files.isRegularFile(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    && gitLink.equals(Files.readString(link))) {
+                return;
+            }
+            LOG.warnf("the agent changed %s: restored before the commit", link);
+            if (Files.isDirectory(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                try (var paths = Files.walk(link)) {
+                    for (Path path :
+                            paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(path);
+                    }
+                }
+            }
+            Files.deleteIfExists(link);
+            Files.writeString(link, gitLink);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("could not restore " + link, e);
         }
     }
 

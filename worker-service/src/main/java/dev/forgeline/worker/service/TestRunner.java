@@ -12,6 +12,7 @@ import dev.forgeline.support.process.ProcessLedger;
 import dev.forgeline.support.process.ProcessRequest;
 import dev.forgeline.support.process.ProcessResult;
 import dev.forgeline.support.process.ProcessRunner;
+import dev.forgeline.support.process.Sandbox;
 import dev.forgeline.worker.config.WorkerConfig;
 
 /** The worker's own run of a task's test command: what the agent claims counts for nothing. */
@@ -48,21 +49,35 @@ public class TestRunner {
             BooleanSupplier stop,
             ProcessLedger ledger)
             throws InterruptedException {
+        return run(testCommand, worktree, deadline, onOutput, stop, ledger, null);
+    }
+
+    /** As above, confined by {@code sandbox} (null: unconfined). */
+    public TestRun run(
+            String testCommand,
+            Path worktree,
+            Instant deadline,
+            Consumer<String> onOutput,
+            BooleanSupplier stop,
+            ProcessLedger ledger,
+            Sandbox sandbox)
+            throws InterruptedException {
         if (testCommand == null || testCommand.isBlank()) {
             return new TestRun(TestOutcome.notRun(testCommand), false);
         }
         try {
             ProcessResult result = ProcessRunner.run(new ProcessRequest(
-                    java.util.List.of("sh", "-c", testCommand),
-                    worktree,
-                    null,
-                    deadline,
-                    outputTailLines,
-                    onOutput,
-                    null,
-                    java.util.Map.of(),
-                    stop,
-                    ledger));
+                            java.util.List.of("sh", "-c", testCommand),
+                            worktree,
+                            null,
+                            deadline,
+                            outputTailLines,
+                            onOutput,
+                            null,
+                            java.util.Map.of(),
+                            stop,
+                            ledger)
+                    .withSandbox(sandbox));
             boolean passed = !result.timedOut() && result.exitCode() == 0;
             return new TestRun(
                     new TestOutcome(
