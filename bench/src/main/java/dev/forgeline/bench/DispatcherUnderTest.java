@@ -216,6 +216,11 @@ final class DispatcherUnderTest implements AutoCloseable {
         }
     }
 
+    /** The dispatcher's REST base URL. */
+    URI base() {
+        return base;
+    }
+
     Connection connect() throws SQLException {
         return postgres.connect(database);
     }

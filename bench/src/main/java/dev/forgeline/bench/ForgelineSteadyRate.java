@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 
@@ -22,8 +23,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * for every task of the run, are registered first (capacity never limits), then task.ready events are published at a fixed rate. Without a
  * planner in the loop, <em>ready</em> is when the broker acknowledged the task.ready record ({@code acks=all}: the
  * record is committed to the log). <em>Granted</em> is the task's lease row ({@code leased_at}, stamped by the
- * dispatch round); <em>received</em> is when the consumer standing in for the worker read the task.leased record from
- * forgeline.tasks.leased. Granted is split at <em>intake</em>: when the dispatcher began applying the task.ready record
+ * dispatch round); <em>received</em> is when a long poll standing in for the worker got the lease from its node's
+ * lease feed ({@code GET /nodes/{name}/leases}, as workers read leases). The relay's hop to forgeline.tasks.leased,
+ * which other consumers read, is reported apart (grantToRelaySend). Granted is split at <em>intake</em>: when the dispatcher began applying the task.ready record
  * (the intake transaction's time, {@code first_ready_at} of the task row). The first {@code warmup} tasks are not
  * measured.
  */
@@ -61,7 +63,13 @@ final class ForgelineSteadyRate {
             AtomicLongArray sent = new AtomicLongArray(total);
             AtomicLongArray acked = new AtomicLongArray(total);
             AtomicReference<Exception> failure = new AtomicReference<>();
-            try (LeaseDeliveries deliveries = LeaseDeliveries.start(dispatcher.bootstrapServers(), total + 1)) {
+            List<String> nodeNames = IntStream.range(0, nodes)
+                    .mapToObj(DispatcherUnderTest::nodeName)
+                    .toList();
+            // received by worker: each node's lease feed, long-polled as a worker does; the leases topic read for the
+            // relay's hop
+            try (LeaseDeliveries deliveries = LeaseDeliveries.start(dispatcher.bootstrapServers(), total + 1);
+                    LeaseFeedDeliveries received = LeaseFeedDeliveries.start(dispatcher.base(), nodeNames, total + 1)) {
                 // no linger: each record goes out when it is due, as the planner's outbox relay sends it
                 try (KafkaProducer<String, String> producer = dispatcher.producer(0)) {
                     // the dispatcher reports ready before its consumers have their partitions: one task leased first
@@ -97,13 +105,14 @@ final class ForgelineSteadyRate {
                     throw new IllegalStateException("a task.ready record was not acknowledged", failure.get());
                 }
                 deliveries.await(DispatcherUnderTest.STEP_TIMEOUT, dispatcher.process());
+                received.await(DispatcherUnderTest.STEP_TIMEOUT, dispatcher.process());
                 progress.accept("all " + (total + 1) + " leases received");
 
                 Map<String, long[]> grants = grants(dispatcher);
                 List<Long> intake = new ArrayList<>();
                 List<Long> intakeToGrant = new ArrayList<>();
                 List<Long> granted = new ArrayList<>();
-                List<Long> received = new ArrayList<>();
+                List<Long> receivedByWorker = new ArrayList<>();
                 List<Long> relayed = new ArrayList<>();
                 List<Long> acknowledged = new ArrayList<>();
                 for (int i = warmup; i < total; i++) {
@@ -111,14 +120,16 @@ final class ForgelineSteadyRate {
                     long ready = acked.get(i);
                     long[] times = grants.get(task);
                     LeaseDeliveries.Delivery delivery = deliveries.of(SPEC, task);
-                    if (times == null || delivery == null) {
-                        throw new IllegalStateException(task + " has no lease row or no task.leased record");
+                    LeaseFeedDeliveries.Delivery feedDelivery = received.of(SPEC, task);
+                    if (times == null || delivery == null || feedDelivery == null) {
+                        throw new IllegalStateException(
+                                task + " has no lease row, no task.leased record or no lease feed event");
                     }
                     long grant = times[0];
                     intake.add(times[1] - ready);
                     intakeToGrant.add(grant - times[1]);
                     granted.add(grant - ready);
-                    received.add(delivery.consumedMicros() - ready);
+                    receivedByWorker.add(feedDelivery.receivedMicros() - ready);
                     relayed.add(delivery.kafkaTimestampMs() * 1000 - grant);
                     acknowledged.add(ready - sent.get(i));
                 }
@@ -126,7 +137,7 @@ final class ForgelineSteadyRate {
                 latencies.put(READY_TO_GRANTED, Latencies.of(granted));
                 latencies.put(READY_TO_INTAKE, Latencies.of(intake));
                 latencies.put(INTAKE_TO_GRANTED, Latencies.of(intakeToGrant));
-                latencies.put(READY_TO_RECEIVED, Latencies.of(received));
+                latencies.put(READY_TO_RECEIVED, Latencies.of(receivedByWorker));
                 Map<String, Object> extra = new LinkedHashMap<>();
                 extra.put("nodes", nodes);
                 extra.put("slotsPerNode", slots);

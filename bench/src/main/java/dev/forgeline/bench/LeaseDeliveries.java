@@ -20,9 +20,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Stands in for the workers: reads forgeline.tasks.leased from the beginning until every task's first task.leased
+ * Stands in for the leases topic's readers (workers read their node's lease feed instead, see
+ * {@link LeaseFeedDeliveries}): reads forgeline.tasks.leased from the beginning until every task's first task.leased
  * record arrived, keeping each task's lease, the record's Kafka timestamp (set when the outbox relay sent it) and the
- * time the record was consumed here (what a worker can act on).
+ * time the record was consumed here.
  */
 final class LeaseDeliveries implements AutoCloseable {
     /**

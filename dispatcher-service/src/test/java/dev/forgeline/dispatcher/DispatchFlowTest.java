@@ -15,16 +15,21 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import jakarta.inject.Inject;
 
 import dev.forgeline.contracts.Envelope;
+import dev.forgeline.contracts.EventCodec;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.TaskState;
 import dev.forgeline.contracts.Topics;
+import dev.forgeline.contracts.payload.LeaseRevoked;
 import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.contracts.payload.TaskStateChanged;
+import dev.forgeline.dispatcher.model.LeaseFeedPage;
 import dev.forgeline.dispatcher.model.NodeView;
 import dev.forgeline.dispatcher.model.TaskView;
 import dev.forgeline.testsupport.ForgelineInfraResource;
@@ -220,6 +225,121 @@ class DispatchFlowTest {
         assertThat(stats().orphaned()).isGreaterThan(orphanedBefore);
     }
 
+    /**
+     * A worker reads its own node's leases and revocations, none of the other nodes': with 50 other nodes taking
+     * leases (and losing them to the supervisor, since nobody heartbeats them), the feed of one node holds only
+     * that node's events, a long poll on it is answered by its revocation, and a poll without a position resumes
+     * after what was read last.
+     */
+    @Test
+    void eachNodeReadsOnlyItsOwnLeaseFeed() throws Exception {
+        String suite = "feed-" + unique();
+        String spec = suite;
+        int others = 50;
+        String mine = "node-" + suite + "-mine";
+        registerNode(mine, 1, Map.of("suite", suite));
+        for (int i = 0; i < others; i++) {
+            registerNode("node-" + suite + "-" + i, 1, Map.of("suite", suite));
+        }
+        try (FakeWorker worker = new FakeWorker(kafka, db, mine)) {
+            for (int i = 0; i <= others; i++) {
+                kafka.publish(
+                        EventType.TASK_READY,
+                        spec,
+                        "T" + i,
+                        "T" + i,
+                        taskReady(spec, "T" + i, Map.of("suite", suite), 0));
+            }
+            // every node got a lease: 51 leases on the topic, each to another node
+            List<Envelope> onTopic = kafka.await(
+                    Topics.TASKS_LEASED,
+                    e -> e.eventType() == EventType.TASK_LEASED && spec.equals(e.specId()),
+                    others + 1,
+                    WAIT);
+            assertThat(onTopic.stream().map(e -> e.payloadAs(TaskLeased.class).nodeName()))
+                    .contains(mine)
+                    .hasSizeGreaterThanOrEqualTo(others + 1);
+            Db.LeaseRow myLease = db.openLeasesOfNode(mine).get(0);
+
+            LeaseFeedPage page = given().queryParam("after", 0)
+                    .queryParam("limit", 1000)
+                    .get("/nodes/{name}/leases", mine)
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .as(LeaseFeedPage.class);
+            // its one lease and nothing of the 50 other nodes' leases and revocations
+            assertThat(page.node()).isEqualTo(mine);
+            assertThat(page.events()).hasSize(1);
+            assertThat(page.more()).isFalse();
+            LeaseFeedPage.Event event = page.events().get(0);
+            assertThat(event.type()).isEqualTo(EventType.TASK_LEASED.wireName());
+            TaskLeased lease = EventCodec.decode(event.envelope()).payloadAs(TaskLeased.class);
+            assertThat(lease.nodeName()).isEqualTo(mine);
+            assertThat(lease.leaseId()).isEqualTo(myLease.id());
+            assertThat(lease.fencingToken()).isEqualTo(myLease.fencingToken());
+            assertThat(page.next()).isEqualTo(event.seq());
+
+            // a long poll waits through the other nodes' churn and is answered by this node's revocation
+            CompletableFuture<LeaseFeedPage> poll =
+                    CompletableFuture.supplyAsync(() -> given().queryParam("after", page.next())
+                            .queryParam("wait", 30)
+                            .get("/nodes/{name}/leases", mine)
+                            .then()
+                            .statusCode(200)
+                            .extract()
+                            .as(LeaseFeedPage.class));
+            await().during(Duration.ofSeconds(2)).atMost(WAIT).until(() -> !poll.isDone());
+            given().post("/tasks/{spec}/{task}/cancel", spec, myLease.taskId())
+                    .then()
+                    .statusCode(200);
+            LeaseFeedPage revoked = poll.get(10, TimeUnit.SECONDS);
+            assertThat(revoked.events()).hasSize(1);
+            assertThat(revoked.events().get(0).type()).isEqualTo(EventType.LEASE_REVOKED.wireName());
+            LeaseRevoked revocation =
+                    EventCodec.decode(revoked.events().get(0).envelope()).payloadAs(LeaseRevoked.class);
+            assertThat(revocation.nodeName()).isEqualTo(mine);
+            assertThat(revocation.fencingToken()).isEqualTo(myLease.fencingToken());
+            assertThat(revoked.next()).isGreaterThan(page.next());
+
+            // a worker that starts again asks without a position: it gets what it had not acknowledged yet (the
+            // revocation, since the poll after the lease acknowledged only the lease; then perhaps a new lease of
+            // another node's orphaned task, now that this node has a free slot), nothing older
+            LeaseFeedPage resumed = given().get("/nodes/{name}/leases", mine)
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .as(LeaseFeedPage.class);
+            assertThat(resumed.events()).isNotEmpty();
+            assertThat(resumed.events().get(0).seq()).isEqualTo(revoked.next());
+            assertThat(resumed.events()).allSatisfy(e -> assertThat(nodeOf(e)).isEqualTo(mine));
+            // once acknowledged, a restart resumes after it
+            given().queryParam("after", resumed.next())
+                    .get("/nodes/{name}/leases", mine)
+                    .then()
+                    .statusCode(200);
+            LeaseFeedPage afterAck = given().get("/nodes/{name}/leases", mine)
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .as(LeaseFeedPage.class);
+            assertThat(afterAck.events()).allSatisfy(e -> assertThat(e.seq()).isGreaterThan(resumed.next()));
+        }
+
+        given().queryParam("wait", 61)
+                .queryParam("limit", 0)
+                .get("/nodes/{name}/leases", mine)
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:forgeline:problem:invalid-lease-feed-query"))
+                .body("errors.field", hasItems("wait", "limit"));
+        given().get("/nodes/{name}/leases", "node-" + suite + "-unknown")
+                .then()
+                .statusCode(404)
+                .contentType("application/problem+json");
+    }
+
     @Test
     void nodeRegistrationIsValidatedAndIdempotent() {
         given().contentType(ContentType.JSON)
@@ -314,6 +434,14 @@ class DispatchFlowTest {
                 .filter(n -> n.name().equals(name))
                 .findFirst()
                 .orElseThrow();
+    }
+
+    /** The node a lease feed event is for. */
+    private static String nodeOf(LeaseFeedPage.Event event) {
+        Envelope envelope = EventCodec.decode(event.envelope());
+        return envelope.eventType() == EventType.TASK_LEASED
+                ? envelope.payloadAs(TaskLeased.class).nodeName()
+                : envelope.payloadAs(LeaseRevoked.class).nodeName();
     }
 
     static Predicate<Envelope> isEvent(EventType type, String spec, String task) {

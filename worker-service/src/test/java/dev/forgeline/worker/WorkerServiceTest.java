@@ -7,6 +7,8 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,12 +25,12 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forgeline.contracts.Envelope;
+import dev.forgeline.contracts.EventCodec;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.ProposalOrigin;
@@ -50,17 +52,13 @@ import dev.forgeline.testsupport.ForgelineInfraResource;
 import dev.forgeline.testsupport.GitHttpServer;
 import dev.forgeline.testsupport.OpenApiContract;
 import dev.forgeline.testsupport.TestKafka;
-import dev.forgeline.worker.messaging.LeaseReplay;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
@@ -253,7 +251,7 @@ class WorkerServiceTest {
     void aRedeliveredLeaseRunsOnce() throws Exception {
         TaskLeased lease = lease(NODE, "T6", "sh test/t6_test.sh", null, Duration.ofMinutes(2));
         Envelope envelope = publish(lease);
-        kafka.publish(Topics.TASKS_LEASED, NODE, envelope);
+        feed(NODE, envelope);
         TaskLeased marker = lease(NODE, "T7", "sh test/t7_test.sh", null, Duration.ofMinutes(2));
         publish(marker);
 
@@ -354,22 +352,12 @@ class WorkerServiceTest {
         long grandchild = pidWith(specId + "-R1-grandchild");
 
         // a revocation of an older lease of the task changes nothing
-        kafka.publish(
-                EventType.LEASE_REVOKED,
-                specId,
-                "R1",
-                NODE,
-                revocation(lease, lease.fencingToken() - 1, FailureClass.CANCELLED));
+        revoke(revocation(lease, lease.fencingToken() - 1, FailureClass.CANCELLED));
         await().during(Duration.ofSeconds(2))
                 .atMost(Duration.ofSeconds(10))
                 .until(() -> alive(child) && alive(grandchild));
 
-        kafka.publish(
-                EventType.LEASE_REVOKED,
-                specId,
-                "R1",
-                NODE,
-                revocation(lease, lease.fencingToken(), FailureClass.CANCELLED));
+        revoke(revocation(lease, lease.fencingToken(), FailureClass.CANCELLED));
         TaskResult result = awaitResult("R1");
 
         assertThat(result.succeeded()).isFalse();
@@ -396,12 +384,7 @@ class WorkerServiceTest {
                 .until(() -> processesWith(specId + "-R2-child").size() == 1);
         long child = pidWith(specId + "-R2-child");
 
-        kafka.publish(
-                EventType.LEASE_REVOKED,
-                specId,
-                "R2",
-                NODE,
-                revocation(lease, lease.fencingToken(), FailureClass.ORPHANED));
+        revoke(revocation(lease, lease.fencingToken(), FailureClass.ORPHANED));
         TaskResult result = awaitResult("R2");
 
         assertThat(result.failureClass()).isEqualTo(FailureClass.ORPHANED);
@@ -630,19 +613,9 @@ class WorkerServiceTest {
 
     @Test
     void leasesThatAreNoLongerTheirTasksCurrentOneStartNoAgent() throws Exception {
-        // S1: a later lease of the task went to another node before this worker read its own
-        TaskLeased superseded = lease(NODE, "S1", "sh test/s1_test.sh", null, Duration.ofMinutes(2));
-        TaskLeased later = lease("someone-else", "S1", "sh test/s1_test.sh", null, Duration.ofMinutes(2));
-        publish(later);
-        publish(superseded);
         // S2: its lease was revoked (the dispatcher declared it orphaned) before the lease itself was read
         TaskLeased revoked = lease(NODE, "S2", "sh test/s2_test.sh", null, Duration.ofMinutes(2));
-        kafka.publish(
-                EventType.LEASE_REVOKED,
-                specId,
-                "S2",
-                NODE,
-                revocation(revoked, revoked.fencingToken(), FailureClass.ORPHANED));
+        revoke(revocation(revoked, revoked.fencingToken(), FailureClass.ORPHANED));
         publish(revoked);
         // S3: its deadline passed long ago
         TaskLeased expired = lease(NODE, "S3", "sh test/s3_test.sh", null, Duration.ofSeconds(-1));
@@ -660,122 +633,66 @@ class WorkerServiceTest {
                         .equals(List.of("S4")));
         assertThat(TestRepositories.git(repository, "branch", "--list", "forgeline/*"))
                 .contains("S4")
-                .doesNotContain("S1")
                 .doesNotContain("S2")
                 .doesNotContain("S3");
     }
 
     @Test
-    void theReplayEndsOnceTheRecordsTheTopicHeldAtAssignmentAreReadAndNotBefore() {
-        String topic = "replay-probe-" + UUID.randomUUID();
-        for (int i = 0; i < 3; i++) {
-            kafka.publishRaw(topic, "k", "record " + i);
+    void theWorkerReadsItsOwnLeaseFeedAndNoneOfTheOtherNodesLeases() throws Exception {
+        int requestsBefore = feedRequests(NODE).size();
+        long start = System.nanoTime();
+        // 50 other nodes get a lease each while this worker waits on its own feed
+        for (int i = 0; i < 50; i++) {
+            publish(lease("other-node-" + i, "O" + i, "true", null, Duration.ofMinutes(2)));
         }
-        AtomicInteger caughtUp = new AtomicInteger();
-        LeaseReplay replay = new LeaseReplay(caughtUp::incrementAndGet);
-        try (KafkaConsumer<String, String> consumer = probeConsumer("replay-" + UUID.randomUUID(), null, "earliest")) {
-            consumer.subscribe(List.of(topic), listener(consumer, replay));
-            List<ConsumerRecord<String, String>> records = new ArrayList<>();
-            await().pollInSameThread().atMost(RESULT_WAIT).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-                return records.size() >= 3;
-            });
-            for (ConsumerRecord<String, String> record : records) {
-                assertThat(caughtUp).as("before offset " + record.offset()).hasValue(0);
-                replay.consumed(record.topic(), record.partition(), record.offset());
-            }
-            assertThat(caughtUp).hasValue(1);
-        }
-        // a consumer that starts with nothing left to read has nothing to replay
-        AtomicInteger idleCaughtUp = new AtomicInteger();
-        LeaseReplay idle = new LeaseReplay(idleCaughtUp::incrementAndGet);
-        try (KafkaConsumer<String, String> consumer = probeConsumer("replay-" + UUID.randomUUID(), null, "latest")) {
-            consumer.subscribe(List.of(topic), listener(consumer, idle));
-            await().pollInSameThread().atMost(RESULT_WAIT).until(() -> {
-                consumer.poll(Duration.ofMillis(200));
-                return idleCaughtUp.get() == 1;
-            });
-        }
+        TaskLeased own = lease(NODE, "O50", "sh test/o50_test.sh", null, Duration.ofMinutes(2));
+        publish(own);
+
+        assertThat(awaitResult("O50").succeeded()).isTrue();
+        long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
+        List<Map<String, Object>> requests =
+                feedRequests(NODE).subList(requestsBefore, feedRequests(NODE).size());
+        int wait = workerConfig.leasePollWaitSeconds();
+        LOG.infof(
+                "while 50 other nodes got leases, this worker polled its feed %d times in %d s and read %d events",
+                requests.size(),
+                seconds,
+                requests.stream().mapToInt(r -> (int) r.get("events")).sum());
+        // what it read: its own lease only
+        assertThat(requests.stream().mapToInt(r -> (int) r.get("events")).sum()).isEqualTo(1);
+        // how often it asked depends on the time passed (one long poll per wait), not on the other nodes' leases
+        assertThat(requests.size()).isLessThanOrEqualTo(2 + (int) (seconds / wait) + 1);
+        assertThat(TestRepositories.git(repository, "branch", "--list", "forgeline/*"))
+                .contains("O50")
+                .doesNotContain("O0")
+                .doesNotContain("O49");
     }
 
     @Test
-    void aRestartedWorkersLeaseConsumerGetsItsPartitionsBackAtOnceThroughStaticMembership() {
-        var config = ConfigProvider.getConfig();
-        String instanceId = config.getValue("mp.messaging.incoming.leases.group.instance.id", String.class);
-        int sessionTimeoutMs = config.getValue("mp.messaging.incoming.leases.session.timeout.ms", Integer.class);
-        assertThat(instanceId).isEqualTo(NODE);
-        // a group of its own, so that the running worker's consumer (same instance id) is not fenced out
-        String group = "restart-probe-" + UUID.randomUUID();
+    void theFeedIsFirstReadWithoutAPositionThenFromWhereEachPageEnded() throws Exception {
+        TaskLeased lease = lease(NODE, "P1", "sh test/p1_test.sh", null, Duration.ofMinutes(2));
+        publish(lease);
+        awaitResult("P1");
 
-        long staticMs = restartMillis(group, instanceId, sessionTimeoutMs);
-        // without an instance id the new member waits for the dead one's session to expire (here the shortest one
-        // the broker allows)
-        long dynamicMs = restartMillis("restart-probe-" + UUID.randomUUID(), null, 6_000);
-        LOG.infof(
-                "a restarted leases consumer got its partitions after %d ms with static membership (session timeout"
-                        + " %d ms), after %d ms without (session timeout 6000 ms)",
-                staticMs, sessionTimeoutMs, dynamicMs);
-
-        assertThat(staticMs).isLessThan(Math.min(10_000, sessionTimeoutMs / 2));
-        assertThat(dynamicMs)
-                .as("the same measurement without static membership")
-                .isGreaterThan(4_000);
+        List<Map<String, Object>> requests = feedRequests(NODE);
+        // after a start the dispatcher resumes after what this node's worker acknowledged last
+        assertThat(requests.get(0).get("after")).isNull();
+        assertThat(requests.subList(1, requests.size()))
+                .allSatisfy(r -> assertThat(r.get("after")).isNotNull());
+        List<Long> positions = requests.subList(1, requests.size()).stream()
+                .map(r -> ((Number) r.get("after")).longValue())
+                .toList();
+        assertThat(positions).isSorted();
     }
 
-    /** Starts a consumer, lets it die without leaving its group, and measures how soon its successor is assigned. */
-    private long restartMillis(String group, String instanceId, int sessionTimeoutMs) {
-        KafkaConsumer<String, String> first = probeConsumer(group, instanceId, "latest", sessionTimeoutMs);
-        first.subscribe(List.of(Topics.TASKS_LEASED));
-        awaitAssignment(first);
-        // a killed JVM sends no LeaveGroup: its member stays in the group until its session expires
-        first.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));
-        long start = System.nanoTime();
-        try (KafkaConsumer<String, String> second = probeConsumer(group, instanceId, "latest", sessionTimeoutMs)) {
-            second.subscribe(List.of(Topics.TASKS_LEASED));
-            awaitAssignment(second);
-            return (System.nanoTime() - start) / 1_000_000;
-        }
-    }
-
-    private static void awaitAssignment(KafkaConsumer<String, String> consumer) {
-        await().pollInSameThread().atMost(Duration.ofSeconds(90)).until(() -> {
-            consumer.poll(Duration.ofMillis(100));
-            return !consumer.assignment().isEmpty();
-        });
-    }
-
-    private static ConsumerRebalanceListener listener(KafkaConsumer<String, String> consumer, LeaseReplay replay) {
-        return new ConsumerRebalanceListener() {
-            @Override
-            public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
-                replay.onPartitionsAssigned(consumer, partitions);
-            }
-
-            @Override
-            public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {}
-        };
-    }
-
-    private static KafkaConsumer<String, String> probeConsumer(String group, String instanceId, String reset) {
-        return probeConsumer(group, instanceId, reset, 45_000);
-    }
-
-    private static KafkaConsumer<String, String> probeConsumer(
-            String group, String instanceId, String reset, int sessionTimeoutMs) {
-        Properties props = new Properties();
-        props.put(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        if (instanceId != null) {
-            props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId);
-        }
-        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, sessionTimeoutMs);
-        // frequent heartbeats: a dead member's session then expires close to the session timeout after it stopped
-        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.min(500, sessionTimeoutMs / 3));
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, reset);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+    private static List<Map<String, Object>> feedRequests(String node) throws Exception {
+        String dispatcher = ConfigProvider.getConfig().getValue("forgeline.worker.dispatcher-url", String.class);
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(dispatcher + "/feed/" + node + "/requests"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        return JSON.readValue(response.body(), new com.fasterxml.jackson.core.type.TypeReference<>() {});
     }
 
     /** Gone: no such process, or a zombie nobody has reaped yet (it runs nothing). */
@@ -1123,8 +1040,37 @@ class WorkerServiceTest {
                 UUID.randomUUID(), node, FENCING_TOKENS.incrementAndGet(), 1, now, now.plus(limit), 1, task);
     }
 
+    /** Puts a lease into its node's feed at the stand-in dispatcher. */
     private Envelope publish(TaskLeased lease) {
-        return kafka.publish(EventType.TASK_LEASED, specId, lease.task().taskId(), NODE, lease);
+        Envelope envelope =
+                Envelope.of(EventType.TASK_LEASED, specId, lease.task().taskId(), lease, Map.of());
+        feed(lease.nodeName(), envelope);
+        return envelope;
+    }
+
+    /** Puts a revocation into its node's feed at the stand-in dispatcher. */
+    private void revoke(LeaseRevoked revocation) {
+        feed(
+                revocation.nodeName(),
+                Envelope.of(EventType.LEASE_REVOKED, specId, revocation.taskId(), revocation, Map.of()));
+    }
+
+    private static void feed(String node, Envelope envelope) {
+        String dispatcher = ConfigProvider.getConfig().getValue("forgeline.worker.dispatcher-url", String.class);
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(dispatcher + "/feed/" + node))
+                                    .POST(HttpRequest.BodyPublishers.ofString(EventCodec.encode(envelope)))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(204);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private TaskResult awaitResult(String taskId) {

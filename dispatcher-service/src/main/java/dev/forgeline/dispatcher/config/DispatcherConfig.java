@@ -84,6 +84,13 @@ public interface DispatcherConfig {
     @WithDefault("5m")
     Duration heartbeatCatchUpLimit();
 
+    /**
+     * A node's lease feed entries its worker has not read after this long are deleted (the worker never came back;
+     * their leases have long been timed out). What a worker has read is deleted at once.
+     */
+    @WithDefault("24h")
+    Duration leaseFeedRetention();
+
     /** The retry policy table. */
     interface Retry {
         @WithDefault("1s")

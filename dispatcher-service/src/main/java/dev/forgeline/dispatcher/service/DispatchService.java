@@ -59,6 +59,7 @@ public class DispatchService {
     private final GateRepository gates;
     private final BreakerRepository breakers;
     private final DispatcherMetrics metrics;
+    private final LeaseFeed leaseFeed;
 
     public DispatchService(
             NodeRepository nodes,
@@ -70,7 +71,9 @@ public class DispatchService {
             ObjectMapper json,
             GateRepository gates,
             BreakerRepository breakers,
-            DispatcherMetrics metrics) {
+            DispatcherMetrics metrics,
+            LeaseFeed leaseFeed) {
+        this.leaseFeed = leaseFeed;
         this.gates = gates;
         this.breakers = breakers;
         this.metrics = metrics;
@@ -233,7 +236,8 @@ public class DispatchService {
                             null),
                     task.traceContext()));
         }
-        outbox.appendAll(events);
+        // on the leases topic for everyone, and in each node's own lease feed for its worker
+        leaseFeed.append(outbox.appendAll(events));
         counters.increment(Counter.LEASES_GRANTED, granted.size());
         metrics.leasesGranted(granted.size());
         return new DispatchRound(limit, candidates.size(), granted.size());

@@ -2,6 +2,7 @@ package dev.forgeline.dispatcher.service;
 
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -9,6 +10,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
+import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.TaskState;
@@ -50,6 +52,7 @@ public class LeaseOutcomeService {
     private final DispatchLoop dispatchLoop;
     private final RetryService retries;
     private final DispatcherMetrics metrics;
+    private final LeaseFeed leaseFeed;
 
     public LeaseOutcomeService(
             TaskRepository tasks,
@@ -59,7 +62,9 @@ public class LeaseOutcomeService {
             Outbox outbox,
             DispatchLoop dispatchLoop,
             RetryService retries,
-            DispatcherMetrics metrics) {
+            DispatcherMetrics metrics,
+            LeaseFeed leaseFeed) {
+        this.leaseFeed = leaseFeed;
         this.tasks = tasks;
         this.leases = leases;
         this.nodes = nodes;
@@ -221,7 +226,7 @@ public class LeaseOutcomeService {
             FailureClass reason,
             String detail,
             Map<String, String> traceContext) {
-        outbox.append(
+        Envelope revocation = outbox.append(
                 EventType.LEASE_REVOKED,
                 specId,
                 taskId,
@@ -237,6 +242,7 @@ public class LeaseOutcomeService {
                         truncate(detail),
                         Instant.now()),
                 traceContext);
+        leaseFeed.append(List.of(revocation));
     }
 
     static boolean holds(TaskRow row, UUID claimedLease, long claimedToken) {

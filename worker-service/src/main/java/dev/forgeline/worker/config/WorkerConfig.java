@@ -23,9 +23,22 @@ public interface WorkerConfig {
     @WithDefault("2")
     int capacity();
 
-    /** Base URL of the dispatcher's REST API (node registration). */
+    /** Base URL of the dispatcher's REST API (node registration, the node's lease feed). */
     @WithDefault("http://localhost:8082")
     String dispatcherUrl();
+
+    /**
+     * Seconds the dispatcher may hold a poll of this node's lease feed open when there is nothing to read (a long
+     * poll: a lease arrives as soon as it is granted). At most 60.
+     */
+    @WithDefault("25")
+    int leasePollWaitSeconds();
+
+    /**
+     * The worker's token for the dispatcher's REST API, sent as {@code Authorization: Bearer ...}; none is sent
+     * when unset. Never logged.
+     */
+    Optional<String> token();
 
     /** Directory holding the attempts' git worktrees. */
     @WithDefault("${user.home}/.forgeline/worker")

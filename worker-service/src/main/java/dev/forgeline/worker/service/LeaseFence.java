@@ -9,13 +9,14 @@ import dev.forgeline.contracts.payload.TaskLeased;
 
 /**
  * Whether a lease is still its task's current one, judged from what this worker has read itself, without any
- * history from elsewhere. Fencing tokens grow strictly across all leases, and every worker reads every lease and
- * revocation of the topic (not only its own), so per task it knows the highest token leased and the highest one
- * ended (revoked, or abandoned by a previous run of this worker). A lease is stale, and must not start, when
+ * history from elsewhere. Fencing tokens grow strictly across all leases, and the dispatcher revokes a lease to its
+ * node (in that node's lease feed, after the lease) before it leases the task again, so from its own feed a worker
+ * knows per task the highest token leased to it and the highest one ended (revoked, or abandoned by a previous run of
+ * this worker). A lease is stale, and must not start, when
  * <ul>
  * <li>its deadline has passed (the dispatcher has timed it out),</li>
  * <li>its token, or a later one, has been revoked or abandoned, or</li>
- * <li>a later lease of the same task has been seen (to any node).</li>
+ * <li>a later lease of the same task has been seen.</li>
  * </ul>
  * Remembers the most recent {@value #REMEMBERED_TASKS} tasks.
  */
@@ -35,14 +36,14 @@ public final class LeaseFence {
         return specId + "/" + taskId;
     }
 
-    /** A lease has been read (for any node). */
+    /** A lease has been read. */
     public synchronized void leased(TaskLeased lease) {
         String key = key(lease.task().specId(), lease.task().taskId());
         Tokens tokens = tasks.getOrDefault(key, new Tokens(Long.MIN_VALUE, Long.MIN_VALUE));
         tasks.put(key, new Tokens(Math.max(tokens.highestLeased(), lease.fencingToken()), tokens.highestEnded()));
     }
 
-    /** The lease of a task with this token has ended: revoked (for any node) or abandoned by a previous run. */
+    /** The lease of a task with this token has ended: revoked or abandoned by a previous run. */
     public synchronized void ended(String specId, String taskId, long fencingToken) {
         String key = key(specId, taskId);
         Tokens tokens = tasks.getOrDefault(key, new Tokens(Long.MIN_VALUE, Long.MIN_VALUE));

@@ -13,8 +13,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Holds this node's leases after a start, instead of running them, until two things are done: the previous run's
- * abandoned attempts have been cleaned up ({@link #recovered()}), and the consumer has read the leases topic up to
- * where it ended when its partitions were assigned ({@link #caughtUp()}), the part a restarted worker replays. By
+ * abandoned attempts have been cleaned up ({@link #recovered()}), and the node's lease feed has been read up to where
+ * it ended at the first read ({@link #caughtUp()}), the part a restarted worker replays. By
  * then every revocation and later lease in that part has reached the {@link LeaseFence}, so a replayed lease the
  * dispatcher has already ended is dropped here and never starts an agent. Opened once, the gate stays open.
  */

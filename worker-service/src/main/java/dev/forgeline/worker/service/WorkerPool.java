@@ -41,8 +41,8 @@ import org.jboss.logging.Logger;
  * is no longer its task's current one ({@link LeaseFence}).
  *
  * <p>After a start, leases are held, not run, until two things are done: the previous run's abandoned attempts
- * have been cleaned up and reported ({@link #recovered}), and the consumer has read the leases topic up to where it
- * ended when its partitions were assigned ({@link #replayCaughtUp}): see {@link LeaseGate}.
+ * have been cleaned up and reported ({@link #recovered}), and the node's lease feed has been read up to where it ended
+ * at the first read ({@link #replayCaughtUp}): see {@link LeaseGate}.
  */
 @ApplicationScoped
 public class WorkerPool {
@@ -108,7 +108,7 @@ public class WorkerPool {
      * @return whether an attempt was stopped
      */
     public boolean revoke(LeaseRevoked revoked) {
-        // any node's revocation ends its token for the task: an older or equal lease of it must not start
+        // a revocation ends its token for the task: an older or equal lease of it must not start
         fence.ended(revoked.specId(), revoked.taskId(), revoked.fencingToken());
         if (!config.nodeName().equals(revoked.nodeName())) {
             return false;
@@ -179,7 +179,7 @@ public class WorkerPool {
      */
     public boolean offer(TaskLeased lease, Envelope envelope) {
         Optional<String> stale = fence.staleReason(lease, Instant.now());
-        // every node's lease counts: a later token for the task makes an earlier lease of ours stale
+        // a later token for the task makes an earlier lease stale
         fence.leased(lease);
         if (!config.nodeName().equals(lease.nodeName())) {
             return false;
@@ -214,7 +214,7 @@ public class WorkerPool {
         gate.recovered();
     }
 
-    /** The consumer has read the leases topic up to where it ended when its partitions were assigned. */
+    /** The node's lease feed has been read up to where it ended at the first read (the replay). */
     public void replayCaughtUp() {
         gate.caughtUp();
     }
