@@ -10,6 +10,7 @@ import dev.forgeline.worker.model.WorkerStatus;
 import dev.forgeline.worker.service.AgentAdapters;
 import dev.forgeline.worker.service.NodeRegistrar;
 import dev.forgeline.worker.service.RunningAttempts;
+import io.quarkus.security.Authenticated;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -31,6 +32,7 @@ public class WorkerResource {
         this.registrar = registrar;
     }
 
+    @Authenticated
     @GET
     @Operation(
             summary = "This node",
