@@ -26,6 +26,12 @@ public interface WorkerConfig {
     @WithDefault("http://localhost:8082")
     String dispatcherUrl();
 
+    /**
+     * The worker's Forgeline API token (role {@code worker}, named after this node), sent to the dispatcher's REST
+     * API; from {@code FORGELINE_WORKER_TOKEN}. Never logged.
+     */
+    Optional<String> token();
+
     /** Directory holding the attempts' git worktrees. */
     @WithDefault("${user.home}/.forgeline/worker")
     String workspace();
