@@ -84,6 +84,8 @@ final class DispatcherUnderTest implements AutoCloseable {
             // a long interval changes nothing in a dispatch round or in applying a heartbeat; the task estimate keeps
             // the deadlines long too (see the class comment)
             env.put("FORGELINE_DISPATCHER_HEARTBEAT_INTERVAL", "10m");
+            // the bench measures dispatch, not token checks
+            env.put("FORGELINE_AUTH_MODE", "off");
             run.dispatcher = ChildProcess.start(
                     "dispatcher-service",
                     jvmOptions,

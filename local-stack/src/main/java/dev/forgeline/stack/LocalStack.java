@@ -26,6 +26,8 @@ import dev.forgeline.embedded.LocalKafka;
 import dev.forgeline.embedded.LocalPostgres;
 import dev.forgeline.embedded.PostgresEndpoint;
 import dev.forgeline.embedded.PostgresProcess;
+import dev.forgeline.support.auth.Roles;
+import dev.forgeline.support.auth.TokenStore;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -89,12 +91,20 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /** In the work directory: the token store every service reads, and the tokens the stack made for itself. */
+    public static final String TOKENS_FILE = "tokens";
+
+    public static final String ADMIN_TOKEN_FILE = "admin-token";
+    public static final String WORKER_TOKEN_FILE = "worker-token";
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Options options;
     private final Map<ServiceKind, Integer> ports = new EnumMap<>(ServiceKind.class);
     private final Map<ServiceKind, ServiceProcess> processes = new EnumMap<>(ServiceKind.class);
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private TokenStore tokens;
+    private String adminToken;
     private PostgresEndpoint postgres;
     private KafkaEndpoint kafka;
     private boolean closed;
@@ -137,7 +147,12 @@ public final class LocalStack implements AutoCloseable {
         }
         createTopics(kafka.bootstrapServers());
 
+        tokens = new TokenStore(work.resolve(TOKENS_FILE));
+        adminToken = ensureToken(work.resolve(ADMIN_TOKEN_FILE), "admin", Roles.ADMIN);
         Map<String, String> common = new HashMap<>();
+        // reachable from this machine only; a test that gives services hosts of their own overrides it
+        common.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        common.put("FORGELINE_AUTH_TOKENS_FILE", tokens.file().toString());
         common.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         common.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl());
         common.put("QUARKUS_DATASOURCE_USERNAME", postgres.username());
@@ -156,6 +171,9 @@ public final class LocalStack implements AutoCloseable {
             env.put("QUARKUS_HTTP_PORT", String.valueOf(ports.get(kind)));
             if (kind == ServiceKind.WORKER) {
                 env.put("FORGELINE_WORKER_NODE_NAME", options.workerName());
+                env.put(
+                        "FORGELINE_WORKER_TOKEN",
+                        ensureToken(work.resolve(WORKER_TOKEN_FILE), options.workerName(), Roles.WORKER));
                 env.put("FORGELINE_WORKER_CAPACITY", String.valueOf(options.workerCapacity()));
                 env.put("FORGELINE_WORKER_AGENT", options.workerAgent());
                 env.put(
@@ -260,6 +278,7 @@ public final class LocalStack implements AutoCloseable {
             }
             HttpResponse<String> worker = http.send(
                     HttpRequest.newBuilder(url(kind).resolve("/worker"))
+                            .header("Authorization", "Bearer " + adminToken)
                             .timeout(Duration.ofSeconds(2))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -295,6 +314,39 @@ public final class LocalStack implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The token in {@code file} if the store still knows it, else a new one with this name and role, written to
+     * {@code file} readable by its owner only: a stack started again keeps its tokens.
+     */
+    private String ensureToken(Path file, String name, String role) {
+        try {
+            if (Files.isRegularFile(file)) {
+                String existing = Files.readString(file).strip();
+                if (tokens.authenticate(existing).isPresent()) {
+                    return existing;
+                }
+            }
+            String secret = tokens.create(name, List.of(role), List.of(), null).secret();
+            Files.deleteIfExists(file);
+            Files.createFile(file);
+            TokenStore.restrict(file);
+            Files.writeString(file, secret + "\n");
+            return secret;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the token file " + file, e);
+        }
+    }
+
+    /** The stack's admin token (also in {@code admin-token} in the work directory). */
+    public String adminToken() {
+        return adminToken;
+    }
+
+    /** A new token in the stack's token store, e.g. a worker token for a node on another host. */
+    public String createToken(String name, String... roles) {
+        return tokens.create(name, List.of(roles), List.of(), null).secret();
     }
 
     public static Path stackFile(Path workDirectory) {

@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * {@code ./forgeline worker --dispatcher URL --kafka BOOTSTRAP [--capacity N] [--labels k=v,k=v] [--name N]
- * [--repos-dir DIR] [--agent PROFILE] [--port P]}: runs this machine as a worker node of a remote stack. It starts the
+ * [--repos-dir DIR] [--agent PROFILE] [--port P] [--token TOKEN]}: runs this machine as a worker node of a remote stack. It starts the
  * packaged worker service in the foreground, configured through system properties (labels are a map, which
  * environment variables cannot name reliably), with its output on this terminal; Ctrl-C stops it.
  */
@@ -76,7 +76,14 @@ final class WorkerCommand {
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             OUT.println("usage: ./forgeline worker --dispatcher URL --kafka BOOTSTRAP [--capacity N] [--labels k=v,...]"
-                    + " [--name NAME] [--repos-dir DIR] [--agent PROFILE] [--port PORT]");
+                    + " [--name NAME] [--repos-dir DIR] [--agent PROFILE] [--port PORT] [--token TOKEN]");
+            return 2;
+        }
+        String token = token(args, System.getenv("FORGELINE_TOKEN"));
+        if (token == null) {
+            System.err.println("error: a worker token is needed to register with the dispatcher: --token or"
+                    + " FORGELINE_TOKEN (an admin makes one with: token create "
+                    + properties.get("forgeline.worker.node-name") + " --role worker)");
             return 2;
         }
         Path jar = home.resolve("worker-service/target/quarkus-app/quarkus-run.jar");
@@ -92,7 +99,10 @@ final class WorkerCommand {
                 + properties.get("kafka.bootstrap.servers")
                 + "), capacity " + properties.get("forgeline.worker.capacity"));
         try {
-            Process worker = new ProcessBuilder(command).inheritIO().start();
+            ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+            // in the environment, not on the command line: other users of the machine can read command lines
+            builder.environment().put("FORGELINE_WORKER_TOKEN", token);
+            Process worker = builder.start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 worker.destroy();
                 try {
@@ -135,13 +145,23 @@ final class WorkerCommand {
                             "--name",
                             "--repos-dir",
                             "--agent",
-                            "--port")
+                            "--port",
+                            "--token")
                     .contains(arg)) {
                 throw new IllegalArgumentException("unknown option " + arg);
             }
             options.put(arg, value);
         }
         return options;
+    }
+
+    /** The worker token: {@code --token}, else the {@code FORGELINE_TOKEN} environment variable; null if neither. */
+    static String token(List<String> args, String environment) {
+        String given = parse(args).get("--token");
+        if (given == null || given.isBlank()) {
+            given = environment;
+        }
+        return given == null || given.isBlank() ? null : given.strip();
     }
 
     private static String require(Map<String, String> options, String name) {

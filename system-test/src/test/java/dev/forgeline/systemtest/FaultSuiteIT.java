@@ -67,7 +67,10 @@ class FaultSuiteIT {
                 message -> System.out.println("[fault suite] " + message));
         System.out.printf("[fault suite] stack ready in %.1f s%n", (System.nanoTime() - started) / 1e9);
         checker = new HistoryChecker(
-                stack.url(ServiceKind.PLANNER), stack.url(ServiceKind.DISPATCHER), WORK.resolve("worker"));
+                stack.adminToken(),
+                stack.url(ServiceKind.PLANNER),
+                stack.url(ServiceKind.DISPATCHER),
+                WORK.resolve("worker"));
     }
 
     @AfterAll
@@ -201,6 +204,7 @@ class FaultSuiteIT {
         for (String task : List.of("T1", "T2", "T3")) {
             HttpResponse<String> response = HTTP.send(
                     HttpRequest.newBuilder(stack.url(ServiceKind.DISPATCHER).resolve("/tasks/" + specId + "/" + task))
+                            .header("Authorization", "Bearer " + stack.adminToken())
                             .timeout(Duration.ofSeconds(5))
                             .GET()
                             .build(),
@@ -285,6 +289,7 @@ class FaultSuiteIT {
                                 .resolve("/specs?repository="
                                         + java.net.URLEncoder.encode(
                                                 repo.toString(), java.nio.charset.StandardCharsets.UTF_8)))
+                        .header("Authorization", "Bearer " + stack.adminToken())
                         .header("Content-Type", "text/markdown")
                         .POST(HttpRequest.BodyPublishers.ofString(markdown))
                         .build(),
@@ -296,6 +301,7 @@ class FaultSuiteIT {
     private static List<String> plannerStates(String specId) throws Exception {
         HttpResponse<String> response = HTTP.send(
                 HttpRequest.newBuilder(stack.url(ServiceKind.PLANNER).resolve("/specs/" + specId))
+                        .header("Authorization", "Bearer " + stack.adminToken())
                         .timeout(Duration.ofSeconds(5))
                         .GET()
                         .build(),

@@ -41,11 +41,13 @@ final class HistoryChecker {
     private static final GitRunner GIT = new GitRunner(GitRunner.Settings.defaults());
     private final URI planner;
     private final URI dispatcher;
+    private final String token;
     private final Path workerWorkspace;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    HistoryChecker(URI planner, URI dispatcher, Path workerWorkspace) {
+    HistoryChecker(String token, URI planner, URI dispatcher, Path workerWorkspace) {
+        this.token = token;
         this.planner = planner;
         this.dispatcher = dispatcher;
         this.workerWorkspace = workerWorkspace.toAbsolutePath().normalize();
@@ -288,6 +290,7 @@ final class HistoryChecker {
         try {
             HttpResponse<String> response = http.send(
                     HttpRequest.newBuilder(service.resolve(path))
+                            .header("Authorization", "Bearer " + token)
                             .timeout(Duration.ofSeconds(30))
                             .GET()
                             .build(),

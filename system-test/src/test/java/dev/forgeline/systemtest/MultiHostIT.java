@@ -33,7 +33,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.forgeline.stack.ForgelineClient;
 import dev.forgeline.stack.LocalStack;
 import dev.forgeline.stack.ServiceKind;
 import dev.forgeline.testsupport.GitHttpServer;
@@ -77,7 +76,7 @@ class MultiHostIT {
     private static GitHttpServer git;
     private static FakeGitHub github;
     private static LocalStack stack;
-    private static ForgelineClient client;
+    private static StackClient client;
     private static final List<WorkerHost> workers = new ArrayList<>();
 
     @BeforeAll
@@ -125,7 +124,7 @@ class MultiHostIT {
                 // capacity 0: no worker on the services' host, the two below join from their own hosts
                 new LocalStack.Options(HOME, servicesHost.resolve("stack"), false, "none", 0, "simulated", env),
                 message -> System.out.println("[multi-host] " + message));
-        client = new ForgelineClient(stack.url(ServiceKind.PLANNER), stack.url(ServiceKind.METRICS));
+        client = new StackClient(stack.adminToken(), stack.url(ServiceKind.PLANNER), stack.url(ServiceKind.METRICS));
 
         URI dispatcher = URI.create("http://" + SERVICES_HOST + ":"
                 + stack.url(ServiceKind.DISPATCHER).getPort());
@@ -139,7 +138,8 @@ class MultiHostIT {
                     dispatcher,
                     stack.kafkaBootstrapServers(),
                     GIT_HOST,
-                    BOT_TOKEN));
+                    BOT_TOKEN,
+                    stack));
         }
         await().atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofMillis(250))
@@ -450,6 +450,7 @@ class MultiHostIT {
         try {
             HttpResponse<String> response = HTTP.send(
                     HttpRequest.newBuilder(stack.url(ServiceKind.REVIEW).resolve("/reviews/" + specId + "/" + taskId))
+                            .header("Authorization", "Bearer " + stack.adminToken())
                             .GET()
                             .build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -38,7 +38,6 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.forgeline.stack.ForgelineClient;
 import dev.forgeline.stack.LocalStack;
 import dev.forgeline.stack.ServiceKind;
 import dev.forgeline.support.git.GitCommand;
@@ -72,7 +71,7 @@ class SpecExamplesToMainIT {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static LocalStack stack;
-    private static ForgelineClient client;
+    private static StackClient client;
     private static ScheduledExecutorService person;
     /** spec id -> its run, for the person in the loop */
     private static final Map<String, Run> RUNS = new ConcurrentHashMap<>();
@@ -99,7 +98,7 @@ class SpecExamplesToMainIT {
         stack = LocalStack.start(
                 new LocalStack.Options(HOME, WORK, false, "spec-examples-worker", 4, "simulated", Map.of()),
                 message -> System.out.println("[spec examples] " + message));
-        client = new ForgelineClient(stack.url(ServiceKind.PLANNER), stack.url(ServiceKind.METRICS));
+        client = new StackClient(stack.adminToken(), stack.url(ServiceKind.PLANNER), stack.url(ServiceKind.METRICS));
         person = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "person-in-the-loop");
             t.setDaemon(true);
@@ -149,10 +148,10 @@ class SpecExamplesToMainIT {
                 .as("done or skipped items of speckit-2.md")
                 .hasSize(59);
         Path repo = targetRepository("speckit-2");
-        ForgelineClient.ApiException refused = null;
+        StackClient.ApiException refused = null;
         try {
             client.submit(text, Map.of("repository", repo.toString(), "testCommand", TEST_COMMAND));
-        } catch (ForgelineClient.ApiException e) {
+        } catch (StackClient.ApiException e) {
             refused = e;
         }
         assertThat(refused).as("speckit-2.md is refused").isNotNull();
@@ -644,6 +643,7 @@ class SpecExamplesToMainIT {
     private static JsonNode get(URI service, String path) throws Exception {
         HttpResponse<String> response = HTTP.send(
                 HttpRequest.newBuilder(service.resolve(path))
+                        .header("Authorization", "Bearer " + stack.adminToken())
                         .timeout(Duration.ofSeconds(30))
                         .GET()
                         .build(),
@@ -657,6 +657,7 @@ class SpecExamplesToMainIT {
     private static HttpResponse<String> post(URI service, String path, String json) throws Exception {
         return HTTP.send(
                 HttpRequest.newBuilder(service.resolve(path))
+                        .header("Authorization", "Bearer " + stack.adminToken())
                         .timeout(Duration.ofSeconds(30))
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(json))

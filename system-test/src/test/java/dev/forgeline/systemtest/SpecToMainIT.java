@@ -21,7 +21,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.MetricNames;
 import dev.forgeline.contracts.Topics;
-import dev.forgeline.stack.ForgelineClient;
 import dev.forgeline.stack.LocalStack;
 import dev.forgeline.stack.ServiceKind;
 import dev.forgeline.stack.TaskStatusLines;
@@ -44,7 +43,7 @@ class SpecToMainIT {
     private static final Path HOME = ScratchFiles.HOME;
     private static final Path WORK = HOME.resolve("system-test/target/wind-tunnel");
     private static LocalStack stack;
-    private static ForgelineClient client;
+    private static StackClient client;
     private static OtlpMetricsReceiver otlp;
     /** The three-task spec of the first scenario, once submitted. */
     private static String mergedSpecId;
@@ -66,7 +65,7 @@ class SpecToMainIT {
         stack = LocalStack.start(
                 new LocalStack.Options(HOME, WORK, false, "wind-tunnel-worker", 2, "simulated", metricsExport),
                 message -> System.out.println("[wind tunnel] " + message));
-        client = new ForgelineClient(stack.url(ServiceKind.PLANNER), stack.url(ServiceKind.METRICS));
+        client = new StackClient(stack.adminToken(), stack.url(ServiceKind.PLANNER), stack.url(ServiceKind.METRICS));
     }
 
     @AfterAll
@@ -321,8 +320,11 @@ class SpecToMainIT {
 
         // ./forgeline status says why each waiting task waits: the planner for the held one, the dispatcher for the
         // one no node can take
-        ForgelineClient withDispatcher = new ForgelineClient(
-                stack.url(ServiceKind.PLANNER), stack.url(ServiceKind.METRICS), stack.url(ServiceKind.DISPATCHER));
+        StackClient withDispatcher = new StackClient(
+                stack.adminToken(),
+                stack.url(ServiceKind.PLANNER),
+                stack.url(ServiceKind.METRICS),
+                stack.url(ServiceKind.DISPATCHER));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             List<String> lines =
                     TaskStatusLines.lines(withDispatcher.spec(specId), withDispatcher.dispatcherTasks(specId));
@@ -371,6 +373,7 @@ class SpecToMainIT {
         HttpResponse<String> response = HttpClient.newHttpClient()
                 .send(
                         HttpRequest.newBuilder(stack.url(ServiceKind.PLANNER).resolve("/decisions"))
+                                .header("Authorization", "Bearer " + stack.adminToken())
                                 .GET()
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
@@ -396,6 +399,7 @@ class SpecToMainIT {
         return HttpClient.newHttpClient()
                 .send(
                         HttpRequest.newBuilder(service.resolve(path))
+                                .header("Authorization", "Bearer " + stack.adminToken())
                                 .header("Content-Type", "application/json")
                                 .POST(HttpRequest.BodyPublishers.ofString(json))
                                 .build(),
@@ -422,5 +426,65 @@ class SpecToMainIT {
 
     private static Path targetRepository(String name) throws IOException {
         return ScratchFiles.targetRepository(WORK.resolve(name), "wind tunnel target");
+    }
+
+    /**
+     * Every service asks for a token: 401 problem+json without one and with a wrong one, 403 problem+json for a
+     * token whose role does not allow the operation; health stays open.
+     */
+    @Test
+    @Order(5)
+    void everyServiceRefusesCallsWithoutAValidTokenOrTheRightRole() throws Exception {
+        Map<ServiceKind, String> reads = Map.of(
+                ServiceKind.PLANNER, "/specs",
+                ServiceKind.DISPATCHER, "/nodes",
+                ServiceKind.REVIEW, "/reviews",
+                ServiceKind.METRICS, "/metrics/summary",
+                ServiceKind.WORKER, "/worker");
+        HttpClient http = HttpClient.newHttpClient();
+        String wrong = dev.forgeline.support.auth.TokenStore.newSecret();
+        for (var read : reads.entrySet()) {
+            java.net.URI uri = stack.url(read.getKey()).resolve(read.getValue());
+            for (String authorization : Arrays.asList(null, "Bearer " + wrong)) {
+                HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET();
+                if (authorization != null) {
+                    request.header("Authorization", authorization);
+                }
+                HttpResponse<String> refused = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(refused.statusCode())
+                        .as(uri + " with " + (authorization == null ? "no token" : "a wrong one"))
+                        .isEqualTo(401);
+                assertThat(refused.headers().firstValue("Content-Type"))
+                        .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+                assertThat(JSON.readTree(refused.body()).path("type").asText())
+                        .isEqualTo("https://forgeline.dev/problems/unauthenticated");
+                assertThat(refused.body()).doesNotContain(wrong);
+            }
+            HttpResponse<String> health = http.send(
+                    HttpRequest.newBuilder(stack.url(read.getKey()).resolve("/q/health/ready"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).as(read.getKey() + " health").isEqualTo(200);
+        }
+        String submitter = stack.createToken("it-submitter", dev.forgeline.support.auth.Roles.SUBMITTER);
+        HttpResponse<String> forbidden = http.send(
+                HttpRequest.newBuilder(stack.url(ServiceKind.DISPATCHER).resolve("/dispatch/pause"))
+                        .header("Authorization", "Bearer " + submitter)
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(forbidden.statusCode()).as(forbidden.body()).isEqualTo(403);
+        assertThat(forbidden.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(JSON.readTree(forbidden.body()).path("type").asText())
+                .isEqualTo("https://forgeline.dev/problems/forbidden");
+        HttpResponse<String> stillRunning = http.send(
+                HttpRequest.newBuilder(stack.url(ServiceKind.DISPATCHER).resolve("/dispatch"))
+                        .header("Authorization", "Bearer " + submitter)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(JSON.readTree(stillRunning.body()).path("paused").asBoolean())
+                .as(stillRunning.body())
+                .isFalse();
     }
 }

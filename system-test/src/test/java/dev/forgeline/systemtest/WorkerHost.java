@@ -18,8 +18,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.forgeline.stack.LocalStack;
 import dev.forgeline.stack.ServiceKind;
 import dev.forgeline.stack.ServiceProcess;
+import dev.forgeline.support.auth.Roles;
 
 /**
  * A worker node on a host of its own: the packaged worker service as its own process, listening on its own address,
@@ -35,8 +37,10 @@ final class WorkerHost implements AutoCloseable {
     private final Path directory;
     private final URI url;
     private final ServiceProcess process;
+    private final String adminToken;
 
-    private WorkerHost(String nodeName, Path directory, URI url, ServiceProcess process) {
+    private WorkerHost(String nodeName, Path directory, URI url, ServiceProcess process, String adminToken) {
+        this.adminToken = adminToken;
         this.nodeName = nodeName;
         this.directory = directory;
         this.url = url;
@@ -56,7 +60,8 @@ final class WorkerHost implements AutoCloseable {
             URI dispatcher,
             String kafkaBootstrapServers,
             String gitHost,
-            String gitToken) {
+            String gitToken,
+            LocalStack stack) {
         try {
             Files.createDirectories(directory);
             Path token = Files.writeString(directory.resolve("git-token"), gitToken + "\n");
@@ -73,6 +78,11 @@ final class WorkerHost implements AutoCloseable {
             env.put("FORGELINE_WORKER_CAPACITY", "1");
             env.put("FORGELINE_WORKER_AGENT", "simulated");
             env.put("FORGELINE_WORKER_DISPATCHER_URL", dispatcher.toString());
+            // a worker token of its own, and the stack's token store for the worker's own API
+            env.put("FORGELINE_WORKER_TOKEN", stack.createToken(nodeName, Roles.WORKER));
+            env.put(
+                    "FORGELINE_AUTH_TOKENS_FILE",
+                    stack.workDirectory().resolve(LocalStack.TOKENS_FILE).toString());
             env.put(
                     "FORGELINE_WORKER_WORKSPACE",
                     Files.createDirectories(directory.resolve("workspace")).toString());
@@ -84,7 +94,11 @@ final class WorkerHost implements AutoCloseable {
                     env,
                     directory.resolve("worker.log"));
             return new WorkerHost(
-                    nodeName, directory, URI.create("http://" + address.getHostAddress() + ":" + port), process);
+                    nodeName,
+                    directory,
+                    URI.create("http://" + address.getHostAddress() + ":" + port),
+                    process,
+                    stack.adminToken());
         } catch (IOException e) {
             throw new UncheckedIOException("could not prepare worker host " + nodeName, e);
         }
@@ -106,6 +120,7 @@ final class WorkerHost implements AutoCloseable {
         try {
             HttpResponse<String> worker = HTTP.send(
                     HttpRequest.newBuilder(url.resolve("/worker"))
+                            .header("Authorization", "Bearer " + adminToken)
                             .timeout(Duration.ofSeconds(2))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());

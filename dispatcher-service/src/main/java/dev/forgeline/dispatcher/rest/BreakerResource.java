@@ -8,6 +8,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import dev.forgeline.dispatcher.model.BreakerView;
 import dev.forgeline.dispatcher.service.BreakerService;
+import io.quarkus.security.Authenticated;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -22,6 +23,7 @@ public class BreakerResource {
         this.breakers = breakers;
     }
 
+    @Authenticated
     @GET
     @Operation(summary = "Every circuit breaker (per agent profile, per node, fleet) with its state")
     public List<BreakerView> list() {

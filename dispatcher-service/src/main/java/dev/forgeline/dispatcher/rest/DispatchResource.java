@@ -1,5 +1,6 @@
 package dev.forgeline.dispatcher.rest;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -9,6 +10,8 @@ import jakarta.ws.rs.core.MediaType;
 
 import dev.forgeline.dispatcher.model.DispatchStatus;
 import dev.forgeline.dispatcher.service.GateService;
+import dev.forgeline.support.auth.Roles;
+import io.quarkus.security.Authenticated;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -23,6 +26,7 @@ public class DispatchResource {
         this.gates = gates;
     }
 
+    @Authenticated
     @GET
     @Operation(summary = "Whether dispatch is held, and why (manual pause, budget, review backlog)")
     public DispatchStatus status() {
@@ -30,6 +34,7 @@ public class DispatchResource {
     }
 
     /** Stops all leasing; running attempts go on. */
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("/pause")
     @Operation(summary = "Pause dispatch: no new leases; running attempts go on")
@@ -38,6 +43,7 @@ public class DispatchResource {
     }
 
     /** Lifts the manual pause; {@code ?all=true} lifts budget and review holds too. */
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("/resume")
     @Operation(summary = "Lift the manual pause; all=true lifts budget and review holds too")

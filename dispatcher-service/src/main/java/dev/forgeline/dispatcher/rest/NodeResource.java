@@ -1,6 +1,7 @@
 package dev.forgeline.dispatcher.rest;
 
 import java.util.List;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -12,6 +13,10 @@ import jakarta.ws.rs.core.MediaType;
 import dev.forgeline.dispatcher.model.NodeRegistration;
 import dev.forgeline.dispatcher.model.NodeView;
 import dev.forgeline.dispatcher.service.NodeService;
+import dev.forgeline.support.auth.Callers;
+import dev.forgeline.support.auth.Roles;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -23,10 +28,14 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class NodeResource {
     private final NodeService nodeService;
 
-    public NodeResource(NodeService nodeService) {
+    private final SecurityIdentity caller;
+
+    public NodeResource(NodeService nodeService, SecurityIdentity caller) {
         this.nodeService = nodeService;
+        this.caller = caller;
     }
 
+    @RolesAllowed(Roles.WORKER)
     @POST
     @Operation(
             summary = "Register a node, or update a known one",
@@ -34,14 +43,22 @@ public class NodeResource {
                     + " is READY afterwards (a DEAD node is revived; a DRAINING or CORDONED one stays so).")
     @APIResponse(responseCode = "200", description = "The node as registered")
     @APIResponse(
+            responseCode = "403",
+            description = "A worker token registering another node than its own"
+                    + " (https://forgeline.dev/problems/forbidden)")
+    @APIResponse(
             responseCode = "400",
             description = "No body, or invalid fields, each named in errors"
                     + " (urn:forgeline:problem:invalid-node-registration)")
     @Consumes(MediaType.APPLICATION_JSON)
     public NodeView register(NodeRegistration registration) {
+        if (registration != null && registration.name() != null) {
+            Callers.requireNode(caller, registration.name());
+        }
         return nodeService.register(registration);
     }
 
+    @Authenticated
     @GET
     @Operation(summary = "Every registered node with its status and capacity")
     public List<NodeView> list() {
@@ -49,6 +66,7 @@ public class NodeResource {
     }
 
     /** No new leases; running attempts finish. 404 unknown node, 409 a DEAD node. */
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("/{name}/drain")
     @Operation(summary = "Drain a node: no new leases; running attempts finish")
@@ -62,6 +80,7 @@ public class NodeResource {
     }
 
     /** No new leases until uncordoned. 404 unknown node, 409 a DEAD or DRAINING node. */
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("/{name}/cordon")
     @Operation(summary = "Cordon a node: no new leases until uncordoned")
@@ -76,6 +95,7 @@ public class NodeResource {
     }
 
     /** Takes leases again. 404 unknown node, 409 a DEAD node. */
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("/{name}/uncordon")
     @Operation(summary = "Uncordon a node: it takes leases again")

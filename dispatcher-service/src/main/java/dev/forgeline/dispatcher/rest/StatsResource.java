@@ -7,6 +7,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import dev.forgeline.dispatcher.model.DispatcherStats;
 import dev.forgeline.dispatcher.service.TaskQueryService;
+import io.quarkus.security.Authenticated;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -21,6 +22,7 @@ public class StatsResource {
         this.queries = queries;
     }
 
+    @Authenticated
     @GET
     @Operation(summary = "The dispatcher's counters: tasks by state, leases, nodes")
     public DispatcherStats stats() {

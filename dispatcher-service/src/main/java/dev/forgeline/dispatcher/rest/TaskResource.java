@@ -1,6 +1,7 @@
 package dev.forgeline.dispatcher.rest;
 
 import java.util.List;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -12,6 +13,8 @@ import jakarta.ws.rs.core.MediaType;
 import dev.forgeline.dispatcher.model.TaskView;
 import dev.forgeline.dispatcher.service.TaskControlService;
 import dev.forgeline.dispatcher.service.TaskQueryService;
+import dev.forgeline.support.auth.Roles;
+import io.quarkus.security.Authenticated;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -30,6 +33,7 @@ public class TaskResource {
     }
 
     /** Cancels a READY, LEASED or RUNNING task (its lease is revoked); 404 unknown, 409 any other state. */
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("/{specId}/{taskId}/cancel")
     @Operation(summary = "Cancel a READY, LEASED or RUNNING task; its lease is revoked")
@@ -48,6 +52,7 @@ public class TaskResource {
     }
 
     /** Runs a FAILED or CANCELLED task again with a fresh attempt budget; 404 unknown, 409 any other state. */
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("/{specId}/{taskId}/retry")
     @Operation(summary = "Run a FAILED or CANCELLED task again with a fresh attempt budget")
@@ -62,6 +67,7 @@ public class TaskResource {
         return queries.get(specId, taskId);
     }
 
+    @Authenticated
     @GET
     @Operation(summary = "Tasks, oldest ready first; filter by state and specId; limit 1..1000 (default 100)")
     @APIResponse(responseCode = "200", description = "The tasks")
@@ -75,6 +81,7 @@ public class TaskResource {
         return queries.list(state, specId, limit);
     }
 
+    @Authenticated
     @GET
     @Path("/{specId}/{taskId}")
     @Operation(summary = "One task with every lease it had and why it waits")

@@ -11,6 +11,7 @@ import jakarta.ws.rs.core.MediaType;
 import dev.forgeline.metrics.service.FiguresService;
 import dev.forgeline.support.problem.Problem;
 import dev.forgeline.support.problem.ProblemException;
+import io.quarkus.security.Authenticated;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -29,6 +30,7 @@ public class MetricsResource {
      * Every figure over all tasks, over one spec's tasks with {@code ?specId=}, or over the tasks first seen in the
      * week (Monday to Sunday, UTC) of {@code ?week=YYYY-MM-DD}.
      */
+    @Authenticated
     @GET
     @Path("/summary")
     @Operation(

@@ -12,6 +12,7 @@ import jakarta.ws.rs.QueryParam;
 import dev.forgeline.metrics.service.FiguresService;
 import dev.forgeline.metrics.service.ReportRenderer;
 import dev.forgeline.support.problem.ProblemException;
+import io.quarkus.security.Authenticated;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -28,6 +29,7 @@ public class ReportsResource {
     }
 
     /** The tasks first seen in the week (Monday to Sunday, UTC) of {@code ?week=YYYY-MM-DD}, default this week. */
+    @Authenticated
     @GET
     @Path("/weekly")
     @Operation(summary = "The weekly report as Markdown: tasks first seen in the week of week=YYYY-MM-DD (default now)")
@@ -39,6 +41,7 @@ public class ReportsResource {
         return ReportRenderer.render("Forgeline weekly report, week of " + monday, figures.forWeek(monday));
     }
 
+    @Authenticated
     @GET
     @Path("/specs/{specId}")
     @Operation(summary = "One spec's report as Markdown")

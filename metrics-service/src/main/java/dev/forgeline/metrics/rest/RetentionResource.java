@@ -1,11 +1,13 @@
 package dev.forgeline.metrics.rest;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import dev.forgeline.metrics.service.RetentionService;
+import dev.forgeline.support.auth.Roles;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -20,6 +22,7 @@ public class RetentionResource {
     }
 
     /** Runs a retention scan of every known repository now (the schedule runs the same scan). */
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("/scans")
     @Operation(summary = "Run a code retention scan of every known repository now (the schedule runs the same)")

@@ -2,6 +2,7 @@ package dev.forgeline.planner.rest;
 
 import java.util.List;
 import java.util.UUID;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -14,7 +15,9 @@ import jakarta.ws.rs.core.MediaType;
 import dev.forgeline.planner.dto.DecisionAnswer;
 import dev.forgeline.planner.dto.DecisionView;
 import dev.forgeline.planner.service.DecisionService;
+import dev.forgeline.support.auth.Roles;
 import dev.forgeline.support.problem.ProblemException;
+import io.quarkus.security.Authenticated;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -31,12 +34,14 @@ public class DecisionResource {
     }
 
     /** Open decisions, oldest first; {@code ?all=true} lists decided ones too, newest first. */
+    @Authenticated
     @GET
     @Operation(summary = "Open decisions, oldest first; all=true lists decided ones too, newest first")
     public List<DecisionView> list(@QueryParam("all") boolean all) {
         return decisions.list(!all);
     }
 
+    @Authenticated
     @GET
     @Path("{id}")
     @Operation(summary = "One decision")
@@ -46,6 +51,7 @@ public class DecisionResource {
         return decisions.get(uuid(id));
     }
 
+    @RolesAllowed(Roles.OPERATOR)
     @POST
     @Path("{id}")
     @Operation(

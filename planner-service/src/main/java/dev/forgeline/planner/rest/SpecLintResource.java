@@ -1,5 +1,6 @@
 package dev.forgeline.planner.rest;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -12,6 +13,7 @@ import dev.forgeline.planner.dto.LintReport;
 import dev.forgeline.planner.llm.LlmPlanner;
 import dev.forgeline.planner.service.SpecSubmissionService;
 import dev.forgeline.planner.service.SpecSubmissionService.Options;
+import dev.forgeline.support.auth.Roles;
 import io.vertx.ext.web.Router;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -33,6 +35,7 @@ public class SpecLintResource {
         this.submissions = submissions;
     }
 
+    @RolesAllowed(Roles.SUBMITTER)
     @POST
     @Operation(
             summary = "Lint a spec",

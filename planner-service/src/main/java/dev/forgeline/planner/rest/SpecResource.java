@@ -1,6 +1,7 @@
 package dev.forgeline.planner.rest;
 
 import java.util.List;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -21,6 +22,8 @@ import dev.forgeline.planner.service.GitRepositories;
 import dev.forgeline.planner.service.SpecService;
 import dev.forgeline.planner.service.SpecSubmissionService;
 import dev.forgeline.planner.service.SpecSubmissionService.Options;
+import dev.forgeline.support.auth.Roles;
+import io.quarkus.security.Authenticated;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -48,6 +51,7 @@ public class SpecResource {
      * {@code repository} and {@code baseBranch} override the spec's header lines, {@code testCommand} is the test
      * command of spec-kit and Kiro tasks.
      */
+    @RolesAllowed(Roles.SUBMITTER)
     @POST
     @Operation(
             summary = "Submit a spec",
@@ -100,6 +104,7 @@ public class SpecResource {
      * {@code {"markdown": "...", "repository": "...", "baseBranch": "..."}}; query parameters win. One OpenAPI
      * operation with the Markdown form (same path and verb), so both carry the same documentation.
      */
+    @RolesAllowed(Roles.SUBMITTER)
     @POST
     @Operation(
             summary = "Submit a spec",
@@ -154,12 +159,14 @@ public class SpecResource {
                         idempotencyKey)));
     }
 
+    @Authenticated
     @GET
     @Operation(summary = "List the specs")
     public List<SpecSummary> list() {
         return specs.list();
     }
 
+    @Authenticated
     @GET
     @Path("{id}")
     @Operation(summary = "One spec with its task graph and every task's state")

@@ -1,6 +1,7 @@
 package dev.forgeline.review.rest;
 
 import java.util.List;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -10,6 +11,11 @@ import jakarta.ws.rs.core.MediaType;
 
 import dev.forgeline.review.service.MergeService;
 import dev.forgeline.review.service.RevertService;
+import dev.forgeline.support.auth.ApiTokens;
+import dev.forgeline.support.auth.Callers;
+import dev.forgeline.support.auth.Roles;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -22,18 +28,25 @@ public class MergeResource {
     private final MergeService merges;
     private final RevertService reverts;
 
-    public MergeResource(MergeService merges, RevertService reverts) {
+    private final SecurityIdentity caller;
+    private final ApiTokens tokens;
+
+    public MergeResource(MergeService merges, RevertService reverts, SecurityIdentity caller, ApiTokens tokens) {
+        this.caller = caller;
+        this.tokens = tokens;
         this.merges = merges;
         this.reverts = reverts;
     }
 
     /** The latest 200 merges, newest first (reverted ones included). */
+    @Authenticated
     @GET
     @Operation(summary = "The latest 200 merges, newest first (reverted ones included)")
     public List<ReviewView> list() {
         return merges.list();
     }
 
+    @Authenticated
     @GET
     @Path("/{id}")
     @Operation(summary = "One merge, by merge id or merge commit")
@@ -44,6 +57,7 @@ public class MergeResource {
     }
 
     /** Reverts the merge with a revert commit; body {@code {"reviewer": "...", "reason": "..."}} optional. */
+    @RolesAllowed(Roles.REVIEWER)
     @POST
     @Path("/{id}/revert")
     @Operation(summary = "Revert a merge with a revert commit", description = "Body {reviewer, reason}, both optional.")
@@ -55,6 +69,6 @@ public class MergeResource {
                     + " (https://forgeline.dev/problems/revert-failed)")
     public ReviewView revert(@PathParam("id") String id, DecisionRequest request) {
         DecisionRequest body = request == null ? new DecisionRequest(null, null, null) : request;
-        return reverts.revertByHand(id, body.reviewer(), body.text());
+        return reverts.revertByHand(id, Callers.recordedAs(caller, tokens, body.reviewer()), body.text());
     }
 }

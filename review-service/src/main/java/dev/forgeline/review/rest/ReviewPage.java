@@ -1,26 +1,44 @@
 package dev.forgeline.review.rest;
 
+import static dev.forgeline.support.auth.ApiTokenAuthenticationMechanism.SESSION_COOKIE;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;
+import jakarta.ws.rs.core.UriInfo;
 
 import dev.forgeline.contracts.payload.ReviewBacklog;
 import dev.forgeline.review.domain.ReviewState;
 import dev.forgeline.review.service.BacklogService;
 import dev.forgeline.review.service.ReviewService;
+import dev.forgeline.support.auth.ApiTokens;
+import dev.forgeline.support.auth.Callers;
+import dev.forgeline.support.auth.Roles;
+import dev.forgeline.support.auth.SessionCsrf;
+import dev.forgeline.support.problem.Problem;
 import dev.forgeline.support.problem.ProblemException;
+import dev.forgeline.support.problem.ProblemMappers;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
 import org.jboss.resteasy.reactive.RestForm;
 
 /** The review page people use from a browser: the queue, one review with its diff, and the decision forms. */
@@ -30,9 +48,14 @@ public class ReviewPage {
     private final ReviewService reviews;
     private final BacklogService backlog;
 
-    public ReviewPage(ReviewService reviews, BacklogService backlog) {
+    private final SecurityIdentity caller;
+    private final ApiTokens tokens;
+
+    public ReviewPage(ReviewService reviews, BacklogService backlog, SecurityIdentity caller, ApiTokens tokens) {
         this.reviews = reviews;
         this.backlog = backlog;
+        this.caller = caller;
+        this.tokens = tokens;
     }
 
     @CheckedTemplate
@@ -40,17 +63,22 @@ public class ReviewPage {
         static native TemplateInstance queue(
                 List<ReviewView> pending, List<ReviewView> recent, ReviewBacklog backlog, Integer level);
 
-        static native TemplateInstance review(ReviewDetail detail, List<DiffLine> diff, String notice, String error);
+        static native TemplateInstance review(
+                ReviewDetail detail, List<DiffLine> diff, String notice, String error, String signedInAs, String csrf);
+
+        static native TemplateInstance signIn(String error);
     }
 
     /** One line of the diff and how to colour it: add, del, hunk, meta or context. */
     public record DiffLine(String kind, String text) {}
 
+    @Authenticated
     @GET
     public Response root() {
         return Response.seeOther(UriBuilder.fromPath("/ui/reviews").build()).build();
     }
 
+    @Authenticated
     @GET
     @Path("/reviews")
     public String queue(@QueryParam("level") Integer level) {
@@ -62,16 +90,79 @@ public class ReviewPage {
         return Templates.queue(pending, recent, backlog.current(), level).render();
     }
 
+    @Authenticated
     @GET
     @Path("/reviews/{specId}/{taskId}")
     public String review(
-            @PathParam("specId") String specId, @PathParam("taskId") String taskId, @QueryParam("done") String done) {
+            @PathParam("specId") String specId,
+            @PathParam("taskId") String taskId,
+            @QueryParam("done") String done,
+            @CookieParam(SESSION_COOKIE) String session) {
         ReviewDetail detail = reviews.detail(specId, taskId);
-        return Templates.review(detail, diffLines(detail.diff()), notice(done), null)
+        return Templates.review(detail, diffLines(detail.diff()), notice(done), null, signedInAs(), csrf(session))
                 .render();
     }
 
+    /** The sign-in form: a person pastes their API token once; the page keeps it in an HttpOnly cookie. */
+    @PermitAll
+    @GET
+    @Path("/sign-in")
+    public String signInForm() {
+        return Templates.signIn(null).render();
+    }
+
+    /**
+     * Checks the token and sets the session cookie: HttpOnly (no script reads it), SameSite=Strict (no other site's
+     * page sends it), path /ui (the JSON APIs take only the Authorization header).
+     */
+    @PermitAll
+    @POST
+    @Path("/sign-in")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response signIn(@RestForm String token, @Context UriInfo uri) {
+        String given = token == null ? "" : token.strip();
+        if (tokens.enabled() && tokens.authenticate(given).isEmpty()) {
+            return Response.status(401)
+                    .type(MediaType.TEXT_HTML)
+                    .entity(Templates.signIn("That token is unknown or revoked.")
+                            .render())
+                    .build();
+        }
+        NewCookie cookie = new NewCookie.Builder(SESSION_COOKIE)
+                .value(given)
+                .path("/ui")
+                .httpOnly(true)
+                .secure("https".equalsIgnoreCase(uri.getBaseUri().getScheme()))
+                .sameSite(NewCookie.SameSite.STRICT)
+                .build();
+        return Response.seeOther(UriBuilder.fromPath("/ui/reviews").build())
+                .cookie(cookie)
+                .build();
+    }
+
+    @Authenticated
+    @POST
+    @Path("/sign-out")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response signOut(
+            @RestForm String csrf,
+            @CookieParam(SESSION_COOKIE) String session,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        requireCsrf(session, authorization, csrf);
+        NewCookie expired = new NewCookie.Builder(SESSION_COOKIE)
+                .value("")
+                .path("/ui")
+                .httpOnly(true)
+                .sameSite(NewCookie.SameSite.STRICT)
+                .maxAge(0)
+                .build();
+        return Response.seeOther(UriBuilder.fromPath("/ui/sign-in").build())
+                .cookie(expired)
+                .build();
+    }
+
     /** The decision form: one of approve, reject, request-changes, with the reviewer and a comment. */
+    @RolesAllowed(Roles.REVIEWER)
     @POST
     @Path("/reviews/{specId}/{taskId}/decision")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
@@ -80,7 +171,13 @@ public class ReviewPage {
             @PathParam("taskId") String taskId,
             @RestForm String decision,
             @RestForm String reviewer,
-            @RestForm String comment) {
+            @RestForm String comment,
+            @RestForm String csrf,
+            @CookieParam(SESSION_COOKIE) String session,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        requireCsrf(session, authorization, csrf);
+        // with tokens on, the decision is the signed-in person's: the form has no name field then
+        reviewer = Callers.recordedAs(caller, tokens, reviewer);
         try {
             switch (decision == null ? "" : decision) {
                 case "approve" -> reviews.approve(specId, taskId, reviewer, comment);
@@ -95,7 +192,8 @@ public class ReviewPage {
             }
         } catch (ProblemException e) {
             ReviewDetail detail = reviews.detail(specId, taskId);
-            String page = Templates.review(detail, diffLines(detail.diff()), null, e.getMessage())
+            String page = Templates.review(
+                            detail, diffLines(detail.diff()), null, e.getMessage(), signedInAs(), csrf(session))
                     .render();
             return Response.status(e.status())
                     .entity(page)
@@ -106,6 +204,32 @@ public class ReviewPage {
                         .queryParam("done", decision)
                         .build(specId, taskId))
                 .build();
+    }
+
+    /**
+     * A form sent with the session cookie (what a browser sends by itself) must carry the session's CSRF token; a
+     * request with an Authorization header carries its credential on purpose and needs none.
+     */
+    private void requireCsrf(String session, String authorization, String csrf) {
+        if (!tokens.enabled() || authorization != null) {
+            return;
+        }
+        if (!SessionCsrf.matches(session, csrf)) {
+            throw new ProblemException(
+                    403,
+                    ProblemMappers.FORBIDDEN,
+                    "Forbidden",
+                    "the form's CSRF token does not belong to this session: reload the page and try again",
+                    List.of(new Problem.ProblemError("missing or wrong CSRF token", null, "csrf")));
+        }
+    }
+
+    private String signedInAs() {
+        return tokens.enabled() ? caller.getPrincipal().getName() : null;
+    }
+
+    private String csrf(String session) {
+        return tokens.enabled() && session != null ? SessionCsrf.tokenFor(session) : null;
     }
 
     private static String notice(String done) {

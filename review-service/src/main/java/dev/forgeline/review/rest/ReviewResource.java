@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
@@ -17,8 +18,13 @@ import dev.forgeline.contracts.payload.ReviewBacklog;
 import dev.forgeline.review.domain.ReviewState;
 import dev.forgeline.review.service.BacklogService;
 import dev.forgeline.review.service.ReviewService;
+import dev.forgeline.support.auth.ApiTokens;
+import dev.forgeline.support.auth.Callers;
+import dev.forgeline.support.auth.Roles;
 import dev.forgeline.support.problem.Problem;
 import dev.forgeline.support.problem.ProblemException;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -30,7 +36,12 @@ public class ReviewResource {
     private final ReviewService reviews;
     private final BacklogService backlog;
 
-    public ReviewResource(ReviewService reviews, BacklogService backlog) {
+    private final SecurityIdentity caller;
+    private final ApiTokens tokens;
+
+    public ReviewResource(ReviewService reviews, BacklogService backlog, SecurityIdentity caller, ApiTokens tokens) {
+        this.caller = caller;
+        this.tokens = tokens;
         this.reviews = reviews;
         this.backlog = backlog;
     }
@@ -39,6 +50,7 @@ public class ReviewResource {
      * Reviews; {@code state} and {@code level} filter; {@code sort=age} lists the longest waiting first
      * (default: newest first).
      */
+    @Authenticated
     @GET
     @Operation(summary = "Reviews, newest first; state and level filter; sort=age lists the longest waiting first")
     @APIResponse(responseCode = "200", description = "The reviews")
@@ -55,6 +67,7 @@ public class ReviewResource {
     }
 
     /** Reviews waiting for a person, longest waiting first; {@code level} filters. */
+    @Authenticated
     @GET
     @Path("/pending")
     @Operation(summary = "Reviews waiting for a person, longest waiting first; level filters")
@@ -67,6 +80,7 @@ public class ReviewResource {
     }
 
     /** The human review backlog as last announced on forgeline.review.backlog. */
+    @Authenticated
     @GET
     @Path("/backlog")
     @Operation(summary = "The human review backlog as last announced, with the daily capacity")
@@ -75,6 +89,7 @@ public class ReviewResource {
     }
 
     /** Sets the daily level 2-3 review capacity ({@code null}: the configured one). */
+    @RolesAllowed(Roles.OPERATOR)
     @PUT
     @Path("/backlog")
     @Operation(summary = "Set the daily level 2-3 review capacity (null: the configured one)")
@@ -95,6 +110,7 @@ public class ReviewResource {
     }
 
     /** The task's current review with its diff, test and lint runs, cost and attempt history. */
+    @Authenticated
     @GET
     @Path("/{specId}/{taskId}")
     @Operation(summary = "A task's current review with its diff, test and lint runs, cost and attempt history")
@@ -104,6 +120,7 @@ public class ReviewResource {
         return reviews.detail(specId, taskId);
     }
 
+    @RolesAllowed(Roles.REVIEWER)
     @POST
     @Path("/{specId}/{taskId}/approve")
     @Operation(
@@ -119,9 +136,10 @@ public class ReviewResource {
     public ReviewView approve(
             @PathParam("specId") String specId, @PathParam("taskId") String taskId, DecisionRequest decision) {
         DecisionRequest body = orEmpty(decision);
-        return reviews.approve(specId, taskId, body.reviewer(), body.text());
+        return reviews.approve(specId, taskId, reviewer(body), body.text());
     }
 
+    @RolesAllowed(Roles.REVIEWER)
     @POST
     @Path("/{specId}/{taskId}/reject")
     @Operation(summary = "Reject a pending review; a comment (or reason) is required")
@@ -134,9 +152,10 @@ public class ReviewResource {
     public ReviewView reject(
             @PathParam("specId") String specId, @PathParam("taskId") String taskId, DecisionRequest decision) {
         DecisionRequest body = orEmpty(decision);
-        return reviews.reject(specId, taskId, body.reviewer(), body.text());
+        return reviews.reject(specId, taskId, reviewer(body), body.text());
     }
 
+    @RolesAllowed(Roles.REVIEWER)
     @POST
     @Path("/{specId}/{taskId}/request-changes")
     @Operation(summary = "Send a pending review back: the task runs again with its comment (or reason; required)")
@@ -149,11 +168,16 @@ public class ReviewResource {
     public ReviewView requestChanges(
             @PathParam("specId") String specId, @PathParam("taskId") String taskId, DecisionRequest decision) {
         DecisionRequest body = orEmpty(decision);
-        return reviews.requestChanges(specId, taskId, body.reviewer(), body.text());
+        return reviews.requestChanges(specId, taskId, reviewer(body), body.text());
     }
 
     /** Body of {@code PUT /reviews/backlog}. */
     public record CapacityRequest(Integer dailyCapacity) {}
+
+    /** With tokens on, the decision is recorded under the caller's token name, not a name the body claims. */
+    private String reviewer(DecisionRequest body) {
+        return Callers.recordedAs(caller, tokens, body.reviewer());
+    }
 
     private static DecisionRequest orEmpty(DecisionRequest decision) {
         return decision == null ? new DecisionRequest(null, null, null) : decision;

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.NotSupportedException;
@@ -18,6 +19,7 @@ import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriBuilder;
 import jakarta.ws.rs.core.UriInfo;
 
 import com.fasterxml.jackson.core.JsonLocation;
@@ -25,6 +27,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -38,6 +43,14 @@ public class ProblemMappers {
     public static final String INVALID_JSON = "https://forgeline.dev/problems/invalid-json";
     public static final String INVALID_PARAMETER = "https://forgeline.dev/problems/invalid-parameter";
     public static final String INTERNAL_ERROR = "https://forgeline.dev/problems/internal-error";
+    /** 401: no API token, or one that is unknown or revoked. */
+    public static final String UNAUTHENTICATED = "https://forgeline.dev/problems/unauthenticated";
+    /** 403: the token's roles (or node) do not allow the operation. */
+    public static final String FORBIDDEN = "https://forgeline.dev/problems/forbidden";
+    /** 403: a state-changing request a browser sent from another origin. */
+    public static final String CROSS_ORIGIN_REQUEST = "https://forgeline.dev/problems/cross-origin-request";
+    /** Where a browser without a valid session is sent from the review pages. */
+    public static final String SIGN_IN_PAGE = "/ui/sign-in";
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
@@ -46,6 +59,44 @@ public class ProblemMappers {
         return Response.status(e.status())
                 .type(PROBLEM_JSON)
                 .entity(e.toProblem(uri.getPath()))
+                .build();
+    }
+
+    /** A token was presented and is unknown or revoked (the token itself is never echoed). */
+    @ServerExceptionMapper
+    public Response authenticationFailed(AuthenticationFailedException e, UriInfo uri) {
+        return unauthenticated("the API token is unknown or revoked", uri);
+    }
+
+    /** No token where the operation needs one. */
+    @ServerExceptionMapper
+    public Response unauthorized(UnauthorizedException e, UriInfo uri) {
+        return unauthenticated("this needs a Forgeline API token: send Authorization: Bearer <token>", uri);
+    }
+
+    /** A valid token without a role the operation allows. */
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e, UriInfo uri, ResourceInfo resource, Request request) {
+        Method method = resource == null ? null : resource.getResourceMethod();
+        RolesAllowed allowed = method == null ? null : method.getAnnotation(RolesAllowed.class);
+        if (allowed == null && method != null) {
+            allowed = method.getDeclaringClass().getAnnotation(RolesAllowed.class);
+        }
+        String detail = request.getMethod() + " " + uri.getPath()
+                + (allowed == null
+                        ? " is not allowed with this token"
+                        : " needs a token with one of the roles " + String.join(", ", allowed.value()));
+        return problem(403, FORBIDDEN, "Forbidden", detail, uri, null);
+    }
+
+    private static Response unauthenticated(String detail, UriInfo uri) {
+        String path = uri.getPath();
+        if ((path.equals("/ui") || path.startsWith("/ui/")) && !path.equals(SIGN_IN_PAGE)) {
+            // a person at the review pages: to the sign-in form, not a JSON answer
+            return Response.seeOther(UriBuilder.fromPath(SIGN_IN_PAGE).build()).build();
+        }
+        return Response.fromResponse(problem(401, UNAUTHENTICATED, "Unauthenticated", detail, uri, null))
+                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
                 .build();
     }
 

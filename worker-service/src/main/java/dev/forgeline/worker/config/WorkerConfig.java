@@ -35,8 +35,8 @@ public interface WorkerConfig {
     int leasePollWaitSeconds();
 
     /**
-     * The worker's token for the dispatcher's REST API, sent as {@code Authorization: Bearer ...}; none is sent
-     * when unset. Never logged.
+     * The worker's Forgeline API token (role {@code worker}, named after this node), sent to the dispatcher's REST
+     * API; from {@code FORGELINE_WORKER_TOKEN}. Never logged.
      */
     Optional<String> token();
 

@@ -11,6 +11,7 @@ import dev.forgeline.worker.service.AgentAdapters;
 import dev.forgeline.worker.service.NodeRegistrar;
 import dev.forgeline.worker.service.RunningAttempts;
 import dev.forgeline.worker.service.WorkerSandbox;
+import io.quarkus.security.Authenticated;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -38,6 +39,7 @@ public class WorkerResource {
         this.registrar = registrar;
     }
 
+    @Authenticated
     @GET
     @Operation(
             summary = "This node",

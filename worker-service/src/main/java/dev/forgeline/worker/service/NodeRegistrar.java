@@ -73,11 +73,12 @@ public class NodeRegistrar {
     private void register(long nextDelayMillis) {
         URI uri = URI.create(config.dispatcherUrl().replaceAll("/+$", "") + "/nodes");
         try {
-            HttpRequest request = HttpRequest.newBuilder(uri)
+            HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
                     .timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(registration())))
-                    .build();
+                    .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(registration())));
+            config.token().ifPresent(token -> builder.header("Authorization", "Bearer " + token));
+            HttpRequest request = builder.build();
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 == 2) {
                 registered = true;
@@ -85,8 +86,14 @@ public class NodeRegistrar {
                 return;
             }
             LOG.warnf(
-                    "dispatcher answered %d to the registration of %s; retrying in %d ms",
-                    response.statusCode(), config.nodeName(), nextDelayMillis);
+                    "dispatcher answered %d to the registration of %s; retrying in %d ms%s",
+                    response.statusCode(),
+                    config.nodeName(),
+                    nextDelayMillis,
+                    response.statusCode() == 401 || response.statusCode() == 403
+                            ? " (is forgeline.worker.token / FORGELINE_WORKER_TOKEN a valid worker token for this"
+                                    + " node?)"
+                            : "");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;

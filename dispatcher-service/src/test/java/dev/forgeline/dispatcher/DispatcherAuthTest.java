@@ -1,0 +1,159 @@
+package dev.forgeline.dispatcher;
+
+import static dev.forgeline.dispatcher.Fixtures.unique;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import dev.forgeline.support.auth.Roles;
+import dev.forgeline.support.auth.TokenStore;
+import dev.forgeline.testsupport.ForgelineInfraResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dispatcher with API tokens on (the other tests run with {@code forgeline.auth.mode=off}): who may read, who
+ * may operate, a worker token that speaks only for its own node, and a revocation that takes effect without a
+ * restart. Tokens are made in the same token store file the service reads.
+ */
+@QuarkusTest
+@TestProfile(DispatcherAuthTest.TokensOn.class)
+@QuarkusTestResource(value = ForgelineInfraResource.class, restrictToAnnotatedClass = false)
+class DispatcherAuthTest {
+    static final Path TOKENS = Path.of("target", "auth-test", "tokens").toAbsolutePath();
+    static final TokenStore STORE = new TokenStore(TOKENS);
+
+    public static class TokensOn implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("forgeline.auth.mode", "tokens", "forgeline.auth.tokens-file", TOKENS.toString());
+        }
+    }
+
+    private static String token(String name, String role) {
+        return STORE.create(name, List.of(role), List.of(), null).secret();
+    }
+
+    @Test
+    void withoutAValidTokenEveryOperationAnswers401ButHealthAndOpenApiStayOpen() {
+        given().get("/nodes")
+                .then()
+                .statusCode(401)
+                .contentType("application/problem+json")
+                .header("WWW-Authenticate", "Bearer")
+                .body("type", equalTo("https://forgeline.dev/problems/unauthenticated"))
+                .body("instance", equalTo("/nodes"));
+        String unknown = TokenStore.newSecret();
+        given().auth()
+                .oauth2(unknown)
+                .post("/dispatch/pause")
+                .then()
+                .statusCode(401)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://forgeline.dev/problems/unauthenticated"))
+                .body(not(containsString(unknown)));
+        given().header("Authorization", "Basic YWRtaW46YWRtaW4=")
+                .get("/tasks")
+                .then()
+                .statusCode(401);
+
+        given().get("/q/health/ready").then().statusCode(200);
+        given().get("/q/openapi").then().statusCode(200);
+    }
+
+    @Test
+    void anyTokenReadsOnlyAnOperatorOperates() {
+        String submitter = token("sub-" + unique(), Roles.SUBMITTER);
+        String operator = token("op-" + unique(), Roles.OPERATOR);
+        String node = "auth-missing-" + unique();
+
+        given().auth().oauth2(submitter).get("/nodes").then().statusCode(200);
+        given().auth().oauth2(submitter).get("/dispatch").then().statusCode(200);
+        given().auth()
+                .oauth2(submitter)
+                .post("/nodes/" + node + "/cordon")
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://forgeline.dev/problems/forbidden"))
+                .body("detail", containsString("operator"));
+        given().auth().oauth2(submitter).post("/tasks/s/t/cancel").then().statusCode(403);
+        // past the role check: the unknown node is the only fault left
+        given().auth()
+                .oauth2(operator)
+                .post("/nodes/" + node + "/cordon")
+                .then()
+                .statusCode(404);
+        String admin = token("admin-" + unique(), Roles.ADMIN);
+        given().auth().oauth2(admin).post("/nodes/" + node + "/cordon").then().statusCode(404);
+    }
+
+    @Test
+    void aWorkerTokenRegistersOnlyItsOwnNode() {
+        String name = "auth-node-" + unique();
+        String worker = token(name, Roles.WORKER);
+
+        given().auth()
+                .oauth2(worker)
+                .contentType(ContentType.JSON)
+                .body(registration("other-" + name))
+                .post("/nodes")
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://forgeline.dev/problems/forbidden"))
+                .body("detail", containsString("other-" + name));
+        given().auth()
+                .oauth2(worker)
+                .contentType(ContentType.JSON)
+                .body(registration(name))
+                .post("/nodes")
+                .then()
+                .statusCode(200)
+                .body("name", equalTo(name));
+        // a worker is no operator
+        given().auth().oauth2(worker).post("/nodes/" + name + "/drain").then().statusCode(403);
+    }
+
+    @Test
+    void aRevokedTokenIsRefusedAtTheNextRequestWithoutARestart() {
+        String name = "revoked-" + unique();
+        String operator = token(name, Roles.OPERATOR);
+        given().auth().oauth2(operator).get("/breakers").then().statusCode(200);
+
+        STORE.revoke(name);
+
+        given().auth()
+                .oauth2(operator)
+                .get("/breakers")
+                .then()
+                .statusCode(401)
+                .body("type", equalTo("https://forgeline.dev/problems/unauthenticated"));
+    }
+
+    @Test
+    void aBrowserPostFromAnotherSiteIsRefused() {
+        String operator = token("op-" + unique(), Roles.OPERATOR);
+        given().auth()
+                .oauth2(operator)
+                .header("Origin", "https://evil.example")
+                .post("/dispatch/resume")
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://forgeline.dev/problems/cross-origin-request"));
+    }
+
+    private static Map<String, Object> registration(String name) {
+        return Map.of("name", name, "capacity", 1, "labels", Map.of(), "agentProfiles", List.of());
+    }
+}

@@ -1,0 +1,223 @@
+package dev.forgeline.review;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.TaskState;
+import dev.forgeline.contracts.Topics;
+import dev.forgeline.contracts.payload.ReviewOutcome;
+import dev.forgeline.support.auth.Roles;
+import dev.forgeline.support.auth.SessionCsrf;
+import dev.forgeline.support.auth.TokenStore;
+import dev.forgeline.testsupport.ForgelineInfraResource;
+import dev.forgeline.testsupport.TestKafka;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The review service with API tokens on: roles on the JSON API, and the review pages' sign-in, session cookie,
+ * CSRF token, origin check and framing headers; a decision is recorded under the signed-in identity.
+ */
+@QuarkusTest
+@TestProfile(ReviewAuthTest.TokensOn.class)
+@QuarkusTestResource(value = ForgelineInfraResource.class, restrictToAnnotatedClass = false)
+class ReviewAuthTest {
+    static final Path TOKENS = Path.of("target", "auth-test", "tokens").toAbsolutePath();
+    static final TokenStore STORE = new TokenStore(TOKENS);
+    private static TestKafka kafka;
+
+    @TempDir
+    Path tmp;
+
+    public static class TokensOn implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("forgeline.auth.mode", "tokens", "forgeline.auth.tokens-file", TOKENS.toString());
+        }
+    }
+
+    @BeforeAll
+    static void connect() {
+        kafka = TestKafka.forApplication();
+    }
+
+    @AfterAll
+    static void disconnect() {
+        kafka.close();
+    }
+
+    private static String token(String name, String role) {
+        return STORE.create(name, List.of(role), List.of(), null).secret();
+    }
+
+    private static String origin() {
+        return "http://localhost:" + RestAssured.port;
+    }
+
+    @Test
+    void theJsonApiAsksForATokenAndTheRightRole() {
+        given().get("/reviews/pending")
+                .then()
+                .statusCode(401)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://forgeline.dev/problems/unauthenticated"));
+        String submitter = token("sub-" + Events.uniqueSpec("a"), Roles.SUBMITTER);
+        given().auth().oauth2(submitter).get("/reviews/pending").then().statusCode(200);
+        given().auth()
+                .oauth2(submitter)
+                .contentType("application/json")
+                .body("{\"comment\":\"no\"}")
+                .post("/reviews/{s}/{t}/reject", "nope", "T1")
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://forgeline.dev/problems/forbidden"))
+                .body("detail", containsString("reviewer"));
+        given().auth()
+                .oauth2(submitter)
+                .contentType("application/json")
+                .body("{\"dailyCapacity\":3}")
+                .put("/reviews/backlog")
+                .then()
+                .statusCode(403);
+        given().get("/q/health/ready").then().statusCode(200);
+    }
+
+    @Test
+    void aPersonSignsInWithATokenAndDecidesUnderTheirOwnNameThroughCheckedForms() {
+        String spec = Events.uniqueSpec("signin");
+        GitRepo repo = GitRepo.init(tmp.resolve("repo"));
+        GitRepo.Attempt auth = repo.attemptBranch(
+                spec, "T1", 1, "src/main/java/com/acme/auth/Gate.java", "package com.acme.auth;\n\nclass Gate {\n}\n");
+        Served.serve(repo, "signin");
+        kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1", Events.succeeded(spec, "T1", 511, 1, repo, auth));
+        kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", Events.accepted(spec, "T1", 511));
+        awaitOutcome(spec, TaskState.IN_REVIEW);
+
+        // no session: to the sign-in form, which may not be framed
+        given().redirects()
+                .follow(false)
+                .get("/ui/reviews/{s}/{t}", spec, "T1")
+                .then()
+                .statusCode(303)
+                .header("Location", endsWith("/ui/sign-in"));
+        given().get("/ui/sign-in")
+                .then()
+                .statusCode(200)
+                .header("X-Frame-Options", "DENY")
+                .header("Content-Security-Policy", "frame-ancestors 'none'");
+
+        // a wrong token signs no one in
+        given().redirects()
+                .follow(false)
+                .header("Origin", origin())
+                .formParam("token", TokenStore.newSecret())
+                .post("/ui/sign-in")
+                .then()
+                .statusCode(401)
+                .body(containsString("unknown or revoked"));
+
+        String name = "rita-" + spec;
+        String reviewer = token(name, Roles.REVIEWER);
+        Response signedIn = given().redirects()
+                .follow(false)
+                .header("Origin", origin())
+                .formParam("token", reviewer)
+                .post("/ui/sign-in");
+        assertThat(signedIn.statusCode()).isEqualTo(303);
+        String setCookie = signedIn.header("Set-Cookie");
+        assertThat(setCookie)
+                .startsWith("forgeline_session=")
+                .containsIgnoringCase("HttpOnly")
+                .containsIgnoringCase("SameSite=Strict")
+                .contains("Path=/ui");
+        String session = signedIn.cookie("forgeline_session");
+        String csrf = SessionCsrf.tokenFor(session);
+
+        // the page shows who decides and carries the session's CSRF token; there is no name field
+        given().cookie("forgeline_session", session)
+                .get("/ui/reviews/{s}/{t}", spec, "T1")
+                .then()
+                .statusCode(200)
+                .header("X-Frame-Options", "DENY")
+                .body(containsString("id=\"signed-in-as\">" + name + "<"))
+                .body(containsString("name=\"csrf\" value=\"" + csrf + "\""))
+                .body(not(containsString("name=\"reviewer\"")));
+
+        // a form without the CSRF token, from another site, or with no origin at all changes nothing
+        given().cookie("forgeline_session", session)
+                .header("Origin", origin())
+                .formParam("decision", "approve")
+                .post("/ui/reviews/{s}/{t}/decision", spec, "T1")
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json")
+                .body("errors[0].field", equalTo("csrf"));
+        given().cookie("forgeline_session", session)
+                .header("Origin", "https://evil.example")
+                .formParam("decision", "approve")
+                .formParam("csrf", csrf)
+                .post("/ui/reviews/{s}/{t}/decision", spec, "T1")
+                .then()
+                .statusCode(403)
+                .body("type", equalTo("https://forgeline.dev/problems/cross-origin-request"));
+        given().cookie("forgeline_session", session)
+                .formParam("decision", "approve")
+                .formParam("csrf", csrf)
+                .post("/ui/reviews/{s}/{t}/decision", spec, "T1")
+                .then()
+                .statusCode(403)
+                .body("type", equalTo("https://forgeline.dev/problems/cross-origin-request"));
+        given().auth()
+                .oauth2(reviewer)
+                .get("/reviews/{s}/{t}", spec, "T1")
+                .then()
+                .statusCode(200)
+                .body("state", equalTo("PENDING"));
+
+        // the real form: recorded under the token's name, whatever name the form claims
+        given().redirects()
+                .follow(false)
+                .cookie("forgeline_session", session)
+                .header("Origin", origin())
+                .formParam("decision", "request-changes")
+                .formParam("comment", "tighten the gate")
+                .formParam("reviewer", "someone-else")
+                .formParam("csrf", csrf)
+                .post("/ui/reviews/{s}/{t}/decision", spec, "T1")
+                .then()
+                .statusCode(303);
+        ReviewOutcome sentBack = awaitOutcome(spec, TaskState.FAILED);
+        assertThat(sentBack.reviewer()).isEqualTo(name);
+    }
+
+    private static ReviewOutcome awaitOutcome(String spec, TaskState state) {
+        return kafka.await(
+                        Topics.REVIEW_OUTCOMES,
+                        e -> spec.equals(e.specId())
+                                && "T1".equals(e.taskId())
+                                && e.payloadAs(ReviewOutcome.class).state() == state,
+                        1,
+                        Duration.ofSeconds(60))
+                .get(0)
+                .payloadAs(ReviewOutcome.class);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.forgeline.support.auth;
+
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * One Forgeline API token as the token store keeps it: never the token itself, only its SHA-256 hash.
+ *
+ * @param id       short public id (names the token in lists and revocation; not a secret)
+ * @param name     who or what holds it: a person, a service, or for a worker token its node name
+ * @param hash     SHA-256 of the token, lower-case hex
+ * @param roles    {@link Roles} the holder has
+ * @param projects projects it may see, {@code *} for all
+ * @param node     for a worker token: the only node it may speak for (defaults to {@code name})
+ * @param created  ISO-8601 instant
+ * @param revoked  ISO-8601 instant it was revoked, or null while it is valid
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ApiToken(
+        String id,
+        String name,
+        String hash,
+        List<String> roles,
+        List<String> projects,
+        String node,
+        String created,
+        String revoked) {
+
+    public ApiToken {
+        roles = roles == null ? List.of() : List.copyOf(roles);
+        projects = projects == null || projects.isEmpty() ? List.of(Roles.ALL_PROJECTS) : List.copyOf(projects);
+    }
+
+    @JsonIgnore
+    public boolean isRevoked() {
+        return revoked != null;
+    }
+
+    @JsonIgnore
+    public Set<String> roleSet() {
+        return Set.copyOf(roles);
+    }
+
+    /** The node a worker token speaks for: its {@code node} attribute, else its name. */
+    @JsonIgnore
+    public String nodeName() {
+        return node == null || node.isBlank() ? name : node;
+    }
+
+    ApiToken revokedAt(String instant) {
+        return new ApiToken(id, name, hash, roles, projects, node, created, instant);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.forgeline.support.auth;
+
+import java.util.Set;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.quarkus.security.identity.IdentityProviderManager;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.request.AuthenticationRequest;
+import io.quarkus.vertx.http.runtime.security.ChallengeData;
+import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
+import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.Cookie;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Reads a Forgeline API token from {@code Authorization: Bearer <token>}, or, for the review pages, from the
+ * HttpOnly session cookie the sign-in form sets. No token: anonymous (a resource that needs one answers 401).
+ * A mechanism of its own (not the framework's bearer one), so that quarkus-oidc can be added beside it.
+ */
+@ApplicationScoped
+public class ApiTokenAuthenticationMechanism implements HttpAuthenticationMechanism {
+    /** The review page's session cookie: holds the token, HttpOnly, SameSite=Strict, path /ui. */
+    public static final String SESSION_COOKIE = "forgeline_session";
+
+    private static final String BEARER = "Bearer ";
+
+    private final ApiTokens tokens;
+
+    public ApiTokenAuthenticationMechanism(ApiTokens tokens) {
+        this.tokens = tokens;
+    }
+
+    @Override
+    public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identities) {
+        if (!tokens.enabled()) {
+            return Uni.createFrom().item(ApiTokenIdentityProvider.unrestricted());
+        }
+        String secret = presented(context);
+        if (secret == null) {
+            return Uni.createFrom().optional(java.util.Optional.empty());
+        }
+        return identities.authenticate(new ApiTokenRequest(secret));
+    }
+
+    static String presented(RoutingContext context) {
+        String header = context.request().getHeader(HttpHeaderNames.AUTHORIZATION);
+        if (header != null) {
+            return header.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                    ? header.substring(BEARER.length()).strip()
+                    : "";
+        }
+        Cookie cookie = context.request().getCookie(SESSION_COOKIE);
+        return cookie == null || cookie.getValue().isBlank() ? null : cookie.getValue();
+    }
+
+    @Override
+    public Uni<ChallengeData> getChallenge(RoutingContext context) {
+        return Uni.createFrom().item(new ChallengeData(401, HttpHeaderNames.WWW_AUTHENTICATE, "Bearer"));
+    }
+
+    @Override
+    public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
+        return Set.of(ApiTokenRequest.class);
+    }
+
+    @Override
+    public Uni<HttpCredentialTransport> getCredentialTransport(RoutingContext context) {
+        return Uni.createFrom().item(new HttpCredentialTransport(HttpCredentialTransport.Type.AUTHORIZATION, "bearer"));
+    }
+}
