@@ -35,7 +35,17 @@ public final class KafkaProcess implements KafkaEndpoint {
      * @param log the broker's output, appended to across restarts
      */
     public static KafkaProcess start(Path directory, Path log) {
-        ChildJvm.deleteRecursively(directory);
+        return start(directory, log, false);
+    }
+
+    /**
+     * @param keepData start on the topics and records a previous broker left in {@code directory} (on new ports);
+     *                 false empties it first
+     */
+    public static KafkaProcess start(Path directory, Path log, boolean keepData) {
+        if (!keepData) {
+            ChildJvm.deleteRecursively(directory);
+        }
         KafkaProcess kafka = new KafkaProcess(ChildJvm.freePort(), ChildJvm.freePort(), directory, log);
         kafka.launch();
         return kafka;

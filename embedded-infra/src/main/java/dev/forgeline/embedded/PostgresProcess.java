@@ -30,7 +30,18 @@ public final class PostgresProcess implements PostgresEndpoint {
 
     /** Starts a server on a free port with a new cluster in {@code dataDirectory} (emptied first). */
     public static PostgresProcess start(Path dataDirectory) {
-        ChildJvm.deleteRecursively(dataDirectory);
+        return start(dataDirectory, false);
+    }
+
+    /**
+     * Starts a server on a free port on the cluster in {@code dataDirectory}.
+     *
+     * @param keepData reuse the cluster (and its data) a previous server left there; false empties the directory
+     */
+    public static PostgresProcess start(Path dataDirectory, boolean keepData) {
+        if (!keepData) {
+            ChildJvm.deleteRecursively(dataDirectory);
+        }
         PostgresProcess server = new PostgresProcess(dataDirectory, ChildJvm.freePort());
         server.launch();
         return server;

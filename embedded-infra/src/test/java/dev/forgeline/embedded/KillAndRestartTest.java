@@ -98,6 +98,65 @@ class KillAndRestartTest {
         }
     }
 
+    /**
+     * {@code ./forgeline down} then {@code up}: a broker and a database stopped cleanly and started again on kept
+     * data (new ports) still hold their topics, records and rows; started without keeping, they are empty.
+     */
+    @Test
+    void aStoppedBrokerAndDatabaseStartedOnKeptDataStillHoldItAndAFreshStartIsEmpty() throws Exception {
+        Path kafkaDir = TARGET.resolve("kept-kafka");
+        Path kafkaLog = TARGET.resolve("kept-kafka.log");
+        Path postgresDir = TARGET.resolve("kept-postgres");
+        try (KafkaProcess kafka = KafkaProcess.start(kafkaDir, kafkaLog, false);
+                PostgresProcess postgres = PostgresProcess.start(postgresDir, false)) {
+            try (Admin admin = admin(kafka.bootstrapServers())) {
+                admin.createTopics(List.of(new NewTopic("kept", 1, (short) 1)))
+                        .all()
+                        .get(30, TimeUnit.SECONDS);
+            }
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
+                producer.send(new ProducerRecord<>("kept", 0, "k", "v")).get(30, TimeUnit.SECONDS);
+            }
+            try (Connection c = connect(postgres);
+                    Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE kept (n int)");
+                s.execute("INSERT INTO kept VALUES (7)");
+            }
+        }
+
+        try (KafkaProcess kafka = KafkaProcess.start(kafkaDir, kafkaLog, true);
+                PostgresProcess postgres = PostgresProcess.start(postgresDir, true)) {
+            TopicPartition partition = new TopicPartition("kept", 0);
+            try (KafkaConsumer<String, String> consumer = consumer(kafka.bootstrapServers())) {
+                assertThat(consumer.endOffsets(List.of(partition), Duration.ofSeconds(30))
+                                .get(partition))
+                        .isEqualTo(1);
+            }
+            try (Connection c = connect(postgres);
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT n FROM kept")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(7);
+            }
+        }
+
+        try (KafkaProcess kafka = KafkaProcess.start(kafkaDir, kafkaLog, false);
+                PostgresProcess postgres = PostgresProcess.start(postgresDir, false)) {
+            try (Admin admin = admin(kafka.bootstrapServers())) {
+                assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).doesNotContain("kept");
+            }
+            try (Connection c = connect(postgres);
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT to_regclass('public.kept') IS NULL")) {
+                rs.next();
+                assertThat(rs.getBoolean(1)).as("the table is gone").isTrue();
+            }
+        }
+    }
+
     private static Connection connect(PostgresProcess postgres) throws Exception {
         return DriverManager.getConnection(postgres.jdbcUrl(), postgres.username(), postgres.password());
     }

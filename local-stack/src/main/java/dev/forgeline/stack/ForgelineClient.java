@@ -8,18 +8,21 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** The REST calls the command line and the system test make: submit a spec, read specs and the summary. */
+/**
+ * The REST calls the command line and the system tests make to the services of a running stack. Every request
+ * carries {@code Authorization: Bearer <token>} when a token is known.
+ */
 public final class ForgelineClient {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final URI planner;
-    private final URI metrics;
-    private final URI dispatcher;
+    private final Map<ServiceKind, URI> services = new EnumMap<>(ServiceKind.class);
+    private final String token;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -29,9 +32,26 @@ public final class ForgelineClient {
 
     /** @param dispatcher null when only the planner and metrics calls are made */
     public ForgelineClient(URI planner, URI metrics, URI dispatcher) {
-        this.planner = planner;
-        this.metrics = metrics;
-        this.dispatcher = dispatcher;
+        this(urls(planner, metrics, dispatcher), null);
+    }
+
+    /**
+     * @param services the base URL of each service the calls go to
+     * @param token    the bearer token every request sends; null sends none
+     */
+    public ForgelineClient(Map<ServiceKind, URI> services, String token) {
+        this.services.putAll(services);
+        this.token = token;
+    }
+
+    private static Map<ServiceKind, URI> urls(URI planner, URI metrics, URI dispatcher) {
+        Map<ServiceKind, URI> urls = new EnumMap<>(ServiceKind.class);
+        urls.put(ServiceKind.PLANNER, planner);
+        urls.put(ServiceKind.METRICS, metrics);
+        if (dispatcher != null) {
+            urls.put(ServiceKind.DISPATCHER, dispatcher);
+        }
+        return urls;
     }
 
     /** A failed call, with the problem document the service answered. */
@@ -39,8 +59,8 @@ public final class ForgelineClient {
         private final int status;
         private final JsonNode body;
 
-        ApiException(int status, JsonNode body) {
-            super("HTTP " + status + ": " + body);
+        ApiException(URI uri, int status, JsonNode body) {
+            super(uri + " answered " + status + ": " + oneLine(body));
             this.status = status;
             this.body = body;
         }
@@ -51,6 +71,22 @@ public final class ForgelineClient {
 
         public JsonNode body() {
             return body;
+        }
+
+        private static String oneLine(JsonNode problem) {
+            String title = problem.path("title").asText("");
+            String detail = problem.path("detail").asText("");
+            if (title.isEmpty() && detail.isEmpty()) {
+                return problem.isTextual() ? problem.asText() : "no problem details";
+            }
+            return detail.isEmpty() ? title : title.isEmpty() ? detail : title + ": " + detail;
+        }
+    }
+
+    /** No service answered at the URL (not started, wrong port, refused the connection). */
+    public static final class UnreachableException extends IllegalStateException {
+        UnreachableException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -64,61 +100,135 @@ public final class ForgelineClient {
      * {@code testCommand} (the test command of spec-kit and Kiro tasks, which name none).
      */
     public JsonNode submit(String markdown, Map<String, String> parameters) {
-        StringBuilder query = new StringBuilder();
-        new TreeMap<>(parameters)
-                .forEach((name, value) -> query.append(query.length() == 0 ? '?' : '&')
-                        .append(URLEncoder.encode(name, StandardCharsets.UTF_8))
-                        .append('=')
-                        .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
         return send(
-                HttpRequest.newBuilder(planner.resolve("/specs" + query))
-                        .header("Content-Type", "text/markdown")
-                        .POST(HttpRequest.BodyPublishers.ofString(markdown)),
+                ServiceKind.PLANNER,
+                "/specs" + query(parameters),
+                b -> b.header("Content-Type", "text/markdown").POST(HttpRequest.BodyPublishers.ofString(markdown)),
                 201);
     }
 
+    /** POST /specs/lint: the planner's quality report of a spec, without creating anything. */
+    public JsonNode lint(byte[] spec, Map<String, String> parameters) {
+        return send(
+                ServiceKind.PLANNER,
+                "/specs/lint" + query(parameters),
+                b -> b.header("Content-Type", "text/markdown").POST(HttpRequest.BodyPublishers.ofByteArray(spec)),
+                200);
+    }
+
     public JsonNode spec(String specId) {
-        return send(HttpRequest.newBuilder(planner.resolve("/specs/" + specId)).GET(), 200);
+        return get(ServiceKind.PLANNER, "/specs/" + encode(specId));
     }
 
     public JsonNode specs() {
-        return send(HttpRequest.newBuilder(planner.resolve("/specs")).GET(), 200);
+        return get(ServiceKind.PLANNER, "/specs");
     }
 
     public JsonNode summary(String specId) {
-        String query = specId == null ? "" : "?specId=" + URLEncoder.encode(specId, StandardCharsets.UTF_8);
-        return send(
-                HttpRequest.newBuilder(metrics.resolve("/metrics/summary" + query))
-                        .GET(),
-                200);
+        return get(ServiceKind.METRICS, "/metrics/summary" + (specId == null ? "" : "?specId=" + encode(specId)));
     }
 
     /** The dispatcher's view of a spec's tasks ({@code GET /tasks?specId=}), with why each READY one waits. */
     public JsonNode dispatcherTasks(String specId) {
-        if (dispatcher == null) {
-            throw new IllegalStateException("this client was made without the dispatcher's URL");
+        return get(ServiceKind.DISPATCHER, "/tasks?limit=1000&specId=" + encode(specId));
+    }
+
+    /** GET of a JSON resource; 200 expected. */
+    public JsonNode get(ServiceKind service, String path) {
+        return send(service, path, HttpRequest.Builder::GET, 200);
+    }
+
+    /** GET of a text resource (Markdown reports); 200 expected. */
+    public String getText(ServiceKind service, String path) {
+        HttpResponse<String> response = exchange(
+                service,
+                path,
+                b -> b.header("Accept", "text/markdown, application/problem+json")
+                        .GET());
+        if (response.statusCode() != 200) {
+            throw new ApiException(response.request().uri(), response.statusCode(), parse(response.body()));
+        }
+        return response.body();
+    }
+
+    /** POST with a JSON body ({@code null}: none); 200 expected. */
+    public JsonNode post(ServiceKind service, String path, Object body) {
+        String json;
+        try {
+            json = body == null ? "" : JSON.writeValueAsString(body);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot write the request body", e);
         }
         return send(
-                HttpRequest.newBuilder(dispatcher.resolve(
-                                "/tasks?limit=1000&specId=" + URLEncoder.encode(specId, StandardCharsets.UTF_8)))
-                        .GET(),
+                service,
+                path,
+                b -> body == null
+                        ? b.POST(HttpRequest.BodyPublishers.noBody())
+                        : b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)),
                 200);
     }
 
-    private JsonNode send(HttpRequest.Builder request, int expected) {
+    /** A path segment or query value, percent-encoded. */
+    public static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static String query(Map<String, String> parameters) {
+        StringBuilder query = new StringBuilder();
+        new TreeMap<>(parameters)
+                .forEach((name, value) -> query.append(query.length() == 0 ? '?' : '&')
+                        .append(encode(name))
+                        .append('=')
+                        .append(encode(value)));
+        return query.toString();
+    }
+
+    private JsonNode send(
+            ServiceKind service,
+            String path,
+            java.util.function.UnaryOperator<HttpRequest.Builder> method,
+            int expected) {
+        HttpResponse<String> response = exchange(service, path, method);
+        JsonNode body = parse(response.body());
+        if (response.statusCode() != expected) {
+            throw new ApiException(response.request().uri(), response.statusCode(), body);
+        }
+        return body;
+    }
+
+    private HttpResponse<String> exchange(
+            ServiceKind service, String path, java.util.function.UnaryOperator<HttpRequest.Builder> method) {
+        URI base = services.get(service);
+        if (base == null) {
+            throw new IllegalStateException("this client was made without the " + service.module() + "'s URL");
+        }
+        URI uri = URI.create(base.toString().replaceAll("/+$", "") + path);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         try {
-            HttpResponse<String> response =
-                    http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode body = response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
-            if (response.statusCode() != expected) {
-                throw new ApiException(response.statusCode(), body);
-            }
-            return body;
+            return http.send(method.apply(request).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new IllegalStateException("cannot reach " + request.build().uri() + ": " + e.getMessage(), e);
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new UnreachableException(
+                    "no " + service.module() + " answers at " + base + " (" + why
+                            + "); is the stack running? (./forgeline up)",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static JsonNode parse(String body) {
+        if (body == null || body.isBlank()) {
+            return JSON.createObjectNode();
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            return JSON.getNodeFactory().textNode(body.strip());
         }
     }
 }

@@ -1,109 +1,25 @@
 package dev.forgeline.stack;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * {@code ./forgeline lint FILE [--planner URL] [--format F] [--test-command CMD]}: sends the spec to a running
- * planner's {@code POST /specs:lint} and prints its report: the spec's faults, and each task's quality class,
- * score and reasons. Creates nothing. Exit status 0 when the spec is valid and no task is VAGUE, 1 otherwise.
+ * The text of {@code ./forgeline lint FILE}: the report of a running planner's {@code POST /specs/lint}, with the
+ * spec's faults, and each task's quality class, score and reasons.
  */
 final class LintCommand {
-    static final String DEFAULT_PLANNER = "http://localhost:8081";
-
     private LintCommand() {}
 
-    static int run(List<String> args, PrintStream out, PrintStream err) {
-        String file = null;
-        String planner = System.getenv().getOrDefault("FORGELINE_PLANNER_URL", DEFAULT_PLANNER);
-        StringBuilder query = new StringBuilder();
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            if ((arg.equals("--planner") || arg.equals("--format") || arg.equals("--test-command"))
-                    && i + 1 < args.size()) {
-                String value = args.get(++i);
-                switch (arg) {
-                    case "--planner" -> planner = value;
-                    case "--format" ->
-                        query.append(query.isEmpty() ? "?" : "&")
-                                .append("format=")
-                                .append(encode(value));
-                    default ->
-                        query.append(query.isEmpty() ? "?" : "&")
-                                .append("testCommand=")
-                                .append(encode(value));
-                }
-            } else if (file == null && !arg.startsWith("--")) {
-                file = arg;
-            } else {
-                err.println("usage: ./forgeline lint FILE [--planner URL] [--format F] [--test-command CMD]");
-                return 2;
+    /** Whether the spec is valid and no task is VAGUE (the exit status of {@code ./forgeline lint}). */
+    static boolean passes(JsonNode report) {
+        for (JsonNode task : report.path("tasks")) {
+            if (task.path("qualityClass").asText().equals("VAGUE")) {
+                return false;
             }
         }
-        if (file == null) {
-            err.println("usage: ./forgeline lint FILE [--planner URL] [--format F] [--test-command CMD]");
-            return 2;
-        }
-        Path path = Path.of(file);
-        byte[] body;
-        try {
-            body = Files.readAllBytes(path);
-        } catch (IOException e) {
-            err.println("cannot read " + path + ": " + e.getMessage());
-            return 1;
-        }
-        URI uri = URI.create(planner.replaceAll("/+$", "") + "/specs:lint" + query);
-        HttpResponse<String> response;
-        try {
-            response = HttpClient.newBuilder()
-                    .connectTimeout(Duration.ofSeconds(5))
-                    .build()
-                    .send(
-                            HttpRequest.newBuilder(uri)
-                                    .timeout(Duration.ofSeconds(120))
-                                    .header("Content-Type", "text/markdown")
-                                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
-        } catch (ConnectException e) {
-            err.println("no planner answers at " + planner + " (start one with ./forgeline up, or pass --planner URL"
-                    + " or set FORGELINE_PLANNER_URL)");
-            return 1;
-        } catch (IOException e) {
-            err.println("the planner at " + planner + " did not answer: " + e.getMessage());
-            return 1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 1;
-        }
-        JsonNode report;
-        try {
-            report = new ObjectMapper().readTree(response.body());
-        } catch (IOException e) {
-            err.println("the planner answered " + response.statusCode() + " with something that is not JSON");
-            return 1;
-        }
-        if (response.statusCode() != 200) {
-            err.println(path + ": " + report.path("title").asText("error") + " (" + response.statusCode() + "): "
-                    + report.path("detail").asText(""));
-            for (JsonNode e : report.path("errors")) {
-                err.println("  " + where(path, e) + e.path("message").asText());
-            }
-            return 1;
-        }
-        return print(path, report, out);
+        return report.path("valid").asBoolean();
     }
 
     static int print(Path path, JsonNode report, PrintStream out) {
@@ -151,9 +67,5 @@ final class LintCommand {
 
     private static String where(Path path, JsonNode error) {
         return error.hasNonNull("line") ? path + ":" + error.path("line").asInt() + ": " : "";
-    }
-
-    private static String encode(String value) {
-        return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
     }
 }

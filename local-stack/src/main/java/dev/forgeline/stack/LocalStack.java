@@ -48,6 +48,9 @@ public final class LocalStack implements AutoCloseable {
      * @param restartableInfrastructure run the broker in a JVM of its own ({@link KafkaProcess}) and PostgreSQL on a
      *                       fixed port ({@link PostgresProcess}), so that either can be killed and restarted while the
      *                       services run (fault tests); otherwise the broker runs in this JVM, which starts faster
+     * @param keepData       start on the database and broker data a previous stack left in the work directory
+     *                       ({@code ./forgeline up}); implies restartable infrastructure, whose data outlives the
+     *                       processes
      */
     public record Options(
             Path home,
@@ -57,7 +60,29 @@ public final class LocalStack implements AutoCloseable {
             int workerCapacity,
             String workerAgent,
             Map<String, String> extraEnvironment,
-            boolean restartableInfrastructure) {
+            boolean restartableInfrastructure,
+            boolean keepData) {
+        public Options(
+                Path home,
+                Path workDirectory,
+                boolean fixedPorts,
+                String workerName,
+                int workerCapacity,
+                String workerAgent,
+                Map<String, String> extraEnvironment,
+                boolean restartableInfrastructure) {
+            this(
+                    home,
+                    workDirectory,
+                    fixedPorts,
+                    workerName,
+                    workerCapacity,
+                    workerAgent,
+                    extraEnvironment,
+                    restartableInfrastructure,
+                    false);
+        }
+
         public Options(
                 Path home,
                 Path workDirectory,
@@ -82,12 +107,35 @@ public final class LocalStack implements AutoCloseable {
                     workerCapacity,
                     workerAgent,
                     extraEnvironment,
-                    restartableInfrastructure);
+                    restartableInfrastructure,
+                    keepData);
         }
 
         public Options withRestartableInfrastructure() {
             return new Options(
-                    home, workDirectory, fixedPorts, workerName, workerCapacity, workerAgent, extraEnvironment, true);
+                    home,
+                    workDirectory,
+                    fixedPorts,
+                    workerName,
+                    workerCapacity,
+                    workerAgent,
+                    extraEnvironment,
+                    true,
+                    keepData);
+        }
+
+        /** Keep the database and the broker's topics between runs. */
+        public Options withKeptData() {
+            return new Options(
+                    home,
+                    workDirectory,
+                    fixedPorts,
+                    workerName,
+                    workerCapacity,
+                    workerAgent,
+                    extraEnvironment,
+                    true,
+                    true);
         }
     }
 
@@ -138,9 +186,9 @@ public final class LocalStack implements AutoCloseable {
         progress.accept("starting PostgreSQL and Kafka");
         // stopped by close(), after the services: a shutdown hook of its own would stop it under them
         if (options.restartableInfrastructure()) {
-            postgres = PostgresProcess.start(work.resolve("postgres"));
+            postgres = PostgresProcess.start(work.resolve("postgres"), options.keepData());
             kafka = KafkaProcess.start(
-                    mkdirs(work.resolve("kafka")), work.resolve("logs").resolve("kafka.log"));
+                    mkdirs(work.resolve("kafka")), work.resolve("logs").resolve("kafka.log"), options.keepData());
         } else {
             postgres = LocalPostgres.start(mkdirs(work.resolve("postgres")), 0, false);
             kafka = LocalKafka.start(mkdirs(work.resolve("kafka")));
@@ -232,11 +280,20 @@ public final class LocalStack implements AutoCloseable {
      */
     private static void createTopics(String bootstrapServers) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            admin.createTopics(Topics.ALL.stream()
+            var created = admin.createTopics(Topics.ALL.stream()
                             .map(t -> new NewTopic(t, 4, (short) 1))
                             .toList())
-                    .all()
-                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    .values();
+            for (var topic : created.values()) {
+                try {
+                    topic.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // a broker started on kept data already has its topics
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
         } catch (Exception e) {
             throw new IllegalStateException("could not create the Kafka topics: " + e.getMessage(), e);
         }

@@ -38,6 +38,17 @@ public final class TaskStatusLines {
         return lines;
     }
 
+    /**
+     * Why one task waits, or null when it does not.
+     *
+     * @param task       the planner's view of the task (one of {@code GET /specs/{id}}'s tasks)
+     * @param dispatched the dispatcher's view ({@code GET /tasks/{specId}/{taskId}}), or null when it has none
+     * @param dispatcherReached false when the dispatcher could not be asked
+     */
+    public static String waits(JsonNode task, JsonNode dispatched, boolean dispatcherReached) {
+        return why(task, task.path("state").asText(), dispatched, dispatcherReached);
+    }
+
     private static String why(JsonNode task, String state, JsonNode dispatched, boolean dispatcherReached) {
         JsonNode waiting = task.path("waiting");
         if (!waiting.isMissingNode() && !waiting.isNull() && waiting.has("code")) {

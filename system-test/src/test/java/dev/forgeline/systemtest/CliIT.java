@@ -1,0 +1,454 @@
+package dev.forgeline.systemtest;
+
+import static dev.forgeline.systemtest.ScratchFiles.deleteRecursively;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.forgeline.stack.LocalStack;
+import dev.forgeline.stack.ServiceKind;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * {@code ./forgeline} against a running stack: the packaged command line (the local-stack jar and its lib folder)
+ * runs as a child process, finds the stack through its stack file as it would after {@code ./forgeline up}, and each
+ * command is checked for its output and exit code.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CliIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path HOME = ScratchFiles.HOME;
+    /** The command line's Forgeline home: the stack runs in its {@code .forgeline/stack}, as {@code up} runs it. */
+    private static final Path CLI_HOME = HOME.resolve("system-test/target/cli-it");
+
+    private static final String WORKER = "cli-worker";
+    private static LocalStack stack;
+    private static Path repo;
+    /** The spec with a vague task, a task a person reviews and one no node can take. */
+    private static String peopleSpec;
+
+    record Run(int exit, String out, String err) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(out);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + out, e);
+            }
+        }
+    }
+
+    @BeforeAll
+    static void startStack() throws IOException {
+        deleteRecursively(CLI_HOME);
+        stack = LocalStack.start(
+                new LocalStack.Options(
+                        HOME, CLI_HOME.resolve(".forgeline/stack"), false, WORKER, 2, "simulated", Map.of()),
+                message -> System.out.println("[cli] " + message));
+        repo = ScratchFiles.targetRepository(CLI_HOME.resolve("repo"), "CLI");
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    /** Runs the packaged command line with these arguments and returns its exit code and output. */
+    private static Run cli(String... args) {
+        Path jar = HOME.resolve("local-stack/target");
+        Path lib = jar.resolve("lib");
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
+                "-Dforgeline.home=" + CLI_HOME,
+                "-cp",
+                localStackJar(jar) + ":" + lib + "/*",
+                "dev.forgeline.stack.ForgelineCli"));
+        command.addAll(List.of(args));
+        try {
+            Path out = Files.createTempFile("cli-out", ".txt");
+            Path err = Files.createTempFile("cli-err", ".txt");
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(CLI_HOME.toFile())
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
+            builder.environment().remove("FORGELINE_TOKEN");
+            Process process = builder.start();
+            if (!process.waitFor(3, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new AssertionError("forgeline " + String.join(" ", args) + " did not end within 3 minutes");
+            }
+            Run run = new Run(
+                    process.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+            Files.delete(out);
+            Files.delete(err);
+            System.out.println("[cli] forgeline " + String.join(" ", args) + " -> " + run.exit());
+            return run;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String localStackJar(Path target) {
+        try (var files = Files.list(target)) {
+            return files.filter(
+                            p -> p.getFileName().toString().matches("forgeline-local-stack-[^-]+(-SNAPSHOT)?\\.jar"))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no local-stack jar in " + target + ": package it first"))
+                    .toString();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Run ok(String... args) {
+        Run run = cli(args);
+        assertThat(run.exit())
+                .as("forgeline %s\nout: %s\nerr: %s", String.join(" ", args), run.out(), run.err())
+                .isZero();
+        return run;
+    }
+
+    @Test
+    @Order(1)
+    void helpAndVersionExitZeroAndAnUnknownOptionExitsTwo() {
+        assertThat(ok("help").out()).contains("decisions", "reviews", "tasks", "nodes", "breakers", "holds");
+        assertThat(ok("reviews", "request-changes", "--help").out()).contains("--comment=TEXT");
+        assertThat(ok("--version").out())
+                .startsWith("forgeline ")
+                .doesNotContain("unknown")
+                .doesNotContain("${");
+
+        Run unknown = cli("nodes", "list", "--colour");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err().lines())
+                .containsExactly("forgeline nodes list: Unknown option: '--colour' (forgeline nodes list --help)");
+    }
+
+    @Test
+    @Order(2)
+    void submitThenStatusWatchFollowsTheSpecToItsEnd() throws IOException {
+        Path spec = Files.writeString(CLI_HOME.resolve("one.md"), """
+                # Spec: One task
+                Repository: ./repo
+                Base-branch: main
+
+                ## Task: hello - Greeting
+                Add a greeting script that prints a greeting, so that users are greeted.
+                Files: lib/hello.sh
+                Inputs: none
+                Outputs: the greeting on standard output
+                Acceptance: sh test/hello_test.sh prints PASS
+                Test command: sh test/hello_test.sh
+                Estimate: 2m
+                """);
+        // the options before the file
+        Run submitted = ok("submit", "--repo", repo.toString(), "--json", spec.toString());
+        String specId = submitted.json().path("id").asText();
+        assertThat(specId).isNotBlank();
+
+        Run watched = ok("status", "--watch", specId);
+        assertThat(watched.out())
+                .contains("spec " + specId + " (One task)")
+                .contains("hello")
+                .contains("MERGED");
+
+        JsonNode status = ok("status", specId, "--json").json();
+        assertThat(status.path("id").asText()).isEqualTo(specId);
+        assertThat(status.path("tasks").get(0).path("state").asText()).isEqualTo("MERGED");
+
+        assertThat(ok("status").out()).contains("spec " + specId).contains("summary: ");
+
+        // the merged task's attempt: its node, from the dispatcher
+        Run shown = ok("tasks", "show", specId, "hello");
+        assertThat(shown.out()).contains("task " + specId + "/hello: MERGED").contains("attempt 1 on " + WORKER);
+        JsonNode task = ok("tasks", "show", specId + "/hello", "--json").json();
+        assertThat(task.path("attempts").get(0).path("nodeName").asText()).isEqualTo(WORKER);
+
+        // the report of the spec, and a bad week as the metrics service's problem
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(
+                        () -> assertThat(cli("report", "--spec", specId).out()).contains(specId));
+        Run badWeek = cli("report", "--week", "2026-13-45");
+        assertThat(badWeek.exit()).isEqualTo(1);
+        assertThat(badWeek.err()).startsWith("error: ").contains("answered 400");
+
+        // per-hop latencies of what the stack has seen, from its broker
+        assertThat(ok("latency").out()).contains("tasks merged: 1");
+    }
+
+    @Test
+    @Order(3)
+    void lintReportsAVagueTaskWithExitOneAndAGoodSpecWithZero() throws IOException {
+        Path vague = Files.writeString(CLI_HOME.resolve("vague.md"), """
+                # Spec: Vague
+                Repository: ./repo
+
+                ## Task: tidy - Tidy up
+                Improve things.
+                Test command: sh test/tidy_test.sh
+                """);
+        Run linted = cli("lint", vague.toString());
+        assertThat(linted.exit()).as(linted.err()).isEqualTo(1);
+        assertThat(linted.out()).contains("tidy").contains("VAGUE");
+        assertThat(ok("lint", CLI_HOME.resolve("one.md").toString()).out()).contains("hello");
+        JsonNode report = cli("lint", "--json", vague.toString()).json();
+        assertThat(report.path("tasks").get(0).path("qualityClass").asText()).isEqualTo("VAGUE");
+    }
+
+    @Test
+    @Order(4)
+    void aDecisionIsListedAndAnsweredAndASecondAnswerIsRefused() throws IOException {
+        Path spec = Files.writeString(CLI_HOME.resolve("people.md"), """
+                # Spec: People
+                Base-branch: main
+
+                ## Task: tidy - Tidy up
+                Improve things.
+                Test command: sh test/tidy_test.sh
+
+                ## Task: auth - Login banner
+                Print the banner the login screen of the auth module shows, so that users see which system they log into.
+                Files: lib/auth.sh
+                Inputs: none
+                Outputs: the banner text on standard output
+                Acceptance: sh test/auth_test.sh prints PASS
+                Test command: sh test/auth_test.sh
+                Estimate: 2m
+
+                ## Task: authreset - Password reset banner
+                Print the banner the password reset screen of the auth module shows, so that users know where they are.
+                Files: lib/authreset.sh
+                Inputs: none
+                Outputs: the banner text on standard output
+                Acceptance: sh test/authreset_test.sh prints PASS
+                Test command: sh test/authreset_test.sh
+                Estimate: 2m
+
+                ## Task: plan9 - Plan 9 banner
+                Print the banner of the login screen on Plan 9 terminals, so that users there see the system name.
+                Files: lib/plan9.sh
+                Inputs: none
+                Outputs: the banner text on standard output
+                Requires: os=plan9
+                Acceptance: sh test/plan9_test.sh prints PASS
+                Test command: sh test/plan9_test.sh
+                Estimate: 2m
+                """);
+        peopleSpec = ok("submit", spec.toString(), "--repo", repo.toString())
+                .out()
+                .lines()
+                .findFirst()
+                .orElseThrow()
+                .split(" ")[1];
+
+        JsonNode decision =
+                await().atMost(Duration.ofSeconds(30)).until(() -> findDecision(peopleSpec, "tidy"), d -> d != null);
+        String id = decision.path("id").asText();
+        assertThat(ok("decisions", "list").out())
+                .contains(id)
+                .contains(peopleSpec + "/tidy")
+                .contains("SPEC_QUALITY");
+        assertThat(ok("tasks", "show", peopleSpec, "tidy").out())
+                .contains("NEEDS_DECISION")
+                .contains("waits: WAITING_FOR_DECISION");
+
+        Path amendment = Files.writeString(CLI_HOME.resolve("tidy.md"), """
+                Print a tidy-up notice so that users know old files were removed.
+                Files: lib/tidy.sh
+                Inputs: none
+                Outputs: the notice on standard output
+                Acceptance: sh test/tidy_test.sh prints PASS
+                Test command: sh test/tidy_test.sh
+                Estimate: 2m
+                """);
+        Run answered =
+                ok("decisions", "answer", id, "--choice", "amend", "--text-file", amendment.toString(), "--by", "ana");
+        assertThat(answered.out()).contains("decision " + id).contains("by ana");
+
+        Run again = cli("decisions", "answer", id, "--choice", "override", "--comment", "again");
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err().lines().findFirst().orElseThrow())
+                .startsWith("error: ")
+                .contains("/decisions/" + id + " answered 409");
+
+        JsonNode all = ok("decisions", "list", "--all", "--json").json();
+        assertThat(all.findValuesAsText("id")).contains(id);
+    }
+
+    @Test
+    @Order(5)
+    void aTaskNoNodeCanTakeShowsWhyAndIsCancelledRetriedAndCancelled() {
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(
+                                cli("tasks", "show", peopleSpec, "plan9").out())
+                        .contains("waits: NO_MATCHING_NODE"));
+        assertThat(ok("status", peopleSpec).out()).contains("waits: NO_MATCHING_NODE: no READY node offers os=plan9");
+
+        assertThat(ok("tasks", "cancel", peopleSpec, "plan9", "--reason", "no Plan 9 terminals")
+                        .out())
+                .contains("task " + peopleSpec + "/plan9: CANCELLED");
+        assertThat(ok("tasks", "retry", peopleSpec + "/plan9", "--json")
+                        .json()
+                        .path("state")
+                        .asText())
+                .isEqualTo("READY");
+        Run retryAgain = cli("tasks", "retry", peopleSpec, "plan9");
+        assertThat(retryAgain.exit()).isEqualTo(1);
+        assertThat(retryAgain.err()).contains("answered 409");
+        ok("tasks", "cancel", peopleSpec, "plan9");
+    }
+
+    @Test
+    @Order(6)
+    void reviewsWaitingForAPersonAreShownApprovedAndRejected() {
+        await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    JsonNode pending =
+                            cli("reviews", "list", "--pending", "--json").json();
+                    assertThat(pending.findValuesAsText("taskId")).contains("auth", "authreset");
+                });
+        assertThat(ok("reviews", "list", "--pending").out())
+                .contains(peopleSpec + "/auth")
+                .contains("level");
+
+        Run shown = ok("reviews", "show", peopleSpec + "/auth");
+        assertThat(shown.out())
+                .contains("review " + peopleSpec + "/auth attempt 1: PENDING")
+                .contains("reason:");
+        JsonNode detail = ok("reviews", "show", peopleSpec, "auth", "--json").json();
+        assertThat(detail.path("level").asInt()).isGreaterThanOrEqualTo(2);
+        assertThat(detail.path("diff").asText()).contains("+++ ");
+
+        assertThat(ok("reviews", "approve", peopleSpec, "auth", "--comment", "banner reviewed", "--by", "bo")
+                        .out())
+                .contains("by bo");
+        // changes requested: the task runs again and its second attempt waits for a person; that one is rejected
+        assertThat(ok(
+                                "reviews",
+                                "request-changes",
+                                peopleSpec,
+                                "authreset",
+                                "--comment",
+                                "name the screen",
+                                "--by",
+                                "bo")
+                        .out())
+                .contains("review " + peopleSpec + "/authreset attempt 1")
+                .contains("by bo");
+        await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(cli("reviews", "show", peopleSpec, "authreset", "--json")
+                                .json()
+                                .path("attempt")
+                                .asInt())
+                        .isEqualTo(2));
+        await().atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(cli("reviews", "show", peopleSpec, "authreset", "--json")
+                                .json()
+                                .path("state")
+                                .asText())
+                        .isEqualTo("PENDING"));
+        assertThat(ok("reviews", "reject", peopleSpec + "/authreset", "--comment", "not wanted", "--by", "bo")
+                        .out())
+                .contains("REJECTED");
+        Run twice = cli("reviews", "reject", peopleSpec, "authreset", "--comment", "again");
+        assertThat(twice.exit()).isEqualTo(1);
+        assertThat(twice.err()).contains("answered 409");
+
+        Run watched = cli("status", "--watch", peopleSpec);
+        assertThat(watched.exit()).as("not every task merged").isEqualTo(1);
+        JsonNode states = ok("status", peopleSpec, "--json").json();
+        List<String> ended = new ArrayList<>();
+        states.path("tasks")
+                .forEach(t -> ended.add(
+                        t.path("taskId").asText() + "=" + t.path("state").asText()));
+        assertThat(ended)
+                .containsExactlyInAnyOrder("tidy=MERGED", "auth=MERGED", "authreset=REJECTED", "plan9=CANCELLED");
+    }
+
+    @Test
+    @Order(7)
+    void holdsArePausedListedAndLifted() {
+        assertThat(ok("holds", "pause", "--reason", "maintenance").out()).startsWith("dispatch is held");
+        JsonNode held = ok("holds", "list", "--json").json();
+        assertThat(held.path("paused").asBoolean()).isTrue();
+        assertThat(held.path("reasons").toString()).contains("maintenance");
+        assertThat(ok("holds", "lift").out()).startsWith("dispatch runs");
+        assertThat(ok("holds", "list").out()).startsWith("dispatch runs");
+    }
+
+    /**
+     * No breaker trips here (the simulated agent does not fail in ways that blame a node or a profile), so the
+     * dispatcher lists none: the command line says so, and its JSON is the API's answer as it is.
+     */
+    @Test
+    @Order(8)
+    void breakersAreListedAsTheDispatcherHasThem() throws Exception {
+        JsonNode api = JSON.readTree(java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        stack.url(ServiceKind.DISPATCHER).resolve("/breakers"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body());
+        JsonNode cli = ok("breakers", "list", "--json").json();
+        assertThat(cli).isEqualTo(api);
+        Run text = ok("breakers", "list");
+        if (api.isEmpty()) {
+            assertThat(text.out()).isEqualTo("no breakers\n");
+        } else {
+            api.forEach(b -> assertThat(text.out()).contains(b.path("key").asText()));
+        }
+    }
+
+    @Test
+    @Order(9)
+    void nodesAreListedCordonedUncordonedAndDrained() {
+        assertThat(ok("nodes", "list").out()).contains(WORKER).contains("READY");
+        assertThat(ok("nodes", "cordon", WORKER).out()).contains("CORDONED");
+        assertThat(ok("nodes", "list", "--json").json().findValuesAsText("status"))
+                .containsExactly("CORDONED");
+        assertThat(ok("nodes", "uncordon", WORKER).out()).contains("READY");
+        assertThat(ok("nodes", "drain", WORKER, "--json").json().path("status").asText())
+                .isEqualTo("DRAINING");
+        Run unknown = cli("nodes", "drain", "no-such-node");
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).contains("answered 404");
+    }
+
+    /** The decision the planner raised for the task, from {@code decisions list --json}. */
+    private static JsonNode findDecision(String specId, String taskId) {
+        for (JsonNode d : ok("decisions", "list", "--json").json()) {
+            if (specId.equals(d.path("specId").asText())
+                    && taskId.equals(d.path("taskId").asText())) {
+                return d;
+            }
+        }
+        return null;
+    }
+}
