@@ -273,7 +273,9 @@ public class BoardGatherer {
             if (problem != null) {
                 return null;
             }
-            URI uri = base.get().resolve(path);
+            // appended, not resolved: a base URL with a path (behind a proxy) keeps it
+            String root = base.get().toString().replaceAll("/+$", "");
+            URI uri = URI.create(root + path);
             HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                     .timeout(timeout)
                     .header("Accept", "application/json")
