@@ -11,12 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Assumptions;
-import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -79,32 +77,42 @@ final class BoardBrowser implements AutoCloseable {
 
     /** What the board says about a service ({@code planner}, {@code dispatcher}). */
     String service(String name) {
-        return browser.findElement(By.id("service-" + name)).getText();
+        return text("#service-" + name);
     }
 
     /** The state shown for a task, or null while the task is not on the page. */
     String taskState(String specId, String taskId) {
-        List<WebElement> state = browser.findElements(By.id("task-" + specId + "-" + taskId + "-state"));
-        return state.isEmpty() ? null : state.get(0).getText();
+        return text("#task-" + specId + "-" + taskId + "-state");
     }
 
     String taskTitle(String specId, String taskId) {
-        return browser.findElement(By.id("task-" + specId + "-" + taskId))
-                .findElement(By.className("title"))
-                .getText();
+        return text("#task-" + specId + "-" + taskId + " .title");
     }
 
     String progress(String specId) {
-        return browser.findElement(By.id("spec-" + specId + "-progress")).getText();
+        return text("#spec-" + specId + "-progress");
     }
 
     String specState(String specId) {
-        return browser.findElement(By.id("spec-" + specId + "-state")).getText();
+        return text("#spec-" + specId + "-state");
+    }
+
+    /**
+     * The text of the first element matching a CSS selector, or null: read in one script, because a live update may
+     * replace the element between finding it and reading it.
+     */
+    private String text(String selector) {
+        Object text = script(
+                "var e = document.querySelector(arguments[0]);"
+                        + " return e === null ? null : e.textContent.replace(/\\s+/g, ' ').trim();",
+                selector);
+        return (String) text;
     }
 
     /** Elements under the specs section matching a CSS selector (markup injected through a title would show here). */
     int elementsInSpecs(String selector) {
-        return browser.findElements(By.cssSelector("#specs " + selector)).size();
+        return ((Number) script("return document.querySelectorAll(arguments[0]).length;", "#specs " + selector))
+                .intValue();
     }
 
     /** Whether the page loaded in {@link #open} is still the one shown (no reload since). */
@@ -117,8 +125,8 @@ final class BoardBrowser implements AutoCloseable {
         return ((Number) script("return window.boardUpdates;")).longValue();
     }
 
-    Object script(String javascript) {
-        return ((JavascriptExecutor) browser).executeScript(javascript);
+    Object script(String javascript, Object... arguments) {
+        return ((JavascriptExecutor) browser).executeScript(javascript, arguments);
     }
 
     void screenshot(String name) throws IOException {

@@ -75,7 +75,8 @@ public class Board {
                 .streams(
                         // the first snapshot may be gathered now (HTTP and database): not on an event loop
                         Multi.createFrom().item(this::current).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()),
-                        updates)
+                        // a viewer that falls behind gets the latest snapshot, not a backlog of stale ones
+                        updates.onOverflow().dropPreviousItems())
                 .onSubscription()
                 .invoke(() -> viewers.incrementAndGet())
                 .onTermination()
