@@ -231,6 +231,15 @@ public final class LocalStack implements AutoCloseable {
                         "FORGELINE_WORKER_WORKSPACE",
                         mkdirs(work.resolve("worker")).toString());
             }
+            if (kind == ServiceKind.REVIEW) {
+                // the board (/ui/board) reads the planner and the dispatcher
+                env.put(
+                        "FORGELINE_REVIEW_BOARD_PLANNER_URL",
+                        url(ServiceKind.PLANNER).toString());
+                env.put(
+                        "FORGELINE_REVIEW_BOARD_DISPATCHER_URL",
+                        url(ServiceKind.DISPATCHER).toString());
+            }
             Path app = options.home().resolve(kind.module()).resolve("target").resolve("quarkus-app");
             processes.put(
                     kind,

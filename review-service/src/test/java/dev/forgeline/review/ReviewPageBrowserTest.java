@@ -25,12 +25,15 @@ import dev.forgeline.testsupport.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -47,6 +50,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 @QuarkusTest
 @QuarkusTestResource(value = ForgelineInfraResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = RecordedServicesResource.class, restrictToAnnotatedClass = false)
 class ReviewPageBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
@@ -153,6 +157,114 @@ class ReviewPageBrowserTest {
         assertThat(repo.rev("main")).isEqualTo(merged.mergeCommit());
         assertThat(repo.git("ls-tree", "-r", "--name-only", "main").lines()).contains("notes/long.txt");
         assertThat(SCREENSHOTS.resolve("review-page.png")).isNotEmptyFile();
+    }
+
+    /**
+     * The board in the browser, from the queue's link: the recorded planner's and dispatcher's answers are shown
+     * (titles from specs as text, never as markup), a change the services report reaches the open page without a
+     * reload, and a dispatcher that stops answering shows as unavailable while the rest stays.
+     */
+    @Test
+    void theBoardShowsTheServicesLiveEscapedAndSurvivesOneGoingAway() throws Exception {
+        requireBrowser();
+        Path recorded =
+                Path.of(ConfigProvider.getConfig().getValue(RecordedServicesResource.DIRECTORY_KEY, String.class));
+        String spec = Events.uniqueSpec("board");
+        String title = "Greeting <img src=x onerror=\"window.injected=1\">";
+        RecordedServicesResource.record(
+                recorded,
+                "/planner/specs",
+                "[{\"id\":\"" + spec
+                        + "\",\"name\":\"Board <b>demo</b>\",\"createdAt\":\"2026-12-03T10:00:00Z\",\"counts\":{},\"revision\":1}]");
+        RecordedServicesResource.record(recorded, "/planner/specs/" + spec, boardSpec(spec, title, "RUNNING"));
+        RecordedServicesResource.record(recorded, "/planner/decisions", "[]");
+        RecordedServicesResource.record(
+                recorded,
+                "/dispatcher/tasks?limit=1000&specId=" + spec,
+                "[{\"specId\":\"" + spec + "\",\"taskId\":\"T1\",\"state\":\"RUNNING\",\"attempt\":2,"
+                        + "\"nodeName\":\"laptop-<i>1</i>\",\"waiting\":[]}]");
+        RecordedServicesResource.record(
+                recorded,
+                "/dispatcher/nodes",
+                "[{\"name\":\"laptop-<i>1</i>\",\"capacity\":2,"
+                        + "\"status\":\"READY\",\"activeLeases\":1,\"freeSlots\":1}]");
+        RecordedServicesResource.record(
+                recorded,
+                "/dispatcher/breakers",
+                "[{\"scope\":\"PROFILE\",\"key\":\"large\",\"state\":\"OPEN\",\"failures\":5,"
+                        + "\"reason\":\"5 of 5 attempts failed\"}]");
+        RecordedServicesResource.record(
+                recorded, "/dispatcher/dispatch", "{\"paused\":true,\"reasons\":[\"paused by ana: release freeze\"]}");
+
+        Files.createDirectories(SCREENSHOTS);
+        WebDriver browser = startBrowser();
+        try {
+            browser.get(queue.toString());
+            browser.findElement(By.id("board-link")).click();
+            assertThat(browser.getTitle()).isEqualTo("Forgeline board");
+            ((JavascriptExecutor) browser).executeScript("window.loadedOnce = 'yes';");
+
+            assertThat(browser.findElement(By.id("task-" + spec + "-T1-state")).getText())
+                    .isEqualTo("RUNNING");
+            WebElement row = browser.findElement(By.id("task-" + spec + "-T1"));
+            assertThat(row.findElement(By.className("title")).getText()).isEqualTo(title);
+            assertThat(row.getText()).contains("laptop-<i>1</i>");
+            assertThat(browser.findElement(By.cssSelector("#spec-" + spec + " .spec-name"))
+                            .getText())
+                    .isEqualTo("Board <b>demo</b>");
+            assertThat(browser.findElements(By.cssSelector("#specs img, #specs b, #fleet i")))
+                    .isEmpty();
+            assertThat(browser.findElement(By.id("spec-" + spec + "-progress")).getText())
+                    .isEqualTo("0 / 2 merged");
+            assertThat(browser.findElement(By.id("dispatch-hold")).getText())
+                    .contains("paused")
+                    .contains("release freeze");
+            assertThat(browser.findElement(By.id("breakers")).getText())
+                    .contains("large")
+                    .contains("OPEN");
+            screenshot(browser, "board.png");
+
+            // the planner reports T1 merged: the open page shows it without a reload
+            RecordedServicesResource.record(recorded, "/planner/specs/" + spec, boardSpec(spec, title, "MERGED"));
+            Awaitility.await()
+                    .atMost(WAIT)
+                    .untilAsserted(() -> assertThat(browser.findElement(By.id("task-" + spec + "-T1-state"))
+                                    .getText())
+                            .isEqualTo("MERGED"));
+            assertThat(browser.findElement(By.id("spec-" + spec + "-progress")).getText())
+                    .isEqualTo("1 / 2 merged");
+
+            // the dispatcher stops answering: shown unavailable, the planner's part stays
+            RecordedServicesResource.record(recorded, "/dispatcher/nodes", null);
+            Awaitility.await()
+                    .atMost(WAIT)
+                    .untilAsserted(() -> assertThat(browser.findElement(By.id("service-dispatcher"))
+                                    .getText())
+                            .contains("unavailable")
+                            .contains("GET /dispatcher/nodes answered 404"));
+            assertThat(browser.findElement(By.id("task-" + spec + "-T1-state")).getText())
+                    .isEqualTo("MERGED");
+            assertThat(browser.findElement(By.id("fleet")).getText()).contains("the dispatcher cannot be reached");
+
+            JavascriptExecutor script = (JavascriptExecutor) browser;
+            assertThat(script.executeScript("return window.loadedOnce;"))
+                    .as("no reload")
+                    .isEqualTo("yes");
+            assertThat(script.executeScript("return window.injected;")).isNull();
+            assertThat(((Number) script.executeScript("return window.boardUpdates;")).intValue())
+                    .isGreaterThanOrEqualTo(2);
+            screenshot(browser, "board-dispatcher-unavailable.png");
+        } finally {
+            browser.quit();
+        }
+        assertThat(SCREENSHOTS.resolve("board.png")).isNotEmptyFile();
+    }
+
+    private static String boardSpec(String spec, String title, String firstState) {
+        return "{\"id\":\"" + spec + "\",\"name\":\"Board <b>demo</b>\",\"createdAt\":\"2026-12-03T10:00:00Z\","
+                + "\"tasks\":[{\"taskId\":\"T1\",\"title\":\"" + title.replace("\"", "\\\"") + "\",\"state\":\""
+                + firstState + "\",\"attempt\":2},{\"taskId\":\"T2\",\"title\":\"Farewell\",\"state\":\"PLANNED\","
+                + "\"attempt\":0,\"waiting\":{\"code\":\"WAITING_FOR_DEPENDENCY\",\"tasks\":[\"T1\"]}}]}";
     }
 
     private static void requireBrowser() {

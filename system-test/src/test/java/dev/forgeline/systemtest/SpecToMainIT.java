@@ -369,6 +369,67 @@ class SpecToMainIT {
         assertThat(findDecision(specId, "plan9")).isNull();
     }
 
+    /**
+     * The board, opened in a browser before the spec goes in: the spec appears and its tasks move to merged on the
+     * open page, without a reload; the titles (from the spec) are shown as text, never as markup.
+     */
+    @Test
+    @Order(4)
+    void theBoardShowsTheSpecAndItsTasksMergingLiveWithoutAReload() throws Exception {
+        Path repo = targetRepository("board-repo");
+        String title = "Greeting <img src=x onerror=window.injected=1>";
+        String spec = """
+                # Spec: Board
+                Base-branch: main
+
+                ## Task: B1 - %s
+                Add a greeting function.
+                Acceptance: prints a greeting
+                Test command: sh test/b1_test.sh
+                Estimate: 2m
+
+                ## Task: B2 - Farewell
+                Add a farewell function.
+                Depends-on: B1
+                Acceptance: prints a farewell
+                Test command: sh test/b2_test.sh
+                Estimate: 2m
+                """.formatted(title);
+        try (BoardBrowser board = BoardBrowser.open(stack.url(ServiceKind.REVIEW), WORK.resolve("chromium-profile"))) {
+            assertThat(board.service("planner")).isEqualTo("planner: available");
+            assertThat(board.service("dispatcher")).isEqualTo("dispatcher: available");
+            String specId = client.submit(spec, repo.toString()).path("id").asText();
+
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .untilAsserted(
+                            () -> assertThat(board.taskState(specId, "B2")).isNotNull());
+            assertThat(board.taskTitle(specId, "B1")).isEqualTo(title);
+            board.screenshot("board-spec-submitted.png");
+            List<String> seenB2 = new ArrayList<>();
+            await().atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofMillis(200))
+                    .untilAsserted(() -> {
+                        String b2 = board.taskState(specId, "B2");
+                        if (seenB2.isEmpty() || !seenB2.get(seenB2.size() - 1).equals(b2)) {
+                            seenB2.add(b2);
+                        }
+                        assertThat(board.taskState(specId, "B1")).isEqualTo("MERGED");
+                        assertThat(b2).isEqualTo("MERGED");
+                    });
+            assertThat(board.progress(specId)).isEqualTo("2 / 2 merged");
+            assertThat(board.specState(specId)).isEqualTo("MERGED");
+            assertThat(seenB2).as("B2's states as the page showed them").hasSizeGreaterThan(1);
+            assertThat(board.neverReloaded()).as("the page was never reloaded").isTrue();
+            assertThat(board.updatesApplied()).isGreaterThan(1);
+            assertThat(board.elementsInSpecs("img")).isZero();
+            assertThat(board.script("return window.injected;")).isNull();
+            board.screenshot("board-spec-merged.png");
+            // the page agrees with the planner
+            assertThat(states(client.spec(specId))).containsExactly("B1=MERGED", "B2=MERGED");
+        }
+    }
+
     private static JsonNode findDecision(String specId, String taskId) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient()
                 .send(

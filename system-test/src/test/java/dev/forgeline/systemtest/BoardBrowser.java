@@ -1,0 +1,162 @@
+package dev.forgeline.systemtest;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The review service's board ({@code /ui/board}) open in a real headless Chromium, and what a person reads on it.
+ * Needs Debian's {@code chromium} and {@code chromium-driver}: {@link #open} skips the test without them, unless
+ * {@code FORGELINE_REQUIRE_BROWSER=1} (CI sets it), then it fails.
+ */
+final class BoardBrowser implements AutoCloseable {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    static final Path SCREENSHOTS = ScratchFiles.HOME.resolve("system-test/target/screenshots");
+    /** Set on the page's window once it is loaded: a reload would lose it. */
+    private static final String LOADED_ONCE = "window.forgelineTestLoadedOnce";
+
+    private final WebDriver browser;
+
+    private BoardBrowser(WebDriver browser) {
+        this.browser = browser;
+    }
+
+    /** Opens the board of the review service at {@code review} and marks the loaded page. */
+    static BoardBrowser open(URI review, Path profile) throws IOException {
+        requireBrowser();
+        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--window-size=1280,1400",
+                "--user-data-dir=" + Files.createDirectories(profile));
+        WebDriver driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().implicitlyWait(Duration.ofSeconds(2));
+        BoardBrowser board = new BoardBrowser(driver);
+        try {
+            driver.get(review.resolve("/ui/board").toString());
+            if (!"Forgeline board".equals(driver.getTitle())) {
+                throw new AssertionError("not the board: " + driver.getTitle());
+            }
+            board.script(LOADED_ONCE + " = true;");
+        } catch (RuntimeException | AssertionError e) {
+            board.close();
+            throw e;
+        }
+        return board;
+    }
+
+    /** What the board says about a service ({@code planner}, {@code dispatcher}). */
+    String service(String name) {
+        return text("#service-" + name);
+    }
+
+    /** The state shown for a task, or null while the task is not on the page. */
+    String taskState(String specId, String taskId) {
+        return text("#task-" + specId + "-" + taskId + "-state");
+    }
+
+    String taskTitle(String specId, String taskId) {
+        return text("#task-" + specId + "-" + taskId + " .title");
+    }
+
+    String progress(String specId) {
+        return text("#spec-" + specId + "-progress");
+    }
+
+    String specState(String specId) {
+        return text("#spec-" + specId + "-state");
+    }
+
+    /**
+     * The text of the first element matching a CSS selector, or null: read in one script, because a live update may
+     * replace the element between finding it and reading it.
+     */
+    private String text(String selector) {
+        Object text = script(
+                "var e = document.querySelector(arguments[0]);"
+                        + " return e === null ? null : e.textContent.replace(/\\s+/g, ' ').trim();",
+                selector);
+        return (String) text;
+    }
+
+    /** Elements under the specs section matching a CSS selector (markup injected through a title would show here). */
+    int elementsInSpecs(String selector) {
+        return ((Number) script("return document.querySelectorAll(arguments[0]).length;", "#specs " + selector))
+                .intValue();
+    }
+
+    /** Whether the page loaded in {@link #open} is still the one shown (no reload since). */
+    boolean neverReloaded() {
+        return Boolean.TRUE.equals(script("return " + LOADED_ONCE + " === true;"));
+    }
+
+    /** Snapshots the page applied from the server-sent events. */
+    long updatesApplied() {
+        return ((Number) script("return window.boardUpdates;")).longValue();
+    }
+
+    Object script(String javascript, Object... arguments) {
+        return ((JavascriptExecutor) browser).executeScript(javascript, arguments);
+    }
+
+    void screenshot(String name) throws IOException {
+        Files.createDirectories(SCREENSHOTS);
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    public void close() {
+        browser.quit();
+    }
+
+    private static void requireBrowser() {
+        List<String> missing = new ArrayList<>();
+        if (!Files.isExecutable(CHROMIUM)) {
+            missing.add(CHROMIUM + " (Debian package chromium)");
+        }
+        if (!Files.isExecutable(CHROMEDRIVER)) {
+            missing.add(CHROMEDRIVER + " (Debian package chromium-driver)");
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        String message = "the board test needs " + String.join(" and ", missing);
+        String required = System.getenv("FORGELINE_REQUIRE_BROWSER");
+        if (required != null
+                && (required.strip().equals("1") || required.strip().equalsIgnoreCase("true"))) {
+            throw new AssertionError(message + ", and FORGELINE_REQUIRE_BROWSER=1 requires it");
+        }
+        Assumptions.abort(message);
+    }
+}
