@@ -122,6 +122,21 @@ class DispatcherAuthTest {
                 .body("name", equalTo(name));
         // a worker is no operator
         given().auth().oauth2(worker).post("/nodes/" + name + "/drain").then().statusCode(403);
+        // it reads its own lease feed, not another node's, and a submitter reads none
+        given().auth().oauth2(worker).get("/nodes/" + name + "/leases").then().statusCode(200);
+        given().auth()
+                .oauth2(worker)
+                .get("/nodes/other-" + name + "/leases")
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://forgeline.dev/problems/forbidden"));
+        String submitter = token("submitter-" + unique(), Roles.SUBMITTER);
+        given().auth()
+                .oauth2(submitter)
+                .get("/nodes/" + name + "/leases")
+                .then()
+                .statusCode(403);
     }
 
     @Test

@@ -710,7 +710,12 @@ public final class ForgelineCli implements java.util.concurrent.Callable<Integer
             @Option(names = "--name", paramLabel = "NAME") String name,
             @Option(names = "--repos-dir", paramLabel = "DIR") String reposDir,
             @Option(names = "--agent", paramLabel = "PROFILE") String agent,
-            @Option(names = "--port", paramLabel = "PORT") String port) {
+            @Option(names = "--port", paramLabel = "PORT") String port,
+            @Option(
+                            names = "--token",
+                            paramLabel = "TOKEN",
+                            description = "the node's worker token (default: FORGELINE_TOKEN)")
+                    String token) {
         List<String> args = new ArrayList<>(List.of("--dispatcher", dispatcher, "--kafka", kafka));
         Map<String, String> optional = new LinkedHashMap<>();
         optional.put("--capacity", capacity);
@@ -719,6 +724,7 @@ public final class ForgelineCli implements java.util.concurrent.Callable<Integer
         optional.put("--repos-dir", reposDir);
         optional.put("--agent", agent);
         optional.put("--port", port);
+        optional.put("--token", token);
         optional.forEach((option, value) -> {
             if (value != null) {
                 args.add(option);
@@ -726,6 +732,49 @@ public final class ForgelineCli implements java.util.concurrent.Callable<Integer
             }
         });
         return WorkerCommand.run(ctx.home, args);
+    }
+
+    @Command(
+            mixinStandardHelpOptions = true,
+            name = "token",
+            description = {
+                "Manage Forgeline API tokens: create NAME --role ROLE[,ROLE], list, revoke ID|NAME.",
+                "A new token is printed once; the store keeps its hash. Default store: the local stack's."
+            })
+    int token(
+            @Parameters(index = "0", paramLabel = "ACTION", description = "create, list or revoke") String action,
+            @Parameters(index = "1", arity = "0..1", paramLabel = "NAME|ID") String name,
+            @Option(
+                            names = "--role",
+                            split = ",",
+                            paramLabel = "ROLE",
+                            description = "submitter, reviewer, operator, worker, admin")
+                    List<String> roles,
+            @Option(names = "--project", paramLabel = "PROJECT") List<String> projects,
+            @Option(names = "--node", paramLabel = "NODE", description = "the node a worker token speaks for")
+                    String node,
+            @Option(names = "--file", paramLabel = "TOKENS_FILE", description = "another token store") String file) {
+        List<String> args = new ArrayList<>(List.of(action));
+        if (name != null) {
+            args.add(name);
+        }
+        if (roles != null && !roles.isEmpty()) {
+            args.add("--role");
+            args.add(String.join(",", roles));
+        }
+        for (String project : projects == null ? List.<String>of() : projects) {
+            args.add("--project");
+            args.add(project);
+        }
+        if (node != null) {
+            args.add("--node");
+            args.add(node);
+        }
+        if (file != null) {
+            args.add("--file");
+            args.add(file);
+        }
+        return TokenCommand.run(ctx.home, args, out, ctx.err);
     }
 
     @Command(

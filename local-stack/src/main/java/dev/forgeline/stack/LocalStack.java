@@ -144,6 +144,8 @@ public final class LocalStack implements AutoCloseable {
 
     public static final String ADMIN_TOKEN_FILE = "admin-token";
     public static final String WORKER_TOKEN_FILE = "worker-token";
+    /** The token the review service's board reads the planner and the dispatcher with. */
+    public static final String BOARD_TOKEN_FILE = "board-token";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Options options;
@@ -239,6 +241,10 @@ public final class LocalStack implements AutoCloseable {
                 env.put(
                         "FORGELINE_REVIEW_BOARD_DISPATCHER_URL",
                         url(ServiceKind.DISPATCHER).toString());
+                // it only reads (GET): its own token, so that revoking it touches nothing else
+                env.put(
+                        "FORGELINE_REVIEW_BOARD_SERVICE_TOKEN",
+                        ensureToken(work.resolve(BOARD_TOKEN_FILE), "review-board", Roles.REVIEWER));
             }
             Path app = options.home().resolve(kind.module()).resolve("target").resolve("quarkus-app");
             processes.put(

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -38,7 +39,7 @@ final class BoardBrowser implements AutoCloseable {
     }
 
     /** Opens the board of the review service at {@code review} and marks the loaded page. */
-    static BoardBrowser open(URI review, Path profile) throws IOException {
+    static BoardBrowser open(URI review, String token, Path profile) throws IOException {
         requireBrowser();
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
         ChromeDriverService service = new ChromeDriverService.Builder()
@@ -63,6 +64,13 @@ final class BoardBrowser implements AutoCloseable {
         driver.manage().timeouts().implicitlyWait(Duration.ofSeconds(2));
         BoardBrowser board = new BoardBrowser(driver);
         try {
+            // the board needs a signed-in person: without one it sends the browser to the sign-in form
+            driver.get(review.resolve("/ui/board").toString());
+            if (!driver.getCurrentUrl().endsWith("/ui/sign-in")) {
+                throw new AssertionError("the board answered without a sign-in: " + driver.getCurrentUrl());
+            }
+            driver.findElement(By.id("token")).sendKeys(token);
+            driver.findElement(By.cssSelector("form button[type=submit]")).click();
             driver.get(review.resolve("/ui/board").toString());
             if (!"Forgeline board".equals(driver.getTitle())) {
                 throw new AssertionError("not the board: " + driver.getTitle());

@@ -72,6 +72,11 @@ class CliIT {
 
     /** Runs the packaged command line with these arguments and returns its exit code and output. */
     private static Run cli(String... args) {
+        return cliWithToken(null, args);
+    }
+
+    /** Runs the command line with {@code FORGELINE_TOKEN} set to this token (none: the stack's admin-token file). */
+    private static Run cliWithToken(String token, String... args) {
         Path jar = HOME.resolve("local-stack/target");
         Path lib = jar.resolve("lib");
         List<String> command = new ArrayList<>(List.of(
@@ -90,6 +95,9 @@ class CliIT {
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile());
             builder.environment().remove("FORGELINE_TOKEN");
+            if (token != null) {
+                builder.environment().put("FORGELINE_TOKEN", token);
+            }
             Process process = builder.start();
             if (!process.waitFor(3, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
@@ -439,6 +447,39 @@ class CliIT {
         Run unknown = cli("nodes", "drain", "no-such-node");
         assertThat(unknown.exit()).isEqualTo(1);
         assertThat(unknown.err()).contains("answered 404");
+    }
+
+    @Test
+    @Order(10)
+    void aTokenMadeByTheTokenCommandIsHeldToItsRoleAndStopsWorkingWhenRevoked() {
+        Run created = ok("token", "create", "cli-submitter", "--role", "submitter");
+        String[] lines = created.out().strip().split("\n");
+        String secret = lines[lines.length - 1].strip();
+        assertThat(secret).startsWith("fl_");
+        assertThat(ok("token", "list").out()).contains("cli-submitter").doesNotContain(secret);
+
+        assertThat(okWithToken(secret, "nodes", "list").out()).contains(WORKER);
+        Run refused = cliWithToken(secret, "nodes", "cordon", WORKER);
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).contains("403");
+        assertThat(ok("nodes", "list", "--json").json().findValuesAsText("status"))
+                .doesNotContain("CORDONED");
+
+        assertThat(ok("token", "revoke", "cli-submitter").out()).contains("revoked");
+        Run revoked = cliWithToken(secret, "nodes", "list");
+        assertThat(revoked.exit()).isEqualTo(1);
+        assertThat(revoked.err()).contains("401");
+        Run wrong = cliWithToken("fl_not-a-token", "nodes", "list");
+        assertThat(wrong.exit()).isEqualTo(1);
+        assertThat(wrong.err()).contains("401");
+    }
+
+    private static Run okWithToken(String token, String... args) {
+        Run run = cliWithToken(token, args);
+        assertThat(run.exit())
+                .as("forgeline %s\nout: %s\nerr: %s", String.join(" ", args), run.out(), run.err())
+                .isZero();
+        return run;
     }
 
     /** The decision the planner raised for the task, from {@code decisions list --json}. */

@@ -395,7 +395,8 @@ class SpecToMainIT {
                 Test command: sh test/b2_test.sh
                 Estimate: 2m
                 """.formatted(title);
-        try (BoardBrowser board = BoardBrowser.open(stack.url(ServiceKind.REVIEW), WORK.resolve("chromium-profile"))) {
+        try (BoardBrowser board = BoardBrowser.open(
+                stack.url(ServiceKind.REVIEW), stack.adminToken(), WORK.resolve("chromium-profile"))) {
             assertThat(board.service("planner")).isEqualTo("planner: available");
             assertThat(board.service("dispatcher")).isEqualTo("dispatcher: available");
             String specId = client.submit(spec, repo.toString()).path("id").asText();

@@ -1,5 +1,6 @@
 package dev.forgeline.dispatcher.rest;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -9,6 +10,9 @@ import jakarta.ws.rs.core.MediaType;
 
 import dev.forgeline.dispatcher.model.LeaseFeedPage;
 import dev.forgeline.dispatcher.service.LeaseFeed;
+import dev.forgeline.support.auth.Callers;
+import dev.forgeline.support.auth.Roles;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -20,11 +24,15 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class LeaseFeedResource {
     private final LeaseFeed feed;
+    private final SecurityIdentity caller;
 
-    public LeaseFeedResource(LeaseFeed feed) {
+    public LeaseFeedResource(LeaseFeed feed, SecurityIdentity caller) {
         this.feed = feed;
+        this.caller = caller;
     }
 
+    /** Only the node's own worker (or an admin) reads its leases: they carry the task's commands and context. */
+    @RolesAllowed(Roles.WORKER)
     @GET
     @Operation(
             summary = "The node's lease feed: its leases and revocations, oldest first",
@@ -37,12 +45,16 @@ public class LeaseFeedResource {
             responseCode = "400",
             description = "after below 0, wait outside 0..60 or limit outside 1..1000, each named in errors"
                     + " (urn:forgeline:problem:invalid-lease-feed-query)")
+    @APIResponse(
+            responseCode = "403",
+            description = "A worker token reading another node's feed (https://forgeline.dev/problems/forbidden)")
     @APIResponse(responseCode = "404", description = "No node has this name (about:blank)")
     public Uni<LeaseFeedPage> read(
             @PathParam("name") String name,
             @QueryParam("after") Long after,
             @QueryParam("wait") Integer waitSeconds,
             @QueryParam("limit") Integer limit) {
+        Callers.requireNode(caller, name);
         return feed.read(name, after, waitSeconds, limit);
     }
 }

@@ -11,6 +11,7 @@ import dev.forgeline.review.board.Board;
 import dev.forgeline.review.board.BoardSnapshot;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
+import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Multi;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
@@ -20,6 +21,7 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
  * snapshot changes (server-sent events), and the page swaps the sections that differ.
  */
 @Path("/ui/board")
+@Authenticated
 @Produces(MediaType.TEXT_HTML)
 public class BoardPage {
     private final Board board;
