@@ -39,7 +39,8 @@ public final class PostgresProcess implements PostgresEndpoint {
      * @param keepData reuse the cluster (and its data) a previous server left there; false empties the directory
      */
     public static PostgresProcess start(Path dataDirectory, boolean keepData) {
-        if (!keepData) {
+        if (!keepData || !Files.exists(dataDirectory.resolve("PG_VERSION"))) {
+            // nothing to keep where no cluster was made (or only part of one): initdb needs an empty directory
             ChildJvm.deleteRecursively(dataDirectory);
         }
         PostgresProcess server = new PostgresProcess(dataDirectory, ChildJvm.freePort());

@@ -383,7 +383,10 @@ public final class ForgelineCli implements java.util.concurrent.Callable<Integer
                         },
                         "serve-shutdown"));
         LocalStack.Options options = LocalStack.Options.defaults(ctx.home, work);
-        stack[0] = LocalStack.start(fresh ? options : options.withKeptData(), out::println);
+        // the database and the broker run as processes of their own on data that outlives them: an in-JVM broker
+        // and database would delete their data when they stop, so --fresh only starts on emptied directories
+        stack[0] = LocalStack.start(
+                fresh ? options.withRestartableInfrastructure() : options.withKeptData(), out::println);
         printUrls(stack[0]);
         out.println("ready");
         out.flush();
