@@ -81,6 +81,9 @@ class CliIT {
         Path lib = jar.resolve("lib");
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
+                // a command line lives for a second: the quick compiler and one GC thread start it faster
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
                 "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
                 "-Dforgeline.home=" + CLI_HOME,
                 "-cp",
