@@ -140,6 +140,23 @@ class DispatcherAuthTest {
     }
 
     @Test
+    void aFleetWorkerTokenSpeaksForAnyNodeButStaysAWorker() {
+        String name = "fleet-pod-" + unique();
+        String fleet =
+                STORE.create("fleet", List.of(Roles.WORKER), List.of(), "*").secret();
+        given().auth()
+                .oauth2(fleet)
+                .contentType(ContentType.JSON)
+                .body(registration(name))
+                .post("/nodes")
+                .then()
+                .statusCode(200)
+                .body("name", equalTo(name));
+        given().auth().oauth2(fleet).get("/nodes/" + name + "/leases").then().statusCode(200);
+        given().auth().oauth2(fleet).post("/nodes/" + name + "/drain").then().statusCode(403);
+    }
+
+    @Test
     void aRevokedTokenIsRefusedAtTheNextRequestWithoutARestart() {
         String name = "revoked-" + unique();
         String operator = token(name, Roles.OPERATOR);

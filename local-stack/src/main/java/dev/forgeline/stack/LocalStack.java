@@ -429,6 +429,15 @@ public final class LocalStack implements AutoCloseable {
         return URI.create("http://localhost:" + ports.get(kind));
     }
 
+    /** A client of every service of this stack that sends the stack's admin token. */
+    public ForgelineClient client() {
+        Map<ServiceKind, URI> urls = new EnumMap<>(ServiceKind.class);
+        for (ServiceKind kind : ServiceKind.values()) {
+            urls.put(kind, url(kind));
+        }
+        return new ForgelineClient(urls, adminToken);
+    }
+
     public String kafkaBootstrapServers() {
         return kafka.bootstrapServers();
     }

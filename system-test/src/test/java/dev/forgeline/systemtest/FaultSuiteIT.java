@@ -132,10 +132,21 @@ class FaultSuiteIT {
         HistoryChecker.Report report = scenario("worker-kill", specId -> {
             List<ProcessHandle> agents = processesInTheWorkspace();
             assertThat(agents).as("agents running when the worker is killed").isNotEmpty();
+            boolean sandboxed = workerSandboxed();
             stack.process(ServiceKind.WORKER).kill();
-            assertThat(agents.stream().filter(ProcessHandle::isAlive))
-                    .as("the agents outlive the SIGKILL of their worker (sessions of their own)")
-                    .isNotEmpty();
+            if (sandboxed) {
+                // bubblewrap dies with its worker (--die-with-parent), and with it every process of its pid namespace
+                await().atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(50))
+                        .untilAsserted(() -> assertThat(agents.stream().filter(ProcessHandle::isAlive))
+                                .as("sandboxed agents after the SIGKILL of their worker")
+                                .isEmpty());
+            } else {
+                assertThat(agents.stream().filter(ProcessHandle::isAlive))
+                        .as("the agents outlive the SIGKILL of their worker (sessions of their own)")
+                        .isNotEmpty();
+            }
+            FIGURES.add("worker-kill: agents " + (sandboxed ? "sandboxed (bubblewrap)" : "not sandboxed"));
             agents.forEach(a -> leftBehind.add(a.pid()));
             long restarted = System.nanoTime();
             stack.restart(ServiceKind.WORKER);
@@ -296,6 +307,21 @@ class FaultSuiteIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
         return JSON.readTree(response.body()).path("id").asText();
+    }
+
+    /** Whether the stack's worker runs agents under bubblewrap ({@code GET /worker}, {@code sandbox.sandboxed}). */
+    private static boolean workerSandboxed() throws Exception {
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(stack.url(ServiceKind.WORKER).resolve("/worker"))
+                        .header("Authorization", "Bearer " + stack.adminToken())
+                        .timeout(Duration.ofSeconds(5))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode sandbox = JSON.readTree(response.body()).path("sandbox");
+        assertThat(sandbox.isObject()).as(response.body()).isTrue();
+        return sandbox.path("sandboxed").asBoolean();
     }
 
     private static List<String> plannerStates(String specId) throws Exception {

@@ -33,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.forgeline.stack.ForgelineClient;
 import dev.forgeline.stack.LocalStack;
 import dev.forgeline.stack.ServiceKind;
 import dev.forgeline.testsupport.GitHttpServer;
@@ -76,7 +77,7 @@ class MultiHostIT {
     private static GitHttpServer git;
     private static FakeGitHub github;
     private static LocalStack stack;
-    private static StackClient client;
+    private static ForgelineClient client;
     private static final List<WorkerHost> workers = new ArrayList<>();
 
     @BeforeAll
@@ -124,7 +125,7 @@ class MultiHostIT {
                 // capacity 0: no worker on the services' host, the two below join from their own hosts
                 new LocalStack.Options(HOME, servicesHost.resolve("stack"), false, "none", 0, "simulated", env),
                 message -> System.out.println("[multi-host] " + message));
-        client = new StackClient(stack.adminToken(), stack.url(ServiceKind.PLANNER), stack.url(ServiceKind.METRICS));
+        client = stack.client();
 
         URI dispatcher = URI.create("http://" + SERVICES_HOST + ":"
                 + stack.url(ServiceKind.DISPATCHER).getPort());

@@ -38,6 +38,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.forgeline.stack.ForgelineClient;
 import dev.forgeline.stack.LocalStack;
 import dev.forgeline.stack.ServiceKind;
 import dev.forgeline.support.git.GitCommand;
@@ -71,7 +72,7 @@ class SpecExamplesToMainIT {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static LocalStack stack;
-    private static StackClient client;
+    private static ForgelineClient client;
     private static ScheduledExecutorService person;
     /** spec id -> its run, for the person in the loop */
     private static final Map<String, Run> RUNS = new ConcurrentHashMap<>();
@@ -98,7 +99,7 @@ class SpecExamplesToMainIT {
         stack = LocalStack.start(
                 new LocalStack.Options(HOME, WORK, false, "spec-examples-worker", 4, "simulated", Map.of()),
                 message -> System.out.println("[spec examples] " + message));
-        client = new StackClient(stack.adminToken(), stack.url(ServiceKind.PLANNER), stack.url(ServiceKind.METRICS));
+        client = stack.client();
         person = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "person-in-the-loop");
             t.setDaemon(true);
@@ -148,10 +149,10 @@ class SpecExamplesToMainIT {
                 .as("done or skipped items of speckit-2.md")
                 .hasSize(59);
         Path repo = targetRepository("speckit-2");
-        StackClient.ApiException refused = null;
+        ForgelineClient.ApiException refused = null;
         try {
             client.submit(text, Map.of("repository", repo.toString(), "testCommand", TEST_COMMAND));
-        } catch (StackClient.ApiException e) {
+        } catch (ForgelineClient.ApiException e) {
             refused = e;
         }
         assertThat(refused).as("speckit-2.md is refused").isNotNull();

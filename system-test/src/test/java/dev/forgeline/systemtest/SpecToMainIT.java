@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.MetricNames;
 import dev.forgeline.contracts.Topics;
+import dev.forgeline.stack.ForgelineClient;
 import dev.forgeline.stack.LocalStack;
 import dev.forgeline.stack.ServiceKind;
 import dev.forgeline.stack.TaskStatusLines;
@@ -43,7 +44,7 @@ class SpecToMainIT {
     private static final Path HOME = ScratchFiles.HOME;
     private static final Path WORK = HOME.resolve("system-test/target/wind-tunnel");
     private static LocalStack stack;
-    private static StackClient client;
+    private static ForgelineClient client;
     private static OtlpMetricsReceiver otlp;
     /** The three-task spec of the first scenario, once submitted. */
     private static String mergedSpecId;
@@ -65,7 +66,7 @@ class SpecToMainIT {
         stack = LocalStack.start(
                 new LocalStack.Options(HOME, WORK, false, "wind-tunnel-worker", 2, "simulated", metricsExport),
                 message -> System.out.println("[wind tunnel] " + message));
-        client = new StackClient(stack.adminToken(), stack.url(ServiceKind.PLANNER), stack.url(ServiceKind.METRICS));
+        client = stack.client();
     }
 
     @AfterAll
@@ -320,11 +321,7 @@ class SpecToMainIT {
 
         // ./forgeline status says why each waiting task waits: the planner for the held one, the dispatcher for the
         // one no node can take
-        StackClient withDispatcher = new StackClient(
-                stack.adminToken(),
-                stack.url(ServiceKind.PLANNER),
-                stack.url(ServiceKind.METRICS),
-                stack.url(ServiceKind.DISPATCHER));
+        ForgelineClient withDispatcher = stack.client();
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             List<String> lines =
                     TaskStatusLines.lines(withDispatcher.spec(specId), withDispatcher.dispatcherTasks(specId));

@@ -44,10 +44,21 @@ public record ApiToken(
         return Set.copyOf(roles);
     }
 
+    /** The {@code node} of a fleet token, which may speak for any node. */
+    public static final String ANY_NODE = "*";
+
     /** The node a worker token speaks for: its {@code node} attribute, else its name. */
     @JsonIgnore
     public String nodeName() {
         return node == null || node.isBlank() ? name : node;
+    }
+
+    /**
+     * Whether this worker token may speak for the node: its own node, or any node for a fleet token ({@code node}
+     * = {@code *}), which pods whose names are chosen at start (Kubernetes) share.
+     */
+    public boolean speaksFor(String node) {
+        return ANY_NODE.equals(this.node) || nodeName().equals(node);
     }
 
     ApiToken revokedAt(String instant) {

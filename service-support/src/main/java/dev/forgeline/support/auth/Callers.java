@@ -12,15 +12,15 @@ public final class Callers {
     private Callers() {}
 
     /**
-     * A worker token speaks only for its own node (its {@code node} attribute, else its name); admin may speak
-     * for any. 403 otherwise.
+     * A worker token speaks only for its own node (its {@code node} attribute, else its name; a fleet token,
+     * {@code node} = {@code *}, for any); admin may speak for any. 403 otherwise.
      */
     public static void requireNode(SecurityIdentity caller, String node) {
         if (caller.hasRole(Roles.ADMIN)) {
             return;
         }
         ApiToken token = caller.getAttribute(ApiTokenIdentityProvider.TOKEN_ATTRIBUTE);
-        if (token == null || !token.nodeName().equals(node)) {
+        if (token == null || !token.speaksFor(node)) {
             String detail =
                     "the token of '" + caller.getPrincipal().getName() + "' may not speak for node '" + node + "'";
             throw new ProblemException(
