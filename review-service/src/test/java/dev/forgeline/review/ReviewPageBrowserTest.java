@@ -204,47 +204,38 @@ class ReviewPageBrowserTest {
             assertThat(browser.getTitle()).isEqualTo("Forgeline board");
             ((JavascriptExecutor) browser).executeScript("window.loadedOnce = 'yes';");
 
-            assertThat(browser.findElement(By.id("task-" + spec + "-T1-state")).getText())
-                    .isEqualTo("RUNNING");
-            WebElement row = browser.findElement(By.id("task-" + spec + "-T1"));
-            assertThat(row.findElement(By.className("title")).getText()).isEqualTo(title);
-            assertThat(row.getText()).contains("laptop-<i>1</i>");
-            assertThat(browser.findElement(By.cssSelector("#spec-" + spec + " .spec-name"))
-                            .getText())
-                    .isEqualTo("Board <b>demo</b>");
-            assertThat(browser.findElements(By.cssSelector("#specs img, #specs b, #fleet i")))
-                    .isEmpty();
-            assertThat(browser.findElement(By.id("spec-" + spec + "-progress")).getText())
-                    .isEqualTo("0 / 2 merged");
-            assertThat(browser.findElement(By.id("dispatch-hold")).getText())
-                    .contains("paused")
-                    .contains("release freeze");
-            assertThat(browser.findElement(By.id("breakers")).getText())
-                    .contains("large")
-                    .contains("OPEN");
+            assertThat(text(browser, "#task-" + spec + "-T1-state")).isEqualTo("RUNNING");
+            assertThat(text(browser, "#task-" + spec + "-T1 .title")).isEqualTo(title);
+            assertThat(text(browser, "#task-" + spec + "-T1")).contains("laptop-<i>1</i>");
+            assertThat(text(browser, "#spec-" + spec + " .spec-name")).isEqualTo("Board <b>demo</b>");
+            assertThat(((Number)
+                                    ((JavascriptExecutor) browser)
+                                            .executeScript(
+                                                    "return document.querySelectorAll('#specs img, #specs b, #fleet i').length;"))
+                            .intValue())
+                    .isZero();
+            assertThat(text(browser, "#spec-" + spec + "-progress")).isEqualTo("0 / 2 merged");
+            assertThat(text(browser, "#dispatch-hold")).contains("paused").contains("release freeze");
+            assertThat(text(browser, "#breakers")).contains("large").contains("OPEN");
             screenshot(browser, "board.png");
 
             // the planner reports T1 merged: the open page shows it without a reload
             RecordedServicesResource.record(recorded, "/planner/specs/" + spec, boardSpec(spec, title, "MERGED"));
             Awaitility.await()
                     .atMost(WAIT)
-                    .untilAsserted(() -> assertThat(browser.findElement(By.id("task-" + spec + "-T1-state"))
-                                    .getText())
+                    .untilAsserted(() -> assertThat(text(browser, "#task-" + spec + "-T1-state"))
                             .isEqualTo("MERGED"));
-            assertThat(browser.findElement(By.id("spec-" + spec + "-progress")).getText())
-                    .isEqualTo("1 / 2 merged");
+            assertThat(text(browser, "#spec-" + spec + "-progress")).isEqualTo("1 / 2 merged");
 
             // the dispatcher stops answering: shown unavailable, the planner's part stays
             RecordedServicesResource.record(recorded, "/dispatcher/nodes", null);
             Awaitility.await()
                     .atMost(WAIT)
-                    .untilAsserted(() -> assertThat(browser.findElement(By.id("service-dispatcher"))
-                                    .getText())
+                    .untilAsserted(() -> assertThat(text(browser, "#service-dispatcher"))
                             .contains("unavailable")
                             .contains("GET /dispatcher/nodes answered 404"));
-            assertThat(browser.findElement(By.id("task-" + spec + "-T1-state")).getText())
-                    .isEqualTo("MERGED");
-            assertThat(browser.findElement(By.id("fleet")).getText()).contains("the dispatcher cannot be reached");
+            assertThat(text(browser, "#task-" + spec + "-T1-state")).isEqualTo("MERGED");
+            assertThat(text(browser, "#fleet")).contains("the dispatcher cannot be reached");
 
             JavascriptExecutor script = (JavascriptExecutor) browser;
             assertThat(script.executeScript("return window.loadedOnce;"))
@@ -289,6 +280,18 @@ class ReviewPageBrowserTest {
     static boolean browserRequired(String setting) {
         return setting != null
                 && (setting.strip().equals("1") || setting.strip().equalsIgnoreCase("true"));
+    }
+
+    /**
+     * The text of the element the selector finds, read in one script: the board swaps its sections when an update
+     * arrives, so an element found first and read afterwards may be gone by then.
+     */
+    private static String text(WebDriver browser, String selector) {
+        Object text = ((JavascriptExecutor) browser)
+                .executeScript(
+                        "const e = document.querySelector(arguments[0]); return e == null ? null : e.innerText.trim();",
+                        selector);
+        return (String) text;
     }
 
     private WebDriver startBrowser() throws Exception {
