@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -71,6 +72,10 @@ final class BoardBrowser implements AutoCloseable {
             }
             driver.findElement(By.id("token")).sendKeys(token);
             driver.findElement(By.cssSelector("form button[type=submit]")).click();
+            // signed in: the form sends the browser on to the review queue; only then open the board
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> driver.getCurrentUrl().endsWith("/ui/reviews"));
             driver.get(review.resolve("/ui/board").toString());
             if (!"Forgeline board".equals(driver.getTitle())) {
                 throw new AssertionError("not the board: " + driver.getTitle());
