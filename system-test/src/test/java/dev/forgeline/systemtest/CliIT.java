@@ -371,7 +371,7 @@ class CliIT {
                                 "bo")
                         .out())
                 .contains("review " + peopleSpec + "/authreset attempt 1")
-                .contains("by bo");
+                .contains("by admin");
         await().atMost(Duration.ofMinutes(2))
                 .pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> assertThat(cli("reviews", "show", peopleSpec, "authreset", "--json")
