@@ -34,14 +34,15 @@ final class ForgelineRules {
     };
 
     /**
-     * Where a thread or executor may be created by hand: child process stream pumps, the outbox relay loop, the
-     * command line. Everything else uses the Quarkus scheduler, managed executors or the messaging threads.
+     * Where a thread or executor may be created by hand: child process stream pumps, the background work of the
+     * platform, the command line. Everything else uses the Quarkus scheduler, managed executors or the messaging threads.
      */
     static final String[] THREAD_PACKAGES = {
         "dev.forgeline.support.process..",
         // the git layer drains a child's output pipes on threads of its own, as process runners must
         "dev.forgeline.support.git..",
-        "dev.forgeline.support.outbox..",
+        // the one way services run background work (loops, pools, timers)
+        "dev.forgeline.support.background..",
         "dev.forgeline.stack..",
     };
 

@@ -1,5 +1,6 @@
 package dev.forgeline.dispatcher.service;
 
+import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -7,6 +8,7 @@ import jakarta.enterprise.event.Observes;
 
 import dev.forgeline.dispatcher.config.DispatcherConfig;
 import dev.forgeline.dispatcher.service.DispatchService.DispatchRound;
+import dev.forgeline.support.background.BackgroundWork;
 import dev.forgeline.support.tx.AfterCommit;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -31,13 +33,16 @@ public class DispatchLoop {
     private long lastBreakerEvaluation;
     private final Semaphore wakeUps = new Semaphore(0);
     private volatile boolean running;
-    private volatile Thread thread;
+    private final BackgroundWork background;
+    private volatile BackgroundWork.Loop loop;
 
     public DispatchLoop(
             DispatchService dispatchService,
             AfterCommit afterCommit,
             BreakerService breakers,
-            DispatcherConfig config) {
+            DispatcherConfig config,
+            BackgroundWork background) {
+        this.background = background;
         this.dispatchService = dispatchService;
         this.afterCommit = afterCommit;
         this.breakers = breakers;
@@ -46,21 +51,15 @@ public class DispatchLoop {
 
     void onStart(@Observes StartupEvent event) {
         running = true;
-        thread = new Thread(this::run, "dispatch-loop");
-        thread.setDaemon(true);
-        thread.start();
+        loop = background.loop("dispatch-loop", this::run);
     }
 
     void onStop(@Observes ShutdownEvent event) {
         running = false;
         wake();
-        Thread current = thread;
+        BackgroundWork.Loop current = loop;
         if (current != null) {
-            try {
-                current.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            current.awaitEnd(Duration.ofSeconds(5));
         }
     }
 
@@ -75,7 +74,7 @@ public class DispatchLoop {
     }
 
     public boolean isRunning() {
-        Thread current = thread;
+        BackgroundWork.Loop current = loop;
         return running && current != null && current.isAlive();
     }
 

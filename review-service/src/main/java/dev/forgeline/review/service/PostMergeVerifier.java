@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -18,6 +17,7 @@ import dev.forgeline.review.git.BranchMerger;
 import dev.forgeline.review.git.CommandRunner;
 import dev.forgeline.review.git.ReviewClones;
 import dev.forgeline.review.repository.ReviewRepository;
+import dev.forgeline.support.background.BackgroundWork;
 import dev.forgeline.support.git.GitException;
 import dev.forgeline.support.git.InvalidRepositoryUrlException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -41,6 +41,7 @@ public class PostMergeVerifier {
     private final CommandRunner commands;
     private final RevertService reverts;
     private final ReviewConfig config;
+    private final BackgroundWork background;
     private final Map<String, ExecutorService> workers = new ConcurrentHashMap<>();
     private final Map<String, AtomicBoolean> queued = new ConcurrentHashMap<>();
 
@@ -50,7 +51,9 @@ public class PostMergeVerifier {
             ReviewClones clones,
             CommandRunner commands,
             RevertService reverts,
-            ReviewConfig config) {
+            ReviewConfig config,
+            BackgroundWork background) {
+        this.background = background;
         this.reviews = reviews;
         this.merger = merger;
         this.clones = clones;
@@ -66,12 +69,7 @@ public class PostMergeVerifier {
             return;
         }
         workers.computeIfAbsent(
-                        repository,
-                        r -> Executors.newSingleThreadExecutor(runnable -> {
-                            Thread thread = new Thread(runnable, "merge-queue-" + r.substring(r.lastIndexOf('/') + 1));
-                            thread.setDaemon(true);
-                            return thread;
-                        }))
+                        repository, r -> background.serial("merge-queue-" + r.substring(r.lastIndexOf('/') + 1)))
                 .execute(() -> {
                     flag.set(false);
                     drain(repository);

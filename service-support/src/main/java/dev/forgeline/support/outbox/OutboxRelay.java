@@ -7,7 +7,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
@@ -17,6 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 
+import dev.forgeline.support.background.BackgroundWork;
 import io.agroal.api.AgroalDataSource;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
@@ -26,6 +29,7 @@ import io.opentelemetry.api.metrics.Meter;
 import io.quarkus.arc.properties.IfBuildProperty;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -37,7 +41,6 @@ import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -64,21 +67,26 @@ public class OutboxRelay {
     private static final AttributeKey<String> TOPIC = AttributeKey.stringKey("topic");
 
     private final AgroalDataSource dataSource;
-    private final String bootstrapServers;
+    /** Where the broker is and how to authenticate to it: the {@code kafka.*} settings every channel uses. */
+    private final Map<String, Object> connection;
+
+    private final BackgroundWork background;
     private final Semaphore wakeUps = new Semaphore(0);
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong parked = new AtomicLong();
     private final LongCounter parkedCounter;
     private volatile boolean running;
-    private Thread thread;
+    private BackgroundWork.Loop loop;
     private KafkaProducer<String, String> producer;
 
     public OutboxRelay(
             AgroalDataSource dataSource,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
+            BackgroundWork background,
             Instance<Meter> meter) {
         this.dataSource = dataSource;
-        this.bootstrapServers = bootstrapServers;
+        this.connection = connectionSettings(kafkaConfig);
+        this.background = background;
         this.parkedCounter = (meter.isResolvable()
                         ? meter.get()
                         : OpenTelemetry.noop().getMeter("outbox"))
@@ -88,9 +96,28 @@ public class OutboxRelay {
                 .build();
     }
 
+    /**
+     * The client-wide settings of the {@code kafka.*} configuration (address, {@code security.protocol}, {@code
+     * sasl.*}, {@code ssl.*}), so the relay's producer reaches and authenticates to the broker exactly as the
+     * service's channels do; producer behaviour (acks, idempotence, timeouts) stays the relay's own.
+     */
+    static Map<String, Object> connectionSettings(Map<String, Object> kafkaConfig) {
+        Map<String, Object> settings = new TreeMap<>();
+        kafkaConfig.forEach((key, value) -> {
+            if (key.equals(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)
+                    || key.equals("security.protocol")
+                    || key.equals("client.dns.lookup")
+                    || key.startsWith("sasl.")
+                    || key.startsWith("ssl.")) {
+                settings.put(key, value);
+            }
+        });
+        return settings;
+    }
+
     void onStart(@Observes StartupEvent event) {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(connection);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "1");
@@ -99,20 +126,14 @@ public class OutboxRelay {
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "outbox-relay");
         producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
         running = true;
-        thread = new Thread(this::run, "outbox-relay");
-        thread.setDaemon(true);
-        thread.start();
+        loop = background.loop("outbox-relay", this::run);
     }
 
     void onStop(@Observes ShutdownEvent event) {
         running = false;
         wake();
-        if (thread != null) {
-            try {
-                thread.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (loop != null) {
+            loop.awaitEnd(Duration.ofSeconds(5));
         }
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));

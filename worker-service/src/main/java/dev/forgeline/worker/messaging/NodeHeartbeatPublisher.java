@@ -3,7 +3,6 @@ package dev.forgeline.worker.messaging;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,6 +11,7 @@ import jakarta.enterprise.event.Observes;
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.payload.NodeHeartbeat;
+import dev.forgeline.support.background.BackgroundWork;
 import dev.forgeline.worker.config.WorkerConfig;
 import dev.forgeline.worker.service.AgentProfiles;
 import dev.forgeline.worker.service.AttemptProgress;
@@ -34,14 +34,15 @@ public class NodeHeartbeatPublisher {
     private final RunningAttempts running;
     private final AgentProfiles profiles;
     private final String instanceId = UUID.randomUUID().toString();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "node-heartbeats");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService timer;
 
     public NodeHeartbeatPublisher(
-            WorkerConfig config, HeartbeatPublisher publisher, RunningAttempts running, AgentProfiles profiles) {
+            WorkerConfig config,
+            HeartbeatPublisher publisher,
+            RunningAttempts running,
+            AgentProfiles profiles,
+            BackgroundWork background) {
+        this.timer = background.timer("node-heartbeats");
         this.config = config;
         this.publisher = publisher;
         this.running = running;

@@ -22,6 +22,7 @@ import dev.forgeline.contracts.payload.DiffStats;
 import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.contracts.payload.TestOutcome;
+import dev.forgeline.support.background.BackgroundWork;
 import dev.forgeline.support.process.LeftoverProcesses;
 import dev.forgeline.support.process.ProcStat;
 import dev.forgeline.support.process.TrackedProcess;
@@ -50,7 +51,15 @@ public class AbandonedAttempts {
 
     private final WorkerPool pool;
 
-    public AbandonedAttempts(Workspaces workspaces, ResultPublisher results, WorkerConfig config, WorkerPool pool) {
+    private final BackgroundWork background;
+
+    public AbandonedAttempts(
+            Workspaces workspaces,
+            ResultPublisher results,
+            WorkerConfig config,
+            WorkerPool pool,
+            BackgroundWork background) {
+        this.background = background;
         this.pool = pool;
         this.workspaces = workspaces;
         this.results = results;
@@ -58,22 +67,18 @@ public class AbandonedAttempts {
     }
 
     void onStart(@Observes StartupEvent event) {
-        Thread thread = new Thread(
-                () -> {
-                    try {
-                        recover();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    } catch (IOException | RuntimeException e) {
-                        LOG.warnf("recovery of abandoned attempts failed: %s", e.getMessage());
-                    } finally {
-                        // whatever happened, the pool may now run leases, never an abandoned one
-                        pool.recovered();
-                    }
-                },
-                "abandoned-attempts");
-        thread.setDaemon(true);
-        thread.start();
+        background.loop("abandoned-attempts", () -> {
+            try {
+                recover();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException | RuntimeException e) {
+                LOG.warnf("recovery of abandoned attempts failed: %s", e.getMessage());
+            } finally {
+                // whatever happened, the pool may now run leases, never an abandoned one
+                pool.recovered();
+            }
+        });
     }
 
     /** Kills what the abandoned attempts left running, reports and cleans up; returns the results it published. */

@@ -6,7 +6,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.forgeline.support.background.BackgroundWork;
 import dev.forgeline.worker.config.WorkerConfig;
 import dev.forgeline.worker.model.NodeRegistration;
 import io.quarkus.runtime.ShutdownEvent;
@@ -34,16 +34,13 @@ public class NodeRegistrar {
     private final ObjectMapper json;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "node-registration");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService timer;
     private volatile boolean registered;
 
     private final AgentProfiles profiles;
 
-    public NodeRegistrar(WorkerConfig config, ObjectMapper json, AgentProfiles profiles) {
+    public NodeRegistrar(WorkerConfig config, ObjectMapper json, AgentProfiles profiles, BackgroundWork background) {
+        this.timer = background.timer("node-registration");
         this.config = config;
         this.profiles = profiles;
         this.json = json;

@@ -11,12 +11,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -25,6 +22,7 @@ import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.payload.LeaseRevoked;
 import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.contracts.payload.TaskResult;
+import dev.forgeline.support.background.BackgroundWork;
 import dev.forgeline.support.tracing.TraceContexts;
 import dev.forgeline.worker.config.WorkerConfig;
 import dev.forgeline.worker.messaging.HeartbeatPublisher;
@@ -85,7 +83,8 @@ public class WorkerPool {
             TraceContexts traceContexts,
             ContactMonitor contact,
             WorkerMetrics metrics,
-            Workspaces workspaces) {
+            Workspaces workspaces,
+            BackgroundWork background) {
         this.workspaces = workspaces;
         this.contact = contact;
         this.metrics = metrics;
@@ -95,8 +94,8 @@ public class WorkerPool {
         this.heartbeats = heartbeats;
         this.results = results;
         this.traceContexts = traceContexts;
-        this.executor = Executors.newFixedThreadPool(Math.max(1, config.capacity()), threads("attempt"));
-        this.heartbeatTimer = Executors.newSingleThreadScheduledExecutor(threads("heartbeats"));
+        this.executor = background.pool("attempt", config.capacity());
+        this.heartbeatTimer = background.timer("heartbeats");
         heartbeatTimer.scheduleWithFixedDelay(this::superviseContact, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -301,14 +300,5 @@ public class WorkerPool {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static ThreadFactory threads(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }
