@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.forgeline.contracts.WaitingReasons;
 
 /**
  * The task lines of {@code ./forgeline status}: each task with its state and, for a task that waits, why. The
@@ -30,7 +31,7 @@ public final class TaskStatusLines {
             String state = task.path("state").asText();
             lines.add(String.format(
                     "  %-16s %-14s %s", id, state, task.path("title").asText()));
-            String why = why(task, state, dispatched.get(id), dispatcherTasks != null);
+            String why = WaitingReasons.of(task, state, dispatched.get(id), dispatcherTasks != null);
             if (why != null) {
                 lines.add(String.format("  %-16s %-14s waits: %s", "", "", why));
             }
@@ -46,45 +47,6 @@ public final class TaskStatusLines {
      * @param dispatcherReached false when the dispatcher could not be asked
      */
     public static String waits(JsonNode task, JsonNode dispatched, boolean dispatcherReached) {
-        return why(task, task.path("state").asText(), dispatched, dispatcherReached);
-    }
-
-    private static String why(JsonNode task, String state, JsonNode dispatched, boolean dispatcherReached) {
-        JsonNode waiting = task.path("waiting");
-        if (!waiting.isMissingNode() && !waiting.isNull() && waiting.has("code")) {
-            StringBuilder why = new StringBuilder(waiting.path("code").asText());
-            appendList(why, " on ", waiting.path("tasks"));
-            appendList(why, ", files ", waiting.path("files"));
-            if (waiting.hasNonNull("decision")) {
-                why.append(", decision ").append(waiting.path("decision").asText());
-                if (waiting.hasNonNull("kind")) {
-                    why.append(" (").append(waiting.path("kind").asText()).append(')');
-                }
-            }
-            return why.toString();
-        }
-        if (!state.equals("READY")) {
-            return null;
-        }
-        if (dispatched == null) {
-            return dispatcherReached ? "announced, not yet queued by the dispatcher" : "dispatcher not reachable";
-        }
-        List<String> reasons = new ArrayList<>();
-        dispatched
-                .path("waiting")
-                .forEach(w -> reasons.add(
-                        w.path("code").asText() + ": " + w.path("message").asText()));
-        if (reasons.isEmpty() && dispatched.hasNonNull("waitingReason")) {
-            reasons.add(dispatched.path("waitingReason").asText());
-        }
-        return reasons.isEmpty() ? null : String.join("; ", reasons);
-    }
-
-    private static void appendList(StringBuilder why, String prefix, JsonNode list) {
-        if (list.isArray() && !list.isEmpty()) {
-            List<String> items = new ArrayList<>();
-            list.forEach(i -> items.add(i.asText()));
-            why.append(prefix).append(String.join(", ", items));
-        }
+        return WaitingReasons.of(task, task.path("state").asText(), dispatched, dispatcherReached);
     }
 }

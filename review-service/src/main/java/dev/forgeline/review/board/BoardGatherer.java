@@ -20,6 +20,7 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.forgeline.contracts.WaitingReasons;
 import dev.forgeline.contracts.payload.ReviewBacklog;
 import dev.forgeline.review.board.BoardSnapshot.BreakerRow;
 import dev.forgeline.review.board.BoardSnapshot.DecisionRow;

@@ -1,4 +1,4 @@
-package dev.forgeline.review.board;
+package dev.forgeline.contracts;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,17 +8,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * Why a task waits, in words, from the planner's and the dispatcher's JSON: the planner says why a PLANNED or
  * NEEDS_DECISION task waits ({@code waiting}: code, tasks, files, decision, kind); the dispatcher says why a READY
- * task is not leased (its task view's {@code waiting}: code and message each, or {@code waitingReason}).
+ * task is not leased (its task view's {@code waiting}: code and message each, or {@code waitingReason}). One
+ * wording for every client of the REST APIs: the command line's status and the live board.
  */
-final class WaitingReasons {
+public final class WaitingReasons {
     private WaitingReasons() {}
 
     /**
      * @param plannerTask       the task of {@code GET /specs/{id}}
+     * @param state             the task's state at the planner
      * @param dispatcherTask    the task of {@code GET /tasks?specId=}, null when the dispatcher does not have it
      * @param dispatcherReached whether the dispatcher answered
      */
-    static String of(JsonNode plannerTask, String state, JsonNode dispatcherTask, boolean dispatcherReached) {
+    public static String of(JsonNode plannerTask, String state, JsonNode dispatcherTask, boolean dispatcherReached) {
         JsonNode waiting = plannerTask.path("waiting");
         if (waiting.isObject() && waiting.has("code")) {
             StringBuilder why = new StringBuilder(waiting.path("code").asText());
@@ -36,7 +38,7 @@ final class WaitingReasons {
             return null;
         }
         if (dispatcherTask == null) {
-            return dispatcherReached ? "announced, not yet queued by the dispatcher" : "dispatcher unavailable";
+            return dispatcherReached ? "announced, not yet queued by the dispatcher" : "dispatcher not reachable";
         }
         List<String> reasons = new ArrayList<>();
         dispatcherTask
