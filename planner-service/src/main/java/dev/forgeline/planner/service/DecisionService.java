@@ -37,9 +37,9 @@ import org.jboss.logging.Logger;
  * Decisions the planner asks people for: a VAGUE task before dispatch (SPEC_QUALITY), a task an agent found
  * ambiguous (AMBIGUOUS_SPEC), a task too large for any context (SPLIT), a failed task others wait for
  * (BLOCKED_BY_FAILURE), an agent's follow-up asking for its own test command, profile or labels (PROPOSAL_APPROVAL).
- * The task waits in NEEDS_DECISION until a
- * person amends its text (re-scored; released when no longer VAGUE) or overrides the gate with a reason. Every
- * decision records when it was requested and decided, and is announced as DECISION_RECORDED.
+ * The task waits in NEEDS_DECISION until a person answers: amends its text (re-scored; released when no longer
+ * VAGUE) or overrides the gate with a reason; retries, skips or cancels a blocker; approves, strips or drops a
+ * follow-up. Every decision records when it was requested and decided, and is announced as DECISION_RECORDED.
  */
 @ApplicationScoped
 public class DecisionService {

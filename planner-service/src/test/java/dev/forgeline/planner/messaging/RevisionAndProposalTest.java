@@ -376,6 +376,58 @@ class RevisionAndProposalTest {
         assertThat(readyTaskIds(id)).doesNotContain("T1-f3");
     }
 
+    @Test
+    void anApprovedVagueFollowUpAsksForItsQualityDecisionAndADroppedOneAsksAboutItsDependents() {
+        String id = post(THREE_TASKS, null).statusCode(201).extract().path("id");
+        kafka.publish(EventType.TASK_PROPOSED, id, "T1", id + "/T1", agentFollowUp(id, "Improve things", """
+                Make it better.
+                Test command: sh test/all.sh
+                """));
+        kafka.publish(EventType.TASK_PROPOSED, id, "T1", id + "/T1", agentFollowUp(id, "Trim slugs", """
+                Slugify keeps leading dashes; trim them so that slugs start with a letter or digit.
+                Acceptance:
+                - "-ab" becomes "ab"
+                Agent: opus
+                """));
+        kafka.publish(EventType.TASK_PROPOSED, id, "T1", id + "/T1", agentFollowUp(id, "Trim trailing dashes", """
+                Slugify keeps trailing dashes; trim them as well so that slugs end with a letter or digit.
+                Depends-on: T1-f2
+                Acceptance:
+                - "ab-" becomes "ab"
+                """));
+        await().atMost(WAIT)
+                .untilAsserted(() -> given().get("/specs/" + id)
+                        .then()
+                        .body("tasks.taskId", contains("T1", "T2", "T3", "T1-f1", "T1-f2", "T1-f3"))
+                        .body("tasks[5].state", equalTo("PLANNED"))
+                        .body("tasks[5].dependsOn", contains("T1-f2")));
+        List<Map<String, Object>> decisions =
+                given().get("/decisions").then().extract().path("findAll { it.specId == '" + id + "' }");
+        assertThat(decisions).extracting(d -> d.get("kind")).containsOnly("PROPOSAL_APPROVAL");
+
+        // approved, the vague follow-up now waits for its quality decision: one decision open at a time
+        answer(decisionOf(decisions, "T1-f1"), "approve", "ana").statusCode(200);
+        given().get("/decisions")
+                .then()
+                .body("findAll { it.specId == '" + id + "' && it.taskId == 'T1-f1' }.kind", contains("SPEC_QUALITY"));
+        assertThat(stateOf(id, "T1-f1")).isEqualTo("NEEDS_DECISION");
+
+        // dropped, the follow-up another one depends on asks a person what becomes of that one
+        answer(decisionOf(decisions, "T1-f2"), "drop", "ana").statusCode(200).body("outcome", equalTo("DROPPED"));
+        String blocked = given().get("/decisions")
+                .then()
+                .body("find { it.specId == '" + id + "' && it.taskId == 'T1-f2' }.kind", equalTo("BLOCKED_BY_FAILURE"))
+                .body("find { it.specId == '" + id + "' && it.taskId == 'T1-f2' }.missing", contains("T1-f3"))
+                .body(
+                        "find { it.specId == '" + id + "' && it.taskId == 'T1-f2' }.question",
+                        containsString("was dropped"))
+                .extract()
+                .path("find { it.specId == '" + id + "' && it.taskId == 'T1-f2' }.id");
+        answer(blocked, "cancel", "ana").statusCode(200).body("outcome", equalTo("CANCELLED"));
+        assertThat(stateOf(id, "T1-f2")).isEqualTo("CANCELLED");
+        assertThat(stateOf(id, "T1-f3")).isEqualTo("CANCELLED");
+    }
+
     private static TaskProposal agentFollowUp(String specId, String title, String text) {
         return new TaskProposal(
                 UUID.randomUUID(), specId, "T1", ProposalOrigin.AGENT, title, text, List.of(), null, null);
