@@ -13,6 +13,11 @@ public enum DecisionKind {
      * it, skip it, or cancel it and its dependents (planner)
      */
     BLOCKED_BY_FAILURE,
+    /**
+     * an agent's follow-up asks for a test command, agent profile, labels or placement requirements of its own:
+     * approve them, strip them (the parent's test command, nothing else) or drop the task (planner)
+     */
+    PROPOSAL_APPROVAL,
     /** a human review at level 1, 2 or 3 (review) */
     REVIEW,
     /** a reviewer asked for changes; the lag runs until the reworked attempt is reviewed again (review) */

@@ -82,6 +82,13 @@ public interface PlannerConfig {
         /** Sum of the estimates of a spec's proposed tasks, at most. */
         @WithDefault("8h")
         Duration maxProposedEstimate();
+
+        /**
+         * Whether an agent's follow-up that sets its own test command, agent profile, labels or requirements waits
+         * for a person's approval (a PROPOSAL_APPROVAL decision). Switch off only where the agents are trusted.
+         */
+        @WithDefault("true")
+        boolean requireApproval();
     }
 
     interface Llm {

@@ -35,7 +35,10 @@ public class Decision {
     @Column(nullable = false)
     public String question;
 
-    /** What the task lacks (for SPEC_QUALITY), or what went wrong (AMBIGUOUS_SPEC, SPLIT). */
+    /**
+     * What the task lacks (for SPEC_QUALITY), what went wrong (AMBIGUOUS_SPEC, SPLIT), the waiting tasks
+     * (BLOCKED_BY_FAILURE), or what an agent's follow-up asked for (PROPOSAL_APPROVAL: "test command: ...").
+     */
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(nullable = false)
     public List<String> missing;
@@ -50,7 +53,10 @@ public class Decision {
     @Column(name = "decided_by")
     public String decidedBy;
 
-    /** AMENDED, OVERRIDDEN or SPLIT. */
+    /**
+     * AMENDED, OVERRIDDEN, SPLIT; RETRIED, SKIPPED, CANCELLED (BLOCKED_BY_FAILURE); APPROVED, STRIPPED, DROPPED
+     * (PROPOSAL_APPROVAL); REPLACED when a newer request superseded it.
+     */
     @Column
     public String outcome;
 

@@ -35,13 +35,25 @@ import org.jboss.logging.Logger;
 
 /**
  * Decisions the planner asks people for: a VAGUE task before dispatch (SPEC_QUALITY), a task an agent found
- * ambiguous (AMBIGUOUS_SPEC), a task too large for any context (SPLIT). The task waits in NEEDS_DECISION until a
- * person amends its text (re-scored; released when no longer VAGUE) or overrides the gate with a reason. Every
- * decision records when it was requested and decided, and is announced as DECISION_RECORDED.
+ * ambiguous (AMBIGUOUS_SPEC), a task too large for any context (SPLIT), a failed task others wait for
+ * (BLOCKED_BY_FAILURE), an agent's follow-up asking for its own test command, profile or labels (PROPOSAL_APPROVAL).
+ * The task waits in NEEDS_DECISION until a person answers: amends its text (re-scored; released when no longer
+ * VAGUE) or overrides the gate with a reason; retries, skips or cancels a blocker; approves, strips or drops a
+ * follow-up. Every decision records when it was requested and decided, and is announced as DECISION_RECORDED.
  */
 @ApplicationScoped
 public class DecisionService {
     public static final String DECISION_REFUSED = "https://forgeline.dev/problems/decision-refused";
+    /** How a PROPOSAL_APPROVAL decision's {@code missing} names what the agent asked for. */
+    static final String ASKED_TEST_COMMAND = "test command: ";
+
+    static final String ASKED_AGENT_PROFILE = "agent profile: ";
+    static final String ASKED_LABELS = "labels: ";
+    static final String ASKED_REQUIRES = "requires: ";
+    /** The words a task waiting for a PROPOSAL_APPROVAL decision waits with. */
+    public static final String WAITING_FOR_APPROVAL =
+            "waiting for approval of the proposed test command/profile/labels";
+
     private static final Logger LOG = Logger.getLogger(DecisionService.class);
 
     private final DecisionRepository decisions;
@@ -155,6 +167,26 @@ public class DecisionService {
         return all.stream().map(t -> t.taskId).filter(found::contains).toList();
     }
 
+    /**
+     * An agent's follow-up asks for a test command, agent profile, labels or requirements of its own: the task waits
+     * until a person approves them, strips them (the parent's test command, nothing else) or drops the task.
+     *
+     * @param asked what the agent asked for, one line each ({@code test command: ...})
+     */
+    public Decision requestApproval(Task task, Task parent, List<String> asked) {
+        String fallback = parent == null
+                ? "no test command to fall back to"
+                : parent.taskId + "'s test command `" + parent.testCommand + "`";
+        return request(
+                task,
+                DecisionKind.PROPOSAL_APPROVAL,
+                WAITING_FOR_APPROVAL + ": the agent's follow-up " + task.taskId
+                        + (parent == null ? "" : " of " + parent.taskId) + " asks for " + String.join("; ", asked)
+                        + ". Approve (it runs with them), strip (it runs with " + fallback
+                        + " and no labels, requirements or agent profile of its own) or drop (it is cancelled)",
+                asked);
+    }
+
     /** A decision request for a task the gate found VAGUE. */
     public Decision requestQuality(Task task, QualityReport report) {
         return request(
@@ -189,11 +221,12 @@ public class DecisionService {
                 .findByIdOptional(id)
                 .orElseThrow(() -> ProblemException.notFound("decision '" + id + "' does not exist"));
         if (answer == null || answer.action() == null) {
+            String allowed = allowedActions(decision.kind);
             throw ProblemException.badRequest(
                     DECISION_REFUSED,
                     "Invalid decision",
-                    "action must be amend or override",
-                    List.of(new ProblemError("action is required: amend or override", null, "action")));
+                    "action must be " + allowed,
+                    List.of(new ProblemError("action is required: " + allowed, null, "action")));
         }
         if (answer.decidedBy() == null || answer.decidedBy().isBlank()) {
             throw ProblemException.badRequest(
@@ -224,9 +257,8 @@ public class DecisionService {
         }
         String outcome;
         String action = answer.action().strip().toLowerCase(java.util.Locale.ROOT);
-        boolean blocked = decision.kind == DecisionKind.BLOCKED_BY_FAILURE;
-        if (blocked != java.util.Set.of("retry", "skip", "cancel").contains(action)) {
-            String allowed = blocked ? "retry, skip or cancel" : "amend or override";
+        if (!actions(decision.kind).contains(action)) {
+            String allowed = allowedActions(decision.kind);
             throw ProblemException.badRequest(
                     DECISION_REFUSED,
                     "Invalid decision",
@@ -234,6 +266,7 @@ public class DecisionService {
                     List.of(new ProblemError("action must be " + allowed, null, "action")));
         }
         switch (action) {
+            case "approve", "strip", "drop" -> outcome = answerApproval(task, action);
             case "retry" -> {
                 // a new TASK_READY with a higher revision replaces the failed attempt
                 task.revision = task.revision + 1;
@@ -326,7 +359,9 @@ public class DecisionService {
         decision.decidedBy = answer.decidedBy().strip();
         decision.outcome = outcome;
         decision.note = answer.reason();
-        if (outcome.equals("SKIPPED") || outcome.equals("CANCELLED")) {
+        if (decision.kind == DecisionKind.PROPOSAL_APPROVAL) {
+            task.updatedAt = now; // answerApproval set the state
+        } else if (outcome.equals("SKIPPED") || outcome.equals("CANCELLED")) {
             // a rejected task stays rejected; anything else the person let go of is cancelled
             task.state = decision.blockerState == TaskState.REJECTED ? TaskState.REJECTED : TaskState.CANCELLED;
             task.updatedAt = now;
@@ -335,12 +370,104 @@ public class DecisionService {
             task.updatedAt = now;
         }
         producer.decisionRecorded(decision);
+        if (decision.kind == DecisionKind.PROPOSAL_APPROVAL) {
+            afterApproval(task, outcome);
+        }
         release.release(spec, tasks.listBySpec(spec.id));
         metrics.decisionMade(decision.kind, Duration.between(decision.requestedAt, now));
         LOG.infof(
                 "decision %s on %s/%s: %s by %s",
                 decision.id, decision.specId, decision.taskId, outcome, decision.decidedBy);
         return view(decision);
+    }
+
+    private static List<String> actions(DecisionKind kind) {
+        return switch (kind) {
+            case BLOCKED_BY_FAILURE -> List.of("retry", "skip", "cancel");
+            case PROPOSAL_APPROVAL -> List.of("approve", "strip", "drop");
+            default -> List.of("amend", "override");
+        };
+    }
+
+    private static String allowedActions(DecisionKind kind) {
+        List<String> actions = actions(kind);
+        return String.join(", ", actions.subList(0, actions.size() - 1)) + " or " + actions.get(actions.size() - 1);
+    }
+
+    /**
+     * A person's answer to what an agent's follow-up asked for: {@code approve} keeps it, {@code strip} gives the
+     * task its parent's test command (as a follow-up naming none gets) and no labels, requirements or agent profile,
+     * {@code drop} cancels the task. Nothing of the task was announced yet, so its revision stays.
+     */
+    private String answerApproval(Task task, String action) {
+        switch (action) {
+            case "approve" -> {
+                task.state = TaskState.PLANNED;
+                return "APPROVED";
+            }
+            case "strip" -> {
+                Task parent = task.parentTaskId == null
+                        ? null
+                        : tasks.findTask(task.specId, task.parentTaskId).orElse(null);
+                if (parent == null || parent.testCommand == null) {
+                    throw new ProblemException(
+                            409,
+                            DECISION_REFUSED,
+                            "Nothing to strip to",
+                            "task " + task.taskId + " has no parent whose test command it could take: approve or"
+                                    + " drop it",
+                            List.of(new ProblemError("action must be approve or drop", null, "action")));
+                }
+                task.testCommand = parent.testCommand;
+                task.agentProfile = null;
+                task.labels = new java.util.LinkedHashMap<>();
+                task.requires = new java.util.LinkedHashMap<>();
+                task.state = TaskState.PLANNED;
+                return "STRIPPED";
+            }
+            default -> {
+                task.state = TaskState.CANCELLED;
+                return "DROPPED";
+            }
+        }
+    }
+
+    /**
+     * After an approval: a kept task the gate found VAGUE now asks for its quality decision (one decision open at a
+     * time); tasks that a later proposal made depend on a dropped one ask a person, as for any cancelled task.
+     */
+    private void afterApproval(Task task, String outcome) {
+        if (outcome.equals("DROPPED")) {
+            requestForBlocker(task, tasks.listBySpec(task.specId), "was dropped (its proposal was not approved)");
+            return;
+        }
+        if (task.qualityClass == SpecQuality.VAGUE) {
+            requestQuality(task, QualityGate.score(asParsed(task)));
+        }
+    }
+
+    /** The task as the gate scores it. */
+    private static ParsedTask asParsed(Task task) {
+        return new ParsedTask(
+                task.taskId,
+                task.title,
+                task.description,
+                task.acceptance,
+                task.testCommand,
+                task.estimateSeconds,
+                task.dependsOn,
+                null,
+                task.priority,
+                task.labels,
+                task.agentProfile,
+                task.line,
+                task.inputs,
+                task.outputs,
+                task.constraints,
+                task.files,
+                !task.acceptance.isEmpty(),
+                task.requires,
+                task.fileReasons);
     }
 
     /** A person's split: the sections replace the task, as an LLM split would. */

@@ -135,6 +135,7 @@ public class ProposalService {
             return;
         }
         ParsedTask task = parsed.tasks().get(0);
+        List<String> asked = needsApproval(proposal.origin()) ? askedFor(task, parent) : List.of();
         List<String> files = new ArrayList<>(proposal.files());
         FileMentions.addMentioned(files, task.description());
         files.addAll(task.files());
@@ -176,7 +177,10 @@ public class ProposalService {
             refuse(proposal, refusal);
             return;
         }
-        Task created = add(spec, all, task, proposal.origin(), parent);
+        Task created = add(spec, all, task, proposal.origin(), parent, asked.isEmpty());
+        if (!asked.isEmpty()) {
+            decisions.requestApproval(created, parent, asked);
+        }
         accept(proposal, created.taskId);
         release.release(spec, tasks.listBySpec(spec.id));
     }
@@ -255,7 +259,7 @@ public class ProposalService {
                     part.acceptanceGiven(),
                     part.requires(),
                     part.fileReasons());
-            created.add(add(spec, all, renamed, ProposalOrigin.SPLIT, task));
+            created.add(add(spec, all, renamed, ProposalOrigin.SPLIT, task, true));
             all = tasks.listBySpec(spec.id);
         }
         List<String> partIds = created.stream().map(t -> t.taskId).toList();
@@ -277,7 +281,51 @@ public class ProposalService {
         return created;
     }
 
-    private Task add(Spec spec, List<Task> all, ParsedTask parsed, ProposalOrigin origin, Task parent) {
+    /**
+     * Whether a proposal of this origin must have a person approve what it sets: an agent's follow-up (a missing
+     * origin counts as one) is written by the code under test, so its test command, agent profile, labels and
+     * requirements could run anything anywhere. Reviewers are people; revert fixes and splits come from the services.
+     */
+    private boolean needsApproval(ProposalOrigin origin) {
+        return config.proposals().requireApproval() && (origin == null || origin == ProposalOrigin.AGENT);
+    }
+
+    /**
+     * What the proposal sets that changes what runs or where, one line each ("test command: ..."), or nothing. A
+     * test command equal to the parent's changes nothing.
+     */
+    static List<String> askedFor(ParsedTask proposed, Task parent) {
+        List<String> asked = new ArrayList<>();
+        if (proposed.testCommand() != null
+                && (parent == null || !proposed.testCommand().equals(parent.testCommand))) {
+            asked.add(DecisionService.ASKED_TEST_COMMAND + proposed.testCommand());
+        }
+        if (proposed.agentProfile() != null) {
+            asked.add(DecisionService.ASKED_AGENT_PROFILE + proposed.agentProfile());
+        }
+        if (!proposed.labels().isEmpty()) {
+            asked.add(DecisionService.ASKED_LABELS + pairs(proposed.labels()));
+        }
+        if (!proposed.requires().isEmpty()) {
+            asked.add(DecisionService.ASKED_REQUIRES + pairs(proposed.requires()));
+        }
+        return asked;
+    }
+
+    private static String pairs(Map<String, String> values) {
+        return String.join(
+                ", ",
+                values.entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .toList());
+    }
+
+    /**
+     * @param gateQuality whether a VAGUE task asks for a quality decision now; a task waiting for approval asks
+     *     once it is approved, so that only one decision is open for it
+     */
+    private Task add(
+            Spec spec, List<Task> all, ParsedTask parsed, ProposalOrigin origin, Task parent, boolean gateQuality) {
         QualityReport quality = QualityGate.score(parsed);
         Task task = mapper.toTask(
                 spec.id,
@@ -292,7 +340,7 @@ public class ProposalService {
         tasks.persist(task);
         tasks.flush();
         metrics.taskPlanned(quality.qualityClass());
-        if (quality.qualityClass() == SpecQuality.VAGUE) {
+        if (gateQuality && quality.qualityClass() == SpecQuality.VAGUE) {
             decisions.requestQuality(task, quality);
         }
         LOG.infof(
