@@ -465,7 +465,9 @@ class FaultSuiteIT {
                 for (TopicPartition partition : member.assignment().topicPartitions()) {
                     Long end = ends.get(partition);
                     OffsetAndMetadata offset = committed.get(partition);
-                    if (end != null && (offset == null || offset.offset() < end)) {
+                    // no offset committed: nothing read yet, which is all there is on an empty partition
+                    long read = offset == null ? 0 : offset.offset();
+                    if (end != null && read < end) {
                         behind.add(group.groupId() + " " + partition + " " + (offset == null ? "-" : offset.offset())
                                 + "/" + end);
                     }
