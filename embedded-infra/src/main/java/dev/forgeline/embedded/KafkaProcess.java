@@ -12,6 +12,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 /**
  * A single-node KRaft broker ({@link KafkaServerMain}) in a JVM of its own, on fixed ports and a persistent log
  * directory, so that it can be killed ({@code kill -9}) and restarted with its topics and committed offsets.
+ *
+ * <p>Besides its own listener it has a relay listener ({@link #relayListener()}) that advertises another port: a
+ * client bootstrapped at a TCP proxy on that port, forwarding to the relay listener, then reaches the broker only
+ * through the proxy (a slow or lossy link in a fault test). Nothing listens on the advertised port unless a test
+ * puts a proxy there.
  */
 public final class KafkaProcess implements KafkaEndpoint {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
@@ -19,11 +24,24 @@ public final class KafkaProcess implements KafkaEndpoint {
     private final int controllerPort;
     private final Path directory;
     private final Path log;
+    private final RelayListener relay;
     private Process process;
 
-    private KafkaProcess(int port, int controllerPort, Path directory, Path log) {
+    /**
+     * @param port           where the broker listens for clients that should reach it through a proxy
+     * @param advertisedPort the port on localhost the broker tells those clients to connect to: the proxy's
+     */
+    public record RelayListener(int port, int advertisedPort) {
+        /** The bootstrap servers for a client that should reach the broker through the proxy. */
+        public String bootstrapServers() {
+            return "localhost:" + advertisedPort;
+        }
+    }
+
+    private KafkaProcess(int port, int controllerPort, RelayListener relay, Path directory, Path log) {
         this.port = port;
         this.controllerPort = controllerPort;
+        this.relay = relay;
         this.directory = directory.toAbsolutePath();
         this.log = log.toAbsolutePath();
     }
@@ -46,7 +64,12 @@ public final class KafkaProcess implements KafkaEndpoint {
         if (!keepData) {
             ChildJvm.deleteRecursively(directory);
         }
-        KafkaProcess kafka = new KafkaProcess(ChildJvm.freePort(), ChildJvm.freePort(), directory, log);
+        KafkaProcess kafka = new KafkaProcess(
+                ChildJvm.freePort(),
+                ChildJvm.freePort(),
+                new RelayListener(ChildJvm.freePort(), ChildJvm.freePort()),
+                directory,
+                log);
         kafka.launch();
         return kafka;
     }
@@ -55,7 +78,12 @@ public final class KafkaProcess implements KafkaEndpoint {
         process = ChildJvm.start(
                 KafkaServerMain.class,
                 List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
-                List.of(String.valueOf(port), String.valueOf(controllerPort), directory.toString()),
+                List.of(
+                        String.valueOf(port),
+                        String.valueOf(controllerPort),
+                        directory.toString(),
+                        String.valueOf(relay.port()),
+                        String.valueOf(relay.advertisedPort())),
                 log);
         awaitReady();
     }
@@ -94,6 +122,11 @@ public final class KafkaProcess implements KafkaEndpoint {
     @Override
     public String bootstrapServers() {
         return "localhost:" + port;
+    }
+
+    /** The listener for clients that reach the broker through a proxy of the caller's (the same after a restart). */
+    public RelayListener relayListener() {
+        return relay;
     }
 
     public synchronized long pid() {

@@ -16,15 +16,18 @@ import org.apache.kafka.server.common.MetadataVersion;
  * persistent log directory: a new process started on the same directory after a {@code kill -9} has the same
  * topics and committed offsets. {@link KafkaProcess} starts it.
  *
- * <p>Arguments: {@code <broker port> <controller port> <log directory>}. The directory is formatted on first use
- * only.
+ * <p>Arguments: {@code <broker port> <controller port> <log directory> [<relay port> <relay advertised port>]}. The
+ * directory is formatted on first use only. The optional relay listener is a second client listener that advertises
+ * another port than its own: a TCP proxy on the advertised port (a slow or lossy link in a test) then carries every
+ * connection of the clients that bootstrap through it, since they follow the advertised address.
  */
 public final class KafkaServerMain {
     private KafkaServerMain() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3) {
-            System.err.println("usage: KafkaServerMain <broker port> <controller port> <log directory>");
+        if (args.length != 3 && args.length != 5) {
+            System.err.println("usage: KafkaServerMain <broker port> <controller port> <log directory>"
+                    + " [<relay port> <relay advertised port>]");
             System.exit(2);
         }
         int port = Integer.parseInt(args[0]);
@@ -33,6 +36,9 @@ public final class KafkaServerMain {
         Path data = Files.createDirectories(logDirectory.resolve("data"));
         Path config = logDirectory.resolve("server.properties");
         Properties props = serverProperties(port, controllerPort, data);
+        if (args.length == 5) {
+            addRelayListener(props, Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+        }
         try (var out = Files.newOutputStream(config)) {
             props.store(out, "single-node KRaft broker");
         }
@@ -61,6 +67,15 @@ public final class KafkaServerMain {
         p.setProperty("auto.create.topics.enable", "true");
         p.setProperty("num.partitions", "4");
         return p;
+    }
+
+    /** A second PLAINTEXT listener on {@code port} whose clients are told to connect to {@code advertisedPort}. */
+    static void addRelayListener(Properties p, int port, int advertisedPort) {
+        p.setProperty("listeners", p.getProperty("listeners") + ",RELAY://localhost:" + port);
+        p.setProperty(
+                "advertised.listeners", p.getProperty("advertised.listeners") + ",RELAY://localhost:" + advertisedPort);
+        p.setProperty(
+                "listener.security.protocol.map", p.getProperty("listener.security.protocol.map") + ",RELAY:PLAINTEXT");
     }
 
     private static void format(Path data) throws Exception {

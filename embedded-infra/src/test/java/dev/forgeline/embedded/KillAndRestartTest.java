@@ -71,6 +71,15 @@ class KillAndRestartTest {
                 assertThat(consumer.endOffsets(List.of(partition)).get(partition))
                         .isEqualTo(3);
             }
+            // after the restart too, the relay listener tells its clients the advertised port (where a proxy goes)
+            KafkaProcess.RelayListener relay = kafka.relayListener();
+            // the metadata a client bootstrapped there gets first names the advertised port as the leader's address
+            try (KafkaConsumer<String, String> relayed = consumer("localhost:" + relay.port())) {
+                assertThat(relayed.partitionsFor("survives", Duration.ofSeconds(30)))
+                        .singleElement()
+                        .satisfies(info -> assertThat(info.leader().port()).isEqualTo(relay.advertisedPort()));
+            }
+            assertThat(relay.advertisedPort()).isNotEqualTo(relay.port());
         }
     }
 

@@ -272,6 +272,16 @@ public final class LocalStack implements AutoCloseable {
         writeStackFile();
     }
 
+    /**
+     * Starts one stopped service again with {@code environmentChanges} applied to its environment (and kept for
+     * later restarts), and returns once it reports ready.
+     */
+    public void restart(ServiceKind kind, Map<String, String> environmentChanges) {
+        processes.get(kind).restart(environmentChanges);
+        awaitReady(Duration.ofSeconds(120), List.of(kind));
+        writeStackFile();
+    }
+
     /** The broker, when the stack runs it as a process of its own ({@link Options#restartableInfrastructure()}). */
     public KafkaProcess kafkaProcess() {
         if (kafka instanceof KafkaProcess process) {

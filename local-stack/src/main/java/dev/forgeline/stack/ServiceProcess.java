@@ -93,6 +93,18 @@ public final class ServiceProcess implements AutoCloseable {
         launch();
     }
 
+    /**
+     * Starts the service again with {@code environmentChanges} applied to its environment, and kept for later
+     * restarts (e.g. a worker told to reach the broker and the dispatcher through a proxy).
+     */
+    public synchronized void restart(Map<String, String> environmentChanges) {
+        if (process.isAlive()) {
+            throw new IllegalStateException(name + " (" + process.pid() + ") is still running");
+        }
+        builder.environment().putAll(environmentChanges);
+        launch();
+    }
+
     /** Freezes the service (SIGSTOP): it keeps its sockets and memory but runs no code, as in a long GC pause. */
     public synchronized void suspend() {
         signal("STOP");

@@ -12,14 +12,38 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.forgeline.contracts.Topics;
+import dev.forgeline.embedded.KafkaProcess;
 import dev.forgeline.stack.LocalStack;
 import dev.forgeline.stack.ServiceKind;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -207,6 +231,250 @@ class FaultSuiteIT {
         assertThat(report.attemptsByTask())
                 .as(report.describe())
                 .allSatisfy((task, attempts) -> assertThat(attempts).isLessThanOrEqualTo(2));
+    }
+
+    /**
+     * Target: records delivered again and out of order cost nothing. While T1 and T2 run, every record of the run so
+     * far on the pipeline topics is published a second time, in shuffled order (same partition, key, payload,
+     * headers and timestamp); once everything is merged, every original record of the run is published again the
+     * same way, and the history is checked once more after every consumer group has read past the copies: no task
+     * completed twice, one merge per task, no extra attempt.
+     */
+    @Test
+    @Order(7)
+    void deliveriesDuplicatedAndReorderedCompleteNoTaskTwiceAndCostNoAttempt() throws Exception {
+        long runStartedMillis = System.currentTimeMillis();
+        Set<String> copies = ConcurrentHashMap.newKeySet();
+        int[] replayed = new int[2];
+        HistoryChecker.Report report = scenario("duplicates", specId -> {
+            replayed[0] = republishShuffled(runStartedMillis, copies);
+            awaitConsumerGroupsPast(REPLAYED_TOPICS);
+        });
+        assertThat(report.attemptsByTask())
+                .as(report.describe())
+                .allSatisfy((task, attempts) -> assertThat(attempts).isEqualTo(1));
+
+        long replayedAt = System.nanoTime();
+        replayed[1] = republishShuffled(runStartedMillis, copies);
+        awaitConsumerGroupsPast(REPLAYED_TOPICS);
+        long consumedAt = System.nanoTime();
+        assertThat(plannerStates(report.specId())).containsOnly("MERGED");
+        await().atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> checker.processesLeftInTheWorkspace().isEmpty());
+        HistoryChecker.Report after =
+                checker.check(report.specId(), WORK.resolve("repos").resolve("duplicates"), "MERGED");
+        FIGURES.add(String.format(
+                "duplicates: %d records republished shuffled mid-run, %d after the merge (every consumer group past"
+                        + " them %.1f s later); attempts after the copies %s",
+                replayed[0], replayed[1], (consumedAt - replayedAt) / 1e9, after.attemptsByTask()));
+        assertThat(after.violations()).as(after.describe()).isEmpty();
+        assertThat(after.attemptsByTask())
+                .as(after.describe())
+                .allSatisfy((task, attempts) -> assertThat(attempts).isEqualTo(1));
+        assertThat(replayed[0]).as("records republished mid-run").isPositive();
+        assertThat(replayed[1]).as("records republished after the merge").isGreaterThan(replayed[0]);
+    }
+
+    /**
+     * Target: a worker that reaches the broker and the dispatcher only over a slow, lossy link (100-300 ms per chunk
+     * each way, connections reset by chance and all of them cut every 4 s) completes its tasks; the history holds.
+     * The worker is restarted bootstrapped at a {@link TcpProxy} in front of the broker's relay listener (which
+     * advertises the proxy's port, so every connection of the worker's Kafka clients goes through it) and with the
+     * dispatcher's URL at a second proxy (lease feed, registration, acknowledgements). Runs last: the worker stays
+     * behind the proxies.
+     */
+    @Test
+    @Order(8)
+    void aWorkerBehindASlowLossyLinkCompletesItsTasksAndTheHistoryHolds() throws Exception {
+        KafkaProcess.RelayListener relay = stack.kafkaProcess().relayListener();
+        try (TcpProxy toBroker = TcpProxy.start(relay.advertisedPort(), "localhost", relay.port());
+                TcpProxy toDispatcher = TcpProxy.start(
+                        0, "localhost", stack.url(ServiceKind.DISPATCHER).getPort())) {
+            stack.process(ServiceKind.WORKER).close();
+            stack.restart(
+                    ServiceKind.WORKER,
+                    Map.of(
+                            "KAFKA_BOOTSTRAP_SERVERS",
+                            relay.bootstrapServers(),
+                            "FORGELINE_WORKER_DISPATCHER_URL",
+                            "http://localhost:" + toDispatcher.port()));
+            ScheduledExecutorService cutter = Executors.newSingleThreadScheduledExecutor();
+            HistoryChecker.Report report;
+            try {
+                for (TcpProxy proxy : List.of(toBroker, toDispatcher)) {
+                    proxy.latency(Duration.ofMillis(100), Duration.ofMillis(300))
+                            .resetProbability(0.01);
+                }
+                cutter.scheduleAtFixedRate(
+                        () -> {
+                            toBroker.cutAll();
+                            toDispatcher.cutAll();
+                        },
+                        4,
+                        4,
+                        TimeUnit.SECONDS);
+                report = scenario("lossy-link", specId -> {
+                    // with agents running, every connection of the worker is reset at once
+                    toBroker.cutAll();
+                    toDispatcher.cutAll();
+                });
+            } finally {
+                cutter.shutdownNow();
+            }
+            FIGURES.add(String.format(
+                    "lossy-link: %d resets on the broker link (%d connections), %d on the dispatcher link (%d)",
+                    toBroker.injectedResets(),
+                    toBroker.connectionsAccepted(),
+                    toDispatcher.injectedResets(),
+                    toDispatcher.connectionsAccepted()));
+            // connections open through each proxy when it cut them: the worker's clients did not go around it
+            assertThat(toBroker.injectedResets())
+                    .as("worker connections the broker's proxy reset during the run")
+                    .isGreaterThanOrEqualTo(2);
+            assertThat(toDispatcher.injectedResets())
+                    .as("worker connections the dispatcher's proxy reset during the run")
+                    .isGreaterThanOrEqualTo(2);
+            assertThat(report.attemptsByTask())
+                    .as(report.describe())
+                    .allSatisfy((task, attempts) -> assertThat(attempts).isLessThanOrEqualTo(2));
+        }
+    }
+
+    /** The pipeline topics whose records the duplicates scenario publishes again. */
+    private static final List<String> REPLAYED_TOPICS = List.of(
+            Topics.TASKS_READY,
+            Topics.TASKS_RESULTS,
+            Topics.TASKS_LIFECYCLE,
+            Topics.WORKER_HEARTBEATS,
+            Topics.TASKS_PROPOSALS,
+            Topics.REVIEW_OUTCOMES);
+
+    /**
+     * Publishes every record written to {@link #REPLAYED_TOPICS} since {@code sinceMillis} again, all topics mixed
+     * in one shuffled order, each to its own partition with its key, value, headers and timestamp; skips the copies
+     * published before (their positions are in {@code copies}, to which this adds). Returns how many.
+     */
+    private static int republishShuffled(long sinceMillis, Set<String> copies) throws Exception {
+        List<ConsumerRecord<byte[], byte[]>> originals = new ArrayList<>();
+        Map<String, Object> consumerConfig = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers(),
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig)) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : REPLAYED_TOPICS) {
+                consumer.partitionsFor(topic, Duration.ofSeconds(10))
+                        .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(10));
+            Map<TopicPartition, Long> since = new HashMap<>();
+            partitions.forEach(p -> since.put(p, sinceMillis));
+            consumer.offsetsForTimes(since, Duration.ofSeconds(10)).forEach((partition, found) -> {
+                consumer.seek(partition, found == null ? ends.get(partition) : found.offset());
+            });
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                assertThat(System.nanoTime())
+                        .as("read the run's records within 30 s")
+                        .isLessThan(deadline);
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (record.offset() < ends.get(new TopicPartition(record.topic(), record.partition()))
+                            && !copies.contains(position(record.topic(), record.partition(), record.offset()))) {
+                        originals.add(record);
+                    }
+                }
+            }
+        }
+        long seed = System.nanoTime();
+        Collections.shuffle(originals, new Random(seed));
+        System.out.printf(
+                "[fault suite] republishing %d records in shuffled order (seed %d)%n", originals.size(), seed);
+        Map<String, Object> producerConfig = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
+                // one record at a time, so that the shuffled order is the order on each partition
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
+                ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig)) {
+            for (ConsumerRecord<byte[], byte[]> record : originals) {
+                RecordMetadata sent = producer.send(new ProducerRecord<>(
+                                record.topic(),
+                                record.partition(),
+                                record.timestamp(),
+                                record.key(),
+                                record.value(),
+                                record.headers()))
+                        .get(10, TimeUnit.SECONDS);
+                copies.add(position(sent.topic(), sent.partition(), sent.offset()));
+            }
+        }
+        return originals.size();
+    }
+
+    private static String position(String topic, int partition, long offset) {
+        return topic + "-" + partition + "@" + offset;
+    }
+
+    /**
+     * Waits until every consumer group with members has committed, on each partition of {@code topics} assigned to
+     * it, an offset at the partition's end: it has processed every record published there so far.
+     */
+    private static void awaitConsumerGroupsPast(List<String> topics) throws Exception {
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers()))) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (var description : admin.describeTopics(topics)
+                    .allTopicNames()
+                    .get(10, TimeUnit.SECONDS)
+                    .values()) {
+                description
+                        .partitions()
+                        .forEach(p -> partitions.add(new TopicPartition(description.name(), p.partition())));
+            }
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            partitions.forEach(p -> latest.put(p, OffsetSpec.latest()));
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).forEach((p, info) -> ends.put(p, info.offset()));
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> assertThat(partitionsBehind(admin, ends))
+                            .as("partitions a consumer group has not read to the end")
+                            .isEmpty());
+        }
+    }
+
+    /** {@code group topic-partition committed/end} for each assigned partition whose committed offset is short. */
+    private static List<String> partitionsBehind(Admin admin, Map<TopicPartition, Long> ends) throws Exception {
+        List<String> behind = new ArrayList<>();
+        List<String> groups = admin.listConsumerGroups().all().get(10, TimeUnit.SECONDS).stream()
+                .map(g -> g.groupId())
+                .toList();
+        for (var group : admin.describeConsumerGroups(groups)
+                .all()
+                .get(10, TimeUnit.SECONDS)
+                .values()) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group.groupId())
+                    .partitionsToOffsetAndMetadata()
+                    .get(10, TimeUnit.SECONDS);
+            for (var member : group.members()) {
+                for (TopicPartition partition : member.assignment().topicPartitions()) {
+                    Long end = ends.get(partition);
+                    OffsetAndMetadata offset = committed.get(partition);
+                    // no offset committed: nothing read yet, which is all there is on an empty partition
+                    long read = offset == null ? 0 : offset.offset();
+                    if (end != null && read < end) {
+                        behind.add(group.groupId() + " " + partition + " " + (offset == null ? "-" : offset.offset())
+                                + "/" + end);
+                    }
+                }
+            }
+        }
+        return behind;
     }
 
     /** The outcomes of every lease of the spec's tasks so far (OPEN for a lease not ended). */
