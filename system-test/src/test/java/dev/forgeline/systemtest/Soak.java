@@ -117,7 +117,7 @@ final class Soak {
                     .append(t)
                     .append("\nTest command: sh test/t")
                     .append(t)
-                    .append("_test.sh\nEstimate: 2m\n");
+                    .append("_test.sh\nEstimate: 3m\n");
         }
         return spec.toString();
     }

@@ -44,8 +44,8 @@ import org.junit.jupiter.api.Test;
  * each spec's history ({@link HistoryChecker#checkEnded}) and prints the figures next to the field's table
  * ({@link Soak#figures}). Sizes: {@link Soak.Settings}; without properties the short version CI runs.
  *
- * <p>Accelerated time: agents work 0.2 to 1.5 s; a task's estimate is 2 minutes and the timeout factor 0.1, so a hung
- * agent is stopped after 12 s; heartbeats every 2 s, 3 missed orphan a lease.
+ * <p>Accelerated time: agents work 0.2 to 1.5 s; a task's estimate is 3 minutes and the timeout factor 0.1, so a hung
+ * agent is stopped after 18 s; heartbeats every 2 s, 3 missed orphan a lease.
  */
 class SoakIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -174,7 +174,7 @@ class SoakIT {
         injector.shutdown();
 
         Set<String> ended = new LinkedHashSet<>();
-        Duration allowed = Duration.ofMinutes(3).plus(Duration.ofSeconds(2L * settings.tasks()));
+        Duration allowed = Duration.ofMinutes(5).plus(Duration.ofSeconds(3L * settings.tasks()));
         try {
             await().atMost(allowed)
                     .pollInterval(Duration.ofSeconds(2))
