@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -35,6 +36,11 @@ import dev.forgeline.support.git.GitRunner;
  * worker's workspace, no process an attempt recorded is alive, and no attempt record is left unreported.</li>
  * </ul>
  * It reports the attempts each task used, as the dispatcher's leases show them.
+ *
+ * <p>{@link #checkEnded} is the same check for a run where a task may also fail for good (a soak with the field's
+ * failure mix): a task then ends either merged, or failed permanently at the dispatcher with a failure class and a
+ * reason (the planner shows it FAILED, or NEEDS_DECISION when tasks wait for it), or never released because a task
+ * it depends on did not merge.
  */
 final class HistoryChecker {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,21 +48,46 @@ final class HistoryChecker {
     private final URI planner;
     private final URI dispatcher;
     private final String token;
-    private final Path workerWorkspace;
+    private final List<Path> workerWorkspaces;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     HistoryChecker(String token, URI planner, URI dispatcher, Path workerWorkspace) {
+        this(token, planner, dispatcher, List.of(workerWorkspace));
+    }
+
+    /** A checker for several worker nodes, each with its own workspace. */
+    HistoryChecker(String token, URI planner, URI dispatcher, List<Path> workerWorkspaces) {
         this.token = token;
         this.planner = planner;
         this.dispatcher = dispatcher;
-        this.workerWorkspace = workerWorkspace.toAbsolutePath().normalize();
+        this.workerWorkspaces = workerWorkspaces.stream()
+                .map(w -> w.toAbsolutePath().normalize())
+                .toList();
     }
 
-    /** One task's history: its states and the outcomes of its leases, oldest first. */
-    record TaskHistory(String taskId, String plannerState, String dispatcherState, List<String> leaseOutcomes) {
+    /** One lease as the dispatcher recorded it; {@code endedAt} null while open. */
+    record LeaseRecord(String nodeName, Instant leasedAt, Instant lastHeartbeatAt, Instant endedAt, String outcome) {}
+
+    /**
+     * One task's history: its states, the outcomes of its leases (oldest first), and for a task failed for good at
+     * the dispatcher its failure class and reason ({@code permanent} true).
+     */
+    record TaskHistory(
+            String taskId,
+            String plannerState,
+            String dispatcherState,
+            List<String> leaseOutcomes,
+            boolean permanent,
+            String failureClass,
+            String failureDetail,
+            List<LeaseRecord> leases) {
         int attempts() {
             return leaseOutcomes.size();
+        }
+
+        boolean merged() {
+            return plannerState.equals("MERGED");
         }
     }
 
@@ -81,6 +112,10 @@ final class HistoryChecker {
                         .append(t.attempts())
                         .append(" attempt(s) ")
                         .append(t.leaseOutcomes())
+                        .append(
+                                t.permanent()
+                                        ? ", failed for good: " + t.failureClass() + " (" + t.failureDetail() + ")"
+                                        : "")
                         .append('\n');
             }
             text.append("  merges on main, oldest first: ")
@@ -101,6 +136,20 @@ final class HistoryChecker {
      * @param expectedState the final state every task of the spec should be in (the planner's name for it)
      */
     Report check(String specId, Path repository, String expectedState) {
+        return check(specId, repository, expectedState, true);
+    }
+
+    /**
+     * Checks the history of a spec whose tasks may fail for good: each task ends merged, or failed permanently with
+     * a failure class and a reason and never merged, or unreleased behind a dependency that did not merge. The other
+     * checks are those of {@link #check}; the process check is left to the caller ({@link
+     * #processesLeftInTheWorkspace()}), once for a run of many specs.
+     */
+    Report checkEnded(String specId, Path repository) {
+        return check(specId, repository, null, false);
+    }
+
+    private Report check(String specId, Path repository, String expectedState, boolean checkProcesses) {
         List<String> violations = new ArrayList<>();
         JsonNode spec = get(planner, "/specs/" + specId);
         Map<String, List<String>> dependsOn = new LinkedHashMap<>();
@@ -123,7 +172,13 @@ final class HistoryChecker {
                 violations.add("the dispatcher lists " + taskId + " twice");
             }
         }
-        if (!dispatcherStates.keySet().equals(plannerStates.keySet())) {
+        if (expectedState == null) {
+            // tasks never released (behind a dependency that did not merge) are unknown to the dispatcher
+            if (!plannerStates.keySet().containsAll(dispatcherStates.keySet())) {
+                violations.add("the dispatcher knows tasks " + dispatcherStates.keySet() + ", the planner "
+                        + plannerStates.keySet());
+            }
+        } else if (!dispatcherStates.keySet().equals(plannerStates.keySet())) {
             violations.add("the dispatcher knows tasks " + dispatcherStates.keySet() + ", the planner "
                     + plannerStates.keySet());
         }
@@ -133,14 +188,25 @@ final class HistoryChecker {
         for (Map.Entry<String, String> entry : plannerStates.entrySet()) {
             String taskId = entry.getKey();
             String state = entry.getValue();
-            JsonNode view = get(dispatcher, "/tasks/" + specId + "/" + taskId);
+            boolean known = dispatcherStates.containsKey(taskId);
+            // a task never released is unknown to the dispatcher (404): its view is empty
+            JsonNode view = known || expectedState != null
+                    ? get(dispatcher, "/tasks/" + specId + "/" + taskId)
+                    : JSON.createObjectNode();
             List<String> outcomes = new ArrayList<>();
+            List<LeaseRecord> leases = new ArrayList<>();
             int succeeded = 0;
             for (JsonNode lease : view.path("leases")) {
                 String outcome = lease.path("outcome").isNull()
                         ? "OPEN"
                         : lease.path("outcome").asText();
                 outcomes.add(outcome);
+                leases.add(new LeaseRecord(
+                        lease.path("nodeName").asText(),
+                        instant(lease.path("leasedAt")),
+                        instant(lease.path("lastHeartbeatAt")),
+                        instant(lease.path("endedAt")),
+                        outcome));
                 if (outcome.equals("OPEN") || lease.path("endedAt").isNull()) {
                     violations.add(taskId + ": lease " + lease.path("leaseId").asText() + " (attempt "
                             + lease.path("attempt").asInt() + ") is still open");
@@ -149,16 +215,41 @@ final class HistoryChecker {
                     succeeded++;
                 }
             }
-            String dispatcherState = view.path("state").asText();
-            tasks.add(new TaskHistory(taskId, state, dispatcherState, outcomes));
-            if (!state.equals(expectedState)) {
-                violations.add(taskId + " ends " + state + " at the planner, expected " + expectedState);
-            }
+            String dispatcherState = known ? view.path("state").asText() : "UNKNOWN";
+            boolean permanent = view.path("permanent").asBoolean(false);
+            String failureClass = view.path("failureClass").isNull()
+                    ? null
+                    : view.path("failureClass").asText(null);
+            String failureDetail = view.path("failureDetail").isNull()
+                    ? null
+                    : view.path("failureDetail").asText(null);
+            tasks.add(new TaskHistory(
+                    taskId, state, dispatcherState, outcomes, permanent, failureClass, failureDetail, leases));
             if (Set.of("READY", "LEASED", "RUNNING").contains(dispatcherState)) {
                 violations.add(taskId + " is still " + dispatcherState + " at the dispatcher");
             }
             long onMain = merges.stream().filter(taskId::equals).count();
-            if (expectedState.equals("MERGED")) {
+            String expected = expectedState != null
+                    ? expectedState
+                    : endStateExpected(taskId, state, dispatcherState, permanent, plannerStates, dependsOn);
+            if (!state.equals(expected)) {
+                violations.add(taskId + " ends " + state + " at the planner (dispatcher " + dispatcherState
+                        + (permanent ? ", failed for good" : "") + "), expected " + expected);
+            }
+            if (expectedState == null && permanent) {
+                if (failureClass == null || failureDetail == null || failureDetail.isBlank()) {
+                    violations.add(taskId + " failed for good without a failure class and a reason: " + failureClass
+                            + " / " + failureDetail);
+                }
+                if (succeeded > 0) {
+                    violations.add(taskId + " failed for good although " + succeeded
+                            + " of its leases SUCCEEDED (a completion lost): " + outcomes);
+                }
+            }
+            if (expectedState == null && state.equals("PLANNED") && known) {
+                violations.add(taskId + " is PLANNED at the planner but " + dispatcherState + " at the dispatcher");
+            }
+            if (expected.equals("MERGED")) {
                 if (succeeded != 1) {
                     violations.add(taskId + " has " + succeeded + " SUCCEEDED leases, expected exactly 1: " + outcomes);
                 }
@@ -181,10 +272,51 @@ final class HistoryChecker {
                 if (at >= 0 && dependencyAt > at) {
                     violations.add(entry.getKey() + " is merged before " + dependency + ", which it depends on");
                 }
+                if (at >= 0 && dependencyAt < 0) {
+                    violations.add(entry.getKey() + " is merged although " + dependency
+                            + ", which it depends on, is not merged");
+                }
             }
         }
-        violations.addAll(processesLeftInTheWorkspace());
+        if (checkProcesses) {
+            violations.addAll(processesLeftInTheWorkspace());
+        }
         return new Report(specId, tasks, merges, violations);
+    }
+
+    /**
+     * The planner state a task of a run with permanent failures must end in: FAILED (or NEEDS_DECISION, the planner's
+     * way to ask a person about a failed task others wait for) when the dispatcher failed it for good, PLANNED when a
+     * task it depends on, directly or not, did not merge, MERGED otherwise.
+     */
+    private static String endStateExpected(
+            String taskId,
+            String plannerState,
+            String dispatcherState,
+            boolean permanent,
+            Map<String, String> plannerStates,
+            Map<String, List<String>> dependsOn) {
+        if (dispatcherState.equals("FAILED") && permanent) {
+            return plannerState.equals("NEEDS_DECISION") ? "NEEDS_DECISION" : "FAILED";
+        }
+        if (dispatcherState.equals("UNKNOWN") && blockedByUnmerged(taskId, plannerStates, dependsOn)) {
+            return "PLANNED";
+        }
+        return "MERGED";
+    }
+
+    private static boolean blockedByUnmerged(
+            String taskId, Map<String, String> plannerStates, Map<String, List<String>> dependsOn) {
+        for (String dependency : dependsOn.getOrDefault(taskId, List.of())) {
+            if (!"MERGED".equals(plannerStates.get(dependency))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Instant instant(JsonNode node) {
+        return node == null || node.isNull() || node.isMissingNode() ? null : Instant.parse(node.asText());
     }
 
     /** Task ids of the spec's merges on main's first-parent line, oldest first. */
@@ -211,6 +343,14 @@ final class HistoryChecker {
      * start time both match), and attempt records never reported.
      */
     List<String> processesLeftInTheWorkspace() {
+        List<String> left = new ArrayList<>();
+        for (Path workspace : workerWorkspaces) {
+            left.addAll(processesLeftIn(workspace));
+        }
+        return left;
+    }
+
+    private static List<String> processesLeftIn(Path workerWorkspace) {
         List<String> left = new ArrayList<>();
         long self = ProcessHandle.current().pid();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {

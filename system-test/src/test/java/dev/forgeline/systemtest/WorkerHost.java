@@ -62,6 +62,34 @@ final class WorkerHost implements AutoCloseable {
             String gitHost,
             String gitToken,
             LocalStack stack) {
+        return start(
+                home,
+                nodeName,
+                address,
+                directory,
+                dispatcher,
+                kafkaBootstrapServers,
+                gitHost,
+                gitToken,
+                stack,
+                Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, String, InetAddress, Path, URI, String, String, String, LocalStack)}, with further
+     * environment variables for the worker (the simulated agent's fault profile, its capacity), applied last.
+     */
+    static WorkerHost start(
+            Path home,
+            String nodeName,
+            InetAddress address,
+            Path directory,
+            URI dispatcher,
+            String kafkaBootstrapServers,
+            String gitHost,
+            String gitToken,
+            LocalStack stack,
+            Map<String, String> extraEnvironment) {
         try {
             Files.createDirectories(directory);
             Path token = Files.writeString(directory.resolve("git-token"), gitToken + "\n");
@@ -88,6 +116,7 @@ final class WorkerHost implements AutoCloseable {
                     Files.createDirectories(directory.resolve("workspace")).toString());
             // no trace collector runs here: spans are still made and propagated, failed exports need not fill the log
             env.put("QUARKUS_LOG_CATEGORY__IO_QUARKUS_OPENTELEMETRY_RUNTIME_EXPORTER__LEVEL", "ERROR");
+            env.putAll(extraEnvironment);
             ServiceProcess process = ServiceProcess.start(
                     nodeName,
                     home.resolve(ServiceKind.WORKER.module()).resolve("target").resolve("quarkus-app"),
@@ -102,6 +131,11 @@ final class WorkerHost implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("could not prepare worker host " + nodeName, e);
         }
+    }
+
+    /** The worker's process, to kill, suspend or restart it. */
+    ServiceProcess process() {
+        return process;
     }
 
     String nodeName() {

@@ -1,7 +1,7 @@
 package dev.forgeline.worker.adapter;
 
 import java.math.BigDecimal;
-import java.util.Random;
+import java.util.SplittableRandom;
 
 import dev.forgeline.worker.config.WorkerConfig;
 
@@ -102,7 +102,10 @@ public record SimulatedFaults(
 
     /** The fault and duration of an attempt: the same for the same seed and attempt identity. */
     public Draw draw(String specId, String taskId, int attempt) {
-        Random random = new Random(seed * 1_000_003L ^ (specId + "/" + taskId + "/" + attempt).hashCode());
+        // SplittableRandom mixes its seed fully: java.util.Random's first draw barely moves between seeds that differ
+        // in their low bits, as the identities of one task's attempts do, so every retry drew its first attempt's fault
+        SplittableRandom random =
+                new SplittableRandom(seed * 1_000_003L ^ (specId + "/" + taskId + "/" + attempt).hashCode());
         double roll = random.nextDouble();
         long duration = durationMaxMs <= durationMinMs
                 ? durationMinMs

@@ -83,6 +83,36 @@ class SimulatedFaultsTest {
         assertThat(differentAttempt).as("a retry draws anew").isPositive();
     }
 
+    /** A retry's fault is drawn independently of the attempt before: as often a failure after a failure as at first. */
+    @Test
+    void aRetryDrawsItsFaultIndependentlyOfTheAttemptBefore() {
+        int failedFirst = 0;
+        int failedAgain = 0;
+        int sameFaultAgain = 0;
+        for (int i = 0; i < 20_000; i++) {
+            SimulatedFaults.Fault first =
+                    SimulatedFaults.FIELD.draw("spec-" + (i % 97), "T" + i, 1).fault();
+            if (first == SimulatedFaults.Fault.NONE) {
+                continue;
+            }
+            failedFirst++;
+            SimulatedFaults.Fault second =
+                    SimulatedFaults.FIELD.draw("spec-" + (i % 97), "T" + i, 2).fault();
+            if (second != SimulatedFaults.Fault.NONE) {
+                failedAgain++;
+            }
+            if (second == first) {
+                sameFaultAgain++;
+            }
+        }
+        assertThat((double) failedAgain / failedFirst)
+                .as("share of retries failing after a failed first attempt")
+                .isCloseTo(0.324, org.assertj.core.data.Offset.offset(0.03));
+        assertThat((double) sameFaultAgain / failedFirst)
+                .as("share of retries failing with the first attempt's fault")
+                .isLessThan(0.15);
+    }
+
     @Test
     void theFieldProfileReproducesTheReportedFailureMix() {
         int n = 20_000;
