@@ -1,14 +1,8 @@
 package dev.forgeline.support.audit;
 
-import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,11 +15,10 @@ import jakarta.transaction.Transactional;
 import jakarta.ws.rs.core.HttpHeaders;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.forgeline.support.audit.repository.AuditEntryRepository;
 import dev.forgeline.support.problem.Problem;
 import dev.forgeline.support.problem.ProblemException;
-import io.agroal.api.AgroalDataSource;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.properties.IfBuildProperty;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -50,13 +43,13 @@ public class AuditTrail {
 
     private static final Pattern RELATIVE = Pattern.compile("(\\d{1,6})([smhd])");
 
-    private final AgroalDataSource dataSource;
+    private final AuditEntryRepository entries;
     private final SecurityIdentity identity;
     private final HttpHeaders headers;
     private final ObjectMapper json;
 
-    public AuditTrail(AgroalDataSource dataSource, SecurityIdentity identity, HttpHeaders headers, ObjectMapper json) {
-        this.dataSource = dataSource;
+    public AuditTrail(AuditEntryRepository entries, SecurityIdentity identity, HttpHeaders headers, ObjectMapper json) {
+        this.entries = entries;
         this.identity = identity;
         this.headers = headers;
         this.json = json;
@@ -86,22 +79,13 @@ public class AuditTrail {
                 reason = header;
             }
         }
-        reason = bounded(reason);
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement insert = c.prepareStatement("""
-                        INSERT INTO audit_entry (actor, roles, action, target, reason, details)
-                        VALUES (?, ?, ?, ?, ?, ?::jsonb)
-                        """)) {
-            insert.setString(1, actor);
-            insert.setArray(2, c.createArrayOf("text", roles));
-            insert.setString(3, action.code());
-            insert.setString(4, target);
-            insert.setString(5, reason);
-            insert.setString(6, json.writeValueAsString(details == null ? Map.of() : details));
-            insert.executeUpdate();
-        } catch (SQLException | JsonProcessingException e) {
-            throw new IllegalStateException("cannot record " + action + " of " + target + " in the audit trail", e);
+        String detailsJson;
+        try {
+            detailsJson = json.writeValueAsString(details == null ? Map.of() : details);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("the details of " + action + " are not JSON: " + e.getMessage(), e);
         }
+        entries.insert(actor, roles, action.code(), target, bounded(reason), detailsJson);
     }
 
     /**
@@ -145,60 +129,8 @@ public class AuditTrail {
             throw ProblemException.badRequest(
                     INVALID_AUDIT_QUERY, "Invalid audit query", errors.get(0).message(), errors);
         }
-        StringBuilder sql =
-                new StringBuilder("SELECT id, at, actor, roles, action, target, reason, details::text AS details"
-                        + " FROM audit_entry WHERE true");
-        List<Object> parameters = new ArrayList<>();
-        if (from != null) {
-            sql.append(" AND at >= ?");
-            parameters.add(OffsetDateTime.ofInstant(from, ZoneOffset.UTC));
-        }
-        addEquals(sql, parameters, "actor", actor);
-        addEquals(sql, parameters, "action", action);
-        addEquals(sql, parameters, "target", target);
-        sql.append(" ORDER BY at DESC, id DESC LIMIT ?");
-        parameters.add(limit == null ? DEFAULT_LIMIT : limit);
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement select = c.prepareStatement(sql.toString())) {
-            for (int i = 0; i < parameters.size(); i++) {
-                select.setObject(i + 1, parameters.get(i));
-            }
-            List<AuditEntry> entries = new ArrayList<>();
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    entries.add(entry(rows));
-                }
-            }
-            return entries;
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the audit trail", e);
-        }
-    }
-
-    private AuditEntry entry(ResultSet rows) throws SQLException {
-        Array roles = rows.getArray("roles");
-        JsonNode details;
-        try {
-            details = json.readTree(rows.getString("details"));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("audit entry " + rows.getLong("id") + " has details that are not JSON", e);
-        }
-        return new AuditEntry(
-                rows.getLong("id"),
-                rows.getObject("at", OffsetDateTime.class).toInstant(),
-                rows.getString("actor"),
-                List.of((String[]) roles.getArray()),
-                rows.getString("action"),
-                rows.getString("target"),
-                rows.getString("reason"),
-                details);
-    }
-
-    private static void addEquals(StringBuilder sql, List<Object> parameters, String column, String value) {
-        if (value != null && !value.isBlank()) {
-            sql.append(" AND ").append(column).append(" = ?");
-            parameters.add(value.strip());
-        }
+        return entries.find(
+                new AuditEntryRepository.Filter(from, actor, action, target, limit == null ? DEFAULT_LIMIT : limit));
     }
 
     /** An instant, or an age back from now; null if it is neither. */
