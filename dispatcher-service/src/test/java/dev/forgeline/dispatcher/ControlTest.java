@@ -9,12 +9,18 @@ import static dev.forgeline.dispatcher.Fixtures.unique;
 import static dev.forgeline.dispatcher.SupervisionTest.task;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -234,6 +240,140 @@ class ControlTest {
         }
         await().atMost(WAIT).until(() -> db.openLease(suite, "T1"), Optional::isPresent);
         given().post("/tasks/{s}/{t}/cancel", suite, "T1").then().statusCode(200);
+    }
+
+    @Test
+    void operatorActionsAreRecordedInTheAuditTrailWithWhoWhatAndWhy() {
+        String suite = "audit-" + unique();
+        String node = "node-" + suite;
+        registerNode(node, 1, Map.of("suite", suite));
+        given().header("Forgeline-Reason", "disk replacement on " + node)
+                .post("/nodes/{n}/cordon", node)
+                .then()
+                .statusCode(200);
+        given().post("/nodes/{n}/uncordon", node).then().statusCode(200);
+        // refused actions change nothing and are not recorded
+        given().post("/nodes/{n}/drain", "no-such-" + suite).then().statusCode(404);
+        given().post("/tasks/{s}/{t}/cancel", suite, "T1").then().statusCode(404);
+
+        given().queryParam("target", node)
+                .get("/audit")
+                .then()
+                .statusCode(200)
+                .body("", hasSize(2))
+                .body("[0].action", equalTo("node.uncordon"))
+                .body("[0].actor", equalTo("anonymous"))
+                .body("[0].reason", equalTo(null))
+                .body("[0].details.status", equalTo("READY"))
+                .body("[1].action", equalTo("node.cordon"))
+                .body("[1].target", equalTo(node))
+                .body("[1].actor", equalTo("anonymous"))
+                .body("[1].roles", hasItem("operator"))
+                .body("[1].reason", equalTo("disk replacement on " + node))
+                .body("[1].details.status", equalTo("CORDONED"));
+        given().queryParam("target", node)
+                .queryParam("action", "node.cordon")
+                .queryParam("since", "10m")
+                .queryParam("actor", "anonymous")
+                .get("/audit")
+                .then()
+                .statusCode(200)
+                .body("", hasSize(1));
+        given().queryParam("target", node)
+                .queryParam("since", "2999-01-01T00:00:00Z")
+                .get("/audit")
+                .then()
+                .statusCode(200)
+                .body("", hasSize(0));
+
+        // a task's cancel keeps the query parameter's reason when no header is given
+        kafka.publish(EventType.TASK_READY, suite, "T1", "T1", taskReady(suite, "T1", Map.of("suite", suite), 0));
+        await().atMost(WAIT).until(() -> db.openLease(suite, "T1"), Optional::isPresent);
+        given().queryParam("reason", "superseded by " + suite)
+                .post("/tasks/{s}/{t}/cancel", suite, "T1")
+                .then()
+                .statusCode(200);
+        given().queryParam("action", "task.cancel")
+                .queryParam("target", suite + "/T1")
+                .get("/audit")
+                .then()
+                .statusCode(200)
+                .body("", hasSize(1))
+                .body("[0].reason", equalTo("superseded by " + suite));
+    }
+
+    @Test
+    void aReasonOverTheLimitIsRefusedAndChangesNothing() {
+        String suite = "audit-long-" + unique();
+        String node = "node-" + suite;
+        registerNode(node, 1, Map.of("suite", suite));
+        given().header("Forgeline-Reason", "x".repeat(1001))
+                .post("/nodes/{n}/cordon", node)
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://forgeline.dev/problems/invalid-reason"))
+                .body("errors[0].field", equalTo("Forgeline-Reason"))
+                .body("detail", containsString("1001"));
+        assertThat(SupervisionTest.node(node).orElseThrow().status()).isEqualTo(NodeStatus.READY);
+        given().queryParam("target", node).get("/audit").then().statusCode(200).body("", hasSize(0));
+        // exactly at the limit it is taken
+        given().header("Forgeline-Reason", "y".repeat(1000))
+                .post("/nodes/{n}/cordon", node)
+                .then()
+                .statusCode(200);
+        given().queryParam("target", node)
+                .get("/audit")
+                .then()
+                .statusCode(200)
+                .body("[0].reason", equalTo("y".repeat(1000)));
+    }
+
+    @Test
+    void badAuditQueriesAnswer400NamingTheParameter() {
+        for (Map.Entry<String, String> bad : List.of(
+                Map.entry("limit", "0"),
+                Map.entry("limit", "1001"),
+                Map.entry("since", "yesterday"),
+                Map.entry("action", "node.explode"))) {
+            given().queryParam(bad.getKey(), bad.getValue())
+                    .get("/audit")
+                    .then()
+                    .statusCode(400)
+                    .contentType("application/problem+json")
+                    .body("type", equalTo("https://forgeline.dev/problems/invalid-audit-query"))
+                    .body("errors[0].field", equalTo(bad.getKey()));
+        }
+        given().queryParam("limit", "many")
+                .get("/audit")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json");
+    }
+
+    @Test
+    void auditEntriesCannotBeChangedOrRemovedEvenWithSql() throws SQLException {
+        String node = "node-audit-sql-" + unique();
+        registerNode(node, 1, Map.of());
+        given().post("/nodes/{n}/cordon", node).then().statusCode(200);
+        for (String change : List.of(
+                "UPDATE audit_entry SET reason = 'rewritten' WHERE target = '" + node + "'",
+                "DELETE FROM audit_entry WHERE target = '" + node + "'",
+                "TRUNCATE audit_entry")) {
+            try (Connection c = dataSource.getConnection();
+                    Statement statement = c.createStatement()) {
+                assertThatThrownBy(() -> statement.executeUpdate(change))
+                        .as(change)
+                        .isInstanceOf(SQLException.class)
+                        .hasMessageContaining("audit_entry is append-only");
+            }
+        }
+        given().queryParam("target", node)
+                .get("/audit")
+                .then()
+                .statusCode(200)
+                .body("", hasSize(1))
+                .body("[0].reason", equalTo(null));
     }
 
     @Test

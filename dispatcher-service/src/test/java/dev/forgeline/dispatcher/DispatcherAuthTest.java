@@ -4,6 +4,7 @@ import static dev.forgeline.dispatcher.Fixtures.unique;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.not;
 
 import java.nio.file.Path;
@@ -95,6 +96,49 @@ class DispatcherAuthTest {
                 .statusCode(404);
         String admin = token("admin-" + unique(), Roles.ADMIN);
         given().auth().oauth2(admin).post("/nodes/" + node + "/cordon").then().statusCode(404);
+    }
+
+    @Test
+    void anActionIsAuditedUnderTheTokensNameAndOnlyOperatorsReadTheTrail() {
+        String name = "audited-" + unique();
+        String worker = token(name, Roles.WORKER);
+        given().auth()
+                .oauth2(worker)
+                .contentType(ContentType.JSON)
+                .body(registration(name))
+                .post("/nodes")
+                .then()
+                .statusCode(200);
+        String operatorName = "op-" + unique();
+        String operator = token(operatorName, Roles.OPERATOR);
+        given().auth()
+                .oauth2(operator)
+                .header("Forgeline-Reason", "kernel upgrade")
+                .post("/nodes/" + name + "/drain")
+                .then()
+                .statusCode(200);
+
+        given().auth()
+                .oauth2(operator)
+                .queryParam("target", name)
+                .get("/audit")
+                .then()
+                .statusCode(200)
+                .body("", hasSize(1))
+                .body("[0].actor", equalTo(operatorName))
+                .body("[0].roles", equalTo(List.of(Roles.OPERATOR)))
+                .body("[0].action", equalTo("node.drain"))
+                .body("[0].reason", equalTo("kernel upgrade"));
+        given().auth()
+                .oauth2(operator)
+                .queryParam("actor", operatorName)
+                .get("/audit")
+                .then()
+                .statusCode(200)
+                .body("", hasSize(1));
+        // the trail names people and their reasons: not for every token
+        given().auth().oauth2(worker).get("/audit").then().statusCode(403);
+        given().get("/audit").then().statusCode(401);
     }
 
     @Test

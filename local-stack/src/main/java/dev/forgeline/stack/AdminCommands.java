@@ -4,10 +4,16 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,11 +24,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * The commands that drive a running stack through its REST APIs, where people act: decisions (planner), reviews
- * (review service), tasks, nodes, breakers and holds (dispatcher). Each prints text, or with {@code --json} the API's
+ * (review service), tasks, nodes, breakers and holds (dispatcher), and the audit trail of all of them. Each prints text, or with {@code --json} the API's
  * JSON answer.
  */
 final class AdminCommands {
     private AdminCommands() {}
+
+    private static final String REASON = "why (kept in the audit trail)";
 
     /** {@code SPEC TASK} or {@code SPEC/TASK}: the path of a task ({@code /SPEC/TASK}, each part encoded). */
     private static String taskPath(picocli.CommandLine.Model.CommandSpec group, String command, List<String> id) {
@@ -460,9 +468,11 @@ final class AdminCommands {
         int retry(
                 @Parameters(arity = "1..2", paramLabel = "SPEC/TASK", description = "SPEC TASK or SPEC/TASK")
                         List<String> id,
+                @Option(names = "--reason", paramLabel = "TEXT", description = REASON) String reason,
                 @Mixin CliContext.ApiOptions api) {
             return printed(
                     ctx.client(api)
+                            .reason(reason)
                             .post(ServiceKind.DISPATCHER, "/tasks" + taskPath(spec, "retry", id) + "/retry", null),
                     api);
         }
@@ -515,22 +525,32 @@ final class AdminCommands {
                 mixinStandardHelpOptions = true,
                 name = "drain",
                 description = "No new leases; running attempts finish.")
-        int drain(@Parameters(paramLabel = "NAME") String name, @Mixin CliContext.ApiOptions api) {
-            return change(name, "drain", api);
+        int drain(
+                @Parameters(paramLabel = "NAME") String name,
+                @Option(names = "--reason", paramLabel = "TEXT", description = REASON) String reason,
+                @Mixin CliContext.ApiOptions api) {
+            return change(name, "drain", reason, api);
         }
 
         @Command(mixinStandardHelpOptions = true, name = "cordon", description = "No new leases until uncordoned.")
-        int cordon(@Parameters(paramLabel = "NAME") String name, @Mixin CliContext.ApiOptions api) {
-            return change(name, "cordon", api);
+        int cordon(
+                @Parameters(paramLabel = "NAME") String name,
+                @Option(names = "--reason", paramLabel = "TEXT", description = REASON) String reason,
+                @Mixin CliContext.ApiOptions api) {
+            return change(name, "cordon", reason, api);
         }
 
         @Command(mixinStandardHelpOptions = true, name = "uncordon", description = "The node takes leases again.")
-        int uncordon(@Parameters(paramLabel = "NAME") String name, @Mixin CliContext.ApiOptions api) {
-            return change(name, "uncordon", api);
+        int uncordon(
+                @Parameters(paramLabel = "NAME") String name,
+                @Option(names = "--reason", paramLabel = "TEXT", description = REASON) String reason,
+                @Mixin CliContext.ApiOptions api) {
+            return change(name, "uncordon", reason, api);
         }
 
-        private int change(String name, String action, CliContext.ApiOptions api) {
+        private int change(String name, String action, String reason, CliContext.ApiOptions api) {
             JsonNode node = ctx.client(api)
+                    .reason(reason)
                     .post(ServiceKind.DISPATCHER, "/nodes/" + ForgelineClient.encode(name) + "/" + action, null);
             if (api.json) {
                 ctx.printJson(node);
@@ -639,9 +659,12 @@ final class AdminCommands {
                 description = "Lift the manual pause (--all: the budget and review holds too).")
         int lift(
                 @Option(names = "--all", description = "lift budget and review-backlog holds too") boolean all,
+                @Option(names = "--reason", paramLabel = "TEXT", description = REASON) String reason,
                 @Mixin CliContext.ApiOptions api) {
             return printed(
-                    ctx.client(api).post(ServiceKind.DISPATCHER, "/dispatch/resume" + (all ? "?all=true" : ""), null),
+                    ctx.client(api)
+                            .reason(reason)
+                            .post(ServiceKind.DISPATCHER, "/dispatch/resume" + (all ? "?all=true" : ""), null),
                     api);
         }
 
@@ -652,6 +675,136 @@ final class AdminCommands {
             }
             ctx.out.println(status.path("paused").asBoolean() ? "dispatch is held" : "dispatch runs");
             status.path("reasons").forEach(r -> ctx.out.println("  " + r.asText()));
+            return 0;
+        }
+    }
+
+    // ---- audit trail (planner, dispatcher, review, metrics) ---------------------------------------------
+
+    @Command(
+            mixinStandardHelpOptions = true,
+            name = "audit",
+            description = {
+                "Who did what, to what, when and why: the audit trails of the planner, dispatcher, review and metrics"
+                        + " services merged, newest first (needs an operator or admin token).",
+                "A service that cannot be reached is named on standard error; the others are still listed."
+            })
+    static final class Audit implements java.util.concurrent.Callable<Integer> {
+        /** The services that keep an audit trail. */
+        static final List<ServiceKind> AUDITED =
+                List.of(ServiceKind.PLANNER, ServiceKind.DISPATCHER, ServiceKind.REVIEW, ServiceKind.METRICS);
+
+        private final CliContext ctx;
+
+        @Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(
+                names = "--service",
+                paramLabel = "SERVICE",
+                description = "only this service: planner, dispatcher, review or metrics")
+        String service;
+
+        @Option(
+                names = "--since",
+                paramLabel = "WHEN",
+                description = "an instant (2026-12-04T10:00:00Z) or an age (90m, 24h, 7d)")
+        String since;
+
+        @Option(names = "--actor", paramLabel = "NAME", description = "only this identity's actions")
+        String actor;
+
+        @Option(names = "--action", paramLabel = "ACTION", description = "only this action (task.cancel, ...)")
+        String action;
+
+        @Option(names = "--target", paramLabel = "ID", description = "only actions on this spec, task, node or merge")
+        String target;
+
+        @Option(
+                names = "--limit",
+                paramLabel = "N",
+                defaultValue = "100",
+                description = "at most N entries (1..1000, default ${DEFAULT-VALUE})")
+        int limit;
+
+        @Mixin
+        CliContext.ApiOptions api;
+
+        Audit(CliContext ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
+        public Integer call() {
+            List<ServiceKind> services = AUDITED;
+            if (service != null) {
+                ServiceKind only = AUDITED.stream()
+                        .filter(k -> k.name().equalsIgnoreCase(service.strip()))
+                        .findFirst()
+                        .orElseThrow(() -> new ParameterException(
+                                spec.commandLine(),
+                                "--service must be planner, dispatcher, review or metrics, not '" + service + "'"));
+                services = List.of(only);
+            }
+            Map<String, String> query = new LinkedHashMap<>();
+            query.put("since", since);
+            query.put("actor", actor);
+            query.put("action", action);
+            query.put("target", target);
+            query.put("limit", String.valueOf(limit));
+            StringBuilder path = new StringBuilder("/audit");
+            query.forEach((name, value) -> {
+                if (value != null && !value.isBlank()) {
+                    path.append(path.indexOf("?") < 0 ? '?' : '&')
+                            .append(name)
+                            .append('=')
+                            .append(ForgelineClient.encode(value));
+                }
+            });
+            ForgelineClient client = ctx.client(api);
+            List<JsonNode> entries = new ArrayList<>();
+            for (ServiceKind kind : services) {
+                JsonNode answer;
+                try {
+                    answer = client.get(kind, path.toString());
+                } catch (ForgelineClient.UnreachableException e) {
+                    if (services.size() == 1) {
+                        throw e;
+                    }
+                    ctx.err.println("warning: " + e.getMessage());
+                    continue;
+                }
+                String name = kind.name().toLowerCase(Locale.ROOT);
+                for (JsonNode entry : answer) {
+                    ObjectNode withService = ForgelineCli.object();
+                    withService.put("service", name);
+                    withService.setAll((ObjectNode) entry);
+                    entries.add(withService);
+                }
+            }
+            entries.sort(Comparator.comparing(
+                            (JsonNode e) -> Instant.parse(e.path("at").asText()))
+                    .reversed());
+            List<JsonNode> newest = entries.subList(0, Math.min(limit, entries.size()));
+            if (api.json) {
+                ArrayNode array = ForgelineCli.array();
+                newest.forEach(array::add);
+                ctx.printJson(array);
+                return 0;
+            }
+            if (newest.isEmpty()) {
+                ctx.out.println("no audit entries");
+            }
+            for (JsonNode e : newest) {
+                ctx.out.printf(
+                        "%-24s %-10s %-16s %-22s %s%s%n",
+                        e.path("at").asText(),
+                        e.path("service").asText(),
+                        e.path("actor").asText(),
+                        e.path("action").asText(),
+                        text(e.path("target")),
+                        e.hasNonNull("reason") ? "  (" + e.path("reason").asText() + ")" : "");
+            }
             return 0;
         }
     }

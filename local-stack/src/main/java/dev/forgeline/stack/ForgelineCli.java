@@ -99,6 +99,7 @@ public final class ForgelineCli implements java.util.concurrent.Callable<Integer
         cli.addSubcommand(new CommandLine(new AdminCommands.Nodes(ctx)));
         cli.addSubcommand(new CommandLine(new AdminCommands.Breakers(ctx)));
         cli.addSubcommand(new CommandLine(new AdminCommands.Holds(ctx)));
+        cli.addSubcommand(new CommandLine(new AdminCommands.Audit(ctx)));
         standardOptionsEverywhere(cli, cli.getCommandSpec());
         cli.setOut(new PrintWriter(ctx.out, true));
         cli.setErr(new PrintWriter(ctx.err, true));
@@ -872,5 +873,9 @@ public final class ForgelineCli implements java.util.concurrent.Callable<Integer
 
     static ObjectNode object() {
         return JSON.createObjectNode();
+    }
+
+    static ArrayNode array() {
+        return JSON.createArrayNode();
     }
 }

@@ -23,6 +23,9 @@ public final class ForgelineClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Map<ServiceKind, URI> services = new EnumMap<>(ServiceKind.class);
     private final String token;
+    /** Sent as the Forgeline-Reason header: why the action is taken, kept in the service's audit trail. */
+    private String reason;
+
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -42,6 +45,12 @@ public final class ForgelineClient {
     public ForgelineClient(Map<ServiceKind, URI> services, String token) {
         this.services.putAll(services);
         this.token = token;
+    }
+
+    /** Every request of this client says why, in the {@code Forgeline-Reason} header; null sends none. */
+    public ForgelineClient reason(String reason) {
+        this.reason = reason == null || reason.isBlank() ? null : reason.strip();
+        return this;
     }
 
     private static Map<ServiceKind, URI> urls(URI planner, URI metrics, URI dispatcher) {
@@ -206,6 +215,9 @@ public final class ForgelineClient {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
+        }
+        if (reason != null) {
+            request.header("Forgeline-Reason", reason);
         }
         try {
             return http.send(method.apply(request).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

@@ -26,12 +26,14 @@ class ForgelineCliTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private HttpServer server;
+    private final List<HttpServer> moreServers = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void stopServer() {
         if (server != null) {
             server.stop(0);
         }
+        moreServers.forEach(s -> s.stop(0));
     }
 
     private int run(Map<String, String> env, String... args) {
@@ -74,7 +76,8 @@ class ForgelineCliTest {
         }
         run("help");
         assertThat(out())
-                .contains("decisions", "reviews", "tasks", "nodes", "breakers", "holds", "completion", "submit");
+                .contains(
+                        "decisions", "reviews", "tasks", "nodes", "breakers", "holds", "audit", "completion", "submit");
         run("decisions", "answer", "--help");
         assertThat(out()).contains("--choice=CHOICE", "--comment=TEXT", "--json", "--token-file=FILE");
     }
@@ -223,6 +226,62 @@ class ForgelineCliTest {
     }
 
     @Test
+    void auditMergesTheServicesTrailsNewestFirstAndPassesTheFilters() throws IOException {
+        List<String> requests = new CopyOnWriteArrayList<>();
+        String planner = answering("""
+                [{"id":3,"at":"2026-12-04T10:05:00Z","actor":"ana","roles":["submitter"],"action":"spec.submit",
+                  "target":"s1","reason":null,"details":{}}]""", requests, null);
+        String dispatcher = answering("""
+                [{"id":9,"at":"2026-12-04T10:07:00Z","actor":"ops","roles":["operator"],"action":"node.cordon",
+                  "target":"gpu-1","reason":"disk swap","details":{"status":"CORDONED"}},
+                 {"id":8,"at":"2026-12-04T10:01:00Z","actor":"ops","roles":["operator"],"action":"dispatch.pause",
+                  "target":null,"reason":null,"details":{}}]""", requests, null);
+        String review = answering("[]", requests, null);
+        Map<String, String> env = Map.of(
+                "FORGELINE_PLANNER_URL", planner,
+                "FORGELINE_DISPATCHER_URL", dispatcher,
+                "FORGELINE_REVIEW_URL", review,
+                "FORGELINE_METRICS_URL", "http://localhost:1");
+
+        assertThat(run(env, "audit", "--since", "1h", "--actor", "ops", "--limit", "2"))
+                .isZero();
+        assertThat(out().lines().toList())
+                .hasSize(2)
+                .satisfies(lines -> assertThat(lines.get(0))
+                        .startsWith("2026-12-04T10:07:00Z")
+                        .contains("dispatcher", "ops", "node.cordon", "gpu-1", "(disk swap)"))
+                .satisfies(lines -> assertThat(lines.get(1)).contains("planner", "ana", "spec.submit", "s1"));
+        assertThat(requests).containsOnly("GET /audit?since=1h&actor=ops&limit=2");
+        assertThat(requests).hasSize(3);
+        // the metrics service does not answer: named, the others still listed
+        assertThat(err()).startsWith("warning: no metrics-service answers at http://localhost:1");
+
+        requests.clear();
+        assertThat(run(env, "audit", "--service", "dispatcher", "--json")).isZero();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out());
+        assertThat(json).hasSize(2);
+        assertThat(json.get(0).path("service").asText()).isEqualTo("dispatcher");
+        assertThat(json.get(0).path("action").asText()).isEqualTo("node.cordon");
+        assertThat(json.get(1).path("action").asText()).isEqualTo("dispatch.pause");
+        assertThat(requests).containsExactly("GET /audit?limit=100");
+
+        assertThat(run(env, "audit", "--service", "worker")).isEqualTo(2);
+        assertThat(err()).contains("--service must be planner, dispatcher, review or metrics");
+    }
+
+    @Test
+    void anActionCommandSendsItsReasonInTheForgelineReasonHeader() throws IOException {
+        List<String> reasons = new CopyOnWriteArrayList<>();
+        String dispatcher = answering(
+                "{\"name\":\"gpu-1\",\"status\":\"CORDONED\",\"labels\":{}}", new CopyOnWriteArrayList<>(), reasons);
+        Map<String, String> env = Map.of("FORGELINE_DISPATCHER_URL", dispatcher);
+        assertThat(run(env, "nodes", "cordon", "gpu-1", "--reason", "disk swap"))
+                .isZero();
+        assertThat(run(env, "nodes", "uncordon", "gpu-1")).isZero();
+        assertThat(reasons).containsExactly("disk swap", "null");
+    }
+
+    @Test
     void completionPrintsABashScriptThatKnowsTheCommands() {
         assertThat(run("completion")).isZero();
         assertThat(out()).startsWith("#!/usr/bin/env bash").contains("complete -F", "decisions", "request-changes");
@@ -246,5 +305,24 @@ class ForgelineCliTest {
         });
         server.start();
         return "http://localhost:" + server.getAddress().getPort();
+    }
+
+    /** Another real HTTP server answering 200 JSON; records "METHOD path?query" and the Forgeline-Reason header. */
+    private String answering(String body, List<String> requests, List<String> reasons) throws IOException {
+        HttpServer other = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
+        other.createContext("/", exchange -> {
+            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
+            if (reasons != null) {
+                reasons.add(String.valueOf(exchange.getRequestHeaders().getFirst("Forgeline-Reason")));
+            }
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        other.start();
+        moreServers.add(other);
+        return "http://localhost:" + other.getAddress().getPort();
     }
 }

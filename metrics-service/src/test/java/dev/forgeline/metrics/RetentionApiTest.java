@@ -70,11 +70,22 @@ class RetentionApiTest {
         kafka.publish(EventType.TASK_READY, specB, "T1", specB + "/T1", ready(specB, url));
         ConsumedBarrier.awaitConsumed(List.of(Topics.TASKS_READY), WAIT);
 
-        JsonPath scan = given().post("/retention/scans")
+        JsonPath scan = given().header("Forgeline-Reason", "check after the rebase of " + specA)
+                .post("/retention/scans")
                 .then()
                 .statusCode(200)
                 .extract()
                 .jsonPath();
+        // the scan an operator started is in the audit trail, with why
+        JsonPath audited = given().queryParam("target", scan.getString("scanId"))
+                .get("/audit")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(audited.getList("action")).containsExactly("retention.scan");
+        assertThat(audited.getString("[0].reason")).isEqualTo("check after the rebase of " + specA);
+        assertThat(audited.getString("[0].actor")).isEqualTo("anonymous");
         assertThat(scan.getString("repositories.find { it.repository == '" + url + "' }.error"))
                 .isNull();
         assertThat(scan.getList("repositories.find { it.repository == '" + url + "' }.rows"))

@@ -207,6 +207,24 @@ class ReviewAuthTest {
                 .statusCode(303);
         ReviewOutcome sentBack = awaitOutcome(spec, TaskState.FAILED);
         assertThat(sentBack.reviewer()).isEqualTo(name);
+
+        // the audit trail names the signed-in person and keeps the form's comment as the reason; only operators
+        // read it
+        given().auth().oauth2(reviewer).get("/audit").then().statusCode(403);
+        String operator = token("op-" + spec, Roles.OPERATOR);
+        given().auth()
+                .oauth2(operator)
+                .queryParam("target", spec + "/T1")
+                .get("/audit")
+                .then()
+                .statusCode(200)
+                .body("size()", equalTo(1))
+                .body("[0].actor", equalTo(name))
+                .body("[0].roles", equalTo(List.of(Roles.REVIEWER)))
+                .body("[0].action", equalTo("review.request-changes"))
+                .body("[0].reason", equalTo("tighten the gate"))
+                .body("[0].details.reviewer", equalTo(name))
+                .body("[0].details.via", equalTo("review page"));
     }
 
     private static ReviewOutcome awaitOutcome(String spec, TaskState state) {

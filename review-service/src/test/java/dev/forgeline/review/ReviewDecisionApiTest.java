@@ -126,6 +126,7 @@ class ReviewDecisionApiTest {
                 .contentType("application/problem+json")
                 .body("errors[0].field", equalTo("comment"));
         given().contentType("application/json")
+                .header("Forgeline-Reason", "duplicate of T1")
                 .body("{\"reviewer\":\"ana\",\"reason\":\"out of scope\"}")
                 .post("/reviews/{spec}/{task}/reject", spec, "T2")
                 .then()
@@ -144,6 +145,64 @@ class ReviewDecisionApiTest {
 
         given().get("/reviews?state=REJECTED").then().statusCode(200).body("specId", hasItem(spec));
         given().get("/reviews?state=PENDING").then().statusCode(200).body("specId", not(hasItem(spec)));
+
+        // the trail: each decision that took effect, with who, why and the state it left; refused ones are absent
+        given().queryParam("target", spec + "/T1")
+                .get("/audit")
+                .then()
+                .statusCode(200)
+                .body("size()", equalTo(1))
+                .body("[0].action", equalTo("review.approve"))
+                .body("[0].actor", equalTo("anonymous"))
+                .body("[0].reason", equalTo("generated fixture data"))
+                .body("[0].details.reviewer", equalTo("ana"))
+                .body("[0].details.state", equalTo("MERGED"));
+        // the Forgeline-Reason header wins over the body's reason in the trail; the review keeps its own
+        given().queryParam("target", spec + "/T2")
+                .get("/audit")
+                .then()
+                .statusCode(200)
+                .body("size()", equalTo(1))
+                .body("[0].action", equalTo("review.reject"))
+                .body("[0].reason", equalTo("duplicate of T1"))
+                .body("[0].details.state", equalTo("REJECTED"));
+    }
+
+    @Test
+    void aCapacityChangeIsAuditedAndAnOverlongReasonChangesNothing() {
+        Integer before =
+                given().get("/reviews/backlog").then().statusCode(200).extract().path("dailyCapacity");
+        given().contentType("application/json")
+                .header("Forgeline-Reason", "r".repeat(1001))
+                .body("{\"dailyCapacity\": 97}")
+                .put("/reviews/backlog")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://forgeline.dev/problems/invalid-reason"))
+                .body("errors[0].field", equalTo("Forgeline-Reason"));
+        given().get("/reviews/backlog").then().statusCode(200).body("dailyCapacity", equalTo(before));
+        given().queryParam("action", "review.capacity.set")
+                .queryParam("since", "5m")
+                .get("/audit")
+                .then()
+                .statusCode(200)
+                .body("reason", not(hasItem("r".repeat(1001))));
+
+        String reason = "back to the configured capacity " + Events.uniqueSpec("cap");
+        given().contentType("application/json")
+                .header("Forgeline-Reason", reason)
+                .body("{\"dailyCapacity\": null}")
+                .put("/reviews/backlog")
+                .then()
+                .statusCode(200);
+        given().queryParam("action", "review.capacity.set")
+                .queryParam("limit", 1)
+                .get("/audit")
+                .then()
+                .statusCode(200)
+                .body("[0].reason", equalTo(reason))
+                .body("[0].details.dailyCapacity", equalTo("configured"));
     }
 
     @Test

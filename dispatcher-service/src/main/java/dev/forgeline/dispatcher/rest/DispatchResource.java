@@ -1,6 +1,8 @@
 package dev.forgeline.dispatcher.rest;
 
+import java.util.Map;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.transaction.Transactional;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -10,6 +12,8 @@ import jakarta.ws.rs.core.MediaType;
 
 import dev.forgeline.dispatcher.model.DispatchStatus;
 import dev.forgeline.dispatcher.service.GateService;
+import dev.forgeline.support.audit.AuditAction;
+import dev.forgeline.support.audit.AuditTrail;
 import dev.forgeline.support.auth.Roles;
 import io.quarkus.security.Authenticated;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -21,9 +25,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class DispatchResource {
     private final GateService gates;
+    private final AuditTrail audit;
 
-    public DispatchResource(GateService gates) {
+    public DispatchResource(GateService gates, AuditTrail audit) {
         this.gates = gates;
+        this.audit = audit;
     }
 
     @Authenticated
@@ -38,8 +44,11 @@ public class DispatchResource {
     @POST
     @Path("/pause")
     @Operation(summary = "Pause dispatch: no new leases; running attempts go on")
+    @Transactional
     public DispatchStatus pause(@QueryParam("reason") String reason) {
-        return gates.pause(reason);
+        DispatchStatus status = gates.pause(reason);
+        audit.record(AuditAction.DISPATCH_PAUSE, null, reason, Map.of());
+        return status;
     }
 
     /** Lifts the manual pause; {@code ?all=true} lifts budget and review holds too. */
@@ -47,7 +56,11 @@ public class DispatchResource {
     @POST
     @Path("/resume")
     @Operation(summary = "Lift the manual pause; all=true lifts budget and review holds too")
+    @Transactional
     public DispatchStatus resume(@QueryParam("all") boolean all) {
-        return gates.resume(all);
+        DispatchStatus status = gates.resume(all);
+        // all=true also lifts the budget and review holds
+        audit.record(AuditAction.DISPATCH_RESUME, null, null, Map.of("all", all));
+        return status;
     }
 }

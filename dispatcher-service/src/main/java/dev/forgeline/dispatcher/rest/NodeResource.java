@@ -1,7 +1,9 @@
 package dev.forgeline.dispatcher.rest;
 
 import java.util.List;
+import java.util.Map;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.transaction.Transactional;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -13,6 +15,8 @@ import jakarta.ws.rs.core.MediaType;
 import dev.forgeline.dispatcher.model.NodeRegistration;
 import dev.forgeline.dispatcher.model.NodeView;
 import dev.forgeline.dispatcher.service.NodeService;
+import dev.forgeline.support.audit.AuditAction;
+import dev.forgeline.support.audit.AuditTrail;
 import dev.forgeline.support.auth.Callers;
 import dev.forgeline.support.auth.Roles;
 import io.quarkus.security.Authenticated;
@@ -29,10 +33,12 @@ public class NodeResource {
     private final NodeService nodeService;
 
     private final SecurityIdentity caller;
+    private final AuditTrail audit;
 
-    public NodeResource(NodeService nodeService, SecurityIdentity caller) {
+    public NodeResource(NodeService nodeService, SecurityIdentity caller, AuditTrail audit) {
         this.nodeService = nodeService;
         this.caller = caller;
+        this.audit = audit;
     }
 
     @RolesAllowed(Roles.WORKER)
@@ -75,8 +81,11 @@ public class NodeResource {
     @APIResponse(
             responseCode = "409",
             description = "The node is DEAD (urn:forgeline:problem:illegal-node-transition); nothing changes")
+    @Transactional
     public NodeView drain(@PathParam("name") String name) {
-        return nodeService.drain(name);
+        NodeView node = nodeService.drain(name);
+        audit.record(AuditAction.NODE_DRAIN, name, null, Map.of("status", String.valueOf(node.status())));
+        return node;
     }
 
     /** No new leases until uncordoned. 404 unknown node, 409 a DEAD or DRAINING node. */
@@ -90,8 +99,11 @@ public class NodeResource {
             responseCode = "409",
             description =
                     "The node is DEAD or DRAINING (urn:forgeline:problem:illegal-node-transition); nothing changes")
+    @Transactional
     public NodeView cordon(@PathParam("name") String name) {
-        return nodeService.cordon(name);
+        NodeView node = nodeService.cordon(name);
+        audit.record(AuditAction.NODE_CORDON, name, null, Map.of("status", String.valueOf(node.status())));
+        return node;
     }
 
     /** Takes leases again. 404 unknown node, 409 a DEAD node. */
@@ -104,7 +116,10 @@ public class NodeResource {
     @APIResponse(
             responseCode = "409",
             description = "The node is DEAD (urn:forgeline:problem:illegal-node-transition); nothing changes")
+    @Transactional
     public NodeView uncordon(@PathParam("name") String name) {
-        return nodeService.uncordon(name);
+        NodeView node = nodeService.uncordon(name);
+        audit.record(AuditAction.NODE_UNCORDON, name, null, Map.of("status", String.valueOf(node.status())));
+        return node;
     }
 }

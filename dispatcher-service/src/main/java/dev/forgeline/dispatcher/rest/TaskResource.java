@@ -1,7 +1,9 @@
 package dev.forgeline.dispatcher.rest;
 
 import java.util.List;
+import java.util.Map;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.transaction.Transactional;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -13,6 +15,8 @@ import jakarta.ws.rs.core.MediaType;
 import dev.forgeline.dispatcher.model.TaskView;
 import dev.forgeline.dispatcher.service.TaskControlService;
 import dev.forgeline.dispatcher.service.TaskQueryService;
+import dev.forgeline.support.audit.AuditAction;
+import dev.forgeline.support.audit.AuditTrail;
 import dev.forgeline.support.auth.Roles;
 import io.quarkus.security.Authenticated;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -26,10 +30,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class TaskResource {
     private final TaskQueryService queries;
     private final TaskControlService control;
+    private final AuditTrail audit;
 
-    public TaskResource(TaskQueryService queries, TaskControlService control) {
+    public TaskResource(TaskQueryService queries, TaskControlService control, AuditTrail audit) {
         this.queries = queries;
         this.control = control;
+        this.audit = audit;
     }
 
     /** Cancels a READY, LEASED or RUNNING task (its lease is revoked); 404 unknown, 409 any other state. */
@@ -43,11 +49,13 @@ public class TaskResource {
             responseCode = "409",
             description = "The task is in another state (urn:forgeline:problem:illegal-task-transition); nothing"
                     + " changes")
+    @Transactional
     public TaskView cancel(
             @PathParam("specId") String specId,
             @PathParam("taskId") String taskId,
             @QueryParam("reason") String reason) {
         control.cancel(specId, taskId, reason);
+        audit.record(AuditAction.TASK_CANCEL, specId + "/" + taskId, reason, Map.of());
         return queries.get(specId, taskId);
     }
 
@@ -62,8 +70,10 @@ public class TaskResource {
             responseCode = "409",
             description = "The task is in another state (urn:forgeline:problem:illegal-task-transition); nothing"
                     + " changes")
+    @Transactional
     public TaskView retry(@PathParam("specId") String specId, @PathParam("taskId") String taskId) {
         control.retry(specId, taskId);
+        audit.record(AuditAction.TASK_RETRY, specId + "/" + taskId, null, Map.of());
         return queries.get(specId, taskId);
     }
 

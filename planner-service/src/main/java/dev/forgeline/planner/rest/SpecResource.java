@@ -1,6 +1,7 @@
 package dev.forgeline.planner.rest;
 
 import java.util.List;
+import java.util.Map;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -22,6 +23,8 @@ import dev.forgeline.planner.service.GitRepositories;
 import dev.forgeline.planner.service.SpecService;
 import dev.forgeline.planner.service.SpecSubmissionService;
 import dev.forgeline.planner.service.SpecSubmissionService.Options;
+import dev.forgeline.support.audit.AuditAction;
+import dev.forgeline.support.audit.AuditTrail;
 import dev.forgeline.support.auth.Roles;
 import io.quarkus.security.Authenticated;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -40,10 +43,12 @@ public class SpecResource {
 
     private final SpecSubmissionService submissions;
     private final SpecService specs;
+    private final AuditTrail audit;
 
-    public SpecResource(SpecSubmissionService submissions, SpecService specs) {
+    public SpecResource(SpecSubmissionService submissions, SpecService specs, AuditTrail audit) {
         this.submissions = submissions;
         this.specs = specs;
+        this.audit = audit;
     }
 
     /**
@@ -176,7 +181,17 @@ public class SpecResource {
         return specs.get(id);
     }
 
-    private static Response created(SpecView spec) {
+    /** Records the submission (after it committed: a submission checks the repository outside a transaction). */
+    private Response created(SpecView spec) {
+        audit.record(
+                AuditAction.SPEC_SUBMIT,
+                spec.id(),
+                null,
+                Map.of(
+                        "name",
+                        String.valueOf(spec.name()),
+                        "tasks",
+                        spec.tasks().size()));
         return Response.status(Response.Status.CREATED)
                 .header(HttpHeaders.LOCATION, "/specs/" + spec.id())
                 .entity(spec)

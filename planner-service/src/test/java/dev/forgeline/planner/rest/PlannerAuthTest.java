@@ -3,11 +3,15 @@ package dev.forgeline.planner.rest;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import dev.forgeline.planner.GitFixture;
 import dev.forgeline.planner.SpecFixtures;
 import dev.forgeline.support.auth.Roles;
 import dev.forgeline.support.auth.TokenStore;
@@ -93,5 +97,74 @@ class PlannerAuthTest {
                 .then()
                 .statusCode(200)
                 .body("valid", equalTo(true));
+    }
+
+    @Test
+    void aDecisionIsRecordedUnderTheTokensNameNotTheBodysDecidedBy() throws IOException {
+        Path repository =
+                GitFixture.repository(Files.createTempDirectory("auth-decision").resolve("repo"));
+        String submitterName = "sub-" + System.nanoTime();
+        String submitter = STORE.create(submitterName, List.of(Roles.SUBMITTER), List.of(), null)
+                .secret();
+        String spec = given().auth()
+                .oauth2(submitter)
+                .contentType(SpecFixtures.MARKDOWN)
+                .queryParam("repository", repository.toString())
+                .body("""
+                        # Spec: Audited decisions
+                        ## Task: vague - Improve things
+                        Make it better.
+                        Test command: sh test/all.sh
+                        """)
+                .post("/specs")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        String operatorName = "op-" + System.nanoTime();
+        String operator = STORE.create(operatorName, List.of(Roles.OPERATOR), List.of(), null)
+                .secret();
+        String decision = given().auth()
+                .oauth2(operator)
+                .get("/decisions")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("find { it.specId == '" + spec + "' }.id");
+
+        // no decidedBy needed, and a claimed one is ignored
+        given().auth()
+                .oauth2(operator)
+                .contentType("application/json")
+                .body(Map.of("action", "override", "reason", "a known code base", "decidedBy", "someone-else"))
+                .post("/decisions/{id}", decision)
+                .then()
+                .statusCode(200)
+                .body("decidedBy", equalTo(operatorName));
+
+        given().auth()
+                .oauth2(operator)
+                .queryParam("target", decision)
+                .get("/audit")
+                .then()
+                .statusCode(200)
+                .body("", hasSize(1))
+                .body("[0].actor", equalTo(operatorName))
+                .body("[0].action", equalTo("decision.answer"))
+                .body("[0].reason", equalTo("a known code base"))
+                .body("[0].details.action", equalTo("override"))
+                .body("[0].details.decidedBy", equalTo(operatorName))
+                .body("[0].details.outcome", equalTo("OVERRIDDEN"));
+        given().auth()
+                .oauth2(operator)
+                .queryParam("action", "spec.submit")
+                .queryParam("target", spec)
+                .get("/audit")
+                .then()
+                .statusCode(200)
+                .body("", hasSize(1))
+                .body("[0].actor", equalTo(submitterName))
+                .body("[0].details.name", equalTo("Audited decisions"));
+        given().auth().oauth2(submitter).get("/audit").then().statusCode(403);
     }
 }

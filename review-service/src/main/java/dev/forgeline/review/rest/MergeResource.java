@@ -2,6 +2,7 @@ package dev.forgeline.review.rest;
 
 import java.util.List;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.transaction.Transactional;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -11,9 +12,12 @@ import jakarta.ws.rs.core.MediaType;
 
 import dev.forgeline.review.service.MergeService;
 import dev.forgeline.review.service.RevertService;
+import dev.forgeline.support.audit.AuditAction;
+import dev.forgeline.support.audit.AuditTrail;
 import dev.forgeline.support.auth.ApiTokens;
 import dev.forgeline.support.auth.Callers;
 import dev.forgeline.support.auth.Roles;
+import dev.forgeline.support.problem.ProblemException;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -30,10 +34,13 @@ public class MergeResource {
 
     private final SecurityIdentity caller;
     private final ApiTokens tokens;
+    private final AuditTrail audit;
 
-    public MergeResource(MergeService merges, RevertService reverts, SecurityIdentity caller, ApiTokens tokens) {
+    public MergeResource(
+            MergeService merges, RevertService reverts, SecurityIdentity caller, ApiTokens tokens, AuditTrail audit) {
         this.caller = caller;
         this.tokens = tokens;
+        this.audit = audit;
         this.merges = merges;
         this.reverts = reverts;
     }
@@ -67,8 +74,12 @@ public class MergeResource {
             responseCode = "409",
             description = "The merge is not MERGED (https://forgeline.dev/problems/not-merged), or the revert failed"
                     + " (https://forgeline.dev/problems/revert-failed)")
+    @Transactional(dontRollbackOn = ProblemException.class)
     public ReviewView revert(@PathParam("id") String id, DecisionRequest request) {
         DecisionRequest body = request == null ? new DecisionRequest(null, null, null) : request;
-        return reverts.revertByHand(id, Callers.recordedAs(caller, tokens, body.reviewer()), body.text());
+        String reviewer = Callers.recordedAs(caller, tokens, body.reviewer());
+        ReviewView merge = reverts.revertByHand(id, reviewer, body.text());
+        audit.record(AuditAction.MERGE_REVERT, id, body.text(), ReviewResource.decisionDetails(reviewer, merge));
+        return merge;
     }
 }

@@ -4,6 +4,7 @@ import static dev.forgeline.support.auth.ApiTokenAuthenticationMechanism.SESSION
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
@@ -28,6 +29,8 @@ import dev.forgeline.contracts.payload.ReviewBacklog;
 import dev.forgeline.review.domain.ReviewState;
 import dev.forgeline.review.service.BacklogService;
 import dev.forgeline.review.service.ReviewService;
+import dev.forgeline.support.audit.AuditAction;
+import dev.forgeline.support.audit.AuditTrail;
 import dev.forgeline.support.auth.ApiTokens;
 import dev.forgeline.support.auth.Callers;
 import dev.forgeline.support.auth.Roles;
@@ -50,12 +53,19 @@ public class ReviewPage {
 
     private final SecurityIdentity caller;
     private final ApiTokens tokens;
+    private final AuditTrail audit;
 
-    public ReviewPage(ReviewService reviews, BacklogService backlog, SecurityIdentity caller, ApiTokens tokens) {
+    public ReviewPage(
+            ReviewService reviews,
+            BacklogService backlog,
+            SecurityIdentity caller,
+            ApiTokens tokens,
+            AuditTrail audit) {
         this.reviews = reviews;
         this.backlog = backlog;
         this.caller = caller;
         this.tokens = tokens;
+        this.audit = audit;
     }
 
     @CheckedTemplate
@@ -179,17 +189,26 @@ public class ReviewPage {
         // with tokens on, the decision is the signed-in person's: the form has no name field then
         reviewer = Callers.recordedAs(caller, tokens, reviewer);
         try {
-            switch (decision == null ? "" : decision) {
-                case "approve" -> reviews.approve(specId, taskId, reviewer, comment);
-                case "reject" -> reviews.reject(specId, taskId, reviewer, comment);
-                case "request-changes" -> reviews.requestChanges(specId, taskId, reviewer, comment);
+            AuditAction action = switch (decision == null ? "" : decision) {
+                case "approve" -> AuditAction.REVIEW_APPROVE;
+                case "reject" -> AuditAction.REVIEW_REJECT;
+                case "request-changes" -> AuditAction.REVIEW_REQUEST_CHANGES;
                 default ->
                     throw ProblemException.badRequest(
                             "https://forgeline.dev/problems/invalid-decision",
                             "Invalid decision",
                             "unknown decision '" + decision + "'",
                             List.of());
-            }
+            };
+            ReviewView review = switch (action) {
+                case REVIEW_APPROVE -> reviews.approve(specId, taskId, reviewer, comment);
+                case REVIEW_REJECT -> reviews.reject(specId, taskId, reviewer, comment);
+                default -> reviews.requestChanges(specId, taskId, reviewer, comment);
+            };
+            // the form's comment is the decision's reason; the decision ran in its own transaction
+            Map<String, Object> details = ReviewResource.decisionDetails(reviewer, review);
+            details.put("via", "review page");
+            audit.record(action, specId + "/" + taskId, comment, details);
         } catch (ProblemException e) {
             ReviewDetail detail = reviews.detail(specId, taskId);
             String page = Templates.review(

@@ -1,10 +1,13 @@
 package dev.forgeline.review.rest;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.transaction.Transactional;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
@@ -18,6 +21,8 @@ import dev.forgeline.contracts.payload.ReviewBacklog;
 import dev.forgeline.review.domain.ReviewState;
 import dev.forgeline.review.service.BacklogService;
 import dev.forgeline.review.service.ReviewService;
+import dev.forgeline.support.audit.AuditAction;
+import dev.forgeline.support.audit.AuditTrail;
 import dev.forgeline.support.auth.ApiTokens;
 import dev.forgeline.support.auth.Callers;
 import dev.forgeline.support.auth.Roles;
@@ -38,10 +43,17 @@ public class ReviewResource {
 
     private final SecurityIdentity caller;
     private final ApiTokens tokens;
+    private final AuditTrail audit;
 
-    public ReviewResource(ReviewService reviews, BacklogService backlog, SecurityIdentity caller, ApiTokens tokens) {
+    public ReviewResource(
+            ReviewService reviews,
+            BacklogService backlog,
+            SecurityIdentity caller,
+            ApiTokens tokens,
+            AuditTrail audit) {
         this.caller = caller;
         this.tokens = tokens;
+        this.audit = audit;
         this.reviews = reviews;
         this.backlog = backlog;
     }
@@ -97,6 +109,7 @@ public class ReviewResource {
     @APIResponse(
             responseCode = "400",
             description = "dailyCapacity is negative (https://forgeline.dev/problems/invalid-capacity)")
+    @Transactional
     public ReviewBacklog setCapacity(CapacityRequest request) {
         Integer capacity = request == null ? null : request.dailyCapacity();
         if (capacity != null && capacity < 0) {
@@ -106,7 +119,13 @@ public class ReviewResource {
                     "dailyCapacity must not be negative",
                     List.of(new Problem.ProblemError("must be >= 0", null, "dailyCapacity")));
         }
-        return backlog.setCapacity(capacity);
+        ReviewBacklog result = backlog.setCapacity(capacity);
+        audit.record(
+                AuditAction.REVIEW_CAPACITY_SET,
+                null,
+                null,
+                Map.of("dailyCapacity", capacity == null ? "configured" : capacity));
+        return result;
     }
 
     /** The task's current review with its diff, test and lint runs, cost and attempt history. */
@@ -133,10 +152,14 @@ public class ReviewResource {
             responseCode = "409",
             description = "The review is not waiting for a person (https://forgeline.dev/problems/review-not-pending)"
                     + ", or the merge failed (https://forgeline.dev/problems/merge-failed)")
+    @Transactional(dontRollbackOn = ProblemException.class)
     public ReviewView approve(
             @PathParam("specId") String specId, @PathParam("taskId") String taskId, DecisionRequest decision) {
         DecisionRequest body = orEmpty(decision);
-        return reviews.approve(specId, taskId, reviewer(body), body.text());
+        String reviewer = reviewer(body);
+        ReviewView review = reviews.approve(specId, taskId, reviewer, body.text());
+        audit.record(AuditAction.REVIEW_APPROVE, specId + "/" + taskId, body.text(), decisionDetails(reviewer, review));
+        return review;
     }
 
     @RolesAllowed(Roles.REVIEWER)
@@ -149,10 +172,14 @@ public class ReviewResource {
     @APIResponse(
             responseCode = "409",
             description = "The review is not waiting for a person (https://forgeline.dev/problems/review-not-pending)")
+    @Transactional
     public ReviewView reject(
             @PathParam("specId") String specId, @PathParam("taskId") String taskId, DecisionRequest decision) {
         DecisionRequest body = orEmpty(decision);
-        return reviews.reject(specId, taskId, reviewer(body), body.text());
+        String reviewer = reviewer(body);
+        ReviewView review = reviews.reject(specId, taskId, reviewer, body.text());
+        audit.record(AuditAction.REVIEW_REJECT, specId + "/" + taskId, body.text(), decisionDetails(reviewer, review));
+        return review;
     }
 
     @RolesAllowed(Roles.REVIEWER)
@@ -165,10 +192,28 @@ public class ReviewResource {
     @APIResponse(
             responseCode = "409",
             description = "The review is not waiting for a person (https://forgeline.dev/problems/review-not-pending)")
+    @Transactional
     public ReviewView requestChanges(
             @PathParam("specId") String specId, @PathParam("taskId") String taskId, DecisionRequest decision) {
         DecisionRequest body = orEmpty(decision);
-        return reviews.requestChanges(specId, taskId, reviewer(body), body.text());
+        String reviewer = reviewer(body);
+        ReviewView review = reviews.requestChanges(specId, taskId, reviewer, body.text());
+        audit.record(
+                AuditAction.REVIEW_REQUEST_CHANGES,
+                specId + "/" + taskId,
+                body.text(),
+                decisionDetails(reviewer, review));
+        return review;
+    }
+
+    /** What the trail keeps of a decision: the name it is recorded under and the review's state after it. */
+    static Map<String, Object> decisionDetails(String reviewer, ReviewView review) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        if (reviewer != null) {
+            details.put("reviewer", reviewer);
+        }
+        details.put("state", String.valueOf(review.state()));
+        return details;
     }
 
     /** Body of {@code PUT /reviews/backlog}. */
