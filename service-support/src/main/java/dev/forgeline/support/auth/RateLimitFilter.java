@@ -78,8 +78,8 @@ public class RateLimitFilter {
     private Response refuse(ContainerRequestContext request, Caller caller, TokenBuckets.Take take) {
         long seconds = take.retryAfterSeconds();
         String detail = caller.named() + " is over its rate limit of " + format(config.requestsPerSecond())
-                + " requests per second (burst " + config.burst() + "): this request was not carried out; retry in "
-                + seconds + " s";
+                + " requests/s (burst " + config.burst() + "): this request was not carried out; retry in " + seconds
+                + " s";
         return Response.status(429)
                 .type(ProblemMappers.PROBLEM_JSON)
                 .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
