@@ -84,8 +84,9 @@ final class DispatcherUnderTest implements AutoCloseable {
             // a long interval changes nothing in a dispatch round or in applying a heartbeat; the task estimate keeps
             // the deadlines long too (see the class comment)
             env.put("FORGELINE_DISPATCHER_HEARTBEAT_INTERVAL", "10m");
-            // the bench measures dispatch, not token checks
+            // the bench measures dispatch, not token checks or rate limits (all its callers share one address)
             env.put("FORGELINE_AUTH_MODE", "off");
+            env.put("FORGELINE_AUTH_RATE_LIMIT_ENABLED", "false");
             run.dispatcher = ChildProcess.start(
                     "dispatcher-service",
                     jvmOptions,

@@ -2,12 +2,21 @@ package dev.forgeline.dispatcher;
 
 import static dev.forgeline.dispatcher.Fixtures.unique;
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.not;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -19,12 +28,13 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
+import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
 
 /**
  * The dispatcher with API tokens on (the other tests run with {@code forgeline.auth.mode=off}): who may read, who
- * may operate, a worker token that speaks only for its own node, and a revocation that takes effect without a
- * restart. Tokens are made in the same token store file the service reads.
+ * may operate, a worker token that speaks only for its own node, a revocation that takes effect without a
+ * restart, an expired token, and a token over its rate limit (0.5 requests/s, burst 12). Tokens are made in the same token store file the service reads.
  */
 @QuarkusTest
 @TestProfile(DispatcherAuthTest.TokensOn.class)
@@ -36,7 +46,18 @@ class DispatcherAuthTest {
     public static class TokensOn implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("forgeline.auth.mode", "tokens", "forgeline.auth.tokens-file", TOKENS.toString());
+            // a small rate limit: each test uses tokens of its own, so only the rate limit test goes over it
+            return Map.of(
+                    "forgeline.auth.mode",
+                    "tokens",
+                    "forgeline.auth.tokens-file",
+                    TOKENS.toString(),
+                    "forgeline.auth.rate-limit.enabled",
+                    "true",
+                    "forgeline.auth.rate-limit.requests-per-second",
+                    "0.5",
+                    "forgeline.auth.rate-limit.burst",
+                    "12");
         }
     }
 
@@ -227,6 +248,111 @@ class DispatcherAuthTest {
                 .statusCode(403)
                 .contentType("application/problem+json")
                 .body("type", equalTo("https://forgeline.dev/problems/cross-origin-request"));
+    }
+
+    @Test
+    void aTokenOverItsRateLimitIsRefusedWithoutEffectAndServedAgainAfterRetryAfter() {
+        String name = "busy-" + unique();
+        String busy = token(name, Roles.OPERATOR);
+        String other = token("calm-" + unique(), Roles.OPERATOR);
+        String reason = "rate-limit-" + unique() + "-";
+
+        // each served pause replaces the pause reason: the refused one must leave the last served one in place
+        int served = 0;
+        Response refused = null;
+        try {
+            while (refused == null && served < 60) {
+                Response response = given().auth()
+                        .oauth2(busy)
+                        .queryParam("reason", reason + served)
+                        .post("/dispatch/pause");
+                if (response.statusCode() == 429) {
+                    refused = response;
+                } else {
+                    assertThat(response.statusCode()).isEqualTo(200);
+                    served++;
+                }
+            }
+            assertThat(refused)
+                    .as("a 429 within 60 requests at 0.5/s with a burst of 12")
+                    .isNotNull();
+            assertThat(served).isGreaterThanOrEqualTo(12);
+            refused.then()
+                    .contentType("application/problem+json")
+                    .header("Retry-After", matchesPattern("[12]"))
+                    .body("type", equalTo("https://forgeline.dev/problems/rate-limited"))
+                    .body("status", equalTo(429))
+                    .body("instance", equalTo("/dispatch/pause"))
+                    .body("detail", containsString("'" + name + "'"))
+                    .body("detail", containsString("0.5 requests/s (burst 12)"))
+                    .body(not(containsString(busy)));
+
+            // another token is served meanwhile: the refused pause did not replace the last served one
+            given().auth()
+                    .oauth2(other)
+                    .get("/dispatch")
+                    .then()
+                    .statusCode(200)
+                    .body("reasons", hasItem(endsWith(reason + (served - 1))))
+                    .body("reasons", not(hasItem(endsWith(reason + served))));
+
+            // after Retry-After the token is served again, and the same pause now takes effect
+            long retryAfter = Long.parseLong(refused.header("Retry-After"));
+            String again = reason + served;
+            await().pollDelay(Duration.ofSeconds(retryAfter))
+                    .pollInterval(Duration.ofMillis(250))
+                    .atMost(Duration.ofSeconds(retryAfter + 10))
+                    .until(() -> given().auth()
+                                    .oauth2(busy)
+                                    .queryParam("reason", again)
+                                    .post("/dispatch/pause")
+                                    .statusCode()
+                            == 200);
+            given().auth()
+                    .oauth2(other)
+                    .get("/dispatch")
+                    .then()
+                    .statusCode(200)
+                    .body("reasons", hasItem(endsWith(again)));
+        } finally {
+            given().auth().oauth2(other).post("/dispatch/resume").then().statusCode(200);
+        }
+    }
+
+    @Test
+    void anExpiredTokenIsRefusedSayingSoWithoutEchoingIt() throws Exception {
+        String secret = TokenStore.newSecret();
+        String name = "expired-" + unique();
+        // the line as the store writes it for a token whose expiry has passed
+        Files.writeString(
+                TOKENS,
+                "{\"id\":\"" + unique() + "\",\"name\":\"" + name + "\",\"hash\":\"" + TokenStore.hash(secret)
+                        + "\",\"roles\":[\"operator\"],\"created\":\"2026-01-01T00:00:00Z\","
+                        + "\"expiresAt\":\"2026-02-01T00:00:00Z\"}\n",
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+        String dated = STORE.create(
+                        "dated-" + unique(),
+                        List.of(Roles.OPERATOR),
+                        List.of(),
+                        null,
+                        Instant.now().plus(Duration.ofDays(30)))
+                .secret();
+
+        given().auth()
+                .oauth2(secret)
+                .get("/breakers")
+                .then()
+                .statusCode(401)
+                .contentType("application/problem+json")
+                .header("WWW-Authenticate", "Bearer")
+                .body("type", equalTo("https://forgeline.dev/problems/unauthenticated"))
+                .body("detail", containsString("token expired"))
+                .body("detail", containsString(name))
+                .body(not(containsString(secret)));
+        given().auth().oauth2(secret).post("/dispatch/resume").then().statusCode(401);
+        // a token whose expiry is ahead is served
+        given().auth().oauth2(dated).get("/breakers").then().statusCode(200);
     }
 
     private static Map<String, Object> registration(String name) {

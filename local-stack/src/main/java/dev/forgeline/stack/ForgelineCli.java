@@ -742,7 +742,7 @@ public final class ForgelineCli implements java.util.concurrent.Callable<Integer
             mixinStandardHelpOptions = true,
             name = "token",
             description = {
-                "Manage Forgeline API tokens: create NAME --role ROLE[,ROLE], list, revoke ID|NAME.",
+                "Manage Forgeline API tokens: create NAME --role ROLE[,ROLE] [--expires 30d], list, revoke ID|NAME.",
                 "A new token is printed once; the store keeps its hash. Default store: the local stack's."
             })
     int token(
@@ -757,6 +757,12 @@ public final class ForgelineCli implements java.util.concurrent.Callable<Integer
             @Option(names = "--project", paramLabel = "PROJECT") List<String> projects,
             @Option(names = "--node", paramLabel = "NODE", description = "the node a worker token speaks for")
                     String node,
+            @Option(
+                            names = "--expires",
+                            paramLabel = "WHEN",
+                            description =
+                                    "refuse the token from then on: 30d, 12h, 45m, P30D, 2027-01-31 or an instant")
+                    String expires,
             @Option(names = "--file", paramLabel = "TOKENS_FILE", description = "another token store") String file) {
         List<String> args = new ArrayList<>(List.of(action));
         if (name != null) {
@@ -773,6 +779,10 @@ public final class ForgelineCli implements java.util.concurrent.Callable<Integer
         if (node != null) {
             args.add("--node");
             args.add(node);
+        }
+        if (expires != null) {
+            args.add("--expires");
+            args.add(expires);
         }
         if (file != null) {
             args.add("--file");

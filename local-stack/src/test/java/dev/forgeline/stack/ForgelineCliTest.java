@@ -60,6 +60,19 @@ class ForgelineCliTest {
     }
 
     @Test
+    void tokenCreateTakesAnExpiryThroughTheCommandLine() {
+        assertThat(run("token", "create", "ci", "--role", "submitter", "--expires", "2999-01-31"))
+                .as(err())
+                .isZero();
+        assertThat(out()).contains("expires at 2999-01-31T00:00:00Z");
+        assertThat(run("token", "list")).isZero();
+        assertThat(out()).contains("EXPIRES", "2999-01-31T00:00:00Z");
+        assertThat(run("token", "create", "ci", "--role", "submitter", "--expires", "whenever"))
+                .isEqualTo(2);
+        assertThat(err()).contains("--expires 'whenever'");
+    }
+
+    @Test
     void helpInEveryFormExitsZeroAndPrintsTheUsage() {
         for (String[] args : List.of(
                 new String[] {"help"},

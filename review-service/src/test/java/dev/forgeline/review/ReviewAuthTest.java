@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,7 +51,19 @@ class ReviewAuthTest {
     public static class TokensOn implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("forgeline.auth.mode", "tokens", "forgeline.auth.tokens-file", TOKENS.toString());
+            // a rate limit that hardly refills: each test uses tokens of its own and stays within the burst, so
+            // only the rate limit test goes over it (that the bucket refills is the dispatcher auth test's part)
+            return Map.of(
+                    "forgeline.auth.mode",
+                    "tokens",
+                    "forgeline.auth.tokens-file",
+                    TOKENS.toString(),
+                    "forgeline.auth.rate-limit.enabled",
+                    "true",
+                    "forgeline.auth.rate-limit.requests-per-second",
+                    "0.01",
+                    "forgeline.auth.rate-limit.burst",
+                    "20");
         }
     }
 
@@ -225,6 +238,59 @@ class ReviewAuthTest {
                 .body("[0].reason", equalTo("tighten the gate"))
                 .body("[0].details.reviewer", equalTo(name))
                 .body("[0].details.via", equalTo("review page"));
+    }
+
+    @Test
+    void aFormPostOverTheSessionTokensRateLimitIsRefusedAndDecidesNothing() {
+        String spec = Events.uniqueSpec("limited");
+        GitRepo repo = GitRepo.init(tmp.resolve("repo"));
+        GitRepo.Attempt attempt = repo.attemptBranch(
+                spec, "T1", 1, "src/main/java/com/acme/Limit.java", "package com.acme;\n\nclass Limit {\n}\n");
+        Served.serve(repo, "limited");
+        kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1", Events.succeeded(spec, "T1", 512, 1, repo, attempt));
+        kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", Events.accepted(spec, "T1", 512));
+        awaitOutcome(spec, TaskState.IN_REVIEW);
+
+        String name = "busy-" + spec;
+        String reviewer = token(name, Roles.REVIEWER);
+        String session = given().redirects()
+                .follow(false)
+                .header("Origin", origin())
+                .formParam("token", reviewer)
+                .post("/ui/sign-in")
+                .cookie("forgeline_session");
+        // the session is the token: its reads use up the bucket the form shares
+        int served = 0;
+        while (served < 40
+                && given().auth().oauth2(reviewer).get("/reviews/pending").statusCode() == 200) {
+            served++;
+        }
+        assertThat(served).isBetween(20, 21);
+
+        given().redirects()
+                .follow(false)
+                .cookie("forgeline_session", session)
+                .header("Origin", origin())
+                .formParam("decision", "request-changes")
+                .formParam("comment", "too fast")
+                .formParam("csrf", SessionCsrf.tokenFor(session))
+                .post("/ui/reviews/{s}/{t}/decision", spec, "T1")
+                .then()
+                .statusCode(429)
+                .contentType("application/problem+json")
+                .header("Retry-After", notNullValue())
+                .body("type", equalTo("https://forgeline.dev/problems/rate-limited"))
+                .body("detail", containsString("'" + name + "'"))
+                .body(not(containsString(reviewer)));
+
+        // another token is served, and the review is still open
+        String other = token("calm-" + spec, Roles.REVIEWER);
+        given().auth()
+                .oauth2(other)
+                .get("/reviews/{s}/{t}", spec, "T1")
+                .then()
+                .statusCode(200)
+                .body("state", equalTo("PENDING"));
     }
 
     private static ReviewOutcome awaitOutcome(String spec, TaskState state) {

@@ -1,5 +1,6 @@
 package dev.forgeline.support.auth;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
@@ -17,6 +18,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param node     for a worker token: the only node it may speak for (defaults to {@code name})
  * @param created  ISO-8601 instant
  * @param revoked  ISO-8601 instant it was revoked, or null while it is valid
+ * @param expiresAt ISO-8601 instant from which it is refused, or null for a token that does not expire (lines
+ *     written before expiry existed have none)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ApiToken(
@@ -27,7 +30,8 @@ public record ApiToken(
         List<String> projects,
         String node,
         String created,
-        String revoked) {
+        String revoked,
+        String expiresAt) {
 
     public ApiToken {
         roles = roles == null ? List.of() : List.copyOf(roles);
@@ -37,6 +41,11 @@ public record ApiToken(
     @JsonIgnore
     public boolean isRevoked() {
         return revoked != null;
+    }
+
+    /** Whether the token is past its expiry at {@code now} (a token without {@code expiresAt} never is). */
+    public boolean isExpiredAt(Instant now) {
+        return expiresAt != null && !now.isBefore(Instant.parse(expiresAt));
     }
 
     @JsonIgnore
@@ -62,6 +71,6 @@ public record ApiToken(
     }
 
     ApiToken revokedAt(String instant) {
-        return new ApiToken(id, name, hash, roles, projects, node, created, instant);
+        return new ApiToken(id, name, hash, roles, projects, node, created, instant, expiresAt);
     }
 }

@@ -1,9 +1,11 @@
 package dev.forgeline.support.auth;
 
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.forgeline.support.problem.ProblemMappers;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
@@ -32,9 +34,21 @@ public class ApiTokenIdentityProvider implements IdentityProvider<ApiTokenReques
     @Override
     public Uni<SecurityIdentity> authenticate(ApiTokenRequest request, AuthenticationRequestContext context) {
         // the store may re-read its file: off the event loop
-        return context.runBlocking(() -> tokens.authenticate(request.secret())
-                .map(ApiTokenIdentityProvider::identity)
-                .orElseThrow(() -> new AuthenticationFailedException("unknown or revoked API token")));
+        return context.runBlocking(() -> {
+            TokenStore.Check check = tokens.check(request.secret());
+            return switch (check.status()) {
+                case VALID -> identity(check.token());
+                case EXPIRED ->
+                    throw new AuthenticationFailedException(
+                            "expired API token",
+                            Map.of(
+                                    ProblemMappers.FAILURE_DETAIL,
+                                    "token expired: the API token of '"
+                                            + check.token().name() + "' expired at "
+                                            + check.token().expiresAt() + "; ask for a new one"));
+                case UNKNOWN -> throw new AuthenticationFailedException("unknown or revoked API token");
+            };
+        });
     }
 
     static SecurityIdentity identity(ApiToken token) {

@@ -36,8 +36,13 @@ public class ApiTokens {
         return config.mode() == AuthConfig.Mode.TOKENS;
     }
 
-    /** The valid token with this text; empty for an unknown or revoked one, or when no store is configured. */
+    /** The valid token with this text; empty for an unknown, revoked or expired one, or when no store is configured. */
     public Optional<ApiToken> authenticate(String secret) {
         return store == null ? Optional.empty() : store.authenticate(secret);
+    }
+
+    /** What the presented token is; unknown when no store is configured. */
+    public TokenStore.Check check(String secret) {
+        return store == null ? new TokenStore.Check(TokenStore.Status.UNKNOWN, null) : store.check(secret);
     }
 }

@@ -14,6 +14,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -80,13 +82,32 @@ public final class TokenStore {
         return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    /** The valid (not revoked) token with this text, reloading the file first if it changed. */
+    /** The valid (neither revoked nor expired) token with this text, reloading the file first if it changed. */
     public Optional<ApiToken> authenticate(String secret) {
+        Check check = check(secret);
+        return check.status() == Status.VALID ? Optional.of(check.token()) : Optional.empty();
+    }
+
+    /** What a presented token is: valid, expired (the token is then given), or unknown or revoked. */
+    public Check check(String secret) {
         if (secret == null || !secret.startsWith(PREFIX)) {
-            return Optional.empty();
+            return new Check(Status.UNKNOWN, null);
         }
         ApiToken token = current().byHash().get(hash(secret));
-        return token == null || token.isRevoked() ? Optional.empty() : Optional.of(token);
+        if (token == null || token.isRevoked()) {
+            return new Check(Status.UNKNOWN, null);
+        }
+        return token.isExpiredAt(clock.instant()) ? new Check(Status.EXPIRED, token) : new Check(Status.VALID, token);
+    }
+
+    /** The answer to a presented token: {@code token} is null for an unknown or revoked one. */
+    public record Check(Status status, ApiToken token) {}
+
+    public enum Status {
+        VALID,
+        EXPIRED,
+        /** Unknown or revoked: not told apart, so that a revoked token tells a caller nothing more. */
+        UNKNOWN
     }
 
     /** Every token in the store, revoked ones included, in the order they were made. */
@@ -99,7 +120,17 @@ public final class TokenStore {
      *
      * @throws IllegalArgumentException for an unknown role, no role, or a blank name
      */
-    public synchronized Created create(String name, List<String> roles, List<String> projects, String node) {
+    public Created create(String name, List<String> roles, List<String> projects, String node) {
+        return create(name, roles, projects, node, null);
+    }
+
+    /**
+     * Makes a token that is refused from {@code expiresAt} on (null: it does not expire) and appends it to the store.
+     *
+     * @throws IllegalArgumentException for an unknown role, no role, a blank name or an expiry not in the future
+     */
+    public synchronized Created create(
+            String name, List<String> roles, List<String> projects, String node, Instant expiresAt) {
         if (name == null || name.isBlank() || !name.matches("[A-Za-z0-9._@-]+")) {
             throw new IllegalArgumentException(
                     "token name '" + name + "' must be letters, digits, '.', '_', '@' or '-' only");
@@ -112,10 +143,22 @@ public final class TokenStore {
                 throw new IllegalArgumentException("unknown role '" + role + "': roles are " + Roles.ALL);
             }
         }
+        Instant now = clock.instant();
+        if (expiresAt != null && !expiresAt.isAfter(now)) {
+            throw new IllegalArgumentException("the expiry " + expiresAt + " is not in the future (now " + now + ")");
+        }
         String secret = newSecret();
         String id = HexFormat.of().formatHex(randomBytes(6));
         ApiToken token = new ApiToken(
-                id, name, hash(secret), roles, projects, node, clock.instant().toString(), null);
+                id,
+                name,
+                hash(secret),
+                roles,
+                projects,
+                node,
+                now.toString(),
+                null,
+                expiresAt == null ? null : expiresAt.toString());
         List<ApiToken> tokens = new ArrayList<>(reload().tokens());
         tokens.add(token);
         write(tokens);
@@ -202,6 +245,14 @@ public final class TokenStore {
                     || !token.hash().matches("[0-9a-f]{64}")) {
                 throw new IllegalStateException(where + " line " + (i + 1)
                         + ": a token entry needs id, name and hash (64 lower-case hex digits)");
+            }
+            if (token.expiresAt() != null) {
+                try {
+                    Instant.parse(token.expiresAt());
+                } catch (DateTimeParseException e) {
+                    throw new IllegalStateException(where + " line " + (i + 1) + ": expiresAt '" + token.expiresAt()
+                            + "' is not an ISO-8601 instant (like 2027-01-31T00:00:00Z)");
+                }
             }
             tokens.add(token);
         }

@@ -43,12 +43,14 @@ public class ProblemMappers {
     public static final String INVALID_JSON = "https://forgeline.dev/problems/invalid-json";
     public static final String INVALID_PARAMETER = "https://forgeline.dev/problems/invalid-parameter";
     public static final String INTERNAL_ERROR = "https://forgeline.dev/problems/internal-error";
-    /** 401: no API token, or one that is unknown or revoked. */
+    /** 401: no API token, or one that is unknown, revoked or expired. */
     public static final String UNAUTHENTICATED = "https://forgeline.dev/problems/unauthenticated";
     /** 403: the token's roles (or node) do not allow the operation. */
     public static final String FORBIDDEN = "https://forgeline.dev/problems/forbidden";
     /** 403: a state-changing request a browser sent from another origin. */
     public static final String CROSS_ORIGIN_REQUEST = "https://forgeline.dev/problems/cross-origin-request";
+    /** 429: the caller is over its rate limit ({@code forgeline.auth.rate-limit.*}); {@code Retry-After} says when. */
+    public static final String RATE_LIMITED = "https://forgeline.dev/problems/rate-limited";
     /** Where a browser without a valid session is sent from the review pages. */
     public static final String SIGN_IN_PAGE = "/ui/sign-in";
 
@@ -62,10 +64,17 @@ public class ProblemMappers {
                 .build();
     }
 
-    /** A token was presented and is unknown or revoked (the token itself is never echoed). */
+    /**
+     * Attribute of an {@link AuthenticationFailedException} holding the detail its caller is told (such as "token
+     * expired"); without it the detail is that the token is unknown or revoked. Never the token itself.
+     */
+    public static final String FAILURE_DETAIL = "forgeline.failure-detail";
+
+    /** A token was presented and is unknown, revoked or expired (the token itself is never echoed). */
     @ServerExceptionMapper
     public Response authenticationFailed(AuthenticationFailedException e, UriInfo uri) {
-        return unauthenticated("the API token is unknown or revoked", uri);
+        Object detail = e.getAttributes() == null ? null : e.getAttributes().get(FAILURE_DETAIL);
+        return unauthenticated(detail instanceof String text ? text : "the API token is unknown or revoked", uri);
     }
 
     /** No token where the operation needs one. */

@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -88,5 +93,74 @@ class TokenStoreTest {
         Files.writeString(
                 broken, "# comment\n\n{\"id\":\"1\",\"name\":\"x\",\"hash\":\"" + "a".repeat(64) + "\"}\nnot json\n");
         assertThatThrownBy(() -> new TokenStore(broken).list()).hasMessageContaining("line 4");
+    }
+
+    @Test
+    void aTokenIsRefusedFromItsExpiryOnAndLinesWithoutOneNeverExpire() throws Exception {
+        Path file = dir.resolve("tokens");
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
+        TokenStore store = new TokenStore(file, clock);
+        TokenStore.Created dated =
+                store.create("temp", List.of(Roles.SUBMITTER), List.of(), null, Instant.parse("2026-12-31T00:00:00Z"));
+        // a line as written before expiry existed: no expiresAt at all
+        String hash = TokenStore.hash("fl_old");
+        Files.writeString(
+                file,
+                "{\"id\":\"0\",\"name\":\"old\",\"hash\":\"" + hash + "\",\"roles\":[\"admin\"]}\n",
+                StandardOpenOption.APPEND);
+
+        assertThat(Files.readString(file)).contains("\"expiresAt\":\"2026-12-31T00:00:00Z\"");
+        assertThat(store.check(dated.secret()).status()).isEqualTo(TokenStore.Status.VALID);
+        assertThat(store.authenticate("fl_old"))
+                .get()
+                .extracting(ApiToken::expiresAt)
+                .isNull();
+
+        clock.now = Instant.parse("2026-12-31T00:00:00Z");
+
+        TokenStore.Check expired = store.check(dated.secret());
+        assertThat(expired.status()).isEqualTo(TokenStore.Status.EXPIRED);
+        assertThat(expired.token().name()).isEqualTo("temp");
+        assertThat(store.authenticate(dated.secret())).isEmpty();
+        assertThat(store.authenticate("fl_old")).isPresent();
+        // a revoked token is unknown, expired or not: a caller learns nothing more from it
+        store.revoke("temp");
+        assertThat(store.check(dated.secret()).status()).isEqualTo(TokenStore.Status.UNKNOWN);
+        assertThatThrownBy(() -> store.create(
+                        "late", List.of(Roles.SUBMITTER), List.of(), null, Instant.parse("2026-12-30T00:00:00Z")))
+                .hasMessageContaining("not in the future");
+    }
+
+    @Test
+    void anExpiryThatIsNoInstantFailsTheLoadNamingTheLine() throws Exception {
+        Path file = dir.resolve("tokens");
+        Files.writeString(
+                file, "{\"id\":\"1\",\"name\":\"x\",\"hash\":\"" + "a".repeat(64) + "\",\"expiresAt\":\"soon\"}\n");
+        assertThatThrownBy(() -> new TokenStore(file).list())
+                .hasMessageContaining("line 1")
+                .hasMessageContaining("expiresAt 'soon'");
+    }
+
+    static final class MutableClock extends Clock {
+        volatile Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
     }
 }
