@@ -112,7 +112,9 @@ final class AdminCommands {
                 description = {
                     "Answer a decision. A spec-quality or split decision: --choice amend (with --text or --text-file,"
                             + " the task's new body) or override (with --comment, why it may run as it is).",
-                    "A blocked-by-failure decision: --choice retry, skip or cancel."
+                    "A blocked-by-failure decision: --choice retry, skip or cancel.",
+                    "A proposal-approval decision (an agent's follow-up that sets a test command, profile, labels or"
+                            + " requirements): --choice approve, strip (run with the parent's settings) or drop."
                 })
         int answer(
                 @Parameters(paramLabel = "ID", description = "the decision's id") String id,
@@ -120,7 +122,7 @@ final class AdminCommands {
                                 names = "--choice",
                                 required = true,
                                 paramLabel = "CHOICE",
-                                description = "amend, override, retry, skip or cancel")
+                                description = "amend, override, retry, skip, cancel, approve, strip or drop")
                         String choice,
                 @Option(names = "--comment", paramLabel = "TEXT", description = "why (the decision's reason)")
                         String comment,

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * carries {@code Authorization: Bearer <token>} when a token is known.
  */
 public final class ForgelineClient {
+    private static final int MAX_RATE_LIMITED_RETRIES = 3;
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Map<ServiceKind, URI> services = new EnumMap<>(ServiceKind.class);
     private final String token;
@@ -220,7 +221,15 @@ public final class ForgelineClient {
             request.header("Forgeline-Reason", reason);
         }
         try {
-            return http.send(method.apply(request).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpRequest built = method.apply(request).build();
+            HttpResponse<String> response =
+                    http.send(built, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            // over the token's rate limit: wait as the service asks, a few times, before giving up with its problem
+            for (int retry = 0; retry < MAX_RATE_LIMITED_RETRIES && response.statusCode() == 429; retry++) {
+                Thread.sleep(retryAfter(response).toMillis());
+                response = http.send(built, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            }
+            return response;
         } catch (IOException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new UnreachableException(
@@ -231,6 +240,21 @@ public final class ForgelineClient {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    /** The wait a 429 asks for ({@code Retry-After} in seconds), bounded so that a command never hangs long. */
+    static Duration retryAfter(HttpResponse<?> response) {
+        long seconds = response.headers()
+                .firstValue("Retry-After")
+                .map(value -> {
+                    try {
+                        return Long.parseLong(value.trim());
+                    } catch (NumberFormatException e) {
+                        return 1L;
+                    }
+                })
+                .orElse(1L);
+        return Duration.ofSeconds(Math.max(1, Math.min(seconds, 30)));
     }
 
     private static JsonNode parse(String body) {

@@ -428,13 +428,13 @@ final class HistoryChecker {
 
     private JsonNode get(URI service, String path) {
         try {
-            HttpResponse<String> response = http.send(
+            HttpResponse<String> response = PoliteHttp.send(
+                    http,
                     HttpRequest.newBuilder(service.resolve(path))
                             .header("Authorization", "Bearer " + token)
                             .timeout(Duration.ofSeconds(30))
                             .GET()
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
+                            .build());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException(
                         "GET " + service.resolve(path) + " answered " + response.statusCode() + ": " + response.body());

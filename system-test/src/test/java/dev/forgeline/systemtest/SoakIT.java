@@ -322,13 +322,13 @@ class SoakIT {
     }
 
     private JsonNode get(LocalStack stack, ServiceKind service, String path) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(
+        HttpResponse<String> response = PoliteHttp.send(
+                http,
                 HttpRequest.newBuilder(stack.url(service).resolve(path))
                         .header("Authorization", "Bearer " + stack.adminToken())
                         .timeout(Duration.ofSeconds(10))
                         .GET()
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+                        .build());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("GET " + path + " answered " + response.statusCode());
         }
