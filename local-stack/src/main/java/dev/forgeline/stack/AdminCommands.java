@@ -130,7 +130,13 @@ final class AdminCommands {
                         String text,
                 @Option(names = "--text-file", paramLabel = "FILE", description = "for amend: the body from a file")
                         Path textFile,
-                @Option(names = "--by", paramLabel = "NAME", description = "who decides (default: $USER)") String by,
+                @Option(
+                                names = "--by",
+                                paramLabel = "NAME",
+                                description =
+                                        "who decides when the services run without tokens (default: $USER); with tokens,"
+                                                + " the token's name is recorded")
+                        String by,
                 @Mixin CliContext.ApiOptions api) {
             if (text != null && textFile != null) {
                 throw new ParameterException(spec.commandLine(), "--text and --text-file exclude each other");
