@@ -1,6 +1,7 @@
 package dev.forgeline.contracts;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
+
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +24,7 @@ public final class EventCodec {
     public static String encode(Envelope envelope) {
         try {
             return MAPPER.writeValueAsString(envelope);
-        } catch (JsonProcessingException e) {
+        } catch (IOException e) {
             throw new IllegalArgumentException("cannot encode event " + envelope.eventId(), e);
         }
     }
@@ -36,9 +37,8 @@ public final class EventCodec {
                 throw new IllegalArgumentException("record has no payload");
             }
             return envelope;
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(
-                    "record is not a Forgeline event envelope: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("record is not a Forgeline event envelope: " + reason(e), e);
         }
     }
 
@@ -49,9 +49,18 @@ public final class EventCodec {
     static <T> T fromTree(JsonNode node, Class<T> type) {
         try {
             return MAPPER.treeToValue(node, type);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(
-                    "payload is not a valid " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("payload is not a valid " + type.getSimpleName() + ": " + reason(e), e);
         }
+    }
+
+    /**
+     * Jackson's message without the location it appends on a new line: the reason is what a reader needs, and the
+     * contracts stay off jackson-core's exception types (Jackson's exceptions are IOExceptions).
+     */
+    private static String reason(IOException e) {
+        String message = String.valueOf(e.getMessage());
+        int location = message.indexOf('\n');
+        return location < 0 ? message : message.substring(0, location);
     }
 }

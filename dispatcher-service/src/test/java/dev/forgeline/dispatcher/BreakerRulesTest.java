@@ -8,7 +8,7 @@ import java.util.List;
 
 import dev.forgeline.contracts.BreakerState;
 import dev.forgeline.contracts.FailureClass;
-import dev.forgeline.dispatcher.service.BreakerRules;
+import dev.forgeline.dispatcher.breaker.BreakerRules;
 import org.junit.jupiter.api.Test;
 
 /** The breaker state machine, including the fleet-wide (global) thresholds. */

@@ -23,11 +23,11 @@ import jakarta.inject.Inject;
 
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.TaskState;
+import dev.forgeline.dispatcher.dispatch.DispatchService;
+import dev.forgeline.dispatcher.lease.LeaseOutcomeService;
 import dev.forgeline.dispatcher.model.NodeView;
 import dev.forgeline.dispatcher.model.TaskView;
-import dev.forgeline.dispatcher.service.DispatchService;
-import dev.forgeline.dispatcher.service.LeaseOutcomeService;
-import dev.forgeline.dispatcher.service.TaskIntakeService;
+import dev.forgeline.dispatcher.task.TaskIntakeService;
 import dev.forgeline.testsupport.ForgelineInfraResource;
 import dev.forgeline.testsupport.TestKafka;
 import io.agroal.api.AgroalDataSource;

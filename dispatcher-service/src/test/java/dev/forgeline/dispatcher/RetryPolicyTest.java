@@ -8,9 +8,9 @@ import java.util.Map;
 
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.dispatcher.domain.RetryStrategy;
-import dev.forgeline.dispatcher.service.RetryPolicy;
-import dev.forgeline.dispatcher.service.RetryPolicy.Decision;
-import dev.forgeline.dispatcher.service.RetryPolicy.Failure;
+import dev.forgeline.dispatcher.retry.RetryPolicy;
+import dev.forgeline.dispatcher.retry.RetryPolicy.Decision;
+import dev.forgeline.dispatcher.retry.RetryPolicy.Failure;
 import org.junit.jupiter.api.Test;
 
 /** The retry table, class by class, and its backoff. */

@@ -30,7 +30,7 @@ import dev.forgeline.dispatcher.model.DispatchStatus;
 import dev.forgeline.dispatcher.model.NodeView;
 import dev.forgeline.dispatcher.model.TaskView;
 import dev.forgeline.dispatcher.model.WaitingReason;
-import dev.forgeline.dispatcher.service.SupervisionStart;
+import dev.forgeline.dispatcher.supervision.SupervisionStart;
 import dev.forgeline.testsupport.ForgelineInfraResource;
 import dev.forgeline.testsupport.TestKafka;
 import io.agroal.api.AgroalDataSource;

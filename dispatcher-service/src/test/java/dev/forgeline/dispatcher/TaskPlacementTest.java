@@ -7,12 +7,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 
+import dev.forgeline.dispatcher.dispatch.PlacementCheck;
+import dev.forgeline.dispatcher.dispatch.TaskPlacement;
+import dev.forgeline.dispatcher.dispatch.TaskPlacement.Placement;
 import dev.forgeline.dispatcher.repository.NodeRepository.FreeNode;
 import dev.forgeline.dispatcher.repository.NodeRepository.Offering;
 import dev.forgeline.dispatcher.repository.TaskRepository.DispatchableTask;
-import dev.forgeline.dispatcher.service.PlacementCheck;
-import dev.forgeline.dispatcher.service.TaskPlacement;
-import dev.forgeline.dispatcher.service.TaskPlacement.Placement;
 import org.junit.jupiter.api.Test;
 
 /** Matching and spreading rules of a dispatch round, without a database. */

@@ -93,10 +93,10 @@ class WorkerServiceTest {
     dev.forgeline.worker.workspace.Workspaces workspaces;
 
     @jakarta.inject.Inject
-    dev.forgeline.worker.service.AbandonedAttempts abandonedAttempts;
+    dev.forgeline.worker.attempt.AbandonedAttempts abandonedAttempts;
 
     @jakarta.inject.Inject
-    dev.forgeline.worker.service.Transcripts transcripts;
+    dev.forgeline.worker.attempt.Transcripts transcripts;
 
     @BeforeAll
     static void connect() {

@@ -6,8 +6,8 @@ import jakarta.enterprise.event.TransactionPhase;
 import jakarta.enterprise.inject.Instance;
 
 import dev.forgeline.dispatcher.config.ClusterConfig;
+import dev.forgeline.dispatcher.node.NodeEvents.NodesDied;
 import dev.forgeline.dispatcher.repository.BacklogRepository;
-import dev.forgeline.dispatcher.service.NodeEvents.NodesDied;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.scheduler.Scheduled;
 import org.jboss.logging.Logger;

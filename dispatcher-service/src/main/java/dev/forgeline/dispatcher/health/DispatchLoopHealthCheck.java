@@ -2,7 +2,7 @@ package dev.forgeline.dispatcher.health;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.forgeline.dispatcher.service.DispatchLoop;
+import dev.forgeline.dispatcher.dispatch.DispatchLoop;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;

@@ -3,7 +3,7 @@ package dev.forgeline.dispatcher.messaging;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.forgeline.contracts.payload.TaskReady;
-import dev.forgeline.dispatcher.service.TaskIntakeService;
+import dev.forgeline.dispatcher.task.TaskIntakeService;
 import dev.forgeline.support.inbox.InboundEvents;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import org.eclipse.microprofile.reactive.messaging.Incoming;

@@ -6,8 +6,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import dev.forgeline.dispatcher.breaker.BreakerService;
 import dev.forgeline.dispatcher.model.BreakerView;
-import dev.forgeline.dispatcher.service.BreakerService;
 import io.quarkus.security.Authenticated;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;

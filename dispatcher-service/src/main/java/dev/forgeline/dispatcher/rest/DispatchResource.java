@@ -10,8 +10,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
+import dev.forgeline.dispatcher.gate.GateService;
 import dev.forgeline.dispatcher.model.DispatchStatus;
-import dev.forgeline.dispatcher.service.GateService;
 import dev.forgeline.support.audit.AuditAction;
 import dev.forgeline.support.audit.AuditTrail;
 import dev.forgeline.support.auth.Roles;

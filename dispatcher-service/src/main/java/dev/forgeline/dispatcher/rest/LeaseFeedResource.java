@@ -8,8 +8,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
+import dev.forgeline.dispatcher.lease.LeaseFeed;
 import dev.forgeline.dispatcher.model.LeaseFeedPage;
-import dev.forgeline.dispatcher.service.LeaseFeed;
 import dev.forgeline.support.auth.Callers;
 import dev.forgeline.support.auth.Roles;
 import io.quarkus.security.identity.SecurityIdentity;

@@ -14,7 +14,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import dev.forgeline.dispatcher.model.NodeRegistration;
 import dev.forgeline.dispatcher.model.NodeView;
-import dev.forgeline.dispatcher.service.NodeService;
+import dev.forgeline.dispatcher.node.NodeService;
 import dev.forgeline.support.audit.AuditAction;
 import dev.forgeline.support.audit.AuditTrail;
 import dev.forgeline.support.auth.Callers;

@@ -6,7 +6,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import dev.forgeline.dispatcher.model.DispatcherStats;
-import dev.forgeline.dispatcher.service.TaskQueryService;
+import dev.forgeline.dispatcher.task.TaskQueryService;
 import io.quarkus.security.Authenticated;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;

@@ -13,8 +13,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import dev.forgeline.dispatcher.model.TaskView;
-import dev.forgeline.dispatcher.service.TaskControlService;
-import dev.forgeline.dispatcher.service.TaskQueryService;
+import dev.forgeline.dispatcher.task.TaskControlService;
+import dev.forgeline.dispatcher.task.TaskQueryService;
 import dev.forgeline.support.audit.AuditAction;
 import dev.forgeline.support.audit.AuditTrail;
 import dev.forgeline.support.auth.Roles;

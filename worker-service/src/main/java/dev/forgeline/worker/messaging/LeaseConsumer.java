@@ -11,7 +11,7 @@ import dev.forgeline.contracts.EventCodec;
 import dev.forgeline.contracts.payload.LeaseRevoked;
 import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.worker.config.WorkerConfig;
-import dev.forgeline.worker.service.WorkerPool;
+import dev.forgeline.worker.lease.WorkerPool;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.infrastructure.Infrastructure;

@@ -4,7 +4,7 @@ import java.lang.management.ManagementFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import dev.forgeline.worker.service.WorkerPool;
+import dev.forgeline.worker.lease.WorkerPool;
 import org.jboss.logging.Logger;
 
 /**

@@ -6,7 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.forgeline.contracts.MetricNames;
 import dev.forgeline.contracts.payload.AgentUsage;
 import dev.forgeline.contracts.payload.TaskResult;
-import dev.forgeline.worker.service.RunningAttempts;
+import dev.forgeline.worker.attempt.RunningAttempts;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleCounter;

@@ -5,12 +5,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import dev.forgeline.worker.adapter.AgentAdapters;
+import dev.forgeline.worker.attempt.RunningAttempts;
 import dev.forgeline.worker.config.WorkerConfig;
 import dev.forgeline.worker.model.WorkerStatus;
-import dev.forgeline.worker.service.AgentAdapters;
-import dev.forgeline.worker.service.NodeRegistrar;
-import dev.forgeline.worker.service.RunningAttempts;
-import dev.forgeline.worker.service.WorkerSandbox;
+import dev.forgeline.worker.node.NodeRegistrar;
+import dev.forgeline.worker.sandbox.WorkerSandbox;
 import io.quarkus.security.Authenticated;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;

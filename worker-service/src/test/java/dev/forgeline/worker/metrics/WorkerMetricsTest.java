@@ -16,7 +16,7 @@ import dev.forgeline.contracts.payload.AgentUsage;
 import dev.forgeline.contracts.payload.DiffStats;
 import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.contracts.payload.TestOutcome;
-import dev.forgeline.worker.service.RunningAttempts;
+import dev.forgeline.worker.attempt.RunningAttempts;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.metrics.InstrumentType;
