@@ -72,6 +72,11 @@ class ArchitectureRulesTest {
     }
 
     @Test
+    void nativeQueriesOnlyInRepositories() {
+        ForgelineRules.NATIVE_QUERIES_ONLY_IN_REPOSITORIES.check(production);
+    }
+
+    @Test
     void childProcessesOnlyInTheApprovedPackages() {
         ForgelineRules.PROCESSES_ONLY_IN_PROCESS_PACKAGES.check(production);
     }

@@ -101,6 +101,14 @@ final class ForgelineRules {
             .as("java.sql only in repository packages and the database platform of service-support")
             .because("SQL lives in repository/ packages");
 
+    static final ArchRule NATIVE_QUERIES_ONLY_IN_REPOSITORIES = noClasses()
+            .that()
+            .resideOutsideOfPackages(SQL_PACKAGES)
+            .should()
+            .callMethodWhere(target(name("createNativeQuery").or(name("createNativeMutationQuery"))))
+            .as("native SQL queries (EntityManager.createNativeQuery) only in repository packages")
+            .because("SQL lives in repository/ packages, whether it runs through JDBC or through JPA");
+
     static final ArchRule PROCESSES_ONLY_IN_PROCESS_PACKAGES = noClasses()
             .that()
             .resideOutsideOfPackages(PROCESS_PACKAGES)

@@ -8,6 +8,7 @@ import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
 import dev.forgeline.architecture.fixture.ChildProcessStarter;
 import dev.forgeline.architecture.fixture.DirectPublisher;
+import dev.forgeline.architecture.fixture.NativeQueryService;
 import dev.forgeline.architecture.fixture.repository.FixtureRepository;
 import dev.forgeline.architecture.fixture.rest.LeakyResource;
 import dev.forgeline.metrics.archfixture.CrossServiceCaller;
@@ -25,6 +26,7 @@ class RulesCatchViolationsTest {
                     DirectPublisher.class,
                     LeakyResource.class,
                     FixtureRepository.class,
+                    NativeQueryService.class,
                     CrossServiceCaller.class,
                     PlannerInternals.class);
 
@@ -46,6 +48,16 @@ class RulesCatchViolationsTest {
     void sqlOutsideARepositoryIsCaught() {
         assertViolatedBy(ForgelineRules.SQL_ONLY_IN_REPOSITORIES, LeakyResource.class);
         assertThat(ForgelineRules.SQL_ONLY_IN_REPOSITORIES
+                        .evaluate(FIXTURES)
+                        .getFailureReport()
+                        .getDetails())
+                .noneMatch(line -> line.startsWith("Method <" + FixtureRepository.class.getName() + "."));
+    }
+
+    @Test
+    void aNativeQueryOutsideARepositoryIsCaught() {
+        assertViolatedBy(ForgelineRules.NATIVE_QUERIES_ONLY_IN_REPOSITORIES, NativeQueryService.class);
+        assertThat(ForgelineRules.NATIVE_QUERIES_ONLY_IN_REPOSITORIES
                         .evaluate(FIXTURES)
                         .getFailureReport()
                         .getDetails())

@@ -65,7 +65,8 @@ final class BenchPostgres implements AutoCloseable {
             for (String name : RECORDED_SETTINGS) {
                 try (ResultSet rs = s.executeQuery("SHOW " + name)) {
                     rs.next();
-                    settings.put(name, rs.getString(1));
+                    // SHOW names its one column after the setting
+                    settings.put(name, rs.getString(name));
                 }
             }
         } catch (SQLException e) {

@@ -210,7 +210,8 @@ final class DispatcherUnderTest implements AutoCloseable {
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(sql)) {
             rs.next();
-            return rs.getLong(1);
+            // PostgreSQL names a column count(*) "count"
+            return rs.getLong("count");
         } catch (SQLException e) {
             if ("42P01".equals(e.getSQLState())) {
                 return 0; // the schema is being migrated

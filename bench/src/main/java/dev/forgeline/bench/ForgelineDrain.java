@@ -88,25 +88,31 @@ final class ForgelineDrain {
     private static long[] grantSpan(DispatcherUnderTest dispatcher, int n) throws SQLException {
         String sql = """
                 WITH firsts AS (SELECT min(leased_at) AS first_lease FROM dispatcher.lease GROUP BY spec_id, task_id)
-                SELECT count(*), (extract(epoch FROM min(first_lease)) * 1000)::bigint,
-                       (extract(epoch FROM max(first_lease)) * 1000)::bigint,
-                       count(*) FILTER (WHERE first_lease = (SELECT max(first_lease) FROM firsts)),
-                       count(DISTINCT first_lease), (SELECT count(*) FROM dispatcher.lease WHERE ended_at IS NOT NULL)
+                SELECT count(*) AS leased_tasks, (extract(epoch FROM min(first_lease)) * 1000)::bigint AS first_grant,
+                       (extract(epoch FROM max(first_lease)) * 1000)::bigint AS last_grant,
+                       count(*) FILTER (WHERE first_lease = (SELECT max(first_lease) FROM firsts)) AS last_round_leases,
+                       count(DISTINCT first_lease) AS rounds,
+                       (SELECT count(*) FROM dispatcher.lease WHERE ended_at IS NOT NULL) AS ended_leases
                 FROM firsts
                 """;
         try (Connection c = dispatcher.connect();
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(sql)) {
             rs.next();
-            if (rs.getLong(1) != n) {
-                throw new IllegalStateException(rs.getLong(1) + " of " + n + " tasks have a lease");
+            if (rs.getLong("leased_tasks") != n) {
+                throw new IllegalStateException(rs.getLong("leased_tasks") + " of " + n + " tasks have a lease");
             }
-            if (rs.getLong(6) > 0) {
+            if (rs.getLong("ended_leases") > 0) {
                 throw new IllegalStateException(
-                        rs.getLong(6) + " leases ended during the drain (orphaned or timed out):"
+                        rs.getLong("ended_leases") + " leases ended during the drain (orphaned or timed out):"
                                 + " the supervisor interfered and the figures would not be the dispatch rate");
             }
-            return new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)};
+            return new long[] {
+                rs.getLong("first_grant"),
+                rs.getLong("last_grant"),
+                rs.getLong("last_round_leases"),
+                rs.getLong("rounds")
+            };
         }
     }
 }

@@ -160,15 +160,17 @@ final class ForgelineSteadyRate {
         Map<String, long[]> grants = new HashMap<>();
         try (Connection c = dispatcher.connect();
                 PreparedStatement ps = c.prepareStatement("""
-                        SELECT l.task_id, (extract(epoch FROM min(l.leased_at)) * 1000000)::bigint,
-                               (extract(epoch FROM min(t.first_ready_at)) * 1000000)::bigint
+                        SELECT l.task_id, (extract(epoch FROM min(l.leased_at)) * 1000000)::bigint AS first_leased_micros,
+                               (extract(epoch FROM min(t.first_ready_at)) * 1000000)::bigint AS first_ready_micros
                         FROM dispatcher.lease l JOIN dispatcher.task t USING (spec_id, task_id)
                         WHERE l.spec_id = ? GROUP BY l.task_id
                         """)) {
             ps.setString(1, SPEC);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    grants.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
+                    grants.put(
+                            rs.getString("task_id"),
+                            new long[] {rs.getLong("first_leased_micros"), rs.getLong("first_ready_micros")});
                 }
             }
         }

@@ -2,6 +2,7 @@ package dev.forgeline.dispatcher.repository;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -92,7 +93,7 @@ public class AttemptRepository {
     public int retriesOfClass(String specId, String taskId, int afterAttempt, FailureClass failureClass) {
         return Jdbc.call(dataSource, "count retries", c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT count(*) FROM task_attempt
+                    SELECT count(*) AS retries FROM task_attempt
                     WHERE spec_id = ? AND task_id = ? AND attempt > ? AND failure_class = ? AND decision = 'RETRY'
                     """)) {
                 ps.setString(1, specId);
@@ -101,7 +102,7 @@ public class AttemptRepository {
                 ps.setString(4, failureClass.name());
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    return rs.getInt(1);
+                    return rs.getInt("retries");
                 }
             }
         });
@@ -119,26 +120,28 @@ public class AttemptRepository {
                 List<AttemptView> attempts = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        long token = rs.getLong(5);
-                        Long fencingToken = rs.wasNull() ? null : token;
-                        String failureClass = rs.getString(7);
-                        attempts.add(new AttemptView(
-                                rs.getInt(1),
-                                rs.getObject(2, UUID.class),
-                                rs.getString(3),
-                                rs.getString(4),
-                                fencingToken,
-                                rs.getString(6),
-                                failureClass == null ? null : FailureClass.valueOf(failureClass),
-                                rs.getString(8),
-                                rs.getString(9),
-                                rs.getString(10),
-                                Jdbc.instant(rs.getTimestamp(11)),
-                                Jdbc.instant(rs.getTimestamp(12))));
+                        attempts.add(attemptView(rs));
                     }
                 }
                 return attempts;
             }
         });
+    }
+
+    private static AttemptView attemptView(ResultSet rs) throws SQLException {
+        String failureClass = rs.getString("failure_class");
+        return new AttemptView(
+                rs.getInt("attempt"),
+                rs.getObject("lease_id", UUID.class),
+                rs.getString("node_name"),
+                rs.getString("agent_profile"),
+                rs.getObject("fencing_token", Long.class),
+                rs.getString("outcome"),
+                failureClass == null ? null : FailureClass.valueOf(failureClass),
+                rs.getString("detail"),
+                rs.getString("decision"),
+                rs.getString("next_profile"),
+                Jdbc.instant(rs.getTimestamp("retry_at")),
+                Jdbc.instant(rs.getTimestamp("ended_at")));
     }
 }

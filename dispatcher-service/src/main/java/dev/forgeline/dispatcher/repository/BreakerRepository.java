@@ -2,6 +2,7 @@ package dev.forgeline.dispatcher.repository;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,9 +77,9 @@ public class BreakerRepository {
                     -- failures count once per task: one task failing again and again is that task's problem,
                     -- the same failure across different tasks is the node's or the profile's
                     SELECT scope, key,
-                           count(*) FILTER (WHERE NOT failed) + count(DISTINCT task) FILTER (WHERE failed),
-                           count(DISTINCT task) FILTER (WHERE failed),
-                           count(*) FILTER (WHERE NOT failed), max(id)
+                           count(*) FILTER (WHERE NOT failed) + count(DISTINCT task) FILTER (WHERE failed) AS attempts,
+                           count(DISTINCT task) FILTER (WHERE failed) AS failures,
+                           count(*) FILTER (WHERE NOT failed) AS successes, max(id) AS last_attempt_id
                     FROM window_rows
                     GROUP BY scope, key
                     """)) {
@@ -88,13 +89,7 @@ public class BreakerRepository {
                 List<Window> windows = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        windows.add(new Window(
-                                rs.getString(1),
-                                rs.getString(2),
-                                rs.getInt(3),
-                                rs.getInt(4),
-                                rs.getInt(5),
-                                rs.getLong(6)));
+                        windows.add(window(rs));
                     }
                 }
                 return windows;
@@ -104,10 +99,11 @@ public class BreakerRepository {
 
     public long maxAttemptId() {
         return Jdbc.call(dataSource, "read last attempt", c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(id), 0) FROM task_attempt");
+            try (PreparedStatement ps =
+                            c.prepareStatement("SELECT coalesce(max(id), 0) AS last_attempt_id FROM task_attempt");
                     ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getLong(1);
+                return rs.getLong("last_attempt_id");
             }
         });
     }
@@ -159,19 +155,33 @@ public class BreakerRepository {
                     ResultSet rs = ps.executeQuery()) {
                 List<BreakerRow> rows = new ArrayList<>();
                 while (rs.next()) {
-                    rows.add(new BreakerRow(
-                            rs.getString(1),
-                            rs.getString(2),
-                            BreakerState.valueOf(rs.getString(3)),
-                            rs.getInt(4),
-                            rs.getInt(5),
-                            rs.getString(6),
-                            Jdbc.instant(rs.getTimestamp(7)),
-                            rs.getLong(8),
-                            rs.getObject(9, UUID.class)));
+                    rows.add(breakerRow(rs));
                 }
                 return rows;
             }
         });
+    }
+
+    private static BreakerRow breakerRow(ResultSet rs) throws SQLException {
+        return new BreakerRow(
+                rs.getString("scope"),
+                rs.getString("key"),
+                BreakerState.valueOf(rs.getString("state")),
+                rs.getInt("failures"),
+                rs.getInt("attempts"),
+                rs.getString("reason"),
+                Jdbc.instant(rs.getTimestamp("changed_at")),
+                rs.getLong("since_attempt"),
+                rs.getObject("probe_lease_id", UUID.class));
+    }
+
+    private static Window window(ResultSet rs) throws SQLException {
+        return new Window(
+                rs.getString("scope"),
+                rs.getString("key"),
+                rs.getInt("attempts"),
+                rs.getInt("failures"),
+                rs.getInt("successes"),
+                rs.getLong("last_attempt_id"));
     }
 }

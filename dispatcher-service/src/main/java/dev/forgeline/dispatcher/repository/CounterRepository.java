@@ -46,8 +46,8 @@ public class CounterRepository {
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     for (Counter counter : Counter.values()) {
-                        if (counter.rowName().equals(rs.getString(1))) {
-                            values.put(counter, rs.getLong(2));
+                        if (counter.rowName().equals(rs.getString("name"))) {
+                            values.put(counter, rs.getLong("value"));
                         }
                     }
                 }

@@ -2,6 +2,7 @@ package dev.forgeline.dispatcher.repository;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -78,15 +79,19 @@ public class GateRepository {
                     ResultSet rs = ps.executeQuery()) {
                 List<Gate> gates = new ArrayList<>();
                 while (rs.next()) {
-                    gates.add(new Gate(
-                            rs.getString(1),
-                            rs.getString(2),
-                            rs.getString(3),
-                            Jdbc.instant(rs.getTimestamp(4)),
-                            Jdbc.instant(rs.getTimestamp(5))));
+                    gates.add(gate(rs));
                 }
                 return gates;
             }
         });
+    }
+
+    private static Gate gate(ResultSet rs) throws SQLException {
+        return new Gate(
+                rs.getString("name"),
+                rs.getString("spec_id"),
+                rs.getString("reason"),
+                Jdbc.instant(rs.getTimestamp("expires_at")),
+                Jdbc.instant(rs.getTimestamp("created_at")));
     }
 }

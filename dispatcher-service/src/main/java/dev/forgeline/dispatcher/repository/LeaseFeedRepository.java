@@ -46,13 +46,13 @@ public class LeaseFeedRepository {
                     UPDATE node n SET lease_feed_seq = n.lease_feed_seq + x.count
                     FROM unnest(?::text[], ?::int[]) AS x(name, count)
                     WHERE n.name = x.name
-                    RETURNING n.name, n.lease_feed_seq - x.count + 1
+                    RETURNING n.name, n.lease_feed_seq - x.count + 1 AS first_seq
                     """)) {
                 reserve.setArray(1, c.createArrayOf("text", counts.keySet().toArray()));
                 reserve.setArray(2, c.createArrayOf("integer", counts.values().toArray()));
                 try (ResultSet rs = reserve.executeQuery()) {
                     while (rs.next()) {
-                        next.put(rs.getString(1), rs.getLong(2));
+                        next.put(rs.getString("name"), rs.getLong("first_seq"));
                     }
                 }
             }
@@ -97,7 +97,9 @@ public class LeaseFeedRepository {
                     c.prepareStatement("SELECT lease_feed_seq, lease_feed_acked FROM node WHERE name = ?")) {
                 select.setString(1, nodeName);
                 try (ResultSet rs = select.executeQuery()) {
-                    return rs.next() ? Optional.of(new Position(rs.getLong(1), rs.getLong(2))) : Optional.empty();
+                    return rs.next()
+                            ? Optional.of(new Position(rs.getLong("lease_feed_seq"), rs.getLong("lease_feed_acked")))
+                            : Optional.empty();
                 }
             }
         });
@@ -144,7 +146,7 @@ public class LeaseFeedRepository {
                 List<Entry> entries = new ArrayList<>();
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
-                        entries.add(new Entry(rs.getLong(1), rs.getString(2), rs.getString(3)));
+                        entries.add(new Entry(rs.getLong("seq"), rs.getString("event_type"), rs.getString("envelope")));
                     }
                 }
                 return entries;

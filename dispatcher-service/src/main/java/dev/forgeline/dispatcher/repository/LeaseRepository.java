@@ -2,6 +2,7 @@ package dev.forgeline.dispatcher.repository;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -61,14 +62,14 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, UUID> {
     /** {@code count} new fencing tokens, ascending. */
     public long[] nextFencingTokens(int count) {
         return Jdbc.call(dataSource, "draw fencing tokens", c -> {
-            try (PreparedStatement ps =
-                    c.prepareStatement("SELECT nextval('fencing_token_seq') FROM generate_series(1, ?)")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT nextval('fencing_token_seq') AS fencing_token FROM generate_series(1, ?)")) {
                 ps.setInt(1, count);
                 long[] tokens = new long[count];
                 int i = 0;
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        tokens[i++] = rs.getLong(1);
+                        tokens[i++] = rs.getLong("fencing_token");
                     }
                 }
                 if (i != count) {
@@ -199,13 +200,13 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, UUID> {
         return Jdbc.call(dataSource, "lock expired leases", c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT l.id, l.spec_id, l.task_id, l.node_name, l.fencing_token, l.attempt,
-                           t.attempt - t.attempt_base, l.deadline < now(),
-                           greatest(l.last_heartbeat_at, l.leased_at), l.deadline, t.trace_context,
+                           t.attempt - t.attempt_base AS attempts_used, l.deadline < now() AS past_deadline,
+                           greatest(l.last_heartbeat_at, l.leased_at) AS last_sign_of_life, l.deadline, t.trace_context,
                            CASE WHEN l.deadline < now() THEN 'start-to-close'
                                 WHEN n.status = 'DEAD' THEN 'node-dead'
                                 WHEN n.instance_started_at IS NOT NULL AND l.leased_at < n.instance_started_at
                                      THEN 'instance-restarted'
-                                ELSE 'heartbeat' END
+                                ELSE 'heartbeat' END AS cause
                     FROM lease l
                     JOIN task t ON t.spec_id = l.spec_id AND t.task_id = l.task_id AND t.current_lease_id = l.id
                     LEFT JOIN node n ON n.name = l.node_name
@@ -223,25 +224,28 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, UUID> {
                 List<ExpiredLease> expired = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        LeaseOutcome outcome = rs.getBoolean(8) ? LeaseOutcome.TIMEOUT : LeaseOutcome.ORPHANED;
-                        expired.add(new ExpiredLease(
-                                rs.getObject(1, UUID.class),
-                                rs.getString(2),
-                                rs.getString(3),
-                                rs.getString(4),
-                                rs.getLong(5),
-                                rs.getInt(6),
-                                rs.getInt(7),
-                                outcome,
-                                Jdbc.instant(rs.getTimestamp(9)),
-                                Jdbc.instant(rs.getTimestamp(10)),
-                                StringMapJson.read(rs.getString(11)),
-                                rs.getString(12)));
+                        expired.add(expiredLease(rs));
                     }
                 }
                 return expired;
             }
         });
+    }
+
+    private static ExpiredLease expiredLease(ResultSet rs) throws SQLException {
+        return new ExpiredLease(
+                rs.getObject("id", UUID.class),
+                rs.getString("spec_id"),
+                rs.getString("task_id"),
+                rs.getString("node_name"),
+                rs.getLong("fencing_token"),
+                rs.getInt("attempt"),
+                rs.getInt("attempts_used"),
+                rs.getBoolean("past_deadline") ? LeaseOutcome.TIMEOUT : LeaseOutcome.ORPHANED,
+                Jdbc.instant(rs.getTimestamp("last_sign_of_life")),
+                Jdbc.instant(rs.getTimestamp("deadline")),
+                StringMapJson.read(rs.getString("trace_context")),
+                rs.getString("cause"));
     }
 
     /** The spec a lease belongs to, for heartbeats whose envelope does not name it. */
@@ -250,7 +254,7 @@ public class LeaseRepository implements PanacheRepositoryBase<Lease, UUID> {
             try (PreparedStatement ps = c.prepareStatement("SELECT spec_id FROM lease WHERE id = ?")) {
                 ps.setObject(1, leaseId);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getString(1) : null;
+                    return rs.next() ? rs.getString("spec_id") : null;
                 }
             }
         });

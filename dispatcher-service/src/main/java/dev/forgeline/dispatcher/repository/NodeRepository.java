@@ -2,6 +2,7 @@ package dev.forgeline.dispatcher.repository;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -73,7 +74,7 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
     public List<FreeNode> lockActiveWithFreeSlots(Collection<String> blocked) {
         return Jdbc.call(dataSource, "lock nodes with free slots", c -> {
             try (PreparedStatement ps = prepared(c, """
-                    SELECT name, capacity, active_leases, labels::text, agent_profiles
+                    SELECT name, capacity, active_leases, labels::text AS labels, agent_profiles
                     FROM node
                     WHERE status = 'READY' AND active_leases < capacity AND NOT (name = ANY (?))
                     ORDER BY name
@@ -82,13 +83,7 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
                     ResultSet rs = ps.executeQuery()) {
                 List<FreeNode> nodes = new ArrayList<>();
                 while (rs.next()) {
-                    String[] profiles = (String[]) rs.getArray(5).getArray();
-                    nodes.add(new FreeNode(
-                            rs.getString(1),
-                            rs.getInt(2),
-                            rs.getInt(3),
-                            StringMapJson.read(rs.getString(4)),
-                            Set.of(profiles)));
+                    nodes.add(freeNode(rs));
                 }
                 return nodes;
             }
@@ -143,7 +138,7 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        known = new Known(rs.getString(1), rs.getString(2));
+                        known = known(rs);
                     }
                 }
             }
@@ -194,10 +189,11 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
     /** The profiles a node advertises, its default first; empty for an unknown node or one advertising none. */
     public List<ProfileOffer> offersOf(String nodeName) {
         return Jdbc.call(dataSource, "read offers of node " + nodeName, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT profile_offers::text FROM node WHERE name = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT profile_offers::text AS profile_offers FROM node WHERE name = ?")) {
                 ps.setString(1, nodeName);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? ProfileOffersJson.read(rs.getString(1)) : List.<ProfileOffer>of();
+                    return rs.next() ? ProfileOffersJson.read(rs.getString("profile_offers")) : List.<ProfileOffer>of();
                 }
             }
         });
@@ -210,7 +206,7 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
     public Map<String, Integer> offeredContextsFor(String specId, String taskId) {
         return Jdbc.call(dataSource, "read offered profiles for " + specId + "/" + taskId, c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT o ->> 'name', max(coalesce((o ->> 'contextTokens')::int, 0))
+                    SELECT o ->> 'name' AS profile, max(coalesce((o ->> 'contextTokens')::int, 0)) AS context_tokens
                     FROM task t
                     JOIN node n ON n.status <> 'DEAD' AND t.requires <@ n.labels
                     CROSS JOIN LATERAL jsonb_array_elements(n.profile_offers) o
@@ -222,8 +218,9 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
                 Map<String, Integer> contexts = new TreeMap<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        if (rs.getString(1) != null) {
-                            contexts.put(rs.getString(1), rs.getInt(2));
+                        String profile = rs.getString("profile");
+                        if (profile != null) {
+                            contexts.put(profile, rs.getInt("context_tokens"));
                         }
                     }
                 }
@@ -236,20 +233,14 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
     public List<Offering> offering() {
         return Jdbc.call(dataSource, "read node offers", c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT name, status, labels::text, agent_profiles, profile_offers::text,
-                           greatest(capacity - active_leases, 0)
+                    SELECT name, status, labels::text AS labels, agent_profiles, profile_offers::text AS profile_offers,
+                           greatest(capacity - active_leases, 0) AS free_slots
                     FROM node WHERE status <> 'DEAD' ORDER BY name
                     """);
                     ResultSet rs = ps.executeQuery()) {
                 List<Offering> nodes = new ArrayList<>();
                 while (rs.next()) {
-                    nodes.add(new Offering(
-                            rs.getString(1),
-                            rs.getString(2),
-                            StringMapJson.read(rs.getString(3)),
-                            Set.of((String[]) rs.getArray(4).getArray()),
-                            ProfileOffersJson.read(rs.getString(5)),
-                            rs.getInt(6)));
+                    nodes.add(offering(rs));
                 }
                 return nodes;
             }
@@ -273,7 +264,7 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
                 List<String> names = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        names.add(rs.getString(1));
+                        names.add(rs.getString("name"));
                     }
                 }
                 return names;
@@ -299,14 +290,15 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
         return Jdbc.call(dataSource, "count nodes", c -> {
             Map<String, Long> counts = new java.util.HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT status, count(*), sum(CASE WHEN status = 'READY' THEN greatest(capacity - active_leases, 0) ELSE 0 END)
+                    SELECT status, count(*) AS nodes,
+                           sum(CASE WHEN status = 'READY' THEN greatest(capacity - active_leases, 0) ELSE 0 END) AS free_slots
                     FROM node GROUP BY status
                     """);
                     ResultSet rs = ps.executeQuery()) {
                 long free = 0;
                 while (rs.next()) {
-                    counts.put(rs.getString(1), rs.getLong(2));
-                    free += rs.getLong(3);
+                    counts.put(rs.getString("status"), rs.getLong("nodes"));
+                    free += rs.getLong("free_slots");
                 }
                 counts.put("$free", free);
             }
@@ -322,6 +314,33 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
                 return ps.executeUpdate();
             }
         });
+    }
+
+    private static FreeNode freeNode(ResultSet rs) throws SQLException {
+        return new FreeNode(
+                rs.getString("name"),
+                rs.getInt("capacity"),
+                rs.getInt("active_leases"),
+                StringMapJson.read(rs.getString("labels")),
+                Set.of(profiles(rs)));
+    }
+
+    private static Known known(ResultSet rs) throws SQLException {
+        return new Known(rs.getString("instance_id"), rs.getString("status"));
+    }
+
+    private static Offering offering(ResultSet rs) throws SQLException {
+        return new Offering(
+                rs.getString("name"),
+                rs.getString("status"),
+                StringMapJson.read(rs.getString("labels")),
+                Set.of(profiles(rs)),
+                ProfileOffersJson.read(rs.getString("profile_offers")),
+                rs.getInt("free_slots"));
+    }
+
+    private static String[] profiles(ResultSet rs) throws SQLException {
+        return (String[]) rs.getArray("agent_profiles").getArray();
     }
 
     private void lockInNameOrder(Collection<String> names) {

@@ -2,6 +2,7 @@ package dev.forgeline.dispatcher.repository;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -266,7 +267,7 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
         return Jdbc.call(dataSource, "lock task " + specId + "/" + taskId, c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT t.state, t.current_lease_id, t.fencing_token, t.attempt, l.node_name,
-                           l.id IS NOT NULL AND l.ended_at IS NULL
+                           l.id IS NOT NULL AND l.ended_at IS NULL AS lease_open
                     FROM task t LEFT JOIN lease l ON l.id = t.current_lease_id
                     WHERE t.spec_id = ? AND t.task_id = ?
                     FOR UPDATE OF t
@@ -277,15 +278,7 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
                     if (!rs.next()) {
                         return Optional.empty();
                     }
-                    long token = rs.getLong(3);
-                    Long fencingToken = rs.wasNull() ? null : token;
-                    return Optional.of(new CurrentLease(
-                            TaskState.valueOf(rs.getString(1)),
-                            rs.getObject(2, UUID.class),
-                            fencingToken,
-                            rs.getInt(4),
-                            rs.getString(5),
-                            rs.getBoolean(6)));
+                    return Optional.of(currentLease(rs));
                 }
             }
         });
@@ -295,9 +288,10 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
     public Optional<TaskRow> lockRow(String specId, String taskId) {
         return Jdbc.call(dataSource, "lock task " + specId + "/" + taskId, c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT t.state, t.attempt, t.attempt_base, t.revision, t.current_lease_id, t.fencing_token,
-                           t.node_name, t.agent_profile, t.lease_profile, t.first_ready_at, t.trace_context,
-                           l.id IS NOT NULL AND l.ended_at IS NULL, l.agent_profile, t.estimate_seconds
+                    SELECT t.spec_id, t.task_id, t.state, t.attempt, t.attempt_base, t.revision, t.current_lease_id,
+                           t.fencing_token, t.node_name, t.agent_profile, t.lease_profile, t.first_ready_at,
+                           t.trace_context, l.id IS NOT NULL AND l.ended_at IS NULL AS lease_open,
+                           l.agent_profile AS lease_agent_profile, t.estimate_seconds
                     FROM task t LEFT JOIN lease l ON l.id = t.current_lease_id
                     WHERE t.spec_id = ? AND t.task_id = ?
                     FOR UPDATE OF t
@@ -308,28 +302,40 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
                     if (!rs.next()) {
                         return Optional.empty();
                     }
-                    long token = rs.getLong(6);
-                    Long fencingToken = rs.wasNull() ? null : token;
-                    return Optional.of(new TaskRow(
-                            specId,
-                            taskId,
-                            TaskState.valueOf(rs.getString(1)),
-                            rs.getInt(2),
-                            rs.getInt(3),
-                            rs.getInt(4),
-                            rs.getObject(5, UUID.class),
-                            fencingToken,
-                            rs.getString(7),
-                            rs.getString(8),
-                            rs.getString(9),
-                            Jdbc.instant(rs.getTimestamp(10)),
-                            StringMapJson.read(rs.getString(11)),
-                            rs.getBoolean(12),
-                            rs.getString(13),
-                            rs.getLong(14)));
+                    return Optional.of(taskRow(rs));
                 }
             }
         });
+    }
+
+    private static CurrentLease currentLease(ResultSet rs) throws SQLException {
+        return new CurrentLease(
+                TaskState.valueOf(rs.getString("state")),
+                rs.getObject("current_lease_id", UUID.class),
+                rs.getObject("fencing_token", Long.class),
+                rs.getInt("attempt"),
+                rs.getString("node_name"),
+                rs.getBoolean("lease_open"));
+    }
+
+    private static TaskRow taskRow(ResultSet rs) throws SQLException {
+        return new TaskRow(
+                rs.getString("spec_id"),
+                rs.getString("task_id"),
+                TaskState.valueOf(rs.getString("state")),
+                rs.getInt("attempt"),
+                rs.getInt("attempt_base"),
+                rs.getInt("revision"),
+                rs.getObject("current_lease_id", UUID.class),
+                rs.getObject("fencing_token", Long.class),
+                rs.getString("node_name"),
+                rs.getString("agent_profile"),
+                rs.getString("lease_profile"),
+                Jdbc.instant(rs.getTimestamp("first_ready_at")),
+                StringMapJson.read(rs.getString("trace_context")),
+                rs.getBoolean("lease_open"),
+                rs.getString("lease_agent_profile"),
+                rs.getLong("estimate_seconds"));
     }
 
     /** Back to READY for another attempt after a failure, not before {@code notBefore}. */
@@ -441,7 +447,8 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
     public List<Unplaceable> lockUnplaceable(long graceMillis, int max) {
         return Jdbc.call(dataSource, "find unplaceable tasks", c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT spec_id, task_id, requires::text, coalesce(lease_profile, agent_profile), unplaceable_since
+                    SELECT spec_id, task_id, requires::text AS requires,
+                           coalesce(lease_profile, agent_profile) AS effective_profile, unplaceable_since
                     FROM task
                     WHERE state = 'READY' AND unplaceable_since < now() - ? * interval '1 millisecond'
                     ORDER BY unplaceable_since
@@ -452,12 +459,7 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
                 List<Unplaceable> found = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        found.add(new Unplaceable(
-                                rs.getString(1),
-                                rs.getString(2),
-                                StringMapJson.read(rs.getString(3)),
-                                rs.getString(4),
-                                Jdbc.instant(rs.getTimestamp(5))));
+                        found.add(unplaceable(rs));
                     }
                 }
                 return found;
@@ -478,7 +480,7 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
                 List<TaskKey> keys = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        keys.add(new TaskKey(rs.getString(1), rs.getString(2)));
+                        keys.add(taskKey(rs));
                     }
                 }
                 return keys;
@@ -509,12 +511,25 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
                 List<TaskKey> keys = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        keys.add(new TaskKey(rs.getString(1), rs.getString(2)));
+                        keys.add(taskKey(rs));
                     }
                 }
                 return keys;
             }
         });
+    }
+
+    private static Unplaceable unplaceable(ResultSet rs) throws SQLException {
+        return new Unplaceable(
+                rs.getString("spec_id"),
+                rs.getString("task_id"),
+                StringMapJson.read(rs.getString("requires")),
+                rs.getString("effective_profile"),
+                Jdbc.instant(rs.getTimestamp("unplaceable_since")));
+    }
+
+    private static TaskKey taskKey(ResultSet rs) throws SQLException {
+        return new TaskKey(rs.getString("spec_id"), rs.getString("task_id"));
     }
 
     /** Tasks by state, for the queue-depth gauge. */
@@ -523,12 +538,12 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
             Map<String, Long> counts = new java.util.HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT CASE WHEN state = 'READY' AND (waiting_reason IS NOT NULL OR not_before > now())
-                                THEN 'HELD' ELSE state END, count(*)
+                                THEN 'HELD' ELSE state END AS queue_state, count(*) AS tasks
                     FROM task WHERE state IN ('READY', 'LEASED', 'RUNNING') GROUP BY 1
                     """);
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    counts.put(rs.getString(1), rs.getLong(2));
+                    counts.put(rs.getString("queue_state"), rs.getLong("tasks"));
                 }
             }
             return counts;

@@ -29,4 +29,26 @@ public class SpecRepository implements PanacheRepositoryBase<Spec, String> {
         return find("name = ?1 and repository = ?2", Sort.descending("createdAt"), name, repository)
                 .firstResultOptional();
     }
+
+    /** The spec an earlier submission with this Idempotency-Key created or revised, if any. */
+    public Optional<String> specIdSubmittedAs(String idempotencyKey) {
+        return getEntityManager()
+                .createNativeQuery("SELECT spec_id FROM spec_submission WHERE idempotency_key = ?1")
+                .setParameter(1, idempotencyKey)
+                .getResultList()
+                .stream()
+                .findFirst()
+                .map(String.class::cast);
+    }
+
+    /** Remembers the spec revision a submission with this Idempotency-Key produced, for replays of it. */
+    public void recordSubmission(String idempotencyKey, String specId, int revision) {
+        getEntityManager()
+                .createNativeQuery(
+                        "INSERT INTO spec_submission (idempotency_key, spec_id, revision) VALUES (?1, ?2, ?3)")
+                .setParameter(1, idempotencyKey)
+                .setParameter(2, specId)
+                .setParameter(3, revision)
+                .executeUpdate();
+    }
 }

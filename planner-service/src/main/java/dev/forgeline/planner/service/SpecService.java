@@ -25,7 +25,6 @@ import dev.forgeline.planner.repository.SpecRepository;
 import dev.forgeline.planner.repository.TaskRepository;
 import dev.forgeline.planner.spec.ParsedTask;
 import dev.forgeline.support.problem.ProblemException;
-import io.quarkus.hibernate.orm.panache.Panache;
 import org.jboss.logging.Logger;
 
 /**
@@ -68,11 +67,7 @@ public class SpecService {
         if (key == null || key.isBlank()) {
             return Optional.empty();
         }
-        List<?> rows = Panache.getEntityManager()
-                .createNativeQuery("SELECT spec_id FROM spec_submission WHERE idempotency_key = ?1")
-                .setParameter(1, key)
-                .getResultList();
-        return rows.isEmpty() ? Optional.empty() : Optional.of(get((String) rows.get(0)));
+        return specs.specIdSubmittedAs(key).map(this::get);
     }
 
     /**
@@ -92,13 +87,7 @@ public class SpecService {
                 ? revise(specs.findLocked(existing.get().id).orElseThrow(), newSpec, now)
                 : createNew(newSpec, now);
         if (newSpec.idempotencyKey() != null && !newSpec.idempotencyKey().isBlank()) {
-            Panache.getEntityManager()
-                    .createNativeQuery(
-                            "INSERT INTO spec_submission (idempotency_key, spec_id, revision) VALUES (?1, ?2, ?3)")
-                    .setParameter(1, newSpec.idempotencyKey())
-                    .setParameter(2, view.id())
-                    .setParameter(3, view.revision())
-                    .executeUpdate();
+            specs.recordSubmission(newSpec.idempotencyKey(), view.id(), view.revision());
         }
         metrics.specAccepted(newSpec.format());
         return view;

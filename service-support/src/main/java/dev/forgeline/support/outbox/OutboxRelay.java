@@ -197,7 +197,11 @@ public class OutboxRelay {
                     select.setInt(1, BATCH);
                     try (ResultSet rs = select.executeQuery()) {
                         while (rs.next()) {
-                            pending.add(send(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                            pending.add(send(
+                                    rs.getLong("seq"),
+                                    rs.getString("topic"),
+                                    rs.getString("record_key"),
+                                    rs.getString("envelope")));
                         }
                     }
                 }

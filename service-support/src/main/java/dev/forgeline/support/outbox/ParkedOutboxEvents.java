@@ -42,20 +42,20 @@ public class ParkedOutboxEvents {
     public List<Parked> list() {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement select = c.prepareStatement("""
-                        SELECT seq, event_id, topic, record_key, octet_length(envelope), parked_at, park_error
+                        SELECT seq, event_id, topic, record_key, octet_length(envelope) AS envelope_bytes, parked_at, park_error
                         FROM outbox_event WHERE parked_at IS NOT NULL ORDER BY seq
                         """)) {
             List<Parked> parked = new ArrayList<>();
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
                     parked.add(new Parked(
-                            rs.getLong(1),
-                            rs.getObject(2, UUID.class),
-                            rs.getString(3),
-                            rs.getString(4),
-                            rs.getInt(5),
-                            rs.getTimestamp(6).toInstant(),
-                            rs.getString(7)));
+                            rs.getLong("seq"),
+                            rs.getObject("event_id", UUID.class),
+                            rs.getString("topic"),
+                            rs.getString("record_key"),
+                            rs.getInt("envelope_bytes"),
+                            rs.getTimestamp("parked_at").toInstant(),
+                            rs.getString("park_error")));
                 }
             }
             return parked;
