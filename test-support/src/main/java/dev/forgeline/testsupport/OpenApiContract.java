@@ -3,32 +3,52 @@ package dev.forgeline.testsupport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import jakarta.enterprise.inject.spi.CDI;
 import jakarta.ws.rs.HttpMethod;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.jboss.jandex.AnnotationInstance;
+import org.jboss.jandex.AnnotationTarget;
+import org.jboss.jandex.DotName;
+import org.jboss.jandex.IndexReader;
+import org.jboss.jandex.IndexView;
 
 /**
  * Checks a service's OpenAPI document ({@code /q/openapi?format=json}) against the service itself: the operations
- * it lists are exactly those its JAX-RS resources declare (read from the compiled classes, so a new endpoint is
- * noticed), each has a summary, the problem schema matches the {@code Problem} record, and a documented problem
- * response is what the endpoint answers.
+ * it lists are exactly those its JAX-RS resources declare (read from the compiled classes, its own and the shared
+ * ones of service-support it serves, so a new endpoint is noticed), each has a summary, the problem schema matches
+ * the {@code Problem} record, every operation documents the rate limiter's 429, and a documented problem response
+ * is what the endpoint answers.
  */
 public final class OpenApiContract {
     public static final String PROBLEM_JSON = "application/problem+json";
+    /** The package of the platform layer (service-support), whose shared resources a service may serve too. */
+    public static final String PLATFORM_PACKAGE = "dev.forgeline.support.";
+    /** What every operation may answer when the caller is over its rate limit (RateLimitFilter). */
+    public static final String RATE_LIMITED = "https://forgeline.dev/problems/rate-limited";
+
+    static final String JANDEX_INDEX = "META-INF/jandex.idx";
+    private static final DotName JAX_RS_PATH = DotName.createSimple(jakarta.ws.rs.Path.class.getName());
     private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options");
 
     private final JsonNode document;
@@ -66,45 +86,130 @@ public final class OpenApiContract {
     }
 
     /**
-     * {@code "GET /specs/{id}"} for every resource method of the classes compiled into {@code classes} (the
-     * module's {@code target/classes}) whose names start with {@code packagePrefix}, but for the classes the service
-     * leaves out of its document on purpose ({@code mp.openapi.scan.exclude.classes}, comma-separated, may be empty).
+     * {@code "GET /specs/{id}"} for every resource method the running service serves: those of the classes compiled
+     * into {@code classes} (the module's {@code target/classes}) whose names start with {@code packagePrefix}, and
+     * those of the platform's shared resources ({@value #PLATFORM_PACKAGE}*, e.g. {@code GET /audit}) that the
+     * service's build kept (a CDI bean of the running service: a build-time condition such as
+     * {@code @IfBuildProperty} leaves a resource out of the service, its beans and its document alike); but for the
+     * classes the service leaves out of its document on purpose ({@code mp.openapi.scan.exclude.classes},
+     * comma-separated, may be empty). Called from within the running service (a {@code @QuarkusTest}).
      */
     public static Set<String> declaredOperations(
             Path classes, String packagePrefix, ClassLoader loader, String excludedClasses) {
+        return declaredOperations(
+                classes,
+                packagePrefix,
+                loader,
+                excludedClasses,
+                PLATFORM_PACKAGE,
+                OpenApiContract::isBeanOfTheRunningService);
+    }
+
+    /**
+     * As {@link #declaredOperations(Path, String, ClassLoader, String)}, with the platform's resources being the
+     * classes of {@code platformPackage} in the Jandex indexes ({@value #JANDEX_INDEX}) on {@code loader}'s class
+     * path for which {@code inService} holds.
+     */
+    static Set<String> declaredOperations(
+            Path classes,
+            String packagePrefix,
+            ClassLoader loader,
+            String excludedClasses,
+            String platformPackage,
+            Predicate<Class<?>> inService) {
         Set<String> excluded = Arrays.stream(excludedClasses.split(","))
                 .map(String::strip)
                 .filter(s -> !s.isEmpty())
                 .collect(Collectors.toSet());
         Set<String> operations = new TreeSet<>();
+        for (Class<?> resource : load(moduleClassNames(classes, packagePrefix), loader, excluded)) {
+            operations.addAll(operationsOf(resource));
+        }
+        for (Class<?> resource : load(platformResourceNames(loader, platformPackage), loader, excluded)) {
+            if (inService.test(resource)) {
+                operations.addAll(operationsOf(resource));
+            }
+        }
+        return operations;
+    }
+
+    private static List<String> moduleClassNames(Path classes, String packagePrefix) {
         try (Stream<Path> files = Files.walk(classes)) {
-            List<String> names = files.map(classes::relativize)
+            return files.map(classes::relativize)
                     .map(Path::toString)
                     .filter(f -> f.endsWith(".class"))
                     .map(f -> f.substring(0, f.length() - ".class".length()).replace('/', '.'))
-                    .filter(n -> n.startsWith(packagePrefix) && !excluded.contains(n))
+                    .filter(n -> n.startsWith(packagePrefix))
                     .toList();
-            for (String name : names) {
-                Class<?> type = Class.forName(name, false, loader);
-                jakarta.ws.rs.Path classPath = type.getAnnotation(jakarta.ws.rs.Path.class);
-                if (classPath == null) {
-                    continue;
-                }
-                for (Method method : type.getDeclaredMethods()) {
-                    String verb = httpMethod(method);
-                    if (verb != null) {
-                        jakarta.ws.rs.Path methodPath = method.getAnnotation(jakarta.ws.rs.Path.class);
-                        operations.add(
-                                verb + " " + join(classPath.value(), methodPath == null ? "" : methodPath.value()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The classes of {@code platformPackage} annotated with {@code @Path}, from every Jandex index on the path. */
+    private static Set<String> platformResourceNames(ClassLoader loader, String platformPackage) {
+        Set<String> names = new TreeSet<>();
+        try {
+            for (URL url : Collections.list(loader.getResources(JANDEX_INDEX))) {
+                try (InputStream in = url.openStream()) {
+                    IndexView index = new IndexReader(in).read();
+                    for (AnnotationInstance path : index.getAnnotations(JAX_RS_PATH)) {
+                        if (path.target().kind() == AnnotationTarget.Kind.CLASS) {
+                            String name = path.target().asClass().name().toString();
+                            if (name.startsWith(platformPackage)) {
+                                names.add(name);
+                            }
+                        }
                     }
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("a compiled class does not load: " + e.getMessage(), e);
+            throw new UncheckedIOException("a Jandex index on the class path does not read", e);
+        }
+        return names;
+    }
+
+    private static List<Class<?>> load(Collection<String> names, ClassLoader loader, Set<String> excluded) {
+        List<Class<?>> classes = new ArrayList<>();
+        for (String name : names) {
+            if (excluded.contains(name)) {
+                continue;
+            }
+            try {
+                classes.add(Class.forName(name, false, loader));
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("a compiled class does not load: " + e.getMessage(), e);
+            }
+        }
+        return classes;
+    }
+
+    private static Set<String> operationsOf(Class<?> type) {
+        Set<String> operations = new TreeSet<>();
+        jakarta.ws.rs.Path classPath = type.getAnnotation(jakarta.ws.rs.Path.class);
+        if (classPath == null) {
+            return operations;
+        }
+        for (Method method : type.getDeclaredMethods()) {
+            String verb = httpMethod(method);
+            if (verb != null) {
+                jakarta.ws.rs.Path methodPath = method.getAnnotation(jakarta.ws.rs.Path.class);
+                operations.add(verb + " " + join(classPath.value(), methodPath == null ? "" : methodPath.value()));
+            }
         }
         return operations;
+    }
+
+    /** Whether the running service has the class as a bean: JAX-RS resources are beans where they are served. */
+    private static boolean isBeanOfTheRunningService(Class<?> type) {
+        try {
+            return CDI.current().select(type).isResolvable();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(
+                    "which of the platform's resources a service serves is asked of the running service: call"
+                            + " declaredOperations from a @QuarkusTest",
+                    e);
+        }
     }
 
     private static String httpMethod(Method method) {
@@ -146,7 +251,8 @@ public final class OpenApiContract {
 
     /**
      * The {@code Problem} and {@code ProblemError} schemas have the properties of the records the services
-     * serialise (same names), and every 4xx/5xx response is {@code application/problem+json} of {@code Problem}.
+     * serialise (same names), every 4xx/5xx response is {@code application/problem+json} of {@code Problem}, and
+     * every operation documents the 429 {@value #RATE_LIMITED} problem with its {@code Retry-After} header.
      */
     public void assertProblemSchemaMatches(Class<? extends Record> problem, Class<? extends Record> problemError) {
         assertThat(propertyNames("Problem")).containsExactlyInAnyOrderElementsOf(componentNames(problem));
@@ -161,7 +267,23 @@ public final class OpenApiContract {
                             .isEqualTo("#/components/schemas/Problem");
                 }
             }
+            assertDocumentsRateLimit(operation);
         }
+    }
+
+    /**
+     * The operation documents what the rate limiter answers before any resource runs: 429, a problem of type
+     * {@value #RATE_LIMITED}, and the {@code Retry-After} header in whole seconds.
+     */
+    public void assertDocumentsRateLimit(String operation) {
+        JsonNode response = assertDocumentsProblem(operation, 429, RATE_LIMITED);
+        JsonNode retryAfter = response.path("headers").path("Retry-After");
+        assertThat(retryAfter.isMissingNode())
+                .as(operation + " 429 documents the Retry-After header")
+                .isFalse();
+        assertThat(retryAfter.path("schema").path("type").asText(""))
+                .as("schema type of the Retry-After header of " + operation + " 429")
+                .isEqualTo("integer");
     }
 
     /**

@@ -1,7 +1,9 @@
 package dev.forgeline.support.problem;
 
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
+import jakarta.ws.rs.core.HttpHeaders;
 
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
@@ -10,17 +12,21 @@ import org.eclipse.microprofile.openapi.models.OpenAPI;
 import org.eclipse.microprofile.openapi.models.Operation;
 import org.eclipse.microprofile.openapi.models.PathItem;
 import org.eclipse.microprofile.openapi.models.media.Schema;
+import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 
 /**
  * Documents the RFC 9457 problems every Forgeline REST API answers with: adds the {@code Problem} and
  * {@code ProblemError} schemas (the JSON of {@link Problem}) and gives every 4xx/5xx response an operation declares
  * without content the {@code application/problem+json} body. A resource states only the status and when it is
  * answered (with the problem type URIs in the description); the body is the same everywhere, as
- * {@link ProblemMappers} makes it. Registered per service with {@code mp.openapi.filter}.
+ * {@link ProblemMappers} makes it. Every operation also gets the 429 {@link ProblemMappers#RATE_LIMITED} response
+ * with its {@code Retry-After} header, since {@code RateLimitFilter} may answer it before any resource runs.
+ * Registered per service with {@code mp.openapi.filter}.
  */
 public class ProblemOpenApiFilter implements OASFilter {
     public static final String PROBLEM_SCHEMA = "Problem";
     public static final String PROBLEM_ERROR_SCHEMA = "ProblemError";
+    public static final String TOO_MANY_REQUESTS = "429";
 
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
@@ -39,8 +45,11 @@ public class ProblemOpenApiFilter implements OASFilter {
                 continue;
             }
             for (Operation operation : operations.values()) {
-                if (operation.getResponses() == null || operation.getResponses().getAPIResponses() == null) {
-                    continue;
+                if (operation.getResponses() == null) {
+                    operation.setResponses(OASFactory.createAPIResponses());
+                }
+                if (!operation.getResponses().hasAPIResponse(TOO_MANY_REQUESTS)) {
+                    operation.getResponses().addAPIResponse(TOO_MANY_REQUESTS, rateLimited());
                 }
                 operation.getResponses().getAPIResponses().forEach((code, response) -> {
                     if (isError(code) && response.getRef() == null && response.getContent() == null) {
@@ -49,6 +58,23 @@ public class ProblemOpenApiFilter implements OASFilter {
                 });
             }
         }
+    }
+
+    /** What {@code RateLimitFilter} answers to a caller over its limit. */
+    private static APIResponse rateLimited() {
+        return OASFactory.createAPIResponse()
+                .description("The caller (its token, or its address without one) is over its rate limit; the request"
+                        + " was not carried out (" + ProblemMappers.RATE_LIMITED + ")")
+                .addHeader(
+                        HttpHeaders.RETRY_AFTER,
+                        OASFactory.createHeader()
+                                .description("In how many seconds to try again")
+                                .required(true)
+                                .schema(OASFactory.createSchema()
+                                        .type(List.of(Schema.SchemaType.INTEGER))
+                                        .format("int64")
+                                        .minimum(BigDecimal.ZERO)))
+                .content(problemContent());
     }
 
     private static boolean isError(String code) {

@@ -1,4 +1,4 @@
-package dev.forgeline.review.rest;
+package dev.forgeline.support.audit.rest;
 
 import java.util.List;
 import jakarta.annotation.security.RolesAllowed;
@@ -11,12 +11,18 @@ import jakarta.ws.rs.core.MediaType;
 import dev.forgeline.support.audit.AuditEntry;
 import dev.forgeline.support.audit.AuditTrail;
 import dev.forgeline.support.auth.Roles;
+import io.quarkus.arc.properties.IfBuildProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** The audit trail of this service's actions: who did what, to what, when and why. */
+/**
+ * The audit trail of this service's actions: who did what, to what, when and why. One resource for every service
+ * that keeps a trail: it exists where {@link AuditTrail} does (the same build switch), so a service without a
+ * database (the worker) neither serves nor documents {@code /audit}.
+ */
 @Path("/audit")
+@IfBuildProperty(name = "forgeline.outbox.enabled", stringValue = "true", enableIfMissing = true)
 @Tag(name = "Audit", description = "Who did what, to what, when and why; entries are never changed")
 @Produces(MediaType.APPLICATION_JSON)
 public class AuditResource {
