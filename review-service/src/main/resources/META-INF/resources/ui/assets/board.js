@@ -1,6 +1,7 @@
 (function () {
-  // Each pushed snapshot carries every section, rendered and escaped by the server; only the sections whose
-  // markup changed are replaced. Ages are counted here from the timestamps, so the server pushes only on change.
+  // Each pushed snapshot carries every section, rendered and escaped by the server's templates; only the sections
+  // whose markup changed are replaced. Values this script writes itself (ages, the connection state) go in as
+  // textContent, never as markup. Ages are counted here from the timestamps, so the server pushes only on change.
   window.boardUpdates = 0;
   var shown = {};
   function ages() {
