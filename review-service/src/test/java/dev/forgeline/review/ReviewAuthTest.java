@@ -136,7 +136,7 @@ class ReviewAuthTest {
                 .then()
                 .statusCode(200)
                 .header("X-Frame-Options", "DENY")
-                .header("Content-Security-Policy", "frame-ancestors 'none'");
+                .header("Content-Security-Policy", PageAttackBrowserTest.PAGE_POLICY);
 
         // a wrong token signs no one in
         given().redirects()

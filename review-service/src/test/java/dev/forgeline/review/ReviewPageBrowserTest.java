@@ -4,14 +4,9 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import java.io.File;
 import java.net.URL;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import dev.forgeline.contracts.DecisionKind;
 import dev.forgeline.contracts.EventType;
@@ -28,33 +23,23 @@ import io.quarkus.test.junit.QuarkusTest;
 import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The review page in a real headless Chromium: a person opens the queue, reads a review's coloured diff and
  * requests changes, then approves another one; the results are checked over REST, in git and on Kafka.
- * Needs Debian's {@code chromium} and {@code chromium-driver}: skipped without them, unless
- * {@code FORGELINE_REQUIRE_BROWSER=1} (CI sets it), then it fails.
+ * The browser is {@link Chromium}'s.
  */
 @QuarkusTest
 @QuarkusTestResource(value = ForgelineInfraResource.class, restrictToAnnotatedClass = false)
 @QuarkusTestResource(value = RecordedServicesResource.class, restrictToAnnotatedClass = false)
 class ReviewPageBrowserTest {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static TestKafka kafka;
 
@@ -76,7 +61,7 @@ class ReviewPageBrowserTest {
 
     @Test
     void aPersonRequestsChangesAndApprovesFromTheBrowser() throws Exception {
-        requireBrowser();
+        Chromium.require();
         String spec = Events.uniqueSpec("page");
         GitRepo repo = GitRepo.init(tmp.resolve("repo"));
         repo.commitFile("auth/roles.txt", "admin\nreader\n", "roles");
@@ -89,8 +74,7 @@ class ReviewPageBrowserTest {
         awaitOutcome(spec, "T1", TaskState.IN_REVIEW);
         awaitOutcome(spec, "T2", TaskState.IN_REVIEW);
 
-        Files.createDirectories(SCREENSHOTS);
-        WebDriver browser = startBrowser();
+        WebDriver browser = Chromium.start(tmp);
         try {
             browser.get(queue.toString());
             assertThat(browser.getTitle()).isEqualTo("Forgeline review queue");
@@ -109,7 +93,7 @@ class ReviewPageBrowserTest {
             assertThat(removed.getText()).isEqualTo("-reader");
             assertThat(added.getCssValue("background-color")).isEqualTo("rgba(218, 251, 225, 1)");
             assertThat(removed.getCssValue("background-color")).isEqualTo("rgba(255, 235, 233, 1)");
-            screenshot(browser, "review-page.png");
+            Chromium.screenshot(browser, "review-page.png");
 
             // request changes without a comment: refused, nothing changes
             browser.findElement(By.id("reviewer")).sendKeys("ana");
@@ -122,7 +106,7 @@ class ReviewPageBrowserTest {
             browser.findElement(By.id("request-changes")).click();
             assertThat(browser.findElement(By.id("notice")).getText()).startsWith("Changes requested");
             assertThat(browser.findElement(By.id("state")).getText()).isEqualTo("CHANGES_REQUESTED");
-            screenshot(browser, "review-page-changes-requested.png");
+            Chromium.screenshot(browser, "review-page-changes-requested.png");
 
             given().get("/reviews/{s}/{t}", spec, "T1")
                     .then()
@@ -148,7 +132,7 @@ class ReviewPageBrowserTest {
             browser.findElement(By.id("approve")).click();
             assertThat(browser.findElement(By.id("state")).getText()).isEqualTo("MERGED");
             assertThat(browser.findElement(By.id("decided")).getText()).startsWith("bo");
-            screenshot(browser, "review-page-approved.png");
+            Chromium.screenshot(browser, "review-page-approved.png");
         } finally {
             browser.quit();
         }
@@ -156,7 +140,7 @@ class ReviewPageBrowserTest {
         assertThat(merged.reviewer()).isEqualTo("bo");
         assertThat(repo.rev("main")).isEqualTo(merged.mergeCommit());
         assertThat(repo.git("ls-tree", "-r", "--name-only", "main").lines()).contains("notes/long.txt");
-        assertThat(SCREENSHOTS.resolve("review-page.png")).isNotEmptyFile();
+        assertThat(Chromium.SCREENSHOTS.resolve("review-page.png")).isNotEmptyFile();
     }
 
     /**
@@ -166,7 +150,7 @@ class ReviewPageBrowserTest {
      */
     @Test
     void theBoardShowsTheServicesLiveEscapedAndSurvivesOneGoingAway() throws Exception {
-        requireBrowser();
+        Chromium.require();
         Path recorded =
                 Path.of(ConfigProvider.getConfig().getValue(RecordedServicesResource.DIRECTORY_KEY, String.class));
         String spec = Events.uniqueSpec("board");
@@ -196,46 +180,47 @@ class ReviewPageBrowserTest {
         RecordedServicesResource.record(
                 recorded, "/dispatcher/dispatch", "{\"paused\":true,\"reasons\":[\"paused by ana: release freeze\"]}");
 
-        Files.createDirectories(SCREENSHOTS);
-        WebDriver browser = startBrowser();
+        WebDriver browser = Chromium.start(tmp);
         try {
             browser.get(queue.toString());
             browser.findElement(By.id("board-link")).click();
             assertThat(browser.getTitle()).isEqualTo("Forgeline board");
             ((JavascriptExecutor) browser).executeScript("window.loadedOnce = 'yes';");
 
-            assertThat(text(browser, "#task-" + spec + "-T1-state")).isEqualTo("RUNNING");
-            assertThat(text(browser, "#task-" + spec + "-T1 .title")).isEqualTo(title);
-            assertThat(text(browser, "#task-" + spec + "-T1")).contains("laptop-<i>1</i>");
-            assertThat(text(browser, "#spec-" + spec + " .spec-name")).isEqualTo("Board <b>demo</b>");
+            assertThat(Chromium.text(browser, "#task-" + spec + "-T1-state")).isEqualTo("RUNNING");
+            assertThat(Chromium.text(browser, "#task-" + spec + "-T1 .title")).isEqualTo(title);
+            assertThat(Chromium.text(browser, "#task-" + spec + "-T1")).contains("laptop-<i>1</i>");
+            assertThat(Chromium.text(browser, "#spec-" + spec + " .spec-name")).isEqualTo("Board <b>demo</b>");
             assertThat(((Number)
                                     ((JavascriptExecutor) browser)
                                             .executeScript(
                                                     "return document.querySelectorAll('#specs img, #specs b, #fleet i').length;"))
                             .intValue())
                     .isZero();
-            assertThat(text(browser, "#spec-" + spec + "-progress")).isEqualTo("0 / 2 merged");
-            assertThat(text(browser, "#dispatch-hold")).contains("paused").contains("release freeze");
-            assertThat(text(browser, "#breakers")).contains("large").contains("OPEN");
-            screenshot(browser, "board.png");
+            assertThat(Chromium.text(browser, "#spec-" + spec + "-progress")).isEqualTo("0 / 2 merged");
+            assertThat(Chromium.text(browser, "#dispatch-hold"))
+                    .contains("paused")
+                    .contains("release freeze");
+            assertThat(Chromium.text(browser, "#breakers")).contains("large").contains("OPEN");
+            Chromium.screenshot(browser, "board.png");
 
             // the planner reports T1 merged: the open page shows it without a reload
             RecordedServicesResource.record(recorded, "/planner/specs/" + spec, boardSpec(spec, title, "MERGED"));
             Awaitility.await()
                     .atMost(WAIT)
-                    .untilAsserted(() -> assertThat(text(browser, "#task-" + spec + "-T1-state"))
+                    .untilAsserted(() -> assertThat(Chromium.text(browser, "#task-" + spec + "-T1-state"))
                             .isEqualTo("MERGED"));
-            assertThat(text(browser, "#spec-" + spec + "-progress")).isEqualTo("1 / 2 merged");
+            assertThat(Chromium.text(browser, "#spec-" + spec + "-progress")).isEqualTo("1 / 2 merged");
 
             // the dispatcher stops answering: shown unavailable, the planner's part stays
             RecordedServicesResource.record(recorded, "/dispatcher/nodes", null);
             Awaitility.await()
                     .atMost(WAIT)
-                    .untilAsserted(() -> assertThat(text(browser, "#service-dispatcher"))
+                    .untilAsserted(() -> assertThat(Chromium.text(browser, "#service-dispatcher"))
                             .contains("unavailable")
                             .contains("GET /dispatcher/nodes answered 404"));
-            assertThat(text(browser, "#task-" + spec + "-T1-state")).isEqualTo("MERGED");
-            assertThat(text(browser, "#fleet")).contains("the dispatcher cannot be reached");
+            assertThat(Chromium.text(browser, "#task-" + spec + "-T1-state")).isEqualTo("MERGED");
+            assertThat(Chromium.text(browser, "#fleet")).contains("the dispatcher cannot be reached");
 
             JavascriptExecutor script = (JavascriptExecutor) browser;
             assertThat(script.executeScript("return window.loadedOnce;"))
@@ -244,11 +229,11 @@ class ReviewPageBrowserTest {
             assertThat(script.executeScript("return window.injected;")).isNull();
             assertThat(((Number) script.executeScript("return window.boardUpdates;")).intValue())
                     .isGreaterThanOrEqualTo(2);
-            screenshot(browser, "board-dispatcher-unavailable.png");
+            Chromium.screenshot(browser, "board-dispatcher-unavailable.png");
         } finally {
             browser.quit();
         }
-        assertThat(SCREENSHOTS.resolve("board.png")).isNotEmptyFile();
+        assertThat(Chromium.SCREENSHOTS.resolve("board.png")).isNotEmptyFile();
     }
 
     private static String boardSpec(String spec, String title, String firstState) {
@@ -256,73 +241,6 @@ class ReviewPageBrowserTest {
                 + "\"tasks\":[{\"taskId\":\"T1\",\"title\":\"" + title.replace("\"", "\\\"") + "\",\"state\":\""
                 + firstState + "\",\"attempt\":2},{\"taskId\":\"T2\",\"title\":\"Farewell\",\"state\":\"PLANNED\","
                 + "\"attempt\":0,\"waiting\":{\"code\":\"WAITING_FOR_DEPENDENCY\",\"tasks\":[\"T1\"]}}]}";
-    }
-
-    private static void requireBrowser() {
-        List<String> missing = new ArrayList<>();
-        if (!Files.isExecutable(CHROMIUM)) {
-            missing.add(CHROMIUM + " (Debian package chromium)");
-        }
-        if (!Files.isExecutable(CHROMEDRIVER)) {
-            missing.add(CHROMEDRIVER + " (Debian package chromium-driver)");
-        }
-        if (missing.isEmpty()) {
-            return;
-        }
-        String message = "the review page test needs " + String.join(" and ", missing);
-        if (browserRequired(System.getenv("FORGELINE_REQUIRE_BROWSER"))) {
-            throw new AssertionError(message + ", and FORGELINE_REQUIRE_BROWSER=1 requires it");
-        }
-        Assumptions.abort(message);
-    }
-
-    /** Whether the browser test must run: {@code FORGELINE_REQUIRE_BROWSER=1} (or {@code true}). */
-    static boolean browserRequired(String setting) {
-        return setting != null
-                && (setting.strip().equals("1") || setting.strip().equalsIgnoreCase("true"));
-    }
-
-    /**
-     * The text of the element the selector finds, read in one script: the board swaps its sections when an update
-     * arrives, so an element found first and read afterwards may be gone by then.
-     */
-    private static String text(WebDriver browser, String selector) {
-        Object text = ((JavascriptExecutor) browser)
-                .executeScript(
-                        "const e = document.querySelector(arguments[0]); return e == null ? null : e.innerText.trim();",
-                        selector);
-        return (String) text;
-    }
-
-    private WebDriver startBrowser() throws Exception {
-        // the driver is given explicitly, so Selenium Manager never looks for (or downloads) one
-        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments(
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-dev-shm-usage",
-                "--window-size=1280,1000",
-                "--user-data-dir=" + Files.createDirectories(tmp.resolve("chromium-profile")));
-        WebDriver driver = new ChromeDriver(service, options);
-        driver.manage().timeouts().implicitlyWait(Duration.ofSeconds(10));
-        return driver;
-    }
-
-    private static void screenshot(WebDriver browser, String name) throws Exception {
-        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-        Files.copy(shot.toPath(), SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static ReviewOutcome awaitOutcome(String spec, String task, TaskState state) {
