@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -29,17 +28,13 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
-import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -60,22 +55,22 @@ class KafkaAclEnforcementTest {
     private static final Path TARGET = Path.of("target").toAbsolutePath();
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private List<DocumentedKafkaAcls.Row> rows;
+    private List<KafkaAclTable.Row> rows;
     private Set<String> topics;
     private KafkaSasl sasl;
     private KafkaProcess kafka;
 
     @BeforeAll
     void startBrokerAndGrantTheDocumentedAcls() throws Exception {
-        rows = DocumentedKafkaAcls.read();
+        rows = KafkaAclTable.read();
         assertThat(rows)
-                .as("rows of the ACL table in " + DocumentedKafkaAcls.SECURITY_DOC)
+                .as("rows of the ACL table in " + KafkaAclTable.SECURITY_DOC)
                 .isNotEmpty();
-        assertThat(rows.stream().map(DocumentedKafkaAcls.Row::principal).distinct())
+        assertThat(rows.stream().map(KafkaAclTable.Row::principal).distinct())
                 .as("one row per principal")
                 .hasSize(rows.size());
         topics = new TreeSet<>();
-        for (DocumentedKafkaAcls.Row row : rows) {
+        for (KafkaAclTable.Row row : rows) {
             assertThat(row.writes()).as(row.principal() + " writes something").isNotEmpty();
             topics.addAll(row.reads());
             topics.addAll(row.writes());
@@ -108,29 +103,13 @@ class KafkaAclEnforcementTest {
         }
     }
 
-    /** Read on each topic of the reads column and on the group, Write on each topic of the writes column. */
     private List<AclBinding> documentedAcls() {
-        List<AclBinding> acls = new ArrayList<>();
-        for (DocumentedKafkaAcls.Row row : rows) {
-            row.reads()
-                    .forEach(topic -> acls.add(allow(row.principal(), ResourceType.TOPIC, topic, AclOperation.READ)));
-            row.group()
-                    .ifPresent(group -> acls.add(allow(row.principal(), ResourceType.GROUP, group, AclOperation.READ)));
-            row.writes()
-                    .forEach(topic -> acls.add(allow(row.principal(), ResourceType.TOPIC, topic, AclOperation.WRITE)));
-        }
-        return acls;
-    }
-
-    private static AclBinding allow(String principal, ResourceType type, String name, AclOperation operation) {
-        return new AclBinding(
-                new ResourcePattern(type, name, PatternType.LITERAL),
-                new AccessControlEntry("User:" + principal, "*", operation, AclPermissionType.ALLOW));
+        return rows.stream().flatMap(row -> row.aclBindings().stream()).toList();
     }
 
     @Test
     void eachPrincipalWritesTheTopicsOfItsRowAndIsRefusedEveryOtherTopic() throws Exception {
-        for (DocumentedKafkaAcls.Row row : rows) {
+        for (KafkaAclTable.Row row : rows) {
             try (KafkaProducer<String, String> producer = producer(settings(row.principal()))) {
                 for (String topic : row.writes()) {
                     RecordMetadata written = producer.send(new ProducerRecord<>(topic, row.principal(), "allowed"))
@@ -151,7 +130,7 @@ class KafkaAclEnforcementTest {
 
     @Test
     void eachPrincipalReadsTheTopicsOfItsRowWithItsGroupAndCommits() {
-        for (DocumentedKafkaAcls.Row row : rows) {
+        for (KafkaAclTable.Row row : rows) {
             if (row.group().isEmpty()) {
                 continue;
             }
@@ -188,7 +167,7 @@ class KafkaAclEnforcementTest {
 
     @Test
     void eachPrincipalIsRefusedEveryTopicOutsideItsReads() {
-        for (DocumentedKafkaAcls.Row row : rows) {
+        for (KafkaAclTable.Row row : rows) {
             Map<String, Object> settings = new HashMap<>(settings(row.principal()));
             settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             // one consumer per topic: a topic the principal writes is refused at the fetch (Write lets it see the
@@ -208,13 +187,13 @@ class KafkaAclEnforcementTest {
 
     @Test
     void eachReaderIsRefusedAnotherServicesGroup() {
-        List<DocumentedKafkaAcls.Row> readers =
+        List<KafkaAclTable.Row> readers =
                 rows.stream().filter(row -> row.group().isPresent()).toList();
         assertThat(readers)
                 .as("two readers, so that one can try the other's group")
                 .hasSizeGreaterThan(1);
         for (int i = 0; i < readers.size(); i++) {
-            DocumentedKafkaAcls.Row row = readers.get(i);
+            KafkaAclTable.Row row = readers.get(i);
             String othersGroup = readers.get((i + 1) % readers.size()).group().orElseThrow();
             Map<String, Object> settings = new HashMap<>(settings(row.principal()));
             settings.put(ConsumerConfig.GROUP_ID_CONFIG, othersGroup);
@@ -232,9 +211,9 @@ class KafkaAclEnforcementTest {
 
     @Test
     void noPrincipalCanGrantItselfMore() {
-        for (DocumentedKafkaAcls.Row row : rows) {
+        for (KafkaAclTable.Row row : rows) {
             try (Admin admin = Admin.create(settings(row.principal()))) {
-                AclBinding grab = allow(row.principal(), ResourceType.TOPIC, "*", AclOperation.ALL);
+                AclBinding grab = KafkaAclTable.allow(row.principal(), ResourceType.TOPIC, "*", AclOperation.ALL);
                 assertThatThrownBy(() -> admin.createAcls(List.of(grab)).all().get(WAIT.toSeconds(), TimeUnit.SECONDS))
                         .as(row.principal() + " grants itself every topic")
                         .hasCauseInstanceOf(ClusterAuthorizationException.class);

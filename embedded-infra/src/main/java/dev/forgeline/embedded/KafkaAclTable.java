@@ -1,6 +1,7 @@
 package dev.forgeline.embedded;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,12 +12,22 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+
 /**
  * The ACL table of the "Kafka" section of docs/security.md, read from the document itself so that what the tests
  * grant and what operators are told to grant cannot drift apart.
  */
-final class DocumentedKafkaAcls {
-    static final Path SECURITY_DOC = Path.of("..", "docs", "security.md");
+public final class KafkaAclTable {
+    /** The document, from a module's directory (where Maven runs its tests). */
+    public static final Path SECURITY_DOC = Path.of("..", "docs", "security.md");
+
     static final String TOPIC_PREFIX = "forgeline.";
     private static final String HEADER = "| principal | reads (group) | writes |";
     private static final Pattern NAME = Pattern.compile("`([^`]+)`");
@@ -26,12 +37,33 @@ final class DocumentedKafkaAcls {
      *
      * @param group empty when the principal reads nothing
      */
-    record Row(String principal, Set<String> reads, Optional<String> group, Set<String> writes) {}
+    public record Row(String principal, Set<String> reads, Optional<String> group, Set<String> writes) {
+        /** Read on each topic of the reads column and on the group, Write on each topic of the writes column. */
+        public List<AclBinding> aclBindings() {
+            List<AclBinding> acls = new ArrayList<>();
+            reads.forEach(topic -> acls.add(allow(principal, ResourceType.TOPIC, topic, AclOperation.READ)));
+            group.ifPresent(g -> acls.add(allow(principal, ResourceType.GROUP, g, AclOperation.READ)));
+            writes.forEach(topic -> acls.add(allow(principal, ResourceType.TOPIC, topic, AclOperation.WRITE)));
+            return acls;
+        }
+    }
 
-    private DocumentedKafkaAcls() {}
+    private KafkaAclTable() {}
 
-    static List<Row> read() throws IOException {
-        return parse(Files.readString(SECURITY_DOC));
+    /** A literal ALLOW ACL for {@code principal} (a user name) from any host. */
+    public static AclBinding allow(String principal, ResourceType type, String name, AclOperation operation) {
+        return new AclBinding(
+                new ResourcePattern(type, name, PatternType.LITERAL),
+                new AccessControlEntry("User:" + principal, "*", operation, AclPermissionType.ALLOW));
+    }
+
+    /** The rows of the table in {@link #SECURITY_DOC}. */
+    public static List<Row> read() {
+        try {
+            return parse(Files.readString(SECURITY_DOC));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the ACL table from " + SECURITY_DOC.toAbsolutePath(), e);
+        }
     }
 
     static List<Row> parse(String markdown) {
