@@ -2,6 +2,8 @@ package dev.forgeline.embedded;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +19,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * client bootstrapped at a TCP proxy on that port, forwarding to the relay listener, then reaches the broker only
  * through the proxy (a slow or lossy link in a fault test). Nothing listens on the advertised port unless a test
  * puts a proxy there.
+ *
+ * <p>Started with {@link #startWithSasl}, both client listeners authenticate with SASL (SCRAM-SHA-512) and the broker
+ * refuses whatever no ACL allows, except to the super user: see {@link KafkaSasl} and {@link KafkaServerMain}.
  */
 public final class KafkaProcess implements KafkaEndpoint {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
@@ -25,6 +30,7 @@ public final class KafkaProcess implements KafkaEndpoint {
     private final Path directory;
     private final Path log;
     private final RelayListener relay;
+    private final KafkaSasl sasl;
     private Process process;
 
     /**
@@ -38,8 +44,9 @@ public final class KafkaProcess implements KafkaEndpoint {
         }
     }
 
-    private KafkaProcess(int port, int controllerPort, RelayListener relay, Path directory, Path log) {
+    private KafkaProcess(int port, int controllerPort, RelayListener relay, Path directory, Path log, KafkaSasl sasl) {
         this.port = port;
+        this.sasl = sasl;
         this.controllerPort = controllerPort;
         this.relay = relay;
         this.directory = directory.toAbsolutePath();
@@ -61,6 +68,22 @@ public final class KafkaProcess implements KafkaEndpoint {
      *                 false empties it first
      */
     public static KafkaProcess start(Path directory, Path log, boolean keepData) {
+        return start(directory, log, keepData, null);
+    }
+
+    /**
+     * Starts a new broker like {@link #start(Path, Path)} whose client listeners authenticate with SASL
+     * (SASL_PLAINTEXT, SCRAM-SHA-512) and which allows nothing to anyone but the super user until an ACL does.
+     *
+     * @param keepData start on what a previous broker with SASL left in {@code directory}: its users are those it was
+     *                 formatted with (and any added since), not those of {@code sasl}
+     * @param sasl     the super user and the users created when the directory is formatted
+     */
+    public static KafkaProcess startWithSasl(Path directory, Path log, boolean keepData, KafkaSasl sasl) {
+        return start(directory, log, keepData, java.util.Objects.requireNonNull(sasl, "sasl"));
+    }
+
+    private static KafkaProcess start(Path directory, Path log, boolean keepData, KafkaSasl sasl) {
         if (!keepData) {
             ChildJvm.deleteRecursively(directory);
         }
@@ -69,32 +92,37 @@ public final class KafkaProcess implements KafkaEndpoint {
                 ChildJvm.freePort(),
                 new RelayListener(ChildJvm.freePort(), ChildJvm.freePort()),
                 directory,
-                log);
+                log,
+                sasl);
         kafka.launch();
         return kafka;
     }
 
     private synchronized void launch() {
+        List<String> args = new ArrayList<>(List.of(
+                String.valueOf(port),
+                String.valueOf(controllerPort),
+                directory.toString(),
+                String.valueOf(relay.port()),
+                String.valueOf(relay.advertisedPort())));
+        if (sasl != null) {
+            // in a file of the broker's directory rather than on its command line, where any process could read them
+            Path users = directory.resolve("sasl-users.properties");
+            sasl.store(users);
+            args.add(users.toString());
+        }
         process = ChildJvm.start(
-                KafkaServerMain.class,
-                List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
-                List.of(
-                        String.valueOf(port),
-                        String.valueOf(controllerPort),
-                        directory.toString(),
-                        String.valueOf(relay.port()),
-                        String.valueOf(relay.advertisedPort())),
-                log);
+                KafkaServerMain.class, List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), args, log);
         awaitReady();
     }
 
     /** Waits until the broker answers a metadata request (its controller elected, the broker registered). */
     private void awaitReady() {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        try (Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000))) {
+        Map<String, Object> settings = new HashMap<>(adminSettings());
+        settings.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+        settings.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        try (Admin admin = Admin.create(settings)) {
             while (true) {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("the Kafka broker exited during start-up; its log ends with:\n"
@@ -122,6 +150,19 @@ public final class KafkaProcess implements KafkaEndpoint {
     @Override
     public String bootstrapServers() {
         return "localhost:" + port;
+    }
+
+    /**
+     * The settings of a client with every right on this broker: its bootstrap servers, and with SASL the super
+     * user's credentials.
+     */
+    public Map<String, Object> adminSettings() {
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        if (sasl != null) {
+            settings.putAll(sasl.superUserSettings());
+        }
+        return Map.copyOf(settings);
     }
 
     /** The listener for clients that reach the broker through a proxy of the caller's (the same after a restart). */
