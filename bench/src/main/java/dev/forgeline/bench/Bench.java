@@ -52,6 +52,16 @@ public final class Bench {
      */
     private static final Map<String, List<String>> SMOKE = smokeRuns();
 
+    /** The benchmarks the smoke run runs, in order. */
+    static List<String> smokeBenchmarks() {
+        return List.copyOf(SMOKE.keySet());
+    }
+
+    /** Where the smoke run writes each benchmark's result lines: {@code <benchmark>.jsonl}. */
+    static Path smokeResults(Path home) {
+        return home.resolve("bench/target/results/smoke");
+    }
+
     private static Map<String, List<String>> smokeRuns() {
         Map<String, List<String>> runs = new LinkedHashMap<>();
         runs.put(
@@ -159,7 +169,7 @@ public final class Bench {
      */
     private static boolean smoke(Path home) {
         long start = System.nanoTime();
-        Path results = BenchSupport.defaultOut("smoke").resolveSibling("smoke");
+        Path results = smokeResults(home);
         List<SmokeOutcome> outcomes = new ArrayList<>();
         for (Map.Entry<String, List<String>> benchmark : SMOKE.entrySet()) {
             String name = benchmark.getKey();
