@@ -73,7 +73,7 @@ public final class Bench {
         runs.put(
                 HeartbeatIngestBenchmark.NAME,
                 List.of("--nodes", "20", "--attempts", "200", "--seconds", "11", "--warmup", "2"));
-        runs.put(PipelineBenchmark.NAME, List.of("--tasks", "20", "--per-spec", "10", "--capacity", "4"));
+        runs.put(PipelineBenchmark.NAME, List.of("--tasks", "6", "--per-spec", "3", "--capacity", "2"));
         return runs;
     }
 
