@@ -2,7 +2,10 @@ package dev.forgeline.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,14 +33,27 @@ class BenchSmokeIT {
                         HOME.resolve("bench/target/forgeline-bench.jar").toString(),
                         "smoke")
                 .directory(HOME.toFile())
-                .inheritIO()
+                .redirectErrorStream(true)
                 .start();
+        // through this JVM's System.out: the test JVM's own stdout is failsafe's channel, not a terminal
+        Thread echo = new Thread(
+                () -> {
+                    try (BufferedReader lines =
+                            new BufferedReader(new InputStreamReader(smoke.getInputStream(), StandardCharsets.UTF_8))) {
+                        lines.lines().forEach(System.out::println);
+                    } catch (IOException e) {
+                        System.out.println("smoke output ended: " + e);
+                    }
+                },
+                "smoke-output");
+        echo.start();
         // far beyond the 3 minutes it takes on a 2-core machine: a hang must not hold the build
         boolean ended = smoke.waitFor(15, TimeUnit.MINUTES);
         if (!ended) {
             smoke.descendants().forEach(ProcessHandle::destroyForcibly);
             smoke.destroyForcibly();
         }
+        echo.join(TimeUnit.SECONDS.toMillis(10));
         assertThat(ended).as("the smoke run ended within 15 minutes").isTrue();
         assertThat(smoke.exitValue()).as("exit code of the smoke run").isZero();
         for (String benchmark : Bench.smokeBenchmarks()) {
