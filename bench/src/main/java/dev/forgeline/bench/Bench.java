@@ -1,14 +1,19 @@
 package dev.forgeline.bench;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * {@code java -jar bench/target/forgeline-bench.jar <benchmark> [options]}, run from the root of the source tree (it
- * starts dispatcher-service/target/quarkus-app). Benchmarks: dispatch-drain, steady-rate, heartbeat-ingest.
+ * starts the packaged services under their target/quarkus-app). Benchmarks: dispatch-drain, steady-rate,
+ * heartbeat-ingest, pipeline; {@code smoke} runs each of them once at a tiny size.
  */
 public final class Bench {
     private static final String USAGE = """
@@ -29,68 +34,185 @@ public final class Bench {
               --attempts N     running attempts (leases), default 10000
               --seconds S      measured seconds, default 30
               --warmup W       seconds before measuring, default 15
+            pipeline           the local stack, zero-duration simulated tasks from POST /specs to merged on main
+              --tasks N        tasks in all, default 500
+              --per-spec T     tasks per spec (a repository each), default 10
+              --capacity C     slots of the stack's one worker, default 8
+            smoke              every benchmark above once at a tiny size (figures printed, not asserted); fails
+                               only if one crashes or writes no result line
             every benchmark:
               --out FILE       JSON lines, default bench/target/results/<benchmark>-<time>.jsonl
             """;
 
     private Bench() {}
 
+    /**
+     * The smoke run's benchmarks in order, each with the options of its tiny run (and {@code --out} added): a new
+     * benchmark adds its line here.
+     */
+    private static final Map<String, List<String>> SMOKE = smokeRuns();
+
+    /** The benchmarks the smoke run runs, in order. */
+    static List<String> smokeBenchmarks() {
+        return List.copyOf(SMOKE.keySet());
+    }
+
+    /** Where the smoke run writes each benchmark's result lines: {@code <benchmark>.jsonl}. */
+    static Path smokeResults(Path home) {
+        return home.resolve("bench/target/results/smoke");
+    }
+
+    private static Map<String, List<String>> smokeRuns() {
+        Map<String, List<String>> runs = new LinkedHashMap<>();
+        runs.put(
+                DispatchDrainBenchmark.NAME,
+                List.of("--jobs", "1000", "--rounds", "1", "--systems", "forgeline,db-scheduler-tuned"));
+        runs.put(
+                SteadyRateBenchmark.NAME,
+                List.of("--rate", "50", "--seconds", "3", "--warmup", "2", "--systems", "forgeline"));
+        runs.put(
+                HeartbeatIngestBenchmark.NAME,
+                List.of("--nodes", "20", "--attempts", "200", "--seconds", "11", "--warmup", "2"));
+        runs.put(PipelineBenchmark.NAME, List.of("--tasks", "6", "--per-spec", "3", "--capacity", "2"));
+        return runs;
+    }
+
     public static void main(String[] args) throws Exception {
+        // the embedded broker and the local stack log through JBoss LogManager (as ./forgeline runs them): it must be
+        // the JDK's log manager before anything logs
+        System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
         if (args.length == 0) {
             usage(null);
         }
         String benchmark = args[0];
-        Map<String, String> options = new HashMap<>();
-        for (int i = 1; i < args.length; i += 2) {
-            if (i + 1 >= args.length) {
-                usage(args[i] + " needs a value");
-            }
-            options.put(args[i], args[i + 1]);
-        }
-        Path home = Path.of(".");
         try {
-            Options o = new Options(options, benchmark);
-            switch (benchmark) {
-                case DispatchDrainBenchmark.NAME -> {
-                    var run = new DispatchDrainBenchmark.Options(
-                            o.positive("--jobs", 20_000),
-                            o.positive("--rounds", 2),
-                            o.systems(List.of(DispatchDrainBenchmark.System_.values())),
-                            home,
-                            o.out());
-                    o.noneLeft();
-                    new DispatchDrainBenchmark(run).run();
+            Map<String, String> options = options(Arrays.asList(args).subList(1, args.length));
+            if (benchmark.equals("smoke")) {
+                if (!options.isEmpty()) {
+                    throw new IllegalArgumentException("smoke takes no options: " + options.keySet());
                 }
-                case SteadyRateBenchmark.NAME -> {
-                    var run = new SteadyRateBenchmark.Options(
-                            o.positive("--rate", 100),
-                            o.positive("--seconds", 30),
-                            o.positive("--warmup", 10),
-                            o.positive("--rounds", 1),
-                            o.systems(SteadyRateBenchmark.DEFAULT_SYSTEMS),
-                            home,
-                            o.out());
-                    o.noneLeft();
-                    new SteadyRateBenchmark(run).run();
-                }
-                case HeartbeatIngestBenchmark.NAME -> {
-                    var run = new HeartbeatIngestBenchmark.Options(
-                            o.positive("--nodes", 1_000),
-                            o.positive("--attempts", 10_000),
-                            o.positive("--seconds", 30),
-                            o.positive("--warmup", 15),
-                            home,
-                            o.out());
-                    o.noneLeft();
-                    new HeartbeatIngestBenchmark(run).run();
-                }
-                default -> usage("unknown benchmark '" + benchmark + "'");
+                System.exit(smoke(Path.of(".")) ? 0 : 1);
             }
+            run(benchmark, options, Path.of("."));
         } catch (IllegalArgumentException e) {
             usage(e.getMessage());
         }
         System.exit(0);
     }
+
+    private static Map<String, String> options(List<String> args) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i < args.size(); i += 2) {
+            if (i + 1 >= args.size()) {
+                throw new IllegalArgumentException(args.get(i) + " needs a value");
+            }
+            options.put(args.get(i), args.get(i + 1));
+        }
+        return options;
+    }
+
+    /** Runs one benchmark; a wrong option is an IllegalArgumentException. */
+    private static void run(String benchmark, Map<String, String> options, Path home) throws Exception {
+        Options o = new Options(options, benchmark);
+        switch (benchmark) {
+            case DispatchDrainBenchmark.NAME -> {
+                var run = new DispatchDrainBenchmark.Options(
+                        o.positive("--jobs", 20_000),
+                        o.positive("--rounds", 2),
+                        o.systems(List.of(DispatchDrainBenchmark.System_.values())),
+                        home,
+                        o.out());
+                o.noneLeft();
+                new DispatchDrainBenchmark(run).run();
+            }
+            case SteadyRateBenchmark.NAME -> {
+                var run = new SteadyRateBenchmark.Options(
+                        o.positive("--rate", 100),
+                        o.positive("--seconds", 30),
+                        o.positive("--warmup", 10),
+                        o.positive("--rounds", 1),
+                        o.systems(SteadyRateBenchmark.DEFAULT_SYSTEMS),
+                        home,
+                        o.out());
+                o.noneLeft();
+                new SteadyRateBenchmark(run).run();
+            }
+            case HeartbeatIngestBenchmark.NAME -> {
+                var run = new HeartbeatIngestBenchmark.Options(
+                        o.positive("--nodes", 1_000),
+                        o.positive("--attempts", 10_000),
+                        o.positive("--seconds", 30),
+                        o.positive("--warmup", 15),
+                        home,
+                        o.out());
+                o.noneLeft();
+                new HeartbeatIngestBenchmark(run).run();
+            }
+            case PipelineBenchmark.NAME -> {
+                var run = new PipelineBenchmark.Options(
+                        o.positive("--tasks", 500),
+                        o.positive("--per-spec", 10),
+                        o.positive("--capacity", 8),
+                        home,
+                        o.out());
+                o.noneLeft();
+                new PipelineBenchmark(run).run();
+            }
+            default -> throw new IllegalArgumentException("unknown benchmark '" + benchmark + "'");
+        }
+    }
+
+    /**
+     * Every benchmark of {@link #SMOKE} once, one after the other; one that crashes does not stop the others.
+     *
+     * @return whether each ran to its end and wrote a result line
+     */
+    private static boolean smoke(Path home) {
+        long start = System.nanoTime();
+        Path results = smokeResults(home);
+        List<SmokeOutcome> outcomes = new ArrayList<>();
+        for (Map.Entry<String, List<String>> benchmark : SMOKE.entrySet()) {
+            String name = benchmark.getKey();
+            Path out = results.resolve(name + ".jsonl");
+            long started = System.nanoTime();
+            BenchSupport.log("smoke: " + name + " " + String.join(" ", benchmark.getValue()));
+            String failure = null;
+            long lines = 0;
+            try {
+                Files.deleteIfExists(out);
+                Map<String, String> options = options(benchmark.getValue());
+                options.put("--out", out.toString());
+                run(name, options, home);
+                lines = Files.exists(out)
+                        ? Files.readAllLines(out).stream()
+                                .filter(l -> !l.isBlank())
+                                .count()
+                        : 0;
+                if (lines == 0) {
+                    failure = "no result line written";
+                }
+            } catch (Exception e) {
+                e.printStackTrace();
+                failure = e.toString();
+            }
+            outcomes.add(new SmokeOutcome(name, (System.nanoTime() - started) / 1e9, lines, failure));
+        }
+        System.out.println();
+        System.out.printf(
+                Locale.ROOT,
+                "benchmark smoke run: %.1f s in all (results under %s)%n",
+                (System.nanoTime() - start) / 1e9,
+                results);
+        outcomes.forEach(o -> System.out.printf(
+                Locale.ROOT,
+                "%-18s %6.1f s  %s%n",
+                o.benchmark(),
+                o.seconds(),
+                o.failure() == null ? "ok, " + o.resultLines() + " result line(s)" : "FAILED: " + o.failure()));
+        return outcomes.stream().allMatch(o -> o.failure() == null);
+    }
+
+    private record SmokeOutcome(String benchmark, double seconds, long resultLines, String failure) {}
 
     private static void usage(String problem) {
         if (problem != null) {

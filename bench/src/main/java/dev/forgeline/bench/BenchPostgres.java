@@ -59,8 +59,22 @@ final class BenchPostgres implements AutoCloseable {
 
     /** The settings the results are recorded with; fails unless fsync and synchronous_commit are on. */
     Map<String, Object> durableSettings() {
+        Map<String, Object> settings = recordedSettings(jdbcUrl("postgres"));
+        if (!"on".equals(settings.get("fsync")) || !"on".equals(settings.get("synchronous_commit"))) {
+            throw new IllegalStateException(
+                    "PostgreSQL is not durable (fsync=" + settings.get("fsync") + ", synchronous_commit="
+                            + settings.get("synchronous_commit") + "): the figures would not compare");
+        }
+        return settings;
+    }
+
+    /**
+     * The recorded settings of the server at {@code jdbcUrl} (user and password as here): also of a server the
+     * benchmark did not start, such as the local stack's.
+     */
+    static Map<String, Object> recordedSettings(String jdbcUrl) {
         Map<String, Object> settings = new LinkedHashMap<>();
-        try (Connection c = connect("postgres");
+        try (Connection c = DriverManager.getConnection(jdbcUrl, USER, PASSWORD);
                 Statement s = c.createStatement()) {
             for (String name : RECORDED_SETTINGS) {
                 try (ResultSet rs = s.executeQuery("SHOW " + name)) {
@@ -71,11 +85,6 @@ final class BenchPostgres implements AutoCloseable {
             }
         } catch (SQLException e) {
             throw new IllegalStateException("could not read the PostgreSQL settings", e);
-        }
-        if (!"on".equals(settings.get("fsync")) || !"on".equals(settings.get("synchronous_commit"))) {
-            throw new IllegalStateException(
-                    "PostgreSQL is not durable (fsync=" + settings.get("fsync") + ", synchronous_commit="
-                            + settings.get("synchronous_commit") + "): the figures would not compare");
         }
         return settings;
     }
