@@ -216,7 +216,8 @@ public final class ForgelineCli implements java.util.concurrent.Callable<Integer
         long start = System.nanoTime();
         stack[0] = LocalStack.start(LocalStack.Options.defaults(home, work), out::println);
         try {
-            ForgelineClient client = new ForgelineClient(stackUrls(stack[0]), null);
+            // the services refuse requests without a token: the demo speaks as the stack's admin
+            ForgelineClient client = stack[0].client();
             printUrls(stack[0]);
 
             JsonNode submitted = client.submit(read(spec), repoUrl);
@@ -239,14 +240,6 @@ public final class ForgelineCli implements java.util.concurrent.Callable<Integer
             stack[0].close();
             out.println("stopped");
         }
-    }
-
-    private static Map<ServiceKind, URI> stackUrls(LocalStack stack) {
-        Map<ServiceKind, URI> urls = new EnumMap<>(ServiceKind.class);
-        for (ServiceKind kind : ServiceKind.values()) {
-            urls.put(kind, stack.url(kind));
-        }
-        return urls;
     }
 
     /** Prints every task state change until no task is in motion. @return whether every task merged */

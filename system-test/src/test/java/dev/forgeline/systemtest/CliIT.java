@@ -5,19 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forgeline.stack.LocalStack;
 import dev.forgeline.stack.ServiceKind;
+import dev.forgeline.systemtest.CommandLineRunner.Run;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -26,16 +24,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * {@code ./forgeline} against a running stack: the packaged command line (the local-stack jar and its lib folder)
- * runs as a child process, finds the stack through its stack file as it would after {@code ./forgeline up}, and each
+ * {@code ./forgeline} against a running stack: the packaged command line ({@link CommandLineRunner}) runs as a child
+ * process, finds the stack through its stack file as it would after {@code ./forgeline up}, and each
  * command is checked for its output and exit code.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CliIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path HOME = ScratchFiles.HOME;
     /** The command line's Forgeline home: the stack runs in its {@code .forgeline/stack}, as {@code up} runs it. */
     private static final Path CLI_HOME = HOME.resolve("system-test/target/cli-it");
+
+    private static final CommandLineRunner CLI = new CommandLineRunner(CLI_HOME, "cli");
 
     private static final String WORKER = "cli-worker";
     private static LocalStack stack;
@@ -43,22 +42,19 @@ class CliIT {
     /** The spec with a vague task, a task a person reviews and one no node can take. */
     private static String peopleSpec;
 
-    record Run(int exit, String out, String err) {
-        JsonNode json() {
-            try {
-                return JSON.readTree(out);
-            } catch (IOException e) {
-                throw new AssertionError("not JSON: " + out, e);
-            }
-        }
-    }
-
     @BeforeAll
     static void startStack() throws IOException {
         deleteRecursively(CLI_HOME);
         stack = LocalStack.start(
                 new LocalStack.Options(
-                        HOME, CLI_HOME.resolve(".forgeline/stack"), false, WORKER, 2, "simulated", Map.of()),
+                        HOME,
+                        CLI_HOME.resolve(".forgeline/stack"),
+                        false,
+                        WORKER,
+                        2,
+                        "simulated",
+                        // a breaker opens on two attempts that blame a node or a profile, not twenty
+                        Map.of("FORGELINE_DISPATCHER_BREAKER_MIN_ATTEMPTS", "2")),
                 message -> System.out.println("[cli] " + message));
         repo = ScratchFiles.targetRepository(CLI_HOME.resolve("repo"), "CLI");
     }
@@ -72,74 +68,16 @@ class CliIT {
 
     /** Runs the packaged command line with these arguments and returns its exit code and output. */
     private static Run cli(String... args) {
-        return cliWithToken(null, args);
+        return CLI.run(args);
     }
 
     /** Runs the command line with {@code FORGELINE_TOKEN} set to this token (none: the stack's admin-token file). */
     private static Run cliWithToken(String token, String... args) {
-        Path jar = HOME.resolve("local-stack/target");
-        Path lib = jar.resolve("lib");
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                // a command line lives for a second: the quick compiler and one GC thread start it faster
-                "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC",
-                "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
-                "-Dforgeline.home=" + CLI_HOME,
-                "-cp",
-                localStackJar(jar) + ":" + lib + "/*",
-                "dev.forgeline.stack.ForgelineCli"));
-        command.addAll(List.of(args));
-        try {
-            Path out = Files.createTempFile("cli-out", ".txt");
-            Path err = Files.createTempFile("cli-err", ".txt");
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .directory(CLI_HOME.toFile())
-                    .redirectOutput(out.toFile())
-                    .redirectError(err.toFile());
-            builder.environment().remove("FORGELINE_TOKEN");
-            if (token != null) {
-                builder.environment().put("FORGELINE_TOKEN", token);
-            }
-            Process process = builder.start();
-            if (!process.waitFor(3, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
-                throw new AssertionError("forgeline " + String.join(" ", args) + " did not end within 3 minutes");
-            }
-            Run run = new Run(
-                    process.exitValue(),
-                    Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8));
-            Files.delete(out);
-            Files.delete(err);
-            System.out.println("[cli] forgeline " + String.join(" ", args) + " -> " + run.exit());
-            return run;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String localStackJar(Path target) {
-        try (var files = Files.list(target)) {
-            return files.filter(
-                            p -> p.getFileName().toString().matches("forgeline-local-stack-[^-]+(-SNAPSHOT)?\\.jar"))
-                    .findFirst()
-                    .orElseThrow(() -> new AssertionError("no local-stack jar in " + target + ": package it first"))
-                    .toString();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return CLI.run(token, Duration.ofMinutes(3), args);
     }
 
     private static Run ok(String... args) {
-        Run run = cli(args);
-        assertThat(run.exit())
-                .as("forgeline %s\nout: %s\nerr: %s", String.join(" ", args), run.out(), run.err())
-                .isZero();
-        return run;
+        return CLI.ok(args);
     }
 
     @Test
@@ -420,21 +358,62 @@ class CliIT {
     }
 
     /**
-     * No breaker trips here (the simulated agent does not fail in ways that blame a node or a profile), so the
-     * dispatcher lists none: the command line says so, and its JSON is the API's answer as it is.
+     * A breaker opened the way the field opens one: the worker, restarted with a simulated agent that crashes every
+     * time, crashes on two different tasks, which blames its node and its profile (the stack's dispatcher opens a
+     * breaker after two such attempts instead of twenty). The command line lists the open breakers, and its JSON is
+     * the API's answer as it is.
      */
     @Test
     @Order(8)
-    void breakersAreListedAsTheDispatcherHasThem() throws Exception {
+    void anOpenBreakerIsListedAsTheDispatcherHasIt() throws Exception {
+        stack.process(ServiceKind.WORKER).kill();
+        stack.restart(
+                ServiceKind.WORKER,
+                Map.of("FORGELINE_WORKER_SIMULATED_PROFILE", "custom", "FORGELINE_WORKER_SIMULATED_CRASH", "1"));
+        Path spec = Files.writeString(CLI_HOME.resolve("crashing.md"), """
+                # Spec: Crashing
+                Base-branch: main
+
+                ## Task: crash1 - First banner
+                Print the first banner on standard output, so that users see where they are.
+                Files: lib/crash1.sh
+                Inputs: none
+                Outputs: the banner on standard output
+                Acceptance: sh test/crash1_test.sh prints PASS
+                Test command: sh test/crash1_test.sh
+                Estimate: 2m
+
+                ## Task: crash2 - Second banner
+                Print the second banner on standard output, so that users see where they are.
+                Files: lib/crash2.sh
+                Inputs: none
+                Outputs: the banner on standard output
+                Acceptance: sh test/crash2_test.sh prints PASS
+                Test command: sh test/crash2_test.sh
+                Estimate: 2m
+                """);
+        ok("submit", spec.toString(), "--repo", repo.toString());
+
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> nodeBreakerState(stack.client().get(ServiceKind.DISPATCHER, "/breakers")), "OPEN"::equals);
         JsonNode api = stack.client().get(ServiceKind.DISPATCHER, "/breakers");
-        JsonNode cli = ok("breakers", "list", "--json").json();
-        assertThat(cli).isEqualTo(api);
-        Run text = ok("breakers", "list");
-        if (api.isEmpty()) {
-            assertThat(text.out()).isEqualTo("no breakers\n");
-        } else {
-            api.forEach(b -> assertThat(text.out()).contains(b.path("key").asText()));
+        JsonNode listed = ok("breakers", "list", "--json").json();
+        assertThat(listed).isEqualTo(api);
+        assertThat(nodeBreakerState(listed)).isEqualTo("OPEN");
+        assertThat(ok("breakers", "list").out().lines())
+                .anyMatch(line -> line.matches("NODE\\s+" + WORKER + "\\s+OPEN\\s+\\d+ failures of \\d+ attempts.*"));
+    }
+
+    /** The state of the worker's node breaker in a {@code GET /breakers} answer (null: it has none). */
+    private static String nodeBreakerState(JsonNode breakers) {
+        for (JsonNode b : breakers) {
+            if ("NODE".equals(b.path("scope").asText())
+                    && WORKER.equals(b.path("key").asText())) {
+                return b.path("state").asText();
+            }
         }
+        return null;
     }
 
     @Test
@@ -477,12 +456,32 @@ class CliIT {
         assertThat(wrong.err()).contains("401");
     }
 
+    /** The node and task actions of the tests before are in the audit trail, under the admin token's name. */
+    @Test
+    @Order(11)
+    void theAuditTrailListsWhoCordonedTheNodeAndCancelledTheTask() {
+        JsonNode cordons = ok("audit", "--service", "dispatcher", "--action", "node.cordon", "--json")
+                .json();
+        assertThat(cordons).isNotEmpty();
+        cordons.forEach(e -> {
+            assertThat(e.path("service").asText()).isEqualTo("dispatcher");
+            assertThat(e.path("action").asText()).isEqualTo("node.cordon");
+            assertThat(e.path("actor").asText()).isEqualTo("admin");
+        });
+        assertThat(cordons.toString()).contains(WORKER);
+
+        Run all = ok("audit", "--target", peopleSpec + "/plan9");
+        assertThat(all.out().lines())
+                .anyMatch(line -> line.contains("dispatcher") && line.contains("admin") && line.contains("task.cancel"))
+                .anyMatch(line -> line.contains("task.retry"));
+
+        Run badSince = cli("audit", "--since", "yesterday");
+        assertThat(badSince.exit()).isEqualTo(1);
+        assertThat(badSince.err()).contains("answered 400");
+    }
+
     private static Run okWithToken(String token, String... args) {
-        Run run = cliWithToken(token, args);
-        assertThat(run.exit())
-                .as("forgeline %s\nout: %s\nerr: %s", String.join(" ", args), run.out(), run.err())
-                .isZero();
-        return run;
+        return CLI.ok(token, Duration.ofMinutes(3), args);
     }
 
     /** The decision the planner raised for the task, from {@code decisions list --json}. */
