@@ -588,4 +588,49 @@ class ControlTest {
         assertThat(order).containsExactly("C1", "A1", "B1", "A2", "B2", "A3", "A4");
         assertThat(db.maxConcurrentLeases(node)).isEqualTo(1);
     }
+
+    @Test
+    void starvingTaskBehindAFullHigherTierKeepsItsFullRankInItsSpec() {
+        String suite = "starving-" + unique();
+        String node = "node-" + suite;
+        // one slot: each round asks for one task, so each (spec, priority) tier is read one task deep
+        registerNode(node, 1, Map.of("suite", suite));
+        given().post("/nodes/{n}/cordon", node).then().statusCode(200);
+        String x = suite + "-x";
+        String y = suite + "-y";
+        String[][] tasks = {
+            {x, "X-HIGH1", "5"}, {x, "X-HIGH2", "5"}, {x, "X-OLD", "0"}, {y, "Y-HIGH", "5"}, {y, "Y-OLD", "0"}
+        };
+        // one at a time, so that each is READY later than the one before
+        Map<String, Integer> published = new java.util.HashMap<>();
+        for (String[] t : tasks) {
+            kafka.publish(
+                    EventType.TASK_READY,
+                    t[0],
+                    t[1],
+                    t[1],
+                    taskReady(t[0], t[1], Map.of("suite", suite), Integer.parseInt(t[2])));
+            int ofSpec = published.merge(t[0], 1, Integer::sum);
+            await().atMost(WAIT).until(() -> db.countTasks(t[0], "READY") == ofSpec);
+        }
+        // both low-priority tasks READY past the starvation limit (10 min); X-OLD the older
+        db.execute(
+                "UPDATE task SET ready_at = now() - interval '30 minutes' WHERE spec_id = ? AND task_id = 'X-OLD'", x);
+        db.execute(
+                "UPDATE task SET ready_at = now() - interval '20 minutes' WHERE spec_id = ? AND task_id = 'Y-OLD'", y);
+        given().post("/nodes/{n}/uncordon", node).then().statusCode(200);
+
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < tasks.length; i++) {
+            Db.LeaseRow lease = await().atMost(WAIT)
+                    .until(() -> db.openLeasesOfNode(node), l -> l.size() == 1)
+                    .get(0);
+            order.add(lease.taskId());
+            assertThat(leaseOutcomes.applyResult(Fixtures.result(lease, lease.fencingToken(), true)))
+                    .isTrue();
+        }
+        // starving first; Y-OLD ranks 2nd in its spec (behind Y-HIGH) and X-OLD 3rd (behind both X-HIGH), although
+        // the round read only the first task of spec X's priority-5 tier; then priority, specs taking turns
+        assertThat(order).containsExactly("Y-OLD", "X-OLD", "X-HIGH1", "Y-HIGH", "X-HIGH2");
+    }
 }

@@ -159,65 +159,124 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
      * and a big spec cannot hold the others back), then age. Rows another
      * round has locked are skipped, so concurrent rounds never wait for each other here and never take the same
      * task. Tasks in backoff, of held specs, of blocked profiles, or held for human review are left out.
+     *
+     * <p>The cost does not grow with the READY backlog: only the first {@code limit} candidates of each (spec,
+     * priority) tier are read, in (ready_at, task_id) order from the {@code task_dispatch_tier} index, and ranked.
+     * That is enough for the exact order: a task behind {@code limit} candidates of its own tier has at least
+     * {@code limit} tasks ahead of it (same priority, older, lower rank in the same spec; older means starving
+     * whenever it is), and starving tasks are the oldest of their tier, so they are at the front of it. A task's
+     * rank within its spec is its place in its tier plus the candidates of the spec's higher tiers; a higher tier
+     * cut off at {@code limit} is counted in full only when a starving task below it needs its exact rank (a
+     * non-starving task below a full tier has {@code limit} tasks ahead of it and cannot be taken).
      */
     public List<DispatchableTask> lockDispatchable(List<String> nodeNames, int limit, Exclusions exclusions) {
+        if (limit <= 0) {
+            return List.of();
+        }
         return Jdbc.call(dataSource, "lock dispatchable tasks", c -> {
+            // the limit is written into the statement, not bound: the planner needs it to see that each tier gives
+            // at most that many rows (a bound limit makes it expect thousands and hash the whole task table)
             try (PreparedStatement ps = c.prepareStatement("""
-                    WITH offer AS MATERIALIZED (
+                    WITH RECURSIVE arg AS MATERIALIZED (
+                        SELECT now() - ? * interval '1 millisecond' AS starving_before, ?::text[] AS held_specs,
+                               ?::boolean AS hold_review, ?::text[] AS blocked_profiles),
+                    offer AS MATERIALIZED (
                         SELECT DISTINCT labels, agent_profiles FROM node WHERE name = ANY (?)),
                     served AS (
                         SELECT spec_id, count(*) AS n FROM lease
                         WHERE leased_at > now() - ? * interval '1 millisecond' GROUP BY spec_id),
-                    candidate AS (
-                        SELECT t.spec_id, t.task_id,
-                               t.ready_at < now() - ? * interval '1 millisecond' AS starving,
-                               row_number() OVER (PARTITION BY t.spec_id ORDER BY t.priority DESC, t.ready_at) AS spec_rank
-                        FROM task t
-                        WHERE t.state = 'READY'
-                          AND (t.not_before IS NULL OR t.not_before <= now())
-                          AND NOT (t.spec_id = ANY (?))
-                          AND (NOT ? OR NOT t.needs_human_review)
-                          AND NOT (coalesce(t.lease_profile, t.agent_profile, 'default') = ANY (?))
-                          AND ((t.requires = '{}'::jsonb AND coalesce(t.lease_profile, t.agent_profile) IS NULL)
-                               OR EXISTS (SELECT 1 FROM offer n WHERE %s)))
-                    SELECT t.spec_id, t.task_id, t.task_ready, t.attempt, t.requires::text, t.agent_profile,
-                           t.estimate_seconds, t.trace_context, t.lease_profile, t.previous_attempt, t.ready_at
-                    FROM task t
-                    JOIN candidate c ON c.spec_id = t.spec_id AND c.task_id = t.task_id
-                    LEFT JOIN served r ON r.spec_id = t.spec_id
-                    ORDER BY c.starving DESC, t.priority DESC, coalesce(r.n, 0) + c.spec_rank, t.ready_at, t.task_id
-                    LIMIT ?
+                    tier AS (
+                        (SELECT spec_id, priority FROM task WHERE state = 'READY' ORDER BY spec_id, priority LIMIT 1)
+                        UNION ALL
+                        SELECT following.spec_id, following.priority
+                        FROM tier s CROSS JOIN LATERAL (
+                            SELECT t.spec_id, t.priority FROM task t
+                            WHERE t.state = 'READY' AND (t.spec_id, t.priority) > (s.spec_id, s.priority)
+                            ORDER BY t.spec_id, t.priority LIMIT 1) following),
+                    pick AS MATERIALIZED (
+                        SELECT p.spec_id, p.task_id, p.priority, p.ready_at, p.ready_at < a.starving_before AS starving,
+                               row_number() OVER (PARTITION BY p.spec_id, p.priority ORDER BY p.ready_at, p.task_id)
+                                   AS tier_rank
+                        FROM tier s CROSS JOIN arg a CROSS JOIN LATERAL (
+                            SELECT t.spec_id, t.task_id, t.priority, t.ready_at FROM task t
+                            WHERE t.state = 'READY' AND t.spec_id = s.spec_id AND t.priority = s.priority AND %1$s
+                            ORDER BY t.ready_at, t.task_id LIMIT %2$d) p
+                        WHERE NOT (s.spec_id = ANY (a.held_specs))),
+                    tier_size AS (
+                        SELECT spec_id, priority, count(*) AS picked, bool_or(starving) AS has_starving
+                        FROM pick GROUP BY spec_id, priority),
+                    tier_count AS (
+                        SELECT z.spec_id, z.priority,
+                               CASE WHEN z.picked < %2$d
+                                         OR NOT EXISTS (SELECT 1 FROM tier_size y WHERE y.spec_id = z.spec_id
+                                                        AND y.priority < z.priority AND y.has_starving)
+                                    THEN z.picked
+                                    ELSE (SELECT count(*) FROM task t CROSS JOIN arg a
+                                          WHERE t.state = 'READY' AND t.spec_id = z.spec_id
+                                            AND t.priority = z.priority AND %1$s) END AS candidates
+                        FROM tier_size z),
+                    tier_ahead AS (
+                        SELECT spec_id, priority,
+                               coalesce(sum(candidates) OVER (PARTITION BY spec_id ORDER BY priority DESC
+                                                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
+                                   AS ahead
+                        FROM tier_count),
+                    ranked AS MATERIALIZED (
+                        SELECT p.spec_id, p.task_id, p.starving, p.priority, p.ready_at,
+                               coalesce(r.n, 0) + h.ahead::bigint + p.tier_rank AS turn
+                        FROM pick p
+                        JOIN tier_ahead h ON h.spec_id = p.spec_id AND h.priority = p.priority
+                        LEFT JOIN served r ON r.spec_id = p.spec_id)
+                    SELECT t.spec_id, t.task_id, t.task_ready, t.attempt, t.requires::text AS requires,
+                           t.agent_profile, t.estimate_seconds, t.trace_context, t.lease_profile, t.previous_attempt,
+                           t.ready_at
+                    FROM (SELECT * FROM ranked
+                          ORDER BY starving DESC, priority DESC, turn, ready_at, task_id OFFSET 0) c
+                    JOIN task t ON t.spec_id = c.spec_id AND t.task_id = c.task_id
+                    WHERE t.state = 'READY'
+                    ORDER BY c.starving DESC, c.priority DESC, c.turn, c.ready_at, c.task_id
+                    LIMIT %2$d
                     FOR UPDATE OF t SKIP LOCKED
-                    """.formatted(NODE_OFFERS_TASK))) {
-                ps.setArray(1, c.createArrayOf("text", nodeNames.toArray(String[]::new)));
-                ps.setLong(2, exclusions.fairShareWindowMillis());
-                ps.setLong(3, exclusions.starvationMillis());
-                ps.setArray(4, c.createArrayOf("text", exclusions.specIds().toArray(String[]::new)));
-                ps.setBoolean(5, exclusions.holdHumanReview());
+                    """.formatted(DISPATCH_CANDIDATE, limit))) {
+                ps.setLong(1, exclusions.starvationMillis());
+                ps.setArray(2, c.createArrayOf("text", exclusions.specIds().toArray(String[]::new)));
+                ps.setBoolean(3, exclusions.holdHumanReview());
                 ps.setArray(
-                        6, c.createArrayOf("text", exclusions.blockedProfiles().toArray(String[]::new)));
-                ps.setInt(7, limit);
+                        4, c.createArrayOf("text", exclusions.blockedProfiles().toArray(String[]::new)));
+                ps.setArray(5, c.createArrayOf("text", nodeNames.toArray(String[]::new)));
+                ps.setLong(6, exclusions.fairShareWindowMillis());
                 List<DispatchableTask> tasks = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         tasks.add(new DispatchableTask(
-                                rs.getString(1),
-                                rs.getString(2),
-                                rs.getString(3),
-                                rs.getInt(4),
-                                StringMapJson.read(rs.getString(5)),
-                                rs.getString(6),
-                                rs.getLong(7),
-                                StringMapJson.read(rs.getString(8)),
-                                rs.getString(9),
-                                rs.getString(10),
-                                Jdbc.instant(rs.getTimestamp(11))));
+                                rs.getString("spec_id"),
+                                rs.getString("task_id"),
+                                rs.getString("task_ready"),
+                                rs.getInt("attempt"),
+                                StringMapJson.read(rs.getString("requires")),
+                                rs.getString("agent_profile"),
+                                rs.getLong("estimate_seconds"),
+                                StringMapJson.read(rs.getString("trace_context")),
+                                rs.getString("lease_profile"),
+                                rs.getString("previous_attempt"),
+                                Jdbc.instant(rs.getTimestamp("ready_at"))));
                     }
                 }
                 return tasks;
             }
         });
     }
+
+    /**
+     * SQL condition: READY task {@code t} may be dispatched now under the round's arguments {@code a} (not in backoff,
+     * not held for review, profile not blocked) to one of the offers of the round's nodes ({@code offer}).
+     */
+    private static final String DISPATCH_CANDIDATE = """
+            (t.not_before IS NULL OR t.not_before <= now())
+            AND (NOT a.hold_review OR NOT t.needs_human_review)
+            AND NOT (coalesce(t.lease_profile, t.agent_profile, 'default') = ANY (a.blocked_profiles))
+            AND ((t.requires = '{}'::jsonb AND coalesce(t.lease_profile, t.agent_profile) IS NULL)
+                 OR EXISTS (SELECT 1 FROM offer n WHERE %s))""".formatted(TaskRepository.NODE_OFFERS_TASK);
 
     /** Moves leased tasks to LEASED with their new lease, token, node and attempt. */
     public void markLeased(List<NewLease> leases, Instant at) {
