@@ -1,6 +1,7 @@
 package dev.forgeline.bench;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -8,7 +9,7 @@ import java.util.Map;
 
 /**
  * {@code java -jar bench/target/forgeline-bench.jar <benchmark> [options]}, run from the root of the source tree (it
- * starts dispatcher-service/target/quarkus-app). Benchmarks: dispatch-drain, steady-rate, heartbeat-ingest.
+ * starts dispatcher-service/target/quarkus-app). Benchmarks: dispatch-drain, steady-rate, heartbeat-ingest, scaling.
  */
 public final class Bench {
     private static final String USAGE = """
@@ -29,6 +30,10 @@ public final class Bench {
               --attempts N     running attempts (leases), default 10000
               --seconds S      measured seconds, default 30
               --warmup W       seconds before measuring, default 15
+            scaling            leases/s, round intervals and CPU per lease as the backlog and the fleet grow
+              --backlogs LIST  READY backlogs, comma-separated, default 1000,10000,100000
+              --fleets LIST    simulated nodes, comma-separated, default 10,100,1000
+              --leases N       leases measured per point, default 5000
             every benchmark:
               --out FILE       JSON lines, default bench/target/results/<benchmark>-<time>.jsonl
             """;
@@ -84,6 +89,16 @@ public final class Bench {
                     o.noneLeft();
                     new HeartbeatIngestBenchmark(run).run();
                 }
+                case ScalingBenchmark.NAME -> {
+                    var run = new ScalingBenchmark.Options(
+                            o.positives("--backlogs", List.of(1_000, 10_000, 100_000)),
+                            o.positives("--fleets", List.of(10, 100, 1_000)),
+                            o.positive("--leases", 5_000),
+                            home,
+                            o.out());
+                    o.noneLeft();
+                    new ScalingBenchmark(run).run();
+                }
                 default -> usage("unknown benchmark '" + benchmark + "'");
             }
         } catch (IllegalArgumentException e) {
@@ -116,6 +131,20 @@ public final class Bench {
                 // reported below
             }
             throw new IllegalArgumentException(option + " must be a positive whole number, not '" + value + "'");
+        }
+
+        /** A comma-separated list of positive whole numbers. */
+        List<Integer> positives(String option, List<Integer> otherwise) {
+            String value = given.remove(option);
+            if (value == null) {
+                return otherwise;
+            }
+            List<Integer> numbers = new ArrayList<>();
+            for (String part : value.split(",")) {
+                given.put(option, part.trim());
+                numbers.add(positive(option, 1));
+            }
+            return numbers;
         }
 
         List<DispatchDrainBenchmark.System_> systems(List<DispatchDrainBenchmark.System_> otherwise) {
