@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * {@code java -jar bench/target/forgeline-bench.jar <benchmark> [options]}, run from the root of the source tree (it
  * starts the packaged services under their target/quarkus-app). Benchmarks: dispatch-drain, steady-rate,
- * heartbeat-ingest, pipeline; {@code smoke} runs each of them once at a tiny size.
+ * heartbeat-ingest, pipeline, scaling; {@code smoke} runs the first four once at a tiny size.
  */
 public final class Bench {
     private static final String USAGE = """
@@ -38,7 +38,11 @@ public final class Bench {
               --tasks N        tasks in all, default 500
               --per-spec T     tasks per spec (a repository each), default 10
               --capacity C     slots of the stack's one worker, default 8
-            smoke              every benchmark above once at a tiny size (figures printed, not asserted); fails
+            scaling            leases/s, round intervals and CPU per lease as the backlog and the fleet grow
+              --backlogs LIST  READY backlogs, comma-separated, default 1000,10000,100000
+              --fleets LIST    simulated nodes, comma-separated, default 10,100,1000
+              --leases N       leases measured per point, default 5000
+            smoke              every benchmark above but scaling once at a tiny size (figures printed, not asserted); fails
                                only if one crashes or writes no result line
             every benchmark:
               --out FILE       JSON lines, default bench/target/results/<benchmark>-<time>.jsonl
@@ -158,6 +162,16 @@ public final class Bench {
                 o.noneLeft();
                 new PipelineBenchmark(run).run();
             }
+            case ScalingBenchmark.NAME -> {
+                var run = new ScalingBenchmark.Options(
+                        o.positives("--backlogs", List.of(1_000, 10_000, 100_000)),
+                        o.positives("--fleets", List.of(10, 100, 1_000)),
+                        o.positive("--leases", 5_000),
+                        home,
+                        o.out());
+                o.noneLeft();
+                new ScalingBenchmark(run).run();
+            }
             default -> throw new IllegalArgumentException("unknown benchmark '" + benchmark + "'");
         }
     }
@@ -238,6 +252,20 @@ public final class Bench {
                 // reported below
             }
             throw new IllegalArgumentException(option + " must be a positive whole number, not '" + value + "'");
+        }
+
+        /** A comma-separated list of positive whole numbers. */
+        List<Integer> positives(String option, List<Integer> otherwise) {
+            String value = given.remove(option);
+            if (value == null) {
+                return otherwise;
+            }
+            List<Integer> numbers = new ArrayList<>();
+            for (String part : value.split(",")) {
+                given.put(option, part.trim());
+                numbers.add(positive(option, 1));
+            }
+            return numbers;
         }
 
         List<DispatchDrainBenchmark.System_> systems(List<DispatchDrainBenchmark.System_> otherwise) {

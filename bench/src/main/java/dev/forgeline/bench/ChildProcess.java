@@ -43,21 +43,9 @@ final class ChildProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /**
-     * CPU time the process has used so far (user + system, all its threads), in seconds, from {@code /proc/<pid>/stat};
-     * the kernel counts it in clock ticks of 1/100 s (USER_HZ, 100 on Linux on every common architecture).
-     */
+    /** CPU time the process has used so far (user + system, all its threads), in seconds ({@link ProcessCpu}). */
     double cpuSeconds() {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
-            // the command name (field 2) may hold spaces: the fields after it start behind its closing parenthesis
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // fields 14 and 15 of the file (utime, stime) are 11 and 12 here, counting from field 3 at 0
-            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
-        } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "could not read the CPU time of " + name + " (pid " + process.pid() + ")", e);
-        }
+        return ProcessCpu.seconds(process.pid(), name);
     }
 
     Path log() {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,16 +40,26 @@ final class LeaseFeedDeliveries implements AutoCloseable {
     private final int n;
     private final Map<String, Delivery> deliveries = new ConcurrentHashMap<>();
     private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private final Consumer<Delivery> onDelivery;
     private volatile boolean stop;
 
-    private LeaseFeedDeliveries(URI base, int n) {
+    private LeaseFeedDeliveries(URI base, int n, Consumer<Delivery> onDelivery) {
         this.base = base;
         this.n = n;
+        this.onDelivery = onDelivery;
     }
 
     /** Starts one long poll per node (nodes already registered). */
     static LeaseFeedDeliveries start(URI dispatcher, List<String> nodes, int n) {
-        LeaseFeedDeliveries deliveries = new LeaseFeedDeliveries(dispatcher, n);
+        return start(dispatcher, nodes, n, delivery -> {});
+    }
+
+    /**
+     * Starts one long poll per node (nodes already registered); {@code onDelivery} is told of each task's first lease
+     * as it arrives, on the HTTP client's thread (as a worker's pool is offered it).
+     */
+    static LeaseFeedDeliveries start(URI dispatcher, List<String> nodes, int n, Consumer<Delivery> onDelivery) {
+        LeaseFeedDeliveries deliveries = new LeaseFeedDeliveries(dispatcher, n, onDelivery);
         for (String node : nodes) {
             deliveries.poll(node, null);
         }
@@ -81,9 +92,11 @@ final class LeaseFeedDeliveries implements AutoCloseable {
                             Envelope envelope =
                                     EventCodec.decode(event.get("envelope").asText());
                             if (EventType.TASK_LEASED.wireName().equals(envelope.type())) {
-                                deliveries.putIfAbsent(
-                                        envelope.specId() + "/" + envelope.taskId(),
-                                        new Delivery(envelope.payloadAs(TaskLeased.class), received));
+                                Delivery delivery = new Delivery(envelope.payloadAs(TaskLeased.class), received);
+                                if (deliveries.putIfAbsent(envelope.specId() + "/" + envelope.taskId(), delivery)
+                                        == null) {
+                                    onDelivery.accept(delivery);
+                                }
                             }
                         }
                         if (deliveries.size() >= n) {
@@ -112,6 +125,11 @@ final class LeaseFeedDeliveries implements AutoCloseable {
             }
         }
         done.get();
+    }
+
+    /** How many tasks' first leases have arrived. */
+    int count() {
+        return deliveries.size();
     }
 
     /** The delivery of {@code spec/task}, null if its lease has not arrived. */
