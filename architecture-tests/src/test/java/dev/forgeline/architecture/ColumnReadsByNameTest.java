@@ -35,13 +35,8 @@ class ColumnReadsByNameTest {
             Pattern.compile("^ {4}(?:(?:public|protected|private|static|final|synchronized|abstract|default)\\s+)*"
                     + "(?:<[^()=]*>\\s+)?(?:[\\w.?]+(?:<[^()=]*>)?(?:\\[])*\\s+)?(\\w+)\\s*\\(");
 
-    /**
-     * Methods still reading by position, by source file. {@code TaskRepository.lockDispatchable} keeps its reads
-     * until its query is rewritten as a whole; drop the entry then.
-     */
-    private static final Map<String, Set<String>> ALLOWED = Map.of(
-            "dispatcher-service/src/main/java/dev/forgeline/dispatcher/repository/TaskRepository.java",
-            Set.of("lockDispatchable"));
+    /** Methods allowed to read by position, by source file: none. */
+    private static final Map<String, Set<String>> ALLOWED = Map.of();
 
     @Test
     void everyModuleReadsColumnsByName() throws IOException {
