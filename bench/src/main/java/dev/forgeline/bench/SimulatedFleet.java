@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +43,13 @@ final class SimulatedFleet implements AutoCloseable {
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final KafkaProducer<String, String> producer;
     private final ScheduledExecutorService nodeHeartbeats = Executors.newSingleThreadScheduledExecutor();
+    /**
+     * Results are sent from here, not from the heartbeat's send callback: a callback runs on the producer's I/O
+     * thread, and a send there that needs metadata (the results topic's, the first time) blocks the very thread
+     * that would fetch it, for max.block.ms.
+     */
+    private final ExecutorService results = Executors.newSingleThreadExecutor();
+
     private final long startMillis = System.currentTimeMillis();
     private LeaseFeedDeliveries feeds;
 
@@ -131,7 +139,7 @@ final class SimulatedFleet implements AutoCloseable {
                 failure.compareAndSet(null, e);
                 return;
             }
-            finish(lease, started);
+            results.execute(() -> finish(lease, started));
         });
     }
 
@@ -185,6 +193,7 @@ final class SimulatedFleet implements AutoCloseable {
     @Override
     public void close() {
         nodeHeartbeats.shutdownNow();
+        results.shutdownNow();
         if (feeds != null) {
             feeds.close();
         }
