@@ -17,10 +17,13 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -411,16 +414,24 @@ public final class ForgelineCli implements java.util.concurrent.Callable<Integer
                 ProcessHandle.of(Long.parseLong(pid)).ifPresent(processes::add);
             }
         }
-        if (!processes.isEmpty()) {
-            processes.get(0).destroy();
-        }
-        for (ProcessHandle p : processes) {
-            try {
-                p.onExit().get(30, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                p.destroyForcibly();
+        // what the stack's JVM started (the broker's JVM among them), known before it ends and they lose their parent
+        processes.stream()
+                .findFirst()
+                .ifPresent(serve ->
+                        serve.descendants().filter(p -> !processes.contains(p)).forEach(processes::add));
+        // the stack's JVM stops the services, the broker and PostgreSQL in order; a busy machine needs its time
+        for (int i = 0; i < processes.size(); i++) {
+            ProcessHandle process = processes.get(i);
+            if (i == 0) {
+                process.destroy();
             }
+            awaitEnd(process, i == 0 ? Duration.ofSeconds(120) : Duration.ofSeconds(10));
         }
+        // PostgreSQL runs detached (pg_ctl): when the stack's JVM had to be killed, its server is stopped here
+        postmaster(ctx.stackDirectory().resolve("postgres")).ifPresent(p -> {
+            p.destroy();
+            awaitEnd(p, Duration.ofSeconds(60));
+        });
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
@@ -428,6 +439,55 @@ public final class ForgelineCli implements java.util.concurrent.Callable<Integer
         }
         out.println("local stack stopped");
         return 0;
+    }
+
+    /**
+     * Waits for a process that should end; past the grace it is asked to stop (SIGTERM), then killed, and its end
+     * is awaited each time, so that nothing of the stack outlives {@code down}.
+     */
+    private static void awaitEnd(ProcessHandle process, Duration grace) {
+        if (ended(process, grace)) {
+            return;
+        }
+        process.destroy();
+        if (ended(process, Duration.ofSeconds(20))) {
+            return;
+        }
+        process.destroyForcibly();
+        if (!ended(process, Duration.ofSeconds(10))) {
+            throw new IllegalStateException("process " + process.pid() + " did not end after it was killed");
+        }
+    }
+
+    private static boolean ended(ProcessHandle process, Duration within) {
+        try {
+            process.onExit().get(within.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !process.isAlive();
+        } catch (ExecutionException e) {
+            return !process.isAlive();
+        }
+    }
+
+    /** The PostgreSQL server of a data directory, while it runs. */
+    private static Optional<ProcessHandle> postmaster(Path dataDirectory) {
+        Path pidFile = dataDirectory.resolve("postmaster.pid");
+        try {
+            if (!Files.exists(pidFile)) {
+                return Optional.empty();
+            }
+            List<String> lines = Files.readAllLines(pidFile);
+            return lines.isEmpty()
+                    ? Optional.empty()
+                    : ProcessHandle.of(Long.parseLong(lines.get(0).strip()))
+                            .filter(p -> p.info().command().orElse("").endsWith("postgres"));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     // ---- submit / status --------------------------------------------------------------------------------

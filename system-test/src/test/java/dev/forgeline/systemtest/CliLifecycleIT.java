@@ -148,13 +148,14 @@ class CliLifecycleIT {
 
     /**
      * {@code down}: every process of the stack ends before it returns: the background {@code serve} JVM and what it
-     * started (the five services; the broker runs inside it) and the PostgreSQL server with its backends.
+     * started (the five services, the broker's JVM) and the PostgreSQL server with its backends.
      */
     private static void downStopsEveryProcessOfTheStack() throws IOException {
         Map<String, ProcessHandle> processes = stackProcesses();
         assertThat(processes.keySet())
                 .as("the stack's processes")
-                // the broker runs inside the serve JVM (up does not start restartable infrastructure)
+                // the broker's JVM is one of serve's descendants; its command line, a long class path, is cut
+                // before its main class, so it is not looked for by name
                 .contains("serve", "planner", "dispatcher", "worker", "review", "metrics", "postmaster");
         processes.forEach((name, process) -> assertThat(process.isAlive())
                 .as("%s (%d) before down", name, process.pid())
