@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * {@code java -jar bench/target/forgeline-bench.jar <benchmark> [options]}, run from the root of the source tree (it
  * starts the packaged services under their target/quarkus-app). Benchmarks: dispatch-drain, steady-rate,
- * heartbeat-ingest, pipeline, scaling; {@code smoke} runs the first four once at a tiny size.
+ * heartbeat-ingest, pipeline, scaling; {@code smoke} runs each of them once at a tiny size.
  */
 public final class Bench {
     private static final String USAGE = """
@@ -42,7 +42,7 @@ public final class Bench {
               --backlogs LIST  READY backlogs, comma-separated, default 1000,10000,100000
               --fleets LIST    simulated nodes, comma-separated, default 10,100,1000
               --leases N       leases measured per point, default 5000
-            smoke              every benchmark above but scaling once at a tiny size (figures printed, not asserted); fails
+            smoke              every benchmark above once at a tiny size (figures printed, not asserted); fails
                                only if one crashes or writes no result line
             every benchmark:
               --out FILE       JSON lines, default bench/target/results/<benchmark>-<time>.jsonl
@@ -78,6 +78,7 @@ public final class Bench {
                 HeartbeatIngestBenchmark.NAME,
                 List.of("--nodes", "20", "--attempts", "200", "--seconds", "11", "--warmup", "2"));
         runs.put(PipelineBenchmark.NAME, List.of("--tasks", "6", "--per-spec", "3", "--capacity", "2"));
+        runs.put(ScalingBenchmark.NAME, List.of("--backlogs", "100", "--fleets", "5", "--leases", "100"));
         return runs;
     }
 
