@@ -2,6 +2,7 @@ package dev.forgeline.review;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
@@ -143,7 +144,9 @@ class PageAttackBrowserTest {
 
             // the review: reasons, diff, attempts (node, failure), test command and agent profile as text
             browser.findElement(By.id("review-" + spec + "-T1")).click();
-            assertThat(Chromium.text(browser, "#reasons")).contains(hostilePath);
+            await().atMost(Duration.ofSeconds(15))
+                    .untilAsserted(
+                            () -> assertThat(Chromium.text(browser, "#reasons")).contains(hostilePath));
             assertThat(Chromium.text(browser, "#diff")).contains("+" + SCRIPT).contains("+" + LINK);
             assertThat(Chromium.text(browser, "#attempts"))
                     .contains("node " + ATTRIBUTE)
@@ -160,6 +163,9 @@ class PageAttackBrowserTest {
             browser.findElement(By.id("reviewer")).sendKeys("ana");
             Chromium.script(browser, "document.getElementById('approve').value = arguments[0];", ATTRIBUTE);
             browser.findElement(By.id("approve")).click();
+            await().atMost(Duration.ofSeconds(15))
+                    .untilAsserted(
+                            () -> assertThat(Chromium.text(browser, "#error")).isNotNull());
             assertThat(Chromium.text(browser, "#error")).contains("unknown decision '" + ATTRIBUTE + "'");
             assertUnharmed(browser, "the review page with an error");
 

@@ -2,6 +2,7 @@ package dev.forgeline.review;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.net.URL;
@@ -37,6 +38,7 @@ import org.openqa.selenium.WebDriver;
 @TestProfile(ReviewAuthTest.TokensOn.class)
 @QuarkusTestResource(value = ForgelineInfraResource.class, restrictToAnnotatedClass = false)
 class SignedInCrossSiteBrowserTest {
+    private static final Duration PAGE_LOAD = Duration.ofSeconds(15);
     private static TestKafka kafka;
 
     @TestHTTPResource("/ui/sign-in")
@@ -77,7 +79,9 @@ class SignedInCrossSiteBrowserTest {
                 PageAttackBrowserTest.assertUnharmed(browser, "the sign-in page");
                 browser.findElement(By.id("token")).sendKeys(reviewer);
                 browser.findElement(By.cssSelector("form button[type=submit]")).click();
-                assertThat(browser.getTitle()).isEqualTo("Forgeline review queue");
+                // the form's POST and its redirect may still be on their way when click() returns
+                await().atMost(PAGE_LOAD)
+                        .untilAsserted(() -> assertThat(browser.getTitle()).isEqualTo("Forgeline review queue"));
 
                 PageAttackBrowserTest.AttackerSite.assertRefused(
                         browser, attacker, "/form", spec, "T1", given().auth().oauth2(reviewer));
@@ -95,7 +99,9 @@ class SignedInCrossSiteBrowserTest {
                 browser.get(signIn.toString().replace("/ui/sign-in", "/ui/reviews/" + spec + "/T1"));
                 assertThat(browser.findElement(By.id("signed-in-as")).getText()).isEqualTo(name);
                 browser.findElement(By.id("approve")).click();
-                assertThat(browser.findElement(By.id("state")).getText()).isEqualTo("MERGED");
+                await().atMost(PAGE_LOAD)
+                        .untilAsserted(() ->
+                                assertThat(Chromium.text(browser, "#state")).isEqualTo("MERGED"));
                 PageAttackBrowserTest.assertUnharmed(browser, "the approved review");
             } finally {
                 browser.quit();
