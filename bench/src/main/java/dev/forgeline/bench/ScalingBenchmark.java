@@ -202,13 +202,13 @@ final class ScalingBenchmark {
         List<Integer> perRound = new ArrayList<>();
         try (Connection c = dispatcher.connect();
                 PreparedStatement ps = c.prepareStatement("""
-                        SELECT (extract(epoch FROM leased_at) * 1000000)::bigint FROM dispatcher.lease
+                        SELECT (extract(epoch FROM leased_at) * 1000000)::bigint AS leased_at_micros FROM dispatcher.lease
                         ORDER BY leased_at LIMIT ?
                         """)) {
             ps.setInt(1, measured);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    long at = rs.getLong(1);
+                    long at = rs.getLong("leased_at_micros");
                     if (rounds.isEmpty() || rounds.get(rounds.size() - 1) != at) {
                         rounds.add(at);
                         perRound.add(1);
