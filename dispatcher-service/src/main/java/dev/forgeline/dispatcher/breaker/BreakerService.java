@@ -2,6 +2,7 @@ package dev.forgeline.dispatcher.breaker;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +78,8 @@ public class BreakerService {
         Map<String, Window> windows = new HashMap<>();
         breakers.windows(settings.minAttempts(), settings.globalMinAttempts())
                 .forEach(w -> windows.put(w.scope() + "/" + w.key(), w));
-        Instant now = Instant.now();
+        // microseconds: the precision the database keeps for changed_at, so the event and the row agree
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         long lastAttempt = -1;
         List<BreakerChanged> changes = new java.util.ArrayList<>();
         java.util.Set<String> keys = new java.util.TreeSet<>(rows.keySet());
@@ -109,7 +111,7 @@ public class BreakerService {
                 lastAttempt = breakers.maxAttemptId();
             }
             // the next window starts after the attempts that decided this change
-            breakers.save(scope, key, transition.to(), failures, attempts, transition.reason(), lastAttempt);
+            breakers.save(scope, key, transition.to(), failures, attempts, transition.reason(), lastAttempt, now);
             BreakerChanged change = new BreakerChanged(
                     scope, key, state, transition.to(), failures, attempts, transition.reason(), now);
             outbox.append(EventType.BREAKER_CHANGED, null, null, Topics.key(scope, key), change);

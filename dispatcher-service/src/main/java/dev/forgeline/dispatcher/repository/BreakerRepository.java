@@ -3,6 +3,7 @@ package dev.forgeline.dispatcher.repository;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,14 +116,17 @@ public class BreakerRepository {
             int failures,
             int attempts,
             String reason,
-            long sinceAttempt) {
+            long sinceAttempt,
+            Instant changedAt) {
+        // changed_at is the evaluator's clock, the same instant its event carries: the cool-down is measured
+        // from the moment users see, not from the transaction's start
         Jdbc.call(dataSource, "save breaker " + scope + "/" + key, c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO breaker (scope, key, state, failures, attempts, reason, changed_at, since_attempt)
-                    VALUES (?, ?, ?, ?, ?, ?, now(), ?)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (scope, key) DO UPDATE
                     SET state = EXCLUDED.state, failures = EXCLUDED.failures, attempts = EXCLUDED.attempts,
-                        reason = EXCLUDED.reason, changed_at = now(), since_attempt = EXCLUDED.since_attempt,
+                        reason = EXCLUDED.reason, changed_at = EXCLUDED.changed_at, since_attempt = EXCLUDED.since_attempt,
                         probe_lease_id = NULL
                     """)) {
                 ps.setString(1, scope);
@@ -131,7 +135,8 @@ public class BreakerRepository {
                 ps.setInt(4, failures);
                 ps.setInt(5, attempts);
                 ps.setString(6, reason);
-                ps.setLong(7, sinceAttempt);
+                ps.setTimestamp(7, Timestamp.from(changedAt));
+                ps.setLong(8, sinceAttempt);
                 return ps.executeUpdate();
             }
         });
