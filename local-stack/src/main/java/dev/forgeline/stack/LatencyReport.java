@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.UUID;
 
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventCodec;
@@ -19,6 +18,7 @@ import dev.forgeline.contracts.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -28,6 +28,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * records' Kafka timestamps, so the report can be taken after the fact.
  */
 final class LatencyReport {
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+
     private LatencyReport() {}
 
     static void print(String bootstrapServers, PrintStream out) {
@@ -35,19 +37,29 @@ final class LatencyReport {
         Map<String, List<Long>> sendLag = new TreeMap<>();
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "latency-report-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         try (KafkaConsumer<String, String> consumer =
                 new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            consumer.subscribe(Topics.ALL);
-            long idleSince = System.nanoTime();
-            while (System.nanoTime() - idleSince < Duration.ofSeconds(3).toNanos()) {
-                var records = consumer.poll(Duration.ofMillis(200));
-                if (!records.isEmpty()) {
-                    idleSince = System.nanoTime();
+            // assigned, not subscribed: no group to join, and the report reads exactly what was written before it
+            // started (the end offsets taken now), however long the broker takes to answer
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : Topics.ALL) {
+                var infos = consumer.partitionsFor(topic, READ_TIMEOUT);
+                if (infos != null) { // a topic nothing was written to yet
+                    infos.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
                 }
-                for (ConsumerRecord<String, String> record : records) {
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, READ_TIMEOUT);
+            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+            while (!readUpTo(consumer, ends)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the broker did not serve every topic to its end within "
+                            + READ_TIMEOUT.toSeconds() + " s");
+                }
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
                     Envelope event = EventCodec.decode(record.value());
                     sendLag.computeIfAbsent(record.topic(), t -> new ArrayList<>())
                             .add(record.timestamp() - event.occurredAt().toEpochMilli());
@@ -89,6 +101,15 @@ final class LatencyReport {
         hops.forEach((hop, millis) -> out.println(line(hop, millis)));
         out.println("written -> sent to Kafka, per topic:");
         sendLag.forEach((topic, millis) -> out.println(line("  " + topic, millis)));
+    }
+
+    private static boolean readUpTo(KafkaConsumer<String, String> consumer, Map<TopicPartition, Long> ends) {
+        for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+            if (consumer.position(end.getKey(), READ_TIMEOUT) < end.getValue()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String line(String name, List<Long> millis) {
