@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventCodec;
@@ -27,7 +26,6 @@ import dev.forgeline.contracts.payload.TaskReady;
 import dev.forgeline.embedded.LocalKafka;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -71,7 +69,7 @@ final class DispatcherUnderTest implements AutoCloseable {
         DispatcherUnderTest run = new DispatcherUnderTest(
                 postgres, database, LocalKafka.start(Files.createDirectories(work.resolve("kafka"))));
         try {
-            run.createTopics();
+            run.kafka.createTopics(Topics.ALL);
             int port = freePort();
             Map<String, String> env = new LinkedHashMap<>();
             env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
@@ -108,17 +106,6 @@ final class DispatcherUnderTest implements AutoCloseable {
 
     ChildProcess process() {
         return dispatcher;
-    }
-
-    /** As the local stack does: topics made on first use would cost the first events a metadata refresh. */
-    private void createTopics() throws Exception {
-        try (Admin admin = admin()) {
-            admin.createTopics(Topics.ALL.stream()
-                            .map(t -> new NewTopic(t, 4, (short) 1))
-                            .toList())
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
-        }
     }
 
     Admin admin() {

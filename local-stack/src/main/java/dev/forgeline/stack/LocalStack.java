@@ -28,9 +28,6 @@ import dev.forgeline.embedded.PostgresEndpoint;
 import dev.forgeline.embedded.PostgresProcess;
 import dev.forgeline.support.auth.Roles;
 import dev.forgeline.support.auth.TokenStore;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 
 /**
  * The whole system on one machine: a real Kafka broker and a real PostgreSQL server (in this JVM, or restartable
@@ -195,7 +192,7 @@ public final class LocalStack implements AutoCloseable {
             postgres = LocalPostgres.start(mkdirs(work.resolve("postgres")), 0, false);
             kafka = LocalKafka.start(mkdirs(work.resolve("kafka")));
         }
-        createTopics(kafka.bootstrapServers());
+        kafka.createTopics(Topics.ALL);
 
         tokens = new TokenStore(work.resolve(TOKENS_FILE));
         adminToken = ensureToken(work.resolve(ADMIN_TOKEN_FILE), "admin", Roles.ADMIN);
@@ -297,31 +294,6 @@ public final class LocalStack implements AutoCloseable {
         }
         throw new IllegalStateException(
                 "PostgreSQL was started for this JVM only: start the stack with restartable infrastructure");
-    }
-
-    /**
-     * Topics made on first use cost the first events seconds (consumers see a new topic only at their next
-     * metadata refresh), so the stack creates them before the services start, as a deployment would.
-     */
-    private static void createTopics(String bootstrapServers) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            var created = admin.createTopics(Topics.ALL.stream()
-                            .map(t -> new NewTopic(t, 4, (short) 1))
-                            .toList())
-                    .values();
-            for (var topic : created.values()) {
-                try {
-                    topic.get(30, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (java.util.concurrent.ExecutionException e) {
-                    // a broker started on kept data already has its topics
-                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
-                        throw e;
-                    }
-                }
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("could not create the Kafka topics: " + e.getMessage(), e);
-        }
     }
 
     private void awaitReady(Duration timeout, List<ServiceKind> kinds) {

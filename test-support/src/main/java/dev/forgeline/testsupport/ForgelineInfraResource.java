@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
+import dev.forgeline.contracts.Topics;
 import dev.forgeline.embedded.KafkaEndpoint;
 import dev.forgeline.embedded.PostgresEndpoint;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -32,6 +33,7 @@ public class ForgelineInfraResource implements QuarkusTestResourceLifecycleManag
         Map<String, String> config = new HashMap<>();
         if (withKafka) {
             kafka = Infrastructure.startKafka(work);
+            kafka.createTopics(Topics.ALL);
             config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
         }
         if (withPostgres) {
