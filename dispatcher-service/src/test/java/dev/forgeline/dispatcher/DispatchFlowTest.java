@@ -123,8 +123,9 @@ class DispatchFlowTest {
             // a heartbeat with another token is stale: counted, nothing else changes
             long staleHeartbeats = stats().staleHeartbeats();
             Fixtures.publishHeartbeat(kafka, lease, lease.fencingToken() + 1_000_000);
+            // the counter is the dispatcher's: a loaded machine may deliver earlier tests' heartbeats late, stale too
             await().atMost(WAIT)
-                    .untilAsserted(() -> assertThat(stats().staleHeartbeats()).isEqualTo(staleHeartbeats + 1));
+                    .untilAsserted(() -> assertThat(stats().staleHeartbeats()).isGreaterThan(staleHeartbeats));
             TaskView afterStaleHeartbeat = task(spec, "T1");
             assertThat(afterStaleHeartbeat.state()).isEqualTo(TaskState.RUNNING);
             assertThat(afterStaleHeartbeat.fencingToken()).isEqualTo(lease.fencingToken());
@@ -250,15 +251,19 @@ class DispatchFlowTest {
                         "T" + i,
                         taskReady(spec, "T" + i, Map.of("suite", suite), 0));
             }
-            // every node got a lease: 51 leases on the topic, each to another node
+            // every node got a lease: 51 leases on the topic, each to another node (on a loaded machine the silent
+            // nodes' leases may be orphaned and leased again, so mine need not be among the first 51)
+            kafka.awaitOne(
+                    Topics.TASKS_LEASED,
+                    e -> e.eventType() == EventType.TASK_LEASED
+                            && spec.equals(e.specId())
+                            && mine.equals(e.payloadAs(TaskLeased.class).nodeName()));
             List<Envelope> onTopic = kafka.await(
                     Topics.TASKS_LEASED,
                     e -> e.eventType() == EventType.TASK_LEASED && spec.equals(e.specId()),
                     others + 1,
                     WAIT);
-            assertThat(onTopic.stream().map(e -> e.payloadAs(TaskLeased.class).nodeName()))
-                    .contains(mine)
-                    .hasSizeGreaterThanOrEqualTo(others + 1);
+            assertThat(onTopic).hasSizeGreaterThanOrEqualTo(others + 1);
             Db.LeaseRow myLease = db.openLeasesOfNode(mine).get(0);
 
             LeaseFeedPage page = given().queryParam("after", 0)

@@ -47,7 +47,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 
 /**
- * The review pages and the board under attack, in a real headless Chromium. Stored XSS: hostile values stored
+ * The review pages and the board under attack, in a real headless PageBrowser. Stored XSS: hostile values stored
  * through the real entry points (results on Kafka, decisions over REST, the planner's and dispatcher's answers the
  * board reads) are shown as text, run no script and add no element or event handler, on first render and in the
  * board's live updates; every page carries the Content-Security-Policy and needs no inline script or style.
@@ -105,7 +105,7 @@ class PageAttackBrowserTest {
 
     @Test
     void hostileValuesOnTheReviewPagesAreShownAsTextAndRunNothing() throws Exception {
-        Chromium.require();
+        PageBrowser.require();
         String spec = Events.uniqueSpec("xss");
         GitRepo repo = GitRepo.init(tmp.resolve("repo"));
         // a file path that is markup (the security reason names it) holding a script (the diff shows it)
@@ -134,44 +134,46 @@ class PageAttackBrowserTest {
                 .header("Content-Security-Policy", PAGE_POLICY)
                 .header("X-Frame-Options", "DENY");
 
-        WebDriver browser = Chromium.start(tmp);
+        WebDriver browser = PageBrowser.start(tmp);
         try {
             // the queue: the pending review's reason names the path, the decided one its reviewer
             browser.get(queue.toString());
-            assertThat(Chromium.text(browser, "#pending")).contains(ATTRIBUTE);
-            assertThat(Chromium.text(browser, "#recent")).contains(ATTRIBUTE);
+            assertThat(PageBrowser.text(browser, "#pending")).contains(ATTRIBUTE);
+            assertThat(PageBrowser.text(browser, "#recent")).contains(ATTRIBUTE);
             assertUnharmed(browser, "the queue");
 
             // the review: reasons, diff, attempts (node, failure), test command and agent profile as text
             browser.findElement(By.id("review-" + spec + "-T1")).click();
             await().atMost(Duration.ofSeconds(15))
-                    .untilAsserted(
-                            () -> assertThat(Chromium.text(browser, "#reasons")).contains(hostilePath));
-            assertThat(Chromium.text(browser, "#diff")).contains("+" + SCRIPT).contains("+" + LINK);
-            assertThat(Chromium.text(browser, "#attempts"))
+                    .untilAsserted(() ->
+                            assertThat(PageBrowser.text(browser, "#reasons")).contains(hostilePath));
+            assertThat(PageBrowser.text(browser, "#diff"))
+                    .contains("+" + SCRIPT)
+                    .contains("+" + LINK);
+            assertThat(PageBrowser.text(browser, "#attempts"))
                     .contains("node " + ATTRIBUTE)
                     .contains("failed: TEST_FAILURE " + SCRIPT);
-            assertThat(Chromium.text(browser, "#tests")).contains("sh " + SCRIPT);
-            assertThat(Chromium.text(browser, "#cost")).contains(ATTRIBUTE);
+            assertThat(PageBrowser.text(browser, "#tests")).contains("sh " + SCRIPT);
+            assertThat(PageBrowser.text(browser, "#cost")).contains(ATTRIBUTE);
             // the page's own stylesheet applies under the policy
             assertThat(browser.findElement(By.cssSelector("#diff span.add")).getCssValue("background-color"))
                     .isEqualTo("rgba(218, 251, 225, 1)");
             assertUnharmed(browser, "the review page");
-            Chromium.screenshot(browser, "attack-review-page.png");
+            PageBrowser.screenshot(browser, "attack-review-page.png");
 
             // a decision the form never offers comes back in the error message: as text
             browser.findElement(By.id("reviewer")).sendKeys("ana");
-            Chromium.script(browser, "document.getElementById('approve').value = arguments[0];", ATTRIBUTE);
+            PageBrowser.script(browser, "document.getElementById('approve').value = arguments[0];", ATTRIBUTE);
             browser.findElement(By.id("approve")).click();
             await().atMost(Duration.ofSeconds(15))
-                    .untilAsserted(
-                            () -> assertThat(Chromium.text(browser, "#error")).isNotNull());
-            assertThat(Chromium.text(browser, "#error")).contains("unknown decision '" + ATTRIBUTE + "'");
+                    .untilAsserted(() ->
+                            assertThat(PageBrowser.text(browser, "#error")).isNotNull());
+            assertThat(PageBrowser.text(browser, "#error")).contains("unknown decision '" + ATTRIBUTE + "'");
             assertUnharmed(browser, "the review page with an error");
 
             // the decided review: who decided and why
             browser.get(queue.toString().replace("/ui/reviews", "/ui/reviews/" + spec + "/T2"));
-            assertThat(Chromium.text(browser, "#decided")).isEqualTo(ATTRIBUTE + ": " + SCRIPT + " " + LINK);
+            assertThat(PageBrowser.text(browser, "#decided")).isEqualTo(ATTRIBUTE + ": " + SCRIPT + " " + LINK);
             assertUnharmed(browser, "the decided review");
         } finally {
             browser.quit();
@@ -181,44 +183,45 @@ class PageAttackBrowserTest {
 
     @Test
     void hostileValuesOnTheBoardAreShownAsTextAndRunNothingAlsoInLiveUpdates() throws Exception {
-        Chromium.require();
+        PageBrowser.require();
         Path recorded =
                 Path.of(ConfigProvider.getConfig().getValue(RecordedServicesResource.DIRECTORY_KEY, String.class));
         String spec = Events.uniqueSpec("xssboard");
         recordBoard(recorded, spec, SCRIPT, ATTRIBUTE);
         given().get("/ui/board").then().statusCode(200).header("Content-Security-Policy", PAGE_POLICY);
 
-        WebDriver browser = Chromium.start(tmp);
+        WebDriver browser = PageBrowser.start(tmp);
         try {
             browser.get(queue.toString().replace("/ui/reviews", "/ui/board"));
             Awaitility.await()
                     .atMost(WAIT)
-                    .untilAsserted(() -> assertThat(Chromium.text(browser, "#spec-" + spec + " .spec-name"))
+                    .untilAsserted(() -> assertThat(PageBrowser.text(browser, "#spec-" + spec + " .spec-name"))
                             .isEqualTo(LINK));
-            assertThat(Chromium.text(browser, "#task-" + spec + "-T1 .title")).isEqualTo(SCRIPT);
-            assertThat(Chromium.text(browser, "#task-" + spec + "-T1")).contains(ATTRIBUTE);
-            assertThat(Chromium.text(browser, "#node-" + spec)).contains(ATTRIBUTE);
-            assertThat(Chromium.text(browser, "#breakers")).contains(SCRIPT).contains(ATTRIBUTE);
-            assertThat(Chromium.text(browser, "#dispatch-hold")).contains(SCRIPT);
-            assertThat(Chromium.text(browser, "#decisions")).contains(ATTRIBUTE);
+            assertThat(PageBrowser.text(browser, "#task-" + spec + "-T1 .title"))
+                    .isEqualTo(SCRIPT);
+            assertThat(PageBrowser.text(browser, "#task-" + spec + "-T1")).contains(ATTRIBUTE);
+            assertThat(PageBrowser.text(browser, "#node-" + spec)).contains(ATTRIBUTE);
+            assertThat(PageBrowser.text(browser, "#breakers")).contains(SCRIPT).contains(ATTRIBUTE);
+            assertThat(PageBrowser.text(browser, "#dispatch-hold")).contains(SCRIPT);
+            assertThat(PageBrowser.text(browser, "#decisions")).contains(ATTRIBUTE);
             assertUnharmed(browser, "the board");
-            Chromium.screenshot(browser, "attack-board.png");
+            PageBrowser.screenshot(browser, "attack-board.png");
 
             // the services report other hostile values: they arrive through the live update, as text
-            int updates = ((Number) Chromium.script(browser, "return window.boardUpdates;")).intValue();
+            int updates = ((Number) PageBrowser.script(browser, "return window.boardUpdates;")).intValue();
             recordBoard(recorded, spec, ATTRIBUTE, SCRIPT);
             Awaitility.await()
                     .atMost(WAIT)
-                    .untilAsserted(() -> assertThat(Chromium.text(browser, "#task-" + spec + "-T1 .title"))
+                    .untilAsserted(() -> assertThat(PageBrowser.text(browser, "#task-" + spec + "-T1 .title"))
                             .isEqualTo(ATTRIBUTE));
-            assertThat(((Number) Chromium.script(browser, "return window.boardUpdates;")).intValue())
+            assertThat(((Number) PageBrowser.script(browser, "return window.boardUpdates;")).intValue())
                     .as("shown by a live update, not a reload")
                     .isGreaterThan(updates);
-            assertThat(Chromium.text(browser, "#task-" + spec + "-T1")).contains(SCRIPT);
-            assertThat(Chromium.text(browser, "#node-" + spec)).contains(SCRIPT);
-            assertThat(Chromium.text(browser, "#decisions")).contains(SCRIPT);
+            assertThat(PageBrowser.text(browser, "#task-" + spec + "-T1")).contains(SCRIPT);
+            assertThat(PageBrowser.text(browser, "#node-" + spec)).contains(SCRIPT);
+            assertThat(PageBrowser.text(browser, "#decisions")).contains(SCRIPT);
             assertUnharmed(browser, "the board after a live update");
-            Chromium.screenshot(browser, "attack-board-updated.png");
+            PageBrowser.screenshot(browser, "attack-board-updated.png");
         } finally {
             browser.quit();
         }
@@ -231,7 +234,7 @@ class PageAttackBrowserTest {
      */
     @Test
     void anApprovalSubmittedFromAnotherOriginChangesNothing() throws Exception {
-        Chromium.require();
+        PageBrowser.require();
         String spec = Events.uniqueSpec("csrf");
         GitRepo repo = GitRepo.init(tmp.resolve("repo"));
         GitRepo.Attempt attempt = repo.attemptBranch(spec, "T1", 1, "auth/roles.txt", "admin\n");
@@ -241,7 +244,7 @@ class PageAttackBrowserTest {
         String target = queue.toString().replace("/ui/reviews", "/ui/reviews/" + spec + "/T1/decision");
 
         try (AttackerSite attacker = AttackerSite.start(target)) {
-            WebDriver browser = Chromium.start(tmp);
+            WebDriver browser = PageBrowser.start(tmp);
             try {
                 AttackerSite.assertRefused(browser, attacker, "/form", spec, "T1", given());
                 AttackerSite.assertRefused(browser, attacker, "/form-no-referrer", spec, "T1", given());
@@ -255,7 +258,7 @@ class PageAttackBrowserTest {
     /** Runs {@link #DAMAGE} on the page and asserts none. */
     static void assertUnharmed(WebDriver browser, String page) {
         @SuppressWarnings("unchecked")
-        Map<String, Object> damage = (Map<String, Object>) Chromium.script(browser, DAMAGE);
+        Map<String, Object> damage = (Map<String, Object>) PageBrowser.script(browser, DAMAGE);
         assertThat(damage.get("pwned")).as("window.__pwned on %s", page).isEqualTo("undefined");
         assertThat(damage.get("handlers"))
                 .as("event handler attributes on %s", page)
@@ -484,7 +487,7 @@ class PageAttackBrowserTest {
                     .atMost(WAIT)
                     .untilAsserted(() -> assertThat(browser.getCurrentUrl())
                             .endsWith("/ui/reviews/" + spec + "/" + task + "/decision"));
-            String answer = Chromium.text(browser, "body");
+            String answer = PageBrowser.text(browser, "body");
             assertThat(answer).contains("https://forgeline.dev/problems/cross-origin-request");
             assertThat(answer).contains(page.equals("/form") ? attacker.origin() : "Origin null");
             assertPending(rest, spec, task);

@@ -34,7 +34,7 @@ import org.openqa.selenium.WebElement;
 /**
  * The review page in a real headless Chromium: a person opens the queue, reads a review's coloured diff and
  * requests changes, then approves another one; the results are checked over REST, in git and on Kafka.
- * The browser is {@link Chromium}'s.
+ * The browser is {@link PageBrowser}'s.
  */
 @QuarkusTest
 @QuarkusTestResource(value = ForgelineInfraResource.class, restrictToAnnotatedClass = false)
@@ -61,7 +61,7 @@ class ReviewPageBrowserTest {
 
     @Test
     void aPersonRequestsChangesAndApprovesFromTheBrowser() throws Exception {
-        Chromium.require();
+        PageBrowser.require();
         String spec = Events.uniqueSpec("page");
         GitRepo repo = GitRepo.init(tmp.resolve("repo"));
         repo.commitFile("auth/roles.txt", "admin\nreader\n", "roles");
@@ -74,7 +74,7 @@ class ReviewPageBrowserTest {
         awaitOutcome(spec, "T1", TaskState.IN_REVIEW);
         awaitOutcome(spec, "T2", TaskState.IN_REVIEW);
 
-        WebDriver browser = Chromium.start(tmp);
+        WebDriver browser = PageBrowser.start(tmp);
         try {
             browser.get(queue.toString());
             assertThat(browser.getTitle()).isEqualTo("Forgeline review queue");
@@ -93,7 +93,7 @@ class ReviewPageBrowserTest {
             assertThat(removed.getText()).isEqualTo("-reader");
             assertThat(added.getCssValue("background-color")).isEqualTo("rgba(218, 251, 225, 1)");
             assertThat(removed.getCssValue("background-color")).isEqualTo("rgba(255, 235, 233, 1)");
-            Chromium.screenshot(browser, "review-page.png");
+            PageBrowser.screenshot(browser, "review-page.png");
 
             // request changes without a comment: refused, nothing changes
             browser.findElement(By.id("reviewer")).sendKeys("ana");
@@ -106,7 +106,7 @@ class ReviewPageBrowserTest {
             browser.findElement(By.id("request-changes")).click();
             assertThat(browser.findElement(By.id("notice")).getText()).startsWith("Changes requested");
             assertThat(browser.findElement(By.id("state")).getText()).isEqualTo("CHANGES_REQUESTED");
-            Chromium.screenshot(browser, "review-page-changes-requested.png");
+            PageBrowser.screenshot(browser, "review-page-changes-requested.png");
 
             given().get("/reviews/{s}/{t}", spec, "T1")
                     .then()
@@ -132,7 +132,7 @@ class ReviewPageBrowserTest {
             browser.findElement(By.id("approve")).click();
             assertThat(browser.findElement(By.id("state")).getText()).isEqualTo("MERGED");
             assertThat(browser.findElement(By.id("decided")).getText()).startsWith("bo");
-            Chromium.screenshot(browser, "review-page-approved.png");
+            PageBrowser.screenshot(browser, "review-page-approved.png");
         } finally {
             browser.quit();
         }
@@ -140,7 +140,7 @@ class ReviewPageBrowserTest {
         assertThat(merged.reviewer()).isEqualTo("bo");
         assertThat(repo.rev("main")).isEqualTo(merged.mergeCommit());
         assertThat(repo.git("ls-tree", "-r", "--name-only", "main").lines()).contains("notes/long.txt");
-        assertThat(Chromium.SCREENSHOTS.resolve("review-page.png")).isNotEmptyFile();
+        assertThat(PageBrowser.SCREENSHOTS.resolve("review-page.png")).isNotEmptyFile();
     }
 
     /**
@@ -150,7 +150,7 @@ class ReviewPageBrowserTest {
      */
     @Test
     void theBoardShowsTheServicesLiveEscapedAndSurvivesOneGoingAway() throws Exception {
-        Chromium.require();
+        PageBrowser.require();
         Path recorded =
                 Path.of(ConfigProvider.getConfig().getValue(RecordedServicesResource.DIRECTORY_KEY, String.class));
         String spec = Events.uniqueSpec("board");
@@ -180,47 +180,49 @@ class ReviewPageBrowserTest {
         RecordedServicesResource.record(
                 recorded, "/dispatcher/dispatch", "{\"paused\":true,\"reasons\":[\"paused by ana: release freeze\"]}");
 
-        WebDriver browser = Chromium.start(tmp);
+        WebDriver browser = PageBrowser.start(tmp);
         try {
             browser.get(queue.toString());
             browser.findElement(By.id("board-link")).click();
             assertThat(browser.getTitle()).isEqualTo("Forgeline board");
             ((JavascriptExecutor) browser).executeScript("window.loadedOnce = 'yes';");
 
-            assertThat(Chromium.text(browser, "#task-" + spec + "-T1-state")).isEqualTo("RUNNING");
-            assertThat(Chromium.text(browser, "#task-" + spec + "-T1 .title")).isEqualTo(title);
-            assertThat(Chromium.text(browser, "#task-" + spec + "-T1")).contains("laptop-<i>1</i>");
-            assertThat(Chromium.text(browser, "#spec-" + spec + " .spec-name")).isEqualTo("Board <b>demo</b>");
+            assertThat(PageBrowser.text(browser, "#task-" + spec + "-T1-state")).isEqualTo("RUNNING");
+            assertThat(PageBrowser.text(browser, "#task-" + spec + "-T1 .title"))
+                    .isEqualTo(title);
+            assertThat(PageBrowser.text(browser, "#task-" + spec + "-T1")).contains("laptop-<i>1</i>");
+            assertThat(PageBrowser.text(browser, "#spec-" + spec + " .spec-name"))
+                    .isEqualTo("Board <b>demo</b>");
             assertThat(((Number)
                                     ((JavascriptExecutor) browser)
                                             .executeScript(
                                                     "return document.querySelectorAll('#specs img, #specs b, #fleet i').length;"))
                             .intValue())
                     .isZero();
-            assertThat(Chromium.text(browser, "#spec-" + spec + "-progress")).isEqualTo("0 / 2 merged");
-            assertThat(Chromium.text(browser, "#dispatch-hold"))
+            assertThat(PageBrowser.text(browser, "#spec-" + spec + "-progress")).isEqualTo("0 / 2 merged");
+            assertThat(PageBrowser.text(browser, "#dispatch-hold"))
                     .contains("paused")
                     .contains("release freeze");
-            assertThat(Chromium.text(browser, "#breakers")).contains("large").contains("OPEN");
-            Chromium.screenshot(browser, "board.png");
+            assertThat(PageBrowser.text(browser, "#breakers")).contains("large").contains("OPEN");
+            PageBrowser.screenshot(browser, "board.png");
 
             // the planner reports T1 merged: the open page shows it without a reload
             RecordedServicesResource.record(recorded, "/planner/specs/" + spec, boardSpec(spec, title, "MERGED"));
             Awaitility.await()
                     .atMost(WAIT)
-                    .untilAsserted(() -> assertThat(Chromium.text(browser, "#task-" + spec + "-T1-state"))
+                    .untilAsserted(() -> assertThat(PageBrowser.text(browser, "#task-" + spec + "-T1-state"))
                             .isEqualTo("MERGED"));
-            assertThat(Chromium.text(browser, "#spec-" + spec + "-progress")).isEqualTo("1 / 2 merged");
+            assertThat(PageBrowser.text(browser, "#spec-" + spec + "-progress")).isEqualTo("1 / 2 merged");
 
             // the dispatcher stops answering: shown unavailable, the planner's part stays
             RecordedServicesResource.record(recorded, "/dispatcher/nodes", null);
             Awaitility.await()
                     .atMost(WAIT)
-                    .untilAsserted(() -> assertThat(Chromium.text(browser, "#service-dispatcher"))
+                    .untilAsserted(() -> assertThat(PageBrowser.text(browser, "#service-dispatcher"))
                             .contains("unavailable")
                             .contains("GET /dispatcher/nodes answered 404"));
-            assertThat(Chromium.text(browser, "#task-" + spec + "-T1-state")).isEqualTo("MERGED");
-            assertThat(Chromium.text(browser, "#fleet")).contains("the dispatcher cannot be reached");
+            assertThat(PageBrowser.text(browser, "#task-" + spec + "-T1-state")).isEqualTo("MERGED");
+            assertThat(PageBrowser.text(browser, "#fleet")).contains("the dispatcher cannot be reached");
 
             JavascriptExecutor script = (JavascriptExecutor) browser;
             assertThat(script.executeScript("return window.loadedOnce;"))
@@ -229,11 +231,11 @@ class ReviewPageBrowserTest {
             assertThat(script.executeScript("return window.injected;")).isNull();
             assertThat(((Number) script.executeScript("return window.boardUpdates;")).intValue())
                     .isGreaterThanOrEqualTo(2);
-            Chromium.screenshot(browser, "board-dispatcher-unavailable.png");
+            PageBrowser.screenshot(browser, "board-dispatcher-unavailable.png");
         } finally {
             browser.quit();
         }
-        assertThat(Chromium.SCREENSHOTS.resolve("board.png")).isNotEmptyFile();
+        assertThat(PageBrowser.SCREENSHOTS.resolve("board.png")).isNotEmptyFile();
     }
 
     private static String boardSpec(String spec, String title, String firstState) {

@@ -59,7 +59,7 @@ class SignedInCrossSiteBrowserTest {
 
     @Test
     void anotherSitesApprovalIsRefusedWhileTheReviewersOwnOneMerges() throws Exception {
-        Chromium.require();
+        PageBrowser.require();
         String spec = Events.uniqueSpec("csrf-signed-in");
         GitRepo repo = GitRepo.init(tmp.resolve("repo"));
         GitRepo.Attempt attempt = repo.attemptBranch(spec, "T1", 1, "auth/roles.txt", "admin\n");
@@ -73,7 +73,7 @@ class SignedInCrossSiteBrowserTest {
         String target = signIn.toString().replace("/ui/sign-in", "/ui/reviews/" + spec + "/T1/decision");
 
         try (PageAttackBrowserTest.AttackerSite attacker = PageAttackBrowserTest.AttackerSite.start(target)) {
-            WebDriver browser = Chromium.start(tmp);
+            WebDriver browser = PageBrowser.start(tmp);
             try {
                 browser.get(signIn.toString());
                 PageAttackBrowserTest.assertUnharmed(browser, "the sign-in page");
@@ -101,7 +101,7 @@ class SignedInCrossSiteBrowserTest {
                 browser.findElement(By.id("approve")).click();
                 await().atMost(PAGE_LOAD)
                         .untilAsserted(() ->
-                                assertThat(Chromium.text(browser, "#state")).isEqualTo("MERGED"));
+                                assertThat(PageBrowser.text(browser, "#state")).isEqualTo("MERGED"));
                 PageAttackBrowserTest.assertUnharmed(browser, "the approved review");
             } finally {
                 browser.quit();

@@ -1,25 +1,14 @@
 package dev.forgeline.systemtest;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
+import dev.forgeline.testsupport.browser.Chromium;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The review service's board ({@code /ui/board}) open in a real headless Chromium, and what a person reads on it.
@@ -27,8 +16,6 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * {@code FORGELINE_REQUIRE_BROWSER=1} (CI sets it), then it fails.
  */
 final class BoardBrowser implements AutoCloseable {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     static final Path SCREENSHOTS = ScratchFiles.HOME.resolve("system-test/target/screenshots");
     /** Set on the page's window once it is loaded: a reload would lose it. */
     private static final String LOADED_ONCE = "window.forgelineTestLoadedOnce";
@@ -41,28 +28,8 @@ final class BoardBrowser implements AutoCloseable {
 
     /** Opens the board of the review service at {@code review} and marks the loaded page. */
     static BoardBrowser open(URI review, String token, Path profile) throws IOException {
-        requireBrowser();
-        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments(
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-dev-shm-usage",
-                "--window-size=1280,1400",
-                "--user-data-dir=" + Files.createDirectories(profile));
-        WebDriver driver = new ChromeDriver(service, options);
-        driver.manage().timeouts().implicitlyWait(Duration.ofSeconds(2));
+        Chromium.require();
+        WebDriver driver = Chromium.start(profile, 1400, Duration.ofSeconds(2));
         BoardBrowser board = new BoardBrowser(driver);
         try {
             // the board needs a signed-in person: without one it sends the browser to the sign-in form
@@ -139,37 +106,15 @@ final class BoardBrowser implements AutoCloseable {
     }
 
     Object script(String javascript, Object... arguments) {
-        return ((JavascriptExecutor) browser).executeScript(javascript, arguments);
+        return Chromium.script(browser, javascript, arguments);
     }
 
     void screenshot(String name) throws IOException {
-        Files.createDirectories(SCREENSHOTS);
-        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-        Files.copy(shot.toPath(), SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        Chromium.screenshot(browser, SCREENSHOTS, name);
     }
 
     @Override
     public void close() {
         browser.quit();
-    }
-
-    private static void requireBrowser() {
-        List<String> missing = new ArrayList<>();
-        if (!Files.isExecutable(CHROMIUM)) {
-            missing.add(CHROMIUM + " (Debian package chromium)");
-        }
-        if (!Files.isExecutable(CHROMEDRIVER)) {
-            missing.add(CHROMEDRIVER + " (Debian package chromium-driver)");
-        }
-        if (missing.isEmpty()) {
-            return;
-        }
-        String message = "the board test needs " + String.join(" and ", missing);
-        String required = System.getenv("FORGELINE_REQUIRE_BROWSER");
-        if (required != null
-                && (required.strip().equals("1") || required.strip().equalsIgnoreCase("true"))) {
-            throw new AssertionError(message + ", and FORGELINE_REQUIRE_BROWSER=1 requires it");
-        }
-        Assumptions.abort(message);
     }
 }

@@ -1,6 +1,7 @@
-package dev.forgeline.review;
+package dev.forgeline.testsupport.browser;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -20,16 +21,16 @@ import org.openqa.selenium.chrome.ChromeOptions;
 /**
  * Headless Chromium for the page tests, driven through chromedriver. Needs Debian's {@code chromium} and
  * {@code chromium-driver}: a test is skipped without them, unless {@code FORGELINE_REQUIRE_BROWSER=1} (CI sets it),
- * then it fails.
+ * then it fails. Modules that use it declare {@code selenium-java} themselves (test-support does not pass it on).
  */
-final class Chromium {
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    static final Path SCREENSHOTS = Path.of("target", "screenshots");
+public final class Chromium {
+    public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
     private Chromium() {}
 
-    static void require() {
+    /** Skips the calling test when the browser is missing, or fails it when CI requires the browser. */
+    public static void require() {
         List<String> missing = new ArrayList<>();
         if (!Files.isExecutable(CHROMIUM)) {
             missing.add(CHROMIUM + " (Debian package chromium)");
@@ -40,7 +41,7 @@ final class Chromium {
         if (missing.isEmpty()) {
             return;
         }
-        String message = "the review page test needs " + String.join(" and ", missing);
+        String message = "the browser test needs " + String.join(" and ", missing);
         if (browserRequired(System.getenv("FORGELINE_REQUIRE_BROWSER"))) {
             throw new AssertionError(message + ", and FORGELINE_REQUIRE_BROWSER=1 requires it");
         }
@@ -48,13 +49,16 @@ final class Chromium {
     }
 
     /** Whether the browser test must run: {@code FORGELINE_REQUIRE_BROWSER=1} (or {@code true}). */
-    static boolean browserRequired(String setting) {
+    public static boolean browserRequired(String setting) {
         return setting != null
                 && (setting.strip().equals("1") || setting.strip().equalsIgnoreCase("true"));
     }
 
-    /** A fresh browser with its own profile under {@code tmp}; the caller quits it. */
-    static WebDriver start(Path tmp) throws Exception {
+    /**
+     * A fresh browser with its own profile directory, a window of 1280 x {@code height} and the given implicit wait
+     * for elements; the caller quits it.
+     */
+    public static WebDriver start(Path profile, int height, Duration implicitWait) throws IOException {
         // the driver is given explicitly, so Selenium Manager never looks for (or downloads) one
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
         ChromeDriverService service = new ChromeDriverService.Builder()
@@ -63,6 +67,7 @@ final class Chromium {
                 .build();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
+        // without the background-networking switches Chromium keeps calling out, and a closed network refuses it
         options.addArguments(
                 "--headless",
                 "--no-sandbox",
@@ -73,31 +78,21 @@ final class Chromium {
                 "--disable-component-update",
                 "--disable-sync",
                 "--disable-dev-shm-usage",
-                "--window-size=1280,1000",
-                "--user-data-dir=" + Files.createDirectories(tmp.resolve("chromium-profile")));
+                "--window-size=1280," + height,
+                "--user-data-dir=" + Files.createDirectories(profile));
         WebDriver driver = new ChromeDriver(service, options);
-        driver.manage().timeouts().implicitlyWait(Duration.ofSeconds(10));
-        Files.createDirectories(SCREENSHOTS);
+        driver.manage().timeouts().implicitlyWait(implicitWait);
         return driver;
     }
 
-    /**
-     * The text of the element the selector finds, read in one script: the board swaps its sections when an update
-     * arrives, so an element found first and read afterwards may be gone by then.
-     */
-    static String text(WebDriver browser, String selector) {
-        return (String) script(
-                browser,
-                "const e = document.querySelector(arguments[0]); return e == null ? null : e.innerText.trim();",
-                selector);
-    }
-
-    static Object script(WebDriver browser, String script, Object... arguments) {
+    public static Object script(WebDriver browser, String script, Object... arguments) {
         return ((JavascriptExecutor) browser).executeScript(script, arguments);
     }
 
-    static void screenshot(WebDriver browser, String name) throws Exception {
+    /** Saves what the browser shows as {@code directory/name} (a PNG), kept as test output. */
+    public static void screenshot(WebDriver browser, Path directory, String name) throws IOException {
+        Files.createDirectories(directory);
         File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-        Files.copy(shot.toPath(), SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(shot.toPath(), directory.resolve(name), StandardCopyOption.REPLACE_EXISTING);
     }
 }
