@@ -70,7 +70,7 @@ public final class Bench {
         Map<String, List<String>> runs = new LinkedHashMap<>();
         runs.put(
                 DispatchDrainBenchmark.NAME,
-                List.of("--jobs", "1000", "--rounds", "1", "--systems", "forgeline,db-scheduler-tuned"));
+                List.of("--jobs", "600", "--rounds", "1", "--systems", "forgeline,db-scheduler-tuned"));
         runs.put(
                 SteadyRateBenchmark.NAME,
                 List.of("--rate", "50", "--seconds", "3", "--warmup", "2", "--systems", "forgeline"));

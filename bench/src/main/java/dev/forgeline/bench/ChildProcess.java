@@ -81,6 +81,12 @@ final class ChildProcess implements AutoCloseable {
         return String.join("\n", all.subList(Math.max(0, all.size() - count), all.size()));
     }
 
+    /** Kills the process at once (SIGKILL), for a child whose clean stop nothing reads. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
     /** SIGTERM, then a kill if it has not stopped within 20 s. */
     @Override
     public void close() throws InterruptedException {

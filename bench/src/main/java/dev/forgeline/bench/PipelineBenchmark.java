@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.forgeline.stack.ForgelineClient;
 import dev.forgeline.stack.LocalStack;
 import dev.forgeline.stack.ScratchRepository;
+import dev.forgeline.stack.ServiceKind;
 
 /**
  * Full pipeline benchmark: the packaged local stack (the five services as processes on an embedded broker and
@@ -151,6 +152,14 @@ final class PipelineBenchmark {
             System.out.println("per hop (./forgeline latency):");
             report.forEach(l -> System.out.println("  " + l));
             System.out.println("results: " + options.out());
+            // the figures are written: the services' graceful stop (each closes its Kafka consumers one after the
+            // other, up to 15 s per service on a loaded machine) would only add time. The stack's close then stops
+            // the broker and PostgreSQL; how the services stop cleanly is the system tests' part.
+            for (ServiceKind kind : ServiceKind.values()) {
+                if (stack.process(kind) != null) {
+                    stack.process(kind).kill();
+                }
+            }
         }
     }
 

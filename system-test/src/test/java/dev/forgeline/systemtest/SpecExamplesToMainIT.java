@@ -45,6 +45,7 @@ import dev.forgeline.support.git.GitCommand;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 
@@ -58,8 +59,11 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * <p>The test plays the person in the loop: it overrides the spec-quality decisions of its specs and approves the
  * reviews that wait for a person, and counts both per file. Any other decision (a failure waiting for a person)
  * fails the file's case: answering it would hide the failure. The files' cases run at the same time (each method is
- * concurrent, the class itself runs alone), so the Kiro files, sequential by default, do not add up.
+ * concurrent, the class itself runs alone), so the Kiro files, sequential by default, do not add up. The stack is the
+ * {@link SharedStack} (its worker's capacity of 4 lets the files' tasks run at the same time); the person in the loop
+ * answers only this class's specs, whose target repositories are its own.
  */
+@ExtendWith(SharedStack.Resolver.class)
 class SpecExamplesToMainIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path HOME = ScratchFiles.HOME;
@@ -94,11 +98,9 @@ class SpecExamplesToMainIT {
     }
 
     @BeforeAll
-    static void startStack() throws IOException {
+    static void useTheSharedStack(SharedStack shared) throws IOException {
         deleteRecursively(WORK);
-        stack = LocalStack.start(
-                new LocalStack.Options(HOME, WORK, false, "spec-examples-worker", 4, "simulated", Map.of()),
-                message -> System.out.println("[spec examples] " + message));
+        stack = shared.stack();
         client = stack.client();
         person = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "person-in-the-loop");
@@ -109,12 +111,9 @@ class SpecExamplesToMainIT {
     }
 
     @AfterAll
-    static void stopStack() {
+    static void stopThePerson() {
         if (person != null) {
             person.shutdownNow();
-        }
-        if (stack != null) {
-            stack.close();
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.forgeline.contracts.Envelope;
@@ -26,17 +27,21 @@ import dev.forgeline.stack.LocalStack;
 import dev.forgeline.stack.ServiceKind;
 import dev.forgeline.stack.TaskStatusLines;
 import dev.forgeline.testsupport.TestKafka;
-import org.junit.jupiter.api.AfterAll;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The wind tunnel: one real Kafka broker, one real PostgreSQL, and the five packaged services as separate OS
- * processes. A spec goes in over REST; merges come out on the target repository's main.
+ * processes. A spec goes in over REST; merges come out on the target repository's main. The stack is the
+ * {@link SharedStack} (its worker's capacity is 4, every service exports its metrics to its OTLP receiver); this
+ * class's specs and target repositories are its own.
  */
+@ExtendWith(SharedStack.Resolver.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SpecToMainIT {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
@@ -45,38 +50,59 @@ class SpecToMainIT {
     private static final Path WORK = HOME.resolve("system-test/target/wind-tunnel");
     private static LocalStack stack;
     private static ForgelineClient client;
+    /** The shared stack's receiver: it holds the metrics of every class that used the stack so far. */
     private static OtlpMetricsReceiver otlp;
     /** The three-task spec of the first scenario, once submitted. */
     private static String mergedSpecId;
+    /**
+     * Counter and histogram readings other classes' specs on the shared stack left, by series: this class's checks
+     * count only what its own scenarios add on top.
+     */
+    private static Map<String, Double> before = Map.of();
 
     @BeforeAll
-    static void startStack() throws IOException {
+    static void useTheSharedStack(SharedStack shared) throws IOException {
         deleteRecursively(WORK);
-        otlp = new OtlpMetricsReceiver();
-        // every service exports its metrics here, each second, as it would to a collector
-        Map<String, String> metricsExport = Map.of(
-                "QUARKUS_OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", otlp.endpoint().toString(),
-                "QUARKUS_OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "http/protobuf",
-                "QUARKUS_OTEL_METRIC_EXPORT_INTERVAL", "1s",
-                "FORGELINE_METRICS_BUDGET_DAILY_USD", "100",
-                // the simulated agent reports a cost, so cost instruments move; the metrics service refreshes its
-                // gauges
-                "FORGELINE_WORKER_SIMULATED_COST_PER_TASK", "0.05",
-                "FORGELINE_METRICS_GAUGE_REFRESH", "1s");
-        stack = LocalStack.start(
-                new LocalStack.Options(HOME, WORK, false, "wind-tunnel-worker", 2, "simulated", metricsExport),
-                message -> System.out.println("[wind tunnel] " + message));
+        stack = shared.stack();
+        otlp = shared.otlp();
         client = stack.client();
+        // a class that used the stack before may still have exports in flight (each service sends every second):
+        // wait for two readings in a row to agree. Node heartbeats keep one counter moving, so they may never agree;
+        // then the readings at the end of the wait are the baseline, which still only discounts earlier events.
+        AtomicReference<Map<String, Double>> previous = new AtomicReference<>(cumulativeReadings());
+        try {
+            await().atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofSeconds(2))
+                    .until(() -> {
+                        Map<String, Double> now = cumulativeReadings();
+                        return now.equals(previous.getAndSet(now));
+                    });
+        } catch (ConditionTimeoutException stillMoving) {
+            System.out.println("[wind tunnel] metrics still moving after 20 s; baseline taken now");
+        }
+        before = cumulativeReadings();
     }
 
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
+    /** The latest reading of every counter and histogram series received so far, by series. */
+    private static Map<String, Double> cumulativeReadings() {
+        Map<String, Double> readings = new java.util.TreeMap<>();
+        for (MetricNames.Instrument instrument : MetricNames.ALL) {
+            if (cumulative(instrument)) {
+                for (OtlpMetricsReceiver.Series series :
+                        otlp.series(instrument.service() + "-service", instrument.name())) {
+                    readings.put(seriesKey(instrument, series), series.latest());
+                }
+            }
         }
-        if (otlp != null) {
-            otlp.close();
-        }
+        return readings;
+    }
+
+    private static boolean cumulative(MetricNames.Instrument instrument) {
+        return instrument.kind() == MetricNames.Kind.COUNTER || instrument.kind() == MetricNames.Kind.HISTOGRAM;
+    }
+
+    private static String seriesKey(MetricNames.Instrument instrument, OtlpMetricsReceiver.Series series) {
+        return instrument.service() + "/" + instrument.name() + new java.util.TreeMap<>(series.attributes());
     }
 
     /**
@@ -141,13 +167,16 @@ class SpecToMainIT {
 
     /**
      * Appends a problem unless the instrument's series matching {@code attributes} (a subset of theirs) sum to at
-     * least {@code minimum}: for a counter its cumulative value, for a histogram its count, for a gauge its value.
+     * least {@code minimum}: for a counter what this class's scenarios added to its cumulative value, for a histogram
+     * to its count, for a gauge its value.
      */
     private static void atLeast(List<String> wrong, String name, Map<String, String> attributes, double minimum) {
         MetricNames.Instrument instrument = MetricNames.instrument(name);
         List<OtlpMetricsReceiver.Series> matching = matching(instrument, attributes);
         double total = matching.stream()
-                .mapToDouble(OtlpMetricsReceiver.Series::latest)
+                .mapToDouble(series -> cumulative(instrument)
+                        ? series.latest() - before.getOrDefault(seriesKey(instrument, series), 0.0)
+                        : series.latest())
                 .sum();
         if (matching.isEmpty() || total < minimum) {
             wrong.add(
