@@ -129,6 +129,64 @@ class MergeGitCostTest {
         assertThat(counts).as("no temporary worktree").doesNotContainKey("worktree");
     }
 
+    @Test
+    void theWorktreeMergeOfAnOlderGitMakesTheSameMergeAndReportsTheSameConflicts() {
+        GitRepo repo = GitRepo.init(tmp.resolve("same"));
+        GitRepo.Attempt clean = repo.attemptBranch("s", "T1", "clean.txt", 4);
+        GitRepo.Attempt conflicting = repo.attemptBranch("s", "T2", 1, "README.md", "# mine\n");
+        repo.commitFile("README.md", "# theirs\n", "a conflicting change on main");
+        repo.commitFile("other.txt", "other\n", "main moves on");
+        GitRepo viaTree = repo.bareClone(tmp.resolve("via-tree.git"));
+        GitRepo viaWorktree = repo.bareClone(tmp.resolve("via-worktree.git"));
+        BranchMerger treeMerger = new BranchMerger(git, new DiffCounter(git), clones, 3, true);
+        BranchMerger worktreeMerger = new BranchMerger(git, new DiffCounter(git), clones, 3, false);
+
+        MergeResult.Merged byTree = (MergeResult.Merged) treeMerger.merge(localRequest(viaTree, clean, "T1"));
+        MergeResult.Merged byWorktree =
+                (MergeResult.Merged) worktreeMerger.merge(localRequest(viaWorktree, clean, "T1"));
+
+        assertThat(byTree.linesMerged()).isEqualTo(byWorktree.linesMerged()).isEqualTo(4);
+        assertThat(viaTree.rev("main")).isEqualTo(byTree.mergeCommit());
+        assertThat(viaWorktree.rev("main")).isEqualTo(byWorktree.mergeCommit());
+        for (String what : List.of("%T", "%P", "%an <%ae>", "%cn <%ce>", "%B")) {
+            assertThat(viaTree.git("log", "-1", "--format=" + what, byTree.mergeCommit()))
+                    .as("the merge's %s", what)
+                    .isEqualTo(viaWorktree.git("log", "-1", "--format=" + what, byWorktree.mergeCommit()));
+        }
+        assertThat(viaTree.git("log", "-1", "--format=%B", byTree.mergeCommit()))
+                .isEqualTo("Merge " + clean.branch() + "\n\nForgeline-Task: s/T1");
+
+        MergeResult conflictByTree = treeMerger.merge(localRequest(viaTree, conflicting, "T2"));
+        MergeResult conflictByWorktree = worktreeMerger.merge(localRequest(viaWorktree, conflicting, "T2"));
+        assertThat(conflictByTree)
+                .isEqualTo(conflictByWorktree)
+                .isEqualTo(new MergeResult.NotMerged("conflicts with main: README.md", List.of("README.md")));
+        assertThat(viaTree.rev("main")).isEqualTo(byTree.mergeCommit());
+    }
+
+    @Test
+    void mergeTreeIsUsedFromGit238On() {
+        assertThat(BranchMerger.supportsMergeTree("git version 2.39.5")).isTrue();
+        assertThat(BranchMerger.supportsMergeTree("git version 2.38.0")).isTrue();
+        assertThat(BranchMerger.supportsMergeTree("git version 3.0.1")).isTrue();
+        assertThat(BranchMerger.supportsMergeTree("git version 2.37.7 (Apple Git-143)"))
+                .isFalse();
+        assertThat(BranchMerger.supportsMergeTree("git version 1.99.9")).isFalse();
+        assertThat(BranchMerger.supportsMergeTree("no version")).isFalse();
+    }
+
+    private static MergeRequest localRequest(GitRepo target, GitRepo.Attempt attempt, String taskId) {
+        return new MergeRequest(
+                "file://" + target.dir.toAbsolutePath(),
+                "main",
+                attempt.branch(),
+                null,
+                attempt.baseCommit(),
+                attempt.commit(),
+                "s",
+                taskId);
+    }
+
     /** The git subcommand of a command line, past its {@code -c name=value} options. */
     private static String subcommand(List<String> args) {
         for (int i = 0; i < args.size(); i++) {

@@ -249,7 +249,7 @@ public class BranchMerger {
     }
 
     /** {@code git version 2.39.5} (and vendor suffixes such as {@code (Apple Git-143)}) is at least 2.38. */
-    static boolean supportsMergeTree(String version) {
+    public static boolean supportsMergeTree(String version) {
         Matcher matcher = VERSION.matcher(version);
         if (!matcher.find()) {
             return false;
