@@ -84,16 +84,67 @@ class MergeGitCostTest {
     }
 
     @Test
-    void anAutoMergedResultFetchesItsAttemptOnceAndMergesWithoutAWorktree() {
-        BranchMerger merger = new BranchMerger(git, new DiffCounter(git), clones, 3);
-        GitRepo repo = GitRepo.init(tmp.resolve("repo"));
+    void anAutoMergedResultFetchesItsAttemptOnceAndMergesWithoutAWorktree() throws Exception {
+        String loadBefore = Files.readString(Path.of("/proc/loadavg")).strip();
+        // as merges ran before: fetched again by the merge, merged in a temporary worktree
+        Cost worktree = measure("worktree", new BranchMerger(git, new DiffCounter(git), clones, 3, false), false);
+        // as they run now: the triage's fetch only, merge-tree and commit-tree in the bare clone
+        Cost tree = measure("tree", new BranchMerger(git, new DiffCounter(git), clones, 3, true), true);
+        String loadAfter = Files.readString(Path.of("/proc/loadavg")).strip();
+
+        System.out.printf(
+                "git work per auto-merged result (triage fetch + merge), %d merges each; load average %s -> %s%n%s%s",
+                MERGES,
+                loadBefore,
+                loadAfter,
+                worktree.report("fetch again, merge in a worktree"),
+                tree.report("fetched once, merge-tree + commit-tree"));
+
+        assertThat(worktree.count("fetch")).isEqualTo(2L * MERGES);
+        assertThat(worktree.count("worktree")).isPositive();
+        assertThat(tree.count("fetch"))
+                .as("one fetch per result: the triage's, none by the merge")
+                .isEqualTo((long) MERGES);
+        assertThat(tree.count("worktree")).as("no temporary worktree").isZero();
+        assertThat(tree.processes()).isLessThan(worktree.processes());
+    }
+
+    /** Git processes by subcommand and the time spent in them, over {@link #MERGES} merges. */
+    private record Cost(Map<String, Long> counts, Map<String, Long> nanos, long elapsedMillis) {
+        long count(String subcommand) {
+            return counts.getOrDefault(subcommand, 0L);
+        }
+
+        long processes() {
+            return counts.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        String report(String label) {
+            StringBuilder report = new StringBuilder(String.format(
+                    "%s: %.0f ms and %.1f git processes per result%n",
+                    label, elapsedMillis / (double) MERGES, processes() / (double) MERGES));
+            counts.forEach((name, count) -> report.append(String.format(
+                    "  git %-12s %5.1f per merge, %6.0f ms per merge%n",
+                    name, count / (double) MERGES, nanos.get(name) / 1e6 / MERGES)));
+            return report.toString();
+        }
+    }
+
+    /**
+     * {@link #MERGES} results of one served repository, each fetched as the triage fetches it and then merged
+     * ({@code fetched}: with {@link BranchMerger#mergeFetched}); every merge must be on the served main.
+     */
+    private Cost measure(String name, BranchMerger merger, boolean fetched) {
+        GitRepo repo = GitRepo.init(tmp.resolve(name));
         List<GitRepo.Attempt> attempts = new ArrayList<>();
         for (int i = 0; i < MERGES; i++) {
             attempts.add(repo.attemptBranch("s", "T" + i, "file-" + i + ".txt", 3));
         }
-        repo.serve(server, "cost-" + UUID.randomUUID().toString().substring(0, 8), TOKEN);
+        repo.serve(server, name + "-" + UUID.randomUUID().toString().substring(0, 8), TOKEN);
         // the clone exists before the first measured merge, as it does for every merge but a repository's first
         clones.fetch(ReviewClones.url(repo.url()));
+        counts.clear();
+        nanos.clear();
 
         counting = true;
         long start = System.nanoTime();
@@ -103,30 +154,21 @@ class MergeGitCostTest {
                     repo.url(), "main", attempt.branch(), null, attempt.baseCommit(), attempt.commit(), "s", "T" + i);
             // what the triage does before it decides (the diff itself is read with JGit, no process)
             clones.fetchAttempt(repo.url(), request.fetchRef(), attempt.commit());
-            MergeResult result = merger.mergeFetched(request);
+            MergeResult result = fetched ? merger.mergeFetched(request) : merger.merge(request);
             assertThat(result).isInstanceOf(MergeResult.Merged.class);
             assertThat(repo.servedMain()).isEqualTo(((MergeResult.Merged) result).mergeCommit());
         }
         long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
         counting = false;
 
-        long processes = counts.values().stream().mapToLong(AtomicLong::get).sum();
-        StringBuilder report = new StringBuilder(String.format(
-                "%d merges in %d ms: %.0f ms and %.1f git processes per auto-merged result%n",
-                MERGES, elapsedMillis, elapsedMillis / (double) MERGES, processes / (double) MERGES));
-        new TreeMap<>(counts)
-                .forEach((name, count) -> report.append(String.format(
-                        "  git %-12s %5.1f per merge, %6.0f ms per merge%n",
-                        name, count.get() / (double) MERGES, nanos.get(name).get() / 1e6 / MERGES)));
-        System.out.print(report);
-
         for (int i = 0; i < MERGES; i++) {
             assertThat(repo.servedFile("file-" + i + ".txt")).isEqualTo("line 1\nline 2\nline 3\n");
         }
-        assertThat(counts.getOrDefault("fetch", new AtomicLong()).get())
-                .as("one fetch per result: the triage's, none by the merge")
-                .isEqualTo((long) MERGES);
-        assertThat(counts).as("no temporary worktree").doesNotContainKey("worktree");
+        Map<String, Long> countsNow = new TreeMap<>();
+        Map<String, Long> nanosNow = new TreeMap<>();
+        counts.forEach((k, v) -> countsNow.put(k, v.get()));
+        nanos.forEach((k, v) -> nanosNow.put(k, v.get()));
+        return new Cost(countsNow, nanosNow, elapsedMillis);
     }
 
     @Test

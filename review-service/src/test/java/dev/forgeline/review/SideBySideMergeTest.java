@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 @QuarkusTest
 @QuarkusTestResource(value = ForgelineInfraResource.class, restrictToAnnotatedClass = false)
 @QuarkusTestResource(value = GitTokenResource.class, restrictToAnnotatedClass = false)
-class ConcurrentMergeTest {
+class SideBySideMergeTest {
     private static final Duration WAIT = Duration.ofSeconds(180);
     /** How long a hook waits for the other push: far beyond two triages on a loaded machine, within WAIT. */
     private static final int HOOK_WAIT_SECONDS = 120;
