@@ -9,6 +9,8 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -26,8 +28,11 @@ import org.jboss.logging.Logger;
 
 /**
  * Merges an attempt's commit into its base branch on the repository's remote (merge mode {@code direct}): in the
- * review service's own clone, fetched first, with {@code git merge --no-ff} in a temporary worktree on the local
- * base branch, then a push of the base branch. One merge at a time per repository. A push that lost the race to
+ * review service's own clone, fetched first (unless the triage has just fetched it), with
+ * {@code git merge-tree --write-tree} and {@code git commit-tree} in the bare clone (git 2.38 or later; an older
+ * git merges with {@code git merge --no-ff} in a temporary worktree on the local base branch, the same commit but
+ * for its dates), then a push of the base branch. One merge at a time per repository (the lock of its clone);
+ * merges of different repositories run side by side. A push that lost the race to
  * another push (not a fast-forward) is fetched, merged again on the new base and pushed again, a bounded number
  * of times; a push the remote refuses (a protected branch, a declining hook) ends the merge with nothing changed
  * on the remote and the clone's base branch reset to the remote's.
@@ -39,12 +44,14 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class BranchMerger {
     private static final Logger LOG = Logger.getLogger(BranchMerger.class);
+    private static final Pattern VERSION = Pattern.compile("(\\d+)\\.(\\d+)");
     private static final String[] IDENTITY = {"-c", "user.name=Forgeline", "-c", "user.email=forgeline@localhost"};
 
     private final GitRunner git;
     private final DiffCounter diffs;
     private final ReviewClones clones;
     private final int pushAttempts;
+    private volatile Boolean mergeWithoutWorktree;
 
     @Inject
     public BranchMerger(GitRunner git, DiffCounter diffs, ReviewClones clones, ReviewConfig config) {
@@ -52,13 +59,37 @@ public class BranchMerger {
     }
 
     public BranchMerger(GitRunner git, DiffCounter diffs, ReviewClones clones, int pushAttempts) {
+        this(git, diffs, clones, pushAttempts, null);
+    }
+
+    /**
+     * {@code mergeWithoutWorktree}: merge with {@code git merge-tree} (true) or in a temporary worktree (false);
+     * null: with {@code merge-tree} when this machine's git has it (2.38 or later), checked at the first merge.
+     */
+    public BranchMerger(
+            GitRunner git, DiffCounter diffs, ReviewClones clones, int pushAttempts, Boolean mergeWithoutWorktree) {
         this.git = git;
         this.diffs = diffs;
         this.clones = clones;
         this.pushAttempts = Math.max(1, pushAttempts);
+        this.mergeWithoutWorktree = mergeWithoutWorktree;
     }
 
+    /** Fetches the repository and the attempt's commit, then merges it. */
     public MergeResult merge(MergeRequest request) {
+        return merge(request, false);
+    }
+
+    /**
+     * Merges an attempt whose commit the caller has just fetched into the clone ({@link ReviewClones#fetchAttempt},
+     * as the triage does right before an automatic merge): no second fetch. A base branch that moved since is
+     * found by the push, which is then fetched, merged again and pushed again like any lost race.
+     */
+    public MergeResult mergeFetched(MergeRequest request) {
+        return merge(request, true);
+    }
+
+    private MergeResult merge(MergeRequest request, boolean attemptFetched) {
         RepositoryUrl url;
         try {
             url = ReviewClones.url(request.repository());
@@ -71,7 +102,7 @@ public class BranchMerger {
         }
         Path clone = clones.path(url);
         try {
-            return git.locked(clone, () -> mergeLocked(url, clone, request));
+            return git.locked(clone, () -> mergeLocked(url, clone, request, attemptFetched));
         } catch (GitException e) {
             return notMerged(describe(e, url));
         } catch (UncheckedIOException e) {
@@ -79,9 +110,11 @@ public class BranchMerger {
         }
     }
 
-    private MergeResult mergeLocked(RepositoryUrl url, Path clone, MergeRequest request) {
+    private MergeResult mergeLocked(RepositoryUrl url, Path clone, MergeRequest request, boolean attemptFetched) {
         try {
-            clones.fetchAttempt(request.repository(), request.fetchRef(), request.commit());
+            if (!attemptFetched || !Files.isDirectory(clone.resolve("objects"))) {
+                clones.fetchAttempt(request.repository(), request.fetchRef(), request.commit());
+            }
         } catch (GitException e) {
             if (e.failure() != GitFailure.OTHER || !Files.isDirectory(clone.resolve("objects"))) {
                 throw e; // the remote's own fault (credentials, reachability, gone): described as such
@@ -89,6 +122,7 @@ public class BranchMerger {
             return notMerged("commit " + request.commit() + " is not in " + url.display() + " (" + request.fetchRef()
                     + "): " + e.getMessage());
         }
+        boolean withoutWorktree = mergesWithoutWorktree();
         String baseRef = ReviewClones.remoteBranch(request.baseBranch());
         if (!exists(clone, baseRef)) {
             return notMerged("branch " + request.baseBranch() + " does not exist in " + url.display());
@@ -97,10 +131,16 @@ public class BranchMerger {
             if (isAncestor(clone, request.commit(), baseRef)) {
                 return existingMerge(clone, request, baseRef);
             }
-            MergeResult merged = inTemporaryWorktree(clone, request.baseBranch(), dir -> mergeIn(dir, request));
+            MergeResult merged = withoutWorktree
+                    ? mergeTree(clone, request, baseRef)
+                    : inTemporaryWorktree(clone, request.baseBranch(), dir -> mergeIn(dir, request));
             if (!(merged instanceof MergeResult.Merged done)) {
                 resetBase(clone, request.baseBranch());
                 return merged;
+            }
+            if (withoutWorktree) {
+                // the local base branch is what is pushed, as the worktree's merge leaves it
+                git.run(clone, "update-ref", "refs/heads/" + request.baseBranch(), done.mergeCommit());
             }
             Push push = push(clone, url, request.baseBranch());
             if (push == Push.PUSHED) {
@@ -151,6 +191,72 @@ public class BranchMerger {
                     "conflicts with " + request.baseBranch() + ": " + String.join(", ", conflicts), conflicts);
         }
         return notMerged("merge into " + request.baseBranch() + " failed: " + firstLine(merge));
+    }
+
+    /**
+     * The merge made without a worktree: {@code git merge-tree --write-tree} of the remote's base branch and the
+     * attempt (exit 1: conflicts, their paths listed), then {@code git commit-tree} of its tree with the base
+     * branch and the attempt as parents, the message, trailer and identity of {@link #mergeIn}.
+     */
+    private MergeResult mergeTree(Path clone, MergeRequest request, String baseRef) {
+        GitResult tree = git.exec(GitCommand.in(
+                clone, "merge-tree", "--write-tree", "-z", "--name-only", "--no-messages", baseRef, request.commit()));
+        if (tree.exitCode() == 1) {
+            List<String> conflicts = Arrays.stream(tree.stdout().split("\0"))
+                    .skip(1) // the tree, conflict markers and all
+                    .filter(path -> !path.isBlank())
+                    .toList();
+            if (!conflicts.isEmpty()) {
+                return new MergeResult.NotMerged(
+                        "conflicts with " + request.baseBranch() + ": " + String.join(", ", conflicts), conflicts);
+            }
+        }
+        if (!tree.ok()) {
+            return notMerged("merge into " + request.baseBranch() + " failed: " + firstLine(tree));
+        }
+        String treeId = tree.stdout().split("\0")[0].strip();
+        List<String> args = new ArrayList<>(Arrays.asList(IDENTITY));
+        args.addAll(List.of(
+                "commit-tree",
+                treeId,
+                "-p",
+                baseRef,
+                "-p",
+                request.commit(),
+                "-m",
+                "Merge " + request.branch(),
+                "-m",
+                "Forgeline-Task: " + request.specId() + "/" + request.taskId()));
+        String mergeCommit = git.run(GitCommand.in(clone, args)).out();
+        int linesMerged = diffs.diff(clone, mergeCommit + "^1", mergeCommit).linesAdded();
+        return new MergeResult.Merged(mergeCommit, linesMerged, false);
+    }
+
+    /** Whether merges run without a worktree: {@code git merge-tree --write-tree} needs git 2.38 or later. */
+    private boolean mergesWithoutWorktree() {
+        Boolean decided = mergeWithoutWorktree;
+        if (decided == null) {
+            GitResult version = git.exec(GitCommand.in(Path.of(System.getProperty("java.io.tmpdir")), "version"));
+            decided = version.ok() && supportsMergeTree(version.out());
+            if (!decided) {
+                LOG.infof(
+                        "%s has no git merge-tree --write-tree (2.38): merges run in a temporary worktree",
+                        version.ok() ? version.out() : "this git");
+            }
+            mergeWithoutWorktree = decided;
+        }
+        return decided;
+    }
+
+    /** {@code git version 2.39.5} (and vendor suffixes such as {@code (Apple Git-143)}) is at least 2.38. */
+    public static boolean supportsMergeTree(String version) {
+        Matcher matcher = VERSION.matcher(version);
+        if (!matcher.find()) {
+            return false;
+        }
+        int major = Integer.parseInt(matcher.group(1));
+        int minor = Integer.parseInt(matcher.group(2));
+        return major > 2 || (major == 2 && minor >= 38);
     }
 
     private void abortIfMerging(Path worktree) {

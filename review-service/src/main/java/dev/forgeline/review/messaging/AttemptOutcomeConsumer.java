@@ -7,10 +7,16 @@ import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.contracts.payload.TaskStateChanged;
 import dev.forgeline.review.service.ReviewService;
 import dev.forgeline.support.inbox.InboundEvents;
-import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.annotations.Blocking;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** The two streams the review joins: workers' results and the dispatcher's acceptances. */
+/**
+ * The two streams the review joins: workers' results and the dispatcher's acceptances. Records of different
+ * tasks are handled side by side ({@code ordered = false}), so results of different repositories are triaged and
+ * merged at the same time; the connector's {@code throttled.ordered=key} keeps the records of one key (one task,
+ * {@code specId/taskId}) in their order on each stream. Merges into one repository still wait for each other on
+ * the lock of its clone, and a result and its acceptance meet under the task's advisory lock.
+ */
 @ApplicationScoped
 public class AttemptOutcomeConsumer {
     private final InboundEvents inboundEvents;
@@ -22,7 +28,7 @@ public class AttemptOutcomeConsumer {
     }
 
     @Incoming("results")
-    @Blocking
+    @Blocking(ordered = false)
     public void onResult(String record) {
         inboundEvents.handleOnce("review-service.results", record, envelope -> {
             if (envelope.eventType() == EventType.TASK_RESULT) {
@@ -32,7 +38,7 @@ public class AttemptOutcomeConsumer {
     }
 
     @Incoming("tasks-lifecycle")
-    @Blocking
+    @Blocking(ordered = false)
     public void onLifecycle(String record) {
         inboundEvents.handleOnce("review-service.tasks-lifecycle", record, envelope -> {
             if (envelope.eventType() == EventType.TASK_STATE_CHANGED) {

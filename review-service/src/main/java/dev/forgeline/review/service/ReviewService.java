@@ -362,7 +362,8 @@ public class ReviewService {
             review.pullRequestStatus = "the pull request is opened at the next sync";
             announce(review);
         } else if (decision.autoMerge()) {
-            merge(review, ReviewMapper.AUTO_MERGER, "auto-merge (level 0)");
+            // the triage has just fetched the attempt into the clone: the merge does not fetch it again
+            merge(review, ReviewMapper.AUTO_MERGER, "auto-merge (level 0)", clone != null);
         } else {
             review.state = ReviewState.PENDING;
             announce(review);
@@ -412,7 +413,11 @@ public class ReviewService {
      * If that commit fails, the event is handled again and the merger finds the merge already done.
      */
     private MergeResult merge(Review review, String decidedBy, String decisionReason) {
-        MergeResult result = merger.merge(new MergeRequest(
+        return merge(review, decidedBy, decisionReason, false);
+    }
+
+    private MergeResult merge(Review review, String decidedBy, String decisionReason, boolean attemptFetched) {
+        MergeRequest request = new MergeRequest(
                 review.repository,
                 review.baseBranch,
                 review.branch,
@@ -420,7 +425,8 @@ public class ReviewService {
                 review.baseCommit,
                 review.commit,
                 review.specId(),
-                review.taskId()));
+                review.taskId());
+        MergeResult result = attemptFetched ? merger.mergeFetched(request) : merger.merge(request);
         return applyMergeResult(review, result, decidedBy, decisionReason, true);
     }
 
