@@ -81,6 +81,20 @@ public class GitRepositories {
                     "Invalid repository URL",
                     new SpecError("repository address is invalid: " + e.getMessage(), line, REPOSITORY_FIELD));
         }
+        if (url.isLocal() && !text.strip().startsWith("/") && !text.strip().regionMatches(true, 0, "file:", 0, 5)) {
+            // resolved against this service's working directory, a relative path names whatever repository happens
+            // to lie there (the service's own checkout, say): the client's folder is unknown here
+            return Checked.fault(
+                    400,
+                    INVALID_REPOSITORY_URL,
+                    "Invalid repository URL",
+                    new SpecError(
+                            "repository address is invalid: '" + text.strip() + "' is a relative path; give an"
+                                    + " absolute path or a file:// URL (./forgeline submit resolves a relative"
+                                    + " Repository line against the spec's folder)",
+                            line,
+                            REPOSITORY_FIELD));
+        }
         String shown = url.display();
         RemoteCheck check = git.lsRemote(url, baseBranch);
         return switch (check.status()) {

@@ -40,6 +40,12 @@ public class ProblemProbeResource {
     }
 
     @GET
+    @Path("/flag")
+    public String flag(@QueryParam("on") boolean on) {
+        return String.valueOf(on);
+    }
+
+    @GET
     @Path("/fail")
     public String fail() {
         throw new IllegalStateException("cannot open " + SECRET);

@@ -151,6 +151,37 @@ class RepositoryValidationTest {
                 .body("detail", containsString("transport 'ext::' is not allowed"));
     }
 
+    /**
+     * A relative path would resolve against the planner's working directory, which may itself be a checkout (the
+     * service's own repository, whose main the spec's merges would then land on).
+     */
+    @Test
+    void aRelativePathIsRefusedNotResolvedAgainstThePlannersDirectory() {
+        int before = given().get("/specs")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("$")
+                .size();
+        for (String relative : new String[] {".", "..", "../", "./", "repo", "../../etc"}) {
+            problem(relative, null, 400, "invalid-repository-url")
+                    .body("detail", containsString("'" + relative + "' is a relative path"))
+                    .body("errors[0].field", equalTo("Repository"));
+        }
+        given().contentType(MARKDOWN)
+                .body(utf8(THREE_TASKS.replaceFirst("(?m)^# (.*)$", "# $1\nRepository: ..")))
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM_JSON)
+                .body("type", equalTo(PROBLEMS + "invalid-repository-url"))
+                .body("detail", containsString("'..' is a relative path"));
+        // nothing stored
+        given().get("/specs").then().statusCode(200).body("size()", equalTo(before));
+    }
+
     @Test
     void aLocalPathIsCheckedAndStoredAsTheFileUrlOfItsAbsolutePath() throws IOException {
         Path root = Files.createTempDirectory("repository-validation");

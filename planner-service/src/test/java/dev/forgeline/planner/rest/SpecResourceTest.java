@@ -16,6 +16,9 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
 import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,8 +39,10 @@ import dev.forgeline.testsupport.ForgelineInfraResource;
 import dev.forgeline.testsupport.OpenApiContract;
 import dev.forgeline.testsupport.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 import io.restassured.response.ValidatableResponse;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -511,6 +516,76 @@ class SpecResourceTest {
                 .body(equalTo("7 3 2026-01-05"));
     }
 
+    /** JAX-RS reads any text but "true" as false: the operation would run with the opposite of what was asked. */
+    @Test
+    void aBooleanParameterThatIsNeitherTrueNorFalseIs400() {
+        for (String value : new String[] {"yes", "1", "abc"}) {
+            given().get("/test-probes/problems/flag?on=" + value)
+                    .then()
+                    .statusCode(400)
+                    .contentType(PROBLEM_JSON)
+                    .body("type", equalTo("https://forgeline.dev/problems/invalid-parameter"))
+                    .body("detail", equalTo("'on' must be true or false"))
+                    .body("errors[0].field", equalTo("on"))
+                    .body("errors[0].message", equalTo("'" + value + "' is not true or false"));
+        }
+        given().get("/test-probes/problems/flag?on=TRUE").then().statusCode(200).body(equalTo("true"));
+        given().get("/test-probes/problems/flag?on=false")
+                .then()
+                .statusCode(200)
+                .body(equalTo("false"));
+        given().get("/test-probes/problems/flag").then().statusCode(200).body(equalTo("false"));
+    }
+
+    /** PostgreSQL cannot hold a NUL: an id with one would fail the query (500) instead of being a bad request. */
+    @Test
+    void aNulInAnIdOrAQueryParameterIs400() {
+        given().urlEncodingEnabled(false)
+                .get("/specs/a%00b")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM_JSON)
+                .body("type", equalTo("https://forgeline.dev/problems/invalid-parameter"))
+                .body("detail", equalTo("the path contains a NUL character (%00)"))
+                .body("instance", equalTo("/specs/a?b"));
+        given().urlEncodingEnabled(false)
+                .get("/decisions?all=%00")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM_JSON)
+                .body("errors[0].field", equalTo("all"));
+        given().get("/specs/no-such-spec").then().statusCode(404).contentType(PROBLEM_JSON);
+    }
+
+    @TestHTTPResource("/specs")
+    URI specsUri;
+
+    /**
+     * Over the HTTP server's own limit (10 MiB), refused by its Content-Length before any resource reads it: a
+     * problem, not a bare 413. The request asks first (100-continue) and sends no body: the service answers on the
+     * head and closes the connection.
+     */
+    @Test
+    void aBodyOverTheServersLimitIsA413Problem() throws Exception {
+        String response;
+        try (Socket socket = new Socket(specsUri.getHost(), specsUri.getPort())) {
+            socket.setSoTimeout(60_000);
+            socket.getOutputStream()
+                    .write(("POST /specs HTTP/1.1\r\nHost: " + specsUri.getHost() + "\r\nContent-Type: " + MARKDOWN
+                                    + "\r\nContent-Length: 10485761\r\nExpect: 100-continue\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+
+        assertThat(response).startsWith("HTTP/1.1 413").containsIgnoringCase("content-type: " + PROBLEM_JSON);
+        JsonPath problem = new JsonPath(response.substring(response.indexOf("\r\n\r\n") + 4));
+        assertThat(problem.getString("type")).isEqualTo("https://forgeline.dev/problems/body-too-large");
+        assertThat(problem.getString("title")).isEqualTo("Request body too large");
+        assertThat(problem.getString("detail"))
+                .contains("of 10485761 bytes is over this service's limit of 10485760 bytes");
+        assertThat(problem.getString("instance")).isEqualTo("/specs");
+    }
+
     @Test
     void anUnsupportedMediaTypeIs415AndAWrongMethodIs405() {
         given().contentType("image/png")
@@ -574,9 +649,7 @@ class SpecResourceTest {
                     .extract()
                     .asString();
             assertThat(body).doesNotContain("secret-path", "SELECT", "IllegalStateException", "at dev.forgeline");
-            String id = io.restassured.path.json.JsonPath.from(body)
-                    .getString("detail")
-                    .replaceAll(".*error id ([0-9a-f-]{36}).*", "$1");
+            String id = JsonPath.from(body).getString("detail").replaceAll(".*error id ([0-9a-f-]{36}).*", "$1");
             // the log line carries the same id and the exception with its stack trace
             assertThat(logged).anySatisfy(record -> {
                 assertThat(((org.jboss.logmanager.ExtLogRecord) record).getFormattedMessage())
