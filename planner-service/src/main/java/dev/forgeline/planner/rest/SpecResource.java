@@ -98,7 +98,8 @@ public class SpecResource {
                     + "), or the repository or base branch cannot be used: " + GitRepositories.REPOSITORY_NOT_FOUND
                     + ", " + GitRepositories.BASE_BRANCH_MISSING + ", "
                     + GitRepositories.REPOSITORY_CREDENTIALS_REJECTED
-                    + ", " + GitRepositories.REPOSITORY_UNREACHABLE)
+                    + ", " + GitRepositories.REPOSITORY_UNREACHABLE + "; or the Idempotency-Key was used for a"
+                    + " submission into another project (" + SpecService.IDEMPOTENCY_KEY_REUSED + ")")
     @APIResponse(
             responseCode = "502",
             description = "The LLM planner gave no valid plan for a free-form spec (" + LlmPlanner.LLM_FAILED + ")")
@@ -158,7 +159,8 @@ public class SpecResource {
                     + "), or the repository or base branch cannot be used: " + GitRepositories.REPOSITORY_NOT_FOUND
                     + ", " + GitRepositories.BASE_BRANCH_MISSING + ", "
                     + GitRepositories.REPOSITORY_CREDENTIALS_REJECTED
-                    + ", " + GitRepositories.REPOSITORY_UNREACHABLE)
+                    + ", " + GitRepositories.REPOSITORY_UNREACHABLE + "; or the Idempotency-Key was used for a"
+                    + " submission into another project (" + SpecService.IDEMPOTENCY_KEY_REUSED + ")")
     @APIResponse(
             responseCode = "502",
             description = "The LLM planner gave no valid plan for a free-form spec (" + LlmPlanner.LLM_FAILED + ")")

@@ -1,6 +1,8 @@
 package dev.forgeline.support.auth;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -59,6 +61,18 @@ public final class Callers {
         if (!canSee(caller, project)) {
             throw notFound.get();
         }
+    }
+
+    /**
+     * The projects the caller sees, for a query that filters by project; empty when it sees every project (a
+     * {@code *} token, or {@code forgeline.auth.mode=off}).
+     */
+    public static Optional<Set<String>> visibleProjects(SecurityIdentity caller) {
+        ApiToken token = caller == null ? null : caller.getAttribute(ApiTokenIdentityProvider.TOKEN_ATTRIBUTE);
+        if (token == null || token.projects().contains(Roles.ALL_PROJECTS)) {
+            return Optional.empty();
+        }
+        return Optional.of(Set.copyOf(token.projects()));
     }
 
     /** The items of a list the caller may see; {@code projectOf} names each item's project. */
