@@ -77,6 +77,25 @@ class EnvelopeTest {
     }
 
     @Test
+    void aTaskReadyWithoutAProjectFromAnOlderProducerIsOfTheDefaultProject() {
+        String json = EventCodec.encode(Envelope.of(EventType.TASK_READY, "spec-1", "T2", task(), Map.of()))
+                .replace("\"project\":\"default\",", "")
+                .replace(",\"project\":\"default\"", "");
+        assertThat(json).doesNotContain("project");
+
+        TaskReady received = EventCodec.decode(json).payloadAs(TaskReady.class);
+
+        assertThat(received.project()).isEqualTo(Projects.DEFAULT);
+        TaskReady scoped = new TaskReady(
+                "s", "n", "T", "t", "d", List.of(), "c", 1, List.of(), "/r", "main", 0, Map.of(), null, 1, null, 0,
+                List.of(), null, null, List.of(), Map.of(), "shop");
+        assertThat(EventCodec.decode(EventCodec.encode(Envelope.of(EventType.TASK_READY, "s", "T", scoped, Map.of())))
+                        .payloadAs(TaskReady.class)
+                        .project())
+                .isEqualTo("shop");
+    }
+
+    @Test
     void unknownFieldsFromNewerProducersAreIgnored() {
         Envelope sent = Envelope.of(EventType.TASK_READY, "spec-1", "T2", task(), Map.of());
         String json = EventCodec.encode(sent)

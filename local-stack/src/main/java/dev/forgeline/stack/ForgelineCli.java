@@ -509,6 +509,12 @@ public final class ForgelineCli implements java.util.concurrent.Callable<Integer
                             paramLabel = "CMD",
                             description = "test command of tasks that name none (spec-kit, Kiro)")
                     String testCommand,
+            @Option(
+                            names = "--project",
+                            paramLabel = "NAME",
+                            description = "the project the spec belongs to (default: the spec's Project line, else"
+                                    + " the planner's default project)")
+                    String project,
             @Mixin CliContext.ApiOptions api) {
         Path spec = file.toAbsolutePath().normalize();
         // a URL as it is; a local path becomes the file:// URL of its absolute path
@@ -525,6 +531,9 @@ public final class ForgelineCli implements java.util.concurrent.Callable<Integer
         }
         if (testCommand != null) {
             parameters.put("testCommand", testCommand);
+        }
+        if (project != null) {
+            parameters.put("project", project);
         }
         JsonNode submitted = ctx.client(api).submit(read(spec), parameters);
         if (api.json) {

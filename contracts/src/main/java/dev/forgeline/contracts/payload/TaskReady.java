@@ -5,6 +5,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.forgeline.contracts.Projects;
 import dev.forgeline.contracts.ProposalOrigin;
 import dev.forgeline.contracts.SpecQuality;
 
@@ -26,6 +27,8 @@ import dev.forgeline.contracts.SpecQuality;
  * @param dependencySummaries what each merged dependency did, for the prompt
  * @param requires        placement requirements such as {@code os=macos}: a node runs the task only when it offers
  *                        every one of them
+ * @param project         the project of the spec ({@link dev.forgeline.contracts.Projects}); an event without
+ *                        one (written before projects existed) reads as {@code default}
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TaskReady(
@@ -50,16 +53,68 @@ public record TaskReady(
         String parentTaskId,
         ProposalOrigin origin,
         List<DependencySummary> dependencySummaries,
-        Map<String, String> requires) {
+        Map<String, String> requires,
+        String project) {
 
     @JsonCreator
     public TaskReady {
+        project = Projects.orDefault(project);
         acceptance = acceptance == null ? List.of() : List.copyOf(acceptance);
         dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         files = files == null ? List.of() : List.copyOf(files);
         dependencySummaries = dependencySummaries == null ? List.of() : List.copyOf(dependencySummaries);
         requires = requires == null ? Map.of() : Map.copyOf(requires);
+    }
+
+    /** A task of the default project. */
+    public TaskReady(
+            String specId,
+            String specName,
+            String taskId,
+            String title,
+            String description,
+            List<String> acceptance,
+            String testCommand,
+            long estimateSeconds,
+            List<String> dependsOn,
+            String repository,
+            String baseBranch,
+            int priority,
+            Map<String, String> labels,
+            String agentProfile,
+            int revision,
+            SpecQuality qualityClass,
+            int qualityScore,
+            List<String> files,
+            String parentTaskId,
+            ProposalOrigin origin,
+            List<DependencySummary> dependencySummaries,
+            Map<String, String> requires) {
+        this(
+                specId,
+                specName,
+                taskId,
+                title,
+                description,
+                acceptance,
+                testCommand,
+                estimateSeconds,
+                dependsOn,
+                repository,
+                baseBranch,
+                priority,
+                labels,
+                agentProfile,
+                revision,
+                qualityClass,
+                qualityScore,
+                files,
+                parentTaskId,
+                origin,
+                dependencySummaries,
+                requires,
+                null);
     }
 
     /** A task with no placement requirements. */
@@ -107,7 +162,8 @@ public record TaskReady(
                 parentTaskId,
                 origin,
                 dependencySummaries,
-                Map.of());
+                Map.of(),
+                null);
     }
 
     /** A first-revision task with no quality score, named files, origin or dependency summaries. */
@@ -148,6 +204,7 @@ public record TaskReady(
                 null,
                 null,
                 List.of(),
-                Map.of());
+                Map.of(),
+                null);
     }
 }

@@ -7,6 +7,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.forgeline.contracts.FailureClass;
+import dev.forgeline.contracts.Projects;
 
 /**
  * The outcome of one attempt, as verified by the worker.
@@ -21,6 +22,8 @@ import dev.forgeline.contracts.FailureClass;
  * @param remoteRef     the full ref the attempt's commit was pushed to on the repository's remote (for example
  *                      {@code refs/heads/forgeline/s1/T1/1} or {@code refs/forgeline/s1/T1/1}); null when not pushed,
  *                      then {@code refs/heads/<branch>}
+ * @param project       the project of the task's spec (from its TaskReady); a result without one (written before
+ *                      projects existed) reads as {@code default}
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TaskResult(
@@ -45,11 +48,63 @@ public record TaskResult(
         Instant startedAt,
         Instant finishedAt,
         List<String> verificationFlags,
-        String remoteRef) {
+        String remoteRef,
+        String project) {
 
     @JsonCreator
     public TaskResult {
+        project = Projects.orDefault(project);
         verificationFlags = verificationFlags == null ? List.of() : List.copyOf(verificationFlags);
+    }
+
+    /** A result of a task of the default project. */
+    public TaskResult(
+            UUID leaseId,
+            String specId,
+            String taskId,
+            String nodeName,
+            long fencingToken,
+            int attempt,
+            boolean succeeded,
+            FailureClass failureClass,
+            String failureDetail,
+            String repository,
+            String baseBranch,
+            String branch,
+            String baseCommit,
+            String commit,
+            DiffStats diff,
+            TestOutcome tests,
+            AgentUsage usage,
+            long computeMillis,
+            Instant startedAt,
+            Instant finishedAt,
+            List<String> verificationFlags,
+            String remoteRef) {
+        this(
+                leaseId,
+                specId,
+                taskId,
+                nodeName,
+                fencingToken,
+                attempt,
+                succeeded,
+                failureClass,
+                failureDetail,
+                repository,
+                baseBranch,
+                branch,
+                baseCommit,
+                commit,
+                diff,
+                tests,
+                usage,
+                computeMillis,
+                startedAt,
+                finishedAt,
+                verificationFlags,
+                remoteRef,
+                null);
     }
 
     /** A result whose branch, if pushed, was pushed to {@code refs/heads/<branch>}. */
@@ -97,6 +152,7 @@ public record TaskResult(
                 startedAt,
                 finishedAt,
                 verificationFlags,
+                null,
                 null);
     }
 

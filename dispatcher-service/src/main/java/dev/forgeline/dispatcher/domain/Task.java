@@ -27,6 +27,9 @@ public class Task {
     @Column(name = "task_id")
     public String taskId;
 
+    /** The project of the task's spec. */
+    public String project;
+
     /** The TaskReady payload as JSON, forwarded to the worker in every lease. */
     @Column(name = "task_ready")
     public String taskReady;

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -116,13 +117,14 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
             long estimateSeconds,
             Map<String, String> traceContext,
             int revision,
-            boolean needsHumanReview) {
+            boolean needsHumanReview,
+            String project) {
         return Jdbc.call(dataSource, "insert task " + specId + "/" + taskId, c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO task (spec_id, task_id, task_ready, trace_context, state, attempt, attempt_base, priority,
                                       labels, agent_profile, estimate_seconds, ready_at, updated_at, revision,
-                                      needs_human_review, first_ready_at, requires)
-                    VALUES (?, ?, ?, ?, 'READY', 0, 0, ?, ?::jsonb, ?, ?, now(), now(), ?, ?, now(), ?::jsonb)
+                                      needs_human_review, first_ready_at, requires, project)
+                    VALUES (?, ?, ?, ?, 'READY', 0, 0, ?, ?::jsonb, ?, ?, now(), now(), ?, ?, now(), ?::jsonb, ?)
                     ON CONFLICT (spec_id, task_id) DO UPDATE
                     SET task_ready = EXCLUDED.task_ready, trace_context = EXCLUDED.trace_context, state = 'READY',
                         attempt_base = task.attempt,
@@ -131,7 +133,7 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
                         permanent = false, not_before = NULL, lease_profile = NULL, previous_attempt = NULL,
                         waiting_reason = NULL, revision = EXCLUDED.revision,
                         needs_human_review = EXCLUDED.needs_human_review, first_ready_at = EXCLUDED.first_ready_at,
-                        requires = EXCLUDED.requires, unplaceable_since = NULL,
+                        requires = EXCLUDED.requires, unplaceable_since = NULL, project = EXCLUDED.project,
                         ready_at = EXCLUDED.ready_at, updated_at = EXCLUDED.updated_at
                     WHERE (task.state IN ('SUCCEEDED', 'FAILED', 'CANCELLED') AND EXCLUDED.revision >= task.revision)
                        OR (task.state = 'READY' AND EXCLUDED.revision > task.revision)
@@ -147,6 +149,7 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
                 ps.setInt(9, revision);
                 ps.setBoolean(10, needsHumanReview);
                 ps.setString(11, StringMapJson.write(requires));
+                ps.setString(12, project);
                 return ps.executeUpdate() == 1;
             }
         });
@@ -679,9 +682,32 @@ public class TaskRepository implements PanacheRepositoryBase<Task, TaskKey> {
     }
 
     /** Tasks, optionally of one state and one spec, oldest ready first. */
-    public List<Task> list(TaskState state, String specId, int limit) {
+    /**
+     * The project of a task, or empty for an unknown one; reads the value only (no entity enters the persistence
+     * context, so a change the caller then makes over JDBC is seen by its next read).
+     */
+    public Optional<String> projectOf(String specId, String taskId) {
+        return getEntityManager()
+                .createQuery("SELECT t.project FROM Task t WHERE t.specId = ?1 AND t.taskId = ?2", String.class)
+                .setParameter(1, specId)
+                .setParameter(2, taskId)
+                .getResultStream()
+                .findFirst();
+    }
+
+    public List<Task> list(TaskState state, String specId, Optional<Set<String>> projects, int limit) {
         List<String> conditions = new ArrayList<>();
         Parameters parameters = new Parameters();
+        if (projects.isPresent()) {
+            // one named parameter per project: a token carries a handful
+            List<String> names = new ArrayList<>();
+            for (String project : projects.get()) {
+                String name = "project" + names.size();
+                names.add(":" + name);
+                parameters.and(name, project);
+            }
+            conditions.add(names.isEmpty() ? "1 = 0" : "project in (" + String.join(", ", names) + ")");
+        }
         if (state != null) {
             conditions.add("state = :state");
             parameters.and("state", state);

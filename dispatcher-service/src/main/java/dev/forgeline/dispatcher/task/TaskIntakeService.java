@@ -92,7 +92,8 @@ public class TaskIntakeService {
                 ready.estimateSeconds(),
                 traceContexts.current(),
                 revision,
-                ReviewRisk.needsHumanReview(ready.labels(), ready.files()));
+                ReviewRisk.needsHumanReview(ready.labels(), ready.files()),
+                ready.project());
         if (queued && existing.isPresent()) {
             LOG.infof(
                     "task %s/%s queued at revision %d (was %s at revision %d)",

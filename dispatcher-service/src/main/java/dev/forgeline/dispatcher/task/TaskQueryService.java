@@ -34,8 +34,10 @@ import dev.forgeline.dispatcher.repository.LeaseRepository;
 import dev.forgeline.dispatcher.repository.NodeRepository;
 import dev.forgeline.dispatcher.repository.NodeRepository.Offering;
 import dev.forgeline.dispatcher.repository.TaskRepository;
+import dev.forgeline.support.auth.Callers;
 import dev.forgeline.support.problem.Problem.ProblemError;
 import dev.forgeline.support.problem.ProblemException;
+import io.quarkus.security.identity.SecurityIdentity;
 
 /** Read side: tasks with their attempt history, and the dispatcher's counters. */
 @ApplicationScoped
@@ -77,7 +79,7 @@ public class TaskQueryService {
      * @param limit  at most this many (default 100, at most 1000)
      */
     @Transactional
-    public List<TaskView> list(String state, String specId, Integer limit) {
+    public List<TaskView> list(String state, String specId, Integer limit, SecurityIdentity caller) {
         TaskState taskState = parseState(state);
         int max = limit == null ? DEFAULT_LIMIT : limit;
         if (max < 1 || max > MAX_LIMIT) {
@@ -88,20 +90,29 @@ public class TaskQueryService {
                     List.of(new ProblemError("limit must be between 1 and " + MAX_LIMIT, null, "limit")));
         }
         Holds holds = holds();
-        return tasks.list(taskState, specId, max).stream()
+        return tasks.list(taskState, specId, Callers.visibleProjects(caller), max).stream()
                 .map(t -> TaskMapper.toView(t, List.of(), List.of(), holds.reasonsFor(t)))
                 .toList();
     }
 
-    /** One task with every lease it had. */
+    /** One task with every lease it had; 404 like an unknown task when it is of a project the caller does not see. */
     @Transactional
-    public TaskView get(String specId, String taskId) {
+    public TaskView get(String specId, String taskId, SecurityIdentity caller) {
+        requireVisible(specId, taskId, caller);
         Task task = tasks.findById(new TaskKey(specId, taskId));
-        if (task == null) {
-            throw ProblemException.notFound("task " + specId + "/" + taskId + " is unknown to the dispatcher");
-        }
         return TaskMapper.toView(
                 task, leases.history(specId, taskId), attempts.history(specId, taskId), holds().reasonsFor(task));
+    }
+
+    /** The task, when the caller sees its project; 404 exactly like an unknown task otherwise. */
+    @Transactional
+    public void requireVisible(String specId, String taskId, SecurityIdentity caller) {
+        String project = tasks.projectOf(specId, taskId).orElseThrow(() -> taskNotFound(specId, taskId));
+        Callers.requireProject(caller, project, () -> taskNotFound(specId, taskId));
+    }
+
+    private static ProblemException taskNotFound(String specId, String taskId) {
+        return ProblemException.notFound("task " + specId + "/" + taskId + " is unknown to the dispatcher");
     }
 
     @Transactional

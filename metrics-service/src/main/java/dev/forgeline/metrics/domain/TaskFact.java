@@ -62,6 +62,9 @@ public class TaskFact {
     @Column(name = "spec_name")
     public String specName;
 
+    /** The project of the task's spec, from its TaskReady. */
+    public String project;
+
     @Enumerated(EnumType.STRING)
     @Column(name = "quality_class")
     public SpecQuality qualityClass;

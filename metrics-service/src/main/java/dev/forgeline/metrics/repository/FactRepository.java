@@ -6,7 +6,9 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -254,6 +256,17 @@ public class FactRepository {
                 .setParameter(6, row.generated())
                 .setParameter(7, row.surviving())
                 .executeUpdate();
+    }
+
+    /** Each spec's project, by spec id (a spec whose tasks were never ready has none here). */
+    public Map<String, String> specProjects() {
+        Map<String, String> projects = new HashMap<>();
+        rows("SELECT DISTINCT spec_id, project FROM task_fact", r -> {
+                    Object[] c = (Object[]) r;
+                    return new String[] {(String) c[0], (String) c[1]};
+                })
+                .forEach(pair -> projects.put(pair[0], pair[1]));
+        return projects;
     }
 
     public List<TaskRow> tasks(Optional<String> specId) {

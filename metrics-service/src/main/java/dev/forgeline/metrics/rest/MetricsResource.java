@@ -12,6 +12,7 @@ import dev.forgeline.metrics.service.FiguresService;
 import dev.forgeline.support.problem.Problem;
 import dev.forgeline.support.problem.ProblemException;
 import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -21,9 +22,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class MetricsResource {
     private final FiguresService figures;
+    private final SecurityIdentity caller;
 
-    public MetricsResource(FiguresService figures) {
+    public MetricsResource(FiguresService figures, SecurityIdentity caller) {
         this.figures = figures;
+        this.caller = caller;
     }
 
     /**
@@ -50,8 +53,8 @@ public class MetricsResource {
                         "give either specId or week, not both",
                         List.of(new Problem.ProblemError("specId and week are exclusive", null, "week")));
             }
-            return MetricsSummary.of(figures.forWeek(Weeks.parse(week)));
+            return MetricsSummary.of(figures.forWeek(Weeks.parse(week), caller));
         }
-        return MetricsSummary.of(figures.forSpec(Optional.ofNullable(specId).filter(s -> !s.isBlank())));
+        return MetricsSummary.of(figures.forSpec(Optional.ofNullable(specId).filter(s -> !s.isBlank()), caller));
     }
 }

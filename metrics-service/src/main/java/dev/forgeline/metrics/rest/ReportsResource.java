@@ -13,6 +13,7 @@ import dev.forgeline.metrics.service.FiguresService;
 import dev.forgeline.metrics.service.ReportRenderer;
 import dev.forgeline.support.problem.ProblemException;
 import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -23,9 +24,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces("text/markdown; charset=utf-8")
 public class ReportsResource {
     private final FiguresService figures;
+    private final SecurityIdentity caller;
 
-    public ReportsResource(FiguresService figures) {
+    public ReportsResource(FiguresService figures, SecurityIdentity caller) {
         this.figures = figures;
+        this.caller = caller;
     }
 
     /** The tasks first seen in the week (Monday to Sunday, UTC) of {@code ?week=YYYY-MM-DD}, default this week. */
@@ -38,7 +41,7 @@ public class ReportsResource {
     public String weekly(@QueryParam("week") String week) {
         LocalDate day = week == null || week.isBlank() ? LocalDate.now(ZoneOffset.UTC) : Weeks.parse(week);
         LocalDate monday = FiguresService.monday(day);
-        return ReportRenderer.render("Forgeline weekly report, week of " + monday, figures.forWeek(monday));
+        return ReportRenderer.render("Forgeline weekly report, week of " + monday, figures.forWeek(monday, caller));
     }
 
     @Authenticated
@@ -46,11 +49,14 @@ public class ReportsResource {
     @Path("/specs/{specId}")
     @Operation(summary = "One spec's report as Markdown")
     @APIResponse(responseCode = "200", description = "The report")
-    @APIResponse(responseCode = "404", description = "No events about this spec have arrived (about:blank)")
+    @APIResponse(
+            responseCode = "404",
+            description =
+                    "No events about this spec have arrived, or it is of a project the caller does not see (about:blank)")
     public String spec(@PathParam("specId") String specId) {
-        if (!figures.knows(specId)) {
+        if (!figures.knows(specId, caller)) {
             throw ProblemException.notFound("no events about spec '" + specId + "' have arrived");
         }
-        return ReportRenderer.render("Forgeline report, spec " + specId, figures.forSpec(Optional.of(specId)));
+        return ReportRenderer.render("Forgeline report, spec " + specId, figures.forSpec(Optional.of(specId), caller));
     }
 }

@@ -8,9 +8,12 @@ import java.time.ZoneOffset;
 import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -22,6 +25,8 @@ import dev.forgeline.metrics.domain.FactRows.RetentionRow;
 import dev.forgeline.metrics.domain.FactRows.TaskRow;
 import dev.forgeline.metrics.repository.FactRepository;
 import dev.forgeline.metrics.service.Figures.BudgetUse;
+import dev.forgeline.support.auth.Callers;
+import io.quarkus.security.identity.SecurityIdentity;
 
 /** Loads the facts of a scope and computes its figures. */
 @ApplicationScoped
@@ -34,37 +39,59 @@ public class FiguresService {
         this.budgets = budgets;
     }
 
-    /** Every task, or one spec's. */
+    /** Every task, or one spec's (with tokens on: of the caller's projects; another project's spec is unknown). */
     @Transactional
-    public Figures forSpec(Optional<String> specId) {
-        List<TaskRow> tasks = facts.tasks(specId);
-        List<AttemptRow> attempts = facts.attempts(specId);
+    public Figures forSpec(Optional<String> specId, SecurityIdentity caller) {
+        Predicate<String> visible = visibleSpecs(caller);
+        List<TaskRow> tasks = only(visible, facts.tasks(specId), TaskRow::specId);
+        List<AttemptRow> attempts = only(visible, facts.attempts(specId), AttemptRow::specId);
         return FigureCalculator.compute(new FigureCalculator.Input(
                 specId.map(s -> "spec " + s).orElse("all"),
                 tasks,
                 attempts,
-                facts.failures(specId),
-                facts.decisions(specId),
+                only(visible, facts.failures(specId), FailureRow::specId),
+                only(visible, facts.decisions(specId), DecisionRow::specId),
                 facts.breakers(),
                 facts.backlog(),
-                facts.retention(specId),
+                only(visible, facts.retention(specId), RetentionRow::specId),
                 budgetUses(attempts, true)));
     }
 
-    /** Whether any event about the spec arrived. */
+    /**
+     * Whether any event about the spec arrived and the caller sees its project: another project's spec is as
+     * unknown as one no event named.
+     */
     @Transactional
-    public boolean knows(String specId) {
-        return !facts.tasks(Optional.of(specId)).isEmpty()
-                || !facts.decisions(Optional.of(specId)).isEmpty();
+    public boolean knows(String specId, SecurityIdentity caller) {
+        return visibleSpecs(caller).test(specId)
+                && (!facts.tasks(Optional.of(specId)).isEmpty()
+                        || !facts.decisions(Optional.of(specId)).isEmpty());
+    }
+
+    /**
+     * Which specs' facts the caller sees: those of its projects (a spec no TaskReady named yet, such as one whose
+     * only facts are decisions, counts as the default project).
+     */
+    private Predicate<String> visibleSpecs(SecurityIdentity caller) {
+        if (Callers.visibleProjects(caller).isEmpty()) {
+            return spec -> true;
+        }
+        Map<String, String> projects = facts.specProjects();
+        return spec -> spec == null || Callers.canSee(caller, projects.get(spec));
+    }
+
+    private static <T> List<T> only(Predicate<String> visible, List<T> rows, Function<T, String> specOf) {
+        return rows.stream().filter(row -> visible.test(specOf.apply(row))).toList();
     }
 
     /** The tasks first seen in the ISO week (Monday to Sunday, UTC) of {@code day}. */
     @Transactional
-    public Figures forWeek(LocalDate day) {
+    public Figures forWeek(LocalDate day, SecurityIdentity caller) {
+        Predicate<String> visible = visibleSpecs(caller);
         LocalDate monday = monday(day);
         Instant from = monday.atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant to = monday.plusDays(7).atStartOfDay(ZoneOffset.UTC).toInstant();
-        List<TaskRow> tasks = facts.tasks(Optional.empty()).stream()
+        List<TaskRow> tasks = only(visible, facts.tasks(Optional.empty()), TaskRow::specId).stream()
                 .filter(t -> t.firstEventAt() != null
                         && !t.firstEventAt().isBefore(from)
                         && t.firstEventAt().isBefore(to))
@@ -77,10 +104,10 @@ public class FiguresService {
         List<FailureRow> failures = facts.failures(Optional.empty()).stream()
                 .filter(f -> keys.contains(f.specId() + "/" + f.taskId()))
                 .toList();
-        List<DecisionRow> decisions = facts.decisions(Optional.empty()).stream()
+        List<DecisionRow> decisions = only(visible, facts.decisions(Optional.empty()), DecisionRow::specId).stream()
                 .filter(d -> !d.decidedAt().isBefore(from) && d.decidedAt().isBefore(to))
                 .toList();
-        List<RetentionRow> retention = facts.retention(Optional.empty()).stream()
+        List<RetentionRow> retention = only(visible, facts.retention(Optional.empty()), RetentionRow::specId).stream()
                 .filter(r -> r.week().equals(monday))
                 .toList();
         return FigureCalculator.compute(new FigureCalculator.Input(

@@ -46,6 +46,7 @@ public class MetricsService {
         fact.seen(occurredAt);
         // a newer revision's task.ready carries the newer text's class, priority and labels
         fact.specName = ready.specName();
+        fact.project = ready.project();
         if (ready.qualityClass() != null) {
             fact.qualityClass = ready.qualityClass();
         }

@@ -85,7 +85,8 @@ public class MetricsInstruments {
     @Scheduled(every = "${forgeline.metrics.gauge-refresh}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public void refresh() {
         try {
-            latest.set(figures.forSpec(Optional.empty()));
+            // the scrape is the fleet's: every project
+            latest.set(figures.forSpec(Optional.empty(), null));
         } catch (RuntimeException e) {
             LOG.warnf("could not refresh the exported figures: %s", e.getMessage());
         }

@@ -15,6 +15,10 @@ public interface PlannerConfig {
     @WithDefault("main")
     String defaultBaseBranch();
 
+    /** Project of a spec that names none (neither a {@code Project:} line nor the {@code project} parameter). */
+    @WithDefault("default")
+    String defaultProject();
+
     /** Estimate of a task without an {@code Estimate:} field. */
     @WithDefault("15m")
     Duration defaultEstimate();

@@ -41,6 +41,10 @@ public class Spec {
     @Column(name = "default_test_command")
     public String defaultTestCommand;
 
+    /** The project the spec belongs to; revisions keep it. */
+    @Column(nullable = false)
+    public String project;
+
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 }

@@ -4,4 +4,5 @@ import java.time.Instant;
 import java.util.Map;
 
 /** One entry of {@code GET /specs}. */
-public record SpecSummary(String id, String name, Instant createdAt, Map<String, Long> counts, int revision) {}
+public record SpecSummary(
+        String id, String name, Instant createdAt, Map<String, Long> counts, int revision, String project) {}

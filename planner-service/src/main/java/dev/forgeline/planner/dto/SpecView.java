@@ -11,6 +11,7 @@ import java.util.Map;
  * @param revision 1 for the first submission, one more for each re-submission under the same name
  * @param format   forgeline, speckit, kiro or freeform
  * @param groups   Kiro parent items: not tasks, done when their children (label {@code parent}) are
+ * @param project  the project the spec belongs to
  */
 public record SpecView(
         String id,
@@ -22,4 +23,5 @@ public record SpecView(
         List<TaskView> tasks,
         int revision,
         String format,
-        List<GroupView> groups) {}
+        List<GroupView> groups,
+        String project) {}

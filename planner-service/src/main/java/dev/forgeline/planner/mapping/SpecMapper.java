@@ -138,7 +138,8 @@ public class SpecMapper {
                 task.parentTaskId,
                 task.origin,
                 summaries,
-                task.requires == null ? Map.of() : task.requires);
+                task.requires == null ? Map.of() : task.requires,
+                spec.project);
     }
 
     /** The description with the Inputs, Outputs and Constraints the author gave, for the agent's prompt. */
@@ -209,7 +210,8 @@ public class SpecMapper {
                 views,
                 spec.revision,
                 spec.format,
-                groups(tasks));
+                groups(tasks),
+                spec.project);
     }
 
     private static Map<String, String> orEmpty(Map<String, String> map) {
@@ -333,7 +335,7 @@ public class SpecMapper {
     }
 
     public SpecSummary toSummary(Spec spec, Map<TaskState, Long> counts) {
-        return new SpecSummary(spec.id, spec.name, spec.createdAt, byName(counts), spec.revision);
+        return new SpecSummary(spec.id, spec.name, spec.createdAt, byName(counts), spec.revision, spec.project);
     }
 
     /** Counts keyed by state name, in the order of the task life cycle. */

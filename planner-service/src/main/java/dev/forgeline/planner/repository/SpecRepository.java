@@ -1,6 +1,8 @@
 package dev.forgeline.planner.repository;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
@@ -24,10 +26,28 @@ public class SpecRepository implements PanacheRepositoryBase<Spec, String> {
         return findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE);
     }
 
-    /** The spec with this name for this repository (there is at most one: re-submissions are revisions). */
-    public Optional<Spec> findLatestByName(String name, String repository) {
-        return find("name = ?1 and repository = ?2", Sort.descending("createdAt"), name, repository)
+    /**
+     * The spec with this name for this repository in this project (there is at most one: re-submissions are
+     * revisions, which keep the spec's project).
+     */
+    public Optional<Spec> findLatestByName(String name, String repository, String project) {
+        return find(
+                        "name = ?1 and repository = ?2 and project = ?3",
+                        Sort.descending("createdAt"),
+                        name,
+                        repository,
+                        project)
                 .firstResultOptional();
+    }
+
+    /** Every spec's project by spec id. */
+    public Map<String, String> projectsById() {
+        Map<String, String> projects = new HashMap<>();
+        getEntityManager()
+                .createQuery("SELECT s.id, s.project FROM Spec s", Object[].class)
+                .getResultList()
+                .forEach(row -> projects.put((String) row[0], (String) row[1]));
+        return projects;
     }
 
     /** The spec an earlier submission with this Idempotency-Key created or revised, if any. */

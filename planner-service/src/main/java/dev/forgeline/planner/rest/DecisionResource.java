@@ -52,7 +52,7 @@ public class DecisionResource {
     @GET
     @Operation(summary = "Open decisions, oldest first; all=true lists decided ones too, newest first")
     public List<DecisionView> list(@QueryParam("all") boolean all) {
-        return decisions.list(!all);
+        return decisions.list(!all, caller);
     }
 
     @Authenticated
@@ -60,9 +60,11 @@ public class DecisionResource {
     @Path("{id}")
     @Operation(summary = "One decision")
     @APIResponse(responseCode = "200", description = "The decision")
-    @APIResponse(responseCode = "404", description = "No decision has this id (about:blank)")
+    @APIResponse(
+            responseCode = "404",
+            description = "No decision has this id, or its spec is of a project the caller does not see (about:blank)")
     public DecisionView get(@PathParam("id") String id) {
-        return decisions.get(uuid(id));
+        return decisions.get(uuid(id), caller);
     }
 
     @RolesAllowed(Roles.OPERATOR)
@@ -81,7 +83,9 @@ public class DecisionResource {
                     + " missing or invalid, an amendment or split that does not parse ("
                     + DecisionService.DECISION_REFUSED
                     + "; errors name the field)")
-    @APIResponse(responseCode = "404", description = "No decision has this id (about:blank)")
+    @APIResponse(
+            responseCode = "404",
+            description = "No decision has this id, or its spec is of a project the caller does not see (about:blank)")
     @APIResponse(
             responseCode = "409",
             description = "The decision was already made, or its task no longer waits for it ("
@@ -94,6 +98,7 @@ public class DecisionResource {
     @Transactional
     public DecisionView answer(@PathParam("id") String id, DecisionAnswer answer) {
         // with tokens on, a decision is the caller's: the body's decidedBy is ignored
+        UUID decisionId = uuid(id);
         DecisionAnswer asCaller = answer == null
                 ? null
                 : new DecisionAnswer(
@@ -101,7 +106,7 @@ public class DecisionResource {
                         answer.text(),
                         answer.reason(),
                         Callers.recordedAs(caller, tokens, answer.decidedBy()));
-        DecisionView decided = decisions.answer(uuid(id), asCaller);
+        DecisionView decided = decisions.answer(decisionId, asCaller, caller);
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("action", asCaller.action());
         details.put("decidedBy", decided.decidedBy());

@@ -27,6 +27,7 @@ import dev.forgeline.support.audit.AuditAction;
 import dev.forgeline.support.audit.AuditTrail;
 import dev.forgeline.support.auth.Roles;
 import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -44,11 +45,14 @@ public class SpecResource {
     private final SpecSubmissionService submissions;
     private final SpecService specs;
     private final AuditTrail audit;
+    private final SecurityIdentity caller;
 
-    public SpecResource(SpecSubmissionService submissions, SpecService specs, AuditTrail audit) {
+    public SpecResource(
+            SpecSubmissionService submissions, SpecService specs, AuditTrail audit, SecurityIdentity caller) {
         this.submissions = submissions;
         this.specs = specs;
         this.audit = audit;
+        this.caller = caller;
     }
 
     /**
@@ -61,7 +65,8 @@ public class SpecResource {
     @Operation(
             summary = "Submit a spec",
             description = "The spec as Markdown (text/markdown, text/plain or bytes) or as JSON {markdown, repository,"
-                    + " baseBranch}; query parameters win over the spec's header lines. An Idempotency-Key header"
+                    + " baseBranch}; query parameters win over the spec's header lines (project: a Project: line and a"
+                    + " different project parameter is 400). An Idempotency-Key header"
                     + " makes a repeated submission return the first spec. 201 with the spec and its Location.")
     @APIResponse(
             responseCode = "201",
@@ -72,8 +77,13 @@ public class SpecResource {
             responseCode = "400",
             description =
                     "The spec is invalid, every fault with its line and field (" + SpecSubmissionService.INVALID_SPEC
-                            + ", also for an unknown format), or the repository address is not a git URL ("
+                            + ", also for an unknown format, an invalid project name or a Project: line that differs from the"
+                            + " project parameter), or the repository address is not a git URL ("
                             + GitRepositories.INVALID_REPOSITORY_URL + ")")
+    @APIResponse(
+            responseCode = "403",
+            description = "The caller's token does not carry the spec's project, or lacks the role ("
+                    + "https://forgeline.dev/problems/forbidden)")
     @APIResponse(
             responseCode = "413",
             description =
@@ -88,7 +98,8 @@ public class SpecResource {
                     + "), or the repository or base branch cannot be used: " + GitRepositories.REPOSITORY_NOT_FOUND
                     + ", " + GitRepositories.BASE_BRANCH_MISSING + ", "
                     + GitRepositories.REPOSITORY_CREDENTIALS_REJECTED
-                    + ", " + GitRepositories.REPOSITORY_UNREACHABLE)
+                    + ", " + GitRepositories.REPOSITORY_UNREACHABLE + "; or the Idempotency-Key was used for a"
+                    + " submission into another project (" + SpecService.IDEMPOTENCY_KEY_REUSED + ")")
     @APIResponse(
             responseCode = "502",
             description = "The LLM planner gave no valid plan for a free-form spec (" + LlmPlanner.LLM_FAILED + ")")
@@ -99,10 +110,11 @@ public class SpecResource {
             @QueryParam("repository") String repository,
             @QueryParam("baseBranch") String baseBranch,
             @QueryParam("testCommand") String testCommand,
+            @QueryParam("project") String project,
             @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey) {
         String markdown = submissions.decode(body);
-        return created(
-                submissions.submit(markdown, new Options(format, repository, baseBranch, testCommand, idempotencyKey)));
+        return created(submissions.submit(
+                markdown, new Options(format, repository, baseBranch, testCommand, idempotencyKey, project), caller));
     }
 
     /**
@@ -114,7 +126,8 @@ public class SpecResource {
     @Operation(
             summary = "Submit a spec",
             description = "The spec as Markdown (text/markdown, text/plain or bytes) or as JSON {markdown, repository,"
-                    + " baseBranch}; query parameters win over the spec's header lines. An Idempotency-Key header"
+                    + " baseBranch}; query parameters win over the spec's header lines (project: a Project: line and a"
+                    + " different project parameter is 400). An Idempotency-Key header"
                     + " makes a repeated submission return the first spec. 201 with the spec and its Location.")
     @APIResponse(
             responseCode = "201",
@@ -125,8 +138,13 @@ public class SpecResource {
             responseCode = "400",
             description =
                     "The spec is invalid, every fault with its line and field (" + SpecSubmissionService.INVALID_SPEC
-                            + ", also for an unknown format), or the repository address is not a git URL ("
+                            + ", also for an unknown format, an invalid project name or a Project: line that differs from the"
+                            + " project parameter), or the repository address is not a git URL ("
                             + GitRepositories.INVALID_REPOSITORY_URL + ")")
+    @APIResponse(
+            responseCode = "403",
+            description = "The caller's token does not carry the spec's project, or lacks the role ("
+                    + "https://forgeline.dev/problems/forbidden)")
     @APIResponse(
             responseCode = "413",
             description =
@@ -141,7 +159,8 @@ public class SpecResource {
                     + "), or the repository or base branch cannot be used: " + GitRepositories.REPOSITORY_NOT_FOUND
                     + ", " + GitRepositories.BASE_BRANCH_MISSING + ", "
                     + GitRepositories.REPOSITORY_CREDENTIALS_REJECTED
-                    + ", " + GitRepositories.REPOSITORY_UNREACHABLE)
+                    + ", " + GitRepositories.REPOSITORY_UNREACHABLE + "; or the Idempotency-Key was used for a"
+                    + " submission into another project (" + SpecService.IDEMPOTENCY_KEY_REUSED + ")")
     @APIResponse(
             responseCode = "502",
             description = "The LLM planner gave no valid plan for a free-form spec (" + LlmPlanner.LLM_FAILED + ")")
@@ -152,6 +171,7 @@ public class SpecResource {
             @QueryParam("repository") String repository,
             @QueryParam("baseBranch") String baseBranch,
             @QueryParam("testCommand") String testCommand,
+            @QueryParam("project") String project,
             @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey) {
         SpecSubmission body = submission == null ? new SpecSubmission(null, null, null) : submission;
         return created(submissions.submit(
@@ -161,14 +181,16 @@ public class SpecResource {
                         firstGiven(repository, body.repository()),
                         firstGiven(baseBranch, body.baseBranch()),
                         testCommand,
-                        idempotencyKey)));
+                        idempotencyKey,
+                        project),
+                caller));
     }
 
     @Authenticated
     @GET
-    @Operation(summary = "List the specs")
+    @Operation(summary = "List the specs of the caller's projects")
     public List<SpecSummary> list() {
-        return specs.list();
+        return specs.list(caller);
     }
 
     @Authenticated
@@ -176,9 +198,11 @@ public class SpecResource {
     @Path("{id}")
     @Operation(summary = "One spec with its task graph and every task's state")
     @APIResponse(responseCode = "200", description = "The spec")
-    @APIResponse(responseCode = "404", description = "No spec has this id (about:blank)")
+    @APIResponse(
+            responseCode = "404",
+            description = "No spec has this id, or it belongs to a project the caller does not see (about:blank)")
     public SpecView get(@PathParam("id") String id) {
-        return specs.get(id);
+        return specs.get(id, caller);
     }
 
     /** Records the submission (after it committed: a submission checks the repository outside a transaction). */

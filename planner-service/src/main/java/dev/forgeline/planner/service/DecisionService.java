@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -29,8 +30,10 @@ import dev.forgeline.planner.spec.ParsedSpec;
 import dev.forgeline.planner.spec.ParsedTask;
 import dev.forgeline.planner.spec.SpecError;
 import dev.forgeline.planner.spec.SpecParser;
+import dev.forgeline.support.auth.Callers;
 import dev.forgeline.support.problem.Problem.ProblemError;
 import dev.forgeline.support.problem.ProblemException;
+import io.quarkus.security.identity.SecurityIdentity;
 import org.jboss.logging.Logger;
 
 /**
@@ -197,17 +200,43 @@ public class DecisionService {
                 report.missing());
     }
 
+    /** The decisions about specs of the caller's projects. */
     @Transactional
-    public List<DecisionView> list(boolean openOnly) {
-        return (openOnly ? decisions.listOpen() : decisions.listAllNewestFirst())
-                .stream().map(DecisionService::view).toList();
+    public List<DecisionView> list(boolean openOnly, SecurityIdentity caller) {
+        Map<String, String> projects = specs.projectsById();
+        return Callers.visible(
+                        caller,
+                        openOnly ? decisions.listOpen() : decisions.listAllNewestFirst(),
+                        d -> projects.get(d.specId))
+                .stream()
+                .map(DecisionService::view)
+                .toList();
     }
 
+    /** The decision; 404 like an unknown one when its spec belongs to a project the caller does not see. */
     @Transactional
-    public DecisionView get(UUID id) {
-        return view(decisions
-                .findByIdOptional(id)
-                .orElseThrow(() -> ProblemException.notFound("decision '" + id + "' does not exist")));
+    public DecisionView get(UUID id, SecurityIdentity caller) {
+        return view(visible(id, caller));
+    }
+
+    private Decision visible(UUID id, SecurityIdentity caller) {
+        Decision decision = decisions.findByIdOptional(id).orElseThrow(() -> decisionNotFound(id));
+        String project = specs.findByIdOptional(decision.specId)
+                .map(spec -> spec.project)
+                .orElse(null);
+        Callers.requireProject(caller, project, () -> decisionNotFound(id));
+        return decision;
+    }
+
+    public static ProblemException decisionNotFound(Object id) {
+        return ProblemException.notFound("decision '" + id + "' does not exist");
+    }
+
+    /** As {@link #answer(UUID, DecisionAnswer)}, for a caller who must see the decision's project (else 404). */
+    @Transactional
+    public DecisionView answer(UUID id, DecisionAnswer answer, SecurityIdentity caller) {
+        visible(id, caller);
+        return answer(id, answer);
     }
 
     /**

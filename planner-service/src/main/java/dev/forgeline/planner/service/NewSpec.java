@@ -11,6 +11,7 @@ import dev.forgeline.planner.spec.ParsedTask;
  * @param repository     absolute, normalised path of a git repository that has {@code baseBranch}
  * @param quality        the gate's verdict per task, in the order of {@code tasks}
  * @param idempotencyKey the request's Idempotency-Key, or null
+ * @param project        the project the spec goes into (a revision keeps the project of the spec it revises)
  */
 public record NewSpec(
         String name,
@@ -21,7 +22,8 @@ public record NewSpec(
         List<QualityReport> quality,
         String format,
         String defaultTestCommand,
-        String idempotencyKey) {
+        String idempotencyKey,
+        String project) {
 
     public NewSpec {
         tasks = List.copyOf(tasks);

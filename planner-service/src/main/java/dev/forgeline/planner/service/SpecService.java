@@ -24,7 +24,10 @@ import dev.forgeline.planner.quality.QualityReport;
 import dev.forgeline.planner.repository.SpecRepository;
 import dev.forgeline.planner.repository.TaskRepository;
 import dev.forgeline.planner.spec.ParsedTask;
+import dev.forgeline.support.auth.Callers;
+import dev.forgeline.support.problem.Problem.ProblemError;
 import dev.forgeline.support.problem.ProblemException;
+import io.quarkus.security.identity.SecurityIdentity;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,6 +38,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class SpecService {
     private static final Logger LOG = Logger.getLogger(SpecService.class);
+    public static final String IDEMPOTENCY_KEY_REUSED = "https://forgeline.dev/problems/idempotency-key-reused";
 
     private final SpecRepository specs;
     private final TaskRepository tasks;
@@ -79,10 +83,19 @@ public class SpecService {
     public SpecView create(NewSpec newSpec) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         Optional<SpecView> replay = byIdempotencyKey(newSpec.idempotencyKey());
-        if (replay.isPresent()) {
+        if (replay.isPresent() && replay.get().project().equals(newSpec.project())) {
             return replay.get();
         }
-        Optional<Spec> existing = specs.findLatestByName(newSpec.name(), newSpec.repository());
+        if (replay.isPresent()) {
+            // a key is one submission: reused for another project it must neither replay nor reveal that spec
+            throw new ProblemException(
+                    422,
+                    IDEMPOTENCY_KEY_REUSED,
+                    "Idempotency-Key reused",
+                    "this Idempotency-Key was used for another submission; use a new key",
+                    List.of(new ProblemError("used for another submission", null, "Idempotency-Key")));
+        }
+        Optional<Spec> existing = specs.findLatestByName(newSpec.name(), newSpec.repository(), newSpec.project());
         SpecView view = existing.isPresent()
                 ? revise(specs.findLocked(existing.get().id).orElseThrow(), newSpec, now)
                 : createNew(newSpec, now);
@@ -105,6 +118,7 @@ public class SpecService {
         spec.format = newSpec.format();
         spec.revision = 1;
         spec.defaultTestCommand = newSpec.defaultTestCommand();
+        spec.project = newSpec.project();
         specs.persist(spec);
 
         List<Task> created = new ArrayList<>();
@@ -199,17 +213,38 @@ public class SpecService {
         return mapper.toView(spec, all, decisions.openBySpec(spec.id));
     }
 
+    /** The spec; 404 for an unknown one and, alike, for one of a project the caller does not see. */
     @Transactional
-    public SpecView get(String id) {
-        Spec spec = specs.findByIdOptional(id)
-                .orElseThrow(() -> ProblemException.notFound("spec '" + id + "' does not exist"));
+    public SpecView get(String id, SecurityIdentity caller) {
+        Spec spec = specs.findByIdOptional(id).orElseThrow(() -> specNotFound(id));
+        Callers.requireProject(caller, spec.project, () -> specNotFound(id));
         return mapper.toView(spec, tasks.listBySpec(id), decisions.openBySpec(id));
     }
 
+    /** The spec for an idempotent replay (the caller's project was checked before). */
     @Transactional
-    public List<SpecSummary> list() {
+    public SpecView get(String id) {
+        Spec spec = specs.findByIdOptional(id).orElseThrow(() -> specNotFound(id));
+        return mapper.toView(spec, tasks.listBySpec(id), decisions.openBySpec(id));
+    }
+
+    /** The project of a spec the caller sees; 404 like an unknown spec otherwise. */
+    @Transactional
+    public String requireVisible(String id, SecurityIdentity caller) {
+        Spec spec = specs.findByIdOptional(id).orElseThrow(() -> specNotFound(id));
+        Callers.requireProject(caller, spec.project, () -> specNotFound(id));
+        return spec.project;
+    }
+
+    public static ProblemException specNotFound(String id) {
+        return ProblemException.notFound("spec '" + id + "' does not exist");
+    }
+
+    /** The specs of the projects the caller sees, newest first. */
+    @Transactional
+    public List<SpecSummary> list(SecurityIdentity caller) {
         Map<String, Map<TaskState, Long>> counts = tasks.countStatesBySpec();
-        return specs.listNewestFirst().stream()
+        return Callers.visible(caller, specs.listNewestFirst(), spec -> spec.project).stream()
                 .map(spec -> mapper.toSummary(spec, counts.getOrDefault(spec.id, Map.of())))
                 .toList();
     }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.forgeline.contracts.Projects;
 import dev.forgeline.planner.config.PlannerConfig;
 import dev.forgeline.planner.dto.LintReport;
 import dev.forgeline.planner.dto.SpecView;
@@ -25,8 +26,10 @@ import dev.forgeline.planner.spec.SpecFormat;
 import dev.forgeline.planner.spec.SpecFormats;
 import dev.forgeline.planner.spec.SpecLimits;
 import dev.forgeline.planner.spec.SpecValidator;
+import dev.forgeline.support.auth.Callers;
 import dev.forgeline.support.problem.Problem.ProblemError;
 import dev.forgeline.support.problem.ProblemException;
+import io.quarkus.security.identity.SecurityIdentity;
 
 /**
  * Takes a submitted spec: checks it is text of an acceptable size, reads it in its format, validates it
@@ -60,9 +63,19 @@ public class SpecSubmissionService {
 
     /** What a request asks for besides the text; every field may be null. */
     public record Options(
-            String format, String repository, String baseBranch, String testCommand, String idempotencyKey) {
+            String format,
+            String repository,
+            String baseBranch,
+            String testCommand,
+            String idempotencyKey,
+            String project) {
         public static Options none() {
-            return new Options(null, null, null, null, null);
+            return new Options(null, null, null, null, null, null);
+        }
+
+        /** Options without a project parameter. */
+        public Options(String format, String repository, String baseBranch, String testCommand, String idempotencyKey) {
+            this(format, repository, baseBranch, testCommand, idempotencyKey, null);
         }
     }
 
@@ -98,10 +111,20 @@ public class SpecSubmissionService {
      *                          text without an LLM planner
      */
     public SpecView submit(String markdown, Options options) {
+        return submit(markdown, options, null);
+    }
+
+    /**
+     * As {@link #submit(String, Options)}, by {@code caller}: a spec for a project the caller's token does not
+     * carry is refused with 403 naming the project, before anything else of it is checked.
+     */
+    public SpecView submit(String markdown, Options options, SecurityIdentity caller) {
         String text = markdown == null ? "" : markdown;
         checkSize(text);
         Read read = read(text, options);
         ParsedSpec parsed = read.spec;
+        String project = project(parsed, options);
+        Callers.requireSubmitInto(caller, project);
         List<SpecError> errors = new ArrayList<>(SpecValidator.validate(parsed, limits));
         if (parsed.blank()) {
             throw invalid(errors);
@@ -148,7 +171,43 @@ public class SpecSubmissionService {
                 quality,
                 parsed.format().wireName(),
                 read.defaultTestCommand,
-                options.idempotencyKey()));
+                options.idempotencyKey(),
+                project));
+    }
+
+    /**
+     * The spec's project: its {@code Project:} line or the {@code project} parameter (both given and different: 400
+     * naming both), else {@code forgeline.planner.default-project}; a name that is not {@code [a-z0-9][a-z0-9-]*}
+     * (at most 63 characters) is 400 naming where it came from. Checked before the spec's other faults: the
+     * caller's right to submit into it is checked against this name.
+     */
+    public String project(ParsedSpec parsed, Options options) {
+        String field = parsed.project();
+        String parameter = isBlank(options.project()) ? null : options.project().strip();
+        if (field != null && parameter != null && !field.equals(parameter)) {
+            String detail = "the spec's 'Project: " + field + "' (line " + parsed.projectLine()
+                    + ") and the project parameter '" + parameter + "' differ; give one, or the same in both";
+            throw ProblemException.badRequest(
+                    INVALID_SPEC,
+                    "Conflicting project",
+                    detail,
+                    List.of(
+                            new ProblemError(detail, parsed.projectLine(), "Project"),
+                            new ProblemError(detail, null, "project")));
+        }
+        String project = field != null ? field : parameter != null ? parameter : config.defaultProject();
+        if (!Projects.isValidName(project)) {
+            String where =
+                    field != null ? "Project" : parameter != null ? "project" : "forgeline.planner.default-project";
+            String detail = "project '" + project + "' is not a project name: lower-case letters, digits and dashes,"
+                    + " starting with a letter or digit, at most 63 characters";
+            throw ProblemException.badRequest(
+                    INVALID_SPEC,
+                    "Invalid project",
+                    detail,
+                    List.of(new ProblemError(detail, field != null ? parsed.projectLine() : null, where)));
+        }
+        return project;
     }
 
     /** The full quality report of a spec, and its faults; stores nothing and needs no repository. */
@@ -252,7 +311,9 @@ public class SpecSubmissionService {
                         parsed.blank(),
                         parsed.errors(),
                         parsed.format(),
-                        parsed.skipped());
+                        parsed.skipped(),
+                        parsed.project(),
+                        parsed.projectLine());
             }
         }
         return new Read(parsed, defaultCommand);

@@ -18,6 +18,8 @@ import java.util.List;
  * @param errors         faults found while parsing, in line order
  * @param format         the format the spec was read as
  * @param skipped        items the author marked done or skipped ({@code [x]}, {@code [~]}); not planned
+ * @param project        the {@code Project:} header value (Forgeline format only), or null
+ * @param projectLine    its line, or null
  */
 public record ParsedSpec(
         String name,
@@ -31,7 +33,40 @@ public record ParsedSpec(
         boolean blank,
         List<SpecError> errors,
         SpecFormat format,
-        List<SkippedTask> skipped) {
+        List<SkippedTask> skipped,
+        String project,
+        Integer projectLine) {
+
+    /** A spec that names no project (formats without header fields). */
+    public ParsedSpec(
+            String name,
+            String repository,
+            Integer repositoryLine,
+            String baseBranch,
+            Integer baseBranchLine,
+            String description,
+            List<ParsedTask> tasks,
+            int taskSections,
+            boolean blank,
+            List<SpecError> errors,
+            SpecFormat format,
+            List<SkippedTask> skipped) {
+        this(
+                name,
+                repository,
+                repositoryLine,
+                baseBranch,
+                baseBranchLine,
+                description,
+                tasks,
+                taskSections,
+                blank,
+                errors,
+                format,
+                skipped,
+                null,
+                null);
+    }
 
     public ParsedSpec {
         // one file named by its bare name in one task and by its path in another is one file

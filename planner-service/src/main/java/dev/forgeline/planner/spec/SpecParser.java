@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  * # Spec: Text kit utilities
  * Repository: /abs/path/to/repo
  * Base-branch: main
+ * Project: web-shop
  *
  * ## Task: T1 - Add slugify
  * Turn titles into URL slugs.
@@ -62,7 +63,8 @@ public final class SpecParser {
             Map.entry("files", "Files"));
     private static final Map<String, String> HEADER_FIELDS = Map.of(
             "repository", "Repository",
-            "base-branch", "Base-branch");
+            "base-branch", "Base-branch",
+            "project", "Project");
 
     private final long defaultEstimateSeconds;
 
@@ -100,6 +102,7 @@ public final class SpecParser {
         private String name;
         private String repository;
         private String baseBranch;
+        private String project;
         private int taskSections;
         private TaskSection task;
 
@@ -165,7 +168,9 @@ public final class SpecParser {
                     false,
                     errors,
                     SpecFormat.FORGELINE,
-                    List.of());
+                    List.of(),
+                    project,
+                    headerLines.get("Project"));
         }
 
         private void text(String line) {
@@ -202,6 +207,8 @@ public final class SpecParser {
                 errors.add(new SpecError(key + " is empty", lineNo, key));
             } else if (key.equals("Repository")) {
                 repository = value;
+            } else if (key.equals("Project")) {
+                project = value;
             } else {
                 baseBranch = value;
             }

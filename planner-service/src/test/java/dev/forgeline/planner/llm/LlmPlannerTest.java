@@ -249,6 +249,10 @@ class LlmPlannerTest {
                 return "main";
             }
 
+            public String defaultProject() {
+                return "default";
+            }
+
             public Duration defaultEstimate() {
                 return Duration.ofMinutes(15);
             }

@@ -113,7 +113,8 @@ public class Board {
     private class Own implements BoardGatherer.OwnData {
         @Override
         public List<ReviewRow> reviewQueue() {
-            return reviews.list(Optional.of(ReviewState.PENDING), Optional.empty(), true).stream()
+            // the board is one snapshot for every viewer: not project-scoped (docs/security.md)
+            return reviews.list(Optional.of(ReviewState.PENDING), Optional.empty(), true, null).stream()
                     .map(r -> new ReviewRow(
                             r.specId(),
                             r.taskId(),

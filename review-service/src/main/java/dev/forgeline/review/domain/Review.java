@@ -26,6 +26,9 @@ public class Review {
     public int attempt;
     public String repository;
 
+    /** The project of the task's spec. */
+    public String project;
+
     @Column(name = "base_branch")
     public String baseBranch;
 

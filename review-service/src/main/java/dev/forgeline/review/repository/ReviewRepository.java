@@ -73,6 +73,41 @@ public class ReviewRepository implements PanacheRepositoryBase<Review, TaskAttem
     }
 
     /** A merge by its id or by its merge commit. */
+    /**
+     * The project of a task's reviews, or empty when it has none. Reads the value only: no review enters the
+     * persistence context before a decision locks the task and reads it.
+     */
+    public Optional<String> projectOf(String specId, String taskId) {
+        return getEntityManager()
+                .createQuery(
+                        "select r.project from Review r where r.id.specId = :spec and r.id.taskId = :task",
+                        String.class)
+                .setParameter("spec", specId)
+                .setParameter("task", taskId)
+                .setMaxResults(1)
+                .getResultStream()
+                .findFirst();
+    }
+
+    /** The project of the merge with this id or merge commit, or empty for none; reads the value only. */
+    public Optional<String> mergeProject(String id) {
+        String where;
+        Object value;
+        try {
+            value = UUID.fromString(id);
+            where = "r.mergeId = :id";
+        } catch (IllegalArgumentException notAUuid) {
+            value = id;
+            where = "r.mergeCommit = :id";
+        }
+        return getEntityManager()
+                .createQuery("select r.project from Review r where " + where, String.class)
+                .setParameter("id", value)
+                .setMaxResults(1)
+                .getResultStream()
+                .findFirst();
+    }
+
     public Optional<Review> findMerge(String id) {
         try {
             UUID mergeId = UUID.fromString(id);

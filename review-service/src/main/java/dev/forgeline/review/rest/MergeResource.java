@@ -50,7 +50,7 @@ public class MergeResource {
     @GET
     @Operation(summary = "The latest 200 merges, newest first (reverted ones included)")
     public List<ReviewView> list() {
-        return merges.list();
+        return merges.list(caller);
     }
 
     @Authenticated
@@ -60,7 +60,7 @@ public class MergeResource {
     @APIResponse(responseCode = "200", description = "The merge")
     @APIResponse(responseCode = "404", description = "No merge has this id or commit (about:blank)")
     public ReviewView get(@PathParam("id") String id) {
-        return merges.get(id);
+        return merges.get(id, caller);
     }
 
     /** Reverts the merge with a revert commit; body {@code {"reviewer": "...", "reason": "..."}} optional. */
@@ -76,6 +76,7 @@ public class MergeResource {
                     + " (https://forgeline.dev/problems/revert-failed)")
     @Transactional(dontRollbackOn = ProblemException.class)
     public ReviewView revert(@PathParam("id") String id, DecisionRequest request) {
+        merges.requireVisible(id, caller);
         DecisionRequest body = request == null ? new DecisionRequest(null, null, null) : request;
         String reviewer = Callers.recordedAs(caller, tokens, body.reviewer());
         ReviewView merge = reverts.revertByHand(id, reviewer, body.text());

@@ -92,8 +92,9 @@ public class ReviewPage {
     @GET
     @Path("/reviews")
     public String queue(@QueryParam("level") Integer level) {
-        List<ReviewView> pending = reviews.list(Optional.of(ReviewState.PENDING), Optional.ofNullable(level), true);
-        List<ReviewView> recent = reviews.list(Optional.empty(), Optional.empty(), false).stream()
+        List<ReviewView> pending =
+                reviews.list(Optional.of(ReviewState.PENDING), Optional.ofNullable(level), true, caller);
+        List<ReviewView> recent = reviews.list(Optional.empty(), Optional.empty(), false, caller).stream()
                 .filter(r -> r.state() != ReviewState.PENDING && r.state() != ReviewState.AWAITING_ACCEPTANCE)
                 .limit(20)
                 .toList();
@@ -108,6 +109,7 @@ public class ReviewPage {
             @PathParam("taskId") String taskId,
             @QueryParam("done") String done,
             @CookieParam(SESSION_COOKIE) String session) {
+        reviews.requireVisible(specId, taskId, caller);
         ReviewDetail detail = reviews.detail(specId, taskId);
         return Templates.review(detail, diffLines(detail.diff()), notice(done), null, signedInAs(), csrf(session))
                 .render();
@@ -186,6 +188,7 @@ public class ReviewPage {
             @CookieParam(SESSION_COOKIE) String session,
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         requireCsrf(session, authorization, csrf);
+        reviews.requireVisible(specId, taskId, caller);
         // with tokens on, the decision is the signed-in person's: the form has no name field then
         reviewer = Callers.recordedAs(caller, tokens, reviewer);
         try {

@@ -75,7 +75,8 @@ public class ReviewResource {
         return reviews.list(
                 Optional.ofNullable(state).filter(s -> !s.isBlank()).map(ReviewResource::parseState),
                 level(level),
-                oldestFirst(sort));
+                oldestFirst(sort),
+                caller);
     }
 
     /** Reviews waiting for a person, longest waiting first; {@code level} filters. */
@@ -88,7 +89,7 @@ public class ReviewResource {
             responseCode = "400",
             description = "A level outside 0..3 (https://forgeline.dev/problems/invalid-query)")
     public List<ReviewView> pending(@QueryParam("level") Integer level) {
-        return reviews.list(Optional.of(ReviewState.PENDING), level(level), true);
+        return reviews.list(Optional.of(ReviewState.PENDING), level(level), true, caller);
     }
 
     /** The human review backlog as last announced on forgeline.review.backlog. */
@@ -134,8 +135,11 @@ public class ReviewResource {
     @Path("/{specId}/{taskId}")
     @Operation(summary = "A task's current review with its diff, test and lint runs, cost and attempt history")
     @APIResponse(responseCode = "200", description = "The review")
-    @APIResponse(responseCode = "404", description = "No review of this task (about:blank)")
+    @APIResponse(
+            responseCode = "404",
+            description = "No review of this task, or it is of a project the caller does not see (about:blank)")
     public ReviewDetail get(@PathParam("specId") String specId, @PathParam("taskId") String taskId) {
+        reviews.requireVisible(specId, taskId, caller);
         return reviews.detail(specId, taskId);
     }
 
@@ -147,7 +151,9 @@ public class ReviewResource {
             description = "Merges the branch (or, in pull-request mode, approves the pull request, which merges"
                     + " once its checks are green). Body {reviewer, comment}, both optional.")
     @APIResponse(responseCode = "200", description = "The review, merged or waiting for its checks")
-    @APIResponse(responseCode = "404", description = "No review of this task (about:blank)")
+    @APIResponse(
+            responseCode = "404",
+            description = "No review of this task, or it is of a project the caller does not see (about:blank)")
     @APIResponse(
             responseCode = "409",
             description = "The review is not waiting for a person (https://forgeline.dev/problems/review-not-pending)"
@@ -155,6 +161,7 @@ public class ReviewResource {
     @Transactional(dontRollbackOn = ProblemException.class)
     public ReviewView approve(
             @PathParam("specId") String specId, @PathParam("taskId") String taskId, DecisionRequest decision) {
+        reviews.requireVisible(specId, taskId, caller);
         DecisionRequest body = orEmpty(decision);
         String reviewer = reviewer(body);
         ReviewView review = reviews.approve(specId, taskId, reviewer, body.text());
@@ -168,13 +175,16 @@ public class ReviewResource {
     @Operation(summary = "Reject a pending review; a comment (or reason) is required")
     @APIResponse(responseCode = "200", description = "The review, REJECTED")
     @APIResponse(responseCode = "400", description = "No comment (https://forgeline.dev/problems/invalid-decision)")
-    @APIResponse(responseCode = "404", description = "No review of this task (about:blank)")
+    @APIResponse(
+            responseCode = "404",
+            description = "No review of this task, or it is of a project the caller does not see (about:blank)")
     @APIResponse(
             responseCode = "409",
             description = "The review is not waiting for a person (https://forgeline.dev/problems/review-not-pending)")
     @Transactional
     public ReviewView reject(
             @PathParam("specId") String specId, @PathParam("taskId") String taskId, DecisionRequest decision) {
+        reviews.requireVisible(specId, taskId, caller);
         DecisionRequest body = orEmpty(decision);
         String reviewer = reviewer(body);
         ReviewView review = reviews.reject(specId, taskId, reviewer, body.text());
@@ -188,13 +198,16 @@ public class ReviewResource {
     @Operation(summary = "Send a pending review back: the task runs again with its comment (or reason; required)")
     @APIResponse(responseCode = "200", description = "The review, CHANGES_REQUESTED")
     @APIResponse(responseCode = "400", description = "No comment (https://forgeline.dev/problems/invalid-decision)")
-    @APIResponse(responseCode = "404", description = "No review of this task (about:blank)")
+    @APIResponse(
+            responseCode = "404",
+            description = "No review of this task, or it is of a project the caller does not see (about:blank)")
     @APIResponse(
             responseCode = "409",
             description = "The review is not waiting for a person (https://forgeline.dev/problems/review-not-pending)")
     @Transactional
     public ReviewView requestChanges(
             @PathParam("specId") String specId, @PathParam("taskId") String taskId, DecisionRequest decision) {
+        reviews.requireVisible(specId, taskId, caller);
         DecisionRequest body = orEmpty(decision);
         String reviewer = reviewer(body);
         ReviewView review = reviews.requestChanges(specId, taskId, reviewer, body.text());

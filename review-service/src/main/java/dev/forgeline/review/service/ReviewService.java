@@ -43,12 +43,14 @@ import dev.forgeline.review.repository.ReviewRepository;
 import dev.forgeline.review.repository.TaskAcceptanceRepository;
 import dev.forgeline.review.rest.ReviewDetail;
 import dev.forgeline.review.rest.ReviewView;
+import dev.forgeline.support.auth.Callers;
 import dev.forgeline.support.git.GitException;
 import dev.forgeline.support.git.InvalidRepositoryUrlException;
 import dev.forgeline.support.outbox.Outbox;
 import dev.forgeline.support.problem.Problem;
 import dev.forgeline.support.problem.ProblemException;
 import dev.forgeline.support.tx.AfterCommit;
+import io.quarkus.security.identity.SecurityIdentity;
 import org.jboss.logging.Logger;
 
 /**
@@ -125,6 +127,7 @@ public class ReviewService {
         review.id = key;
         review.attempt = result.attempt();
         review.repository = result.repository();
+        review.project = result.project();
         review.baseBranch = result.baseBranch();
         review.branch = result.branch();
         review.fetchRef = result.fetchRef();
@@ -202,11 +205,27 @@ public class ReviewService {
         }
     }
 
+    /** The reviews of the caller's projects. */
     @Transactional
-    public List<ReviewView> list(Optional<ReviewState> state, Optional<Integer> level, boolean oldestFirst) {
-        return reviews.list(state, level, oldestFirst).stream()
+    public List<ReviewView> list(
+            Optional<ReviewState> state, Optional<Integer> level, boolean oldestFirst, SecurityIdentity caller) {
+        return Callers.visible(caller, reviews.list(state, level, oldestFirst), r -> r.project).stream()
                 .map(ReviewMapper::toView)
                 .toList();
+    }
+
+    /**
+     * 404, exactly like a task without a review, unless the caller sees the project of the task's reviews: call
+     * before reading or deciding one.
+     */
+    @Transactional
+    public void requireVisible(String specId, String taskId, SecurityIdentity caller) {
+        String project = reviews.projectOf(specId, taskId).orElseThrow(() -> noReview(specId, taskId));
+        Callers.requireProject(caller, project, () -> noReview(specId, taskId));
+    }
+
+    private static ProblemException noReview(String specId, String taskId) {
+        return ProblemException.notFound("no review of task " + specId + "/" + taskId);
     }
 
     @Transactional
@@ -625,7 +644,7 @@ public class ReviewService {
                 .filter(r -> r.state != ReviewState.AWAITING_ACCEPTANCE)
                 .findFirst()
                 .or(() -> all.stream().findFirst())
-                .orElseThrow(() -> ProblemException.notFound("no review of task " + specId + "/" + taskId));
+                .orElseThrow(() -> noReview(specId, taskId));
     }
 
     /** The review people act on, waiting for a person (or, when {@code orChecks}, for its pull request's checks). */

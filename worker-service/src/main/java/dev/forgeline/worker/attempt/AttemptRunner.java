@@ -471,7 +471,8 @@ public class AttemptRunner {
                     startedAt,
                     Instant.now(),
                     verificationFlags,
-                    remoteRef);
+                    remoteRef,
+                    task.project());
         }
     }
 }
