@@ -25,8 +25,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * {@code leases} leases; the figures are taken over those leases.
  *
  * <ul>
- *   <li>Backlog axis: {@code backlog} tasks READY, {@link #BACKLOG_AXIS_NODES} nodes with a slot for every measured
- *       lease (min(leases, backlog)): capacity does not limit the grants, the dispatch does.
+ *   <li>Backlog axis: {@code backlog} tasks READY, at least {@link #BACKLOG_AXIS_NODES} nodes (more where a node
+ *       would need more than {@link #MAX_SLOTS_PER_NODE} slots) with a slot for every measured lease
+ *       (min(leases, backlog)): capacity does not limit the grants, the dispatch does.
  *   <li>Fleet axis: {@code nodes} nodes, {@code leases} tasks READY; the fleet has a fifth as many slots as there are
  *       measured leases ({@link #FLEET_SLOT_USES}), at least one per node, so each slot is leased, run and freed
  *       about five times: the grants follow the nodes' results.
@@ -35,6 +36,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 final class ScalingBenchmark {
     static final String NAME = "scaling";
     static final int BACKLOG_AXIS_NODES = 10;
+    /** The most slots the dispatcher lets one node register. */
+    static final int MAX_SLOTS_PER_NODE = 256;
     /** On the fleet axis, how many times each slot is used in the window (the fleet's slots: leases / this). */
     static final int FLEET_SLOT_USES = 5;
 
@@ -46,8 +49,9 @@ final class ScalingBenchmark {
     record Point(String axis, int size, int backlog, int nodes, int slotsPerNode, int measured) {
         static Point backlog(int backlog, int leases) {
             int measured = Math.min(leases, backlog);
-            int slots = (measured + BACKLOG_AXIS_NODES - 1) / BACKLOG_AXIS_NODES;
-            return new Point("backlog", backlog, backlog, BACKLOG_AXIS_NODES, slots, measured);
+            int nodes = Math.max(BACKLOG_AXIS_NODES, (measured + MAX_SLOTS_PER_NODE - 1) / MAX_SLOTS_PER_NODE);
+            int slots = (measured + nodes - 1) / nodes;
+            return new Point("backlog", backlog, backlog, nodes, slots, measured);
         }
 
         static Point fleet(int nodes, int leases) {
