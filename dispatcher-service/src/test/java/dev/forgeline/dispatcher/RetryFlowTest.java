@@ -208,10 +208,16 @@ class RetryFlowTest {
                             .reason())
                     .contains("CONTEXT_EXHAUSTED retried 2 of 2 times");
 
-            // a task already on the largest offered profile: nothing larger, FAILED for good for the split
+            // a task already on the largest offered profile: nothing larger, so once more on the same profile in a
+            // fresh session, then FAILED for good for the split
             submit(suite, "BIG", big);
             assertThat(leased(suite, "BIG", 1).agentProfile()).isEqualTo(big);
             fail(worker, suite, "BIG", 1, FailureClass.CONTEXT_EXHAUSTED, "context full", null);
+            TaskLeased fresh = leased(suite, "BIG", 2);
+            assertThat(fresh.agentProfile()).isEqualTo(big);
+            assertThat(fresh.previous().failureClass()).isEqualTo(FailureClass.CONTEXT_EXHAUSTED);
+            assertThat(task(suite, "BIG").attempts().get(0).nextProfile()).isNull();
+            fail(worker, suite, "BIG", 2, FailureClass.CONTEXT_EXHAUSTED, "context full again", null);
             TaskStateChanged split = assertPermanent(suite, "BIG", FailureClass.CONTEXT_EXHAUSTED);
             assertThat(split.reason())
                     .contains("no agent profile with a larger context than " + big + " (1000000 tokens)")
@@ -232,12 +238,22 @@ class RetryFlowTest {
                     "LONE",
                     "LONE",
                     Fixtures.failure(lease, FailureClass.CONTEXT_EXHAUSTED, "context full", null));
+            // the fresh session runs on the node's default again, never on a profile named "default"
+            Db.LeaseRow again = open(suite, "LONE", 2);
+            assertThat(leased(suite, "LONE", 2).agentProfile()).isNull();
+            loneWorker.finish(again.id());
+            kafka.publish(
+                    EventType.TASK_RESULT,
+                    suite,
+                    "LONE",
+                    "LONE",
+                    Fixtures.failure(again, FailureClass.CONTEXT_EXHAUSTED, "context full again", null));
             TaskStateChanged loneSplit = assertPermanent(suite, "LONE", FailureClass.CONTEXT_EXHAUSTED);
             assertThat(loneSplit.reason()).contains("than default (200000 tokens)");
             assertThat(task(suite, "LONE").nextAgentProfile()).isNull();
             assertThat(task(suite, "LONE").attempts())
-                    .singleElement()
-                    .satisfies(a -> assertThat(a.nextProfile()).isNull());
+                    .hasSize(2)
+                    .allSatisfy(a -> assertThat(a.nextProfile()).isNull());
         }
     }
 

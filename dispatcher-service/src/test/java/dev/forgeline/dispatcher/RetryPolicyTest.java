@@ -18,6 +18,10 @@ class RetryPolicyTest {
     private static final Instant NOW = Instant.parse("2026-01-01T12:00:00Z");
 
     private static RetryPolicy policy(double random) {
+        return policy(random, 1);
+    }
+
+    private static RetryPolicy policy(double random, int contextFreshSessionRetries) {
         return new RetryPolicy(
                 RetryPolicy.defaultTable(),
                 Duration.ofSeconds(1),
@@ -26,6 +30,7 @@ class RetryPolicyTest {
                 0.2,
                 10,
                 Duration.ofHours(24),
+                contextFreshSessionRetries,
                 () -> random);
     }
 
@@ -108,11 +113,30 @@ class RetryPolicyTest {
         assertThat(none.reason())
                 .contains("no agent profile with a larger context than huge")
                 .contains("split");
-        // a context size nobody advertised cannot be compared: split rather than guess
-        Decision unknown = contextExhausted(policy, 0, null, null);
+        // a context size nobody advertised cannot be compared: never guess a profile; after the fresh session, split
+        Decision unknown = contextExhausted(policy, 1, null, null);
         assertThat(unknown.retry()).isFalse();
         assertThat(unknown.nextProfile()).isNull();
         assertThat(unknown.reason()).contains("no node advertises").contains("split");
+    }
+
+    @Test
+    void contextExhaustedWithNothingLargerRunsOnceMoreOnTheSameProfileInAFreshSessionThenFailsForTheSplit() {
+        RetryPolicy policy = policy(0.5);
+        Decision first = contextExhausted(policy, 0, "huge", 2_000_000);
+        assertThat(first.retry()).isTrue();
+        assertThat(first.nextProfile()).as("the task's own profile").isNull();
+        assertThat(first.reason()).contains("retry 1 of 2").contains("same profile in a fresh session");
+        Decision unknown = contextExhausted(policy, 0, null, null);
+        assertThat(unknown.retry()).isTrue();
+        assertThat(unknown.nextProfile()).isNull();
+        // a larger profile used up the fresh-session allowance: the largest exhausted too, so split
+        assertThat(contextExhausted(policy, 1, "huge", 2_000_000).retry()).isFalse();
+
+        RetryPolicy none = policy(0.5, 0);
+        Decision split = contextExhausted(none, 0, "huge", 2_000_000);
+        assertThat(split.retry()).isFalse();
+        assertThat(split.reason()).contains("no agent profile with a larger context than huge");
     }
 
     @Test

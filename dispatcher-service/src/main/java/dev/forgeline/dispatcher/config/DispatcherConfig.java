@@ -106,6 +106,14 @@ public interface DispatcherConfig {
         @WithDefault("0.2")
         double jitter();
 
+        /**
+         * CONTEXT_EXHAUSTED retries on the same profile, in a fresh session told to keep its working set small,
+         * when no node offers a larger context (an agent that read too much can finish on a second try); after
+         * these the task fails for good and the planner splits it.
+         */
+        @WithDefault("1")
+        int contextFreshSessionRetries();
+
         /** Overrides of the built-in table, by failure class. */
         @WithName("classes")
         Map<FailureClass, ClassPolicy> classes();

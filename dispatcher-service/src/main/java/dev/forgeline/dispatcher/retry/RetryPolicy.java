@@ -78,6 +78,7 @@ public final class RetryPolicy {
     private final double jitter;
     private final int maxAttempts;
     private final Duration scheduleToClose;
+    private final int contextFreshSessionRetries;
     private final DoubleSupplier random;
 
     public RetryPolicy(
@@ -88,6 +89,7 @@ public final class RetryPolicy {
             double jitter,
             int maxAttempts,
             Duration scheduleToClose,
+            int contextFreshSessionRetries,
             DoubleSupplier random) {
         this.table = Map.copyOf(table);
         this.initialBackoff = initialBackoff;
@@ -96,6 +98,7 @@ public final class RetryPolicy {
         this.jitter = jitter;
         this.maxAttempts = maxAttempts;
         this.scheduleToClose = scheduleToClose;
+        this.contextFreshSessionRetries = contextFreshSessionRetries;
         this.random = random;
     }
 
@@ -118,6 +121,7 @@ public final class RetryPolicy {
                 config.retry().jitter(),
                 config.maxAttempts(),
                 config.scheduleToClose(),
+                config.retry().contextFreshSessionRetries(),
                 Math::random);
     }
 
@@ -170,9 +174,16 @@ public final class RetryPolicy {
             return permanent(strategy, "all " + maxAttempts + " attempts used");
         }
         String nextProfile = null;
+        String how = strategy.name();
         if (strategy == RetryStrategy.LARGER_CONTEXT) {
             Optional<String> larger = largerProfile(failure);
-            if (larger.isEmpty()) {
+            if (larger.isPresent()) {
+                nextProfile = larger.get();
+                how += " on profile " + nextProfile;
+            } else if (failure.retriesOfClass() < contextFreshSessionRetries) {
+                // nothing larger to move to: the same profile once more, in a fresh session told it ran out
+                how += ": no larger context offered, same profile in a fresh session";
+            } else {
                 String current = failure.currentProfile() == null ? "the node's default" : failure.currentProfile();
                 return permanent(
                         strategy,
@@ -184,11 +195,10 @@ public final class RetryPolicy {
                                         + " (" + failure.currentContext() + " tokens) is offered by a node that can"
                                         + " run the task: the planner splits the task");
             }
-            nextProfile = larger.get();
         }
         Duration delay = backoff(failure.retriesOfClass() + 1);
         String reason = cls + " retry " + (failure.retriesOfClass() + 1) + " of " + rule.maxRetries() + " ("
-                + strategy + (nextProfile == null ? "" : " on profile " + nextProfile) + ") in " + delay.toMillis()
+                + how + ") in " + delay.toMillis()
                 + " ms";
         return new Decision(true, strategy, delay, nextProfile, reason);
     }

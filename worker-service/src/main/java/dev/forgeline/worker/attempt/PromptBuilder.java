@@ -5,6 +5,7 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.payload.DependencySummary;
 import dev.forgeline.contracts.payload.PreviousAttempt;
 import dev.forgeline.contracts.payload.TaskLeased;
@@ -127,6 +128,12 @@ public class PromptBuilder {
             }
             if (previous.detail() != null && !previous.detail().isBlank()) {
                 why.append("Detail: ").append(previous.detail().strip()).append('\n');
+            }
+            if (previous.failureClass() == FailureClass.CONTEXT_EXHAUSTED) {
+                // a fresh session on the same context size: what it reads is what decides whether it fits
+                why.append("The previous attempt ran out of the model's context. Keep your working set small: read")
+                        .append(" only the files this task needs, search rather than read whole files, and do not")
+                        .append(" print large outputs.\n");
             }
             if (previous.reviewComment() != null && !previous.reviewComment().isBlank()) {
                 why.append("A reviewer asked for changes:\n")

@@ -120,6 +120,19 @@ class PromptBuilderTest {
                         "Detail: tests failed with exit code 1",
                         "Please keep the tokenizer untouched.",
                         "FAIL: slugify printed [A B], expected [a-b]");
+        assertThat(prompt).doesNotContain("ran out of the model's context");
+    }
+
+    @Test
+    void aRetryAfterContextExhaustionAsksForASmallWorkingSet() {
+        PreviousAttempt exhausted = new PreviousAttempt(
+                1, FailureClass.CONTEXT_EXHAUSTED, "prompt is too long: 212044 tokens > 200000 maximum", null, null);
+        String prompt = new PromptBuilder(16_000).build(task("Turn a title into a URL slug.", "true"), exhausted);
+
+        assertThat(prompt)
+                .contains("Failure class: CONTEXT_EXHAUSTED")
+                .contains("ran out of the model's context")
+                .contains("Keep your working set small");
     }
 
     @Test
