@@ -145,7 +145,8 @@ class NewEventTypesTest {
                                 AT,
                                 AT.plusSeconds(3600),
                                 "ana",
-                                "AMENDED")),
+                                "AMENDED",
+                                "payments")),
                 Arguments.of(
                         EventType.BUDGET_ALERT,
                         new BudgetAlert(

@@ -6,11 +6,14 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.forgeline.contracts.DecisionKind;
 import dev.forgeline.contracts.EventType;
+import dev.forgeline.contracts.payload.DecisionRecorded;
 import dev.forgeline.contracts.payload.TaskReady;
 import dev.forgeline.support.auth.Roles;
 import dev.forgeline.support.auth.TokenStore;
@@ -163,5 +166,42 @@ class MetricsProjectsTest {
                 .get("/reports/specs/{s}", specB)
                 .then()
                 .statusCode(200);
+    }
+
+    @Test
+    void aSpecWhoseOnlyFactsAreDecisionsBelongsToTheProjectTheDecisionNames() {
+        String spec = "proj-decided-" + UUID.randomUUID().toString().substring(0, 8);
+        Instant asked = Instant.now().minusSeconds(600);
+        kafka.publish(
+                EventType.DECISION_RECORDED,
+                spec,
+                "T1",
+                "T1",
+                new DecisionRecorded(
+                        UUID.randomUUID(),
+                        spec,
+                        "T1",
+                        DecisionKind.SPEC_QUALITY,
+                        0,
+                        asked,
+                        asked.plusSeconds(300),
+                        "ana",
+                        "AMENDED",
+                        "c"));
+        String ofC = token("c");
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> given().auth()
+                        .oauth2(ofC)
+                        .get("/reports/specs/{s}", spec)
+                        .then()
+                        .statusCode(200));
+        // the default project's token sees it exactly as it sees a spec no event named
+        ExtractableResponse<Response> foreign = given().auth()
+                .oauth2(token("default"))
+                .get("/reports/specs/{s}", spec)
+                .then()
+                .extract();
+        assertThat(foreign.statusCode()).isEqualTo(404);
+        assertThat(foreign.<String>path("detail")).contains(spec);
     }
 }

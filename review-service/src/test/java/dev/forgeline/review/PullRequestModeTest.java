@@ -187,6 +187,7 @@ class PullRequestModeTest {
         DecisionRecorded decision = awaitDecision(spec, "T2", "APPROVED");
         assertThat(decision.decidedBy()).isEqualTo(GitHubResource.REVIEWER);
         assertThat(decision.level()).isEqualTo(2);
+        assertThat(decision.project()).isEqualTo("default");
         ReviewOutcome merged = awaitOutcome(spec, "T2", TaskState.MERGED);
         assertThat(merged.reviewer()).isEqualTo(GitHubResource.REVIEWER);
         assertThat(merged.mergeCommit()).isEqualTo(repo.servedMain());

@@ -11,6 +11,8 @@ import dev.forgeline.contracts.DecisionKind;
  *
  * @param level   the review level for REVIEW decisions, else 0
  * @param outcome what was decided: APPROVED, REJECTED, CHANGES_REQUESTED, AMENDED, OVERRIDDEN, SPLIT ...
+ * @param project the project of the spec; null in events written before decisions named it (metrics then takes
+ *                the project of the spec's tasks)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DecisionRecorded(
@@ -22,4 +24,5 @@ public record DecisionRecorded(
         Instant requestedAt,
         Instant decidedAt,
         String decidedBy,
-        String outcome) {}
+        String outcome,
+        String project) {}

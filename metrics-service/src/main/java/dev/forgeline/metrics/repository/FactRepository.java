@@ -140,11 +140,12 @@ public class FactRepository {
             Instant requestedAt,
             Instant decidedAt,
             String decidedBy,
-            String outcome) {
+            String outcome,
+            String project) {
         em.createNativeQuery("""
                 INSERT INTO decision_fact (decision_id, spec_id, task_id, kind, level, requested_at, decided_at,
-                  decided_by, outcome)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING
+                  decided_by, outcome, project)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING
                 """)
                 .setParameter(1, decisionId)
                 .setParameter(2, specId)
@@ -155,6 +156,7 @@ public class FactRepository {
                 .setParameter(7, ts(decidedAt))
                 .setParameter(8, decidedBy)
                 .setParameter(9, outcome)
+                .setParameter(10, project)
                 .executeUpdate();
     }
 
@@ -261,6 +263,12 @@ public class FactRepository {
     /** Each spec's project, by spec id (a spec whose tasks were never ready has none here). */
     public Map<String, String> specProjects() {
         Map<String, String> projects = new HashMap<>();
+        // a decision names its spec's project; the tasks' TaskReady has the last word (older decisions name none)
+        rows("SELECT DISTINCT spec_id, project FROM decision_fact WHERE project IS NOT NULL", r -> {
+                    Object[] c = (Object[]) r;
+                    return new String[] {(String) c[0], (String) c[1]};
+                })
+                .forEach(pair -> projects.put(pair[0], pair[1]));
         rows("SELECT DISTINCT spec_id, project FROM task_fact", r -> {
                     Object[] c = (Object[]) r;
                     return new String[] {(String) c[0], (String) c[1]};

@@ -69,8 +69,8 @@ public class FiguresService {
     }
 
     /**
-     * Which specs' facts the caller sees: those of its projects (a spec no TaskReady named yet, such as one whose
-     * only facts are decisions, counts as the default project).
+     * Which specs' facts the caller sees: those of its projects, as the tasks' TaskReady or the decisions name them
+     * (a spec named by neither, from before events carried projects, counts as the default project).
      */
     private Predicate<String> visibleSpecs(SecurityIdentity caller) {
         if (Callers.visibleProjects(caller).isEmpty()) {

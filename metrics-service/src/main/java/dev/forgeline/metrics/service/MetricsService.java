@@ -204,7 +204,8 @@ public class MetricsService {
                 decision.requestedAt(),
                 decision.decidedAt(),
                 decision.decidedBy(),
-                decision.outcome());
+                decision.outcome(),
+                decision.project());
     }
 
     @Transactional(Transactional.TxType.MANDATORY)

@@ -47,7 +47,7 @@ public class PlannerEventProducer {
                 new TaskCommand(spec.id, task.taskId, kind, spec.revision, reason));
     }
 
-    public void decisionRecorded(Decision decision) {
+    public void decisionRecorded(Decision decision, String project) {
         outbox.append(
                 EventType.DECISION_RECORDED,
                 decision.specId,
@@ -62,6 +62,7 @@ public class PlannerEventProducer {
                         decision.requestedAt,
                         decision.decidedAt,
                         decision.decidedBy,
-                        decision.outcome));
+                        decision.outcome,
+                        project));
     }
 }

@@ -398,7 +398,7 @@ public class DecisionService {
             task.state = TaskState.PLANNED;
             task.updatedAt = now;
         }
-        producer.decisionRecorded(decision);
+        producer.decisionRecorded(decision, spec.project);
         if (decision.kind == DecisionKind.PROPOSAL_APPROVAL) {
             afterApproval(task, outcome);
         }

@@ -165,6 +165,9 @@ class DecisionFlowTest {
         assertThat(recorded.kind()).isEqualTo(DecisionKind.SPEC_QUALITY);
         assertThat(recorded.outcome()).isEqualTo("AMENDED");
         assertThat(recorded.decidedBy()).isEqualTo("ana");
+        assertThat(recorded.project())
+                .as("the spec's project, for metrics' scoping")
+                .isEqualTo("default");
         assertThat(recorded.requestedAt()).isNotNull();
         assertThat(recorded.decidedAt()).isAfterOrEqualTo(recorded.requestedAt());
         assertThat(stateOf(spec, "vague")).isEqualTo("READY");

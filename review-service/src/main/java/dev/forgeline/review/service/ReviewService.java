@@ -630,7 +630,8 @@ public class ReviewService {
                         requested,
                         decidedAt,
                         decidedBy,
-                        outcome));
+                        outcome,
+                        review.project));
         if (kind == DecisionKind.REQUEST_CHANGES || !"APPROVED".equals(outcome)) {
             metrics.decided(
                     kind.name(), review.level == null ? 0 : review.level, Duration.between(requested, decidedAt));
