@@ -43,6 +43,21 @@ public final class Topics {
             REVIEW_BACKLOG,
             FLEET_EVENTS);
 
+    /**
+     * Where a service's consumers put a record they cannot apply (not an envelope, or its handler failed every
+     * retry), one topic per service; the record keeps its key and value, and headers name the topic it came from
+     * and why. Never read by a service: an operator inspects and replays them.
+     */
+    public static final String DEAD_LETTER_PLANNER = "forgeline.dead-letter.planner";
+
+    public static final String DEAD_LETTER_DISPATCHER = "forgeline.dead-letter.dispatcher";
+    public static final String DEAD_LETTER_REVIEW = "forgeline.dead-letter.review";
+    public static final String DEAD_LETTER_METRICS = "forgeline.dead-letter.metrics";
+
+    /** Every dead-letter topic, for creating them up front (a principal that may not create topics cannot). */
+    public static final java.util.List<String> DEAD_LETTERS =
+            java.util.List.of(DEAD_LETTER_PLANNER, DEAD_LETTER_DISPATCHER, DEAD_LETTER_REVIEW, DEAD_LETTER_METRICS);
+
     private Topics() {}
 
     /**

@@ -193,6 +193,7 @@ public final class LocalStack implements AutoCloseable {
             kafka = LocalKafka.start(mkdirs(work.resolve("kafka")));
         }
         kafka.createTopics(Topics.ALL);
+        kafka.createTopics(Topics.DEAD_LETTERS);
 
         tokens = new TokenStore(work.resolve(TOKENS_FILE));
         adminToken = ensureToken(work.resolve(ADMIN_TOKEN_FILE), "admin", Roles.ADMIN);

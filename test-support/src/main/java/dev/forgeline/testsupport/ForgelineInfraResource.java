@@ -34,6 +34,7 @@ public class ForgelineInfraResource implements QuarkusTestResourceLifecycleManag
         if (withKafka) {
             kafka = Infrastructure.startKafka(work);
             kafka.createTopics(Topics.ALL);
+            kafka.createTopics(Topics.DEAD_LETTERS);
             config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
         }
         if (withPostgres) {

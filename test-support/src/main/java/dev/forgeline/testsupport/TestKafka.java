@@ -105,6 +105,29 @@ public final class TestKafka implements AutoCloseable {
         return all;
     }
 
+    /**
+     * Reads {@code topic} from its beginning until a record matches, as it is (no envelope decoding: dead-letter
+     * topics hold what could not be applied), or fails after {@code timeout}.
+     */
+    public ConsumerRecord<String, String> awaitRecord(
+            String topic, Predicate<ConsumerRecord<String, String>> match, Duration timeout) {
+        int seen = 0;
+        try (KafkaConsumer<String, String> consumer = consumer()) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    seen++;
+                    if (match.test(record)) {
+                        return record;
+                    }
+                }
+            }
+        }
+        throw new AssertionError(
+                "no matching record on " + topic + " within " + timeout + " (" + seen + " records seen)");
+    }
+
     public Envelope awaitOne(String topic, Predicate<Envelope> match) {
         return await(topic, match, 1, Duration.ofSeconds(30)).get(0);
     }

@@ -6,11 +6,17 @@ import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 
 import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventCodec;
 import dev.forgeline.support.tracing.TraceContexts;
 import io.agroal.api.AgroalDataSource;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Scope;
 import io.quarkus.arc.properties.IfBuildProperty;
@@ -32,19 +38,34 @@ public class InboundEvents {
     private static final Logger LOG = Logger.getLogger(InboundEvents.class);
     private static final long FIRST_BACKOFF_MILLIS = 200;
     private static final long MAX_BACKOFF_MILLIS = 5_000;
+    /** Counter of records handed to the dead-letter topic, by consumer and reason. */
+    public static final String DEAD_LETTERED_METRIC = "forgeline.inbox.dead.lettered";
+
+    private static final AttributeKey<String> CONSUMER = AttributeKey.stringKey("consumer");
+    private static final AttributeKey<String> REASON = AttributeKey.stringKey("reason");
 
     private final AgroalDataSource dataSource;
     private final TraceContexts traceContexts;
     private final int maxAttempts;
     private final AtomicLong retries = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private final LongCounter deadLetteredCounter;
 
     public InboundEvents(
             AgroalDataSource dataSource,
             TraceContexts traceContexts,
-            @ConfigProperty(name = "forgeline.inbox.max-attempts", defaultValue = "10") int maxAttempts) {
+            @ConfigProperty(name = "forgeline.inbox.max-attempts", defaultValue = "10") int maxAttempts,
+            Instance<Meter> meter) {
         this.dataSource = dataSource;
         this.traceContexts = traceContexts;
         this.maxAttempts = maxAttempts;
+        this.deadLetteredCounter = (meter.isResolvable()
+                        ? meter.get()
+                        : OpenTelemetry.noop().getMeter("inbox"))
+                .counterBuilder(DEAD_LETTERED_METRIC)
+                .setDescription("Records a consumer could not apply and handed to its service's dead-letter topic")
+                .setUnit("{record}")
+                .build();
     }
 
     /**
@@ -55,7 +76,16 @@ public class InboundEvents {
      *                                  sends it to the dead-letter topic)
      */
     public boolean handleOnce(String consumer, String record, Consumer<Envelope> handler) {
-        Envelope envelope = EventCodec.decode(record);
+        Envelope envelope;
+        try {
+            envelope = EventCodec.decode(record);
+        } catch (IllegalArgumentException e) {
+            LOG.errorf(
+                    "%s: a record that is not an event envelope goes to the dead-letter topic: %s",
+                    consumer, e.getMessage());
+            deadLettered(consumer, "invalid-envelope");
+            throw e;
+        }
         long backoff = FIRST_BACKOFF_MILLIS;
         for (int attempt = 1; ; attempt++) {
             try {
@@ -71,6 +101,7 @@ public class InboundEvents {
                             envelope.taskId(),
                             attempt,
                             e.getMessage());
+                    deadLettered(consumer, "handler-failed");
                     throw e;
                 }
                 LOG.warnf(
@@ -87,6 +118,16 @@ public class InboundEvents {
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
             }
         }
+    }
+
+    /** Records handed to the dead-letter topic (not an envelope, or every handler run failed), since start. */
+    public long deadLettered() {
+        return deadLettered.get();
+    }
+
+    private void deadLettered(String consumer, String reason) {
+        deadLettered.incrementAndGet();
+        deadLetteredCounter.add(1, Attributes.of(CONSUMER, consumer, REASON, reason));
     }
 
     /** Handler runs that failed and were tried again, since start. */
