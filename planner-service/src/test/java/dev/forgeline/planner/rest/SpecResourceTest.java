@@ -471,6 +471,23 @@ class SpecResourceTest {
     }
 
     @Test
+    void aNulCharacterInAJsonStringIs400NamingTheFieldAndStoresNothing() {
+        int before = specCount();
+        given().contentType(ContentType.JSON)
+                .body("{\"markdown\": \"# Spec: Nul\\u0000\\n## Task: T1 - t\\nTest command: true\\n\", "
+                        + "\"repository\": \"" + repository + "\"}")
+                .when()
+                .post("/specs")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM_JSON)
+                .body("type", equalTo("https://forgeline.dev/problems/invalid-json"))
+                .body("detail", startsWith("field 'markdown': contains a NUL character"))
+                .body("errors[0].field", equalTo("markdown"));
+        assertThat(specCount()).isEqualTo(before);
+    }
+
+    @Test
     void anUnknownEnumValueIs400ListingTheAcceptedOnes() {
         given().contentType(ContentType.JSON)
                 .body("{\"name\": \"n\", \"colour\": \"PURPLE\", \"count\": 1}")

@@ -217,6 +217,8 @@ public class ProblemMappers {
                     + Arrays.stream(format.getTargetType().getEnumConstants())
                             .map(Object::toString)
                             .collect(Collectors.joining(", "));
+        } else if (e instanceof InvalidFormatException format && format.getTargetType() == String.class) {
+            fault = format.getOriginalMessage(); // a string refused for what it holds (NulFreeStrings)
         } else if (e instanceof MismatchedInputException mismatched && mismatched.getTargetType() != null) {
             fault = "expected " + typeName(mismatched.getTargetType());
         } else {
