@@ -89,12 +89,12 @@ public class LeaseOutcomeService {
      */
     @Transactional
     public boolean applyHeartbeat(String specId, String taskId, Heartbeat heartbeat) {
-        String node = record(resolve(new AttemptHeartbeat(specId, taskId, heartbeat)));
-        if (node == null) {
+        Optional<TaskRow> held = record(resolve(new AttemptHeartbeat(specId, taskId, heartbeat)));
+        if (held.isEmpty()) {
             counters.increment(Counter.STALE_HEARTBEATS, 1);
             return false;
         }
-        nodes.touch(node);
+        nodes.touch(held.get().nodeName());
         return true;
     }
 
@@ -116,11 +116,11 @@ public class LeaseOutcomeService {
         List<AttemptHeartbeat> resolved =
                 heartbeats.stream().map(this::resolve).sorted(TASK_ORDER).toList();
         for (AttemptHeartbeat heartbeat : resolved) {
-            String node = record(heartbeat);
-            if (node == null) {
+            Optional<TaskRow> held = record(heartbeat);
+            if (held.isEmpty()) {
                 stale++;
-            } else {
-                touched.add(node);
+            } else if (held.get().nodeName() != null) {
+                touched.add(held.get().nodeName());
             }
         }
         return new RecordedHeartbeats(touched, stale);
@@ -151,9 +151,9 @@ public class LeaseOutcomeService {
     /**
      * Records a resolved heartbeat on its task and lease.
      *
-     * @return the node to touch, or null for a stale heartbeat
+     * @return the task as locked (its node is the one to touch), or empty for a stale heartbeat
      */
-    private String record(AttemptHeartbeat beat) {
+    private Optional<TaskRow> record(AttemptHeartbeat beat) {
         metrics.heartbeat("attempt");
         String spec = beat.specId();
         String task = beat.taskId();
@@ -164,7 +164,7 @@ public class LeaseOutcomeService {
             LOG.infof(
                     "stale heartbeat for %s/%s from %s: token %d, current %s",
                     spec, task, heartbeat.nodeName(), heartbeat.fencingToken(), currentToken(current));
-            return null;
+            return Optional.empty();
         }
         TaskRow row = current.get();
         leases.recordHeartbeat(row.currentLeaseId());
@@ -185,7 +185,7 @@ public class LeaseOutcomeService {
                             null,
                             null));
         }
-        return row.nodeName();
+        return current;
     }
 
     /**
