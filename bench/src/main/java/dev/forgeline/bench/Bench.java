@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code java -jar bench/target/forgeline-bench.jar <benchmark> [options]}, run from the root of the source tree (it
@@ -23,6 +24,7 @@ public final class Bench {
               --jobs N         jobs (tasks) per run, default 20000
               --rounds R       rounds; each round runs every system once, in order, default 2
               --systems LIST   comma-separated, default forgeline,db-scheduler-tuned,db-scheduler-default,jobrunr-tuned,jobrunr-default
+              --profile        also print PostgreSQL's time per statement during each Forgeline drain (pg_stat_statements)
             steady-rate        tasks at a fixed rate, ready -> leased (Forgeline), submit -> start (the others)
               --rate N         tasks (jobs) per second, default 100
               --seconds S      measured seconds, default 30
@@ -70,7 +72,7 @@ public final class Bench {
         Map<String, List<String>> runs = new LinkedHashMap<>();
         runs.put(
                 DispatchDrainBenchmark.NAME,
-                List.of("--jobs", "600", "--rounds", "1", "--systems", "forgeline,db-scheduler-tuned"));
+                List.of("--jobs", "600", "--rounds", "1", "--systems", "forgeline,db-scheduler-tuned", "--profile"));
         runs.put(
                 SteadyRateBenchmark.NAME,
                 List.of("--rate", "50", "--seconds", "3", "--warmup", "2", "--systems", "forgeline"));
@@ -105,9 +107,17 @@ public final class Bench {
         System.exit(0);
     }
 
+    /** Options that take no value. */
+    private static final Set<String> FLAGS = Set.of("--profile");
+
     private static Map<String, String> options(List<String> args) {
         Map<String, String> options = new HashMap<>();
         for (int i = 0; i < args.size(); i += 2) {
+            if (FLAGS.contains(args.get(i))) {
+                options.put(args.get(i), "true");
+                i--;
+                continue;
+            }
             if (i + 1 >= args.size()) {
                 throw new IllegalArgumentException(args.get(i) + " needs a value");
             }
@@ -126,7 +136,8 @@ public final class Bench {
                         o.positive("--rounds", 2),
                         o.systems(List.of(DispatchDrainBenchmark.System_.values())),
                         home,
-                        o.out());
+                        o.out(),
+                        o.flag("--profile"));
                 o.noneLeft();
                 new DispatchDrainBenchmark(run).run();
             }
@@ -277,6 +288,11 @@ public final class Bench {
                             .map(String::trim)
                             .map(DispatchDrainBenchmark.System_::byId)
                             .toList();
+        }
+
+        /** Whether a flag (an option without a value) was given. */
+        boolean flag(String option) {
+            return given.remove(option) != null;
         }
 
         Path out() {

@@ -39,15 +39,27 @@ final class BenchPostgres implements AutoCloseable {
     }
 
     static BenchPostgres start(Path dataDirectory) {
+        return start(dataDirectory, false);
+    }
+
+    /**
+     * Starts the server; with {@code statementStatistics} it also loads pg_stat_statements (only possible at start),
+     * which the embedded binaries ship, for a per-statement profile ({@link StatementProfile}).
+     */
+    static BenchPostgres start(Path dataDirectory, boolean statementStatistics) {
         try {
-            return new BenchPostgres(EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDirectory)
                     .setCleanDataDirectory(true)
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("fsync", "on")
                     .setServerConfig("synchronous_commit", "on")
-                    .setServerConfig("full_page_writes", "on")
-                    .start());
+                    .setServerConfig("full_page_writes", "on");
+            if (statementStatistics) {
+                builder.setServerConfig("shared_preload_libraries", "pg_stat_statements")
+                        .setServerConfig("pg_stat_statements.max", "10000");
+            }
+            return new BenchPostgres(builder.start());
         } catch (IOException e) {
             throw new IllegalStateException("could not start PostgreSQL under " + dataDirectory, e);
         }

@@ -52,7 +52,7 @@ final class DispatchDrainBenchmark {
         }
     }
 
-    record Options(int jobs, int rounds, List<System_> systems, Path home, Path out) {}
+    record Options(int jobs, int rounds, List<System_> systems, Path home, Path out, boolean profile) {}
 
     private final Options options;
     private final Map<System_, List<DrainResult>> results = new LinkedHashMap<>();
@@ -67,14 +67,16 @@ final class DispatchDrainBenchmark {
         String date = DateTimeFormatter.ISO_INSTANT.format(Instant.now());
         Map<String, Object> machine = Machine.describe();
         BenchSupport.log("machine: " + machine);
-        try (BenchPostgres postgres = BenchPostgres.start(work.resolve("postgres"))) {
+        List<String> profiles = new ArrayList<>();
+        try (BenchPostgres postgres = BenchPostgres.start(work.resolve("postgres"), options.profile())) {
             Map<String, Object> settings = postgres.durableSettings();
             BenchSupport.log("PostgreSQL: " + settings);
             ForgelineDrain forgeline = new ForgelineDrain(
                     postgres,
                     options.home().resolve("dispatcher-service/target/quarkus-app"),
                     BenchSupport.CHILD_JVM_OPTIONS,
-                    BenchSupport::log);
+                    BenchSupport::log,
+                    options.profile() ? new StatementProfile(postgres) : null);
             for (int round = 1; round <= options.rounds(); round++) {
                 for (System_ system : options.systems()) {
                     String database =
@@ -91,6 +93,9 @@ final class DispatchDrainBenchmark {
                         postgres.dropDatabase(database);
                     }
                     results.computeIfAbsent(system, s -> new ArrayList<>()).add(result);
+                    if (system == System_.FORGELINE && forgeline.lastProfile() != null) {
+                        profiles.add("round " + round + ": " + forgeline.lastProfile());
+                    }
                     BenchSupport.log(String.format(
                             Locale.ROOT,
                             "round %d: %s %.0f jobs/s%s",
@@ -108,6 +113,7 @@ final class DispatchDrainBenchmark {
         }
         System.out.println();
         System.out.print(table());
+        profiles.forEach(p -> System.out.print(System.lineSeparator() + p));
         System.out.println("raw results: " + options.out());
     }
 

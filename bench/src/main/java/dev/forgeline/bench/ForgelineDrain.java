@@ -28,15 +28,31 @@ final class ForgelineDrain {
     private final Path dispatcherApp;
     private final List<String> jvmOptions;
     private final Consumer<String> progress;
+    /** The per-statement profile of the drain window, or null without {@code --profile}. */
+    private final StatementProfile profile;
 
-    ForgelineDrain(BenchPostgres postgres, Path dispatcherApp, List<String> jvmOptions, Consumer<String> progress) {
+    private String lastProfile;
+
+    ForgelineDrain(
+            BenchPostgres postgres,
+            Path dispatcherApp,
+            List<String> jvmOptions,
+            Consumer<String> progress,
+            StatementProfile profile) {
         this.postgres = postgres;
         this.dispatcherApp = dispatcherApp;
         this.jvmOptions = jvmOptions;
         this.progress = progress;
+        this.profile = profile;
+    }
+
+    /** The statement table of the last run (with {@code --profile}), or null. */
+    String lastProfile() {
+        return lastProfile;
     }
 
     DrainResult run(String database, int n, Path work) throws Exception {
+        lastProfile = null;
         try (DispatcherUnderTest dispatcher =
                 DispatcherUnderTest.start(postgres, dispatcherApp, jvmOptions, database, work)) {
             long publishStart = System.currentTimeMillis();
@@ -58,11 +74,21 @@ final class ForgelineDrain {
                             "/nodes",
                             "{\"name\":\"%s\",\"capacity\":%d}".formatted(DispatcherUnderTest.nodeName(i), slots));
                 }
+                if (profile != null) {
+                    profile.reset();
+                }
+                long resumedAt = System.currentTimeMillis();
                 dispatcher.post("/dispatch/resume", null);
                 progress.accept("dispatch resumed");
                 deliveries.await(DispatcherUnderTest.STEP_TIMEOUT, dispatcher.process());
                 progress.accept("all " + n + " leases delivered");
+                // read before the benchmark's own queries below
+                StatementProfile.Report statements = profile == null ? null : profile.read(database);
+                long windowMs = System.currentTimeMillis() - resumedAt;
                 long[] grants = grantSpan(dispatcher, n);
+                if (statements != null) {
+                    lastProfile = StatementProfile.table(statements, n, windowMs, grants[3]);
+                }
                 Map<String, Object> extra = new LinkedHashMap<>();
                 extra.put("dispatchRounds", grants[3]);
                 extra.put("deliveredFirstMs", deliveries.firstMs);

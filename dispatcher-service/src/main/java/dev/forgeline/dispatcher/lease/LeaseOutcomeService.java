@@ -1,11 +1,14 @@
 package dev.forgeline.dispatcher.lease;
 
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -86,22 +89,85 @@ public class LeaseOutcomeService {
      */
     @Transactional
     public boolean applyHeartbeat(String specId, String taskId, Heartbeat heartbeat) {
+        Optional<TaskRow> held = record(resolve(new AttemptHeartbeat(specId, taskId, heartbeat)));
+        if (held.isEmpty()) {
+            counters.increment(Counter.STALE_HEARTBEATS, 1);
+            return false;
+        }
+        nodes.touch(held.get().nodeName());
+        return true;
+    }
+
+    /** A WORKER_HEARTBEAT with the spec and task ids of its envelope (either may be null). */
+    public record AttemptHeartbeat(String specId, String taskId, Heartbeat heartbeat) {}
+
+    /** What {@link #recordHeartbeats} leaves to the caller: the nodes to touch, and how many heartbeats were stale. */
+    public record RecordedHeartbeats(SortedSet<String> nodes, int stale) {}
+
+    /**
+     * Records several heartbeats in the caller's transaction, locking their tasks in (spec, task) order, but touches
+     * no node row and no counter: the caller locks the nodes with everything else it locks on nodes, in name order
+     * (see NodeRepository), then counts the stale ones with {@link #countStaleHeartbeats}.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public RecordedHeartbeats recordHeartbeats(List<AttemptHeartbeat> heartbeats) {
+        SortedSet<String> touched = new TreeSet<>();
+        int stale = 0;
+        List<AttemptHeartbeat> resolved =
+                heartbeats.stream().map(this::resolve).sorted(TASK_ORDER).toList();
+        for (AttemptHeartbeat heartbeat : resolved) {
+            Optional<TaskRow> held = record(heartbeat);
+            if (held.isEmpty()) {
+                stale++;
+            } else if (held.get().nodeName() != null) {
+                touched.add(held.get().nodeName());
+            }
+        }
+        return new RecordedHeartbeats(touched, stale);
+    }
+
+    /** Counts stale heartbeats (a counter row: the last lock a transaction takes). */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void countStaleHeartbeats(int stale) {
+        if (stale > 0) {
+            counters.increment(Counter.STALE_HEARTBEATS, stale);
+        }
+    }
+
+    private static final Comparator<AttemptHeartbeat> TASK_ORDER = Comparator.comparing(
+                    AttemptHeartbeat::specId, Comparator.nullsFirst(Comparator.<String>naturalOrder()))
+            .thenComparing(AttemptHeartbeat::taskId, Comparator.nullsFirst(Comparator.<String>naturalOrder()));
+
+    /** The heartbeat with the spec it belongs to (looked up by lease when the envelope does not say) and its task. */
+    private AttemptHeartbeat resolve(AttemptHeartbeat beat) {
+        Heartbeat heartbeat = beat.heartbeat();
+        String spec = beat.specId() != null
+                ? beat.specId()
+                : heartbeat.leaseId() == null ? null : leases.specIdOf(heartbeat.leaseId());
+        String task = heartbeat.taskId() != null ? heartbeat.taskId() : beat.taskId();
+        return new AttemptHeartbeat(spec, task, heartbeat);
+    }
+
+    /**
+     * Records a resolved heartbeat on its task and lease.
+     *
+     * @return the task as locked (its node is the one to touch), or empty for a stale heartbeat
+     */
+    private Optional<TaskRow> record(AttemptHeartbeat beat) {
         metrics.heartbeat("attempt");
-        String spec =
-                specId != null ? specId : heartbeat.leaseId() == null ? null : leases.specIdOf(heartbeat.leaseId());
-        String task = heartbeat.taskId() != null ? heartbeat.taskId() : taskId;
+        String spec = beat.specId();
+        String task = beat.taskId();
+        Heartbeat heartbeat = beat.heartbeat();
         Optional<TaskRow> current = spec == null || task == null ? Optional.empty() : tasks.lockRow(spec, task);
         if (current.isEmpty() || !holds(current.get(), heartbeat.leaseId(), heartbeat.fencingToken())) {
-            counters.increment(Counter.STALE_HEARTBEATS, 1);
             metrics.stale("heartbeat");
             LOG.infof(
                     "stale heartbeat for %s/%s from %s: token %d, current %s",
                     spec, task, heartbeat.nodeName(), heartbeat.fencingToken(), currentToken(current));
-            return false;
+            return Optional.empty();
         }
         TaskRow row = current.get();
         leases.recordHeartbeat(row.currentLeaseId());
-        nodes.touch(row.nodeName());
         if (row.state() == TaskState.LEASED) {
             tasks.setState(spec, task, TaskState.RUNNING, null);
             outbox.append(
@@ -119,7 +185,7 @@ public class LeaseOutcomeService {
                             null,
                             null));
         }
-        return true;
+        return current;
     }
 
     /**

@@ -9,6 +9,8 @@ import dev.forgeline.contracts.EventCodec;
 import dev.forgeline.contracts.payload.Heartbeat;
 import dev.forgeline.contracts.payload.NodeHeartbeat;
 import dev.forgeline.dispatcher.lease.LeaseOutcomeService;
+import dev.forgeline.dispatcher.lease.LeaseOutcomeService.AttemptHeartbeat;
+import dev.forgeline.dispatcher.lease.LeaseOutcomeService.RecordedHeartbeats;
 import dev.forgeline.dispatcher.node.NodeService;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.common.annotation.Blocking;
@@ -21,9 +23,8 @@ import org.jboss.logging.Logger;
  * forgeline.worker.heartbeats: WORKER_HEARTBEAT (an attempt is alive) and NODE_HEARTBEAT (a node is alive).
  * Heartbeats are the most frequent event and applying one twice is harmless, so they skip the processed_event
  * bookkeeping of InboundEvents, and each polled batch is applied in one transaction: one commit per poll, not per
- * heartbeat. Should the batch fail (a deadlock with the dispatch loop, a bad record), its heartbeats are applied one
- * by one, each in its own transaction, and one that still fails is logged and dropped: the node's next heartbeat
- * says the same. Other types on the topic are skipped. Every record of the batch moves the catch-up after a start
+ * heartbeat. Should the batch fail (a bad record), its heartbeats are applied one by one, each in its own
+ * transaction, and one that still fails is logged and dropped: the node's next heartbeat says the same. Other types on the topic are skipped. Every record of the batch moves the catch-up after a start
  * forward.
  */
 @ApplicationScoped
@@ -55,7 +56,7 @@ public class HeartbeatConsumer {
                 }
             }
             try {
-                QuarkusTransaction.requiringNew().run(() -> heartbeats.forEach(this::apply));
+                applyBatch(heartbeats);
             } catch (RuntimeException batchFailed) {
                 LOG.debugf(
                         "a batch of %d heartbeats failed (%s): applied one by one",
@@ -76,6 +77,30 @@ public class HeartbeatConsumer {
                 catchUp.applied(record.topic(), record.partition(), record.offset());
             }
         }
+    }
+
+    /**
+     * Applies the heartbeats in one transaction of their own, in the lock order of the dispatcher's transactions:
+     * the attempts' task and lease rows in (spec, task) order, then every node row the batch writes in name order
+     * (the attempts' nodes and the node heartbeats' nodes together), then the counter.
+     */
+    public void applyBatch(List<Envelope> heartbeats) {
+        List<AttemptHeartbeat> attempts = new ArrayList<>();
+        List<NodeHeartbeat> nodeHeartbeats = new ArrayList<>();
+        for (Envelope envelope : heartbeats) {
+            switch (envelope.eventType()) {
+                case WORKER_HEARTBEAT ->
+                    attempts.add(new AttemptHeartbeat(
+                            envelope.specId(), envelope.taskId(), envelope.payloadAs(Heartbeat.class)));
+                case NODE_HEARTBEAT -> nodeHeartbeats.add(envelope.payloadAs(NodeHeartbeat.class));
+                default -> LOG.debugf("%s on the heartbeats topic skipped", envelope.type());
+            }
+        }
+        QuarkusTransaction.requiringNew().run(() -> {
+            RecordedHeartbeats recorded = leaseOutcomes.recordHeartbeats(attempts);
+            nodes.applyNodeHeartbeats(nodeHeartbeats, recorded.nodes());
+            leaseOutcomes.countStaleHeartbeats(recorded.stale());
+        });
     }
 
     private void apply(Envelope envelope) {

@@ -1,10 +1,14 @@
 package dev.forgeline.dispatcher.node;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
@@ -93,6 +97,28 @@ public class NodeService {
         if (before == null || "DEAD".equals(before.status())) {
             dispatchLoop.wakeAfterCommit();
         }
+    }
+
+    /**
+     * Applies several NODE_HEARTBEATs and touches the nodes of attempt heartbeats already recorded, in the caller's
+     * transaction: locks all these nodes first, in name order, so that a batch and a dispatch round (or another batch)
+     * cannot each hold a node the other waits for. A node's heartbeats are applied in the order given.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void applyNodeHeartbeats(List<NodeHeartbeat> heartbeats, Collection<String> attemptNodes) {
+        SortedSet<String> names = new TreeSet<>(attemptNodes);
+        heartbeats.stream()
+                .map(NodeHeartbeat::nodeName)
+                .filter(n -> n != null && NAME.matcher(n).matches())
+                .forEach(names::add);
+        nodes.lockInNameOrder(names);
+        heartbeats.stream()
+                .sorted(Comparator.comparing(
+                        NodeHeartbeat::nodeName, Comparator.nullsFirst(Comparator.<String>naturalOrder())))
+                .forEach(this::applyNodeHeartbeat);
+        Set<String> onlyTouched = new TreeSet<>(attemptNodes);
+        heartbeats.forEach(h -> onlyTouched.remove(h.nodeName()));
+        nodes.touchAll(onlyTouched);
     }
 
     /** No new leases; running attempts finish (in cluster mode the pod goes once the node is idle). */

@@ -27,17 +27,6 @@ final class Jdbc {
         }
     }
 
-    /** Whether a failure is PostgreSQL giving up one side of a deadlock (40P01) or a serialization failure (40001). */
-    static boolean lostToConcurrentTransaction(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql
-                    && ("40P01".equals(sql.getSQLState()) || "40001".equals(sql.getSQLState()))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     static OffsetDateTime utc(Instant instant) {
         return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }

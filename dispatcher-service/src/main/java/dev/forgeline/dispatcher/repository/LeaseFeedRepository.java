@@ -12,13 +12,10 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.agroal.api.AgroalDataSource;
-import org.jboss.logging.Logger;
 
 /** Each node's lease feed (table lease_feed) and how far its worker has read it (node.lease_feed_acked). */
 @ApplicationScoped
 public class LeaseFeedRepository {
-    private static final Logger LOG = Logger.getLogger(LeaseFeedRepository.class);
-
     private final AgroalDataSource dataSource;
 
     public LeaseFeedRepository(AgroalDataSource dataSource) {
@@ -32,8 +29,9 @@ public class LeaseFeedRepository {
     public record Entry(long seq, String eventType, String envelope) {}
 
     /**
-     * Appends entries in the caller's transaction, numbered per node in the given order. Takes each node's row lock
-     * (already held by the lease or revocation being announced), so that a node's numbers follow commit order.
+     * Appends entries in the caller's transaction, numbered per node in the given order. Takes the nodes' row locks
+     * in name order (the lease or revocation being announced usually holds them already), so that a node's numbers
+     * follow commit order.
      */
     public void append(List<NewEntry> entries) {
         if (entries.isEmpty()) {
@@ -47,12 +45,15 @@ public class LeaseFeedRepository {
             Map<String, Long> next = new HashMap<>();
             try (PreparedStatement reserve = c.prepareStatement("""
                     UPDATE node n SET lease_feed_seq = n.lease_feed_seq + x.count
-                    FROM unnest(?::text[], ?::int[]) AS x(name, count)
-                    WHERE n.name = x.name
+                    FROM (%s) AS locked
+                    JOIN unnest(?::text[], ?::int[]) AS x(name, count) ON x.name = locked.name
+                    WHERE n.name = locked.name
                     RETURNING n.name, n.lease_feed_seq - x.count + 1 AS first_seq
-                    """)) {
-                reserve.setArray(1, c.createArrayOf("text", counts.keySet().toArray()));
-                reserve.setArray(2, c.createArrayOf("integer", counts.values().toArray()));
+                    """.formatted(NodeRepository.LOCK_IN_NAME_ORDER))) {
+                Object[] names = counts.keySet().toArray();
+                reserve.setArray(1, c.createArrayOf("text", names));
+                reserve.setArray(2, c.createArrayOf("text", names));
+                reserve.setArray(3, c.createArrayOf("integer", counts.values().toArray()));
                 try (ResultSet rs = reserve.executeQuery()) {
                     while (rs.next()) {
                         next.put(rs.getString("name"), rs.getLong("first_seq"));
@@ -113,19 +114,9 @@ public class LeaseFeedRepository {
      * worker resumes after it. Touches the node row only when the position moves.
      */
     public void ack(String nodeName, long seq) {
-        try {
-            recordAck(nodeName, seq);
-        } catch (IllegalStateException e) {
-            if (!Jdbc.lostToConcurrentTransaction(e)) {
-                throw e;
-            }
-            // PostgreSQL chose this statement as the victim of a lock cycle among other transactions on node rows;
-            // the position is only where a restarted worker resumes, and the node's next read records it again
-            LOG.infof("lease feed position %d of node %s not recorded this time: %s", seq, nodeName, e.getMessage());
-        }
-    }
-
-    private void recordAck(String nodeName, long seq) {
+        // one statement on one node row, outside any transaction: it waits for the row but holds nothing another
+        // transaction waits for. It was once the victim of a lock cycle among other transactions on node rows, only
+        // because it waited in that cycle's queue; with node rows locked in name order there is no such cycle.
         Jdbc.call(dataSource, "record the lease feed position of node " + nodeName, c -> {
             try (PreparedStatement update = c.prepareStatement(
                     "UPDATE node SET lease_feed_acked = ? WHERE name = ? AND lease_feed_acked < ? AND lease_feed_seq >= ?")) {

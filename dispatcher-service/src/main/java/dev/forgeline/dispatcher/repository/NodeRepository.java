@@ -19,8 +19,14 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 
 /**
- * Nodes. Reads go through Panache; writes are single statements that lock node rows in name order, so
- * transactions that lock several nodes (dispatch round, supervisor) cannot deadlock with each other.
+ * Nodes. Reads go through Panache; writes are single statements.
+ *
+ * <p>Lock order: a transaction that locks more than one node row takes them in name order, in one pass, after the
+ * task and lease rows it waits for and before the counter rows ({@code dispatcher_counter}). Every statement here
+ * that writes several node rows locks them through {@code SELECT ... ORDER BY name FOR UPDATE} first (an {@code
+ * UPDATE ... FROM unnest(...)} alone locks rows in whatever order its plan visits them). A transaction that reaches
+ * node rows in several steps locks all of them with {@link #lockInNameOrder} before the first. The dispatch round
+ * is the one that locks nodes before tasks and leases: it takes those with SKIP LOCKED, so it never waits for them.
  */
 @ApplicationScoped
 public class NodeRepository implements PanacheRepositoryBase<Node, String> {
@@ -95,16 +101,48 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
         changeActiveLeases(grantedByNode, 1);
     }
 
-    /** Frees slots of ended leases; locks the nodes in name order first. */
+    /** Frees slots of ended leases. */
     public void releaseSlots(Map<String, Integer> freedByNode) {
-        if (freedByNode.isEmpty()) {
-            return;
-        }
-        if (freedByNode.size() > 1) {
-            lockInNameOrder(freedByNode.keySet());
-        }
         changeActiveLeases(freedByNode, -1);
     }
+
+    /**
+     * Locks the named nodes in name order until the end of the current transaction: for a transaction that then
+     * writes them one statement at a time (a heartbeat batch, a supervisor pass).
+     */
+    public void lockInNameOrder(Collection<String> names) {
+        if (names.isEmpty()) {
+            return;
+        }
+        Jdbc.call(dataSource, "lock nodes", c -> {
+            try (PreparedStatement ps = prepared(c, LOCK_IN_NAME_ORDER, names);
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    // reading the rows takes the locks
+                }
+                return null;
+            }
+        });
+    }
+
+    /** Records a sign of life of several nodes, locking them in name order. */
+    public void touchAll(Collection<String> names) {
+        if (names.isEmpty()) {
+            return;
+        }
+        Jdbc.call(dataSource, "touch nodes", c -> {
+            try (PreparedStatement ps = prepared(
+                    c, "UPDATE node SET last_seen_at = now() WHERE name IN (" + LOCK_IN_NAME_ORDER + ")", names)) {
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * The named nodes, locked in name order. Used as a subquery, it makes an update of several node rows lock them in
+     * that order: the update writes only rows it produced, and it produces them in order, each one locked.
+     */
+    static final String LOCK_IN_NAME_ORDER = "SELECT name FROM node WHERE name = ANY (?) ORDER BY name FOR UPDATE";
 
     private static PreparedStatement prepared(java.sql.Connection c, String sql, Collection<String> names)
             throws java.sql.SQLException {
@@ -343,35 +381,23 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
         return (String[]) rs.getArray("agent_profiles").getArray();
     }
 
-    private void lockInNameOrder(Collection<String> names) {
-        Jdbc.call(dataSource, "lock nodes", c -> {
-            try (PreparedStatement ps =
-                    c.prepareStatement("SELECT name FROM node WHERE name = ANY (?) ORDER BY name FOR UPDATE")) {
-                ps.setArray(1, c.createArrayOf("text", names.toArray(String[]::new)));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        // reading the rows takes the locks
-                    }
-                }
-                return null;
-            }
-        });
-    }
-
     private void changeActiveLeases(Map<String, Integer> countByNode, int sign) {
         if (countByNode.isEmpty()) {
             return;
         }
         Map<String, Integer> sorted = new TreeMap<>(countByNode);
+        String[] names = sorted.keySet().toArray(String[]::new);
         Integer[] deltas = sorted.values().stream().map(n -> sign * n).toArray(Integer[]::new);
         Jdbc.call(dataSource, "update active leases", c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE node n SET active_leases = n.active_leases + x.delta
-                    FROM unnest(?::text[], ?::int[]) AS x(name, delta)
-                    WHERE n.name = x.name
-                    """)) {
-                ps.setArray(1, c.createArrayOf("text", sorted.keySet().toArray(String[]::new)));
-                ps.setArray(2, c.createArrayOf("int4", deltas));
+                    FROM (%s) AS locked
+                    JOIN unnest(?::text[], ?::int[]) AS x(name, delta) ON x.name = locked.name
+                    WHERE n.name = locked.name
+                    """.formatted(LOCK_IN_NAME_ORDER))) {
+                ps.setArray(1, c.createArrayOf("text", names));
+                ps.setArray(2, c.createArrayOf("text", names));
+                ps.setArray(3, c.createArrayOf("int4", deltas));
                 return ps.executeUpdate();
             }
         });

@@ -1,8 +1,12 @@
 package dev.forgeline.dispatcher.supervision;
 
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
@@ -102,6 +106,9 @@ public class LeaseSupervisor {
     @Transactional
     public int superviseOnce() {
         List<ExpiredLease> expired = leases.lockExpired(orphanAfter(), config.batchSize());
+        // leases and tasks are locked (SKIP LOCKED); the nodes whose slots this pass frees, in name order
+        nodes.lockInNameOrder(
+                expired.stream().map(ExpiredLease::nodeName).collect(Collectors.toCollection(TreeSet::new)));
         long orphaned = 0;
         long timedOut = 0;
         for (ExpiredLease lease : expired) {
@@ -135,12 +142,19 @@ public class LeaseSupervisor {
                 config.timeoutFactor(),
                 config.minLeaseDuration().toMillis(),
                 config.batchSize());
-        for (TaskKey key : stuck) {
-            Optional<TaskRow> locked = tasks.lockRow(key.specId, key.taskId);
-            if (locked.isEmpty() || !locked.get().isActive()) {
-                continue;
-            }
-            TaskRow row = locked.get();
+        // the tasks first, in (spec, task) order, then the nodes whose slots this pass frees, in name order
+        List<TaskRow> active = stuck.stream()
+                .sorted(Comparator.comparing((TaskKey k) -> k.specId).thenComparing(k -> k.taskId))
+                .map(key -> tasks.lockRow(key.specId, key.taskId))
+                .flatMap(Optional::stream)
+                .filter(TaskRow::isActive)
+                .toList();
+        nodes.lockInNameOrder(active.stream()
+                .filter(TaskRow::leaseOpen)
+                .map(TaskRow::nodeName)
+                .filter(Objects::nonNull)
+                .collect(Collectors.toCollection(TreeSet::new)));
+        for (TaskRow row : active) {
             String reason = "sweeper: " + row.state() + " for more than " + config.sweeperFactor()
                     + " x its estimate, or without an open lease";
             EndedAttempt ended = row.leaseOpen()
