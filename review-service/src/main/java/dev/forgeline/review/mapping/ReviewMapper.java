@@ -67,7 +67,8 @@ public final class ReviewMapper {
                 age,
                 r.pullRequestUrl,
                 r.pullRequestStatus,
-                r.submittedBy);
+                r.submittedBy,
+                r.project);
     }
 
     public static ReviewDetail toDetail(Review r, List<Review> allReviews, List<AttemptResult> results) {

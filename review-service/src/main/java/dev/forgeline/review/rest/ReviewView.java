@@ -18,6 +18,7 @@ import dev.forgeline.review.domain.VerifyState;
  * @param pullRequestStatus why that pull request waits, or what went wrong the last time it was looked at
  * @param submittedBy       who submitted the task's spec (null: unknown); from risk level
  *                          {@code forgeline.review.four-eyes-level} on, that identity may not approve the change
+ * @param project           the project of the task's spec
  */
 public record ReviewView(
         String specId,
@@ -56,4 +57,5 @@ public record ReviewView(
         Long ageSeconds,
         String pullRequestUrl,
         String pullRequestStatus,
-        String submittedBy) {}
+        String submittedBy,
+        String project) {}
