@@ -96,6 +96,59 @@ class EnvelopeTest {
     }
 
     @Test
+    void theSubmitterTravelsOnTaskReadyAndTaskResultAndIsUnknownWhenAnOlderProducerLeftItOut() {
+        TaskReady submitted = task().withSubmittedBy("ana");
+        TaskReady ready = EventCodec.decode(
+                        EventCodec.encode(Envelope.of(EventType.TASK_READY, "spec-1", "T2", submitted, Map.of())))
+                .payloadAs(TaskReady.class);
+        assertThat(ready.submittedBy()).isEqualTo("ana");
+        assertThat(ready).isEqualTo(submitted);
+
+        String older = EventCodec.encode(Envelope.of(EventType.TASK_READY, "spec-1", "T2", submitted, Map.of()))
+                .replace(",\"submittedBy\":\"ana\"", "")
+                .replace("\"submittedBy\":\"ana\",", "");
+        assertThat(older).doesNotContain("submittedBy");
+        assertThat(EventCodec.decode(older).payloadAs(TaskReady.class).submittedBy())
+                .isNull();
+
+        TaskResult result = new TaskResult(
+                UUID.randomUUID(),
+                "spec-1",
+                "T2",
+                "node-1",
+                7,
+                1,
+                true,
+                null,
+                null,
+                "/r",
+                "main",
+                "b",
+                "base",
+                "c",
+                null,
+                null,
+                null,
+                1,
+                Instant.EPOCH,
+                Instant.EPOCH,
+                List.of(),
+                null,
+                "shop",
+                "ana");
+        TaskResult received = EventCodec.decode(
+                        EventCodec.encode(Envelope.of(EventType.TASK_RESULT, "spec-1", "T2", result, Map.of())))
+                .payloadAs(TaskResult.class);
+        assertThat(received.submittedBy()).isEqualTo("ana");
+        String olderResult = EventCodec.encode(Envelope.of(EventType.TASK_RESULT, "spec-1", "T2", result, Map.of()))
+                .replace(",\"submittedBy\":\"ana\"", "")
+                .replace("\"submittedBy\":\"ana\",", "");
+        assertThat(olderResult).doesNotContain("submittedBy");
+        assertThat(EventCodec.decode(olderResult).payloadAs(TaskResult.class).submittedBy())
+                .isNull();
+    }
+
+    @Test
     void unknownFieldsFromNewerProducersAreIgnored() {
         Envelope sent = Envelope.of(EventType.TASK_READY, "spec-1", "T2", task(), Map.of());
         String json = EventCodec.encode(sent)

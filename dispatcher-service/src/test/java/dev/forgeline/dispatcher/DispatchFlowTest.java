@@ -79,7 +79,7 @@ class DispatchFlowTest {
                         EventType.TASK_READY,
                         spec,
                         "T1",
-                        taskReady(spec, "T1", Map.of("suite", suite), 5),
+                        taskReady(spec, "T1", Map.of("suite", suite), 5).withSubmittedBy("ana"),
                         Map.of("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")));
 
         // read the lease from the table and heartbeat at once: the test profile orphans a lease after 3 s of silence
@@ -100,6 +100,8 @@ class DispatchFlowTest {
         assertThat(leased.deadline()).isAfterOrEqualTo(leased.leasedAt().plusSeconds(90)); // 1.5 x 60 s estimate
         assertThat(leased.task().taskId()).isEqualTo("T1");
         assertThat(leased.task().requires()).containsEntry("suite", suite);
+        // the spec's submitter travels on to the worker, which puts it on the result the review service reads
+        assertThat(leased.task().submittedBy()).isEqualTo("ana");
         // story, requirement and phase labels are metadata: the node offers none of them and still gets the task
         assertThat(leased.task().labels()).containsEntry("story", "US1");
         assertThat(SupervisionTest.node(node).orElseThrow().labels()).doesNotContainKey("story");

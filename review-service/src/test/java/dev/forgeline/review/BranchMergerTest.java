@@ -342,6 +342,10 @@ class BranchMergerTest {
                 return 20;
             }
 
+            public int fourEyesLevel() {
+                return 3;
+            }
+
             public Duration verifySweepInterval() {
                 return Duration.ofSeconds(10);
             }

@@ -179,7 +179,16 @@ class WorkerServiceTest {
 
     @Test
     void anOwnLeaseEndsInAVerifiedCommittedResultWithHeartbeats() throws Exception {
-        TaskLeased lease = lease(NODE, "T1", "sh test/t1_test.sh", null, Duration.ofMinutes(2));
+        TaskLeased plain = lease(NODE, "T1", "sh test/t1_test.sh", null, Duration.ofMinutes(2));
+        TaskLeased lease = new TaskLeased(
+                plain.leaseId(),
+                plain.nodeName(),
+                plain.fencingToken(),
+                plain.attempt(),
+                plain.leasedAt(),
+                plain.deadline(),
+                plain.heartbeatInterval(),
+                plain.task().withSubmittedBy("ana"));
         publish(lease);
 
         TaskResult result = awaitResult("T1");
@@ -191,6 +200,8 @@ class WorkerServiceTest {
         assertThat(result.leaseId()).isEqualTo(lease.leaseId());
         assertThat(result.fencingToken()).isEqualTo(lease.fencingToken());
         assertThat(result.nodeName()).isEqualTo(NODE);
+        // the spec's submitter, from the lease, for the review service's four-eyes rule
+        assertThat(result.submittedBy()).isEqualTo("ana");
         assertThat(result.branch()).isEqualTo("forgeline/" + specId + "/T1/a1");
         assertThat(result.baseCommit())
                 .isEqualTo(TestRepositories.git(repository, "rev-parse", "main").strip());

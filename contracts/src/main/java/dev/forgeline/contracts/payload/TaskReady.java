@@ -29,6 +29,9 @@ import dev.forgeline.contracts.SpecQuality;
  *                        every one of them
  * @param project         the project of the spec ({@link dev.forgeline.contracts.Projects}); an event without
  *                        one (written before projects existed) reads as {@code default}
+ * @param submittedBy     the identity name that submitted the spec (a revision keeps the first submitter); null when
+ *                        unknown (a spec or an event from before submitters were recorded). Review uses it to keep a
+ *                        person from approving a high-risk change of their own spec.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TaskReady(
@@ -54,7 +57,8 @@ public record TaskReady(
         ProposalOrigin origin,
         List<DependencySummary> dependencySummaries,
         Map<String, String> requires,
-        String project) {
+        String project,
+        String submittedBy) {
 
     @JsonCreator
     public TaskReady {
@@ -65,6 +69,87 @@ public record TaskReady(
         files = files == null ? List.of() : List.copyOf(files);
         dependencySummaries = dependencySummaries == null ? List.of() : List.copyOf(dependencySummaries);
         requires = requires == null ? Map.of() : Map.copyOf(requires);
+    }
+
+    /** A task whose submitter is not known. */
+    public TaskReady(
+            String specId,
+            String specName,
+            String taskId,
+            String title,
+            String description,
+            List<String> acceptance,
+            String testCommand,
+            long estimateSeconds,
+            List<String> dependsOn,
+            String repository,
+            String baseBranch,
+            int priority,
+            Map<String, String> labels,
+            String agentProfile,
+            int revision,
+            SpecQuality qualityClass,
+            int qualityScore,
+            List<String> files,
+            String parentTaskId,
+            ProposalOrigin origin,
+            List<DependencySummary> dependencySummaries,
+            Map<String, String> requires,
+            String project) {
+        this(
+                specId,
+                specName,
+                taskId,
+                title,
+                description,
+                acceptance,
+                testCommand,
+                estimateSeconds,
+                dependsOn,
+                repository,
+                baseBranch,
+                priority,
+                labels,
+                agentProfile,
+                revision,
+                qualityClass,
+                qualityScore,
+                files,
+                parentTaskId,
+                origin,
+                dependencySummaries,
+                requires,
+                project,
+                null);
+    }
+
+    /** The same task, submitted by {@code submitter}. */
+    public TaskReady withSubmittedBy(String submitter) {
+        return new TaskReady(
+                specId,
+                specName,
+                taskId,
+                title,
+                description,
+                acceptance,
+                testCommand,
+                estimateSeconds,
+                dependsOn,
+                repository,
+                baseBranch,
+                priority,
+                labels,
+                agentProfile,
+                revision,
+                qualityClass,
+                qualityScore,
+                files,
+                parentTaskId,
+                origin,
+                dependencySummaries,
+                requires,
+                project,
+                submitter);
     }
 
     /** A task of the default project. */

@@ -24,6 +24,8 @@ import dev.forgeline.contracts.Projects;
  *                      then {@code refs/heads/<branch>}
  * @param project       the project of the task's spec (from its TaskReady); a result without one (written before
  *                      projects existed) reads as {@code default}
+ * @param submittedBy   who submitted the task's spec (from its TaskReady); null when unknown (a result from before
+ *                      submitters were recorded)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TaskResult(
@@ -49,12 +51,65 @@ public record TaskResult(
         Instant finishedAt,
         List<String> verificationFlags,
         String remoteRef,
-        String project) {
+        String project,
+        String submittedBy) {
 
     @JsonCreator
     public TaskResult {
         project = Projects.orDefault(project);
         verificationFlags = verificationFlags == null ? List.of() : List.copyOf(verificationFlags);
+    }
+
+    /** A result whose spec's submitter is not known. */
+    public TaskResult(
+            UUID leaseId,
+            String specId,
+            String taskId,
+            String nodeName,
+            long fencingToken,
+            int attempt,
+            boolean succeeded,
+            FailureClass failureClass,
+            String failureDetail,
+            String repository,
+            String baseBranch,
+            String branch,
+            String baseCommit,
+            String commit,
+            DiffStats diff,
+            TestOutcome tests,
+            AgentUsage usage,
+            long computeMillis,
+            Instant startedAt,
+            Instant finishedAt,
+            List<String> verificationFlags,
+            String remoteRef,
+            String project) {
+        this(
+                leaseId,
+                specId,
+                taskId,
+                nodeName,
+                fencingToken,
+                attempt,
+                succeeded,
+                failureClass,
+                failureDetail,
+                repository,
+                baseBranch,
+                branch,
+                baseCommit,
+                commit,
+                diff,
+                tests,
+                usage,
+                computeMillis,
+                startedAt,
+                finishedAt,
+                verificationFlags,
+                remoteRef,
+                project,
+                null);
     }
 
     /** A result of a task of the default project. */

@@ -45,6 +45,13 @@ public class Spec {
     @Column(nullable = false)
     public String project;
 
+    /**
+     * The identity name that submitted the spec ({@code anonymous} with authentication off); revisions keep it. Null
+     * for specs from before it was recorded.
+     */
+    @Column(name = "submitted_by")
+    public String submittedBy;
+
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 }

@@ -139,7 +139,8 @@ public class SpecMapper {
                 task.origin,
                 summaries,
                 task.requires == null ? Map.of() : task.requires,
-                spec.project);
+                spec.project,
+                spec.submittedBy);
     }
 
     /** The description with the Inputs, Outputs and Constraints the author gave, for the agent's prompt. */
@@ -211,7 +212,8 @@ public class SpecMapper {
                 spec.revision,
                 spec.format,
                 groups(tasks),
-                spec.project);
+                spec.project,
+                spec.submittedBy);
     }
 
     private static Map<String, String> orEmpty(Map<String, String> map) {

@@ -12,6 +12,7 @@ import dev.forgeline.planner.spec.ParsedTask;
  * @param quality        the gate's verdict per task, in the order of {@code tasks}
  * @param idempotencyKey the request's Idempotency-Key, or null
  * @param project        the project the spec goes into (a revision keeps the project of the spec it revises)
+ * @param submittedBy    the caller's identity name, or null when not known (a revision keeps the first submitter)
  */
 public record NewSpec(
         String name,
@@ -23,7 +24,8 @@ public record NewSpec(
         String format,
         String defaultTestCommand,
         String idempotencyKey,
-        String project) {
+        String project,
+        String submittedBy) {
 
     public NewSpec {
         tasks = List.copyOf(tasks);

@@ -119,6 +119,7 @@ public class SpecService {
         spec.revision = 1;
         spec.defaultTestCommand = newSpec.defaultTestCommand();
         spec.project = newSpec.project();
+        spec.submittedBy = newSpec.submittedBy();
         specs.persist(spec);
 
         List<Task> created = new ArrayList<>();

@@ -172,7 +172,10 @@ public class SpecSubmissionService {
                 parsed.format().wireName(),
                 read.defaultTestCommand,
                 options.idempotencyKey(),
-                project));
+                project,
+                caller == null || caller.getPrincipal() == null
+                        ? null
+                        : caller.getPrincipal().getName()));
     }
 
     /**

@@ -25,7 +25,8 @@ import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 /**
  * The board's one gathering loop, shared by every viewer: while anyone watches ({@code /ui/board/events}), a
  * snapshot is gathered every {@code forgeline.review.board.refresh-interval} and pushed to all viewers when it
- * differs from the last one pushed. Nobody watching, nothing is gathered but for a page load.
+ * differs from the last one pushed. Nobody watching, nothing is gathered but for a page load. The snapshot holds
+ * every project; the page shows each viewer the part of its projects.
  */
 @ApplicationScoped
 public class Board {
@@ -113,7 +114,7 @@ public class Board {
     private class Own implements BoardGatherer.OwnData {
         @Override
         public List<ReviewRow> reviewQueue() {
-            // the board is one snapshot for every viewer: not project-scoped (docs/security.md)
+            // every project's: each viewer is shown those of its projects (BoardSnapshot.visibleTo)
             return reviews.list(Optional.of(ReviewState.PENDING), Optional.empty(), true, null).stream()
                     .map(r -> new ReviewRow(
                             r.specId(),
@@ -121,7 +122,8 @@ public class Board {
                             r.attempt(),
                             r.level(),
                             r.reasons() == null ? List.of() : List.copyOf(r.reasons()),
-                            r.requestedAt()))
+                            r.requestedAt(),
+                            r.project()))
                     .toList();
         }
 

@@ -20,6 +20,7 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.forgeline.contracts.Projects;
 import dev.forgeline.contracts.WaitingReasons;
 import dev.forgeline.contracts.payload.ReviewBacklog;
 import dev.forgeline.review.board.BoardSnapshot.BreakerRow;
@@ -84,6 +85,9 @@ public class BoardGatherer {
 
         List<JsonNode> specs = new ArrayList<>();
         int notShown = 0;
+        Map<String, Integer> notShownByProject = new HashMap<>();
+        // every spec's project (the summaries list them all): decisions name only their spec
+        Map<String, String> projectOfSpec = new HashMap<>();
         JsonNode summaries = plannerSource.get("/specs");
         if (summaries != null) {
             List<JsonNode> newestFirst = new ArrayList<>();
@@ -92,6 +96,10 @@ public class BoardGatherer {
                     Comparator.comparing((JsonNode s) -> s.path("createdAt").asText())
                             .reversed());
             notShown = Math.max(0, newestFirst.size() - maxSpecs);
+            newestFirst.forEach(s -> projectOfSpec.put(s.path("id").asText(), text(s, "project")));
+            newestFirst
+                    .subList(Math.min(maxSpecs, newestFirst.size()), newestFirst.size())
+                    .forEach(s -> notShownByProject.merge(Projects.orDefault(text(s, "project")), 1, Integer::sum));
             for (JsonNode summary : newestFirst.subList(0, Math.min(maxSpecs, newestFirst.size()))) {
                 JsonNode spec =
                         plannerSource.get("/specs/" + encode(summary.path("id").asText()));
@@ -111,7 +119,8 @@ public class BoardGatherer {
                     text(d, "taskId"),
                     text(d, "kind"),
                     text(d, "question"),
-                    instant(d, "requestedAt"))));
+                    instant(d, "requestedAt"),
+                    projectOfSpec.get(text(d, "specId")))));
         }
 
         Map<String, BigDecimal> costs =
@@ -120,7 +129,7 @@ public class BoardGatherer {
         for (JsonNode spec : specs) {
             String specId = spec.path("id").asText();
             JsonNode dispatched = dispatcherSource.get("/tasks?limit=1000&specId=" + encode(specId));
-            specRows.add(specRow(spec, dispatched, dispatcherSource.available(), costs));
+            specRows.add(specRow(spec, projectOfSpec.get(specId), dispatched, dispatcherSource.available(), costs));
         }
 
         List<NodeRow> nodes = new ArrayList<>();
@@ -166,6 +175,7 @@ public class BoardGatherer {
                 List.of(plannerSource.state(), dispatcherSource.state()),
                 List.copyOf(specRows),
                 plannerSource.available() ? notShown : 0,
+                plannerSource.available() ? Map.copyOf(notShownByProject) : Map.of(),
                 List.copyOf(nodes),
                 List.copyOf(breakers),
                 holds,
@@ -174,7 +184,11 @@ public class BoardGatherer {
     }
 
     private static SpecRow specRow(
-            JsonNode spec, JsonNode dispatched, boolean dispatcherReached, Map<String, BigDecimal> costs) {
+            JsonNode spec,
+            String project,
+            JsonNode dispatched,
+            boolean dispatcherReached,
+            Map<String, BigDecimal> costs) {
         String specId = spec.path("id").asText();
         Map<String, JsonNode> byTask = new HashMap<>();
         if (dispatched != null) {
@@ -220,7 +234,14 @@ public class BoardGatherer {
             state = "IN_PROGRESS";
         }
         return new SpecRow(
-                specId, text(spec, "name"), instant(spec, "createdAt"), merged, total, state, List.copyOf(tasks));
+                specId,
+                text(spec, "name"),
+                instant(spec, "createdAt"),
+                merged,
+                total,
+                state,
+                List.copyOf(tasks),
+                project);
     }
 
     private static String text(JsonNode node, String field) {

@@ -3,13 +3,23 @@ package dev.forgeline.review.board;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+import dev.forgeline.contracts.Projects;
 
 /**
  * What the board shows, gathered from the review service's own database and the planner's and dispatcher's REST
  * APIs. It holds timestamps, never ages, so that two snapshots of an unchanged system are equal and nothing is pushed.
  *
+ * One snapshot of every project is gathered for all viewers; each viewer is shown {@link #visibleTo its projects'}
+ * specs, reviews and decisions, and the fleet-wide parts (services, nodes, breakers, holds) whole.
+ *
  * @param services  the planner and the dispatcher: reachable or why not
  * @param specs     the newest specs, newest first, each with its tasks
+ * @param specsNotShown older specs left out
+ * @param notShownByProject those older specs by project
  * @param holds     why dispatch is held, if it is
  * @param reviews   the review queue: attempts waiting for a person, longest waiting first
  * @param decisions open decisions of the planner, oldest first
@@ -18,11 +28,32 @@ public record BoardSnapshot(
         List<ServiceState> services,
         List<SpecRow> specs,
         int specsNotShown,
+        Map<String, Integer> notShownByProject,
         List<NodeRow> nodes,
         List<BreakerRow> breakers,
         Holds holds,
         List<ReviewRow> reviews,
         List<DecisionRow> decisions) {
+
+    /**
+     * The board as a viewer who sees the projects {@code sees} accepts is shown it: the specs (with their tasks),
+     * reviews and decisions of those projects, and everything fleet-wide as it is.
+     */
+    public BoardSnapshot visibleTo(Predicate<String> sees) {
+        Map<String, Integer> notShown = notShownByProject.entrySet().stream()
+                .filter(e -> sees.test(e.getKey()))
+                .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
+        return new BoardSnapshot(
+                services,
+                specs.stream().filter(s -> sees.test(s.project())).toList(),
+                notShown.values().stream().mapToInt(Integer::intValue).sum(),
+                notShown,
+                nodes,
+                breakers,
+                holds,
+                reviews.stream().filter(r -> sees.test(r.project())).toList(),
+                decisions.stream().filter(d -> sees.test(d.project())).toList());
+    }
 
     public boolean available(String service) {
         return services.stream().anyMatch(s -> s.name().equals(service) && s.available());
@@ -36,7 +67,19 @@ public record BoardSnapshot(
      *                IN_PROGRESS, or ENDED (every task final, some not merged)
      */
     public record SpecRow(
-            String id, String name, Instant createdAt, long merged, long total, String state, List<TaskRow> tasks) {}
+            String id,
+            String name,
+            Instant createdAt,
+            long merged,
+            long total,
+            String state,
+            List<TaskRow> tasks,
+            String project) {
+
+        public SpecRow {
+            project = Projects.orDefault(project);
+        }
+    }
 
     /**
      * @param node    the node of the current (or last) attempt, as far as the dispatcher knows it
@@ -74,8 +117,31 @@ public record BoardSnapshot(
             int dailyCapacity) {}
 
     public record ReviewRow(
-            String specId, String taskId, int attempt, Integer level, List<String> reasons, Instant requestedAt) {}
+            String specId,
+            String taskId,
+            int attempt,
+            Integer level,
+            List<String> reasons,
+            Instant requestedAt,
+            String project) {
 
+        public ReviewRow {
+            project = Projects.orDefault(project);
+        }
+    }
+
+    /** @param project the project of the decision's spec */
     public record DecisionRow(
-            String id, String specId, String taskId, String kind, String question, Instant requestedAt) {}
+            String id,
+            String specId,
+            String taskId,
+            String kind,
+            String question,
+            Instant requestedAt,
+            String project) {
+
+        public DecisionRow {
+            project = Projects.orDefault(project);
+        }
+    }
 }

@@ -15,6 +15,13 @@ public interface ReviewConfig {
     @WithDefault("100")
     int autoMergeMaxLines();
 
+    /**
+     * From this risk level on, the identity that submitted a spec may not approve its changes (four-eyes rule);
+     * rejecting and requesting changes stay allowed. Above 3 (the highest level) the rule is off.
+     */
+    @WithDefault("3")
+    int fourEyesLevel();
+
     /** Level 2-3 reviews people can do per day; a larger level 2-3 backlog holds such tasks back. */
     @WithDefault("20")
     int dailyReviewCapacity();

@@ -29,6 +29,10 @@ public class Review {
     /** The project of the task's spec. */
     public String project;
 
+    /** Who submitted the task's spec (from its TaskResult); null when unknown. */
+    @Column(name = "submitted_by")
+    public String submittedBy;
+
     @Column(name = "base_branch")
     public String baseBranch;
 

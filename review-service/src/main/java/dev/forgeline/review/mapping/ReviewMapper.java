@@ -66,7 +66,9 @@ public final class ReviewMapper {
                 lagMillis,
                 age,
                 r.pullRequestUrl,
-                r.pullRequestStatus);
+                r.pullRequestStatus,
+                r.submittedBy,
+                r.project);
     }
 
     public static ReviewDetail toDetail(Review r, List<Review> allReviews, List<AttemptResult> results) {

@@ -149,8 +149,15 @@ public class ReviewResource {
     @Operation(
             summary = "Approve a pending review",
             description = "Merges the branch (or, in pull-request mode, approves the pull request, which merges"
-                    + " once its checks are green). Body {reviewer, comment}, both optional.")
+                    + " once its checks are green). Body {reviewer, comment}, both optional. A change at or above"
+                    + " forgeline.review.four-eyes-level (default 3) is approved by someone other than its spec's"
+                    + " submitter.")
     @APIResponse(responseCode = "200", description = "The review, merged or waiting for its checks")
+    @APIResponse(
+            responseCode = "403",
+            description = "The caller lacks the role (https://forgeline.dev/problems/forbidden), or submitted the"
+                    + " spec of this change, whose risk level needs a second person"
+                    + " (https://forgeline.dev/problems/four-eyes-required); nothing changes")
     @APIResponse(
             responseCode = "404",
             description = "No review of this task, or it is of a project the caller does not see (about:blank)")

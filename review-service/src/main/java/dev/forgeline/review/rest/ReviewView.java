@@ -16,6 +16,9 @@ import dev.forgeline.review.domain.VerifyState;
  * @param ageSeconds        how long it has waited so far (now - requestedAt), while pending
  * @param pullRequestUrl    merge mode pull-request: the pull request (merge request) it waits in
  * @param pullRequestStatus why that pull request waits, or what went wrong the last time it was looked at
+ * @param submittedBy       who submitted the task's spec (null: unknown); from risk level
+ *                          {@code forgeline.review.four-eyes-level} on, that identity may not approve the change
+ * @param project           the project of the task's spec
  */
 public record ReviewView(
         String specId,
@@ -53,4 +56,6 @@ public record ReviewView(
         Long decisionLagMillis,
         Long ageSeconds,
         String pullRequestUrl,
-        String pullRequestStatus) {}
+        String pullRequestStatus,
+        String submittedBy,
+        String project) {}

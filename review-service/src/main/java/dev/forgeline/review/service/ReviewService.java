@@ -62,6 +62,9 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ReviewService {
     private static final Logger LOG = Logger.getLogger(ReviewService.class);
+    /** An approval refused because the approver submitted the spec of a change at or above the four-eyes level. */
+    public static final String FOUR_EYES_REQUIRED = "https://forgeline.dev/problems/four-eyes-required";
+
     private static final String CONFLICT_PREFIX = "conflicts with ";
     private static final String NOT_MERGED_PREFIX = "not merged: ";
 
@@ -128,6 +131,7 @@ public class ReviewService {
         review.attempt = result.attempt();
         review.repository = result.repository();
         review.project = result.project();
+        review.submittedBy = result.submittedBy();
         review.baseBranch = result.baseBranch();
         review.branch = result.branch();
         review.fetchRef = result.fetchRef();
@@ -248,6 +252,7 @@ public class ReviewService {
         reviews.lockTask(specId, taskId);
         Review review = pending(specId, taskId, false);
         String who = blankToDefault(reviewer, "anonymous");
+        requireSecondPerson(review, who);
         decisionRecorded(review, DecisionKind.REVIEW, review.requestedAt, now(), who, "APPROVED");
         if (pullRequests.handles(review.repository)) {
             // the hosting service merges it once the repository's required checks are green
@@ -277,6 +282,27 @@ public class ReviewService {
                     List.of());
         }
         return ReviewMapper.toView(review);
+    }
+
+    /**
+     * The four-eyes rule: a change at or above {@code forgeline.review.four-eyes-level} is approved by someone other
+     * than the identity that submitted its spec (403, nothing changes). A review whose submitter is unknown (from
+     * before submitters were recorded) is not held back.
+     */
+    private void requireSecondPerson(Review review, String approver) {
+        int level = review.level == null ? 1 : review.level;
+        if (level < config.fourEyesLevel() || review.submittedBy == null || !review.submittedBy.equals(approver)) {
+            return;
+        }
+        String detail = "four-eyes rule: a change of risk level " + level + " needs an approver other than '"
+                + approver + "', who submitted its spec; another reviewer may approve it, and you may still"
+                + " reject it or request changes";
+        throw new ProblemException(
+                403,
+                FOUR_EYES_REQUIRED,
+                "Four eyes required",
+                detail,
+                List.of(new Problem.ProblemError(detail, null, "reviewer")));
     }
 
     /** A person rejects a pending review; a comment is required. */

@@ -1,6 +1,7 @@
 package dev.forgeline.review.board;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -161,12 +162,62 @@ class BoardGathererTest {
         assertThat(took).isLessThan(TIMEOUT.multipliedBy(2));
     }
 
+    /**
+     * One snapshot of every project, shown to each viewer with its projects' specs, reviews and decisions (and the
+     * count of its older specs left out), and the fleet whole.
+     */
+    @Test
+    void eachViewerIsShownItsProjectsPartAndTheFleetWhole() throws IOException {
+        URI planner = serve(
+                "planner",
+                Map.of(
+                        "/specs", "planner-specs-projects.json",
+                        "/specs/spec-new", "planner-spec-new.json",
+                        "/decisions", "planner-decisions.json"));
+        URI dispatcher = serve(
+                "dispatcher",
+                Map.of(
+                        "/tasks?limit=1000&specId=spec-new", "dispatcher-tasks-spec-new.json",
+                        "/nodes", "dispatcher-nodes.json",
+                        "/breakers", "dispatcher-breakers.json",
+                        "/dispatch", "dispatcher-dispatch.json"));
+        BoardSnapshot all = new BoardGatherer(
+                        Optional.of(planner), Optional.of(dispatcher), Optional.empty(), TIMEOUT, 1, JSON)
+                .gather(new Own());
+        assertThat(all.specs()).extracting(SpecRow::id, SpecRow::project).containsExactly(tuple("spec-new", "shop"));
+        assertThat(all.specsNotShown()).isEqualTo(1);
+        assertThat(all.decisions())
+                .extracting(BoardSnapshot.DecisionRow::project)
+                .containsExactly("shop");
+
+        BoardSnapshot shop = all.visibleTo("shop"::equals);
+        assertThat(shop.specs()).extracting(SpecRow::id).containsExactly("spec-new");
+        assertThat(shop.specsNotShown()).isZero();
+        assertThat(shop.decisions()).hasSize(1);
+        assertThat(shop.reviews()).isEmpty(); // the queue's review is of the default project
+
+        BoardSnapshot ops = all.visibleTo("ops"::equals);
+        assertThat(ops.specs()).isEmpty();
+        assertThat(ops.specsNotShown()).isEqualTo(1);
+        assertThat(ops.decisions()).isEmpty();
+        assertThat(ops.reviews()).isEmpty();
+        for (BoardSnapshot viewer : List.of(shop, ops)) {
+            assertThat(viewer.nodes()).isEqualTo(all.nodes()).isNotEmpty();
+            assertThat(viewer.breakers()).isEqualTo(all.breakers());
+            assertThat(viewer.holds()).isEqualTo(all.holds());
+            assertThat(viewer.services()).isEqualTo(all.services());
+        }
+        assertThat(all.visibleTo("default"::equals).reviews())
+                .extracting(ReviewRow::taskId)
+                .containsExactly("T9");
+    }
+
     /** The review service's own data, as its database would give it. */
     private static final class Own implements BoardGatherer.OwnData {
         @Override
         public List<ReviewRow> reviewQueue() {
             return List.of(new ReviewRow(
-                    "spec-new", "T9", 1, 2, List.of("security surface"), Instant.parse("2026-12-03T10:02:00Z")));
+                    "spec-new", "T9", 1, 2, List.of("security surface"), Instant.parse("2026-12-03T10:02:00Z"), null));
         }
 
         @Override

@@ -472,7 +472,8 @@ public class AttemptRunner {
                     Instant.now(),
                     verificationFlags,
                     remoteRef,
-                    task.project());
+                    task.project(),
+                    task.submittedBy());
         }
     }
 }
