@@ -73,35 +73,7 @@ class ReviewBoardProjectsTest {
                 spec, "T1", 1, "src/main/java/com/acme/auth/Gate.java", "package com.acme.auth;\n\nclass Gate {\n}\n");
         Served.serve(repo, "board");
         TaskResult r = Events.succeeded(spec, "T1", fencingToken, 1, repo, attempt);
-        kafka.publish(
-                EventType.TASK_RESULT,
-                spec,
-                "T1",
-                "T1",
-                new TaskResult(
-                        r.leaseId(),
-                        r.specId(),
-                        r.taskId(),
-                        r.nodeName(),
-                        r.fencingToken(),
-                        r.attempt(),
-                        r.succeeded(),
-                        r.failureClass(),
-                        r.failureDetail(),
-                        r.repository(),
-                        r.baseBranch(),
-                        r.branch(),
-                        r.baseCommit(),
-                        r.commit(),
-                        r.diff(),
-                        r.tests(),
-                        r.usage(),
-                        r.computeMillis(),
-                        r.startedAt(),
-                        r.finishedAt(),
-                        r.verificationFlags(),
-                        r.remoteRef(),
-                        project));
+        kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1", r.withOwner(project, null));
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", Events.accepted(spec, "T1", fencingToken));
         kafka.await(
                 Topics.REVIEW_OUTCOMES,

@@ -88,31 +88,7 @@ class ReviewFourEyesTest {
         GitRepo.Attempt attempt = repo.attemptBranch(spec, "T1", 1, file, content);
         Served.serve(repo, "four-eyes");
         TaskResult r = Events.succeeded(spec, "T1", fencingToken, 1, repo, attempt);
-        TaskResult submitted = new TaskResult(
-                r.leaseId(),
-                r.specId(),
-                r.taskId(),
-                r.nodeName(),
-                r.fencingToken(),
-                r.attempt(),
-                r.succeeded(),
-                r.failureClass(),
-                r.failureDetail(),
-                r.repository(),
-                r.baseBranch(),
-                r.branch(),
-                r.baseCommit(),
-                r.commit(),
-                r.diff(),
-                r.tests(),
-                r.usage(),
-                r.computeMillis(),
-                r.startedAt(),
-                r.finishedAt(),
-                r.verificationFlags(),
-                r.remoteRef(),
-                r.project(),
-                submitter);
+        TaskResult submitted = r.withOwner(r.project(), submitter);
         kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1", submitted);
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", Events.accepted(spec, "T1", fencingToken));
         assertThat(awaitOutcome(spec, TaskState.IN_REVIEW).level()).isEqualTo(level);

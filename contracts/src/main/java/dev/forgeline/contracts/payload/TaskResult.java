@@ -60,6 +60,35 @@ public record TaskResult(
         verificationFlags = verificationFlags == null ? List.of() : List.copyOf(verificationFlags);
     }
 
+    /** This result as a task of {@code project} submitted by {@code submitter}. */
+    public TaskResult withOwner(String project, String submitter) {
+        return new TaskResult(
+                leaseId,
+                specId,
+                taskId,
+                nodeName,
+                fencingToken,
+                attempt,
+                succeeded,
+                failureClass,
+                failureDetail,
+                repository,
+                baseBranch,
+                branch,
+                baseCommit,
+                commit,
+                diff,
+                tests,
+                usage,
+                computeMillis,
+                startedAt,
+                finishedAt,
+                verificationFlags,
+                remoteRef,
+                project,
+                submitter);
+    }
+
     /** A result whose spec's submitter is not known. */
     public TaskResult(
             UUID leaseId,
