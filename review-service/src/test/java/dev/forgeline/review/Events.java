@@ -1,18 +1,22 @@
 package dev.forgeline.review;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
 import dev.forgeline.contracts.TaskState;
+import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.AgentUsage;
 import dev.forgeline.contracts.payload.DiffStats;
+import dev.forgeline.contracts.payload.ReviewOutcome;
 import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.contracts.payload.TaskStateChanged;
 import dev.forgeline.contracts.payload.TestOutcome;
+import dev.forgeline.testsupport.TestKafka;
 
-/** Payloads as the worker and the dispatcher send them. */
+/** Payloads as the worker and the dispatcher send them, and the review outcomes tests wait for. */
 final class Events {
     private Events() {}
 
@@ -88,6 +92,19 @@ final class Events {
                 900,
                 Instant.now().minusSeconds(3),
                 Instant.now());
+    }
+
+    /** The first review outcome of the spec's task T1 in {@code state}, read from the topic (60 s at most). */
+    static ReviewOutcome awaitOutcome(TestKafka kafka, String spec, TaskState state) {
+        return kafka.await(
+                        Topics.REVIEW_OUTCOMES,
+                        e -> spec.equals(e.specId())
+                                && "T1".equals(e.taskId())
+                                && e.payloadAs(ReviewOutcome.class).state() == state,
+                        1,
+                        Duration.ofSeconds(60))
+                .get(0)
+                .payloadAs(ReviewOutcome.class);
     }
 
     static String uniqueSpec(String name) {

@@ -9,13 +9,11 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.TaskState;
-import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.ReviewOutcome;
 import dev.forgeline.support.auth.Roles;
 import dev.forgeline.support.auth.SessionCsrf;
@@ -123,7 +121,7 @@ class ReviewAuthTest {
         Served.serve(repo, "signin");
         kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1", Events.succeeded(spec, "T1", 511, 1, repo, auth));
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", Events.accepted(spec, "T1", 511));
-        awaitOutcome(spec, TaskState.IN_REVIEW);
+        Events.awaitOutcome(kafka, spec, TaskState.IN_REVIEW);
 
         // no session: to the sign-in form, which may not be framed
         given().redirects()
@@ -218,7 +216,7 @@ class ReviewAuthTest {
                 .post("/ui/reviews/{s}/{t}/decision", spec, "T1")
                 .then()
                 .statusCode(303);
-        ReviewOutcome sentBack = awaitOutcome(spec, TaskState.FAILED);
+        ReviewOutcome sentBack = Events.awaitOutcome(kafka, spec, TaskState.FAILED);
         assertThat(sentBack.reviewer()).isEqualTo(name);
 
         // the audit trail names the signed-in person and keeps the form's comment as the reason; only operators
@@ -249,7 +247,7 @@ class ReviewAuthTest {
         Served.serve(repo, "limited");
         kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1", Events.succeeded(spec, "T1", 512, 1, repo, attempt));
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", Events.accepted(spec, "T1", 512));
-        awaitOutcome(spec, TaskState.IN_REVIEW);
+        Events.awaitOutcome(kafka, spec, TaskState.IN_REVIEW);
 
         String name = "busy-" + spec;
         String reviewer = token(name, Roles.REVIEWER);
@@ -291,17 +289,5 @@ class ReviewAuthTest {
                 .then()
                 .statusCode(200)
                 .body("state", equalTo("PENDING"));
-    }
-
-    private static ReviewOutcome awaitOutcome(String spec, TaskState state) {
-        return kafka.await(
-                        Topics.REVIEW_OUTCOMES,
-                        e -> spec.equals(e.specId())
-                                && "T1".equals(e.taskId())
-                                && e.payloadAs(ReviewOutcome.class).state() == state,
-                        1,
-                        Duration.ofSeconds(60))
-                .get(0)
-                .payloadAs(ReviewOutcome.class);
     }
 }

@@ -6,12 +6,10 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.TaskState;
-import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.ReviewOutcome;
 import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.support.auth.Roles;
@@ -91,7 +89,8 @@ class ReviewFourEyesTest {
         TaskResult submitted = r.withOwner(r.project(), submitter);
         kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1", submitted);
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", Events.accepted(spec, "T1", fencingToken));
-        assertThat(awaitOutcome(spec, TaskState.IN_REVIEW).level()).isEqualTo(level);
+        assertThat(Events.awaitOutcome(kafka, spec, TaskState.IN_REVIEW).level())
+                .isEqualTo(level);
         return spec;
     }
 
@@ -164,7 +163,7 @@ class ReviewFourEyesTest {
                 .then()
                 .statusCode(200)
                 .body("state", equalTo("MERGED"));
-        ReviewOutcome merged = awaitOutcome(spec, TaskState.MERGED);
+        ReviewOutcome merged = Events.awaitOutcome(kafka, spec, TaskState.MERGED);
         assertThat(merged.reviewer()).isEqualTo(approver);
     }
 
@@ -193,7 +192,8 @@ class ReviewFourEyesTest {
                 .then()
                 .statusCode(200)
                 .body("state", equalTo("MERGED"));
-        assertThat(awaitOutcome(level2, TaskState.MERGED).reviewer()).isEqualTo(dan);
+        assertThat(Events.awaitOutcome(kafka, level2, TaskState.MERGED).reviewer())
+                .isEqualTo(dan);
     }
 
     @Test
@@ -213,17 +213,5 @@ class ReviewFourEyesTest {
 
     private static String origin() {
         return "http://localhost:" + RestAssured.port;
-    }
-
-    private static ReviewOutcome awaitOutcome(String spec, TaskState state) {
-        return kafka.await(
-                        Topics.REVIEW_OUTCOMES,
-                        e -> spec.equals(e.specId())
-                                && "T1".equals(e.taskId())
-                                && e.payloadAs(ReviewOutcome.class).state() == state,
-                        1,
-                        Duration.ofSeconds(60))
-                .get(0)
-                .payloadAs(ReviewOutcome.class);
     }
 }

@@ -8,13 +8,10 @@ import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.not;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.TaskState;
-import dev.forgeline.contracts.Topics;
-import dev.forgeline.contracts.payload.ReviewOutcome;
 import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.support.auth.Roles;
 import dev.forgeline.testsupport.ForgelineInfraResource;
@@ -71,7 +68,7 @@ class ReviewProjectsTest {
         TaskResult scoped = r.withOwner(project, null);
         kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1", scoped);
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", Events.accepted(spec, "T1", fencingToken));
-        awaitOutcome(spec, TaskState.IN_REVIEW);
+        Events.awaitOutcome(kafka, spec, TaskState.IN_REVIEW);
         return spec;
     }
 
@@ -197,17 +194,5 @@ class ReviewProjectsTest {
                 .asString();
         assertThat(queue).contains(specA).doesNotContain(specB2).doesNotContain(specB);
         given().auth().oauth2(onlyB).get("/reviews/{s}/T1", specB2).then().statusCode(200);
-    }
-
-    private static ReviewOutcome awaitOutcome(String spec, TaskState state) {
-        return kafka.await(
-                        Topics.REVIEW_OUTCOMES,
-                        e -> spec.equals(e.specId())
-                                && "T1".equals(e.taskId())
-                                && e.payloadAs(ReviewOutcome.class).state() == state,
-                        1,
-                        Duration.ofSeconds(60))
-                .get(0)
-                .payloadAs(ReviewOutcome.class);
     }
 }

@@ -12,8 +12,6 @@ import java.util.List;
 
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.TaskState;
-import dev.forgeline.contracts.Topics;
-import dev.forgeline.contracts.payload.ReviewOutcome;
 import dev.forgeline.support.auth.Roles;
 import dev.forgeline.testsupport.ForgelineInfraResource;
 import dev.forgeline.testsupport.TestKafka;
@@ -65,7 +63,7 @@ class SignedInCrossSiteBrowserTest {
         GitRepo.Attempt attempt = repo.attemptBranch(spec, "T1", 1, "auth/roles.txt", "admin\n");
         kafka.publish(EventType.TASK_RESULT, spec, "T1", "T1", Events.succeeded(spec, "T1", 721, repo, attempt));
         kafka.publish(EventType.TASK_STATE_CHANGED, spec, "T1", "T1", Events.accepted(spec, "T1", 721));
-        awaitOutcome(spec, TaskState.IN_REVIEW);
+        Events.awaitOutcome(kafka, spec, TaskState.IN_REVIEW);
         String name = "vera-" + spec;
         String reviewer = ReviewAuthTest.STORE
                 .create(name, List.of(Roles.REVIEWER), List.of(), null)
@@ -107,7 +105,8 @@ class SignedInCrossSiteBrowserTest {
                 browser.quit();
             }
         }
-        assertThat(awaitOutcome(spec, TaskState.MERGED).reviewer()).isEqualTo(name);
+        assertThat(Events.awaitOutcome(kafka, spec, TaskState.MERGED).reviewer())
+                .isEqualTo(name);
         given().auth()
                 .oauth2(reviewer)
                 .get("/reviews/{s}/{t}", spec, "T1")
@@ -115,17 +114,5 @@ class SignedInCrossSiteBrowserTest {
                 .statusCode(200)
                 .body("state", equalTo("MERGED"))
                 .body("decidedBy", equalTo(name));
-    }
-
-    private static ReviewOutcome awaitOutcome(String spec, TaskState state) {
-        return kafka.await(
-                        Topics.REVIEW_OUTCOMES,
-                        e -> spec.equals(e.specId())
-                                && "T1".equals(e.taskId())
-                                && e.payloadAs(ReviewOutcome.class).state() == state,
-                        1,
-                        Duration.ofSeconds(60))
-                .get(0)
-                .payloadAs(ReviewOutcome.class);
     }
 }
