@@ -8,6 +8,8 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -29,6 +31,7 @@ import dev.forgeline.dispatcher.lease.LeaseOutcomeService;
 import dev.forgeline.dispatcher.model.BreakerView;
 import dev.forgeline.dispatcher.model.WaitingReason;
 import dev.forgeline.dispatcher.task.TaskControlService;
+import dev.forgeline.support.audit.AuditTrail;
 import dev.forgeline.testsupport.ForgelineInfraResource;
 import dev.forgeline.testsupport.TestKafka;
 import io.agroal.api.AgroalDataSource;
@@ -246,6 +249,96 @@ class BreakerTest {
                     taskReady(good, "G1", Map.of("suite", suite), 0, 60, profile, 1, List.of()));
             await().atMost(WAIT).until(() -> db.openLease(good, "G1"), Optional::isPresent);
             control.cancel(good, "G1", "test over");
+        }
+    }
+
+    /**
+     * The stall the field replay found: a HALF_OPEN node breaker whose probe ended with a class that says nothing
+     * about the node kept its probe slot for ever. Now another probe goes, and an operator can close it by hand.
+     */
+    @Test
+    void aProbeEndingWithoutAVerdictFreesTheProbeSlotAndAnOperatorClosesTheBreaker() {
+        Db db = new Db(dataSource);
+        String suite = "probe-" + unique();
+        String node = "node-" + suite;
+        registerNode(node, 3, Map.of("suite", suite));
+        // a node breaker past its cool-down with an empty window, as the evaluator leaves it when it half-opens
+        db.execute("""
+                INSERT INTO breaker (scope, key, state, failures, attempts, reason, changed_at, since_attempt)
+                VALUES ('NODE', ?, 'HALF_OPEN', 20, 20, 'cool-down over', now(),
+                        (SELECT coalesce(max(id), 0) FROM task_attempt))
+                """, node);
+        List<String> ids = List.of("P1", "P2", "P3");
+        try (TestKafka kafka = TestKafka.forApplication();
+                FakeWorker worker = new FakeWorker(kafka, db, node)) {
+            for (String id : ids) {
+                kafka.publish(EventType.TASK_READY, suite, id, id, taskReady(suite, id, Map.of("suite", suite), 0));
+            }
+            // one probe at a time on the three free slots
+            await().atMost(WAIT).until(() -> db.openLeasesOfSpec(suite).size() == 1);
+            await().during(Duration.ofMillis(1500))
+                    .atMost(Duration.ofSeconds(3))
+                    .until(() -> db.openLeasesOfSpec(suite).size() == 1);
+            Db.LeaseRow probe = db.openLeasesOfSpec(suite).get(0);
+            assertThat(breaker("NODE", node).orElseThrow().probeLeaseId()).isEqualTo(probe.id());
+
+            // the probe's task fails its own tests: no verdict on the node, so the slot frees and a second probe goes
+            worker.finish(probe.id());
+            assertThat(leaseOutcomes.applyResult(
+                            Fixtures.failure(probe, FailureClass.TEST_FAILURE, "tests failed", "FAILED")))
+                    .isTrue();
+            Db.LeaseRow second = await().atMost(WAIT)
+                    .until(
+                            () -> db.openLeasesOfSpec(suite),
+                            open -> open.size() == 1 && !open.get(0).id().equals(probe.id()))
+                    .get(0);
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(breaker("NODE", node).orElseThrow())
+                            .satisfies(b -> {
+                                assertThat(b.state()).isEqualTo(BreakerState.HALF_OPEN);
+                                assertThat(b.probeLeaseId()).isEqualTo(second.id());
+                            }));
+            await().during(Duration.ofSeconds(1))
+                    .atMost(Duration.ofSeconds(3))
+                    .until(() -> db.openLeasesOfSpec(suite).size() == 1);
+
+            // the operator has fixed the node and closes the breaker: the other tasks go at once
+            BreakerView closed = given().header(AuditTrail.REASON_HEADER, "disk replaced")
+                    .post("/breakers/node/{key}/close", node)
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .as(BreakerView.class);
+            assertThat(closed.state()).isEqualTo(BreakerState.CLOSED);
+            assertThat(closed.reason()).isEqualTo("closed by an operator: disk replaced");
+            BreakerChanged change = kafka.awaitOne(
+                            Topics.FLEET_EVENTS,
+                            e -> e.eventType() == EventType.BREAKER_CHANGED
+                                    && e.payloadAs(BreakerChanged.class).key().equals(node)
+                                    && e.payloadAs(BreakerChanged.class).to() == BreakerState.CLOSED)
+                    .payloadAs(BreakerChanged.class);
+            assertThat(change.from()).isEqualTo(BreakerState.HALF_OPEN);
+            await().atMost(WAIT).until(() -> db.openLeasesOfSpec(suite).size() >= 2);
+            given().queryParam("target", "NODE/" + node)
+                    .get("/audit")
+                    .then()
+                    .statusCode(200)
+                    .body("", hasSize(1))
+                    .body("[0].action", equalTo("breaker.close"))
+                    .body("[0].reason", equalTo("disk replaced"));
+            // closing a closed breaker changes nothing
+            given().post("/breakers/NODE/{key}/close", node)
+                    .then()
+                    .statusCode(200)
+                    .body("state", equalTo("CLOSED"))
+                    .body("reason", equalTo("closed by an operator: disk replaced"));
+        } finally {
+            for (String id : ids) {
+                if (!List.of("SUCCEEDED", "FAILED", "CANCELLED")
+                        .contains(task(suite, id).state().name())) {
+                    control.cancel(suite, id, "test over");
+                }
+            }
         }
     }
 

@@ -109,6 +109,16 @@ class DispatcherAuthTest {
                 .body("type", equalTo("https://forgeline.dev/problems/forbidden"))
                 .body("detail", containsString("operator"));
         given().auth().oauth2(submitter).post("/tasks/s/t/cancel").then().statusCode(403);
+        given().auth()
+                .oauth2(submitter)
+                .post("/breakers/NODE/" + node + "/close")
+                .then()
+                .statusCode(403);
+        given().auth()
+                .oauth2(operator)
+                .post("/breakers/NOPE/" + node + "/close")
+                .then()
+                .statusCode(404);
         // past the role check: the unknown node is the only fault left
         given().auth()
                 .oauth2(operator)

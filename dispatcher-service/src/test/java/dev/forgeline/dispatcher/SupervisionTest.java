@@ -72,6 +72,10 @@ class SupervisionTest {
     void connect() {
         kafka = TestKafka.forApplication();
         db = new Db(dataSource);
+        // the timings below count from supervision judging: after the application's start (or a test's modelled
+        // restart) it waits for the silence window and the heartbeat partitions' assignment first
+        await().atMost(Duration.ofMinutes(1))
+                .until(() -> supervisionStart.status().judging());
     }
 
     @AfterEach
@@ -366,6 +370,8 @@ class SupervisionTest {
         // a node that runs codex only, for the requirement the second task names
         String node = "node-" + suite;
         registerNode(node, 1, Map.of("suite", suite), List.of("codex"));
+        // and one that runs the profile the second task names, without its requirement
+        registerNode(node + "-gemini", 1, Map.of("suite", suite + "-other"), List.of("gemini-" + suite));
         kafka.publish(
                 EventType.TASK_READY,
                 suite,
@@ -388,7 +394,7 @@ class SupervisionTest {
                     .extracting(WaitingReason::code, WaitingReason::subject)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple(
                             WaitingReason.NO_MATCHING_NODE,
-                            // other nodes run any profile, but none of them offers the requirement as well
+                            // a node runs the profile, but none offers the requirement as well
                             "suite=" + suite + " and profile=gemini-" + suite + " together"));
         });
         Instant readyAt = task(suite, "MAC").readyAt();

@@ -603,8 +603,7 @@ final class AdminCommands {
         @Command(
                 mixinStandardHelpOptions = true,
                 name = "list",
-                description =
-                        "Every breaker with its state (the dispatcher has no reset: they half-open by themselves).")
+                description = "Every breaker with its state (they half-open by themselves after the cool-down).")
         int list(@Mixin CliContext.ApiOptions api) {
             JsonNode breakers = ctx.client(api).get(ServiceKind.DISPATCHER, "/breakers");
             if (api.json) {
@@ -625,6 +624,38 @@ final class AdminCommands {
                         b.hasNonNull("reason") ? "  " + b.path("reason").asText() : "",
                         b.hasNonNull("halfOpensAt")
                                 ? "  half-opens at " + b.path("halfOpensAt").asText()
+                                : "");
+            }
+            return 0;
+        }
+
+        @Command(
+                mixinStandardHelpOptions = true,
+                name = "close",
+                description = "Close an OPEN or HALF_OPEN breaker now (the node or profile is fixed): dispatch to it"
+                        + " resumes at once.")
+        int close(
+                @Parameters(index = "0", paramLabel = "SCOPE", description = "PROFILE, NODE or GLOBAL") String scope,
+                @Parameters(index = "1", paramLabel = "KEY", description = "the profile, the node, or fleet")
+                        String key,
+                @Option(names = "--reason", paramLabel = "TEXT", description = REASON) String reason,
+                @Mixin CliContext.ApiOptions api) {
+            JsonNode breaker = ctx.client(api)
+                    .reason(reason)
+                    .post(
+                            ServiceKind.DISPATCHER,
+                            "/breakers/" + ForgelineClient.encode(scope) + "/" + ForgelineClient.encode(key) + "/close",
+                            null);
+            if (api.json) {
+                ctx.printJson(breaker);
+            } else {
+                ctx.out.printf(
+                        "%s %s %s%s%n",
+                        breaker.path("scope").asText(),
+                        breaker.path("key").asText(),
+                        breaker.path("state").asText(),
+                        breaker.hasNonNull("reason")
+                                ? "  " + breaker.path("reason").asText()
                                 : "");
             }
             return 0;

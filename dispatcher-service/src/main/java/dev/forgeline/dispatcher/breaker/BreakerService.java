@@ -6,6 +6,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.transaction.Transactional;
@@ -21,8 +22,10 @@ import dev.forgeline.dispatcher.metrics.DispatcherMetrics;
 import dev.forgeline.dispatcher.model.BreakerView;
 import dev.forgeline.dispatcher.repository.BreakerRepository;
 import dev.forgeline.dispatcher.repository.BreakerRepository.BreakerRow;
+import dev.forgeline.dispatcher.repository.BreakerRepository.EndedProbe;
 import dev.forgeline.dispatcher.repository.BreakerRepository.Window;
 import dev.forgeline.support.outbox.Outbox;
+import dev.forgeline.support.problem.ProblemException;
 import io.quarkus.runtime.StartupEvent;
 import org.jboss.logging.Logger;
 
@@ -119,10 +122,50 @@ public class BreakerService {
             LOG.warnf("breaker %s/%s %s -> %s: %s", scope, key, state, transition.to(), transition.reason());
             changes.add(change);
         }
-        if (!changes.isEmpty()) {
+        List<EndedProbe> released = breakers.releaseEndedProbes();
+        for (EndedProbe probe : released) {
+            LOG.infof(
+                    "breaker %s/%s stays HALF_OPEN: its probe lease %s ended %s, which says nothing about it; another"
+                            + " probe may go",
+                    probe.scope(), probe.key(), probe.leaseId(), probe.outcome());
+        }
+        if (!changes.isEmpty() || !released.isEmpty()) {
             dispatchLoop.wakeAfterCommit();
         }
         return changes;
+    }
+
+    /**
+     * Closes a breaker by hand (an operator who fixed the node or the profile's credentials does not wait for the
+     * cool-down and a probe): its window restarts after the latest attempt. A breaker already CLOSED (or never
+     * opened) is left as it is.
+     *
+     * @throws ProblemException 404 for an unknown scope
+     */
+    @Transactional
+    public BreakerView close(String scope, String key, String reason) {
+        String normalisedScope = scope.toUpperCase(java.util.Locale.ROOT);
+        if (!List.of(PROFILE, NODE, GLOBAL).contains(normalisedScope)) {
+            throw ProblemException.notFound("breaker scope " + scope + " does not exist (PROFILE, NODE or GLOBAL)");
+        }
+        Optional<BreakerRow> row = breakers.lock(normalisedScope, key);
+        if (row.isPresent() && row.get().state() != BreakerState.CLOSED) {
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            String why = "closed by an operator" + (reason == null || reason.isBlank() ? "" : ": " + reason.strip());
+            breakers.save(normalisedScope, key, BreakerState.CLOSED, 0, 0, why, breakers.maxAttemptId(), now);
+            BreakerChanged change =
+                    new BreakerChanged(normalisedScope, key, row.get().state(), BreakerState.CLOSED, 0, 0, why, now);
+            outbox.append(EventType.BREAKER_CHANGED, null, null, Topics.key(normalisedScope, key), change);
+            metrics.breaker(normalisedScope, key, BreakerState.CLOSED.ordinal());
+            LOG.warnf(
+                    "breaker %s/%s %s -> CLOSED: %s",
+                    normalisedScope, key, row.get().state(), why);
+            dispatchLoop.wakeAfterCommit();
+        }
+        return list().stream()
+                .filter(b -> b.scope().equals(normalisedScope) && b.key().equals(key))
+                .findFirst()
+                .orElse(new BreakerView(normalisedScope, key, BreakerState.CLOSED, 0, 0, null, null, null, null));
     }
 
     @Transactional

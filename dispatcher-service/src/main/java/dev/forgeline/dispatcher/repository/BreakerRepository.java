@@ -7,6 +7,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -138,6 +139,52 @@ public class BreakerRepository {
                 ps.setTimestamp(7, Timestamp.from(changedAt));
                 ps.setLong(8, sinceAttempt);
                 return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** A breaker's probe lease that has ended. */
+    public record EndedProbe(String scope, String key, UUID leaseId, String outcome) {}
+
+    /**
+     * Frees the probe slot of every HALF_OPEN breaker whose probe lease ended without deciding it: an attempt that
+     * failed for a reason that does not point at the breaker's node or profile (a test failure, a cancellation) is
+     * no verdict, and another probe may go. Run after the transitions of the same evaluation, which clear the slot of
+     * every breaker they change.
+     */
+    public List<EndedProbe> releaseEndedProbes() {
+        return Jdbc.call(dataSource, "release ended breaker probes", c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE breaker b SET probe_lease_id = NULL
+                    FROM lease l
+                    WHERE b.state = 'HALF_OPEN' AND l.id = b.probe_lease_id AND l.ended_at IS NOT NULL
+                    RETURNING b.scope, b.key, l.id AS lease_id, l.outcome
+                    """);
+                    ResultSet rs = ps.executeQuery()) {
+                List<EndedProbe> released = new ArrayList<>();
+                while (rs.next()) {
+                    released.add(new EndedProbe(
+                            rs.getString("scope"),
+                            rs.getString("key"),
+                            rs.getObject("lease_id", UUID.class),
+                            rs.getString("outcome")));
+                }
+                return released;
+            }
+        });
+    }
+
+    /** The breaker's row, locked; empty when it has none (it is CLOSED). */
+    public Optional<BreakerRow> lock(String scope, String key) {
+        return Jdbc.call(dataSource, "lock breaker " + scope + "/" + key, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT scope, key, state, failures, attempts, reason, changed_at, since_attempt, probe_lease_id "
+                            + "FROM breaker WHERE scope = ? AND key = ? FOR UPDATE")) {
+                ps.setString(1, scope);
+                ps.setString(2, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(breakerRow(rs)) : Optional.<BreakerRow>empty();
+                }
             }
         });
     }

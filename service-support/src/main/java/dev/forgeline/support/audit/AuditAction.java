@@ -14,6 +14,7 @@ public enum AuditAction {
     NODE_DRAIN("node.drain"),
     NODE_CORDON("node.cordon"),
     NODE_UNCORDON("node.uncordon"),
+    BREAKER_CLOSE("breaker.close"),
     REVIEW_APPROVE("review.approve"),
     REVIEW_REJECT("review.reject"),
     REVIEW_REQUEST_CHANGES("review.request-changes"),
