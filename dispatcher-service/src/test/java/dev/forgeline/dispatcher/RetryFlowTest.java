@@ -160,6 +160,33 @@ class RetryFlowTest {
     }
 
     @Test
+    void attemptsTheInfrastructureLostDoNotUseUpTheTasksAttempts() {
+        String suite = "infra-" + unique();
+        String node = "node-" + suite;
+        registerNode(node, 4, Map.of("suite", suite));
+        try (FakeWorker worker = new FakeWorker(kafka, db, node)) {
+            submit(suite, "T1", null);
+            // two failures of its own and four lost workers or networks: six attempts, past max-attempts (5)
+            fail(worker, suite, "T1", 1, FailureClass.ORPHANED, "worker killed", null);
+            fail(worker, suite, "T1", 2, FailureClass.AGENT_ERROR, "agent crashed", null);
+            fail(worker, suite, "T1", 3, FailureClass.NETWORK, "connection reset", null);
+            fail(worker, suite, "T1", 4, FailureClass.ORPHANED, "worker killed", null);
+            fail(worker, suite, "T1", 5, FailureClass.AGENT_ERROR, "agent crashed", null);
+            fail(worker, suite, "T1", 6, FailureClass.NETWORK, "connection reset", null);
+            assertThat(leased(suite, "T1", 7).previous().failureClass()).isEqualTo(FailureClass.NETWORK);
+            assertThat(task(suite, "T1").attempts())
+                    .extracting(AttemptView::decision)
+                    .containsOnly("RETRY");
+            // its own attempts still end at five: the fifth of its own fails it for good, whatever its class allows
+            fail(worker, suite, "T1", 7, FailureClass.TEST_FAILURE, "1 test failed", "FAILED: testAdd");
+            fail(worker, suite, "T1", 8, FailureClass.TEST_FAILURE, "1 test failed", "FAILED: testAdd");
+            fail(worker, suite, "T1", 9, FailureClass.TIMEOUT, "hung", null);
+            assertThat(assertPermanent(suite, "T1", FailureClass.TIMEOUT).reason())
+                    .contains("all 5 attempts used");
+        }
+    }
+
+    @Test
     void contextExhaustedMovesToTheSmallestLargerProfileNodesOfferAndNeverToAProfileNamedDefault() {
         String suite = "context-" + unique();
         String node = "node-" + suite;

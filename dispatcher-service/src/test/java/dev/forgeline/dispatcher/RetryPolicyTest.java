@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import dev.forgeline.contracts.FailureClass;
@@ -167,11 +168,28 @@ class RetryPolicyTest {
     @Test
     void overallAttemptsAndScheduleToCloseBoundEveryClass() {
         RetryPolicy policy = policy(0.5);
-        assertThat(decide(policy, FailureClass.NETWORK, 10, 0, null).retry()).isFalse();
+        Decision exhausted = decide(policy, FailureClass.TIMEOUT, 10, 0, null);
+        assertThat(exhausted.retry()).isFalse();
+        assertThat(exhausted.reason()).isEqualTo("all 10 attempts used");
         Decision late =
                 policy.decide(new Failure(FailureClass.NETWORK, 1, 0, null, NOW.minus(Duration.ofHours(25)), NOW));
         assertThat(late.retry()).isFalse();
         assertThat(late.reason()).contains("schedule-to-close");
+    }
+
+    @Test
+    void attemptsTheInfrastructureLostAreBoundOnlyByTheirClass() {
+        RetryPolicy policy = policy(0.5);
+        // the caller counts only the task's own attempts; an orphaned or network attempt is bounded by its class
+        for (FailureClass failureClass : List.of(FailureClass.ORPHANED, FailureClass.NETWORK)) {
+            assertThat(policy.rule(failureClass).maxRetries()).isEqualTo(10);
+            assertThat(decide(policy, failureClass, 12, 4, null).retry())
+                    .as(failureClass.name())
+                    .isTrue();
+            assertThat(decide(policy, failureClass, 12, 10, null).reason())
+                    .isEqualTo(failureClass.name() + " retried 10 of 10 times");
+        }
+        assertThat(RetryPolicy.INFRASTRUCTURE).containsExactlyInAnyOrder(FailureClass.ORPHANED, FailureClass.NETWORK);
     }
 
     @Test

@@ -6,7 +6,9 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -90,20 +92,25 @@ public class AttemptRepository {
     }
 
     /** Retries already granted for a class since the task's attempt base (attempts after it). */
-    public int retriesOfClass(String specId, String taskId, int afterAttempt, FailureClass failureClass) {
+    /** Retries decided so far in the task's current request (attempts after {@code afterAttempt}), per class. */
+    public Map<FailureClass, Integer> retriesByClass(String specId, String taskId, int afterAttempt) {
         return Jdbc.call(dataSource, "count retries", c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT count(*) AS retries FROM task_attempt
-                    WHERE spec_id = ? AND task_id = ? AND attempt > ? AND failure_class = ? AND decision = 'RETRY'
+                    SELECT failure_class, count(*) AS retries FROM task_attempt
+                    WHERE spec_id = ? AND task_id = ? AND attempt > ? AND decision = 'RETRY'
+                      AND failure_class IS NOT NULL
+                    GROUP BY failure_class
                     """)) {
                 ps.setString(1, specId);
                 ps.setString(2, taskId);
                 ps.setInt(3, afterAttempt);
-                ps.setString(4, failureClass.name());
+                Map<FailureClass, Integer> retries = new EnumMap<>(FailureClass.class);
                 try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getInt("retries");
+                    while (rs.next()) {
+                        retries.put(FailureClass.valueOf(rs.getString("failure_class")), rs.getInt("retries"));
+                    }
                 }
+                return retries;
             }
         });
     }

@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.DoubleSupplier;
 
 import dev.forgeline.contracts.FailureClass;
@@ -63,6 +65,13 @@ public final class RetryPolicy {
             this(failureClass, attemptsUsed, retriesOfClass, currentProfile, null, Map.of(), firstReadyAt, now);
         }
     }
+
+    /**
+     * Failure classes that are the infrastructure's, not the task's (its worker was killed or lost, the network
+     * went): only their own class's retries bound them, never {@code max-attempts}, so a fleet's faults do not
+     * fail a task for good that has not failed by itself.
+     */
+    public static final Set<FailureClass> INFRASTRUCTURE = EnumSet.of(FailureClass.ORPHANED, FailureClass.NETWORK);
 
     static final Map<FailureClass, Rule> DEFAULTS = defaults();
 
@@ -127,9 +136,9 @@ public final class RetryPolicy {
 
     private static Map<FailureClass, Rule> defaults() {
         Map<FailureClass, Rule> table = new EnumMap<>(FailureClass.class);
-        table.put(FailureClass.ORPHANED, new Rule(RetryStrategy.RETRY, 3));
+        table.put(FailureClass.ORPHANED, new Rule(RetryStrategy.RETRY, 10));
         table.put(FailureClass.TIMEOUT, new Rule(RetryStrategy.RETRY, 2));
-        table.put(FailureClass.NETWORK, new Rule(RetryStrategy.RETRY, 3));
+        table.put(FailureClass.NETWORK, new Rule(RetryStrategy.RETRY, 10));
         table.put(FailureClass.AGENT_ERROR, new Rule(RetryStrategy.RETRY, 2));
         table.put(FailureClass.TEST_FAILURE, new Rule(RetryStrategy.RETRY_WITH_OUTPUT, 2));
         table.put(FailureClass.CONTEXT_EXHAUSTED, new Rule(RetryStrategy.LARGER_CONTEXT, 2));
@@ -170,7 +179,7 @@ public final class RetryPolicy {
             return permanent(
                     strategy, cls + " retried " + failure.retriesOfClass() + " of " + rule.maxRetries() + " times");
         }
-        if (failure.attemptsUsed() >= maxAttempts) {
+        if (!INFRASTRUCTURE.contains(failure.failureClass()) && failure.attemptsUsed() >= maxAttempts) {
             return permanent(strategy, "all " + maxAttempts + " attempts used");
         }
         String nextProfile = null;

@@ -141,7 +141,14 @@ public class RetryService {
             String detail,
             String outputTail,
             String reviewComment) {
-        int retriesOfClass = attempts.retriesOfClass(task.specId(), task.taskId(), task.attemptBase(), failureClass);
+        Map<FailureClass, Integer> retries = attempts.retriesByClass(task.specId(), task.taskId(), task.attemptBase());
+        int retriesOfClass = retries.getOrDefault(failureClass, 0);
+        // attempts the infrastructure lost (a killed worker, a lost network) are not the task's: they do not use up
+        // max-attempts, only their own class's retries
+        int infrastructureAttempts = RetryPolicy.INFRASTRUCTURE.stream()
+                        .mapToInt(c -> retries.getOrDefault(c, 0))
+                        .sum()
+                + (RetryPolicy.INFRASTRUCTURE.contains(failureClass) ? 1 : 0);
         Instant now = Instant.now();
         String ranProfile = ended.agentProfile();
         Integer ranContext = null;
@@ -163,7 +170,7 @@ public class RetryService {
         }
         Decision decision = policy.decide(new Failure(
                 failureClass,
-                task.attempt() - task.attemptBase(),
+                task.attempt() - task.attemptBase() - infrastructureAttempts,
                 retriesOfClass,
                 ranProfile,
                 ranContext,
