@@ -29,9 +29,10 @@ import dev.forgeline.contracts.SpecQuality;
  *                        every one of them
  * @param project         the project of the spec ({@link dev.forgeline.contracts.Projects}); an event without
  *                        one (written before projects existed) reads as {@code default}
- * @param submittedBy     the identity name that submitted the spec (a revision keeps the first submitter); null when
- *                        unknown (a spec or an event from before submitters were recorded). Review uses it to keep a
- *                        person from approving a high-risk change of their own spec.
+ * @param submittedBy     the identity name that wrote the task's current text: whoever submitted the spec revision
+ *                        that added or last changed the task (the spec's submitter for tasks agents proposed); null
+ *                        when unknown (a spec or an event from before submitters were recorded). Review uses it to
+ *                        keep a person from approving a high-risk change they specified.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TaskReady(

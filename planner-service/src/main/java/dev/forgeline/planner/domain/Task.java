@@ -144,6 +144,13 @@ public class Task {
     @Column(nullable = false)
     public int depth;
 
+    /**
+     * Who wrote the task's current text: the identity that submitted the revision which added or last changed it
+     * (null when unknown, and for tasks agents proposed: those are the spec submitter's).
+     */
+    @Column(name = "written_by")
+    public String writtenBy;
+
     /** Fingerprint of the task's text, to tell changed tasks in a new revision. */
     @Column(name = "text_hash", nullable = false)
     public String textHash;

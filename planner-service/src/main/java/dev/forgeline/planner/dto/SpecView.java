@@ -12,7 +12,7 @@ import java.util.Map;
  * @param format   forgeline, speckit, kiro or freeform
  * @param groups   Kiro parent items: not tasks, done when their children (label {@code parent}) are
  * @param project  the project the spec belongs to
- * @param submittedBy who submitted the spec (revisions keep the first submitter); null when unknown
+ * @param submittedBy who submitted the spec (revisions keep the first submitter; each task carries its own writer); null when unknown
  */
 public record SpecView(
         String id,

@@ -140,7 +140,7 @@ public class SpecMapper {
                 summaries,
                 task.requires == null ? Map.of() : task.requires,
                 spec.project,
-                spec.submittedBy);
+                task.writtenBy != null ? task.writtenBy : spec.submittedBy);
     }
 
     /** The description with the Inputs, Outputs and Constraints the author gave, for the agent's prompt. */

@@ -354,6 +354,7 @@ public class DecisionService {
                 List<String> dependencies = task.dependsOn;
                 mapper.copyText(task, amended, report);
                 task.dependsOn = dependencies; // the graph stays as planned
+                task.writtenBy = answer.decidedBy(); // the amended text is the answerer's (four eyes)
                 if (decision.kind != DecisionKind.SPEC_QUALITY) {
                     task.revision = task.revision + 1; // a new TASK_READY replaces the failed one
                     task.attempt = 0;

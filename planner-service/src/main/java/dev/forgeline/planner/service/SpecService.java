@@ -126,6 +126,7 @@ public class SpecService {
         for (int i = 0; i < newSpec.tasks().size(); i++) {
             Task task = mapper.toTask(
                     spec.id, i, newSpec.tasks().get(i), newSpec.quality().get(i), 1, now);
+            task.writtenBy = newSpec.submittedBy();
             tasks.persist(task);
             created.add(task);
             gate(task, newSpec.quality().get(i));
@@ -169,6 +170,7 @@ public class SpecService {
             Task task = byId.get(parsed.id());
             if (task == null) {
                 task = mapper.toTask(spec.id, position++, parsed, quality, revision, now);
+                task.writtenBy = newSpec.submittedBy();
                 tasks.persist(task);
                 gate(task, quality);
                 added++;
@@ -185,6 +187,7 @@ public class SpecService {
             }
             mapper.copyText(task, parsed, quality);
             task.revision = revision;
+            task.writtenBy = newSpec.submittedBy();
             task.attempt = 0;
             task.state = TaskState.PLANNED;
             task.failureClass = null;

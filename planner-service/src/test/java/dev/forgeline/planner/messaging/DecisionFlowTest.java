@@ -158,6 +158,9 @@ class DecisionFlowTest {
         assertThat(released.testCommand()).isEqualTo("sh test/truncate_test.sh");
         assertThat(released.files()).containsExactly("lib/truncate.sh");
         assertThat(released.acceptance()).hasSize(2);
+        assertThat(released.submittedBy())
+                .as("the amended text is the answerer's: four eyes holds them back from approving it")
+                .isEqualTo("ana");
 
         DecisionRecorded recorded = kafka.await(Topics.DECISIONS, e -> spec.equals(e.specId()), 1, WAIT)
                 .get(0)

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Who submitted a spec, with API tokens on: the caller's identity name is stored with the spec, shown on it and put
  * on every TaskReady (the review service's four-eyes rule reads it from there); a revision by someone else keeps
- * the first submitter.
+ * the spec's first submitter, but the tasks it adds or changes go out under the reviser's name.
  */
 @QuarkusTest
 @TestProfile(PlannerAuthTest.TokensOn.class)
@@ -66,7 +66,7 @@ class PlannerSubmitterTest {
     }
 
     @Test
-    void theSubmitterIsStoredAndTravelsOnTaskReadyAndARevisionKeepsIt() {
+    void theSubmitterIsStoredAndTravelsOnTaskReadyAndARevisedTaskCarriesItsReviser() {
         String name = "Submitted " + System.nanoTime();
         String ana = "ana-" + System.nanoTime();
         String id = submit(token(ana), spec(name, "Turn titles into URL slugs."));
@@ -90,7 +90,8 @@ class PlannerSubmitterTest {
                     .payloadAs(TaskReady.class);
             assertThat(first.submittedBy()).isEqualTo(ana);
 
-            // someone else revises the spec: the task is released again, still under the first submitter
+            // someone else revises the task: the spec stays the first submitter's, the changed task is the reviser's,
+            // so four eyes keeps the reviser, not only the first submitter, from approving it
             String bob = "bob-" + System.nanoTime();
             String revised = submit(token(bob), spec(name, "Turn titles into URL slugs, keeping digits."));
             assertThat(revised).isEqualTo(id);
@@ -109,7 +110,7 @@ class PlannerSubmitterTest {
                             Duration.ofSeconds(60))
                     .get(0)
                     .payloadAs(TaskReady.class);
-            assertThat(second.submittedBy()).isEqualTo(ana);
+            assertThat(second.submittedBy()).isEqualTo(bob);
         }
     }
 }

@@ -95,12 +95,21 @@ public class BoardGatherer {
             newestFirst.sort(
                     Comparator.comparing((JsonNode s) -> s.path("createdAt").asText())
                             .reversed());
-            notShown = Math.max(0, newestFirst.size() - maxSpecs);
             newestFirst.forEach(s -> projectOfSpec.put(s.path("id").asText(), text(s, "project")));
-            newestFirst
-                    .subList(Math.min(maxSpecs, newestFirst.size()), newestFirst.size())
-                    .forEach(s -> notShownByProject.merge(Projects.orDefault(text(s, "project")), 1, Integer::sum));
-            for (JsonNode summary : newestFirst.subList(0, Math.min(maxSpecs, newestFirst.size()))) {
+            // the newest max-specs of every project, so that a viewer of a quiet project sees as many of its own as
+            // one of a busy project; each viewer is then shown the newest max-specs of what it sees
+            Map<String, Integer> taken = new HashMap<>();
+            List<JsonNode> newestOfEachProject = new ArrayList<>();
+            for (JsonNode summary : newestFirst) {
+                String project = Projects.orDefault(text(summary, "project"));
+                if (taken.merge(project, 1, Integer::sum) <= maxSpecs) {
+                    newestOfEachProject.add(summary);
+                } else {
+                    notShownByProject.merge(project, 1, Integer::sum);
+                    notShown++;
+                }
+            }
+            for (JsonNode summary : newestOfEachProject) {
                 JsonNode spec =
                         plannerSource.get("/specs/" + encode(summary.path("id").asText()));
                 if (spec == null) {
@@ -180,7 +189,8 @@ public class BoardGatherer {
                 List.copyOf(breakers),
                 holds,
                 List.copyOf(own.reviewQueue()),
-                List.copyOf(decisions));
+                List.copyOf(decisions),
+                maxSpecs);
     }
 
     private static SpecRow specRow(

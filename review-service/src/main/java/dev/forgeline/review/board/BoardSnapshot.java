@@ -2,10 +2,10 @@ package dev.forgeline.review.board;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 
 import dev.forgeline.contracts.Projects;
 
@@ -17,12 +17,13 @@ import dev.forgeline.contracts.Projects;
  * specs, reviews and decisions, and the fleet-wide parts (services, nodes, breakers, holds) whole.
  *
  * @param services  the planner and the dispatcher: reachable or why not
- * @param specs     the newest specs, newest first, each with its tasks
+ * @param specs     the newest {@code maxSpecs} specs of every project, newest first, each with its tasks
  * @param specsNotShown older specs left out
  * @param notShownByProject those older specs by project
  * @param holds     why dispatch is held, if it is
  * @param reviews   the review queue: attempts waiting for a person, longest waiting first
  * @param decisions open decisions of the planner, oldest first
+ * @param maxSpecs  how many specs a viewer is shown
  */
 public record BoardSnapshot(
         List<ServiceState> services,
@@ -33,26 +34,35 @@ public record BoardSnapshot(
         List<BreakerRow> breakers,
         Holds holds,
         List<ReviewRow> reviews,
-        List<DecisionRow> decisions) {
+        List<DecisionRow> decisions,
+        int maxSpecs) {
 
     /**
-     * The board as a viewer who sees the projects {@code sees} accepts is shown it: the specs (with their tasks),
-     * reviews and decisions of those projects, and everything fleet-wide as it is.
+     * The board as a viewer who sees the projects {@code sees} accepts is shown it: the newest {@code maxSpecs} specs
+     * (with their tasks) of those projects, their reviews and decisions, and everything fleet-wide as it is.
      */
     public BoardSnapshot visibleTo(Predicate<String> sees) {
-        Map<String, Integer> notShown = notShownByProject.entrySet().stream()
-                .filter(e -> sees.test(e.getKey()))
-                .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
+        Map<String, Integer> notShown = new HashMap<>();
+        notShownByProject.forEach((project, count) -> {
+            if (sees.test(project)) {
+                notShown.put(project, count);
+            }
+        });
+        List<SpecRow> visible =
+                specs.stream().filter(s -> sees.test(s.project())).toList();
+        List<SpecRow> shown = visible.subList(0, Math.min(maxSpecs, visible.size()));
+        visible.subList(shown.size(), visible.size()).forEach(s -> notShown.merge(s.project(), 1, Integer::sum));
         return new BoardSnapshot(
                 services,
-                specs.stream().filter(s -> sees.test(s.project())).toList(),
+                List.copyOf(shown),
                 notShown.values().stream().mapToInt(Integer::intValue).sum(),
-                notShown,
+                Map.copyOf(notShown),
                 nodes,
                 breakers,
                 holds,
                 reviews.stream().filter(r -> sees.test(r.project())).toList(),
-                decisions.stream().filter(d -> sees.test(d.project())).toList());
+                decisions.stream().filter(d -> sees.test(d.project())).toList(),
+                maxSpecs);
     }
 
     public boolean available(String service) {

@@ -173,22 +173,32 @@ class BoardGathererTest {
                 Map.of(
                         "/specs", "planner-specs-projects.json",
                         "/specs/spec-new", "planner-spec-new.json",
+                        "/specs/spec-old", "planner-spec-old.json",
                         "/decisions", "planner-decisions.json"));
         URI dispatcher = serve(
                 "dispatcher",
                 Map.of(
                         "/tasks?limit=1000&specId=spec-new", "dispatcher-tasks-spec-new.json",
+                        "/tasks?limit=1000&specId=spec-old", "empty-list",
                         "/nodes", "dispatcher-nodes.json",
                         "/breakers", "dispatcher-breakers.json",
                         "/dispatch", "dispatcher-dispatch.json"));
+        // one spec per viewer: the newest of each project is gathered
         BoardSnapshot all = new BoardGatherer(
                         Optional.of(planner), Optional.of(dispatcher), Optional.empty(), TIMEOUT, 1, JSON)
                 .gather(new Own());
-        assertThat(all.specs()).extracting(SpecRow::id, SpecRow::project).containsExactly(tuple("spec-new", "shop"));
-        assertThat(all.specsNotShown()).isEqualTo(1);
+        assertThat(all.specs())
+                .extracting(SpecRow::id, SpecRow::project)
+                .containsExactly(tuple("spec-new", "shop"), tuple("spec-old", "ops"));
         assertThat(all.decisions())
                 .extracting(BoardSnapshot.DecisionRow::project)
                 .containsExactly("shop");
+
+        // a viewer of every project is shown the newest spec of all, the other counted as not shown
+        BoardSnapshot everyone = all.visibleTo(project -> true);
+        assertThat(everyone.specs()).extracting(SpecRow::id).containsExactly("spec-new");
+        assertThat(everyone.specsNotShown()).isEqualTo(1);
+        assertThat(everyone.notShownByProject()).isEqualTo(Map.of("ops", 1));
 
         BoardSnapshot shop = all.visibleTo("shop"::equals);
         assertThat(shop.specs()).extracting(SpecRow::id).containsExactly("spec-new");
@@ -196,9 +206,10 @@ class BoardGathererTest {
         assertThat(shop.decisions()).hasSize(1);
         assertThat(shop.reviews()).isEmpty(); // the queue's review is of the default project
 
+        // the quiet project's viewer sees its own newest spec, however much newer the busy project's are
         BoardSnapshot ops = all.visibleTo("ops"::equals);
-        assertThat(ops.specs()).isEmpty();
-        assertThat(ops.specsNotShown()).isEqualTo(1);
+        assertThat(ops.specs()).extracting(SpecRow::id).containsExactly("spec-old");
+        assertThat(ops.specsNotShown()).isZero();
         assertThat(ops.decisions()).isEmpty();
         assertThat(ops.reviews()).isEmpty();
         for (BoardSnapshot viewer : List.of(shop, ops)) {
