@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,8 +54,14 @@ final class ForgelineDrain {
 
     DrainResult run(String database, int n, Path work) throws Exception {
         lastProfile = null;
+        // with --profile the dispatcher also records its own CPU (JFR), read for the same window
+        CpuProfile cpu = profile == null ? null : new CpuProfile(work);
+        List<String> options = new ArrayList<>(jvmOptions);
+        if (cpu != null) {
+            options.addAll(cpu.jvmOptions());
+        }
         try (DispatcherUnderTest dispatcher =
-                DispatcherUnderTest.start(postgres, dispatcherApp, jvmOptions, database, work)) {
+                DispatcherUnderTest.start(postgres, dispatcherApp, options, database, work)) {
             long publishStart = System.currentTimeMillis();
             try (KafkaProducer<String, String> producer = dispatcher.producer(5)) {
                 for (int i = 0; i < n; i++) {
@@ -77,6 +84,9 @@ final class ForgelineDrain {
                 if (profile != null) {
                     profile.reset();
                 }
+                if (cpu != null) {
+                    cpu.open(dispatcher.process().pid());
+                }
                 long resumedAt = System.currentTimeMillis();
                 dispatcher.post("/dispatch/resume", null);
                 progress.accept("dispatch resumed");
@@ -84,10 +94,13 @@ final class ForgelineDrain {
                 progress.accept("all " + n + " leases delivered");
                 // read before the benchmark's own queries below
                 StatementProfile.Report statements = profile == null ? null : profile.read(database);
+                CpuProfile.Report cpuUsed =
+                        cpu == null ? null : cpu.close(dispatcher.process().pid());
                 long windowMs = System.currentTimeMillis() - resumedAt;
                 long[] grants = grantSpan(dispatcher, n);
                 if (statements != null) {
-                    lastProfile = StatementProfile.table(statements, n, windowMs, grants[3]);
+                    lastProfile =
+                            StatementProfile.table(statements, n, windowMs, grants[3]) + CpuProfile.table(cpuUsed);
                 }
                 Map<String, Object> extra = new LinkedHashMap<>();
                 extra.put("dispatchRounds", grants[3]);

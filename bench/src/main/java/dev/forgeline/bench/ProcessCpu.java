@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -54,6 +56,52 @@ final class ProcessCpu {
             throw new UncheckedIOException("could not list /proc", e);
         }
         return sum / 100.0;
+    }
+
+    /**
+     * Every live thread of a process with its user + system time so far, in seconds, by thread id; the name is the
+     * kernel's (the Java thread name cut to 15 characters).
+     */
+    static Map<Long, ThreadTime> threads(long pid) {
+        Map<Long, ThreadTime> threads = new HashMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                String text;
+                try {
+                    text = Files.readString(task.resolve("stat"));
+                } catch (IOException e) {
+                    continue; // the thread ended while the list was read
+                }
+                String name = text.substring(text.indexOf('(') + 1, text.lastIndexOf(')'));
+                String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
+                threads.put(
+                        Long.parseLong(task.getFileName().toString()),
+                        new ThreadTime(
+                                name,
+                                (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0,
+                                runQueueSeconds(task)));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not list the threads of pid " + pid, e);
+        }
+        return threads;
+    }
+
+    /**
+     * @param seconds         user + system time
+     * @param runQueueSeconds time spent runnable but waiting for a CPU (schedstat; 0 where the kernel does not
+     *                        keep it)
+     */
+    record ThreadTime(String name, double seconds, double runQueueSeconds) {}
+
+    /** The second field of {@code schedstat}: nanoseconds spent waiting on a run queue. */
+    private static double runQueueSeconds(Path task) {
+        try {
+            String[] fields = Files.readString(task.resolve("schedstat")).trim().split(" ");
+            return Long.parseLong(fields[1]) / 1e9;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     /** utime, stime, cutime, cstime in clock ticks. */

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -35,12 +36,16 @@ class BenchSmokeIT {
                 .directory(HOME.toFile())
                 .redirectErrorStream(true)
                 .start();
+        List<String> output = new CopyOnWriteArrayList<>();
         // through this JVM's System.out: the test JVM's own stdout is failsafe's channel, not a terminal
         Thread echo = new Thread(
                 () -> {
                     try (BufferedReader lines =
                             new BufferedReader(new InputStreamReader(smoke.getInputStream(), StandardCharsets.UTF_8))) {
-                        lines.lines().forEach(System.out::println);
+                        lines.lines().forEach(line -> {
+                            output.add(line);
+                            System.out.println(line);
+                        });
                     } catch (IOException e) {
                         System.out.println("smoke output ended: " + e);
                     }
@@ -56,6 +61,10 @@ class BenchSmokeIT {
         echo.join(TimeUnit.SECONDS.toMillis(10));
         assertThat(ended).as("the smoke run ended within 15 minutes").isTrue();
         assertThat(smoke.exitValue()).as("exit code of the smoke run").isZero();
+        // the drain's profile (on in the smoke run) read the dispatcher's own CPU samples of the drain window
+        assertThat(output)
+                .anySatisfy(line -> assertThat(line).startsWith("dispatcher CPU (JFR, window"))
+                .anySatisfy(line -> assertThat(line).contains("DispatchService.dispatchRound"));
         for (String benchmark : Bench.smokeBenchmarks()) {
             assertThat(resultLines(Bench.smokeResults(HOME).resolve(benchmark + ".jsonl")))
                     .as("result lines of %s", benchmark)
