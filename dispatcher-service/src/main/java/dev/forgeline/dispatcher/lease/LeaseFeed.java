@@ -40,6 +40,9 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class LeaseFeed {
     private static final Logger LOG = Logger.getLogger(LeaseFeed.class);
+    /** The property by which {@link TaskLeased} and {@link LeaseRevoked} name their node. */
+    private static final String NODE_NAME = "nodeName";
+
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
     static final int MAX_WAIT_SECONDS = 60;
@@ -66,9 +69,11 @@ public class LeaseFeed {
         List<NewEntry> entries = new ArrayList<>();
         Set<String> nodes = new LinkedHashSet<>();
         for (Envelope envelope : envelopes) {
+            // the node is all this needs of the payload: read from the tree, not by decoding the whole lease (a
+            // dispatch round appends hundreds, each with its task)
             String node = switch (envelope.eventType()) {
-                case TASK_LEASED -> envelope.payloadAs(TaskLeased.class).nodeName();
-                case LEASE_REVOKED -> envelope.payloadAs(LeaseRevoked.class).nodeName();
+                case TASK_LEASED, LEASE_REVOKED ->
+                    envelope.payload().path(NODE_NAME).textValue();
                 default -> null;
             };
             if (node != null) {
