@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import java.net.URL;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 import dev.forgeline.contracts.DecisionKind;
 import dev.forgeline.contracts.EventType;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -98,14 +100,14 @@ class ReviewPageBrowserTest {
             // request changes without a comment: refused, nothing changes
             browser.findElement(By.id("reviewer")).sendKeys("ana");
             browser.findElement(By.id("request-changes")).click();
-            assertThat(browser.findElement(By.id("error")).getText()).contains("needs a comment");
-            assertThat(browser.findElement(By.id("state")).getText()).isEqualTo("PENDING");
+            assertShown(browser, "error", text -> assertThat(text).contains("needs a comment"));
+            assertShown(browser, "state", text -> assertThat(text).isEqualTo("PENDING"));
 
             browser.findElement(By.id("reviewer")).sendKeys("ana");
             browser.findElement(By.id("comment")).sendKeys("keep the reader role");
             browser.findElement(By.id("request-changes")).click();
-            assertThat(browser.findElement(By.id("notice")).getText()).startsWith("Changes requested");
-            assertThat(browser.findElement(By.id("state")).getText()).isEqualTo("CHANGES_REQUESTED");
+            assertShown(browser, "notice", text -> assertThat(text).startsWith("Changes requested"));
+            assertShown(browser, "state", text -> assertThat(text).isEqualTo("CHANGES_REQUESTED"));
             PageBrowser.screenshot(browser, "review-page-changes-requested.png");
 
             given().get("/reviews/{s}/{t}", spec, "T1")
@@ -130,8 +132,8 @@ class ReviewPageBrowserTest {
             browser.findElement(By.id("review-" + spec + "-T2")).click();
             browser.findElement(By.id("reviewer")).sendKeys("bo");
             browser.findElement(By.id("approve")).click();
-            assertThat(browser.findElement(By.id("state")).getText()).isEqualTo("MERGED");
-            assertThat(browser.findElement(By.id("decided")).getText()).startsWith("bo");
+            assertShown(browser, "state", text -> assertThat(text).isEqualTo("MERGED"));
+            assertShown(browser, "decided", text -> assertThat(text).startsWith("bo"));
             PageBrowser.screenshot(browser, "review-page-approved.png");
         } finally {
             browser.quit();
@@ -141,6 +143,17 @@ class ReviewPageBrowserTest {
         assertThat(repo.rev("main")).isEqualTo(merged.mergeCommit());
         assertThat(repo.git("ls-tree", "-r", "--name-only", "main").lines()).contains("notes/long.txt");
         assertThat(PageBrowser.SCREENSHOTS.resolve("review-page.png")).isNotEmptyFile();
+    }
+
+    /**
+     * Checks an element of the page a form's post leads to: the click returns before the browser has replaced the
+     * page, so the element is looked up again until the new page has it (the old page's is stale or absent).
+     */
+    private static void assertShown(WebDriver browser, String id, Consumer<String> check) {
+        Awaitility.await()
+                .atMost(WAIT)
+                .ignoreExceptionsInstanceOf(WebDriverException.class)
+                .untilAsserted(() -> check.accept(browser.findElement(By.id(id)).getText()));
     }
 
     /**
