@@ -160,6 +160,15 @@ public class AbandonedAttempts {
     }
 
     static TaskResult orphaned(TaskLeased lease, String nodeName, String processes) {
+        return lost(
+                lease,
+                nodeName,
+                "abandoned: the worker stopped during the attempt and was restarted; " + processes
+                        + "; its worktree is removed");
+    }
+
+    /** The result of an attempt the worker lost (ORPHANED: the infrastructure's failure, not the task's). */
+    public static TaskResult lost(TaskLeased lease, String nodeName, String detail) {
         String branch =
                 AttemptRunner.branchName(lease.task().specId(), lease.task().taskId(), lease.attempt());
         String profile = lease.agentProfile() != null
@@ -174,8 +183,7 @@ public class AbandonedAttempts {
                 lease.attempt(),
                 false,
                 FailureClass.ORPHANED,
-                "abandoned: the worker stopped during the attempt and was restarted; " + processes
-                        + "; its worktree is removed",
+                detail,
                 lease.task().repository(),
                 lease.task().baseBranch(),
                 branch,

@@ -24,6 +24,7 @@ import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.contracts.payload.TaskResult;
 import dev.forgeline.support.background.BackgroundWork;
 import dev.forgeline.support.tracing.TraceContexts;
+import dev.forgeline.worker.attempt.AbandonedAttempts;
 import dev.forgeline.worker.attempt.AttemptProgress;
 import dev.forgeline.worker.attempt.AttemptRunner;
 import dev.forgeline.worker.attempt.RunningAttempts;
@@ -265,6 +266,13 @@ public class WorkerPool {
             TaskResult result;
             try {
                 result = attempts.run(lease, progress);
+            } catch (RuntimeException e) {
+                // a fault of the worker itself, not of the task: reported as lost, so that the dispatcher retries at
+                // once rather than at the lease's deadline, and the attempt record does not outlive the attempt
+                span.recordException(e);
+                LOG.errorf(e, "attempt of lease %s crashed", lease.leaseId());
+                result =
+                        AbandonedAttempts.lost(lease, config.nodeName(), "the worker failed running the attempt: " + e);
             } finally {
                 beats.cancel(false);
                 running.remove(progress);

@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -380,8 +383,11 @@ public class Workspaces {
         return kept;
     }
 
-    /** Removes kept worktrees older than the retention, then the oldest while over the count or size bound. */
-    public void pruneKept(Instant now) throws IOException, InterruptedException {
+    /**
+     * Removes kept worktrees older than the retention, then the oldest while over the count or size bound. One prune
+     * at a time: attempts ending together would otherwise delete the worktrees another one is measuring.
+     */
+    public synchronized void pruneKept(Instant now) throws IOException, InterruptedException {
         List<Kept> kept = new ArrayList<>(kept());
         List<Kept> remove = new ArrayList<>();
         for (Kept entry : kept) {
@@ -411,21 +417,27 @@ public class Workspaces {
         }
     }
 
-    private static long size(Path dir) throws IOException {
+    /** Bytes of the regular files under {@code dir}; files that vanish while it is walked (a git process, a prune) count 0. */
+    static long size(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return 0;
         }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            return paths.filter(Files::isRegularFile)
-                    .mapToLong(p -> {
-                        try {
-                            return Files.size(p);
-                        } catch (IOException e) {
-                            return 0;
-                        }
-                    })
-                    .sum();
-        }
+        long[] bytes = {0};
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                if (attributes.isRegularFile()) {
+                    bytes[0] += attributes.size();
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return bytes[0];
     }
 
     static void deleteRecursively(Path directory) throws IOException {
