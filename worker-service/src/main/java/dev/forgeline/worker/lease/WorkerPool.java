@@ -268,7 +268,7 @@ public class WorkerPool {
                 result = attempts.run(lease, progress);
             } catch (RuntimeException e) {
                 // a fault of the worker itself, not of the task: reported as lost, so that the dispatcher retries at
-                // once rather than at the lease's deadline, and the attempt record does not outlive the attempt
+                // once rather than after the heartbeats' silence window, and the attempt record does not stay behind
                 span.recordException(e);
                 LOG.errorf(e, "attempt of lease %s crashed", lease.leaseId());
                 result =
