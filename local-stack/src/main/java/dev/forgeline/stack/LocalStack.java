@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -493,13 +494,41 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /**
+     * A free port for a service, below the kernel's range of ephemeral ports where it can: the ports are chosen before
+     * the services start, and meanwhile any outgoing connection of the stack (a Kafka or JDBC client) may be given a
+     * port of the ephemeral range, so one chosen there can be taken by the time its service binds it.
+     */
     static int freePort() {
+        int below = ephemeralPortsStart();
+        if (below - FIRST_SERVICE_PORT >= 1000) {
+            for (int i = 0; i < 100; i++) {
+                int port = ThreadLocalRandom.current().nextInt(FIRST_SERVICE_PORT, below);
+                if (portIsFree(port)) {
+                    return port;
+                }
+            }
+        }
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** The lowest port the kernel gives outgoing connections (Linux); 0 where it cannot be read. */
+    private static int ephemeralPortsStart() {
+        try {
+            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                    .trim()
+                    .split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** Where services' ports are chosen from when they are not fixed (up to the ephemeral range). */
+    private static final int FIRST_SERVICE_PORT = 20000;
 
     static boolean portIsFree(int port) {
         try (ServerSocket socket = new ServerSocket(port)) {
