@@ -1,7 +1,6 @@
 package dev.forgeline.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +23,7 @@ import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.Topics;
 import dev.forgeline.contracts.payload.TaskReady;
 import dev.forgeline.embedded.LocalKafka;
+import dev.forgeline.embedded.ServicePorts;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -70,7 +70,7 @@ final class DispatcherUnderTest implements AutoCloseable {
                 postgres, database, LocalKafka.start(Files.createDirectories(work.resolve("kafka"))));
         try {
             run.kafka.createTopics(Topics.ALL);
-            int port = freePort();
+            int port = ServicePorts.free();
             Map<String, String> env = new LinkedHashMap<>();
             env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
             env.put("KAFKA_BOOTSTRAP_SERVERS", run.bootstrapServers());
@@ -241,12 +241,6 @@ final class DispatcherUnderTest implements AutoCloseable {
                     "GET " + path + " answered " + response.statusCode() + ": " + response.body());
         }
         return response.body();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     /**

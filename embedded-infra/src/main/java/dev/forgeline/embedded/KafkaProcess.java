@@ -88,9 +88,9 @@ public final class KafkaProcess implements KafkaEndpoint {
             ChildJvm.deleteRecursively(directory);
         }
         KafkaProcess kafka = new KafkaProcess(
-                ChildJvm.freePort(),
-                ChildJvm.freePort(),
-                new RelayListener(ChildJvm.freePort(), ChildJvm.freePort()),
+                ServicePorts.free(),
+                ServicePorts.free(),
+                new RelayListener(ServicePorts.free(), ServicePorts.free()),
                 directory,
                 log,
                 sasl);

@@ -43,7 +43,7 @@ public final class PostgresProcess implements PostgresEndpoint {
             // nothing to keep where no cluster was made (or only part of one): initdb needs an empty directory
             ChildJvm.deleteRecursively(dataDirectory);
         }
-        PostgresProcess server = new PostgresProcess(dataDirectory, ChildJvm.freePort());
+        PostgresProcess server = new PostgresProcess(dataDirectory, ServicePorts.free());
         server.launch();
         return server;
     }

@@ -2,7 +2,6 @@ package dev.forgeline.stack;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,6 +25,7 @@ import dev.forgeline.embedded.LocalKafka;
 import dev.forgeline.embedded.LocalPostgres;
 import dev.forgeline.embedded.PostgresEndpoint;
 import dev.forgeline.embedded.PostgresProcess;
+import dev.forgeline.embedded.ServicePorts;
 import dev.forgeline.support.auth.Roles;
 import dev.forgeline.support.auth.TokenStore;
 
@@ -176,8 +175,8 @@ public final class LocalStack implements AutoCloseable {
     private void startAll(Consumer<String> progress) {
         Path work = mkdirs(options.workDirectory());
         for (ServiceKind kind : ServiceKind.values()) {
-            int port = options.fixedPorts() ? kind.defaultPort() : freePort();
-            if (options.fixedPorts() && !portIsFree(port)) {
+            int port = options.fixedPorts() ? kind.defaultPort() : ServicePorts.free();
+            if (options.fixedPorts() && !ServicePorts.isFree(port)) {
                 throw new IllegalStateException("port " + port + " for " + kind.module()
                         + " is in use: is another Forgeline stack running? (./forgeline down)");
             }
@@ -491,50 +490,6 @@ public final class LocalStack implements AutoCloseable {
             return Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /**
-     * A free port for a service, below the kernel's range of ephemeral ports where it can: the ports are chosen before
-     * the services start, and meanwhile any outgoing connection of the stack (a Kafka or JDBC client) may be given a
-     * port of the ephemeral range, so one chosen there can be taken by the time its service binds it.
-     */
-    static int freePort() {
-        int below = ephemeralPortsStart();
-        if (below - FIRST_SERVICE_PORT >= 1000) {
-            for (int i = 0; i < 100; i++) {
-                int port = ThreadLocalRandom.current().nextInt(FIRST_SERVICE_PORT, below);
-                if (portIsFree(port)) {
-                    return port;
-                }
-            }
-        }
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The lowest port the kernel gives outgoing connections (Linux); 0 where it cannot be read. */
-    private static int ephemeralPortsStart() {
-        try {
-            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
-                    .trim()
-                    .split("\\s+")[0]);
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-    }
-
-    /** Where services' ports are chosen from when they are not fixed (up to the ephemeral range). */
-    private static final int FIRST_SERVICE_PORT = 20000;
-
-    static boolean portIsFree(int port) {
-        try (ServerSocket socket = new ServerSocket(port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 

@@ -3,8 +3,6 @@ package dev.forgeline.systemtest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +16,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.forgeline.embedded.ServicePorts;
 import dev.forgeline.stack.LocalStack;
 import dev.forgeline.stack.ServiceKind;
 import dev.forgeline.stack.ServiceProcess;
@@ -96,7 +95,7 @@ final class WorkerHost implements AutoCloseable {
             Path config = Files.writeString(
                     directory.resolve("worker.properties"),
                     "forgeline.git.hosts.\"" + gitHost + "\".token-file=" + token + "\n");
-            int port = freePort(address);
+            int port = ServicePorts.free(address);
             Map<String, String> env = new HashMap<>();
             env.put("QUARKUS_CONFIG_LOCATIONS", config.toString());
             env.put("QUARKUS_HTTP_HOST", address.getHostAddress());
@@ -191,14 +190,5 @@ final class WorkerHost implements AutoCloseable {
     @Override
     public void close() {
         process.close();
-    }
-
-    private static int freePort(InetAddress address) {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(address, 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on " + address.getHostAddress(), e);
-        }
     }
 }
