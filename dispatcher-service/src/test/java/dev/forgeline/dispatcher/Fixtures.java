@@ -114,6 +114,25 @@ final class Fixtures {
                 .statusCode(200);
     }
 
+    /** Registers a node as its worker process {@code instanceId} does when it starts. */
+    static void registerInstance(String name, String instanceId, int capacity, Map<String, String> labels) {
+        given().contentType(ContentType.JSON)
+                .body(Map.of(
+                        "name",
+                        name,
+                        "capacity",
+                        capacity,
+                        "labels",
+                        labels,
+                        "agentProfiles",
+                        List.of(),
+                        "instanceId",
+                        instanceId))
+                .post("/nodes")
+                .then()
+                .statusCode(200);
+    }
+
     static void registerNode(String name, int capacity, Map<String, String> labels) {
         given().contentType(ContentType.JSON)
                 .body(Map.of("name", name, "capacity", capacity, "labels", labels, "agentProfiles", List.of()))

@@ -70,7 +70,7 @@ class NodeLockOrderTest {
         // cordoned: the service's own dispatch loop leaves these nodes (and their feeds) to the test
         QuarkusTransaction.requiringNew()
                 .run(() -> names.forEach(n -> {
-                    nodes.upsert(n, 4, Map.of("suite", suite), List.of(), List.of());
+                    nodes.upsert(n, 4, Map.of("suite", suite), List.of(), List.of(), null);
                     nodes.setStatus(n, "CORDONED", "lock order test");
                 }));
 

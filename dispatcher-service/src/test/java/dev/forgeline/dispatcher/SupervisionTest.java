@@ -237,7 +237,7 @@ class SupervisionTest {
     }
 
     @Test
-    void nodeHeartbeatsRegisterANewInstanceOrphansTheOldOnesLeasesAndSilenceMakesANodeDead() {
+    void aNewInstanceThatRegisteredOrphansTheOldOnesLeasesAForgedOneIsRefusedAndSilenceMakesANodeDead() {
         String suite = "instance-" + unique();
         String node = "node-" + suite;
         Map<String, String> labels = Map.of("suite", suite, "os", "linux");
@@ -255,7 +255,17 @@ class SupervisionTest {
                 await().atMost(WAIT).until(() -> db.openLease(suite, "T1"), Optional::isPresent);
             }
             Db.LeaseRow old = db.openLease(suite, "T1").orElseThrow();
-            // the worker process restarted: the new instance does not run the old one's attempt, heartbeats or not
+            // another node's credential writes a heartbeat naming this node with an instance nobody registered
+            long refused = stats().refusedNodeHeartbeats();
+            Fixtures.publishNodeHeartbeat(kafka, node, "intruder", labels, 2);
+            await().atMost(WAIT)
+                    .untilAsserted(
+                            () -> assertThat(stats().refusedNodeHeartbeats()).isEqualTo(refused + 1));
+            assertThat(node(node).orElseThrow().instanceId()).isEqualTo("instance-1");
+            assertThat(db.openLease(suite, "T1"))
+                    .hasValueSatisfying(l -> assertThat(l.id()).isEqualTo(old.id()));
+            // the worker process restarted and registered: the new instance does not run the old one's attempt
+            Fixtures.registerInstance(node, "instance-2", 2, labels);
             try (NodeBeater second = new NodeBeater(kafka, node, "instance-2", labels, 2)) {
                 await().atMost(Duration.ofSeconds(3))
                         .untilAsserted(() -> assertThat(task(suite, "T1").leases())
@@ -287,6 +297,7 @@ class SupervisionTest {
             assertThat(stats().nodesDead()).isPositive();
             // a DEAD node cannot be drained; a heartbeat brings it back
             given().post("/nodes/{n}/drain", node).then().statusCode(409).contentType("application/problem+json");
+            Fixtures.registerInstance(node, "instance-3", 2, labels);
             Fixtures.publishNodeHeartbeat(kafka, node, "instance-3", labels, 2);
             await().atMost(WAIT)
                     .untilAsserted(

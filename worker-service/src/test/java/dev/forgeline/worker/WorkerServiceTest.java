@@ -145,6 +145,22 @@ class WorkerServiceTest {
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(
                         () -> given().get("/worker").then().statusCode(200).body("registered", equalTo(true)));
+        // the registration names the process whose node heartbeats the dispatcher is to accept
+        JsonNode registration = JSON.readTree(http.send(
+                                HttpRequest.newBuilder(URI.create(dispatcher + "/received"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body())
+                .get(0);
+        NodeHeartbeat beat = kafka.await(
+                        Topics.WORKER_HEARTBEATS,
+                        e -> e.eventType() == EventType.NODE_HEARTBEAT
+                                && NODE.equals(e.payloadAs(NodeHeartbeat.class).nodeName()),
+                        1,
+                        Duration.ofSeconds(30))
+                .get(0)
+                .payloadAs(NodeHeartbeat.class);
+        assertThat(registration.get("instanceId").asText()).isNotBlank().isEqualTo(beat.instanceId());
     }
 
     @Test

@@ -12,7 +12,8 @@ public enum Counter {
     PERMANENT_FAILURES("permanent_failures"),
     CANCELLED("cancelled"),
     SWEPT("swept"),
-    NODES_DEAD("nodes_dead");
+    NODES_DEAD("nodes_dead"),
+    REFUSED_NODE_HEARTBEATS("refused_node_heartbeats");
 
     private final String column;
 

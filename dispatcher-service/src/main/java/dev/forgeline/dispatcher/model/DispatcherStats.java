@@ -19,5 +19,6 @@ public record DispatcherStats(
         long cancelled,
         long swept,
         long nodesDead,
+        long refusedNodeHeartbeats,
         boolean paused,
         List<String> holdReasons) {}

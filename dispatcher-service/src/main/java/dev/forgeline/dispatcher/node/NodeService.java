@@ -17,12 +17,14 @@ import jakarta.transaction.Transactional;
 import dev.forgeline.contracts.payload.NodeHeartbeat;
 import dev.forgeline.contracts.payload.ProfileOffer;
 import dev.forgeline.dispatcher.dispatch.DispatchLoop;
+import dev.forgeline.dispatcher.domain.Counter;
 import dev.forgeline.dispatcher.domain.Node;
 import dev.forgeline.dispatcher.domain.NodeStatus;
 import dev.forgeline.dispatcher.mapping.NodeMapper;
 import dev.forgeline.dispatcher.metrics.DispatcherMetrics;
 import dev.forgeline.dispatcher.model.NodeRegistration;
 import dev.forgeline.dispatcher.model.NodeView;
+import dev.forgeline.dispatcher.repository.CounterRepository;
 import dev.forgeline.dispatcher.repository.NodeRepository;
 import dev.forgeline.support.problem.Problem.ProblemError;
 import dev.forgeline.support.problem.ProblemException;
@@ -42,11 +44,14 @@ public class NodeService {
     private final NodeRepository nodes;
     private final DispatchLoop dispatchLoop;
     private final DispatcherMetrics metrics;
+    private final CounterRepository counters;
 
-    public NodeService(NodeRepository nodes, DispatchLoop dispatchLoop, DispatcherMetrics metrics) {
+    public NodeService(
+            NodeRepository nodes, DispatchLoop dispatchLoop, DispatcherMetrics metrics, CounterRepository counters) {
         this.nodes = nodes;
         this.dispatchLoop = dispatchLoop;
         this.metrics = metrics;
+        this.counters = counters;
     }
 
     /**
@@ -61,14 +66,16 @@ public class NodeService {
         List<String> profiles = registration.agentProfiles() == null ? List.of() : registration.agentProfiles();
         Map<String, String> labels = registration.labels() == null ? Map.of() : registration.labels();
         List<ProfileOffer> offers = registration.profileOffers() == null ? List.of() : registration.profileOffers();
-        nodes.upsert(registration.name(), registration.capacity(), labels, profiles, offers);
+        nodes.upsert(registration.name(), registration.capacity(), labels, profiles, offers, registration.instanceId());
         dispatchLoop.wakeAfterCommit();
         return NodeMapper.toView(nodes.findById(registration.name()));
     }
 
     /**
      * Applies a NODE_HEARTBEAT: registers or updates the node, revives a DEAD one, and when the worker restarted
-     * (new instance id) lets the supervisor's next pass (within a second) orphan the old instance's leases.
+     * (new instance id) lets the supervisor's next pass (within a second) orphan the old instance's leases. A new
+     * instance counts only once it has registered over the authenticated API: until then its heartbeats are refused
+     * and counted, since any worker credential can write a heartbeat naming any node.
      */
     @Transactional
     public void applyNodeHeartbeat(NodeHeartbeat heartbeat) {
@@ -77,7 +84,21 @@ public class NodeService {
             LOG.warnf("node heartbeat with an invalid node name '%s' ignored", heartbeat.nodeName());
             return;
         }
-        NodeRepository.Known before = nodes.applyNodeHeartbeat(
+        NodeRepository.Known before = nodes.lockForHeartbeat(heartbeat.nodeName());
+        if (before != null && !before.accepts(heartbeat.instanceId())) {
+            counters.increment(Counter.REFUSED_NODE_HEARTBEATS, 1);
+            LOG.warnf(
+                    "node heartbeat of %s from instance %s refused: the node runs instance %s and %s registered"
+                            + " (a restarted worker registers before its heartbeats count)",
+                    heartbeat.nodeName(),
+                    heartbeat.instanceId(),
+                    before.instanceId(),
+                    before.registeredInstanceId() == null
+                            ? "no instance has"
+                            : "instance " + before.registeredInstanceId() + " has");
+            return;
+        }
+        nodes.applyNodeHeartbeat(
                 heartbeat.nodeName(),
                 heartbeat.kind(),
                 heartbeat.instanceId(),
@@ -212,6 +233,14 @@ public class NodeService {
                             new ProblemError("labels need a non-blank key and a value: '" + key + "'", null, "labels"));
                 }
             });
+        }
+        if (registration.instanceId() != null
+                && (registration.instanceId().length() > MAX_NAME_LENGTH
+                        || !NAME.matcher(registration.instanceId()).matches())) {
+            errors.add(new ProblemError(
+                    "instanceId must match " + NAME.pattern() + " and have at most " + MAX_NAME_LENGTH + " characters",
+                    null,
+                    "instanceId"));
         }
         if (registration.agentProfiles() != null
                 && registration.agentProfiles().stream().anyMatch(p -> p == null || p.isBlank())) {

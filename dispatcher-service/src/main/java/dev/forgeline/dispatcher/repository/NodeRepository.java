@@ -50,15 +50,17 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
             int capacity,
             Map<String, String> labels,
             List<String> agentProfiles,
-            List<ProfileOffer> offers) {
+            List<ProfileOffer> offers,
+            String instanceId) {
         Jdbc.call(dataSource, "register node " + name, c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO node (name, capacity, labels, agent_profiles, status, active_leases, registered_at, last_seen_at,
-                                      profile_offers)
-                    VALUES (?, ?, ?::jsonb, ?, 'READY', 0, now(), now(), ?::jsonb)
+                                      profile_offers, registered_instance_id)
+                    VALUES (?, ?, ?::jsonb, ?, 'READY', 0, now(), now(), ?::jsonb, ?)
                     ON CONFLICT (name) DO UPDATE
                     SET capacity = EXCLUDED.capacity, labels = EXCLUDED.labels, agent_profiles = EXCLUDED.agent_profiles,
                         profile_offers = EXCLUDED.profile_offers,
+                        registered_instance_id = COALESCE(EXCLUDED.registered_instance_id, node.registered_instance_id),
                         status = CASE WHEN node.status = 'DEAD' THEN 'READY' ELSE node.status END,
                         status_reason = CASE WHEN node.status = 'DEAD' THEN NULL ELSE node.status_reason END,
                         last_seen_at = now()
@@ -68,6 +70,7 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
                 ps.setString(3, StringMapJson.write(labels));
                 ps.setArray(4, c.createArrayOf("text", profileNames(agentProfiles, offers)));
                 ps.setString(5, ProfileOffersJson.write(offers));
+                ps.setString(6, instanceId);
                 return ps.executeUpdate();
             }
         });
@@ -151,17 +154,45 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
         return ps;
     }
 
-    /** The node as a NODE_HEARTBEAT found it, before applying the heartbeat. */
-    public record Known(String instanceId, String status) {}
+    /**
+     * The node as a NODE_HEARTBEAT found it, before applying the heartbeat.
+     *
+     * @param instanceId           the worker process its node heartbeats came from
+     * @param registeredInstanceId the worker process that last registered it over the authenticated API
+     */
+    public record Known(String instanceId, String status, String registeredInstanceId) {
+        /**
+         * Whether a node heartbeat from {@code instance} may be applied: the node's own instance, its first one, or
+         * a new one that registered. Kafka cannot tell which worker wrote a record, so a heartbeat naming an instance
+         * nobody registered for this node (another node's credential speaking for it) must not restart it.
+         */
+        public boolean accepts(String instance) {
+            return instanceId == null
+                    || instanceId.equals(instance)
+                    || (instance != null && instance.equals(registeredInstanceId));
+        }
+    }
+
+    /** Locks the node a NODE_HEARTBEAT names and reads it; null when the node is unknown. */
+    public Known lockForHeartbeat(String name) {
+        return Jdbc.call(dataSource, "lock node " + name, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT instance_id, status, registered_instance_id FROM node WHERE name = ? FOR UPDATE")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? known(rs) : null;
+                }
+            }
+        });
+    }
 
     /**
      * Applies a NODE_HEARTBEAT: registers the node when unknown, updates kind, labels, profiles and capacity,
      * revives a DEAD node, and when the instance id changed records when the new instance started (open leases
-     * granted before that belong to the old process and are orphaned by the supervisor).
-     *
-     * @return the node as it was before, or null when it was unknown
+     * granted before that belong to the old process and are orphaned by the supervisor). The caller locked the row
+     * first ({@link #lockForHeartbeat}) and decided the heartbeat may be applied.
      */
-    public Known applyNodeHeartbeat(
+    public void applyNodeHeartbeat(
             String name,
             String kind,
             String instanceId,
@@ -169,17 +200,7 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
             Map<String, String> labels,
             List<String> agentProfiles,
             List<ProfileOffer> offers) {
-        return Jdbc.call(dataSource, "apply node heartbeat of " + name, c -> {
-            Known known = null;
-            try (PreparedStatement ps =
-                    c.prepareStatement("SELECT instance_id, status FROM node WHERE name = ? FOR UPDATE")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        known = known(rs);
-                    }
-                }
-            }
+        Jdbc.call(dataSource, "apply node heartbeat of " + name, c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO node (name, capacity, labels, agent_profiles, status, active_leases, registered_at,
                                       last_seen_at, kind, instance_id, node_heartbeat_at, instance_started_at,
@@ -204,7 +225,7 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
                 ps.setString(7, ProfileOffersJson.write(offers));
                 ps.executeUpdate();
             }
-            return known;
+            return null;
         });
     }
 
@@ -364,7 +385,7 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
     }
 
     private static Known known(ResultSet rs) throws SQLException {
-        return new Known(rs.getString("instance_id"), rs.getString("status"));
+        return new Known(rs.getString("instance_id"), rs.getString("status"), rs.getString("registered_instance_id"));
     }
 
     private static Offering offering(ResultSet rs) throws SQLException {

@@ -131,6 +131,7 @@ public class TaskQueryService {
                 values.get(Counter.CANCELLED),
                 values.get(Counter.SWEPT),
                 values.get(Counter.NODES_DEAD),
+                values.get(Counter.REFUSED_NODE_HEARTBEATS),
                 status.paused(),
                 status.reasons());
     }

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forgeline.support.background.BackgroundWork;
 import dev.forgeline.worker.adapter.AgentProfiles;
 import dev.forgeline.worker.config.WorkerConfig;
+import dev.forgeline.worker.messaging.NodeHeartbeatPublisher;
 import dev.forgeline.worker.model.NodeRegistration;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -39,11 +40,18 @@ public class NodeRegistrar {
     private volatile boolean registered;
 
     private final AgentProfiles profiles;
+    private final NodeHeartbeatPublisher nodeHeartbeats;
 
-    public NodeRegistrar(WorkerConfig config, ObjectMapper json, AgentProfiles profiles, BackgroundWork background) {
+    public NodeRegistrar(
+            WorkerConfig config,
+            ObjectMapper json,
+            AgentProfiles profiles,
+            NodeHeartbeatPublisher nodeHeartbeats,
+            BackgroundWork background) {
         this.timer = background.timer("node-registration");
         this.config = config;
         this.profiles = profiles;
+        this.nodeHeartbeats = nodeHeartbeats;
         this.json = json;
     }
 
@@ -65,7 +73,8 @@ public class NodeRegistrar {
                 config.capacity(),
                 new TreeMap<>(config.labels()),
                 profiles.names(),
-                profiles.offers());
+                profiles.offers(),
+                nodeHeartbeats.instanceId());
     }
 
     private void register(long nextDelayMillis) {
