@@ -472,20 +472,21 @@ class WorkerServiceTest {
     @Test
     void anAttemptAbandonedByAPreviousRunIsReportedOrphanedAndItsWorktreeRemoved() throws Exception {
         TaskReady task = new TaskReady(
-                specId,
-                "worker test spec",
-                "A1",
-                "Task A1",
-                "",
-                List.of(),
-                "true",
-                60,
-                List.of(),
-                repository.toString(),
-                "main",
-                0,
-                Map.of(),
-                null);
+                        specId,
+                        "worker test spec",
+                        "A1",
+                        "Task A1",
+                        "",
+                        List.of(),
+                        "true",
+                        60,
+                        List.of(),
+                        repository.toString(),
+                        "main",
+                        0,
+                        Map.of(),
+                        null)
+                .withSubmittedBy("carol");
         Instant leasedAt = Instant.now().minusSeconds(30);
         TaskLeased lease = new TaskLeased(
                 UUID.randomUUID(),
@@ -517,6 +518,8 @@ class WorkerServiceTest {
         assertThat(result.fencingToken()).isEqualTo(lease.fencingToken());
         assertThat(result.attempt()).isEqualTo(2);
         assertThat(result.failureDetail()).contains("abandoned");
+        // reported under the task's writer, like any result: the review and metrics views are per owner
+        assertThat(result.submittedBy()).isEqualTo("carol");
         assertThat(worktree).doesNotExist();
         assertThat(workspaces.abandonedAttempts())
                 .extracting(TaskLeased::leaseId)

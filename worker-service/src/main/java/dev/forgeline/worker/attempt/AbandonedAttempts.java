@@ -175,26 +175,27 @@ public class AbandonedAttempts {
                 ? lease.agentProfile()
                 : lease.task().agentProfile();
         return new TaskResult(
-                lease.leaseId(),
-                lease.task().specId(),
-                lease.task().taskId(),
-                nodeName,
-                lease.fencingToken(),
-                lease.attempt(),
-                false,
-                FailureClass.ORPHANED,
-                detail,
-                lease.task().repository(),
-                lease.task().baseBranch(),
-                branch,
-                null,
-                null,
-                DiffStats.empty(),
-                TestOutcome.notRun(lease.task().testCommand()),
-                AgentUsage.none(profile, null),
-                0,
-                lease.leasedAt() == null ? Instant.now() : lease.leasedAt(),
-                Instant.now());
+                        lease.leaseId(),
+                        lease.task().specId(),
+                        lease.task().taskId(),
+                        nodeName,
+                        lease.fencingToken(),
+                        lease.attempt(),
+                        false,
+                        FailureClass.ORPHANED,
+                        detail,
+                        lease.task().repository(),
+                        lease.task().baseBranch(),
+                        branch,
+                        null,
+                        null,
+                        DiffStats.empty(),
+                        TestOutcome.notRun(lease.task().testCommand()),
+                        AgentUsage.none(profile, null),
+                        0,
+                        lease.leasedAt() == null ? Instant.now() : lease.leasedAt(),
+                        Instant.now())
+                .withOwner(lease.task().project(), lease.task().submittedBy());
     }
 
     /** Worktree directories ({@code <spec>/<task>/a<n>}) older than this process that are not kept ones. */
