@@ -577,6 +577,35 @@ class SpecResourceTest {
     @TestHTTPResource("/specs")
     URI specsUri;
 
+    /** A request line over 4 KiB: refused before any resource runs, with a problem naming the limit. */
+    @Test
+    void aRequestLineOverTheLimitIsA414Problem() {
+        given().queryParam("filter", "x".repeat(10_000))
+                .get("/specs")
+                .then()
+                .statusCode(414)
+                .contentType(PROBLEM_JSON)
+                .body("type", equalTo("https://forgeline.dev/problems/request-line-too-long"))
+                .body("status", equalTo(414))
+                .body("detail", containsString("limit of 4096"));
+    }
+
+    /** Headers over 20 KiB: refused with a problem, the header not echoed. */
+    @Test
+    void headersOverTheLimitAreA431Problem() {
+        String big = "y".repeat(64 * 1024);
+        String body = given().header("X-Padding", big)
+                .get("/specs")
+                .then()
+                .statusCode(431)
+                .contentType(PROBLEM_JSON)
+                .body("type", equalTo("https://forgeline.dev/problems/request-headers-too-large"))
+                .body("status", equalTo(431))
+                .extract()
+                .asString();
+        assertThat(body).doesNotContain(big.substring(0, 100));
+    }
+
     /**
      * Over the HTTP server's own limit (10 MiB), refused by its Content-Length before any resource reads it: a
      * problem, not a bare 413. The request asks first (100-continue) and sends no body: the service answers on the
