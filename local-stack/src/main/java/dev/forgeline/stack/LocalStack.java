@@ -404,6 +404,11 @@ public final class LocalStack implements AutoCloseable {
         return tokens.create(name, List.of(roles), List.of(), null).secret();
     }
 
+    /** A new token that carries only the given projects. */
+    public String createProjectToken(String name, List<String> projects, String... roles) {
+        return tokens.create(name, List.of(roles), projects, null).secret();
+    }
+
     public static Path stackFile(Path workDirectory) {
         return workDirectory.resolve("stack.properties");
     }

@@ -2,6 +2,7 @@ package dev.forgeline.systemtest;
 
 import static dev.forgeline.systemtest.ScratchFiles.deleteRecursively;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -111,6 +112,14 @@ class BadInputIT {
     private static HttpClient http;
     private static ExecutorService senders;
     private static String adminToken;
+    /** Every role but admin and worker, for {@link #OWN_PROJECT} only. */
+    private static String ownProjectToken;
+    /** The project of the token the other-project probes send. */
+    private static final String OWN_PROJECT = "default";
+    /** The project of the spec whose ids those probes name. */
+    private static final String OTHER_PROJECT = "elsewhere";
+    /** The ids of the other project's spec and its task: path parameters they can fill, by name. */
+    private static final Map<String, String> OTHER_PROJECT_IDS = new LinkedHashMap<>();
     /** A valid token of each single role. */
     private static final Map<String, String> ROLE_TOKENS = new LinkedHashMap<>();
 
@@ -132,6 +141,8 @@ class BadInputIT {
         for (String role : List.of("submitter", "reviewer", "operator", "worker")) {
             ROLE_TOKENS.put(role, stack.createToken("bad-input-" + role, role));
         }
+        ownProjectToken = stack.createProjectToken(
+                "bad-input-own-project", List.of(OWN_PROJECT), "submitter", "reviewer", "operator");
         http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(20))
@@ -175,6 +186,7 @@ class BadInputIT {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(paused.statusCode()).as(paused.body()).isEqualTo(200);
+        submitTheOtherProjectsSpec();
 
         List<String> violations = new ArrayList<>();
         Map<ServiceKind, Map<Integer, AtomicInteger>> byStatus = new LinkedHashMap<>();
@@ -408,7 +420,9 @@ class BadInputIT {
         /** A 4xx problem: the request must be refused. */
         REFUSED,
         /** Anything but 5xx; a 4xx is a problem. */
-        NOT_A_FAULT
+        NOT_A_FAULT,
+        /** Another project's object: 404, as for an unknown id (403 when the role is not allowed at all). */
+        HIDDEN
     }
 
     static final class CannotExercise extends RuntimeException {
@@ -469,6 +483,18 @@ class BadInputIT {
             for (String id : HOSTILE_IDS) {
                 probes.add(new Probe(op, "path " + id, op.method(), path(op, id), admin, validBody, bad));
             }
+        }
+        // another project's objects: a token of this project finds nothing there, not even that they exist
+        String otherProjectPath = otherProjectPath(op);
+        if (otherProjectPath != null) {
+            probes.add(new Probe(
+                    op,
+                    "another project's ids",
+                    op.method(),
+                    otherProjectPath,
+                    with(typed, "Authorization", "Bearer " + ownProjectToken),
+                    validBody,
+                    Expect.HIDDEN));
         }
         // query parameters of the wrong type, out of range, hostile text
         for (Parameter q : op.in("query")) {
@@ -727,6 +753,54 @@ class BadInputIT {
         };
     }
 
+    /**
+     * The operation's path with every path parameter filled from the other project's spec, or null when one of them
+     * names something else (a node, a breaker, a review or a merge).
+     */
+    private static String otherProjectPath(Operation op) {
+        if (op.in("path").isEmpty()) {
+            return null;
+        }
+        String path = op.path();
+        for (Parameter p : op.in("path")) {
+            String name = p.name().equals("id") && op.path().startsWith("/specs/") ? "specId" : p.name();
+            String value = OTHER_PROJECT_IDS.get(name);
+            if (value == null) {
+                return null;
+            }
+            path = path.replace("{" + p.name() + "}", value);
+        }
+        return path;
+    }
+
+    /**
+     * A spec of {@link #OTHER_PROJECT}, accepted and settled in every service before the first snapshot, whose ids the
+     * other-project probes name.
+     */
+    private static void submitTheOtherProjectsSpec() throws IOException {
+        Path repository = ScratchFiles.targetRepository(WORK.resolve("elsewhere-repo"), "another project");
+        JsonNode submitted = stack.client().submit(spec(repository.toString()), Map.of("project", OTHER_PROJECT));
+        String specId = submitted.path("id").asText();
+        assertThat(specId).as("the other project's spec: %s", submitted).isNotBlank();
+        OTHER_PROJECT_IDS.put("specId", specId);
+        OTHER_PROJECT_IDS.put("taskId", "hello");
+        await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> http.send(
+                                        HttpRequest.newBuilder(URI.create(stack.url(ServiceKind.DISPATCHER) + "/tasks/"
+                                                        + specId + "/hello"))
+                                                .header("Authorization", "Bearer " + adminToken)
+                                                .timeout(Duration.ofSeconds(60))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .statusCode()
+                        == 200);
+        // nothing moves any more: the snapshots before and after each service's probes compare the same state
+        await().atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> snapshot().equals(snapshot()));
+    }
+
     private static String path(Operation op, String id) {
         String path = op.path();
         for (Parameter p : op.in("path")) {
@@ -929,6 +1003,10 @@ class BadInputIT {
                         ? null
                         : what + " (expected 403 " + CROSS_ORIGIN + ")";
             case REFUSED -> status >= 400 ? null : what + " (expected a 4xx refusal)";
+            case HIDDEN ->
+                status == 404 || (status == 403 && problem.path("type").asText().equals(FORBIDDEN))
+                        ? null
+                        : what + " (expected 404: the object belongs to another project)";
             case NOT_A_FAULT ->
                 status >= 200 && status < 300 && echoesForeignHost(probe, answer)
                         ? what + " (the answer carries the foreign Host)"
