@@ -7,6 +7,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -18,6 +20,11 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class ServicePorts {
     /** Where ports are chosen from (up to the ephemeral range). */
     private static final int FIRST = 20000;
+    /**
+     * Ports this JVM has handed out: a port is free when chosen but bound only later, so two choices made before
+     * either process binds must not fall on the same one.
+     */
+    private static final Set<Integer> HANDED_OUT = new HashSet<>();
 
     private ServicePorts() {}
 
@@ -26,13 +33,14 @@ public final class ServicePorts {
         return free(null);
     }
 
-    /** A port free on the given address (every address when null). */
-    public static int free(InetAddress address) {
+    /** A port free on the given address (every address when null), not handed out before by this JVM. */
+    public static synchronized int free(InetAddress address) {
         int below = ephemeralPortsStart();
         if (below - FIRST >= 1000) {
             for (int i = 0; i < 100; i++) {
                 int port = ThreadLocalRandom.current().nextInt(FIRST, below);
-                if (isFree(address, port)) {
+                if (!HANDED_OUT.contains(port) && isFree(address, port)) {
+                    HANDED_OUT.add(port);
                     return port;
                 }
             }

@@ -29,6 +29,14 @@ class ServicePortsTest {
     }
 
     @Test
+    void portsChosenBeforeAnyIsBoundAreAllDifferent() {
+        java.util.Set<Integer> chosen = new java.util.HashSet<>();
+        for (int i = 0; i < 500; i++) {
+            assertThat(chosen.add(ServicePorts.free())).as("port chosen twice").isTrue();
+        }
+    }
+
+    @Test
     void aPortTakenOnTheAddressIsNotFree() throws IOException {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         int port = ServicePorts.free(loopback);

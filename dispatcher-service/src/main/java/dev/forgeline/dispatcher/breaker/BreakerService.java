@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -144,7 +145,7 @@ public class BreakerService {
      */
     @Transactional
     public BreakerView close(String scope, String key, String reason) {
-        String normalisedScope = scope.toUpperCase(java.util.Locale.ROOT);
+        String normalisedScope = scope.toUpperCase(Locale.ROOT);
         if (!List.of(PROFILE, NODE, GLOBAL).contains(normalisedScope)) {
             throw ProblemException.notFound("breaker scope " + scope + " does not exist (PROFILE, NODE or GLOBAL)");
         }
