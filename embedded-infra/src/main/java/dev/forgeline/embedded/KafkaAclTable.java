@@ -59,10 +59,15 @@ public final class KafkaAclTable {
 
     /** The rows of the table in {@link #SECURITY_DOC}. */
     public static List<Row> read() {
+        return read(SECURITY_DOC);
+    }
+
+    /** The rows of the table in {@code document} (docs/security.md of a checkout). */
+    public static List<Row> read(Path document) {
         try {
-            return parse(Files.readString(SECURITY_DOC));
+            return parse(Files.readString(document));
         } catch (IOException e) {
-            throw new UncheckedIOException("could not read the ACL table from " + SECURITY_DOC.toAbsolutePath(), e);
+            throw new UncheckedIOException("could not read the ACL table from " + document.toAbsolutePath(), e);
         }
     }
 

@@ -19,6 +19,11 @@ public interface KafkaEndpoint extends AutoCloseable {
 
     String bootstrapServers();
 
+    /** The settings of a client with every right on this broker: its bootstrap servers, and any credentials. */
+    default Map<String, Object> adminSettings() {
+        return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    }
+
     /**
      * Creates the topics (those that exist already are left as they are). Topics made on first use cost the first
      * events seconds, since consumers see a new topic only at their next metadata refresh, so stacks and tests
@@ -26,7 +31,7 @@ public interface KafkaEndpoint extends AutoCloseable {
      */
     default void createTopics(Collection<String> topics) {
         Duration timeout = Duration.ofSeconds(60);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+        try (Admin admin = Admin.create(adminSettings())) {
             var created = admin.createTopics(topics.stream()
                             .map(t -> new NewTopic(t, PARTITIONS, (short) 1))
                             .toList())

@@ -107,7 +107,7 @@ public final class KafkaProcess implements KafkaEndpoint {
                 String.valueOf(relay.advertisedPort())));
         if (sasl != null) {
             // in a file of the broker's directory rather than on its command line, where any process could read them
-            Path users = directory.resolve("sasl-users.properties");
+            Path users = saslUsersFile(directory);
             sasl.store(users);
             args.add(users.toString());
         }
@@ -156,6 +156,17 @@ public final class KafkaProcess implements KafkaEndpoint {
      * The settings of a client with every right on this broker: its bootstrap servers, and with SASL the super
      * user's credentials.
      */
+    /** Where a broker with SASL keeps its users (with their passwords, readable by its owner only). */
+    public static Path saslUsersFile(Path directory) {
+        return directory.resolve("sasl-users.properties");
+    }
+
+    /** The users of a broker with SASL; null for a plaintext one. */
+    public KafkaSasl sasl() {
+        return sasl;
+    }
+
+    @Override
     public Map<String, Object> adminSettings() {
         Map<String, Object> settings = new HashMap<>();
         settings.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());

@@ -118,7 +118,7 @@ public record KafkaSasl(String superUser, String superPassword, Map<String, Stri
         }
     }
 
-    static KafkaSasl load(Path file) {
+    public static KafkaSasl load(Path file) {
         Properties p = new Properties();
         try (var in = Files.newInputStream(file)) {
             p.load(in);

@@ -303,7 +303,14 @@ public final class ForgelineCli implements java.util.concurrent.Callable<Integer
                 "Start the local stack in the background and print the service URLs.",
                 "The database and the broker's data are kept between runs (under .forgeline/stack) unless --fresh."
             })
-    int up(@Option(names = "--fresh", description = "start on an empty database and broker") boolean fresh) {
+    int up(
+            @Option(names = "--fresh", description = "start on an empty database and broker") boolean fresh,
+            @Option(
+                            names = "--sasl",
+                            description = "the broker authenticates every client (SCRAM-SHA-512, a user per service)"
+                                    + " and allows each only the ACLs of docs/security.md; switching kept plaintext"
+                                    + " data to SASL needs --fresh")
+                    boolean sasl) {
         Path file = LocalStack.stackFile(ctx.stackDirectory());
         if (Files.exists(file) && stackProcessAlive()) {
             ctx.err.println("error: a local stack is already running (./forgeline status, ./forgeline down)");
@@ -324,6 +331,9 @@ public final class ForgelineCli implements java.util.concurrent.Callable<Integer
         command.add("serve");
         if (fresh) {
             command.add("--fresh");
+        }
+        if (sasl) {
+            command.add("--sasl");
         }
         Process serve;
         try {
@@ -366,7 +376,14 @@ public final class ForgelineCli implements java.util.concurrent.Callable<Integer
             mixinStandardHelpOptions = true,
             name = "serve",
             description = "Run the local stack in the foreground until stopped (up backgrounds it).")
-    int serve(@Option(names = "--fresh", description = "start on an empty database and broker") boolean fresh) {
+    int serve(
+            @Option(names = "--fresh", description = "start on an empty database and broker") boolean fresh,
+            @Option(
+                            names = "--sasl",
+                            description = "the broker authenticates every client (SCRAM-SHA-512, a user per service)"
+                                    + " and allows each only the ACLs of docs/security.md; switching kept plaintext"
+                                    + " data to SASL needs --fresh")
+                    boolean sasl) {
         Path work = ctx.stackDirectory();
         CountDownLatch stopped = new CountDownLatch(1);
         LocalStack[] stack = new LocalStack[1];
@@ -380,6 +397,9 @@ public final class ForgelineCli implements java.util.concurrent.Callable<Integer
                         },
                         "serve-shutdown"));
         LocalStack.Options options = LocalStack.Options.defaults(ctx.home, work);
+        if (sasl) {
+            options = options.withKafkaSasl();
+        }
         // the database and the broker run as processes of their own on data that outlives them: an in-JVM broker
         // and database would delete their data when they stop, so --fresh only starts on emptied directories
         stack[0] = LocalStack.start(

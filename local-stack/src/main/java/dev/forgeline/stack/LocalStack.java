@@ -15,12 +15,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forgeline.contracts.Topics;
+import dev.forgeline.embedded.KafkaAclTable;
 import dev.forgeline.embedded.KafkaEndpoint;
 import dev.forgeline.embedded.KafkaProcess;
+import dev.forgeline.embedded.KafkaSasl;
 import dev.forgeline.embedded.LocalKafka;
 import dev.forgeline.embedded.LocalPostgres;
 import dev.forgeline.embedded.PostgresEndpoint;
@@ -28,6 +31,8 @@ import dev.forgeline.embedded.PostgresProcess;
 import dev.forgeline.embedded.ServicePorts;
 import dev.forgeline.support.auth.Roles;
 import dev.forgeline.support.auth.TokenStore;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AclBinding;
 
 /**
  * The whole system on one machine: a real Kafka broker and a real PostgreSQL server (in this JVM, or restartable
@@ -58,7 +63,31 @@ public final class LocalStack implements AutoCloseable {
             String workerAgent,
             Map<String, String> extraEnvironment,
             boolean restartableInfrastructure,
-            boolean keepData) {
+            boolean keepData,
+            boolean kafkaSasl) {
+        public Options(
+                Path home,
+                Path workDirectory,
+                boolean fixedPorts,
+                String workerName,
+                int workerCapacity,
+                String workerAgent,
+                Map<String, String> extraEnvironment,
+                boolean restartableInfrastructure,
+                boolean keepData) {
+            this(
+                    home,
+                    workDirectory,
+                    fixedPorts,
+                    workerName,
+                    workerCapacity,
+                    workerAgent,
+                    extraEnvironment,
+                    restartableInfrastructure,
+                    keepData,
+                    false);
+        }
+
         public Options(
                 Path home,
                 Path workDirectory,
@@ -105,7 +134,8 @@ public final class LocalStack implements AutoCloseable {
                     workerAgent,
                     extraEnvironment,
                     restartableInfrastructure,
-                    keepData);
+                    keepData,
+                    kafkaSasl);
         }
 
         public Options withRestartableInfrastructure() {
@@ -118,7 +148,8 @@ public final class LocalStack implements AutoCloseable {
                     workerAgent,
                     extraEnvironment,
                     true,
-                    keepData);
+                    keepData,
+                    kafkaSasl);
         }
 
         /** Keep the database and the broker's topics between runs. */
@@ -132,6 +163,25 @@ public final class LocalStack implements AutoCloseable {
                     workerAgent,
                     extraEnvironment,
                     true,
+                    true,
+                    kafkaSasl);
+        }
+
+        /**
+         * The broker authenticates every client (SASL SCRAM-SHA-512, a user per service) and allows each only what
+         * the ACL table of docs/security.md grants it; runs the broker as a process of its own.
+         */
+        public Options withKafkaSasl() {
+            return new Options(
+                    home,
+                    workDirectory,
+                    fixedPorts,
+                    workerName,
+                    workerCapacity,
+                    workerAgent,
+                    extraEnvironment,
+                    true,
+                    keepData,
                     true);
         }
     }
@@ -184,7 +234,14 @@ public final class LocalStack implements AutoCloseable {
         }
         progress.accept("starting PostgreSQL and Kafka");
         // stopped by close(), after the services: a shutdown hook of its own would stop it under them
-        if (options.restartableInfrastructure()) {
+        if (options.kafkaSasl()) {
+            postgres = PostgresProcess.start(work.resolve("postgres"), options.keepData());
+            kafka = KafkaProcess.startWithSasl(
+                    mkdirs(work.resolve("kafka")),
+                    work.resolve("logs").resolve("kafka.log"),
+                    options.keepData(),
+                    kafkaUsers(work.resolve("kafka")));
+        } else if (options.restartableInfrastructure()) {
             postgres = PostgresProcess.start(work.resolve("postgres"), options.keepData());
             kafka = KafkaProcess.start(
                     mkdirs(work.resolve("kafka")), work.resolve("logs").resolve("kafka.log"), options.keepData());
@@ -194,6 +251,9 @@ public final class LocalStack implements AutoCloseable {
         }
         kafka.createTopics(Topics.ALL);
         kafka.createTopics(Topics.DEAD_LETTERS);
+        if (options.kafkaSasl()) {
+            grantTheDocumentedAcls();
+        }
 
         tokens = new TokenStore(work.resolve(TOKENS_FILE));
         adminToken = ensureToken(work.resolve(ADMIN_TOKEN_FILE), "admin", Roles.ADMIN);
@@ -217,6 +277,7 @@ public final class LocalStack implements AutoCloseable {
             }
             Map<String, String> env = new HashMap<>(common);
             env.put("QUARKUS_HTTP_PORT", String.valueOf(ports.get(kind)));
+            env.putAll(kafkaClientEnvironment(principal(kind)));
             if (kind == ServiceKind.WORKER) {
                 env.put("FORGELINE_WORKER_NODE_NAME", options.workerName());
                 env.put(
@@ -488,6 +549,68 @@ public final class LocalStack implements AutoCloseable {
         } catch (RuntimeException e) {
             System.err.println("stopping " + what + ": " + e.getMessage());
         }
+    }
+
+    /** The Kafka user of a service: its row of the ACL table. */
+    static String principal(ServiceKind kind) {
+        return kind.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * The broker's users: those a broker on kept data was formatted with (their passwords stored beside its data),
+     * else new ones with random passwords, a user per service and a super user for the stack itself.
+     */
+    private KafkaSasl kafkaUsers(Path kafkaDirectory) {
+        Path stored = KafkaProcess.saslUsersFile(kafkaDirectory);
+        if (options.keepData() && Files.exists(stored)) {
+            return KafkaSasl.load(stored);
+        }
+        if (options.keepData() && Files.exists(kafkaDirectory.resolve("data"))) {
+            throw new IllegalStateException("the kept broker data under " + kafkaDirectory
+                    + " was made without SASL; start with --fresh to run the broker with SASL");
+        }
+        Map<String, String> users = new TreeMap<>();
+        for (ServiceKind kind : ServiceKind.values()) {
+            users.put(principal(kind), randomPassword());
+        }
+        return new KafkaSasl("forgeline-stack", randomPassword(), users);
+    }
+
+    private static String randomPassword() {
+        byte[] bytes = new byte[24];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return java.util.HexFormat.of().formatHex(bytes);
+    }
+
+    /** Read and Write for every service principal as the ACL table of docs/security.md grants them. */
+    private void grantTheDocumentedAcls() {
+        List<AclBinding> acls = new ArrayList<>();
+        KafkaAclTable.read(options.home().resolve("docs").resolve("security.md"))
+                .forEach(row -> acls.addAll(row.aclBindings()));
+        try (Admin admin = Admin.create(kafka.adminSettings())) {
+            admin.createAcls(acls).all().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while granting the Kafka ACLs", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("could not grant the Kafka ACLs: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The environment that makes a process a Kafka client as {@code principal} (the {@code kafka.*} keys every
+     * service reads); empty for a plaintext broker.
+     */
+    public Map<String, String> kafkaClientEnvironment(String principal) {
+        if (!(kafka instanceof KafkaProcess process) || process.sasl() == null) {
+            return Map.of();
+        }
+        Map<String, String> env = new HashMap<>();
+        process.sasl()
+                .userSettings(principal)
+                .forEach((key, value) -> env.put(
+                        "KAFKA_" + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_'), String.valueOf(value)));
+        return env;
     }
 
     static Path mkdirs(Path dir) {
