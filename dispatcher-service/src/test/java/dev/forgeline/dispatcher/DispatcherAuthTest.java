@@ -23,6 +23,7 @@ import java.util.Map;
 import dev.forgeline.support.auth.Roles;
 import dev.forgeline.support.auth.TokenStore;
 import dev.forgeline.testsupport.ForgelineInfraResource;
+import dev.forgeline.testsupport.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -212,6 +213,35 @@ class DispatcherAuthTest {
                 .get("/nodes/" + name + "/leases")
                 .then()
                 .statusCode(403);
+    }
+
+    @Test
+    void aNodesInstanceIsShownToOperatorsOnly() {
+        String name = "instance-node-" + unique();
+        TestKafka kafka = TestKafka.forApplication();
+        try {
+            Fixtures.publishNodeHeartbeat(kafka, name, "instance-of-" + name, Map.of(), 1);
+        } finally {
+            kafka.close();
+        }
+        String operator = token("op-" + unique(), Roles.OPERATOR);
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().auth()
+                        .oauth2(operator)
+                        .get("/nodes")
+                        .then()
+                        .statusCode(200)
+                        .body("find { it.name == '" + name + "' }.instanceId", equalTo("instance-of-" + name)));
+        // any other token reads the node, but not the instance a forged heartbeat would have to name
+        for (String role : List.of(Roles.WORKER, Roles.SUBMITTER, Roles.REVIEWER)) {
+            given().auth()
+                    .oauth2(token(role + "-" + unique(), role))
+                    .get("/nodes")
+                    .then()
+                    .statusCode(200)
+                    .body("find { it.name == '" + name + "' }.status", equalTo("READY"))
+                    .body("find { it.name == '" + name + "' }.instanceId", org.hamcrest.Matchers.nullValue());
+        }
     }
 
     @Test

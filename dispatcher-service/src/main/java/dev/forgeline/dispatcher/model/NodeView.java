@@ -12,7 +12,8 @@ import dev.forgeline.dispatcher.domain.NodeStatus;
  *
  * @param kind            LAPTOP or CLUSTER
  * @param statusReason    why the node is DEAD, DRAINING or CORDONED
- * @param instanceId      the worker process that last sent a node heartbeat
+ * @param instanceId      the worker process that last sent a node heartbeat; shown to operators only, since a
+ *                        heartbeat naming it is taken as the node's own
  * @param nodeHeartbeatAt the last node heartbeat; null for a node that only registered
  * @param profileOffers   the agent profiles it advertises with adapter, model and context size, its default first
  */
@@ -30,4 +31,24 @@ public record NodeView(
         String statusReason,
         String instanceId,
         Instant nodeHeartbeatAt,
-        List<ProfileOffer> profileOffers) {}
+        List<ProfileOffer> profileOffers) {
+
+    /** The same node without its instance id. */
+    public NodeView withoutInstance() {
+        return new NodeView(
+                name,
+                capacity,
+                labels,
+                agentProfiles,
+                status,
+                activeLeases,
+                freeSlots,
+                registeredAt,
+                lastSeenAt,
+                kind,
+                statusReason,
+                null,
+                nodeHeartbeatAt,
+                profileOffers);
+    }
+}

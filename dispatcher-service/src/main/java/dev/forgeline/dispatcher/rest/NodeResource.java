@@ -66,9 +66,16 @@ public class NodeResource {
 
     @Authenticated
     @GET
-    @Operation(summary = "Every registered node with its status and capacity")
+    @Operation(
+            summary = "Every registered node with its status and capacity",
+            description = "instanceId (the worker process of the node) is shown to operators only: a node heartbeat"
+                    + " that names a node's instance is taken as that node's own.")
     public List<NodeView> list() {
-        return nodeService.list();
+        List<NodeView> nodes = nodeService.list();
+        if (caller.hasRole(Roles.OPERATOR) || caller.hasRole(Roles.ADMIN)) {
+            return nodes;
+        }
+        return nodes.stream().map(NodeView::withoutInstance).toList();
     }
 
     /** No new leases; running attempts finish. 404 unknown node, 409 a DEAD node. */
