@@ -67,6 +67,14 @@ public class BodySizeLimit {
                 detail,
                 context.request().path(),
                 List.of(new Problem.ProblemError(detail, null, "Content-Length")));
+        answerAndClose(context, problem);
+    }
+
+    /**
+     * Answers a request refused for its size before anything read it, and closes the connection, as the HTTP server
+     * does: what is left of the request is not read.
+     */
+    static void answerAndClose(RoutingContext context, Problem problem) {
         String body;
         try {
             body = JSON.writeValueAsString(problem);
@@ -74,7 +82,7 @@ public class BodySizeLimit {
             throw new IllegalStateException(e);
         }
         context.response()
-                .setStatusCode(413)
+                .setStatusCode(problem.status())
                 .putHeader(HttpHeaders.CONTENT_TYPE, ProblemMappers.PROBLEM_JSON)
                 .putHeader(HttpHeaders.CONNECTION, "close")
                 .end(body)

@@ -5,10 +5,7 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.configuration.MemorySize;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -29,8 +26,6 @@ public class RequestHeadLimit {
     static final int ORDER = BodySizeLimit.ORDER - 1;
     /** "GET " + uri + " HTTP/1.1": the method, two spaces and the version around the target. */
     private static final int LINE_OVERHEAD = 2 + "HTTP/1.1".length();
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final int maxLine;
     private final long maxHeaders;
@@ -87,18 +82,7 @@ public class RequestHeadLimit {
                 detail,
                 abbreviatedPath(context.request().path()),
                 List.of(new Problem.ProblemError(detail, null, field)));
-        String body;
-        try {
-            body = JSON.writeValueAsString(problem);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        context.response()
-                .setStatusCode(status)
-                .putHeader(HttpHeaders.CONTENT_TYPE, ProblemMappers.PROBLEM_JSON)
-                .putHeader(HttpHeaders.CONNECTION, "close")
-                .end(body)
-                .onComplete(done -> context.request().connection().close());
+        BodySizeLimit.answerAndClose(context, problem);
     }
 
     /** The path as the problem's instance, cut short: the request is refused for its size, not echoed back. */
