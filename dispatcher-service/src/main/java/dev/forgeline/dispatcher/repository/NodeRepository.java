@@ -44,7 +44,11 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
         }
     }
 
-    /** Registers a node or updates its capacity, labels and profiles; open leases keep counting. */
+    /**
+     * Registers a node or updates its capacity, labels and profiles; open leases keep counting. A registration naming a new worker instance switches the node to it at once (open
+     * leases granted before are the old process's and the supervisor orphans them): the new process registers as it
+     * starts, before it takes leases, so leases granted to it from then on stay its own.
+     */
     public void upsert(
             String name,
             int capacity,
@@ -55,12 +59,17 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
         Jdbc.call(dataSource, "register node " + name, c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO node (name, capacity, labels, agent_profiles, status, active_leases, registered_at, last_seen_at,
-                                      profile_offers, registered_instance_id)
-                    VALUES (?, ?, ?::jsonb, ?, 'READY', 0, now(), now(), ?::jsonb, ?)
+                                      profile_offers, registered_instance_id, instance_id, instance_started_at)
+                    VALUES (?, ?, ?::jsonb, ?, 'READY', 0, now(), now(), ?::jsonb, ?, ?,
+                            CASE WHEN ?::text IS NULL THEN NULL ELSE now() END)
                     ON CONFLICT (name) DO UPDATE
                     SET capacity = EXCLUDED.capacity, labels = EXCLUDED.labels, agent_profiles = EXCLUDED.agent_profiles,
                         profile_offers = EXCLUDED.profile_offers,
                         registered_instance_id = COALESCE(EXCLUDED.registered_instance_id, node.registered_instance_id),
+                        instance_started_at = CASE WHEN EXCLUDED.registered_instance_id IS NOT NULL
+                                                        AND node.instance_id IS DISTINCT FROM EXCLUDED.registered_instance_id
+                                                   THEN now() ELSE node.instance_started_at END,
+                        instance_id = COALESCE(EXCLUDED.registered_instance_id, node.instance_id),
                         status = CASE WHEN node.status = 'DEAD' THEN 'READY' ELSE node.status END,
                         status_reason = CASE WHEN node.status = 'DEAD' THEN NULL ELSE node.status_reason END,
                         last_seen_at = now()
@@ -71,6 +80,8 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
                 ps.setArray(4, c.createArrayOf("text", profileNames(agentProfiles, offers)));
                 ps.setString(5, ProfileOffersJson.write(offers));
                 ps.setString(6, instanceId);
+                ps.setString(7, instanceId);
+                ps.setString(8, instanceId);
                 return ps.executeUpdate();
             }
         });
