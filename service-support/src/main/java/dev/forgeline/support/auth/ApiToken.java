@@ -14,7 +14,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param name     who or what holds it: a person, a service, or for a worker token its node name
  * @param hash     SHA-256 of the token, lower-case hex
  * @param roles    {@link Roles} the holder has
- * @param projects projects it may see, {@code *} for all
+ * @param projects projects it may see, {@code *} for all, none when empty
  * @param node     for a worker token: the only node it may speak for (defaults to {@code name})
  * @param created  ISO-8601 instant
  * @param revoked  ISO-8601 instant it was revoked, or null while it is valid
@@ -35,7 +35,9 @@ public record ApiToken(
 
     public ApiToken {
         roles = roles == null ? List.of() : List.copyOf(roles);
-        projects = projects == null || projects.isEmpty() ? List.of(Roles.ALL_PROJECTS) : List.copyOf(projects);
+        // a line without projects predates them and sees every project; an empty list (an OIDC identity without a
+        // projects claim) sees none
+        projects = projects == null ? List.of(Roles.ALL_PROJECTS) : List.copyOf(projects);
     }
 
     @JsonIgnore

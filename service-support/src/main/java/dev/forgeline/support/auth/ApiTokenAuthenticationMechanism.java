@@ -13,11 +13,13 @@ import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.Cookie;
 import io.vertx.ext.web.RoutingContext;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Reads a Forgeline API token from {@code Authorization: Bearer <token>}, or, for the review pages, from the
  * HttpOnly session cookie the sign-in form sets. No token: anonymous (a resource that needs one answers 401).
- * A mechanism of its own (not the framework's bearer one), so that quarkus-oidc can be added beside it.
+ * A mechanism of its own (not the framework's bearer one), so that quarkus-oidc's can run beside it: with OIDC on, a
+ * bearer token that is not an API token is left to that mechanism ({@link OidcCallers} maps its claims).
  */
 @ApplicationScoped
 public class ApiTokenAuthenticationMechanism implements HttpAuthenticationMechanism {
@@ -27,9 +29,12 @@ public class ApiTokenAuthenticationMechanism implements HttpAuthenticationMechan
     private static final String BEARER = "Bearer ";
 
     private final ApiTokens tokens;
+    private final boolean oidc;
 
-    public ApiTokenAuthenticationMechanism(ApiTokens tokens) {
+    public ApiTokenAuthenticationMechanism(
+            ApiTokens tokens, @ConfigProperty(name = "quarkus.oidc.tenant-enabled") boolean oidc) {
         this.tokens = tokens;
+        this.oidc = oidc;
     }
 
     @Override
@@ -38,10 +43,17 @@ public class ApiTokenAuthenticationMechanism implements HttpAuthenticationMechan
             return Uni.createFrom().item(ApiTokenIdentityProvider.unrestricted());
         }
         String secret = presented(context);
-        if (secret == null) {
+        if (secret == null || (oidc && !secret.startsWith(TokenStore.PREFIX))) {
+            // no token, or one for the OIDC mechanism (next by priority) to verify
             return Uni.createFrom().optional(java.util.Optional.empty());
         }
         return identities.authenticate(new ApiTokenRequest(secret));
+    }
+
+    /** Before quarkus-oidc's mechanism, so that an API token is never sent to the identity provider. */
+    @Override
+    public int getPriority() {
+        return DEFAULT_PRIORITY + 100;
     }
 
     static String presented(RoutingContext context) {

@@ -23,6 +23,9 @@ public interface AuthConfig {
      */
     Optional<Path> tokensFile();
 
+    /** OIDC bearer tokens beside the API tokens ({@code forgeline.auth.oidc.*}). */
+    Oidc oidc();
+
     /** Per-caller rate limits on the REST APIs ({@code forgeline.auth.rate-limit.*}). */
     RateLimit rateLimit();
 
@@ -52,6 +55,30 @@ public interface AuthConfig {
         /** Most callers whose buckets are kept; past it the buckets idle longest are dropped first. */
         @WithDefault("10000")
         int maxCallers();
+    }
+
+    /**
+     * How an identity provider's access token becomes a Forgeline caller. The issuer itself is quarkus-oidc's
+     * ({@code quarkus.oidc.tenant-enabled=true}, {@code quarkus.oidc.auth-server-url}, {@code
+     * quarkus.oidc.token.audience}); a bearer token that is not a Forgeline API token ({@code fl_...}) is then
+     * verified against the issuer's keys. Roles come from the token's groups (quarkus-oidc's role claim), projects
+     * from {@link #projectsClaim()}.
+     */
+    interface Oidc {
+        /**
+         * The claim listing the projects the holder sees (a JSON array, or one string separated by spaces or
+         * commas; {@code *} for every project). A token without it sees no project.
+         */
+        @WithDefault("forgeline_projects")
+        String projectsClaim();
+
+        /**
+         * Prefix of the identity provider's groups that name Forgeline roles: with {@code forgeline-}, group {@code
+         * forgeline-reviewer} gives role {@code reviewer}. Groups without it are ignored. Empty: the groups are the
+         * role names themselves.
+         */
+        @WithDefault("forgeline-")
+        String rolePrefix();
     }
 
     enum Mode {

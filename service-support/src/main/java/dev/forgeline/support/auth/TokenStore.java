@@ -154,7 +154,7 @@ public final class TokenStore {
                 name,
                 hash(secret),
                 roles,
-                projects,
+                projects == null || projects.isEmpty() ? List.of(Roles.ALL_PROJECTS) : projects,
                 node,
                 now.toString(),
                 null,
