@@ -4,12 +4,15 @@ import java.util.Set;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.quarkus.oidc.AccessTokenCredential;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.AuthenticationRequest;
+import io.quarkus.security.identity.request.TokenAuthenticationRequest;
 import io.quarkus.vertx.http.runtime.security.ChallengeData;
 import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
 import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
+import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.Cookie;
 import io.vertx.ext.web.RoutingContext;
@@ -18,8 +21,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Reads a Forgeline API token from {@code Authorization: Bearer <token>}, or, for the review pages, from the
  * HttpOnly session cookie the sign-in form sets. No token: anonymous (a resource that needs one answers 401).
- * A mechanism of its own (not the framework's bearer one), so that quarkus-oidc's can run beside it: with OIDC on, a
- * bearer token that is not an API token is left to that mechanism ({@link OidcCallers} maps its claims).
+ * With OIDC on, a token that is not an API token ({@code fl_...}) is an identity provider's access token, verified
+ * by quarkus-oidc ({@link OidcCallers} maps its claims); the review pages' cookie may hold either kind.
  */
 @ApplicationScoped
 public class ApiTokenAuthenticationMechanism implements HttpAuthenticationMechanism {
@@ -43,14 +46,19 @@ public class ApiTokenAuthenticationMechanism implements HttpAuthenticationMechan
             return Uni.createFrom().item(ApiTokenIdentityProvider.unrestricted());
         }
         String secret = presented(context);
-        if (secret == null || (oidc && !secret.startsWith(TokenStore.PREFIX))) {
-            // no token, or one for the OIDC mechanism (next by priority) to verify
+        if (secret == null) {
             return Uni.createFrom().optional(java.util.Optional.empty());
         }
-        return identities.authenticate(new ApiTokenRequest(secret));
+        if (!oidc || secret.startsWith(TokenStore.PREFIX)) {
+            return identities.authenticate(new ApiTokenRequest(secret));
+        }
+        // an identity provider's access token, sent as a bearer token or kept by the review pages' sign-in:
+        // quarkus-oidc's identity provider verifies it against the issuer's keys
+        return identities.authenticate(HttpSecurityUtils.setRoutingContextAttribute(
+                new TokenAuthenticationRequest(new AccessTokenCredential(secret)), context));
     }
 
-    /** Before quarkus-oidc's mechanism, so that an API token is never sent to the identity provider. */
+    /** Before quarkus-oidc's own mechanism, so that an API token is never sent to the identity provider. */
     @Override
     public int getPriority() {
         return DEFAULT_PRIORITY + 100;
@@ -74,7 +82,7 @@ public class ApiTokenAuthenticationMechanism implements HttpAuthenticationMechan
 
     @Override
     public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
-        return Set.of(ApiTokenRequest.class);
+        return Set.of(ApiTokenRequest.class, TokenAuthenticationRequest.class);
     }
 
     @Override
