@@ -38,10 +38,12 @@ import dev.forgeline.support.auth.SessionCsrf;
 import dev.forgeline.support.problem.Problem;
 import dev.forgeline.support.problem.ProblemException;
 import dev.forgeline.support.problem.ProblemMappers;
+import io.quarkus.oidc.AccessTokenCredential;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.RestForm;
 
 /** The review page people use from a browser: the queue, one review with its diff, and the decision forms. */
@@ -54,18 +56,21 @@ public class ReviewPage {
     private final SecurityIdentity caller;
     private final ApiTokens tokens;
     private final AuditTrail audit;
+    private final boolean singleSignOn;
 
     public ReviewPage(
             ReviewService reviews,
             BacklogService backlog,
             SecurityIdentity caller,
             ApiTokens tokens,
-            AuditTrail audit) {
+            AuditTrail audit,
+            @ConfigProperty(name = "quarkus.oidc.ui.tenant-enabled") boolean singleSignOn) {
         this.reviews = reviews;
         this.backlog = backlog;
         this.caller = caller;
         this.tokens = tokens;
         this.audit = audit;
+        this.singleSignOn = singleSignOn;
     }
 
     @CheckedTemplate
@@ -76,7 +81,9 @@ public class ReviewPage {
         static native TemplateInstance review(
                 ReviewDetail detail, List<DiffLine> diff, String notice, String error, String signedInAs, String csrf);
 
-        static native TemplateInstance signIn(String error);
+        static native TemplateInstance signIn(String error, boolean singleSignOn);
+
+        static native TemplateInstance signedIn(String next);
     }
 
     /** One line of the diff and how to colour it: add, del, hunk, meta or context. */
@@ -120,7 +127,7 @@ public class ReviewPage {
     @GET
     @Path("/sign-in")
     public String signInForm() {
-        return Templates.signIn(null).render();
+        return Templates.signIn(null, singleSignOn).render();
     }
 
     /**
@@ -136,19 +143,41 @@ public class ReviewPage {
         if (tokens.enabled() && tokens.authenticate(given).isEmpty()) {
             return Response.status(401)
                     .type(MediaType.TEXT_HTML)
-                    .entity(Templates.signIn("That token is unknown or revoked.")
+                    .entity(Templates.signIn("That token is unknown or revoked.", singleSignOn)
                             .render())
                     .build();
         }
-        NewCookie cookie = new NewCookie.Builder(SESSION_COOKIE)
-                .value(given)
+        return Response.seeOther(UriBuilder.fromPath("/ui/reviews").build())
+                .cookie(sessionCookie(given, uri))
+                .build();
+    }
+
+    private static NewCookie sessionCookie(String credential, UriInfo uri) {
+        return new NewCookie.Builder(SESSION_COOKIE)
+                .value(credential)
                 .path("/ui")
                 .httpOnly(true)
                 .secure("https".equalsIgnoreCase(uri.getBaseUri().getScheme()))
                 .sameSite(NewCookie.SameSite.STRICT)
                 .build();
-        return Response.seeOther(UriBuilder.fromPath("/ui/reviews").build())
-                .cookie(cookie)
+    }
+
+    /**
+     * Single sign-on: quarkus-oidc's code flow (tenant {@code ui}, this path only) has signed the person in at the
+     * identity provider before this runs; their access token becomes the pages' session, checked on every request
+     * like a bearer token. The page that follows is reached by a link of this site's own page, because a browser
+     * does not send a SameSite=Strict cookie on a redirect chain that began at another site.
+     */
+    @Authenticated
+    @GET
+    @Path("/sign-in/sso")
+    public Response singleSignOn(@Context UriInfo uri) {
+        AccessTokenCredential access = caller.getCredential(AccessTokenCredential.class);
+        if (!singleSignOn || access == null) {
+            return Response.seeOther(UriBuilder.fromPath("/ui/sign-in").build()).build();
+        }
+        return Response.ok(Templates.signedIn("/ui/reviews").render())
+                .cookie(sessionCookie(access.getToken(), uri))
                 .build();
     }
 
@@ -168,8 +197,15 @@ public class ReviewPage {
                 .sameSite(NewCookie.SameSite.STRICT)
                 .maxAge(0)
                 .build();
+        // and the single sign-on's own session (quarkus-oidc's cookie of tenant "ui"), so the next sign-in asks again
+        NewCookie singleSignOnSession = new NewCookie.Builder("q_session_ui")
+                .value("")
+                .path("/ui/sign-in/sso")
+                .httpOnly(true)
+                .maxAge(0)
+                .build();
         return Response.seeOther(UriBuilder.fromPath("/ui/sign-in").build())
-                .cookie(expired)
+                .cookie(expired, singleSignOnSession)
                 .build();
     }
 

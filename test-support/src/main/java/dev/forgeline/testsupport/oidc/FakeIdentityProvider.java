@@ -6,15 +6,20 @@ import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
+import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.interfaces.RSAPublicKey;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +27,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,8 +39,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -45,11 +53,19 @@ import com.sun.net.httpserver.HttpServer;
  * A fake OpenID Connect identity provider on 127.0.0.1, shaped as one Keycloak realm: every endpoint lives under
  * {@code /realms/{realm}}, as Keycloak serves it. It covers discovery ({@code
  * /.well-known/openid-configuration}), the JWKS ({@code /protocol/openid-connect/certs}), the token endpoint
- * ({@code /protocol/openid-connect/token}) with the {@code client_credentials} and {@code password} grants and client
- * authentication by HTTP Basic ({@code client_secret_basic}) or form fields ({@code client_secret_post}), userinfo
- * ({@code /protocol/openid-connect/userinfo}) and token introspection (RFC 7662, {@code
- * /protocol/openid-connect/token/introspect}). The authorization endpoint is advertised but answers 501: there is no
- * browser login.
+ * ({@code /protocol/openid-connect/token}) with the {@code client_credentials}, {@code password}, {@code
+ * authorization_code} and {@code refresh_token} grants and client authentication by HTTP Basic ({@code
+ * client_secret_basic}) or form fields ({@code client_secret_post}), userinfo ({@code
+ * /protocol/openid-connect/userinfo}) and token introspection (RFC 7662, {@code
+ * /protocol/openid-connect/token/introspect}).
+ *
+ * <p>The browser sign-in of the authorization code flow (RFC 6749 section 4.1, OpenID Connect Core 3.1, PKCE of RFC
+ * 7636 with {@code S256} or {@code plain}) is there too, so a web application (quarkus-oidc's {@code web-app}) can
+ * sign a person in: the authorization endpoint ({@code /protocol/openid-connect/auth}) answers a Keycloak-like login
+ * page whose form posts {@code username} and {@code password} to {@code /login-actions/authenticate}; a successful
+ * login sets the SSO session cookie {@code KEYCLOAK_SESSION} (path {@code /realms/{realm}}), with which later
+ * authorization requests skip the form, and redirects to the client with a single-use code valid 60 seconds. The
+ * end-session endpoint ({@code /protocol/openid-connect/logout}) ends that session (RP-initiated logout).
  *
  * <p>Access tokens are JWS compact serialisations signed RS256 with an RSA 2048 key whose {@code kid} is its RFC 7638
  * thumbprint, published in the JWKS; {@link #rotateKey} replaces the signing key, and {@link #token} mints tokens
@@ -73,6 +89,22 @@ public final class FakeIdentityProvider implements AutoCloseable {
     /** Claims of the token itself rather than of the user: userinfo leaves them out. */
     private static final Set<String> TOKEN_CLAIMS =
             Set.of("iss", "aud", "exp", "iat", "nbf", "jti", "typ", "azp", "scope", "auth_time", "sid");
+    /** Claims of an ID token that say what it is for: a user's claims do not replace them there. */
+    private static final Set<String> ID_TOKEN_CLAIMS =
+            Set.of("iss", "sub", "aud", "exp", "iat", "auth_time", "jti", "typ", "azp", "nonce", "sid", "at_hash");
+    /** The cookie of the SSO session, as Keycloak names it. */
+    static final String SESSION_COOKIE = "KEYCLOAK_SESSION";
+    /** Keycloak's message on the login page after wrong credentials. */
+    static final String INVALID_CREDENTIALS = "Invalid username or password.";
+
+    private static final Duration CODE_LIFETIME = Duration.ofSeconds(60);
+    private static final Duration LOGIN_TIMEOUT = Duration.ofMinutes(30);
+    private static final int REFRESH_LIFETIME_SECONDS = 1800;
+    /** A PKCE code verifier or {@code plain} challenge: 43 to 128 unreserved characters (RFC 7636 4.1). */
+    private static final Pattern PKCE = Pattern.compile("[A-Za-z0-9._~-]{43,128}");
+
+    private static final Map<String, String> NO_CACHE =
+            Map.of("Cache-Control", "no-store, must-revalidate, max-age=0", "Pragma", "no-cache");
 
     /** One request as the server saw it: method, path with query, status answered. */
     public record Request(String method, String path, int status) {}
@@ -91,6 +123,34 @@ public final class FakeIdentityProvider implements AutoCloseable {
 
     private record User(String username, String password, String id, Map<String, Object> claims) {}
 
+    /** An authorization request waiting at the login page, under its {@code session_code}. */
+    private record Pending(
+            String clientId,
+            String redirectUri,
+            String scope,
+            String state,
+            String nonce,
+            String challenge,
+            String challengeMethod,
+            Instant expiresAt) {}
+
+    /** An SSO session, named by the value of the {@code KEYCLOAK_SESSION} cookie. */
+    private record SsoSession(String id, String username, Instant authTime) {}
+
+    /** An authorization code not yet exchanged. */
+    private record Code(
+            String clientId,
+            String redirectUri,
+            String sessionId,
+            String scope,
+            String nonce,
+            String challenge,
+            String challengeMethod,
+            Instant expiresAt) {}
+
+    /** What an (opaque) refresh token stands for. */
+    private record Refresh(String clientId, String sessionId, String scope, String nonce, Instant expiresAt) {}
+
     private final String realm;
     private final HttpServer server;
     private final ExecutorService executor;
@@ -98,6 +158,16 @@ public final class FakeIdentityProvider implements AutoCloseable {
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
     private final Map<String, User> users = new ConcurrentHashMap<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final Map<String, List<String>> redirects = new ConcurrentHashMap<>();
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final Map<String, SsoSession> sessions = new ConcurrentHashMap<>();
+    private final Map<String, Code> codes = new ConcurrentHashMap<>();
+    private final Map<String, Refresh> refreshTokens = new ConcurrentHashMap<>();
+    private final AtomicInteger signIns = new AtomicInteger();
+    private final SecureRandom random = new SecureRandom();
+    /** The clock of the lifetimes of codes, login pages and refresh tokens; tests move it. */
+    private volatile Clock clock = Clock.systemUTC();
+
     private volatile Keys keys;
     private volatile KeyPair foreignKey;
 
@@ -178,6 +248,30 @@ public final class FakeIdentityProvider implements AutoCloseable {
                 .toString();
         users.put(username, new User(username, password, id, copy(claims)));
         return this;
+    }
+
+    /**
+     * Lets client {@code clientId} name, as {@code redirect_uri} of an authorization request or {@code
+     * post_logout_redirect_uri} of a logout, any absolute URI starting with {@code redirectUriPrefix} (e.g. {@code
+     * http://localhost:8081/}). A client with no prefix registered allows any redirect URI, as Keycloak's {@code *}
+     * does; once one is registered, only those registered. Prefixes are kept per client id, also when the client is
+     * added again, and may be registered before the client.
+     */
+    public FakeIdentityProvider allowRedirect(String clientId, String redirectUriPrefix) {
+        Objects.requireNonNull(clientId, "clientId");
+        Objects.requireNonNull(redirectUriPrefix, "redirectUriPrefix");
+        redirects.computeIfAbsent(clientId, id -> new CopyOnWriteArrayList<>()).add(redirectUriPrefix);
+        return this;
+    }
+
+    /** How many logins succeeded so far: posts of the login form with right credentials (not SSO redirects). */
+    public int signIns() {
+        return signIns.get();
+    }
+
+    /** The clock of the lifetimes of codes (60 s), login pages (30 min) and refresh tokens (1800 s); for tests. */
+    void clock(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /**
@@ -361,6 +455,11 @@ public final class FakeIdentityProvider implements AutoCloseable {
 
     /** The claims of {@code token} if this provider signed it with a key it publishes, for itself, and it is valid. */
     private Map<String, Object> verify(String token) {
+        return verify(token, true);
+    }
+
+    /** As {@link #verify(String)}, expired tokens too unless {@code active} (an {@code id_token_hint} may be). */
+    private Map<String, Object> verify(String token, boolean active) {
         String[] parts = token.split("\\.", -1);
         if (parts.length != 3) {
             throw new InvalidToken("Malformed token");
@@ -385,6 +484,9 @@ public final class FakeIdentityProvider implements AutoCloseable {
                 throw new InvalidToken("Invalid token issuer. Expected '" + issuer() + "'");
             }
             long now = Instant.now().getEpochSecond();
+            if (!active) {
+                return claims;
+            }
             if (!(claims.get("exp") instanceof Number exp) || exp.longValue() <= now) {
                 throw new InvalidToken("Token is not active");
             }
@@ -456,12 +558,15 @@ public final class FakeIdentityProvider implements AutoCloseable {
 
     // ---- serving ---------------------------------------------------------------------------------------------
 
-    /** An answer: status, JSON body (null for none), extra headers. */
+    /** An answer: status, JSON body ({@link Html} for a page, null for none), extra headers. */
     private record Answer(int status, Object body, Map<String, String> headers) {
         Answer(int status, Object body) {
             this(status, body, Map.of());
         }
     }
+
+    /** An HTML page, the body of an answer to a browser. */
+    private record Html(String text) {}
 
     private static final class Problem extends RuntimeException {
         final transient Answer answer;
@@ -540,12 +645,9 @@ public final class FakeIdentityProvider implements AutoCloseable {
             case OIDC + "/token" -> allow(method, Set.of("POST"), () -> token(exchange));
             case OIDC + "/token/introspect" -> allow(method, Set.of("POST"), () -> introspect(exchange));
             case OIDC + "/userinfo" -> allow(method, Set.of("GET", "POST"), () -> userinfo(exchange));
-            case OIDC + "/auth" ->
-                new Answer(
-                        501,
-                        error(
-                                "not_implemented",
-                                "This fake identity provider has no browser login: use the token endpoint"));
+            case OIDC + "/auth" -> allow(method, Set.of("GET", "POST"), () -> authorize(exchange));
+            case "/login-actions/authenticate" -> allow(method, Set.of("POST"), () -> logIn(exchange));
+            case OIDC + "/logout" -> allow(method, Set.of("GET", "POST"), () -> logout(exchange));
             default -> notFound();
         };
     }
@@ -571,8 +673,14 @@ public final class FakeIdentityProvider implements AutoCloseable {
             exchange.sendResponseHeaders(answer.status, -1);
             return;
         }
-        byte[] bytes = json.writeValueAsBytes(answer.body);
-        headers.set("Content-Type", "application/json");
+        byte[] bytes;
+        if (answer.body instanceof Html html) {
+            bytes = html.text().getBytes(StandardCharsets.UTF_8);
+            headers.set("Content-Type", "text/html; charset=utf-8");
+        } else {
+            bytes = json.writeValueAsBytes(answer.body);
+            headers.set("Content-Type", "application/json");
+        }
         exchange.sendResponseHeaders(answer.status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
@@ -590,15 +698,35 @@ public final class FakeIdentityProvider implements AutoCloseable {
         body.put("token_endpoint", tokenEndpoint());
         body.put("introspection_endpoint", issuer + OIDC + "/token/introspect");
         body.put("userinfo_endpoint", issuer + OIDC + "/userinfo");
+        body.put("end_session_endpoint", issuer + OIDC + "/logout");
         body.put("jwks_uri", issuer + OIDC + "/certs");
-        body.put("grant_types_supported", List.of("client_credentials", "password"));
+        body.put(
+                "grant_types_supported",
+                List.of("authorization_code", "client_credentials", "password", "refresh_token"));
         body.put("response_types_supported", List.of("code"));
+        body.put("response_modes_supported", List.of("query"));
         body.put("subject_types_supported", List.of("public"));
         body.put("id_token_signing_alg_values_supported", List.of("RS256"));
-        body.put("scopes_supported", List.of("openid"));
+        body.put("code_challenge_methods_supported", List.of("plain", "S256"));
+        body.put("scopes_supported", List.of("openid", "profile", "email"));
         body.put("token_endpoint_auth_methods_supported", authMethods);
         body.put("introspection_endpoint_auth_methods_supported", authMethods);
-        body.put("claims_supported", List.of("iss", "sub", "aud", "exp", "iat", "azp", "preferred_username", "groups"));
+        body.put(
+                "claims_supported",
+                List.of(
+                        "iss",
+                        "sub",
+                        "aud",
+                        "exp",
+                        "iat",
+                        "auth_time",
+                        "azp",
+                        "nonce",
+                        "sid",
+                        "at_hash",
+                        "preferred_username",
+                        "groups"));
+        body.put("authorization_response_iss_parameter_supported", true);
         return new Answer(200, body);
     }
 
@@ -628,17 +756,184 @@ public final class FakeIdentityProvider implements AutoCloseable {
             throw oauth(400, "invalid_request", "Missing form parameter: grant_type");
         }
         Client client = authenticate(exchange, form);
-        String token = switch (grantType) {
-            case "client_credentials" -> clientCredentials(client);
-            case "password" -> password(client, form);
+        Map<String, Object> body = switch (grantType) {
+            case "client_credentials" -> bearer(clientCredentials(client));
+            case "password" -> bearer(password(client, form));
+            case "authorization_code" -> authorizationCode(client, form);
+            case "refresh_token" -> refresh(client, form);
             default -> throw oauth(400, "unsupported_grant_type", "Unsupported grant_type " + grantType);
         };
+        return new Answer(200, body, NO_STORE);
+    }
+
+    private static Map<String, Object> bearer(String token) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("access_token", token);
         body.put("token_type", "Bearer");
         body.put("expires_in", GRANTED_LIFETIME_SECONDS);
         body.put("scope", "openid");
-        return new Answer(200, body, NO_STORE);
+        return body;
+    }
+
+    /**
+     * The {@code authorization_code} grant (RFC 6749 4.1.3, RFC 7636 4.5): the code, single use, issued to this
+     * client for this {@code redirect_uri} less than 60 seconds ago, and the {@code code_verifier} of its challenge.
+     */
+    private Map<String, Object> authorizationCode(Client client, Map<String, String> form) {
+        String value = form.get("code");
+        if (value == null || value.isEmpty()) {
+            throw oauth(400, "invalid_request", "Missing parameter: code");
+        }
+        Code code = codes.remove(value); // single use: gone at its first exchange, whatever comes of it
+        if (code == null) {
+            throw oauth(400, "invalid_grant", "Code not valid");
+        }
+        if (clock.instant().isAfter(code.expiresAt())) {
+            throw oauth(400, "invalid_grant", "Code is expired");
+        }
+        if (!code.clientId().equals(client.id())) {
+            throw oauth(400, "invalid_grant", "Code was issued to another client");
+        }
+        if (!code.redirectUri().equals(form.get("redirect_uri"))) {
+            throw oauth(400, "invalid_grant", "Incorrect redirect_uri");
+        }
+        checkVerifier(code, form.get("code_verifier"));
+        SsoSession session = sessions.get(code.sessionId());
+        if (session == null) {
+            throw oauth(400, "invalid_grant", "Session not active");
+        }
+        return tokens(client, session, code.scope(), code.nonce());
+    }
+
+    private static void checkVerifier(Code code, String verifier) {
+        if (code.challenge() == null) {
+            if (verifier != null) {
+                throw oauth(
+                        400,
+                        "invalid_grant",
+                        "PKCE code verifier specified but challenge not present in authorization");
+            }
+            return;
+        }
+        if (verifier == null || verifier.isEmpty()) {
+            throw oauth(400, "invalid_grant", "PKCE code verifier not specified");
+        }
+        if (!PKCE.matcher(verifier).matches()) {
+            throw oauth(400, "invalid_grant", "PKCE invalid code verifier");
+        }
+        String expected = "S256".equals(code.challengeMethod()) ? s256(verifier) : verifier;
+        if (!same(code.challenge(), expected)) {
+            throw oauth(400, "invalid_grant", "PKCE verification failed");
+        }
+    }
+
+    /** {@code BASE64URL(SHA256(ASCII(verifier)))} without padding, the {@code S256} challenge of RFC 7636 4.2. */
+    private static String s256(String verifier) {
+        return B64URL.encodeToString(sha256(verifier.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    private static byte[] sha256(byte[] input) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(input);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot hash with SHA-256", e);
+        }
+    }
+
+    /**
+     * The {@code refresh_token} grant (RFC 6749 6): a refresh token issued to this client, not expired, of a session
+     * still active. It is rotated: the answer carries a new one and the one given stops working.
+     */
+    private Map<String, Object> refresh(Client client, Map<String, String> form) {
+        String value = form.get("refresh_token");
+        if (value == null || value.isEmpty()) {
+            throw oauth(400, "invalid_request", "Missing parameter: refresh_token");
+        }
+        Refresh grant = refreshTokens.get(value);
+        if (grant == null) {
+            throw oauth(400, "invalid_grant", "Invalid refresh token");
+        }
+        if (!grant.clientId().equals(client.id())) {
+            throw oauth(400, "invalid_grant", "Invalid refresh token. Token client and authorized client don't match");
+        }
+        if (!refreshTokens.remove(value, grant)) {
+            throw oauth(400, "invalid_grant", "Invalid refresh token"); // used at the same moment by another request
+        }
+        if (clock.instant().isAfter(grant.expiresAt())) {
+            throw oauth(400, "invalid_grant", "Refresh token expired");
+        }
+        SsoSession session = sessions.get(grant.sessionId());
+        if (session == null) {
+            throw oauth(400, "invalid_grant", "Session not active");
+        }
+        return tokens(client, session, grant.scope(), grant.nonce());
+    }
+
+    /** The token response of the code flow: access, ID and refresh tokens of the session's user. */
+    private Map<String, Object> tokens(Client client, SsoSession session, String scope, String nonce) {
+        User user = users.get(session.username());
+        if (user == null) {
+            throw oauth(400, "invalid_grant", "User not found");
+        }
+        String access = granted(user.id(), user.username(), client, scope, session.id(), user.claims());
+        String refresh = randomToken();
+        refreshTokens.put(
+                refresh,
+                new Refresh(
+                        client.id(),
+                        session.id(),
+                        scope,
+                        nonce,
+                        clock.instant().plusSeconds(REFRESH_LIFETIME_SECONDS)));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("access_token", access);
+        body.put("expires_in", GRANTED_LIFETIME_SECONDS);
+        body.put("refresh_expires_in", REFRESH_LIFETIME_SECONDS);
+        body.put("refresh_token", refresh);
+        body.put("token_type", "Bearer");
+        body.put("id_token", idToken(client, session, user, nonce, access));
+        body.put("not-before-policy", 0);
+        body.put("session_state", session.id());
+        body.put("scope", scope);
+        return body;
+    }
+
+    /**
+     * An ID token (OpenID Connect Core 2): RS256 with the current key, {@code aud} and {@code azp} the client, {@code
+     * auth_time} of the session's login, {@code nonce} when the authorization request had one, {@code sid} the
+     * session, {@code at_hash} of the access token, {@code preferred_username} and the user's claims (which do not
+     * replace the claims that say what the token is for).
+     */
+    private String idToken(Client client, SsoSession session, User user, String nonce, String accessToken) {
+        long now = Instant.now().getEpochSecond();
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("iss", issuer());
+        payload.put("sub", user.id());
+        payload.put("aud", client.id());
+        payload.put("exp", now + GRANTED_LIFETIME_SECONDS);
+        payload.put("iat", now);
+        payload.put("auth_time", session.authTime().getEpochSecond());
+        payload.put("jti", UUID.randomUUID().toString());
+        payload.put("typ", "ID");
+        payload.put("azp", client.id());
+        if (nonce != null) {
+            payload.put("nonce", nonce);
+        }
+        payload.put("sid", session.id());
+        byte[] hash = sha256(accessToken.getBytes(StandardCharsets.US_ASCII));
+        payload.put("at_hash", B64URL.encodeToString(Arrays.copyOf(hash, hash.length / 2)));
+        payload.put("preferred_username", user.username());
+        user.claims().forEach((name, value) -> {
+            if (!ID_TOKEN_CLAIMS.contains(name)) {
+                payload.put(name, value);
+            }
+        });
+        SigningKey current = keys.current();
+        Map<String, Object> header = new LinkedHashMap<>();
+        header.put("alg", "RS256");
+        header.put("typ", "JWT");
+        header.put("kid", current.kid());
+        return sign(header, payload, current.pair().getPrivate());
     }
 
     private String clientCredentials(Client client) {
@@ -666,11 +961,19 @@ public final class FakeIdentityProvider implements AutoCloseable {
     }
 
     private String granted(String subject, String username, Client client, Map<String, Object> extra) {
+        return granted(subject, username, client, "openid", null, extra);
+    }
+
+    private String granted(
+            String subject, String username, Client client, String scope, String sid, Map<String, Object> extra) {
         TokenBuilder builder = token(subject)
                 .username(username)
                 .expiresIn(Duration.ofSeconds(GRANTED_LIFETIME_SECONDS))
                 .claim("azp", client.id())
-                .claim("scope", "openid");
+                .claim("scope", scope);
+        if (sid != null) {
+            builder.claim("sid", sid);
+        }
         extra.forEach(builder::claim);
         return builder.build();
     }
@@ -740,18 +1043,32 @@ public final class FakeIdentityProvider implements AutoCloseable {
 
     /** The {@code application/x-www-form-urlencoded} body; a parameter given twice is refused (RFC 6749 3.1). */
     private static Map<String, String> form(HttpExchange exchange) {
-        String type = exchange.getRequestHeaders().getFirst("Content-Type");
-        if (type == null || !type.strip().toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+        if (!isForm(exchange)) {
             throw oauth(400, "invalid_request", "Content-Type must be application/x-www-form-urlencoded");
         }
-        String body;
+        return parameters(body(exchange), message -> oauth(400, "invalid_request", message));
+    }
+
+    private static boolean isForm(HttpExchange exchange) {
+        String type = exchange.getRequestHeaders().getFirst("Content-Type");
+        return type != null && type.strip().toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+    }
+
+    private static String body(HttpExchange exchange) {
         try {
-            body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            return new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Form-encoded parameters (a body or a query); {@code refused} makes the problem of a malformed one. */
+    private static Map<String, String> parameters(String encoded, Function<String, Problem> refused) {
         Map<String, String> params = new LinkedHashMap<>();
-        for (String pair : body.split("&")) {
+        if (encoded == null) {
+            return params;
+        }
+        for (String pair : encoded.split("&")) {
             if (pair.isEmpty()) {
                 continue;
             }
@@ -762,13 +1079,439 @@ public final class FakeIdentityProvider implements AutoCloseable {
                 key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
                 value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
-                throw oauth(400, "invalid_request", "Malformed form body");
+                throw refused.apply("Malformed form body");
             }
             if (params.put(key, value) != null) {
-                throw oauth(400, "invalid_request", "Parameter " + key + " is given more than once");
+                throw refused.apply("Parameter " + key + " is given more than once");
             }
         }
         return params;
+    }
+
+    // ---- browser sign-in: authorization, login form, logout --------------------------------------------------
+
+    /**
+     * The parameters of a browser request: the query of a GET, the form body of a POST. Errors are pages, as a
+     * browser shows them.
+     */
+    private static Map<String, String> browserParameters(HttpExchange exchange) {
+        Function<String, Problem> refused = message -> page(400, "Invalid Request", message);
+        if ("POST".equals(exchange.getRequestMethod())) {
+            if (!isForm(exchange)) {
+                throw page(400, "Invalid Request", "Content-Type must be application/x-www-form-urlencoded");
+            }
+            return parameters(body(exchange), refused);
+        }
+        return parameters(exchange.getRequestURI().getRawQuery(), refused);
+    }
+
+    /**
+     * The authorization endpoint (RFC 6749 4.1.1, OpenID Connect Core 3.1.2). A missing or unknown client or a
+     * {@code redirect_uri} the client may not use answers an error page; other errors go back to the client. With an
+     * SSO session (and no {@code prompt=login}, nor a {@code max_age} it exceeds) the code goes back at once;
+     * otherwise the login page answers, unless {@code prompt=none} asks for no page: then {@code login_required}.
+     */
+    private Answer authorize(HttpExchange exchange) {
+        Map<String, String> params = browserParameters(exchange);
+        String clientId = params.get("client_id");
+        if (clientId == null || clientId.isEmpty()) {
+            throw page(400, "We are sorry...", "Missing parameter: client_id");
+        }
+        if (!clients.containsKey(clientId)) {
+            throw page(400, "We are sorry...", "Client not found.");
+        }
+        String redirectUri = params.get("redirect_uri");
+        if (!redirectAllowed(clientId, redirectUri)) {
+            throw page(400, "We are sorry...", "Invalid parameter: redirect_uri");
+        }
+        String state = params.get("state");
+        String responseType = params.get("response_type");
+        if (responseType == null || responseType.isEmpty()) {
+            return errorBack(redirectUri, state, "invalid_request", "Missing parameter: response_type");
+        }
+        if (!responseType.equals("code")) {
+            return errorBack(
+                    redirectUri,
+                    state,
+                    "unsupported_response_type",
+                    "Client is not allowed to initiate browser login with given response_type. Only code is supported");
+        }
+        String responseMode = params.get("response_mode");
+        if (responseMode != null && !responseMode.equals("query")) {
+            return errorBack(redirectUri, state, "invalid_request", "Invalid parameter: response_mode");
+        }
+        Set<String> scopes = words(params.get("scope"));
+        if (!scopes.contains("openid")) {
+            return errorBack(
+                    redirectUri,
+                    state,
+                    "invalid_scope",
+                    "Missing scope openid: only OpenID Connect requests are served");
+        }
+        String challenge = params.get("code_challenge");
+        String method = params.get("code_challenge_method");
+        if (challenge == null) {
+            if (method != null) {
+                return errorBack(redirectUri, state, "invalid_request", "Missing parameter: code_challenge");
+            }
+        } else {
+            method = method == null ? "plain" : method; // RFC 7636 4.3
+            if (!method.equals("S256") && !method.equals("plain")) {
+                return errorBack(redirectUri, state, "invalid_request", "Invalid parameter: code_challenge_method");
+            }
+            if (!PKCE.matcher(challenge).matches()) {
+                return errorBack(redirectUri, state, "invalid_request", "Invalid parameter: code_challenge");
+            }
+        }
+        Set<String> prompt = words(params.get("prompt"));
+        if (prompt.contains("none") && prompt.size() > 1) {
+            return errorBack(redirectUri, state, "invalid_request", "Invalid parameter: prompt");
+        }
+        Long maxAge = null;
+        if (params.get("max_age") != null) {
+            try {
+                maxAge = Long.parseLong(params.get("max_age"));
+            } catch (NumberFormatException e) {
+                return errorBack(redirectUri, state, "invalid_request", "Invalid parameter: max_age");
+            }
+        }
+        Instant now = clock.instant();
+        Pending request = new Pending(
+                clientId,
+                redirectUri,
+                String.join(" ", scopes),
+                state,
+                params.get("nonce"),
+                challenge,
+                challenge == null ? null : method,
+                now.plus(LOGIN_TIMEOUT));
+        SsoSession session = session(exchange);
+        boolean again = prompt.contains("login")
+                || (session != null
+                        && maxAge != null
+                        && session.authTime().plusSeconds(maxAge).isBefore(Instant.now()));
+        if (session != null && !again) {
+            return codeBack(request, session, NO_CACHE);
+        }
+        if (prompt.contains("none")) {
+            return errorBack(redirectUri, state, "login_required", "Login required");
+        }
+        pending.values().removeIf(p -> now.isAfter(p.expiresAt()));
+        String sessionCode = randomToken();
+        pending.put(sessionCode, request);
+        String hint = params.get("login_hint");
+        return new Answer(200, new Html(loginPage(sessionCode, hint == null ? "" : hint, null)), NO_CACHE);
+    }
+
+    /**
+     * The post of the login form: right credentials start an SSO session (cookie {@code KEYCLOAK_SESSION}) and send
+     * the code back to the client; wrong ones answer the form again with Keycloak's message.
+     */
+    private Answer logIn(HttpExchange exchange) {
+        String sessionCode = parameters(
+                        exchange.getRequestURI().getRawQuery(), message -> page(400, "Invalid Request", message))
+                .get("session_code");
+        Pending request = sessionCode == null ? null : pending.get(sessionCode);
+        if (request == null || clock.instant().isAfter(request.expiresAt())) {
+            if (request != null) {
+                pending.remove(sessionCode, request);
+            }
+            throw page(400, "Page has expired", "Your login attempt timed out. Login will start from the beginning.");
+        }
+        Map<String, String> form = browserParameters(exchange);
+        String username = form.getOrDefault("username", "");
+        String password = form.get("password");
+        User user = users.get(username);
+        if (user == null || password == null || !same(user.password(), password)) {
+            return new Answer(200, new Html(loginPage(sessionCode, username, INVALID_CREDENTIALS)), NO_CACHE);
+        }
+        if (!pending.remove(sessionCode, request)) {
+            throw page(400, "Page has expired", "Your login attempt timed out. Login will start from the beginning.");
+        }
+        SsoSession session = new SsoSession(randomToken(), user.username(), Instant.now());
+        sessions.put(session.id(), session);
+        signIns.incrementAndGet();
+        Map<String, String> headers = new LinkedHashMap<>(NO_CACHE);
+        headers.put(
+                "Set-Cookie",
+                SESSION_COOKIE + "=" + session.id() + "; Path=/realms/" + realm + "; HttpOnly; SameSite=Lax");
+        return codeBack(request, session, headers);
+    }
+
+    /**
+     * The end-session endpoint (OpenID Connect RP-Initiated Logout 1.0): ends the browser's SSO session (and the one
+     * {@code id_token_hint} names), its codes and refresh tokens, clears the cookie, and goes to {@code
+     * post_logout_redirect_uri} (with {@code state}) when given, which needs the client ({@code client_id} or the
+     * hint's) and one of its redirect prefixes; otherwise it answers a "You are logged out" page.
+     */
+    private Answer logout(HttpExchange exchange) {
+        Map<String, String> params = browserParameters(exchange);
+        String hint = params.get("id_token_hint");
+        String clientId = params.get("client_id");
+        String postLogout = params.get("post_logout_redirect_uri");
+        Map<String, Object> hinted = null;
+        if (hint != null && !hint.isEmpty()) {
+            try {
+                hinted = verify(hint, false);
+            } catch (InvalidToken e) {
+                throw page(400, "We are sorry...", "Invalid parameter: id_token_hint");
+            }
+        }
+        String hintedClient = hinted == null ? null : hintedClient(hinted);
+        if (clientId != null && hintedClient != null && !clientId.equals(hintedClient)) {
+            throw page(400, "We are sorry...", "Parameter client_id different than the client from id_token_hint");
+        }
+        String client = clientId != null ? clientId : hintedClient;
+        if (postLogout != null) {
+            if (client == null) {
+                throw page(400, "We are sorry...", "Missing parameters: id_token_hint");
+            }
+            if (!clients.containsKey(client)) {
+                throw page(400, "We are sorry...", "Client not found.");
+            }
+            if (!redirectAllowed(client, postLogout)) {
+                throw page(400, "We are sorry...", "Invalid redirect uri");
+            }
+        }
+        String cookie = cookie(exchange, SESSION_COOKIE);
+        if (cookie != null) {
+            endSession(cookie);
+        }
+        if (hinted != null && hinted.get("sid") instanceof String sid) {
+            endSession(sid);
+        }
+        Map<String, String> headers = new LinkedHashMap<>(NO_CACHE);
+        headers.put(
+                "Set-Cookie",
+                SESSION_COOKIE + "=; Path=/realms/" + realm
+                        + "; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax");
+        if (postLogout != null) {
+            Map<String, String> back = new LinkedHashMap<>();
+            if (params.get("state") != null) {
+                back.put("state", params.get("state"));
+            }
+            return redirect(withQuery(postLogout, back), headers);
+        }
+        return new Answer(200, new Html(messagePage("Logging out", "You are logged out")), headers);
+    }
+
+    private static String hintedClient(Map<String, Object> claims) {
+        if (claims.get("azp") instanceof String azp) {
+            return azp;
+        }
+        if (claims.get("aud") instanceof String aud) {
+            return aud;
+        }
+        if (claims.get("aud") instanceof List<?> list && list.size() == 1) {
+            return String.valueOf(list.get(0));
+        }
+        return null;
+    }
+
+    private void endSession(String id) {
+        if (sessions.remove(id) != null) {
+            codes.values().removeIf(code -> code.sessionId().equals(id));
+            refreshTokens.values().removeIf(refresh -> refresh.sessionId().equals(id));
+        }
+    }
+
+    /** The SSO session of the browser's {@code KEYCLOAK_SESSION} cookie, if it is active and its user still there. */
+    private SsoSession session(HttpExchange exchange) {
+        String id = cookie(exchange, SESSION_COOKIE);
+        SsoSession session = id == null ? null : sessions.get(id);
+        return session != null && users.containsKey(session.username()) ? session : null;
+    }
+
+    private static String cookie(HttpExchange exchange, String name) {
+        List<String> headers = exchange.getRequestHeaders().get("Cookie");
+        if (headers == null) {
+            return null;
+        }
+        for (String header : headers) {
+            for (String pair : header.split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && pair.substring(0, eq).strip().equals(name)) {
+                    String value = pair.substring(eq + 1).strip();
+                    return value.isEmpty() ? null : value;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether {@code clientId} may be sent to {@code uri}: an absolute URI without fragment (RFC 6749 3.1.2) that
+     * starts with one of the client's prefixes, or any such URI when it has none.
+     */
+    private boolean redirectAllowed(String clientId, String uri) {
+        if (uri == null || uri.isEmpty()) {
+            return false;
+        }
+        try {
+            URI parsed = new URI(uri);
+            if (!parsed.isAbsolute() || parsed.getRawFragment() != null) {
+                return false;
+            }
+        } catch (URISyntaxException e) {
+            return false;
+        }
+        List<String> prefixes = redirects.get(clientId);
+        return prefixes == null || prefixes.isEmpty() || prefixes.stream().anyMatch(uri::startsWith);
+    }
+
+    /** A new code for {@code request} in {@code session}, sent back to the client (RFC 6749 4.1.2, RFC 9207). */
+    private Answer codeBack(Pending request, SsoSession session, Map<String, String> headers) {
+        Instant now = clock.instant();
+        codes.values().removeIf(code -> now.isAfter(code.expiresAt()));
+        String code = randomToken();
+        codes.put(
+                code,
+                new Code(
+                        request.clientId(),
+                        request.redirectUri(),
+                        session.id(),
+                        request.scope(),
+                        request.nonce(),
+                        request.challenge(),
+                        request.challengeMethod(),
+                        now.plus(CODE_LIFETIME)));
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("code", code);
+        if (request.state() != null) {
+            params.put("state", request.state());
+        }
+        params.put("session_state", session.id());
+        params.put("iss", issuer());
+        return redirect(withQuery(request.redirectUri(), params), headers);
+    }
+
+    /** An error of the authorization request, sent back to the client (RFC 6749 4.1.2.1). */
+    private Answer errorBack(String redirectUri, String state, String error, String description) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("error", error);
+        params.put("error_description", description);
+        if (state != null) {
+            params.put("state", state);
+        }
+        params.put("iss", issuer());
+        return redirect(withQuery(redirectUri, params), NO_CACHE);
+    }
+
+    private static Answer redirect(String location, Map<String, String> headers) {
+        Map<String, String> all = new LinkedHashMap<>(headers);
+        all.put("Location", location);
+        return new Answer(302, null, all);
+    }
+
+    /** {@code uri} with {@code params} added to its query, each percent-encoded (a space as {@code %20}). */
+    private static String withQuery(String uri, Map<String, String> params) {
+        if (params.isEmpty()) {
+            return uri;
+        }
+        StringBuilder result = new StringBuilder(uri);
+        char last = uri.charAt(uri.length() - 1);
+        if (uri.indexOf('?') < 0) {
+            result.append('?');
+        } else if (last != '?' && last != '&') {
+            result.append('&');
+        }
+        String query = params.entrySet().stream()
+                .map(e -> percentEncode(e.getKey()) + "=" + percentEncode(e.getValue()))
+                .collect(Collectors.joining("&"));
+        return result.append(query).toString();
+    }
+
+    private static String percentEncode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** Space-separated words (a {@code scope} or {@code prompt}), each once, in order. */
+    private static Set<String> words(String value) {
+        Set<String> words = new LinkedHashSet<>();
+        if (value != null) {
+            for (String word : value.strip().split("\\s+")) {
+                if (!word.isEmpty()) {
+                    words.add(word);
+                }
+            }
+        }
+        return words;
+    }
+
+    private String randomToken() {
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        return B64URL.encodeToString(bytes);
+    }
+
+    // ---- pages -----------------------------------------------------------------------------------------------
+
+    /**
+     * Keycloak's login page, reduced: the form {@code kc-form-login} with {@code username}, {@code password} and the
+     * submit button {@code kc-login}, after the error message when there is one.
+     */
+    private String loginPage(String sessionCode, String username, String error) {
+        String action = "/realms/" + realm + "/login-actions/authenticate?session_code=" + sessionCode;
+        StringBuilder html = new StringBuilder();
+        html.append(pageStart("Sign in to " + realm));
+        html.append("<h1 id=\"kc-page-title\">Sign in to your account</h1>\n");
+        if (error != null) {
+            html.append("<div class=\"alert-error\"><span id=\"input-error\" class=\"kc-feedback-text\" "
+                            + "aria-live=\"polite\">")
+                    .append(escape(error))
+                    .append("</span></div>\n");
+        }
+        html.append("<form id=\"kc-form-login\" method=\"post\" action=\"")
+                .append(escape(action))
+                .append("\">\n")
+                .append("<label for=\"username\">Username or email</label>\n")
+                .append("<input id=\"username\" name=\"username\" type=\"text\" value=\"")
+                .append(escape(username))
+                .append("\" autofocus autocomplete=\"username\">\n")
+                .append("<label for=\"password\">Password</label>\n")
+                .append("<input id=\"password\" name=\"password\" type=\"password\" "
+                        + "autocomplete=\"current-password\">\n")
+                .append("<input id=\"kc-login\" name=\"login\" type=\"submit\" value=\"Sign In\">\n")
+                .append("</form>\n");
+        return html.append(pageEnd()).toString();
+    }
+
+    private String messagePage(String title, String message) {
+        return pageStart(title) + "<h1 id=\"kc-page-title\">" + escape(message) + "</h1>\n" + pageEnd();
+    }
+
+    private String pageStart(String title) {
+        return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                + "<meta name=\"robots\" content=\"noindex, nofollow\">\n<title>" + escape(title)
+                + "</title>\n</head>\n<body>\n<div id=\"kc-header\">" + escape(realm) + "</div>\n";
+    }
+
+    private static String pageEnd() {
+        return "</body>\n</html>\n";
+    }
+
+    /** An error page for the browser, as Keycloak shows one when it cannot send the user back to the client. */
+    private static Problem page(int status, String title, String message) {
+        String html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>"
+                + escape(title) + "</title>\n</head>\n<body>\n<h1 id=\"kc-page-title\">" + escape(title)
+                + "</h1>\n<p id=\"kc-error-message\" class=\"instruction\">" + escape(message) + "</p>\n"
+                + "</body>\n</html>\n";
+        return new Problem(new Answer(status, new Html(html), NO_CACHE));
+    }
+
+    private static String escape(String text) {
+        StringBuilder escaped = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '&' -> escaped.append("&amp;");
+                case '<' -> escaped.append("&lt;");
+                case '>' -> escaped.append("&gt;");
+                case '"' -> escaped.append("&quot;");
+                case '\'' -> escaped.append("&#39;");
+                default -> escaped.append(c);
+            }
+        }
+        return escaped.toString();
     }
 
     // ---- userinfo and introspection --------------------------------------------------------------------------
