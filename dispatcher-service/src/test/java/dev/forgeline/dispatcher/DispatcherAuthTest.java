@@ -216,14 +216,88 @@ class DispatcherAuthTest {
     }
 
     @Test
-    void aNodesInstanceIsShownToOperatorsOnly() {
-        String name = "instance-node-" + unique();
+    void aHeartbeatOfANodeThatNeverRegisteredIsRefusedOnlyItsRegisteredInstanceCounts() {
+        String name = "unregistered-" + unique();
+        String operator = token("op-" + unique(), Roles.OPERATOR);
+        int refusedBefore = given().auth()
+                .oauth2(operator)
+                .get("/dispatcher/stats")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("refusedNodeHeartbeats");
         TestKafka kafka = TestKafka.forApplication();
         try {
-            Fixtures.publishNodeHeartbeat(kafka, name, "instance-of-" + name, Map.of(), 1);
+            // any worker credential can write this record: the node must not appear
+            Fixtures.publishNodeHeartbeat(kafka, name, "forged-" + name, Map.of(), 8);
+            // polled once a second: the operator's token has a small rate limit here
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> given().auth()
+                            .oauth2(operator)
+                            .get("/dispatcher/stats")
+                            .then()
+                            .body("refusedNodeHeartbeats", equalTo(refusedBefore + 1)));
+            given().auth()
+                    .oauth2(operator)
+                    .get("/nodes")
+                    .then()
+                    .statusCode(200)
+                    .body("find { it.name == '" + name + "' }", org.hamcrest.Matchers.nullValue());
+
+            // its own token registers it with the instance its heartbeats then name
+            given().auth()
+                    .oauth2(token(name, Roles.WORKER))
+                    .contentType(ContentType.JSON)
+                    .body(Map.of(
+                            "name",
+                            name,
+                            "capacity",
+                            2,
+                            "labels",
+                            Map.of(),
+                            "agentProfiles",
+                            List.of(),
+                            "instanceId",
+                            "real-" + name))
+                    .post("/nodes")
+                    .then()
+                    .statusCode(200);
+            Fixtures.publishNodeHeartbeat(kafka, name, "real-" + name, Map.of("zone", "a"), 2);
+            String reader = token("op-" + unique(), Roles.OPERATOR);
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> given().auth()
+                            .oauth2(reader)
+                            .get("/nodes")
+                            .then()
+                            .body("find { it.name == '" + name + "' }.labels.zone", equalTo("a"))
+                            .body("find { it.name == '" + name + "' }.instanceId", equalTo("real-" + name)));
         } finally {
             kafka.close();
         }
+    }
+
+    @Test
+    void aNodesInstanceIsShownToOperatorsOnly() {
+        String name = "instance-node-" + unique();
+        given().auth()
+                .oauth2(token(name, Roles.WORKER))
+                .contentType(ContentType.JSON)
+                .body(Map.of(
+                        "name",
+                        name,
+                        "capacity",
+                        1,
+                        "labels",
+                        Map.of(),
+                        "agentProfiles",
+                        List.of(),
+                        "instanceId",
+                        "instance-of-" + name))
+                .post("/nodes")
+                .then()
+                .statusCode(200);
         String operator = token("op-" + unique(), Roles.OPERATOR);
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> given().auth()

@@ -26,6 +26,7 @@ import dev.forgeline.dispatcher.model.NodeRegistration;
 import dev.forgeline.dispatcher.model.NodeView;
 import dev.forgeline.dispatcher.repository.CounterRepository;
 import dev.forgeline.dispatcher.repository.NodeRepository;
+import dev.forgeline.support.auth.ApiTokens;
 import dev.forgeline.support.problem.Problem.ProblemError;
 import dev.forgeline.support.problem.ProblemException;
 import io.quarkus.panache.common.Sort;
@@ -45,13 +46,19 @@ public class NodeService {
     private final DispatchLoop dispatchLoop;
     private final DispatcherMetrics metrics;
     private final CounterRepository counters;
+    private final ApiTokens tokens;
 
     public NodeService(
-            NodeRepository nodes, DispatchLoop dispatchLoop, DispatcherMetrics metrics, CounterRepository counters) {
+            NodeRepository nodes,
+            DispatchLoop dispatchLoop,
+            DispatcherMetrics metrics,
+            CounterRepository counters,
+            ApiTokens tokens) {
         this.nodes = nodes;
         this.dispatchLoop = dispatchLoop;
         this.metrics = metrics;
         this.counters = counters;
+        this.tokens = tokens;
     }
 
     /**
@@ -75,7 +82,8 @@ public class NodeService {
      * Applies a NODE_HEARTBEAT: registers or updates the node, revives a DEAD one, and when the worker restarted
      * (new instance id) lets the supervisor's next pass (within a second) orphan the old instance's leases. A new
      * instance counts only once it has registered over the authenticated API: until then its heartbeats are refused
-     * and counted, since any worker credential can write a heartbeat naming any node.
+     * and counted, since any worker credential can write a heartbeat naming any node. With API tokens on, a node
+     * that never registered is refused the same way (with them off, as in tests, a heartbeat makes the node).
      */
     @Transactional
     public void applyNodeHeartbeat(NodeHeartbeat heartbeat) {
@@ -85,6 +93,15 @@ public class NodeService {
             return;
         }
         NodeRepository.Known before = nodes.lockForHeartbeat(heartbeat.nodeName());
+        if (before == null && tokens.enabled()) {
+            // with API tokens on, a node exists only once its own credential registered it
+            counters.increment(Counter.REFUSED_NODE_HEARTBEATS, 1);
+            LOG.warnf(
+                    "node heartbeat of %s from instance %s refused: no such node has registered (a worker registers"
+                            + " over POST /nodes with its own token before its heartbeats count)",
+                    heartbeat.nodeName(), heartbeat.instanceId());
+            return;
+        }
         if (before != null && !before.accepts(heartbeat.instanceId())) {
             counters.increment(Counter.REFUSED_NODE_HEARTBEATS, 1);
             LOG.warnf(

@@ -2,6 +2,7 @@ package dev.forgeline.planner.rest;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
@@ -182,12 +183,61 @@ class PlannerOidcTest {
     }
 
     @Test
+    void whileTheProviderFailsKnownKeysStillVerifyAnUnknownOneIs401AndItIsFetchedOnceTheProviderRecovers() {
+        String known = idp().token("4-frank")
+                .groups("forgeline-reviewer")
+                .claim("forgeline_projects", "*")
+                .build();
+        given().auth().oauth2(known).get("/specs").then().statusCode(200);
+
+        idp().failNext(1_000, 503);
+        try {
+            // the keys the service holds need no call to the provider
+            given().auth().oauth2(known).get("/specs").then().statusCode(200);
+            idp().rotateKey(true);
+            String newKey = idp().token("4-frank")
+                    .groups("forgeline-reviewer")
+                    .claim("forgeline_projects", "*")
+                    .build();
+            int seen = idp().requests().size();
+            // the service asks for the keys again (at most once per forced-jwk-refresh-interval) and is refused
+            await().atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(300))
+                    .untilAsserted(() -> {
+                        given().auth()
+                                .oauth2(newKey)
+                                .get("/specs")
+                                .then()
+                                .statusCode(401)
+                                .contentType("application/problem+json")
+                                .body("type", equalTo("https://forgeline.dev/problems/unauthenticated"));
+                        List<FakeIdentityProvider.Request> requests = idp().requests();
+                        assertThat(requests.subList(seen, requests.size()))
+                                .anyMatch(r -> r.path().endsWith("/certs") && r.status() == 503);
+                    });
+
+            idp().failNext(0, 503);
+            // quarkus-oidc fetches the keys again at most once per forced-jwk-refresh-interval (1 s in this test)
+            await().atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() ->
+                            given().auth().oauth2(newKey).get("/specs").then().statusCode(200));
+        } finally {
+            idp().failNext(0, 503);
+        }
+    }
+
+    @Test
     void aRotatedSigningKeyIsFetchedWhenATokenNamesIt() {
         idp().rotateKey(false);
         String rotated = idp().token("3-erin")
                 .groups("forgeline-reviewer")
                 .claim("forgeline_projects", "*")
                 .build();
-        given().auth().oauth2(rotated).get("/specs").then().statusCode(200);
+        // within quarkus-oidc's forced-jwk-refresh-interval of the last fetch (1 s here), the unknown key waits
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(300))
+                .untilAsserted(() ->
+                        given().auth().oauth2(rotated).get("/specs").then().statusCode(200));
     }
 }

@@ -31,7 +31,10 @@ public class FakeIdentityProviderResource implements QuarkusTestResourceLifecycl
                 "quarkus.oidc.auth-server-url",
                 provider.issuer(),
                 "quarkus.oidc.token.audience",
-                AUDIENCE);
+                AUDIENCE,
+                // tests rotate keys and fail the provider several times within one application's life
+                "quarkus.oidc.token.forced-jwk-refresh-interval",
+                "1S");
     }
 
     @Override
