@@ -1,10 +1,13 @@
 package dev.forgeline.support.auth;
 
+import java.util.Map;
 import java.util.Set;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.forgeline.support.problem.ProblemMappers;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.quarkus.oidc.AccessTokenCredential;
+import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.AuthenticationRequest;
@@ -54,9 +57,17 @@ public class ApiTokenAuthenticationMechanism implements HttpAuthenticationMechan
         }
         // an identity provider's access token, sent as a bearer token or kept by the review pages' sign-in:
         // quarkus-oidc's identity provider verifies it against the issuer's keys
-        return identities.authenticate(HttpSecurityUtils.setRoutingContextAttribute(
-                new TokenAuthenticationRequest(new AccessTokenCredential(secret)), context));
+        return identities
+                .authenticate(HttpSecurityUtils.setRoutingContextAttribute(
+                        new TokenAuthenticationRequest(new AccessTokenCredential(secret)), context))
+                .onFailure(AuthenticationFailedException.class)
+                .transform(failure -> new AuthenticationFailedException(
+                        "identity provider token refused", Map.of(ProblemMappers.FAILURE_DETAIL, NOT_VOUCHED_FOR)));
     }
+
+    /** What a caller is told about an access token quarkus-oidc refused (never the token, never the reason why). */
+    static final String NOT_VOUCHED_FOR = "the bearer token is not a Forgeline API token and the identity provider"
+            + " does not vouch for it (signature, issuer, audience or expiry)";
 
     /** Before quarkus-oidc's own mechanism, so that an API token is never sent to the identity provider. */
     @Override

@@ -27,7 +27,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import dev.forgeline.support.auth.TokenStore;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -73,19 +72,9 @@ public class ProblemMappers {
 
     /** A token was presented and is unknown, revoked or expired (the token itself is never echoed). */
     @ServerExceptionMapper
-    public Response authenticationFailed(AuthenticationFailedException e, UriInfo uri, HttpHeaders headers) {
+    public Response authenticationFailed(AuthenticationFailedException e, UriInfo uri) {
         Object detail = e.getAttributes() == null ? null : e.getAttributes().get(FAILURE_DETAIL);
-        if (detail instanceof String text) {
-            return unauthenticated(text, uri);
-        }
-        String authorization = headers.getHeaderString(HttpHeaders.AUTHORIZATION);
-        boolean apiToken = authorization == null || authorization.regionMatches(true, 7, TokenStore.PREFIX, 0, 3);
-        return unauthenticated(
-                apiToken
-                        ? "the API token is unknown or revoked"
-                        : "the bearer token is not a Forgeline API token and the identity provider does not vouch"
-                                + " for it (signature, issuer, audience or expiry)",
-                uri);
+        return unauthenticated(detail instanceof String text ? text : "the API token is unknown or revoked", uri);
     }
 
     /** No token where the operation needs one. */
