@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,7 +28,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * <li>{@code GET /nodes/{name}/leases?after=&wait=} the node's lease feed, a long poll woken only by that node's
  * events, resuming after the last acknowledged position when {@code after} is missing, as the dispatcher does;
  * tests append an envelope to a node's feed with {@code POST /feed/{name}} and read what the node's polls asked
- * and got from {@code GET /feed/{name}/requests}.</li>
+ * and got from {@code GET /feed/{name}/requests}; after {@code POST /forget/{name}} the node's feed answers 404
+ * until the node registers again.</li>
  * </ul>
  * Tests talk to it over HTTP, so nothing depends on which class loader runs this.
  */
@@ -34,6 +37,8 @@ public class DispatcherStubResource implements QuarkusTestResourceLifecycleManag
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<String> registrations = new CopyOnWriteArrayList<>();
+    /** Nodes the stub was told to forget (as a dispatcher restored from an older database): 404 until they register. */
+    private final Set<String> forgotten = ConcurrentHashMap.newKeySet();
     /** Per node: its feed (index i holds seq i + 1), how far it was acknowledged, and the polls it answered. */
     private final Map<String, Feed> feeds = new HashMap<>();
 
@@ -59,6 +64,13 @@ public class DispatcherStubResource implements QuarkusTestResourceLifecycleManag
         server.createContext("/nodes", exchange -> {
             String[] path = exchange.getRequestURI().getPath().split("/");
             if ("GET".equals(exchange.getRequestMethod()) && path.length == 4 && "leases".equals(path[3])) {
+                if (forgotten.contains(path[2])) {
+                    respond(
+                            exchange,
+                            404,
+                            "{\"title\":\"Not Found\",\"detail\":\"node " + path[2] + " is not registered\"}");
+                    return;
+                }
                 readFeed(exchange, path[2]);
                 return;
             }
@@ -66,7 +78,9 @@ public class DispatcherStubResource implements QuarkusTestResourceLifecycleManag
                 respond(exchange, 405, "");
                 return;
             }
-            registrations.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            String registration = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            registrations.add(registration);
+            forgotten.remove(JSON.readTree(registration).path("name").asText());
             if (registrations.size() == 1) {
                 respond(exchange, 503, "{\"title\":\"not yet\"}");
             } else {
@@ -90,6 +104,10 @@ public class DispatcherStubResource implements QuarkusTestResourceLifecycleManag
                 }
                 respond(exchange, 200, body);
             }
+        });
+        server.createContext("/forget", exchange -> {
+            forgotten.add(exchange.getRequestURI().getPath().split("/")[2]);
+            respond(exchange, 204, "");
         });
         server.createContext(
                 "/received", exchange -> respond(exchange, 200, "[" + String.join(",", registrations) + "]"));

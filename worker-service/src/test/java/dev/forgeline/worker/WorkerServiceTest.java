@@ -164,6 +164,51 @@ class WorkerServiceTest {
     }
 
     @Test
+    void registersAgainWhenTheDispatcherNoLongerKnowsTheNode() throws Exception {
+        String dispatcher = ConfigProvider.getConfig().getValue("forgeline.worker.dispatcher-url", String.class);
+        HttpClient http = HttpClient.newHttpClient();
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(
+                        () -> given().get("/worker").then().statusCode(200).body("registered", equalTo(true)));
+        int before = received(http, dispatcher).size();
+
+        // the dispatcher lost the node (a database restored from an older state): its feed answers 404
+        http.send(
+                HttpRequest.newBuilder(URI.create(dispatcher + "/forget/" + NODE))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.discarding());
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonNode registrations = received(http, dispatcher);
+            assertThat(registrations.size()).isGreaterThan(before);
+            // the same process registers again, under the same instance
+            assertThat(registrations.get(registrations.size() - 1).get("instanceId"))
+                    .isEqualTo(registrations.get(before - 1).get("instanceId"));
+        });
+        // and its feed is read again
+        int polls = feedRequests(http, dispatcher).size();
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(
+                        () -> assertThat(feedRequests(http, dispatcher).size()).isGreaterThan(polls));
+    }
+
+    private static JsonNode received(HttpClient http, String dispatcher) throws Exception {
+        return JSON.readTree(http.send(
+                        HttpRequest.newBuilder(URI.create(dispatcher + "/received"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body());
+    }
+
+    private static JsonNode feedRequests(HttpClient http, String dispatcher) throws Exception {
+        return JSON.readTree(http.send(
+                        HttpRequest.newBuilder(URI.create(dispatcher + "/feed/" + NODE + "/requests"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body());
+    }
+
+    @Test
     void describesTheNode() {
         given().get("/worker")
                 .then()

@@ -4,6 +4,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 
 import dev.forgeline.contracts.Envelope;
@@ -36,17 +37,24 @@ public class LeaseConsumer {
     private final LeaseReplay replay;
     private final LeaseFeedClient feed;
     private final WorkerConfig config;
+    private final Event<LeaseFeedClient.NodeUnknown> nodeUnknown;
     private volatile boolean stopped;
     /** Feed pages read since the start (requests answered), for the worker's own accounting. */
     private final AtomicLong pages = new AtomicLong();
     /** Position in the node's feed; null until the first page (the dispatcher then resumes where we left off). */
     private Long position;
 
-    public LeaseConsumer(WorkerPool pool, LeaseReplay replay, LeaseFeedClient feed, WorkerConfig config) {
+    public LeaseConsumer(
+            WorkerPool pool,
+            LeaseReplay replay,
+            LeaseFeedClient feed,
+            WorkerConfig config,
+            Event<LeaseFeedClient.NodeUnknown> nodeUnknown) {
         this.pool = pool;
         this.replay = replay;
         this.feed = feed;
         this.config = config;
+        this.nodeUnknown = nodeUnknown;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -78,6 +86,12 @@ public class LeaseConsumer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
+        } catch (LeaseFeedClient.NodeNotRegistered e) {
+            // before the first registration went through, or the dispatcher lost the node (its database restored
+            // from an older state): register again, which the dispatcher needs before it counts our heartbeats
+            LOG.warnf("%s; registering again, retrying the feed in %d ms", e.getMessage(), retryMillis);
+            nodeUnknown.fire(new LeaseFeedClient.NodeUnknown(config.nodeName()));
+            nextRetry = retryMillis;
         } catch (Exception e) {
             LOG.warnf("lease feed of node %s not read (%s); retrying in %d ms", config.nodeName(), e, retryMillis);
             nextRetry = retryMillis;

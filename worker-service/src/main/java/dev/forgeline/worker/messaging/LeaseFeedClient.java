@@ -41,8 +41,18 @@ public class LeaseFeedClient {
     public record Event(long seq, String type, String envelope) {}
 
     /** The dispatcher answered with something else than a page. */
-    public static final class FeedUnavailable extends IOException {
+    public static class FeedUnavailable extends IOException {
         FeedUnavailable(String message) {
+            super(message);
+        }
+    }
+
+    /** A CDI event: the dispatcher answered that it does not know the node, which has to register (again). */
+    public record NodeUnknown(String node) {}
+
+    /** The dispatcher does not know this node (404): it has to register (again) before it has a feed. */
+    public static final class NodeNotRegistered extends FeedUnavailable {
+        NodeNotRegistered(String message) {
             super(message);
         }
     }
@@ -68,6 +78,10 @@ public class LeaseFeedClient {
                 .GET();
         config.token().filter(t -> !t.isBlank()).ifPresent(t -> request.header("Authorization", "Bearer " + t));
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 404) {
+            throw new NodeNotRegistered(
+                    "the dispatcher does not know node " + config.nodeName() + ": " + abbreviate(response.body()));
+        }
         if (response.statusCode() != 200) {
             throw new FeedUnavailable("the dispatcher answered " + response.statusCode() + " to GET " + uri + ": "
                     + abbreviate(response.body()));

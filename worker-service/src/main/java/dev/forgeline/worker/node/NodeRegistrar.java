@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -16,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forgeline.support.background.BackgroundWork;
 import dev.forgeline.worker.adapter.AgentProfiles;
 import dev.forgeline.worker.config.WorkerConfig;
+import dev.forgeline.worker.messaging.LeaseFeedClient;
 import dev.forgeline.worker.messaging.NodeHeartbeatPublisher;
 import dev.forgeline.worker.model.NodeRegistration;
 import io.quarkus.runtime.ShutdownEvent;
@@ -24,7 +26,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Registers this node with the dispatcher in the background: the worker boots and consumes leases whether or
- * not the dispatcher is up, and keeps trying (1 s, doubling, at most 15 s apart) until it answers 2xx.
+ * not the dispatcher is up, and keeps trying (1 s, doubling, at most 15 s apart) until it answers 2xx. It registers
+ * again whenever the lease feed answers that the dispatcher does not know the node.
  */
 @ApplicationScoped
 public class NodeRegistrar {
@@ -38,6 +41,8 @@ public class NodeRegistrar {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ScheduledExecutorService timer;
     private volatile boolean registered;
+    /** A registration is being tried (with its retries): another request to register waits for it. */
+    private final AtomicBoolean registering = new AtomicBoolean();
 
     private final AgentProfiles profiles;
     private final NodeHeartbeatPublisher nodeHeartbeats;
@@ -56,7 +61,22 @@ public class NodeRegistrar {
     }
 
     void onStart(@Observes StartupEvent event) {
+        registering.set(true);
         timer.execute(() -> register(FIRST_DELAY_MILLIS));
+    }
+
+    /**
+     * Registers again, as at the start: the dispatcher answered that it does not know this node. Nothing happens while
+     * a registration is still being tried.
+     */
+    void onNodeUnknown(@Observes LeaseFeedClient.NodeUnknown event) {
+        registerAgain();
+    }
+
+    public void registerAgain() {
+        if (!timer.isShutdown() && registering.compareAndSet(false, true)) {
+            timer.execute(() -> register(FIRST_DELAY_MILLIS));
+        }
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -89,6 +109,7 @@ public class NodeRegistrar {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 == 2) {
                 registered = true;
+                registering.set(false);
                 LOG.infof("node %s registered with the dispatcher at %s", config.nodeName(), uri);
                 return;
             }
@@ -103,6 +124,7 @@ public class NodeRegistrar {
                             : "");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            registering.set(false);
             return;
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode the node registration", e);
