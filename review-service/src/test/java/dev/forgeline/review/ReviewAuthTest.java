@@ -113,6 +113,14 @@ class ReviewAuthTest {
     }
 
     @Test
+    void withoutSingleSignOnTheSignInPageOffersNoneAndItsPathSignsNoOneIn() {
+        given().get("/ui/sign-in").then().statusCode(200).body(not(containsString("id=\"sso\"")));
+        Response answer = given().redirects().follow(false).get("/ui/sign-in/sso");
+        assertThat(answer.statusCode()).as(answer.asString()).isBetween(300, 499);
+        assertThat(answer.getHeader("Set-Cookie")).isNull();
+    }
+
+    @Test
     void aPersonSignsInWithATokenAndDecidesUnderTheirOwnNameThroughCheckedForms() {
         String spec = Events.uniqueSpec("signin");
         GitRepo repo = GitRepo.init(tmp.resolve("repo"));
