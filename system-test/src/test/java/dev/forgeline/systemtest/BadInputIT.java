@@ -120,6 +120,8 @@ class BadInputIT {
     private static final String OTHER_PROJECT = "elsewhere";
     /** The ids of the other project's spec and its task: path parameters they can fill, by name. */
     private static final Map<String, String> OTHER_PROJECT_IDS = new LinkedHashMap<>();
+    /** The operations probed with the other project's ids, as {@code METHOD /path/{template}}. */
+    private static final Set<String> OTHER_PROJECT_PROBES = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** A valid token of each single role. */
     private static final Map<String, String> ROLE_TOKENS = new LinkedHashMap<>();
 
@@ -175,6 +177,8 @@ class BadInputIT {
             operations.put(service, ops);
         }
 
+        // the other project's objects, its task run and merged before dispatch is paused for the probes
+        submitTheOtherProjectsSpec();
         // nothing may run while hostile requests arrive: a spec accepted by mistake stays in the database (where the
         // snapshots find it) instead of being built and merged into whatever repository it named
         HttpResponse<String> paused = http.send(
@@ -186,7 +190,10 @@ class BadInputIT {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(paused.statusCode()).as(paused.body()).isEqualTo(200);
-        submitTheOtherProjectsSpec();
+        // nothing moves any more: the snapshots before and after each service's probes compare the same state
+        await().atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> snapshot().equals(snapshot()));
 
         List<String> violations = new ArrayList<>();
         Map<ServiceKind, Map<Integer, AtomicInteger>> byStatus = new LinkedHashMap<>();
@@ -234,6 +241,17 @@ class BadInputIT {
 
         assertThat(unexercisable).as("operations the generator cannot exercise").isEmpty();
         assertThat(violations).as("answers that break the bad-input rules").isEmpty();
+        // every operation whose path names a project's object (all but nodes and breakers) was probed with another
+        // project's real ids
+        List<String> projectScoped = operations.values().stream()
+                .flatMap(List::stream)
+                .filter(op -> !op.in("path").isEmpty())
+                .filter(op -> !op.path().startsWith("/nodes") && !op.path().startsWith("/breakers"))
+                .map(op -> op.method() + " " + op.path())
+                .toList();
+        assertThat(OTHER_PROJECT_PROBES)
+                .as("operations probed with another project's ids")
+                .containsAll(projectScoped);
     }
 
     // ---- the operations ----
@@ -487,6 +505,7 @@ class BadInputIT {
         // another project's objects: a token of this project finds nothing there, not even that they exist
         String otherProjectPath = otherProjectPath(op);
         if (otherProjectPath != null) {
+            OTHER_PROJECT_PROBES.add(op.method() + " " + op.path());
             probes.add(new Probe(
                     op,
                     "another project's ids",
@@ -754,8 +773,8 @@ class BadInputIT {
     }
 
     /**
-     * The operation's path with every path parameter filled from the other project's spec, or null when one of them
-     * names something else (a node, a breaker, a review or a merge).
+     * The operation's path with every path parameter filled from the other project's objects (a spec, its task, its
+     * review and merge, another spec's decision), or null when one of them names something else (a node, a breaker).
      */
     private static String otherProjectPath(Operation op) {
         if (op.in("path").isEmpty()) {
@@ -763,7 +782,15 @@ class BadInputIT {
         }
         String path = op.path();
         for (Parameter p : op.in("path")) {
-            String name = p.name().equals("id") && op.path().startsWith("/specs/") ? "specId" : p.name();
+            String name = p.name();
+            if (name.equals("id")) {
+                // the id of what the path's first segment names
+                name = op.path().startsWith("/specs/")
+                        ? "specId"
+                        : op.path().startsWith("/decisions/")
+                                ? "decisionId"
+                                : op.path().startsWith("/merges/") ? "mergeId" : name;
+            }
             String value = OTHER_PROJECT_IDS.get(name);
             if (value == null) {
                 return null;
@@ -784,21 +811,47 @@ class BadInputIT {
         assertThat(specId).as("the other project's spec: %s", submitted).isNotBlank();
         OTHER_PROJECT_IDS.put("specId", specId);
         OTHER_PROJECT_IDS.put("taskId", "hello");
-        await().atMost(Duration.ofMinutes(2))
+        // a second spec whose vague task waits for a person's decision
+        String vagueSpec = "# Spec: Bad input, vague\nRepository: " + repository + "\nBase-branch: main\n\n"
+                + "## Task: vague - Improve things\nMake it better.\nTest command: sh test/hello_test.sh\n";
+        JsonNode vague = stack.client().submit(vagueSpec, Map.of("project", OTHER_PROJECT));
+        String vagueSpecId = vague.path("id").asText();
+        assertThat(vagueSpecId).as("the other project's vague spec: %s", vague).isNotBlank();
+        // the simulated worker runs the first spec's task and the review merges it
+        await().atMost(Duration.ofMinutes(3))
                 .pollInterval(Duration.ofMillis(500))
-                .until(() -> http.send(
-                                        HttpRequest.newBuilder(URI.create(stack.url(ServiceKind.DISPATCHER) + "/tasks/"
-                                                        + specId + "/hello"))
-                                                .header("Authorization", "Bearer " + adminToken)
-                                                .timeout(Duration.ofSeconds(60))
-                                                .build(),
-                                        HttpResponse.BodyHandlers.ofString())
-                                .statusCode()
-                        == 200);
-        // nothing moves any more: the snapshots before and after each service's probes compare the same state
-        await().atMost(Duration.ofMinutes(1))
-                .pollInterval(Duration.ofSeconds(1))
-                .until(() -> snapshot().equals(snapshot()));
+                .until(() -> {
+                    JsonNode decision = find(ServiceKind.PLANNER, "/decisions", "specId", vagueSpecId);
+                    JsonNode merge = find(ServiceKind.REVIEW, "/merges", "specId", specId);
+                    if (decision == null
+                            || merge == null
+                            || merge.path("mergeId").isNull()) {
+                        return false;
+                    }
+                    OTHER_PROJECT_IDS.put("decisionId", decision.path("id").asText());
+                    OTHER_PROJECT_IDS.put("mergeId", merge.path("mergeId").asText());
+                    return true;
+                });
+    }
+
+    /** The item of an admin's list read whose {@code field} is {@code value}; null when none is. */
+    private static JsonNode find(ServiceKind service, String read, String field, String value)
+            throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(stack.url(service) + read))
+                        .header("Authorization", "Bearer " + adminToken)
+                        .timeout(Duration.ofSeconds(60))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            return null;
+        }
+        for (JsonNode item : JSON.readTree(response.body())) {
+            if (value.equals(item.path(field).asText())) {
+                return item;
+            }
+        }
+        return null;
     }
 
     private static String path(Operation op, String id) {
@@ -1119,6 +1172,11 @@ class BadInputIT {
             totalSent += sent.get(service);
         }
         table.append(String.format("%-11s %10d %9d%n", "total", totalOps, totalSent));
+        table.append("probed with another project's ids (")
+                .append(OTHER_PROJECT_PROBES.size())
+                .append("): ")
+                .append(String.join(", ", new java.util.TreeSet<>(OTHER_PROJECT_PROBES)))
+                .append('\n');
         System.out.println(table);
     }
 
