@@ -4,18 +4,23 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.SecurityIdentityAugmentor;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
@@ -32,6 +37,31 @@ public class OidcCallers implements SecurityIdentityAugmentor {
 
     public OidcCallers(AuthConfig config) {
         this.config = config.oidc();
+    }
+
+    /**
+     * Refuses to start with OIDC on and no required audience: quarkus-oidc would then accept any token the provider
+     * signed, also those it issued to other applications.
+     */
+    void onStart(@Observes StartupEvent event) {
+        Config settings = ConfigProvider.getConfig();
+        misconfiguration(
+                        settings.getOptionalValue("quarkus.oidc.tenant-enabled", Boolean.class)
+                                .orElse(false),
+                        settings.getOptionalValues("quarkus.oidc.token.audience", String.class)
+                                .orElse(List.of()))
+                .ifPresent(problem -> {
+                    throw new IllegalStateException(problem);
+                });
+    }
+
+    static Optional<String> misconfiguration(boolean enabled, List<String> audience) {
+        if (enabled && audience.stream().allMatch(String::isBlank)) {
+            return Optional.of("quarkus.oidc.tenant-enabled=true needs quarkus.oidc.token.audience"
+                    + " (QUARKUS_OIDC_TOKEN_AUDIENCE): without it every token the identity provider signed would be"
+                    + " accepted, also those it issued to other applications");
+        }
+        return Optional.empty();
     }
 
     @Override
