@@ -13,7 +13,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import dev.forgeline.contracts.Envelope;
-import dev.forgeline.contracts.EventCodec;
 import dev.forgeline.contracts.payload.LeaseRevoked;
 import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.dispatcher.config.DispatcherConfig;
@@ -22,6 +21,7 @@ import dev.forgeline.dispatcher.repository.LeaseFeedRepository;
 import dev.forgeline.dispatcher.repository.LeaseFeedRepository.Entry;
 import dev.forgeline.dispatcher.repository.LeaseFeedRepository.NewEntry;
 import dev.forgeline.dispatcher.repository.LeaseFeedRepository.Position;
+import dev.forgeline.support.outbox.Outbox.Appended;
 import dev.forgeline.support.problem.Problem.ProblemError;
 import dev.forgeline.support.problem.ProblemException;
 import dev.forgeline.support.tx.AfterCommit;
@@ -61,14 +61,16 @@ public class LeaseFeed {
     }
 
     /**
-     * Adds the lease and revocation events among {@code envelopes} to their nodes' feeds, in order, in the current
-     * transaction; the nodes' waiting polls are woken after the commit. Other events are skipped.
+     * Adds the lease and revocation events among those just appended to the outbox to their nodes' feeds, in order,
+     * in the current transaction, with the JSON the outbox holds; the nodes' waiting polls are woken after the
+     * commit. Other events are skipped.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void append(List<Envelope> envelopes) {
+    public void append(List<Appended> appended) {
         List<NewEntry> entries = new ArrayList<>();
         Set<String> nodes = new LinkedHashSet<>();
-        for (Envelope envelope : envelopes) {
+        for (Appended event : appended) {
+            Envelope envelope = event.envelope();
             // the node is all this needs of the payload: read from the tree, not by decoding the whole lease (a
             // dispatch round appends hundreds, each with its task)
             String node = switch (envelope.eventType()) {
@@ -77,7 +79,7 @@ public class LeaseFeed {
                 default -> null;
             };
             if (node != null) {
-                entries.add(new NewEntry(node, envelope.eventType().wireName(), EventCodec.encode(envelope)));
+                entries.add(new NewEntry(node, envelope.eventType().wireName(), event.json()));
                 nodes.add(node);
             }
         }

@@ -13,7 +13,6 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
-import dev.forgeline.contracts.Envelope;
 import dev.forgeline.contracts.EventType;
 import dev.forgeline.contracts.FailureClass;
 import dev.forgeline.contracts.TaskState;
@@ -294,7 +293,7 @@ public class LeaseOutcomeService {
             FailureClass reason,
             String detail,
             Map<String, String> traceContext) {
-        Envelope revocation = outbox.append(
+        leaseFeed.append(outbox.appendAll(List.of(new Outbox.Event(
                 EventType.LEASE_REVOKED,
                 specId,
                 taskId,
@@ -309,8 +308,7 @@ public class LeaseOutcomeService {
                         reason,
                         truncate(detail),
                         Instant.now()),
-                traceContext);
-        leaseFeed.append(List.of(revocation));
+                traceContext))));
     }
 
     static boolean holds(TaskRow row, UUID claimedLease, long claimedToken) {

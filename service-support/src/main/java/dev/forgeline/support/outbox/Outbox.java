@@ -54,6 +54,9 @@ public class Outbox {
             Object payload,
             Map<String, String> traceContext) {}
 
+    /** An event as appended: its envelope, and the JSON the relay will publish (encoded once, here). */
+    public record Appended(Envelope envelope, String json) {}
+
     /**
      * Appends an event to the outbox in the current transaction.
      *
@@ -77,7 +80,8 @@ public class Outbox {
             Object payload,
             Map<String, String> traceContext) {
         return appendAll(List.of(new Event(type, specId, taskId, key, payload, traceContext)))
-                .get(0);
+                .get(0)
+                .envelope();
     }
 
     /**
@@ -86,7 +90,7 @@ public class Outbox {
      *
      * @throws IllegalStateException outside a transaction
      */
-    public List<Envelope> appendAll(List<Event> events) {
+    public List<Appended> appendAll(List<Event> events) {
         if (transactions.getTransactionStatus() != Status.STATUS_ACTIVE) {
             throw new IllegalStateException(
                     "outbox events must be written in the transaction of the change they announce");
@@ -95,7 +99,7 @@ public class Outbox {
             return List.of();
         }
         int n = events.size();
-        List<Envelope> envelopes = new ArrayList<>(n);
+        List<Appended> appended = new ArrayList<>(n);
         UUID[] ids = new UUID[n];
         String[] topics = new String[n];
         String[] keys = new String[n];
@@ -104,11 +108,11 @@ public class Outbox {
             Event event = events.get(i);
             Envelope envelope =
                     Envelope.of(event.type(), event.specId(), event.taskId(), event.payload(), event.traceContext());
-            envelopes.add(envelope);
             ids[i] = envelope.eventId();
             topics[i] = event.type().topic();
             keys[i] = event.key();
             encoded[i] = EventCodec.encode(envelope);
+            appended.add(new Appended(envelope, encoded[i]));
         }
         try (Connection c = dataSource.getConnection();
                 PreparedStatement insert = c.prepareStatement("""
@@ -130,7 +134,7 @@ public class Outbox {
                     e);
         }
         wakeRelayAfterCommit();
-        return envelopes;
+        return appended;
     }
 
     private void wakeRelayAfterCommit() {
