@@ -11,6 +11,9 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -345,6 +348,54 @@ class DispatchFlowTest {
                 .then()
                 .statusCode(404)
                 .contentType("application/problem+json");
+    }
+
+    /**
+     * A poll records how far the worker has read without waiting for its node's row: dispatch rounds and heartbeat
+     * batches hold that row's lock for their whole transaction, and the worker would get its next leases only after.
+     */
+    @Test
+    void aLeaseFeedPollIsNotHeldUpByATransactionThatLocksItsNode() throws Exception {
+        String suite = "feed-lock-" + unique();
+        String mine = "node-" + suite;
+        registerNode(mine, 2, Map.of("suite", suite));
+        kafka.publish(EventType.TASK_READY, suite, "T1", "T1", taskReady(suite, "T1", Map.of("suite", suite), 0));
+        await().atMost(WAIT).until(() -> !db.openLeasesOfNode(mine).isEmpty());
+        LeaseFeedPage first = given().queryParam("after", 0)
+                .get("/nodes/{name}/leases", mine)
+                .then()
+                .statusCode(200)
+                .extract()
+                .as(LeaseFeedPage.class);
+        assertThat(first.events()).hasSize(1);
+
+        try (Connection lock = dataSource.getConnection()) {
+            lock.setAutoCommit(false);
+            try (PreparedStatement ps = lock.prepareStatement("SELECT name FROM node WHERE name = ? FOR UPDATE")) {
+                ps.setString(1, mine);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                }
+            }
+            // the read that acknowledges the lease answers while the node row stays locked
+            CompletableFuture<LeaseFeedPage> ack =
+                    CompletableFuture.supplyAsync(() -> given().queryParam("after", first.next())
+                            .get("/nodes/{name}/leases", mine)
+                            .then()
+                            .statusCode(200)
+                            .extract()
+                            .as(LeaseFeedPage.class));
+            assertThat(ack.get(20, TimeUnit.SECONDS).events()).isEmpty();
+            lock.rollback();
+        }
+        // and it was recorded: a worker that starts again resumes after the lease
+        LeaseFeedPage resumed = given().get("/nodes/{name}/leases", mine)
+                .then()
+                .statusCode(200)
+                .extract()
+                .as(LeaseFeedPage.class);
+        assertThat(resumed.events()).isEmpty();
+        assertThat(resumed.next()).isEqualTo(first.next());
     }
 
     @Test

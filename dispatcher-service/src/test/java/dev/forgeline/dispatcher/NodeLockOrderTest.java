@@ -162,9 +162,9 @@ class NodeLockOrderTest {
     private long[] feedOf(String node) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement("""
-                        SELECT n.lease_feed_seq, n.lease_feed_acked, n.active_leases,
+                        SELECT n.lease_feed_seq, coalesce(r.acked, 0) AS lease_feed_acked, n.active_leases,
                                (SELECT count(*) FROM lease_feed f WHERE f.node_name = n.name) AS entries
-                        FROM node n WHERE n.name = ?
+                        FROM node n LEFT JOIN lease_feed_reader r ON r.node_name = n.name WHERE n.name = ?
                         """)) {
             ps.setString(1, node);
             try (ResultSet rs = ps.executeQuery()) {

@@ -59,11 +59,12 @@ public class BreakerRepository {
         return Jdbc.call(dataSource, "read breaker windows", c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     WITH recent AS (
+                        -- the newest attempts, read backwards along the primary key: a range computed
+                        -- from max(id) made the planner scan the whole table, which grows with every attempt
                         SELECT id, spec_id || '/' || task_id AS task, node_name, agent_profile AS profile,
                                breaker_failed, node_failed, profile_failed
-                        FROM task_attempt
-                        WHERE breaker_failed IS NOT NULL
-                          AND id > (SELECT coalesce(max(id), 0) - ? FROM task_attempt)),
+                        FROM (SELECT * FROM task_attempt ORDER BY id DESC LIMIT %d) newest
+                        WHERE breaker_failed IS NOT NULL),
                     keyed AS (
                         SELECT 'NODE' AS scope, node_name AS key, id, task, node_failed AS failed
                         FROM recent WHERE node_name IS NOT NULL AND node_failed IS NOT NULL
@@ -84,10 +85,9 @@ public class BreakerRepository {
                            count(*) FILTER (WHERE NOT failed) AS successes, max(id) AS last_attempt_id
                     FROM window_rows
                     GROUP BY scope, key
-                    """)) {
-                ps.setInt(1, SCAN);
-                ps.setInt(2, globalSize);
-                ps.setInt(3, size);
+                    """.formatted(SCAN))) {
+                ps.setInt(1, globalSize);
+                ps.setInt(2, size);
                 List<Window> windows = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {

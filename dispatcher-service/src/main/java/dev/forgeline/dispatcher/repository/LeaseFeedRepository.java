@@ -97,12 +97,15 @@ public class LeaseFeedRepository {
     /** The node's feed position, or empty for a node that is not registered. */
     public Optional<Position> position(String nodeName) {
         return Jdbc.call(dataSource, "read the lease feed position of node " + nodeName, c -> {
-            try (PreparedStatement select =
-                    c.prepareStatement("SELECT lease_feed_seq, lease_feed_acked FROM node WHERE name = ?")) {
+            try (PreparedStatement select = c.prepareStatement("""
+                    SELECT n.lease_feed_seq, coalesce(r.acked, 0) AS acked
+                    FROM node n LEFT JOIN lease_feed_reader r ON r.node_name = n.name
+                    WHERE n.name = ?
+                    """)) {
                 select.setString(1, nodeName);
                 try (ResultSet rs = select.executeQuery()) {
                     return rs.next()
-                            ? Optional.of(new Position(rs.getLong("lease_feed_seq"), rs.getLong("lease_feed_acked")))
+                            ? Optional.of(new Position(rs.getLong("lease_feed_seq"), rs.getLong("acked")))
                             : Optional.empty();
                 }
             }
@@ -111,28 +114,24 @@ public class LeaseFeedRepository {
 
     /**
      * Records that the node's worker has read its feed up to {@code seq} and deletes what it has read: a restarted
-     * worker resumes after it. Touches the node row only when the position moves.
+     * worker resumes after it. Moves only forward, and never past what was given out.
      */
     public void ack(String nodeName, long seq) {
-        // one statement on one node row, outside any transaction: it waits for the row but holds nothing another
-        // transaction waits for. It was once the victim of a lock cycle among other transactions on node rows, only
-        // because it waited in that cycle's queue; with node rows locked in name order there is no such cycle.
+        // one statement and one commit, on the reader's own row: it reads the node row without locking it, so a
+        // poll never waits for a dispatch round or a heartbeat batch (they lock node rows) before it answers
         Jdbc.call(dataSource, "record the lease feed position of node " + nodeName, c -> {
-            try (PreparedStatement update = c.prepareStatement(
-                    "UPDATE node SET lease_feed_acked = ? WHERE name = ? AND lease_feed_acked < ? AND lease_feed_seq >= ?")) {
-                update.setLong(1, seq);
-                update.setString(2, nodeName);
-                update.setLong(3, seq);
-                update.setLong(4, seq);
-                if (update.executeUpdate() == 0) {
-                    return null;
-                }
-            }
-            try (PreparedStatement delete =
-                    c.prepareStatement("DELETE FROM lease_feed WHERE node_name = ? AND seq <= ?")) {
-                delete.setString(1, nodeName);
-                delete.setLong(2, seq);
-                delete.executeUpdate();
+            try (PreparedStatement ack = c.prepareStatement("""
+                    WITH moved AS (
+                        INSERT INTO lease_feed_reader AS r (node_name, acked)
+                        SELECT name, ? FROM node WHERE name = ? AND lease_feed_seq >= ?
+                        ON CONFLICT (node_name) DO UPDATE SET acked = excluded.acked WHERE r.acked < excluded.acked
+                        RETURNING r.node_name, r.acked)
+                    DELETE FROM lease_feed f USING moved m WHERE f.node_name = m.node_name AND f.seq <= m.acked
+                    """)) {
+                ack.setLong(1, seq);
+                ack.setString(2, nodeName);
+                ack.setLong(3, seq);
+                ack.executeUpdate();
             }
             return null;
         });
