@@ -25,6 +25,7 @@ public final class Bench {
               --rounds R       rounds; each round runs every system once, in order, default 2
               --systems LIST   comma-separated, default forgeline,db-scheduler-tuned,db-scheduler-default,jobrunr-tuned,jobrunr-default
               --profile        also print PostgreSQL's time per statement during each Forgeline drain (pg_stat_statements)
+                               and the dispatcher's threads and JFR samples
             steady-rate        tasks at a fixed rate, ready -> leased (Forgeline), submit -> start (the others)
               --rate N         tasks (jobs) per second, default 100
               --seconds S      measured seconds, default 30
@@ -44,6 +45,7 @@ public final class Bench {
               --backlogs LIST  READY backlogs, comma-separated, default 1000,10000,100000
               --fleets LIST    simulated nodes, comma-separated, default 10,100,1000
               --leases N       leases measured per point, default 5000
+              --profile        also print PostgreSQL's time per statement in each point's window (pg_stat_statements)
             smoke              every benchmark above once at a tiny size (figures printed, not asserted); fails
                                only if one crashes or writes no result line
             every benchmark:
@@ -80,7 +82,7 @@ public final class Bench {
                 HeartbeatIngestBenchmark.NAME,
                 List.of("--nodes", "20", "--attempts", "200", "--seconds", "11", "--warmup", "2"));
         runs.put(PipelineBenchmark.NAME, List.of("--tasks", "6", "--per-spec", "3", "--capacity", "2"));
-        runs.put(ScalingBenchmark.NAME, List.of("--backlogs", "100", "--fleets", "5", "--leases", "100"));
+        runs.put(ScalingBenchmark.NAME, List.of("--backlogs", "100", "--fleets", "5", "--leases", "100", "--profile"));
         return runs;
     }
 
@@ -180,7 +182,8 @@ public final class Bench {
                         o.positives("--fleets", List.of(10, 100, 1_000)),
                         o.positive("--leases", 5_000),
                         home,
-                        o.out());
+                        o.out(),
+                        o.flag("--profile"));
                 o.noneLeft();
                 new ScalingBenchmark(run).run();
             }

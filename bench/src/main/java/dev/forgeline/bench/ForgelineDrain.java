@@ -99,8 +99,14 @@ final class ForgelineDrain {
                 long windowMs = System.currentTimeMillis() - resumedAt;
                 long[] grants = grantSpan(dispatcher, n);
                 if (statements != null) {
-                    lastProfile =
-                            StatementProfile.table(statements, n, windowMs, grants[3]) + CpuProfile.table(cpuUsed);
+                    lastProfile = StatementProfile.table(
+                                    statements,
+                                    "the Forgeline drain",
+                                    n,
+                                    windowMs,
+                                    "from resume to the last delivery",
+                                    grants[3])
+                            + CpuProfile.table(cpuUsed);
                 }
                 Map<String, Object> extra = new LinkedHashMap<>();
                 extra.put("dispatchRounds", grants[3]);

@@ -43,7 +43,7 @@ final class ScalingBenchmark {
 
     private static final String SPEC = "scaling";
 
-    record Options(List<Integer> backlogs, List<Integer> fleets, int leases, Path home, Path out) {}
+    record Options(List<Integer> backlogs, List<Integer> fleets, int leases, Path home, Path out, boolean profile) {}
 
     /** One measured configuration. */
     record Point(String axis, int size, int backlog, int nodes, int slotsPerNode, int measured) {
@@ -61,6 +61,8 @@ final class ScalingBenchmark {
     }
 
     private final Options options;
+    /** The statement table of the last point (with {@code --profile}), or null. */
+    private String lastProfile;
 
     ScalingBenchmark(Options options) {
         this.options = options;
@@ -77,8 +79,10 @@ final class ScalingBenchmark {
         double loadAtStart = BenchSupport.loadAverage();
         List<Map<String, Object>> lines = new ArrayList<>();
         Path postgresData = work.resolve("postgres");
-        try (BenchPostgres postgres = BenchPostgres.start(postgresData)) {
+        List<String> profiles = new ArrayList<>();
+        try (BenchPostgres postgres = BenchPostgres.start(postgresData, options.profile())) {
             Map<String, Object> settings = postgres.durableSettings();
+            StatementProfile statements = options.profile() ? new StatementProfile(postgres) : null;
             BenchSupport.log("PostgreSQL: " + settings);
             for (Point point : points) {
                 BenchSupport.log(point.axis() + " " + point.size() + ": " + point.backlog() + " tasks, "
@@ -89,9 +93,17 @@ final class ScalingBenchmark {
                 Map<String, Object> result;
                 try {
                     result = measure(
-                            postgres, postgresData, database, point, work.resolve(point.axis() + "-" + point.size()));
+                            postgres,
+                            postgresData,
+                            database,
+                            point,
+                            work.resolve(point.axis() + "-" + point.size()),
+                            statements);
                 } finally {
                     postgres.dropDatabase(database);
+                }
+                if (lastProfile != null) {
+                    profiles.add(lastProfile);
                 }
                 Map<String, Object> line = BenchSupport.lineHead(NAME, date, 1, ForgelineDrain.SYSTEM);
                 line.put("axis", point.axis());
@@ -120,11 +132,18 @@ final class ScalingBenchmark {
         }
         System.out.println();
         System.out.print(table(lines, loadAtStart));
+        profiles.forEach(p -> System.out.print(System.lineSeparator() + p));
         System.out.println("raw results: " + options.out());
     }
 
     private Map<String, Object> measure(
-            BenchPostgres postgres, Path postgresData, String database, Point point, Path work) throws Exception {
+            BenchPostgres postgres,
+            Path postgresData,
+            String database,
+            Point point,
+            Path work,
+            StatementProfile statements)
+            throws Exception {
         try (DispatcherUnderTest dispatcher = DispatcherUnderTest.start(
                 postgres,
                 options.home().resolve("dispatcher-service/target/quarkus-app"),
@@ -153,13 +172,19 @@ final class ScalingBenchmark {
             double dispatcherCpu;
             double postgresCpu;
             long resultsSent;
+            StatementProfile.Report statementsInWindow;
             try (SimulatedFleet fleet = SimulatedFleet.start(dispatcher, nodes, point.measured())) {
                 double dispatcherCpuStart = dispatcher.process().cpuSeconds();
                 double postgresCpuStart = ProcessCpu.postgresSeconds(postgresData);
+                if (statements != null) {
+                    statements.reset();
+                }
                 startMicros = BenchSupport.nowMicros();
                 dispatcher.post("/dispatch/resume", null);
                 fleet.await(DispatcherUnderTest.STEP_TIMEOUT, dispatcher.process());
                 endMicros = BenchSupport.nowMicros();
+                // read before the benchmark's own queries below
+                statementsInWindow = statements == null ? null : statements.read(database);
                 dispatcherCpu = dispatcher.process().cpuSeconds() - dispatcherCpuStart;
                 postgresCpu = ProcessCpu.postgresSeconds(postgresData) - postgresCpuStart;
                 resultsSent = fleet.resultsSent();
@@ -184,6 +209,15 @@ final class ScalingBenchmark {
             result.put("postgresCpuCores", postgresCpu / windowSeconds);
             result.put("dispatcherCpuMsPerLease", 1000 * dispatcherCpu / granted);
             result.put("postgresCpuMsPerLease", 1000 * postgresCpu / granted);
+            lastProfile = statementsInWindow == null
+                    ? null
+                    : StatementProfile.table(
+                            statementsInWindow,
+                            NAME + " " + point.axis() + " " + point.size(),
+                            (int) granted,
+                            (endMicros - startMicros) / 1000,
+                            "from resume until the fleet received its last lease",
+                            ((Number) result.get("dispatchRounds")).longValue());
             JsonNode stats = BenchSupport.readTree(dispatcher.get("/dispatcher/stats"));
             for (String counter : List.of("staleHeartbeats", "staleResults", "orphaned", "timedOut", "retries")) {
                 result.put(counter, stats.path(counter).asLong());

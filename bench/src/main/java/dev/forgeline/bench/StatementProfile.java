@@ -87,15 +87,16 @@ final class StatementProfile {
      * The report as a table: per statement calls, total and mean ms, rows, ms per lease, and its share of the
      * window's wall time and of all statement time.
      */
-    static String table(Report report, int leases, long windowMs, long rounds) {
+    static String table(Report report, String what, int leases, long windowMs, String window, long rounds) {
         StringBuilder out = new StringBuilder();
         out.append(String.format(
                 Locale.ROOT,
-                "statements of the Forgeline drain (pg_stat_statements, %d leases, window %d ms from resume to the last"
-                        + " delivery, %d dispatch rounds): %d statements, %d calls, %.0f ms in all (%.1f%% of the"
-                        + " window, %.2f ms per lease)%n",
+                "statements of %s (pg_stat_statements, %d leases, window %d ms %s, %d dispatch rounds): %d"
+                        + " statements, %d calls, %.0f ms in all (%.1f%% of the window, %.2f ms per lease)%n",
+                what,
                 leases,
                 windowMs,
+                window,
                 rounds,
                 report.statements(),
                 report.calls(),
