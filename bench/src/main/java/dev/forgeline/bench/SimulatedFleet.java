@@ -23,6 +23,7 @@ import dev.forgeline.contracts.payload.TaskLeased;
 import dev.forgeline.contracts.payload.TaskResult;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.InterruptException;
 
 /**
  * Registered nodes that behave as workers do, without running anything: each node long-polls its lease feed
@@ -167,19 +168,24 @@ final class SimulatedFleet implements AutoCloseable {
                 Instant.now(),
                 List.of());
         Envelope envelope = Envelope.of(EventType.TASK_RESULT, result.specId(), result.taskId(), result, Map.of());
-        producer.send(
-                new ProducerRecord<>(
-                        Topics.TASKS_RESULTS,
-                        Topics.key(result.specId(), result.taskId()),
-                        EventCodec.encode(envelope)),
-                (m, e) -> {
-                    if (e != null) {
-                        failure.compareAndSet(null, e);
-                        return;
-                    }
-                    resultsSent.incrementAndGet();
-                    running.get(lease.nodeName()).remove(lease.leaseId());
-                });
+        try {
+            producer.send(
+                    new ProducerRecord<>(
+                            Topics.TASKS_RESULTS,
+                            Topics.key(result.specId(), result.taskId()),
+                            EventCodec.encode(envelope)),
+                    (m, e) -> {
+                        if (e != null) {
+                            failure.compareAndSet(null, e);
+                            return;
+                        }
+                        resultsSent.incrementAndGet();
+                        running.get(lease.nodeName()).remove(lease.leaseId());
+                    });
+        } catch (InterruptException e) {
+            // the fleet is closing (its window is over): a result not sent by then is not counted
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void send(String topic, String key, Envelope envelope) {
